@@ -1,0 +1,7 @@
+import type { CliCommand } from "./CliCommand.ts";
+
+/**
+ * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
+ * its own module under nodes/bin/commands/ and is registered here.
+ */
+export const cliCommands: readonly CliCommand[] = [];

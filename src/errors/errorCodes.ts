@@ -1,0 +1,57 @@
+/**
+ * Metadata of one registered error code.
+ *
+ * `httpStatus` is what the node's HTTP boundary answers with; `rpcCode` is the EIP-1474
+ * JSON-RPC code used at the JSON-RPC boundary.
+ */
+export interface ErrorCodeInfo {
+  /** One sentence: what went wrong, for docs/errors.md. */
+  readonly description: string;
+  /** HTTP status at REST boundaries. */
+  readonly httpStatus: number;
+  /** EIP-1474 JSON-RPC error code at the JSON-RPC boundary. */
+  readonly rpcCode: number;
+}
+
+/**
+ * The single registry of Custos error codes. Codes are stable strings: clients match on
+ * them, so a code is never renamed or reused. docs/errors.md is generated from this table
+ * (`npm run docs:errors`) and a test keeps the two identical.
+ */
+export const errorCodes = {
+  INTERNAL: {
+    description: "An unexpected failure inside Custos; the cause carries the original error.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  INVALID_ARGUMENT: {
+    description: "An argument passed to an SDK function is malformed or out of range.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CONFIG_INVALID: {
+    description: "A configuration document failed schema validation; details name the field.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CLI_USAGE: {
+    description: "The command line could not be parsed: unknown command, flag or missing value.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A registered error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/**
+ * Tells whether a string is a registered error code.
+ *
+ * @example
+ * ```ts
+ * isErrorCode("CONFIG_INVALID"); // true
+ * ```
+ */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCodes, value);
+}
