@@ -1,0 +1,2 @@
+export { canonicalHash } from "./canonicalHash.ts";
+export { canonicalJson, type JsonValue } from "./canonicalJson.ts";
