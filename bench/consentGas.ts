@@ -14,7 +14,7 @@ const terms = { purposes: 0b110, categories: 0b1111, validFrom: 1_700_000_000, v
 const doc = (label: string): string => keccak256(toUtf8Bytes(`doc:${label}`));
 const subjectKey = (label: string): string => keccak256(toUtf8Bytes(`subject:${label}`));
 
-const { ethers } = await hre.network.connect();
+const { ethers, networkConfig } = await hre.network.connect();
 const [recorder, patient, relayer] = await ethers.getSigners();
 if (recorder === undefined || patient === undefined || relayer === undefined) {
   throw new Error("need three signers");
@@ -48,7 +48,8 @@ figures.update = await gasOf(
 );
 figures.revoke = await gasOf(registry.getFunction("revoke")(s, doc("r1")));
 figures.regrantAfterRevoke = await gasOf(registry.getFunction("grant")(s, terms, doc("g2")));
-await (await registry.getFunction("setPatientKey")(s, patient.address)).wait();
+figures.setPatientKey = await gasOf(registry.getFunction("setPatientKey")(s, patient.address));
+figures.setDelegate = await gasOf(registry.getFunction("setDelegate")(s, relayer.address, true));
 const deadline = 2n ** 40n;
 const revokeSig = await patient.signTypedData(
   domain,
@@ -66,18 +67,23 @@ figures.revokeBySig = await gasOf(
   registry.connect(relayer).getFunction("revokeBySig")(s, doc("r2"), 0n, deadline, revokeSig),
 );
 
+const batchTotals: Record<number, number> = {};
 for (const size of [1, 100, 500]) {
   const subjects = Array.from({ length: size }, (_, i) => subjectKey(`batch${size}:${i}`));
   const docs = subjects.map((x) => doc(x));
   const granted = await gasOf(registry.getFunction("batchGrant")(subjects, terms, docs));
+  batchTotals[size] = granted;
   figures[`batchGrantPerConsent@${size}`] = Math.round(granted / size);
   const revoked = await gasOf(registry.getFunction("batchRevoke")(subjects, docs));
   figures[`batchRevokePerConsent@${size}`] = Math.round(revoked / size);
 }
 
+figures.batchGrantMarginal = Math.round(((batchTotals[500] ?? 0) - (batchTotals[100] ?? 0)) / 400);
+const hardfork = (networkConfig as { hardfork?: string }).hardfork ?? "default";
+
 for (const [name, gas] of Object.entries(figures)) console.log(`${name.padEnd(28)} ${gas}`);
 mkdirSync("bench/results", { recursive: true });
 writeFileSync(
   "bench/results/consentGas.json",
-  `${JSON.stringify({ unit: "gas", evm: "cancun", figures }, null, 2)}\n`,
+  `${JSON.stringify({ unit: "gas", hardfork, compiledFor: "cancun", figures }, null, 2)}\n`,
 );
