@@ -15,17 +15,21 @@ import {ConsentPacking, PackedConsent} from "./libraries/ConsentPacking.sol";
  *
  * Who may do what (`custodian` = the hospital holding the subject's record):
  *
- * | action                               | custodian's recorders | patient key | delegate |
- * |--------------------------------------|-----------------------|-------------|----------|
- * | grant a new subject                  | any hospital's recorder; its hospital becomes custodian |
- * | grant (after revocation), update, revoke | yes               | yes         | yes      |
- * | batchGrant, batchRevoke              | yes                   | no          | no       |
- * | set / replace / remove patient key   | yes                   | no          | no       |
- * | add / remove delegates               | yes                   | yes         | no       |
+ * | action                                 | custodian's recorders | patient key | delegate |
+ * |----------------------------------------|-----------------------|-------------|----------|
+ * | first grant of a subject               | any hospital's (1)    | no          | no       |
+ * | grant after revocation, update, revoke | yes                   | yes         | yes      |
+ * | batchGrant, batchRevoke                | yes (1)               | no          | no       |
+ * | set / replace / remove patient key     | yes                   | no          | no       |
+ * | add / remove delegates                 | yes                   | yes         | no       |
+ *
+ * (1) A recorder of any active hospital may create a subject; its hospital becomes the
+ * custodian for good. batchGrant creates new subjects the same way.
  *
  * The patient key and delegates act either directly (they send the transaction) or by an
  * EIP-712 signature relayed by anyone (`...BySig`); a signature is accepted from any account
- * that could make the change directly. Recorders act directly.
+ * that could make the change directly (a recorder's signature works too). Signature checks
+ * are ECDSA only (no ERC-1271 contract signers).
  *
  * Rules the consent index relies on:
  * - Every change (grant, update, revocation) increments the subject's version by one, so
@@ -40,7 +44,7 @@ import {ConsentPacking, PackedConsent} from "./libraries/ConsentPacking.sol";
  * calls). `tx.origin`/the transaction sender cannot serve: for relayed signatures it is the
  * relayer, and a recorder acting through a contract account (multisig) is not the sender
  * either; recovering the signer would mean re-decoding calldata and re-running ecrecover. The
- * topic costs 375 gas per event (about 1.4 % of a batch grant item) and makes "everything this
+ * topic costs 375 gas per event (about 1.3 % of a batch grant item) and makes "everything this
  * recorder changed" one log filter. The actor's capacity (recorder, patient key, delegate) is
  * not logged: it follows from the key and delegate events and the consortium at that block,
  * checked in the same order as the contract (recorder, then patient key, then delegate).
@@ -56,6 +60,7 @@ import {ConsentPacking, PackedConsent} from "./libraries/ConsentPacking.sol";
 contract ConsentRegistry is IConsentRegistry, EIP712 {
     using ConsentPacking for PackedConsent;
 
+    /// @dev EIP-712 type hashes of the signed operations (type strings in the contract NatSpec).
     bytes32 private constant _GRANT_TYPEHASH = keccak256(
         "Grant(bytes32 subject,uint32 purposes,uint32 categories,uint40 validFrom,uint40 validUntil,bytes32 documentHash,uint256 nonce,uint256 deadline)"
     );
@@ -67,11 +72,16 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
     bytes32 private constant _SET_DELEGATE_TYPEHASH =
         keccak256("SetDelegate(bytes32 subject,address delegate,bool allowed,uint256 nonce,uint256 deadline)");
 
+    /// @dev Membership: who records consent for which hospital.
     IConsortium private immutable _consortium;
 
+    /// @dev Per subject, the current consent record in one slot.
     mapping(bytes32 subject => PackedConsent) private _consents;
+    /// @dev Per subject, the key the patient signs with (address(0) = none).
     mapping(bytes32 subject => address) private _patientKeys;
+    /// @dev Per subject, the accounts that may act for the patient.
     mapping(bytes32 subject => mapping(address account => bool)) private _delegates;
+    /// @dev Per signer, the next EIP-712 nonce.
     mapping(address signer => uint256) private _nonces;
 
     /// @param consortium_ The membership contract that says who is a hospital's recorder.
@@ -316,6 +326,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev {grant} by `actor` (the sender or the recovered signer).
     function _grant(bytes32 subject, Terms calldata terms, bytes32 documentHash, address actor) private {
         _checkChange(subject, documentHash);
         _checkTerms(terms);
@@ -375,6 +386,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
         );
     }
 
+    /// @dev {update} by `actor` (the sender or the recovered signer).
     function _update(bytes32 subject, Terms calldata terms, bytes32 documentHash, address actor) private {
         _checkChange(subject, documentHash);
         _checkTerms(terms);
@@ -399,6 +411,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
         );
     }
 
+    /// @dev {revoke} by `actor` (the sender or the recovered signer).
     function _revoke(bytes32 subject, bytes32 documentHash, address actor) private {
         _checkChange(subject, documentHash);
         PackedConsent current = _consents[subject];
@@ -410,6 +423,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
         emit ConsentRevoked(subject, custodian, actor, version, documentHash);
     }
 
+    /// @dev {setDelegate} by `actor` (the sender or the recovered signer).
     function _setDelegate(bytes32 subject, address delegate, bool allowed, address actor) private {
         uint32 custodian = _consents[subject].custodian();
         if (custodian == 0) revert ConsentRegistryUnknownSubject(subject);
@@ -456,11 +470,14 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
         }
     }
 
+    /// @dev Every change names a subject and points to its document.
     function _checkChange(bytes32 subject, bytes32 documentHash) private pure {
         if (subject == 0) revert ConsentRegistryZeroSubject();
         if (documentHash == 0) revert ConsentRegistryZeroDocumentHash(subject);
     }
 
+    /// @dev Purposes: a permission bit and only defined bits; categories: non-empty and defined;
+    /// validUntil: 0 or after validFrom.
     function _checkTerms(Terms calldata terms) private pure {
         uint32 purposes = terms.purposes;
         if (

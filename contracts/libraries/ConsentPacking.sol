@@ -16,6 +16,7 @@ type PackedConsent is uint256;
  * custodian) read one field with a shift and a mask instead of decoding the whole record.
  */
 library ConsentPacking {
+    /// @dev Bit offset of each field above purposes (which starts at bit 0).
     uint256 private constant _CATEGORIES = 32;
     uint256 private constant _VALID_FROM = 64;
     uint256 private constant _VALID_UNTIL = 104;
