@@ -1,0 +1,911 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import {
+  type BaseContract,
+  type ContractTransactionReceipt,
+  type ContractTransactionResponse,
+  concat,
+  keccak256,
+  type Log,
+  Signature,
+  TypedDataEncoder,
+  type TypedDataField,
+  toBeHex,
+  toUtf8Bytes,
+  verifyTypedData,
+  ZeroAddress,
+  ZeroHash,
+} from "ethers";
+import hre from "hardhat";
+import { describe, expect, it } from "vitest";
+import { ALL_CATEGORIES_MASK, dataCategories, purposeCodes } from "../../src/consent/index.ts";
+import { expectCustomError } from "./expectCustomError.ts";
+
+const ROLE_HOSPITAL = 1;
+const HOSPITAL_A = 1;
+const HOSPITAL_B = 2;
+const STATUS = { None: 0n, Active: 1n, Revoked: 2n } as const;
+const P = purposeCodes;
+const C = dataCategories;
+
+interface Terms {
+  purposes: number;
+  categories: number;
+  validFrom: number;
+  validUntil: number;
+}
+
+const terms: Terms = {
+  purposes: P.HMB.bit | P.NCU.bit,
+  categories: C.CONDITIONS.bit | C.DRUGS.bit,
+  validFrom: 1_000,
+  validUntil: 0,
+};
+
+const subject = (label: string): string => keccak256(toUtf8Bytes(`subject:${label}`));
+const doc = (label: string): string => keccak256(toUtf8Bytes(`document:${label}`));
+const S = subject("alice");
+
+const termsFields: TypedDataField[] = [
+  { name: "subject", type: "bytes32" },
+  { name: "purposes", type: "uint32" },
+  { name: "categories", type: "uint32" },
+  { name: "validFrom", type: "uint40" },
+  { name: "validUntil", type: "uint40" },
+  { name: "documentHash", type: "bytes32" },
+  { name: "nonce", type: "uint256" },
+  { name: "deadline", type: "uint256" },
+];
+const TYPES = {
+  Grant: { Grant: termsFields },
+  Update: { Update: termsFields },
+  Revoke: {
+    Revoke: [
+      { name: "subject", type: "bytes32" },
+      { name: "documentHash", type: "bytes32" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  },
+  SetDelegate: {
+    SetDelegate: [
+      { name: "subject", type: "bytes32" },
+      { name: "delegate", type: "address" },
+      { name: "allowed", type: "bool" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  },
+} satisfies Record<string, Record<string, TypedDataField[]>>;
+
+const FAR = 2n ** 40n;
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function signer(signers: HardhatEthersSigner[], index: number): HardhatEthersSigner {
+  const s = signers[index];
+  if (s === undefined) throw new Error(`no signer ${index}`);
+  return s;
+}
+
+/** A fresh network with a registry, two hospitals (A: recorder, B: recorderB) and actors. */
+async function deploy() {
+  const { ethers } = await hre.network.connect();
+  const signers = await ethers.getSigners();
+  const [recorder, recorderB, patient, delegate, relayer, stranger] = [0, 1, 2, 3, 4, 5].map((i) =>
+    signer(signers, i),
+  ) as [
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+  ];
+  const consortium = await ethers.deployContract("MockConsortium");
+  const setup = consortium.getFunction("setMember");
+  await (await setup(recorder.address, HOSPITAL_A, ROLE_HOSPITAL)).wait();
+  await (await setup(recorderB.address, HOSPITAL_B, ROLE_HOSPITAL)).wait();
+  await (await consortium.getFunction("setRecorder")(HOSPITAL_A, recorder.address, true)).wait();
+  await (await consortium.getFunction("setRecorder")(HOSPITAL_B, recorderB.address, true)).wait();
+  const registry = await ethers.deployContract("ConsentRegistry", [await consortium.getAddress()]);
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = {
+    name: "Custos ConsentRegistry",
+    version: "1",
+    chainId,
+    verifyingContract: await registry.getAddress(),
+  };
+
+  const as = (account: HardhatEthersSigner, name: string) =>
+    (registry.connect(account) as BaseContract).getFunction(name);
+  const send = async (
+    tx: Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionReceipt> => {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error("no receipt");
+    return receipt;
+  };
+  const events = (receipt: ContractTransactionReceipt) =>
+    receipt.logs.map((log: Log) => {
+      const parsed = registry.interface.parseLog(log);
+      return { name: parsed?.name, args: [...(parsed?.args ?? [])] };
+    });
+  const consent = async (s: string) =>
+    ((await registry.getFunction("consentOf")(s)) as { toObject(): unknown }).toObject();
+  const selector = (name: string): string => {
+    const fragment = registry.interface.getError(name);
+    if (fragment === null) throw new Error(`no error ${name}`);
+    return fragment.selector;
+  };
+  const sign = async (
+    by: HardhatEthersSigner,
+    kind: keyof typeof TYPES,
+    value: Record<string, unknown>,
+  ): Promise<string> => by.signTypedData(domain, TYPES[kind], value);
+  const latest = async (): Promise<number> => {
+    const block = await ethers.provider.getBlock("latest");
+    if (block === null) throw new Error("no block");
+    return block.timestamp;
+  };
+  const setNextTime = async (time: number): Promise<void> => {
+    await ethers.provider.send("evm_setNextBlockTimestamp", [time]);
+  };
+  const mine = async (): Promise<void> => {
+    await ethers.provider.send("evm_mine", []);
+  };
+  /** Grants S by the recorder and registers the patient key and the delegate. */
+  const withSubject = async (): Promise<void> => {
+    await send(as(recorder, "grant")(S, terms, doc("g1")));
+    await send(as(recorder, "setPatientKey")(S, patient.address));
+    await send(as(recorder, "setDelegate")(S, delegate.address, true));
+  };
+  return {
+    ethers,
+    consortium,
+    registry,
+    domain,
+    recorder,
+    recorderB,
+    patient,
+    delegate,
+    relayer,
+    stranger,
+    as,
+    send,
+    events,
+    consent,
+    selector,
+    sign,
+    latest,
+    setNextTime,
+    mine,
+    withSubject,
+  };
+}
+
+const granted = (
+  s: string,
+  custodian: number,
+  actor: string,
+  version: number,
+  t: Terms,
+  d: string,
+) => ({
+  name: "ConsentGranted",
+  args: [
+    s,
+    BigInt(custodian),
+    actor,
+    BigInt(version),
+    BigInt(t.purposes),
+    BigInt(t.categories),
+    BigInt(t.validFrom),
+    BigInt(t.validUntil),
+    d,
+  ],
+});
+
+const record = (t: Terms, status: bigint, version: number, custodian: number) => ({
+  purposes: BigInt(t.purposes),
+  categories: BigInt(t.categories),
+  validFrom: BigInt(t.validFrom),
+  validUntil: BigInt(t.validUntil),
+  status,
+  version: BigInt(version),
+  custodian: BigInt(custodian),
+});
+
+describe("ConsentRegistry: deployment and views", () => {
+  it("rejects a zero consortium", async () => {
+    const { ethers, registry } = await deploy();
+    await expectCustomError(
+      ethers.deployContract("ConsentRegistry", [ZeroAddress]),
+      registry,
+      "ConsentRegistryZeroConsortium",
+      [],
+    );
+  });
+
+  it("exposes the consortium, the EIP-712 domain and empty records", async () => {
+    const { registry, consortium, domain, consent, stranger } = await deploy();
+    expect(await registry.getFunction("consortium")()).toBe(await consortium.getAddress());
+    expect(await registry.getFunction("DOMAIN_SEPARATOR")()).toBe(
+      TypedDataEncoder.hashDomain(domain),
+    );
+    const eip712 = await registry.getFunction("eip712Domain")();
+    expect([eip712[1], eip712[2], eip712[3], eip712[4]]).toEqual([
+      "Custos ConsentRegistry",
+      "1",
+      domain.chainId,
+      domain.verifyingContract,
+    ]);
+    expect(await consent(S)).toEqual(
+      record({ ...terms, purposes: 0, categories: 0, validFrom: 0 }, 0n, 0, 0),
+    );
+    expect(await registry.getFunction("nonces")(stranger.address)).toBe(0n);
+    expect(await registry.getFunction("patientKeyOf")(S)).toBe(ZeroAddress);
+    expect(await registry.getFunction("isDelegate")(S, stranger.address)).toBe(false);
+    expect(await registry.getFunction("isPermitted")(S, P.HMB.bit, C.DRUGS.bit, 2_000)).toBe(false);
+  });
+});
+
+describe("ConsentRegistry: grant", () => {
+  it("lets any hospital's recorder grant a new subject and makes its hospital custodian", async () => {
+    const { as, send, events, consent, recorderB } = await deploy();
+    const receipt = await send(as(recorderB, "grant")(S, terms, doc("g1")));
+    expect(events(receipt)).toEqual([
+      granted(S, HOSPITAL_B, recorderB.address, 1, terms, doc("g1")),
+    ]);
+    expect(await consent(S)).toEqual(record(terms, STATUS.Active, 1, HOSPITAL_B));
+  });
+
+  it("rejects zero subject, zero document and invalid terms", async () => {
+    const { as, registry, recorder } = await deploy();
+    const grant = as(recorder, "grant");
+    await expectCustomError(
+      grant(ZeroHash, terms, doc("x")),
+      registry,
+      "ConsentRegistryZeroSubject",
+      [],
+    );
+    await expectCustomError(
+      grant(S, terms, ZeroHash),
+      registry,
+      "ConsentRegistryZeroDocumentHash",
+      [S],
+    );
+    for (const purposes of [0, P.NCU.bit, P.HMB.bit | (1 << 6), P.GRU.bit + 2 ** 31]) {
+      await expectCustomError(
+        grant(S, { ...terms, purposes }, doc("x")),
+        registry,
+        "ConsentRegistryInvalidPurposes",
+        [BigInt(purposes)],
+      );
+    }
+    for (const categories of [0, ALL_CATEGORIES_MASK + 1, C.DRUGS.bit | (1 << 20)]) {
+      await expectCustomError(
+        grant(S, { ...terms, categories }, doc("x")),
+        registry,
+        "ConsentRegistryInvalidCategories",
+        [BigInt(categories)],
+      );
+    }
+    for (const validUntil of [1_000, 999, 1]) {
+      await expectCustomError(
+        grant(S, { ...terms, validUntil }, doc("x")),
+        registry,
+        "ConsentRegistryInvalidValidity",
+        [1_000n, BigInt(validUntil)],
+      );
+    }
+  });
+
+  it("allows only recorders of an active hospital to grant a new subject", async () => {
+    const { as, registry, consortium, stranger, recorderB } = await deploy();
+    await expectCustomError(
+      as(stranger, "grant")(S, terms, doc("x")),
+      registry,
+      "ConsentRegistryNotRecorder",
+      [stranger.address],
+    );
+    await (
+      await consortium.getFunction("setMember")(stranger.address, HOSPITAL_A, ROLE_HOSPITAL)
+    ).wait();
+    await expectCustomError(
+      as(stranger, "grant")(S, terms, doc("x")),
+      registry,
+      "ConsentRegistryNotRecorder",
+      [stranger.address],
+    );
+    await (await consortium.getFunction("setRole")(HOSPITAL_B, 0)).wait();
+    await expectCustomError(
+      as(recorderB, "grant")(S, terms, doc("x")),
+      registry,
+      "ConsentRegistryNotRecorder",
+      [recorderB.address],
+    );
+  });
+
+  it("rejects a grant while active and lets only the custodian's side re-grant after revocation", async () => {
+    const {
+      as,
+      send,
+      events,
+      consent,
+      registry,
+      recorder,
+      recorderB,
+      patient,
+      delegate,
+      withSubject,
+    } = await deploy();
+    await withSubject();
+    await expectCustomError(
+      as(recorder, "grant")(S, terms, doc("g2")),
+      registry,
+      "ConsentRegistryAlreadyActive",
+      [S, 1n],
+    );
+    await send(as(recorder, "revoke")(S, doc("r1")));
+    await expectCustomError(
+      as(recorderB, "grant")(S, terms, doc("g2")),
+      registry,
+      "ConsentRegistryUnauthorised",
+      [S, recorderB.address],
+    );
+    const narrower = { ...terms, purposes: P.DS.bit };
+    const receipt = await send(as(patient, "grant")(S, narrower, doc("g2")));
+    expect(events(receipt)).toEqual([
+      granted(S, HOSPITAL_A, patient.address, 3, narrower, doc("g2")),
+    ]);
+    await send(as(delegate, "revoke")(S, doc("r2")));
+    await send(as(delegate, "grant")(S, terms, doc("g3")));
+    await send(as(recorder, "revoke")(S, doc("r3")));
+    await send(as(recorder, "grant")(S, terms, doc("g4")));
+    expect(await consent(S)).toEqual(record(terms, STATUS.Active, 7, HOSPITAL_A));
+  });
+});
+
+describe("ConsentRegistry: update", () => {
+  it("changes an active consent's terms by recorder, patient key or delegate (version + 1)", async () => {
+    const { as, send, events, consent, recorder, patient, delegate, withSubject } = await deploy();
+    await withSubject();
+    const steps: [HardhatEthersSigner, Terms][] = [
+      [recorder, { ...terms, purposes: P.GRU.bit }],
+      [patient, { ...terms, categories: C.DEMOGRAPHICS.bit, validUntil: 5_000 }],
+      [delegate, { ...terms, validFrom: 2_000 }],
+    ];
+    let version = 1;
+    for (const [actor, t] of steps) {
+      version += 1;
+      const receipt = await send(as(actor, "update")(S, t, doc(`u${version}`)));
+      expect(events(receipt)).toEqual([
+        {
+          ...granted(S, HOSPITAL_A, actor.address, version, t, doc(`u${version}`)),
+          name: "ConsentUpdated",
+        },
+      ]);
+      expect(await consent(S)).toEqual(record(t, STATUS.Active, version, HOSPITAL_A));
+    }
+  });
+
+  it("rejects updates that are not active, unauthorised or malformed; revoked never comes back", async () => {
+    const { as, send, registry, recorder, recorderB, stranger, withSubject } = await deploy();
+    const update = as(recorder, "update");
+    await expectCustomError(update(S, terms, doc("u")), registry, "ConsentRegistryNotActive", [
+      S,
+      STATUS.None,
+    ]);
+    await withSubject();
+    await expectCustomError(
+      update(ZeroHash, terms, doc("u")),
+      registry,
+      "ConsentRegistryZeroSubject",
+      [],
+    );
+    await expectCustomError(
+      update(S, terms, ZeroHash),
+      registry,
+      "ConsentRegistryZeroDocumentHash",
+      [S],
+    );
+    await expectCustomError(
+      update(S, { ...terms, purposes: P.IRB.bit }, doc("u")),
+      registry,
+      "ConsentRegistryInvalidPurposes",
+      [BigInt(P.IRB.bit)],
+    );
+    await expectCustomError(
+      update(S, { ...terms, categories: 0 }, doc("u")),
+      registry,
+      "ConsentRegistryInvalidCategories",
+      [0n],
+    );
+    await expectCustomError(
+      update(S, { ...terms, validUntil: 10 }, doc("u")),
+      registry,
+      "ConsentRegistryInvalidValidity",
+      [1_000n, 10n],
+    );
+    for (const who of [stranger, recorderB]) {
+      await expectCustomError(
+        as(who, "update")(S, terms, doc("u")),
+        registry,
+        "ConsentRegistryUnauthorised",
+        [S, who.address],
+      );
+    }
+    await send(as(recorder, "revoke")(S, doc("r")));
+    await expectCustomError(update(S, terms, doc("u")), registry, "ConsentRegistryNotActive", [
+      S,
+      STATUS.Revoked,
+    ]);
+  });
+});
+
+describe("ConsentRegistry: revoke", () => {
+  it("revokes from its block on, keeps the terms and emits the revocation document", async () => {
+    const { as, send, events, consent, registry, delegate, withSubject } = await deploy();
+    await withSubject();
+    const isPermitted = registry.getFunction("isPermitted");
+    expect(await isPermitted(S, P.DS.bit | P.NCU.bit, C.DRUGS.bit, 2_000)).toBe(true);
+    const receipt = await send(as(delegate, "revoke")(S, doc("r1")));
+    expect(events(receipt)).toEqual([
+      { name: "ConsentRevoked", args: [S, BigInt(HOSPITAL_A), delegate.address, 2n, doc("r1")] },
+    ]);
+    expect(await consent(S)).toEqual(record(terms, STATUS.Revoked, 2, HOSPITAL_A));
+    expect(await isPermitted(S, P.DS.bit | P.NCU.bit, C.DRUGS.bit, 2_000)).toBe(false);
+    expect(await isPermitted(S, P.DS.bit | P.NCU.bit, C.DRUGS.bit, 1_000)).toBe(false);
+  });
+
+  it("rejects revocations that are not active, unauthorised or without document", async () => {
+    const { as, send, registry, recorder, recorderB, stranger, withSubject } = await deploy();
+    const revoke = as(recorder, "revoke");
+    await expectCustomError(revoke(S, doc("r")), registry, "ConsentRegistryNotActive", [
+      S,
+      STATUS.None,
+    ]);
+    await withSubject();
+    await expectCustomError(revoke(ZeroHash, doc("r")), registry, "ConsentRegistryZeroSubject", []);
+    await expectCustomError(revoke(S, ZeroHash), registry, "ConsentRegistryZeroDocumentHash", [S]);
+    for (const who of [stranger, recorderB]) {
+      await expectCustomError(
+        as(who, "revoke")(S, doc("r")),
+        registry,
+        "ConsentRegistryUnauthorised",
+        [S, who.address],
+      );
+    }
+    await send(revoke(S, doc("r")));
+    await expectCustomError(revoke(S, doc("r2")), registry, "ConsentRegistryNotActive", [
+      S,
+      STATUS.Revoked,
+    ]);
+  });
+});
+
+describe("ConsentRegistry: batches", () => {
+  it("batch-grants shared terms with per-subject documents, re-granting revoked subjects", async () => {
+    const { as, send, events, consent, recorder } = await deploy();
+    const subjects = ["a", "b", "c"].map(subject);
+    const docs = ["a", "b", "c"].map(doc);
+    await send(as(recorder, "grant")(subject("b"), terms, doc("old")));
+    await send(as(recorder, "revoke")(subject("b"), doc("old-r")));
+    const shared = { ...terms, validUntil: 9_000 };
+    const receipt = await send(as(recorder, "batchGrant")(subjects, shared, docs));
+    expect(events(receipt)).toEqual([
+      granted(subject("a"), HOSPITAL_A, recorder.address, 1, shared, doc("a")),
+      granted(subject("b"), HOSPITAL_A, recorder.address, 3, shared, doc("b")),
+      granted(subject("c"), HOSPITAL_A, recorder.address, 1, shared, doc("c")),
+    ]);
+    expect(await consent(subject("b"))).toEqual(record(shared, STATUS.Active, 3, HOSPITAL_A));
+  });
+
+  it("rejects malformed batches and names the offending item; nothing is written", async () => {
+    const { as, send, consent, registry, recorder, recorderB, stranger, selector } = await deploy();
+    const batchGrant = as(recorder, "batchGrant");
+    await expectCustomError(batchGrant([], terms, []), registry, "ConsentRegistryInvalidBatch", [
+      0n,
+      0n,
+    ]);
+    await expectCustomError(
+      batchGrant([S, S], terms, [doc("a")]),
+      registry,
+      "ConsentRegistryInvalidBatch",
+      [2n, 1n],
+    );
+    await expectCustomError(
+      batchGrant([S], { ...terms, categories: 1 << 14 }, [doc("a")]),
+      registry,
+      "ConsentRegistryInvalidCategories",
+      [BigInt(1 << 14)],
+    );
+    await expectCustomError(
+      as(stranger, "batchGrant")([S], terms, [doc("a")]),
+      registry,
+      "ConsentRegistryNotRecorder",
+      [stranger.address],
+    );
+    const a = subject("a");
+    const b = subject("b");
+    const rejected = async (subjects: string[], docs: string[], index: number, reason: string) =>
+      expectCustomError(
+        batchGrant(subjects, terms, docs),
+        registry,
+        "ConsentRegistryBatchItemRejected",
+        [BigInt(index), subjects[index], selector(reason)],
+      );
+    await rejected([a, ZeroHash], [doc("a"), doc("z")], 1, "ConsentRegistryZeroSubject");
+    await rejected([a, b], [doc("a"), ZeroHash], 1, "ConsentRegistryZeroDocumentHash");
+    await rejected([a, b, a], [doc("a"), doc("b"), doc("a2")], 2, "ConsentRegistryAlreadyActive");
+    const other = subject("other");
+    await send(as(recorderB, "grant")(other, terms, doc("o")));
+    await rejected([a, other], [doc("a"), doc("o2")], 1, "ConsentRegistryAlreadyActive");
+    await send(as(recorderB, "revoke")(other, doc("or")));
+    await rejected([a, other], [doc("a"), doc("o2")], 1, "ConsentRegistryUnauthorised");
+    expect((await consent(a)) as { version: bigint }).toMatchObject({ version: 0n });
+  });
+
+  it("batch-revokes and names the offending item", async () => {
+    const { as, send, events, consent, registry, recorder, recorderB, selector } = await deploy();
+    const [a, b, c] = ["a", "b", "c"].map(subject) as [string, string, string];
+    await send(as(recorder, "batchGrant")([a, b], terms, [doc("a"), doc("b")]));
+    await send(as(recorderB, "grant")(c, terms, doc("c")));
+    const batchRevoke = as(recorder, "batchRevoke");
+    await expectCustomError(batchRevoke([], []), registry, "ConsentRegistryInvalidBatch", [0n, 0n]);
+    await expectCustomError(
+      batchRevoke([a], [doc("x"), doc("y")]),
+      registry,
+      "ConsentRegistryInvalidBatch",
+      [1n, 2n],
+    );
+    const rejected = async (subjects: string[], index: number, reason: string, docs?: string[]) =>
+      expectCustomError(
+        batchRevoke(subjects, docs ?? subjects.map((s) => doc(`r-${s}`))),
+        registry,
+        "ConsentRegistryBatchItemRejected",
+        [BigInt(index), subjects[index], selector(reason)],
+      );
+    await rejected([a, b], 1, "ConsentRegistryZeroDocumentHash", [doc("ra"), ZeroHash]);
+    await rejected([a, subject("unknown")], 1, "ConsentRegistryNotActive");
+    await rejected([a, b, a], 2, "ConsentRegistryNotActive");
+    await rejected([a, c], 1, "ConsentRegistryUnauthorised");
+    await expectCustomError(
+      as(recorderB, "batchRevoke")([c, a], [doc("rc"), doc("ra")]),
+      registry,
+      "ConsentRegistryBatchItemRejected",
+      [1n, a, selector("ConsentRegistryUnauthorised")],
+    );
+    const receipt = await send(batchRevoke([a, b], [doc("ra"), doc("rb")]));
+    expect(events(receipt)).toEqual([
+      { name: "ConsentRevoked", args: [a, BigInt(HOSPITAL_A), recorder.address, 2n, doc("ra")] },
+      { name: "ConsentRevoked", args: [b, BigInt(HOSPITAL_A), recorder.address, 2n, doc("rb")] },
+    ]);
+    expect(await consent(b)).toEqual(record(terms, STATUS.Revoked, 2, HOSPITAL_A));
+  });
+
+  it("stays within 30,000 gas per consent for a batch grant of 100", async () => {
+    const { as, send, recorder } = await deploy();
+    const subjects = Array.from({ length: 100 }, (_, i) => subject(`bulk${i}`));
+    const receipt = await send(as(recorder, "batchGrant")(subjects, terms, subjects.map(doc)));
+    expect(Number(receipt.gasUsed) / 100).toBeLessThanOrEqual(30_000);
+  });
+});
+
+describe("ConsentRegistry: patient key and delegates", () => {
+  it("lets the custodian's recorders register, replace and remove the patient key", async () => {
+    const { as, send, events, registry, recorder, patient, stranger } = await deploy();
+    await send(as(recorder, "grant")(S, terms, doc("g1")));
+    const setKey = as(recorder, "setPatientKey");
+    expect(events(await send(setKey(S, patient.address)))).toEqual([
+      { name: "PatientKeyChanged", args: [S, patient.address, recorder.address, ZeroAddress] },
+    ]);
+    expect(events(await send(setKey(S, stranger.address)))).toEqual([
+      { name: "PatientKeyChanged", args: [S, stranger.address, recorder.address, patient.address] },
+    ]);
+    expect(events(await send(setKey(S, ZeroAddress)))).toEqual([
+      { name: "PatientKeyChanged", args: [S, ZeroAddress, recorder.address, stranger.address] },
+    ]);
+    expect(await registry.getFunction("patientKeyOf")(S)).toBe(ZeroAddress);
+  });
+
+  it("rejects patient key changes for unknown subjects, by others, or without change", async () => {
+    const { as, registry, recorder, recorderB, patient, delegate, withSubject } = await deploy();
+    await expectCustomError(
+      as(recorder, "setPatientKey")(S, patient.address),
+      registry,
+      "ConsentRegistryUnknownSubject",
+      [S],
+    );
+    await withSubject();
+    for (const who of [recorderB, patient, delegate]) {
+      await expectCustomError(
+        as(who, "setPatientKey")(S, who.address),
+        registry,
+        "ConsentRegistryUnauthorised",
+        [S, who.address],
+      );
+    }
+    await expectCustomError(
+      as(recorder, "setPatientKey")(S, patient.address),
+      registry,
+      "ConsentRegistryPatientKeyUnchanged",
+      [S, patient.address],
+    );
+  });
+
+  it("lets recorders and the patient key add and remove delegates", async () => {
+    const { as, send, events, registry, recorder, patient, stranger, withSubject } = await deploy();
+    await withSubject();
+    const isDelegate = registry.getFunction("isDelegate");
+    expect(events(await send(as(patient, "setDelegate")(S, stranger.address, true)))).toEqual([
+      { name: "DelegateAdded", args: [S, stranger.address, patient.address] },
+    ]);
+    expect(await isDelegate(S, stranger.address)).toBe(true);
+    expect(events(await send(as(recorder, "setDelegate")(S, stranger.address, false)))).toEqual([
+      { name: "DelegateRemoved", args: [S, stranger.address, recorder.address] },
+    ]);
+    expect(await isDelegate(S, stranger.address)).toBe(false);
+    await expectCustomError(
+      as(stranger, "revoke")(S, doc("r")),
+      registry,
+      "ConsentRegistryUnauthorised",
+      [S, stranger.address],
+    );
+  });
+
+  it("rejects delegate changes for unknown subjects, zero delegates, by others, or without change", async () => {
+    const { as, registry, recorder, recorderB, delegate, stranger, withSubject } = await deploy();
+    await expectCustomError(
+      as(recorder, "setDelegate")(S, stranger.address, true),
+      registry,
+      "ConsentRegistryUnknownSubject",
+      [S],
+    );
+    await withSubject();
+    await expectCustomError(
+      as(recorder, "setDelegate")(S, ZeroAddress, true),
+      registry,
+      "ConsentRegistryZeroDelegate",
+      [S],
+    );
+    for (const who of [delegate, recorderB, stranger]) {
+      await expectCustomError(
+        as(who, "setDelegate")(S, stranger.address, true),
+        registry,
+        "ConsentRegistryUnauthorised",
+        [S, who.address],
+      );
+    }
+    await expectCustomError(
+      as(recorder, "setDelegate")(S, delegate.address, true),
+      registry,
+      "ConsentRegistryDelegateUnchanged",
+      [S, delegate.address, true],
+    );
+    await expectCustomError(
+      as(recorder, "setDelegate")(S, stranger.address, false),
+      registry,
+      "ConsentRegistryDelegateUnchanged",
+      [S, stranger.address, false],
+    );
+  });
+});
+
+describe("ConsentRegistry: EIP-712 signatures relayed by anyone", () => {
+  it("grants, updates and revokes by the patient's and the delegate's signatures", async () => {
+    const { as, send, events, consent, registry, sign, patient, delegate, relayer, withSubject } =
+      await deploy();
+    await withSubject();
+    const nonces = registry.getFunction("nonces");
+    const revoke = { subject: S, documentHash: doc("r"), nonce: 0n, deadline: FAR };
+    const sig1 = await sign(patient, "Revoke", revoke);
+    expect(events(await send(as(relayer, "revokeBySig")(S, doc("r"), 0n, FAR, sig1)))).toEqual([
+      { name: "ConsentRevoked", args: [S, BigInt(HOSPITAL_A), patient.address, 2n, doc("r")] },
+    ]);
+    const grant = { subject: S, ...terms, documentHash: doc("g"), nonce: 0n, deadline: FAR };
+    const sig2 = await sign(delegate, "Grant", grant);
+    expect(
+      events(await send(as(relayer, "grantBySig")(S, terms, doc("g"), 0n, FAR, sig2))),
+    ).toEqual([granted(S, HOSPITAL_A, delegate.address, 3, terms, doc("g"))]);
+    const changed = { ...terms, purposes: P.POA.bit };
+    const sig3 = await sign(patient, "Update", {
+      subject: S,
+      ...changed,
+      documentHash: doc("u"),
+      nonce: 1n,
+      deadline: FAR,
+    });
+    expect(
+      events(await send(as(relayer, "updateBySig")(S, changed, doc("u"), 1n, FAR, sig3))),
+    ).toEqual([
+      { ...granted(S, HOSPITAL_A, patient.address, 4, changed, doc("u")), name: "ConsentUpdated" },
+    ]);
+    expect(await consent(S)).toEqual(record(changed, STATUS.Active, 4, HOSPITAL_A));
+    expect([await nonces(patient.address), await nonces(delegate.address)]).toEqual([2n, 1n]);
+  });
+
+  it("manages delegates by the patient key's signature only", async () => {
+    const { as, send, events, registry, sign, patient, delegate, relayer, stranger, withSubject } =
+      await deploy();
+    await withSubject();
+    const value = {
+      subject: S,
+      delegate: stranger.address,
+      allowed: true,
+      nonce: 0n,
+      deadline: FAR,
+    };
+    const byPatient = await sign(patient, "SetDelegate", value);
+    expect(
+      events(
+        await send(as(relayer, "setDelegateBySig")(S, stranger.address, true, 0n, FAR, byPatient)),
+      ),
+    ).toEqual([{ name: "DelegateAdded", args: [S, stranger.address, patient.address] }]);
+    const byDelegate = await sign(delegate, "SetDelegate", { ...value, allowed: false });
+    await expectCustomError(
+      as(relayer, "setDelegateBySig")(S, stranger.address, false, 0n, FAR, byDelegate),
+      registry,
+      "ConsentRegistryUnauthorised",
+      [S, delegate.address],
+    );
+  });
+
+  it("rejects replays, wrong nonces, expired deadlines, wrong signers and malformed signatures", async () => {
+    const {
+      as,
+      send,
+      registry,
+      domain,
+      sign,
+      latest,
+      setNextTime,
+      patient,
+      relayer,
+      stranger,
+      withSubject,
+    } = await deploy();
+    await withSubject();
+    const revokeBySig = as(relayer, "revokeBySig");
+    const sig = await sign(patient, "Revoke", {
+      subject: S,
+      documentHash: doc("r"),
+      nonce: 0n,
+      deadline: FAR,
+    });
+    await send(revokeBySig(S, doc("r"), 0n, FAR, sig));
+    await expectCustomError(
+      revokeBySig(S, doc("r"), 0n, FAR, sig),
+      registry,
+      "ConsentRegistryInvalidNonce",
+      [patient.address, 1n],
+    );
+
+    const grantBySig = as(relayer, "grantBySig");
+    const value = { subject: S, ...terms, documentHash: doc("g"), nonce: 5n, deadline: FAR };
+    await expectCustomError(
+      grantBySig(S, terms, doc("g"), 5n, FAR, await sign(patient, "Grant", value)),
+      registry,
+      "ConsentRegistryInvalidNonce",
+      [patient.address, 1n],
+    );
+    await expectCustomError(
+      grantBySig(
+        S,
+        terms,
+        doc("g"),
+        0n,
+        FAR,
+        await sign(stranger, "Grant", { ...value, nonce: 0n }),
+      ),
+      registry,
+      "ConsentRegistryUnauthorised",
+      [S, stranger.address],
+    );
+    const tampered = await sign(patient, "Grant", {
+      ...value,
+      nonce: 1n,
+      documentHash: doc("other"),
+    });
+    const submitted = { ...value, nonce: 1n };
+    const recovered = verifyTypedData(domain, TYPES.Grant, submitted, tampered);
+    await expectCustomError(
+      grantBySig(S, terms, doc("g"), 1n, FAR, tampered),
+      registry,
+      "ConsentRegistryInvalidNonce",
+      [recovered, 0n],
+    );
+    for (const bad of ["0x", `0x${"00".repeat(65)}`, `0x${"11".repeat(64)}`]) {
+      await expectCustomError(
+        grantBySig(S, terms, doc("g"), 1n, FAR, bad),
+        registry,
+        "ConsentRegistryInvalidSignature",
+        [],
+      );
+    }
+    const good = Signature.from(await sign(patient, "Grant", { ...value, nonce: 1n }));
+    const highS = concat([
+      good.r,
+      toBeHex(SECP256K1_N - BigInt(good.s), 32),
+      good.v === 27 ? "0x1c" : "0x1b",
+    ]);
+    await expectCustomError(
+      grantBySig(S, terms, doc("g"), 1n, FAR, highS),
+      registry,
+      "ConsentRegistryInvalidSignature",
+      [],
+    );
+
+    const deadline = (await latest()) + 10;
+    const inTime = await sign(patient, "Grant", {
+      ...value,
+      nonce: 1n,
+      deadline: BigInt(deadline),
+    });
+    await setNextTime(deadline + 1);
+    await expectCustomError(
+      grantBySig(S, terms, doc("g"), 1n, deadline, inTime),
+      registry,
+      "ConsentRegistryExpiredSignature",
+      [BigInt(deadline)],
+    );
+    const deadline2 = deadline + 100;
+    const atDeadline = await sign(patient, "Grant", {
+      ...value,
+      nonce: 1n,
+      deadline: BigInt(deadline2),
+    });
+    await setNextTime(deadline2);
+    await send(grantBySig(S, terms, doc("g"), 1n, deadline2, atDeadline));
+  });
+
+  it("cannot grant a new subject by signature: only a recorder may create it", async () => {
+    const { as, registry, sign, patient, relayer } = await deploy();
+    const fresh = subject("fresh");
+    const value = { subject: fresh, ...terms, documentHash: doc("g"), nonce: 0n, deadline: FAR };
+    await expectCustomError(
+      as(relayer, "grantBySig")(
+        fresh,
+        terms,
+        doc("g"),
+        0n,
+        FAR,
+        await sign(patient, "Grant", value),
+      ),
+      registry,
+      "ConsentRegistryNotRecorder",
+      [patient.address],
+    );
+  });
+});
+
+describe("ConsentRegistry: isPermitted over time", () => {
+  it("permits inside [validFrom, validUntil) for covered purposes and categories only", async () => {
+    const { as, send, registry, recorder, latest, setNextTime, mine } = await deploy();
+    const now = await latest();
+    const window = { ...terms, validFrom: now + 100, validUntil: now + 200 };
+    await send(as(recorder, "grant")(S, window, doc("g")));
+    const isPermitted = registry.getFunction("isPermitted");
+    const use = P.DS.bit | P.NCU.bit;
+    const cats = C.DRUGS.bit;
+    const atBlock = async (time: number): Promise<boolean> => {
+      await setNextTime(time);
+      await mine();
+      return isPermitted(S, use, cats, await latest()) as Promise<boolean>;
+    };
+    expect(await atBlock(now + 99)).toBe(false);
+    expect(await atBlock(now + 100)).toBe(true);
+    expect(await atBlock(now + 199)).toBe(true);
+    expect(await atBlock(now + 200)).toBe(false);
+    const t = now + 150;
+    expect(await isPermitted(S, P.DS.bit, cats, t)).toBe(false);
+    expect(await isPermitted(S, P.GRU.bit | P.NCU.bit, cats, t)).toBe(false);
+    expect(await isPermitted(S, P.POA.bit | P.NCU.bit, cats, t)).toBe(false);
+    expect(await isPermitted(S, use, C.GENOMICS.bit, t)).toBe(false);
+    expect(await isPermitted(S, use, 0, t)).toBe(false);
+    expect(await isPermitted(S, use, C.DRUGS.bit | C.CONDITIONS.bit, t)).toBe(true);
+
+    await send(as(recorder, "update")(S, { ...window, validUntil: 0 }, doc("u")));
+    expect(await isPermitted(S, use, cats, 2n ** 64n - 1n)).toBe(true);
+    expect(await isPermitted(S, use, cats, now + 99)).toBe(false);
+  });
+});
