@@ -24,7 +24,8 @@ import {ConsentPacking, PackedConsent} from "./libraries/ConsentPacking.sol";
  * | add / remove delegates                 | yes                   | yes         | no       |
  *
  * (1) A recorder of any active hospital may create a subject; its hospital becomes the
- * custodian for good. batchGrant creates new subjects the same way.
+ * custodian for good. batchGrant creates new subjects the same way, and only new ones: it
+ * rejects a revoked subject, so a bulk reload can never silently undo a revocation.
  *
  * The patient key and delegates act either directly (they send the transaction) or by an
  * EIP-712 signature relayed by anyone (`...BySig`); a signature is accepted from any account
@@ -363,15 +364,13 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
     ) private {
         if (subject == 0) _reject(index, subject, ConsentRegistryZeroSubject.selector);
         if (documentHash == 0) _reject(index, subject, ConsentRegistryZeroDocumentHash.selector);
-        PackedConsent current = _consents[subject];
-        if (current.status() == Status.Active) _reject(index, subject, ConsentRegistryAlreadyActive.selector);
-        uint32 custodian = current.custodian();
-        if (custodian == 0) {
-            custodian = organisation;
-        } else if (custodian != organisation && !_consortium.isRecorder(custodian, msg.sender)) {
-            _reject(index, subject, ConsentRegistryUnauthorised.selector);
-        }
-        uint32 version = current.version() + 1;
+        Status status = _consents[subject].status();
+        if (status == Status.Active) _reject(index, subject, ConsentRegistryAlreadyActive.selector);
+        // A bulk load must never undo a patient's revocation: re-granting is a deliberate,
+        // single-subject act (grant), so batches only create subjects.
+        if (status == Status.Revoked) _reject(index, subject, ConsentRegistryRevokedInBatch.selector);
+        uint32 custodian = organisation;
+        uint32 version = 1;
         _consents[subject] = base.withVersionAndCustodian(version, custodian);
         emit ConsentGranted(
             subject,

@@ -170,6 +170,10 @@ interface IConsentRegistry {
     /// @notice A grant was made while `subject`'s consent (at `version`) is active: use update.
     error ConsentRegistryAlreadyActive(bytes32 subject, uint32 version);
 
+    /// @notice A batch grant named `subject`, whose consent is revoked: only a single grant may
+    /// re-grant it, so a bulk reload cannot undo a revocation.
+    error ConsentRegistryRevokedInBatch(bytes32 subject, uint32 version);
+
     /// @notice An update or revocation was made while `subject`'s consent is not active.
     error ConsentRegistryNotActive(bytes32 subject, Status status);
 

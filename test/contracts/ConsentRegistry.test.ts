@@ -484,20 +484,33 @@ describe("ConsentRegistry: revoke", () => {
 });
 
 describe("ConsentRegistry: batches", () => {
-  it("batch-grants shared terms with per-subject documents, re-granting revoked subjects", async () => {
+  it("batch-grants new subjects with shared terms and per-subject documents", async () => {
     const { as, send, events, consent, recorder } = await deploy();
     const subjects = ["a", "b", "c"].map(subject);
     const docs = ["a", "b", "c"].map(doc);
-    await send(as(recorder, "grant")(subject("b"), terms, doc("old")));
-    await send(as(recorder, "revoke")(subject("b"), doc("old-r")));
     const shared = { ...terms, validUntil: 9_000 };
     const receipt = await send(as(recorder, "batchGrant")(subjects, shared, docs));
     expect(events(receipt)).toEqual([
       granted(subject("a"), HOSPITAL_A, recorder.address, 1, shared, doc("a")),
-      granted(subject("b"), HOSPITAL_A, recorder.address, 3, shared, doc("b")),
+      granted(subject("b"), HOSPITAL_A, recorder.address, 1, shared, doc("b")),
       granted(subject("c"), HOSPITAL_A, recorder.address, 1, shared, doc("c")),
     ]);
-    expect(await consent(subject("b"))).toEqual(record(shared, STATUS.Active, 3, HOSPITAL_A));
+    expect(await consent(subject("b"))).toEqual(record(shared, STATUS.Active, 1, HOSPITAL_A));
+  });
+
+  it("never re-grants a revoked subject in a batch; a single grant does, as a new version", async () => {
+    const { as, send, consent, registry, recorder, selector } = await deploy();
+    await send(as(recorder, "grant")(subject("b"), terms, doc("old")));
+    await send(as(recorder, "revoke")(subject("b"), doc("old-r")));
+    await expectCustomError(
+      as(recorder, "batchGrant")([subject("a"), subject("b")], terms, [doc("a"), doc("b")]),
+      registry,
+      "ConsentRegistryBatchItemRejected",
+      [1n, subject("b"), selector("ConsentRegistryRevokedInBatch")],
+    );
+    expect(await consent(subject("b"))).toEqual(record(terms, STATUS.Revoked, 2, HOSPITAL_A));
+    await send(as(recorder, "grant")(subject("b"), terms, doc("new")));
+    expect(await consent(subject("b"))).toEqual(record(terms, STATUS.Active, 3, HOSPITAL_A));
   });
 
   it("rejects malformed batches and names the offending item; nothing is written", async () => {
@@ -541,7 +554,13 @@ describe("ConsentRegistry: batches", () => {
     await send(as(recorderB, "grant")(other, terms, doc("o")));
     await rejected([a, other], [doc("a"), doc("o2")], 1, "ConsentRegistryAlreadyActive");
     await send(as(recorderB, "revoke")(other, doc("or")));
-    await rejected([a, other], [doc("a"), doc("o2")], 1, "ConsentRegistryUnauthorised");
+    await rejected([a, other], [doc("a"), doc("o2")], 1, "ConsentRegistryRevokedInBatch");
+    await expectCustomError(
+      as(recorderB, "batchGrant")([other], terms, [doc("o3")]),
+      registry,
+      "ConsentRegistryBatchItemRejected",
+      [0n, other, selector("ConsentRegistryRevokedInBatch")],
+    );
     expect((await consent(a)) as { version: bigint }).toMatchObject({ version: 0n });
   });
 
