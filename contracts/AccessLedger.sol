@@ -598,11 +598,20 @@ contract AccessLedger {
         uint256 count = targets.length;
         if (count == 0 || count > MAX_TARGETS) revert AccessLedgerInvalidTargetCount(count);
         uint256 word;
+        // Repeats are found in linear time with an open-addressing table in memory, sized to a
+        // power of two at least twice the count so it stays at most half full. Id 0 is never a
+        // hospital (rejected below), so 0 marks a free entry.
+        uint256 mask = 7;
+        while (mask < 2 * count - 1) mask = (mask << 1) | 1;
+        uint32[] memory seen = new uint32[](mask + 1);
         for (uint256 i; i < count; ++i) {
             uint32 id = targets[i];
-            for (uint256 k; k < i; ++k) {
-                if (targets[k] == id) revert AccessLedgerDuplicateTarget(id);
+            uint256 probe = id & mask;
+            while (seen[probe] != 0) {
+                if (seen[probe] == id) revert AccessLedgerDuplicateTarget(id);
+                probe = (probe + 1) & mask;
             }
+            seen[probe] = id;
             if (id == 0 || _consortium.roleOf(id) != IConsortium.Role.Hospital) {
                 revert AccessLedgerNotHospital(id);
             }

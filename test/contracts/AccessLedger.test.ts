@@ -980,9 +980,10 @@ describe("AccessLedger gas", () => {
     const recorded = await mined(
       call(f.ledger, f.recorder1, "recordResult")(2n, H1, await result({ epsilon: EPS / 10n })),
     );
-    // Measured 137,008 / 184,153 / 102,863 with solc 0.8.37, optimizer 200 runs.
+    // Measured 137,628 / 181,616 / 102,863 with solc 0.8.37, optimizer 200 runs (the first
+    // ε charge of a budget slot); a ceiling catches layout regressions, not noise.
     expect(one.gasUsed).toBeLessThan(140_000n);
-    expect(six.gasUsed).toBeLessThan(188_000n);
+    expect(six.gasUsed).toBeLessThan(185_000n);
     expect(recorded.gasUsed).toBeLessThan(105_000n);
   });
 });
