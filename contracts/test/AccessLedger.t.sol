@@ -281,6 +281,38 @@ contract AccessLedgerTest is CustosTest {
         }
     }
 
+    /// Repeats are reported at their first recurrence, exactly as a quadratic scan would, even
+    /// when every id lands in the same bucket of the contract's probe table (ids 8 apart).
+    function testFuzz_duplicateDetectionWithCollidingIds(uint256 seed, uint8 count) public {
+        uint256 n = bound(count, 1, 12);
+        uint32[] memory targets = new uint32[](n);
+        uint32 repeated;
+        for (uint256 i; i < n; ++i) {
+            targets[i] = FIRST_HOSPITAL + 8 * uint32(uint256(keccak256(abi.encode(seed, i))) % 8);
+            for (uint256 k; k < i && repeated == 0; ++k) {
+                if (targets[k] == targets[i]) repeated = targets[i];
+            }
+        }
+        if (repeated != 0) {
+            vm.expectRevert(
+                abi.encodeWithSelector(AccessLedger.AccessLedgerDuplicateTarget.selector, repeated)
+            );
+        }
+        vm.prank(RESEARCHER);
+        ledger.submitQuery(
+            keccak256("spec"),
+            ConsentCodes.GRU,
+            ConsentCodes.DEMOGRAPHICS,
+            targets,
+            keccak256("irb"),
+            uint40(block.timestamp + 1)
+        );
+        if (repeated == 0) {
+            uint32[] memory stored = ledger.targetsOf(1);
+            for (uint256 i; i < n; ++i) assertEq(stored[i], targets[i], "target");
+        }
+    }
+
     /// A recorded result always matches itself and never a result differing in any field.
     function testFuzz_resultCommitment(bytes32 resultHash, bytes32 root, bytes32 report) public {
         vm.assume(resultHash != 0 && root != 0 && report != 0);
