@@ -10,13 +10,11 @@ const REPEAT = 5;
 const Role = { Hospital: 1, Researcher: 3, ReviewBoard: 4 } as const;
 const RESEARCHER_ORG = 21;
 const HOSPITALS = Array.from({ length: 64 }, (_, i) => 100 + i);
-const FIRST = HOSPITALS[0] ?? 100;
+const FIRST = 100;
 
 const { ethers } = await hre.network.connect();
-const [researcher, boardA, boardB, recorder] = await ethers.getSigners();
-if (recorder === undefined || researcher === undefined || boardA === undefined || !boardB) {
-  throw new Error("not enough signers");
-}
+const [owner, researcher, boardA, boardB, recorder] = await ethers.getSigners();
+if (!owner || !researcher || !boardA || !boardB || !recorder) throw new Error("too few signers");
 const consortium = await ethers.deployContract("MockConsortium");
 const ledger = await ethers.deployContract("AccessLedger", [await consortium.getAddress(), 2]);
 
@@ -27,8 +25,14 @@ async function send(contract: BaseContract, signer: Signer, name: string, ...arg
   return receipt;
 }
 
-const owner = (await ethers.getSigners())[0] as Signer;
-await send(consortium, owner, "setMember", await researcher.getAddress(), RESEARCHER_ORG, Role.Researcher);
+await send(
+  consortium,
+  owner,
+  "setMember",
+  await researcher.getAddress(),
+  RESEARCHER_ORG,
+  Role.Researcher,
+);
 await send(consortium, owner, "setMember", await boardA.getAddress(), 31, Role.ReviewBoard);
 await send(consortium, owner, "setMember", await boardB.getAddress(), 32, Role.ReviewBoard);
 for (const h of HOSPITALS) await send(consortium, owner, "setRole", h, Role.Hospital);
@@ -38,7 +42,17 @@ await send(consortium, owner, "setRecorder", FIRST, await recorder.getAddress(),
 async function submit(targets: number[]): Promise<ContractTransactionReceipt> {
   const block = await ethers.provider.getBlock("latest");
   const expiry = (block?.timestamp ?? 0) + 86_400;
-  return send(ledger, researcher as Signer, "submitQuery", id("spec"), 4, 9, targets, id("irb"), expiry);
+  return send(
+    ledger,
+    researcher as Signer,
+    "submitQuery",
+    id("spec"),
+    4,
+    9,
+    targets,
+    id("irb"),
+    expiry,
+  );
 }
 
 async function queryIdOf(receipt: ContractTransactionReceipt): Promise<bigint> {
@@ -60,9 +74,9 @@ async function result(epsilon: bigint) {
   };
 }
 
-const samples: Record<string, bigint[]> = {};
+const samples = new Map<string, bigint[]>();
 function note(name: string, receipt: ContractTransactionReceipt): void {
-  (samples[name] ??= []).push(receipt.gasUsed);
+  samples.set(name, [...(samples.get(name) ?? []), receipt.gasUsed]);
 }
 
 await send(ledger, recorder, "setBudgetLimit", FIRST, RESEARCHER_ORG, 1_000_000_000n);
@@ -73,21 +87,40 @@ for (let i = 0; i < REPEAT; i++) {
   const a = await queryIdOf(await submit(HOSPITALS.slice(0, 6)));
   note("approveQuery (first)", await send(ledger, boardA, "approveQuery", a));
   note("approveQuery (reaching threshold)", await send(ledger, boardB, "approveQuery", a));
-  note("recordResult (ε charged)", await send(ledger, recorder, "recordResult", a, FIRST, await result(100_000n)));
+  note(
+    "recordResult (ε charged)",
+    await send(ledger, recorder, "recordResult", a, FIRST, await result(100_000n)),
+  );
   const b = await queryIdOf(await submit(HOSPITALS.slice(0, 6)));
   await send(ledger, boardA, "approveQuery", b);
   await send(ledger, boardB, "approveQuery", b);
-  note("recordResult (ε 0)", await send(ledger, recorder, "recordResult", b, FIRST, await result(0n)));
+  note(
+    "recordResult (ε 0)",
+    await send(ledger, recorder, "recordResult", b, FIRST, await result(0n)),
+  );
   const c = await queryIdOf(await submit(HOSPITALS.slice(58).concat(FIRST)));
   await send(ledger, boardA, "approveQuery", c);
   await send(ledger, boardB, "approveQuery", c);
-  note("recordResult (7th of 7 targets, ε 0)", await send(ledger, recorder, "recordResult", c, FIRST, await result(0n)));
+  note(
+    "recordResult (7th of 7 targets, ε 0)",
+    await send(ledger, recorder, "recordResult", c, FIRST, await result(0n)),
+  );
   const d = await queryIdOf(await submit([FIRST]));
   await send(ledger, boardA, "approveQuery", d);
   await send(ledger, boardB, "approveQuery", d);
   note("declineQuery", await send(ledger, recorder, "declineQuery", d, FIRST, 3));
   note("closeQuery", await send(ledger, researcher, "closeQuery", d));
-  note("setBudgetLimit (update)", await send(ledger, recorder, "setBudgetLimit", FIRST, RESEARCHER_ORG, 2_000_000_000n + BigInt(i)));
+  note(
+    "setBudgetLimit (update)",
+    await send(
+      ledger,
+      recorder,
+      "setBudgetLimit",
+      FIRST,
+      RESEARCHER_ORG,
+      2_000_000_000n + BigInt(i),
+    ),
+  );
 }
 
 function median(values: bigint[]): number {
@@ -95,7 +128,7 @@ function median(values: bigint[]): number {
   return Number(sorted[Math.floor(sorted.length / 2)] ?? 0n);
 }
 
-const medians = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const medians = Object.fromEntries([...samples].map(([name, gas]) => [name, median(gas)]));
 for (const [name, gas] of Object.entries(medians)) {
   console.log(`${name.padEnd(40)} ${String(gas).padStart(8)} gas`);
 }

@@ -124,15 +124,22 @@ contract AccessLedger {
     uint256 private constant _HEAD_TARGETS = 5;
     uint256 private constant _TARGETS_PER_WORD = 8;
 
+    /// @dev Membership and roles; also the governance caller of {setRequiredApprovals}.
     IConsortium private immutable _consortium;
 
+    /// @dev Packed in one slot: submitQuery bumps the counter of a slot that is never zero.
     uint64 private _queryCount;
     uint8 private _requiredApprovals;
 
+    /// @dev Queries by id (1 … _queryCount).
     mapping(uint64 queryId => QueryRecord) private _queries;
+    /// @dev Targets after the first five, eight 32-bit ids per word, lowest bits first.
     mapping(uint64 queryId => mapping(uint256 word => uint256)) private _moreTargets;
+    /// @dev Which review-board organisations approved which query.
     mapping(uint64 queryId => mapping(uint32 reviewBoardOrg => bool)) private _approvedBy;
+    /// @dev Each target hospital's response to each query.
     mapping(uint64 queryId => mapping(uint32 hospitalId => Response)) private _responses;
+    /// @dev ε budgets, one slot per researcher organisation × hospital.
     mapping(uint32 researcherOrg => mapping(uint32 hospitalId => Budget)) private _budgets;
 
     /// @notice A query was submitted.
@@ -371,6 +378,10 @@ contract AccessLedger {
      * @notice Records hospital `hospitalId`'s result for an Approved, unexpired query and
      * charges `result.epsilon` to the researcher organisation's budget at that hospital.
      * @dev The caller must be a recorder of `hospitalId`, a target that has not answered yet.
+     * The consent snapshot block may not be after the current block and the three hashes may
+     * not be zero. Stores the scalars and {resultDigest}; the full result is in the event.
+     * @param result The result; `result.epsilon` must fit in the remaining budget (see
+     * {budget}); ε 0 is always accepted.
      */
     function recordResult(uint64 queryId, uint32 hospitalId, Result calldata result) external {
         QueryRecord storage q = _respondable(queryId, hospitalId);
@@ -438,6 +449,8 @@ contract AccessLedger {
      * @notice Sets the ε limit of researcher organisation `researcherOrg` at hospital
      * `hospitalId` (1e6 = 1.0 ε); the caller must be an account of that hospital organisation.
      * @dev A limit below what is already spent leaves nothing to spend; it never refunds.
+     * Until a hospital sets a limit, the limit is 0: only ε-free results can be recorded.
+     * @param limit Total ε the organisation may spend at the hospital, spent ε included.
      */
     function setBudgetLimit(uint32 hospitalId, uint32 researcherOrg, uint64 limit) external {
         IConsortium consortium_ = _consortium;
@@ -583,6 +596,7 @@ contract AccessLedger {
         if (expiry <= block.timestamp) revert AccessLedgerInvalidExpiry(expiry, block.timestamp);
     }
 
+    /// @dev Sets the approval threshold (at least 1) and announces the change.
     function _setRequiredApprovals(uint8 value) private {
         if (value == 0) revert AccessLedgerInvalidRequiredApprovals(0);
         uint8 previous = _requiredApprovals;
@@ -629,6 +643,8 @@ contract AccessLedger {
         }
     }
 
+    /// @dev Whether `hospitalId` is among the `count` targets of `queryId` (linear scan: at
+    /// most five ids in the already-loaded slot plus one word per further eight).
     function _isTarget(
         uint64 queryId,
         uint256 head,
@@ -650,6 +666,7 @@ contract AccessLedger {
         return false;
     }
 
+    /// @dev The stored query `queryId`; reverts if no such query was submitted.
     function _existing(uint64 queryId) private view returns (QueryRecord storage) {
         if (queryId == 0 || queryId > _queryCount) revert AccessLedgerUnknownQuery(queryId);
         return _queries[queryId];
@@ -676,6 +693,7 @@ contract AccessLedger {
         }
     }
 
+    /// @dev Adds `epsilon` to the spend if it fits in what the limit leaves.
     function _charge(uint32 researcherOrg, uint32 hospitalId, uint64 epsilon) private {
         Budget storage b = _budgets[researcherOrg][hospitalId];
         uint64 limit = b.limit;
