@@ -766,6 +766,13 @@ describe("AccessLedger.declineQuery", () => {
       "AccessLedgerUnexpectedStatus",
       [pending, QueryStatus.Submitted],
     );
+    await mined(call(f.ledger, f.colleague, "closeQuery")(pending));
+    await expectCustomError(
+      call(f.ledger, f.recorder1, "declineQuery")(pending, H1, 1),
+      f.ledger,
+      "AccessLedgerUnexpectedStatus",
+      [pending, QueryStatus.Closed],
+    );
     const expiry = (await latestTime()) + 100;
     const expiring = await approvedQuery({ expiry });
     await setNextTime(expiry + 5);
