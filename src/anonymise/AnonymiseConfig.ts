@@ -28,7 +28,7 @@ export interface AnonymiseConfig {
   readonly attributes: Readonly<Record<string, AttributeConfig>>;
   /** Models the output must satisfy (all of them); at least one. */
   readonly models: readonly PrivacyModel[];
-  /** Fraction of records that may be suppressed, in [0, 1). */
+  /** Fraction of records that may be suppressed, in [0, 1]. */
   readonly suppressionLimit: number;
   /** Metric to minimise. */
   readonly metric: UtilityMetric;

@@ -5,7 +5,7 @@ import { type PreparedData, prepareData } from "./prepareData.ts";
 import { computeRiskReport, type RiskReport } from "./riskReport.ts";
 import { searchLattice } from "./searchLattice.ts";
 import type { Table } from "./Table.ts";
-import { createMetricModel } from "./utilityMetrics.ts";
+import { createMetricModel, lossByAttribute } from "./utilityMetrics.ts";
 import { validateAnonymiseConfig } from "./validateAnonymiseConfig.ts";
 
 /** Utility of a release under every supported metric, plus the one that was minimised. */
@@ -14,6 +14,8 @@ export interface UtilityReport {
   /** Value of the objective metric. */
   readonly value: number;
   readonly loss: number;
+  /** ARX's Loss per quasi-identifier before aggregation (same order as the transformation). */
+  readonly lossByAttribute: readonly number[];
   readonly entropy: number;
   readonly discernibility: number;
   readonly precision: number;
@@ -161,6 +163,7 @@ export function anonymise(table: Table, options: AnonymiseOptions): AnonymiseRes
       objective: config.metric,
       value: found.value,
       loss: metricValue("loss"),
+      lossByAttribute: lossByAttribute(prepared, levels, evaluation),
       entropy: metricValue("entropy"),
       discernibility: metricValue("discernibility"),
       precision: metricValue("precision"),

@@ -29,17 +29,8 @@ function suppressedPerLeaf(prepared: PreparedData, evaluation: NodeEvaluation): 
   return perLeaf;
 }
 
-/**
- * ARX's Loss (MetricMDNMLoss, gs-factor 0.5, geometric mean): per quasi-identifier, each
- * released record costs the share of the hierarchy's rows its generalised value covers, a
- * suppressed record costs 1; the sum is normalised to [0, 1] as (S − N)/(N·(D − 1)) with S
- * the sum times D (an integer), N records and D hierarchy rows; the dimensions are combined
- * as Π (1 + vᵢ)^(1/d) − 1.
- */
-function lossMetric(prepared: PreparedData): MetricModel {
-  const n = prepared.rowCount;
-  const dims = prepared.quasiIdentifiers.length;
-  const base = prepared.quasiIdentifiers.map((qi) =>
+function lossBase(prepared: PreparedData): number[][] {
+  return prepared.quasiIdentifiers.map((qi) =>
     qi.groupSize.map((sizes) => {
       let sum = 0;
       sizes.forEach((size, leaf) => {
@@ -48,31 +39,71 @@ function lossMetric(prepared: PreparedData): MetricModel {
       return sum;
     }),
   );
+}
+
+function normaliseLoss(prepared: PreparedData, j: number, sum: number): number {
+  const n = prepared.rowCount;
+  const d = (prepared.quasiIdentifiers[j] as { domainSize: number }).domainSize;
+  return d > 1 ? Math.max(0, (sum - n) / (n * (d - 1))) : 0;
+}
+
+function lossSums(
+  prepared: PreparedData,
+  base: readonly (readonly number[])[],
+  levels: ArrayLike<number>,
+  evaluation: NodeEvaluation,
+): number[] {
+  const perLeaf = suppressedPerLeaf(prepared, evaluation);
+  return prepared.quasiIdentifiers.map((qi, j) => {
+    const level = levels[j] as number;
+    const sizes = qi.groupSize[level] as Int32Array;
+    let extra = 0;
+    (perLeaf[j] as Float64Array).forEach((count, leaf) => {
+      if (count > 0) extra += count * (qi.domainSize - (sizes[leaf] as number));
+    });
+    return ((base[j] as number[])[level] as number) + extra;
+  });
+}
+
+/**
+ * ARX's Loss per quasi-identifier (MetricMDNMLoss with gs-factor 0.5, before aggregation):
+ * each released record costs the share of the hierarchy's rows its generalised value covers,
+ * a suppressed record costs 1; the sum is normalised to [0, 1] as (S − N)/(N·(D − 1)), with S
+ * that sum times D (an integer, so exact), N the records and D the hierarchy's rows.
+ *
+ * @throws never.
+ * @example
+ * ```ts
+ * lossByAttribute(prepared, [0, 3, 0], evaluator.evaluate([0, 3, 0])); // e.g. [0, 0.29, 0.05]
+ * ```
+ */
+export function lossByAttribute(
+  prepared: PreparedData,
+  levels: ArrayLike<number>,
+  evaluation: NodeEvaluation,
+): number[] {
+  return lossSums(prepared, lossBase(prepared), levels, evaluation).map((sum, j) =>
+    normaliseLoss(prepared, j, sum),
+  );
+}
+
+/**
+ * ARX's Loss with its current default aggregate, the geometric mean: Π (1 + vᵢ)^(1/d) − 1
+ * over the per-attribute values of {@link lossByAttribute}.
+ */
+function lossMetric(prepared: PreparedData): MetricModel {
+  const dims = prepared.quasiIdentifiers.length;
+  const base = lossBase(prepared);
   const combine = (sums: readonly number[]): number => {
     let product = 1;
-    sums.forEach((s, j) => {
-      const d = (prepared.quasiIdentifiers[j] as { domainSize: number }).domainSize;
-      const normalised = d > 1 ? Math.max(0, (s - n) / (n * (d - 1))) : 0;
-      product *= (normalised + 1) ** (1 / dims);
+    sums.forEach((sum, j) => {
+      product *= (normaliseLoss(prepared, j, sum) + 1) ** (1 / dims);
     });
     return product - 1;
   };
   return {
     bound: (levels) => combine(base.map((perLevel, j) => perLevel[levels[j] as number] as number)),
-    value(levels, evaluation) {
-      const perLeaf = suppressedPerLeaf(prepared, evaluation);
-      return combine(
-        prepared.quasiIdentifiers.map((qi, j) => {
-          const level = levels[j] as number;
-          const sizes = qi.groupSize[level] as Int32Array;
-          let extra = 0;
-          (perLeaf[j] as Float64Array).forEach((count, leaf) => {
-            if (count > 0) extra += count * (qi.domainSize - (sizes[leaf] as number));
-          });
-          return ((base[j] as number[])[level] as number) + extra;
-        }),
-      );
-    },
+    value: (levels, evaluation) => combine(lossSums(prepared, base, levels, evaluation)),
   };
 }
 

@@ -123,8 +123,8 @@ export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions)
     checkModel(model, i);
     checkSensitive(table, config, model, i);
   });
-  if (!(config.suppressionLimit >= 0 && config.suppressionLimit < 1)) {
-    invalid("suppressionLimit must be in [0, 1)", {
+  if (!(config.suppressionLimit >= 0 && config.suppressionLimit <= 1)) {
+    invalid("suppressionLimit must be in [0, 1]", {
       field: "suppressionLimit",
       value: config.suppressionLimit,
     });
