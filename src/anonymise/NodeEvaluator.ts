@@ -1,7 +1,7 @@
 import type { AnonymiseConfig } from "./AnonymiseConfig.ts";
 import { type GroupDimension, Grouper } from "./Grouper.ts";
-import type { EncodedSensitiveAttribute, PreparedData } from "./prepareData.ts";
 import type { SensitiveModel } from "./PrivacyModel.ts";
+import type { EncodedSensitiveAttribute, PreparedData } from "./prepareData.ts";
 
 /** Relative tolerance for floating-point model thresholds (entropy, EMD, risk). */
 export const MODEL_TOLERANCE = 1e-9;
@@ -255,7 +255,8 @@ export class NodeEvaluator {
       const c = (classOf[t] as number) + 1;
       start[c] = (start[c] as number) + 1;
     }
-    for (let c = 0; c < classCount; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+    for (let c = 0; c < classCount; c++)
+      start[c + 1] = (start[c + 1] as number) + (start[c] as number);
     const fill = start.slice(0, classCount);
     for (let t = 0; t < tuples; t++) {
       const c = classOf[t] as number;
@@ -277,13 +278,7 @@ export class NodeEvaluator {
             counts[v] = (counts[v] as number) + (entryCounts[e] as number);
           }
         }
-        const passes = classPasses(
-          compiled,
-          counts,
-          touched,
-          classSize[c] as number,
-          this.#dense,
-        );
+        const passes = classPasses(compiled, counts, touched, classSize[c] as number, this.#dense);
         for (const v of touched) counts[v] = 0;
         touched.length = 0;
         if (!passes) {

@@ -125,7 +125,9 @@ export function anonymise(table: Table, options: AnonymiseOptions): AnonymiseRes
     throw new CustosError(
       "ANONYMISE_CONFIG_INVALID",
       `the generalisation lattice has ${latticeSize} nodes, more than maxLatticeNodes (${config.maxLatticeNodes})`,
-      { details: { field: "maxLatticeNodes", latticeSize, maxLatticeNodes: config.maxLatticeNodes } },
+      {
+        details: { field: "maxLatticeNodes", latticeSize, maxLatticeNodes: config.maxLatticeNodes },
+      },
     );
   }
   const evaluator = new NodeEvaluator(prepared, config, table.dictionaries, table.columns);

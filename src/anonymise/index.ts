@@ -16,9 +16,6 @@ export {
   type MaskingHierarchyOptions,
   maskingHierarchy,
 } from "./maskingHierarchy.ts";
-export { parseCsv } from "./parseCsv.ts";
-export { type CsvOptions, defaultCsvOptions, parseCsvRows } from "./parseCsvRows.ts";
-export { parseHierarchy } from "./parseHierarchy.ts";
 export type {
   AverageRiskModel,
   DistinctLDiversityModel,
@@ -29,6 +26,9 @@ export type {
   SensitiveModel,
   TClosenessModel,
 } from "./PrivacyModel.ts";
+export { parseCsv } from "./parseCsv.ts";
+export { type CsvOptions, defaultCsvOptions, parseCsvRows } from "./parseCsvRows.ts";
+export { parseHierarchy } from "./parseHierarchy.ts";
 export {
   type AttackerRisk,
   type ClassStatistics,

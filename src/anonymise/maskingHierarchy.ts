@@ -10,7 +10,10 @@ export interface MaskingHierarchyOptions {
 }
 
 /** Default masking: from the end with `*`, i.e. postcode/ZIP truncation. */
-export const defaultMaskingHierarchyOptions: MaskingHierarchyOptions = { from: "end", maskChar: "*" };
+export const defaultMaskingHierarchyOptions: MaskingHierarchyOptions = {
+  from: "end",
+  maskChar: "*",
+};
 
 /**
  * Builds a masking hierarchy: level `s` replaces `s` characters (from the chosen end) with the

@@ -26,9 +26,13 @@ export function parseCsv(text: string, options: CsvOptions = defaultCsvOptions):
   const seen = new Set<string>();
   header.forEach((name, i) => {
     if (name === "" || seen.has(name)) {
-      throw new CustosError("ANONYMISE_CSV_INVALID", `header column ${i + 1} is empty or repeated`, {
-        details: { row: 1, column: i + 1, name },
-      });
+      throw new CustosError(
+        "ANONYMISE_CSV_INVALID",
+        `header column ${i + 1} is empty or repeated`,
+        {
+          details: { row: 1, column: i + 1, name },
+        },
+      );
     }
     seen.add(name);
   });

@@ -104,7 +104,10 @@ export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions)
       invalid(`column "${column}" has no role`, { attribute: column, field: "attributes" });
     }
     if (!roles.has(attribute.role)) {
-      invalid(`column "${column}" has an unknown role`, { attribute: column, role: attribute.role });
+      invalid(`column "${column}" has an unknown role`, {
+        attribute: column,
+        role: attribute.role,
+      });
     }
     if (attribute.role === "quasi-identifier") {
       quasiIdentifiers++;

@@ -41,7 +41,8 @@ export const errorCodes = {
   },
   // Anonymisation engine (src/anonymise).
   ANONYMISE_CSV_INVALID: {
-    description: "A CSV document could not be parsed into a table; details name the row and column.",
+    description:
+      "A CSV document could not be parsed into a table; details name the row and column.",
     httpStatus: 400,
     rpcCode: -32602,
   },

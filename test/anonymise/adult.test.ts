@@ -95,7 +95,10 @@ describe("anonymise on Adult (30,162 rows, 8 quasi-identifiers)", () => {
   // nine columns as quasi-identifiers, monotonic non-uniform entropy, no suppression).
   it("matches ARX's optimum and entropy for k=5 and k=100 with nine quasi-identifiers", () => {
     const nine = Object.fromEntries(
-      table.columns.map((c) => [c, { role: "quasi-identifier" as const, hierarchy: adultHierarchy(c) }]),
+      table.columns.map((c) => [
+        c,
+        { role: "quasi-identifier" as const, hierarchy: adultHierarchy(c) },
+      ]),
     );
     const cases = [
       { k: 5, transformation: [1, 2, 1, 1, 3, 2, 2, 1, 1], entropy: 407289.5388925293 },

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AnonymiseOptions,
-  anonymise,
   type AttributeConfig,
+  anonymise,
   checkPrivacyModel,
   createHierarchy,
   isCustosErrorLike,
@@ -63,12 +63,10 @@ const instance: fc.Arbitrary<Instance> = fc
 
 const modelArbitrary: fc.Arbitrary<PrivacyModel[]> = fc.oneof(
   fc.integer({ min: 1, max: 6 }).map((k): PrivacyModel[] => [{ type: "k-anonymity", k }]),
-  fc
-    .integer({ min: 1, max: 3 })
-    .map((l): PrivacyModel[] => [
-      { type: "k-anonymity", k: 2 },
-      { type: "distinct-l-diversity", attribute: "s", l },
-    ]),
+  fc.integer({ min: 1, max: 3 }).map((l): PrivacyModel[] => [
+    { type: "k-anonymity", k: 2 },
+    { type: "distinct-l-diversity", attribute: "s", l },
+  ]),
   fc
     .double({ min: 1, max: 3, noNaN: true })
     .map((l): PrivacyModel[] => [{ type: "entropy-l-diversity", attribute: "s", l }]),

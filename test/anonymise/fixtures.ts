@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
-import { isCustosError } from "../../src/errors/index.ts";
-import type { ErrorCode } from "../../src/errors/index.ts";
 import {
   type AttributeConfig,
   parseCsv,
   parseHierarchy,
   type Table,
 } from "../../src/anonymise/index.ts";
+import type { ErrorCode } from "../../src/errors/index.ts";
+import { isCustosError } from "../../src/errors/index.ts";
 
 export {
   type AnonymiseOptions,
-  anonymise,
   type AttributeConfig,
+  anonymise,
   checkPrivacyModel,
   createHierarchy,
   type PrivacyModel,
