@@ -39,6 +39,31 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  // Anonymisation engine (src/anonymise).
+  ANONYMISE_CSV_INVALID: {
+    description:
+      "A CSV document could not be parsed into a table; details name the row and column.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  ANONYMISE_CONFIG_INVALID: {
+    description:
+      "An anonymisation configuration is invalid; details name the attribute, model or field.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  ANONYMISE_HIERARCHY_INVALID: {
+    description:
+      "A generalisation hierarchy is malformed or lacks a data value; details name the value and row.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  ANONYMISE_NO_SOLUTION: {
+    description:
+      "No generalisation in the lattice satisfies the privacy models within the suppression limit.",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

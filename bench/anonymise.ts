@@ -1,0 +1,114 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  type AnonymiseOptions,
+  type AttributeConfig,
+  anonymise,
+  parseCsv,
+  parseHierarchy,
+  type Table,
+} from "../src/anonymise/index.ts";
+
+const adultDir = new URL("../../../shared/data/adult/", import.meta.url);
+const adult = parseCsv(readFileSync(new URL("adult.csv", adultDir), "utf8"), { separator: ";" });
+const attributes: Record<string, AttributeConfig> = {};
+for (const column of adult.columns) {
+  attributes[column] =
+    column === "occupation"
+      ? { role: "sensitive" }
+      : {
+          role: "quasi-identifier",
+          hierarchy: parseHierarchy(
+            readFileSync(new URL(`adult_hierarchy_${column}.csv`, adultDir), "utf8"),
+          ),
+        };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function time(table: Table, options: AnonymiseOptions, warmup: number, runs: number) {
+  for (let i = 0; i < warmup; i++) anonymise(table, options);
+  const times: number[] = [];
+  let result = anonymise(table, options);
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    result = anonymise(table, options);
+    times.push(performance.now() - start);
+  }
+  return { ms: median(times), result };
+}
+
+/** 1 M rows drawn column by column from Adult's value frequencies (seeded xorshift). */
+function synthetic(rows: number): Table {
+  let state = 0x2545f491;
+  const random = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const codes = adult.columns.map((_, c) => {
+    const source = adult.codes[c] as Int32Array;
+    const column = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      column[r] = source[Math.floor(random() * adult.rowCount)] as number;
+    }
+    return column;
+  });
+  return { columns: adult.columns, rowCount: rows, dictionaries: adult.dictionaries, codes };
+}
+
+const k5 = { attributes, models: [{ type: "k-anonymity", k: 5 }] } as const;
+const adultK5 = time(adult, { ...k5, suppressionLimit: 0 }, 5, 15);
+const adultK5Supp5 = time(adult, { ...k5, suppressionLimit: 0.05 }, 3, 9);
+const adultK11Supp5 = time(
+  adult,
+  { attributes, models: [{ type: "k-anonymity", k: 11 }], suppressionLimit: 0.05 },
+  3,
+  9,
+);
+
+const before = process.memoryUsage().rss;
+const big = synthetic(1_000_000);
+let peak = process.memoryUsage().rss;
+const sample = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 5);
+const rows1MK5 = time(big, { ...k5, suppressionLimit: 0 }, 1, 3);
+const rows1MSupp = time(big, { ...k5, suppressionLimit: 0.05 }, 0, 1);
+clearInterval(sample);
+peak = Math.max(peak, process.memoryUsage().rss);
+
+const results = {
+  adultK5Ms: adultK5.ms,
+  adultK5Transformation: adultK5.result.transformation,
+  adultK5Loss: adultK5.result.metrics.loss,
+  adultK5Suppressed: adultK5.result.risk.suppressedRecords,
+  adultK5Checks: adultK5.result.search.checks,
+  adultK5Supp5Ms: adultK5Supp5.ms,
+  adultK5Supp5Transformation: adultK5Supp5.result.transformation,
+  adultK5Supp5Loss: adultK5Supp5.result.metrics.loss,
+  adultK5Supp5Suppressed: adultK5Supp5.result.risk.suppressedRecords,
+  adultK11Supp5Ms: adultK11Supp5.ms,
+  adultK11Supp5Transformation: adultK11Supp5.result.transformation,
+  adultK11Supp5Loss: adultK11Supp5.result.metrics.loss,
+  adultK11Supp5Suppressed: adultK11Supp5.result.risk.suppressedRecords,
+  rows1MK5Ms: rows1MK5.ms,
+  rows1MK5Transformation: rows1MK5.result.transformation,
+  rows1MK5Checks: rows1MK5.result.search.checks,
+  rows1MSuppMs: rows1MSupp.ms,
+  rows1MSuppTransformation: rows1MSupp.result.transformation,
+  rows1MSuppSuppressed: rows1MSupp.result.risk.suppressedRecords,
+  rows1MSuppChecks: rows1MSupp.result.search.checks,
+  rows1MPeakMiB: Math.round(peak / 2 ** 20),
+  rows1MRssBeforeMiB: Math.round(before / 2 ** 20),
+  node: process.version,
+};
+mkdirSync(new URL("results/", import.meta.url), { recursive: true });
+writeFileSync(
+  new URL("results/anonymise.json", import.meta.url),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+console.log(results);

@@ -1,0 +1,319 @@
+import type { AnonymiseConfig } from "./AnonymiseConfig.ts";
+import { type GroupDimension, Grouper } from "./Grouper.ts";
+import type { SensitiveModel } from "./PrivacyModel.ts";
+import type { EncodedSensitiveAttribute, PreparedData } from "./prepareData.ts";
+
+/** Relative tolerance for floating-point model thresholds (entropy, EMD, risk). */
+export const MODEL_TOLERANCE = 1e-9;
+
+/** The outcome of applying one transformation (levels per quasi-identifier). */
+export interface NodeEvaluation {
+  /** Whether the models hold with at most the allowed number of suppressed records. */
+  readonly anonymous: boolean;
+  /** Number of equivalence classes before suppression. */
+  readonly classCount: number;
+  /** Tuple → class (valid until the next evaluation). */
+  readonly classOf: Int32Array;
+  /** Class → records. */
+  readonly classSize: Int32Array;
+  /** Class → 1 when suppressed (meaningful only when anonymous). */
+  readonly suppressed: Uint8Array;
+  /** Records suppressed (meaningful only when anonymous). */
+  readonly suppressedRecords: number;
+}
+
+interface CompiledSensitiveModel {
+  readonly model: SensitiveModel;
+  readonly data: EncodedSensitiveAttribute;
+  /** Value code → position in the ground order (ordered EMD only). */
+  readonly rank: Int32Array;
+  /** Whole-table distribution in ground order (t-closeness only). */
+  readonly global: Float64Array;
+}
+
+function compileSensitive(
+  prepared: PreparedData,
+  model: SensitiveModel,
+  dictionary: readonly string[],
+): CompiledSensitiveModel {
+  const data = prepared.sensitive.get(model.attribute) as EncodedSensitiveAttribute;
+  const rank = new Int32Array(data.domain);
+  const global = new Float64Array(data.domain);
+  if (model.type === "t-closeness") {
+    const codes = dictionary.map((_, code) => code);
+    if (model.distance === "ordered") {
+      if (model.order !== undefined) {
+        const position = new Map(model.order.map((value, i) => [value, i]));
+        codes.sort(
+          (a, b) =>
+            (position.get(dictionary[a] as string) as number) -
+            (position.get(dictionary[b] as string) as number),
+        );
+      } else if (dictionary.every((v) => v.trim() !== "" && Number.isFinite(Number(v)))) {
+        codes.sort((a, b) => Number(dictionary[a]) - Number(dictionary[b]));
+      } else {
+        codes.sort((a, b) => ((dictionary[a] as string) < (dictionary[b] as string) ? -1 : 1));
+      }
+    }
+    codes.forEach((code, position) => {
+      rank[code] = position;
+      global[position] = (data.frequency[code] as number) / prepared.rowCount;
+    });
+  }
+  return { model, data, rank, global };
+}
+
+/** Whether one class's sensitive histogram (`counts` indexed by code, `touched` codes) passes. */
+function classPasses(
+  compiled: CompiledSensitiveModel,
+  counts: Float64Array,
+  touched: readonly number[],
+  total: number,
+  dense: Float64Array,
+): boolean {
+  const { model } = compiled;
+  switch (model.type) {
+    case "distinct-l-diversity":
+      return touched.length >= model.l;
+    case "entropy-l-diversity": {
+      let sum = 0;
+      for (const v of touched) {
+        const c = counts[v] as number;
+        sum += c * Math.log(c);
+      }
+      const entropy = Math.log(total) - sum / total;
+      return entropy >= Math.log(model.l) - MODEL_TOLERANCE;
+    }
+    case "recursive-cl-diversity": {
+      if (touched.length < model.l) return false;
+      const sorted = touched.map((v) => counts[v] as number).sort((a, b) => b - a);
+      let tail = 0;
+      for (let i = model.l - 1; i < sorted.length; i++) tail += sorted[i] as number;
+      return (sorted[0] as number) < model.c * tail;
+    }
+    case "t-closeness": {
+      const { global, rank } = compiled;
+      const m = global.length;
+      if (m <= 1) return true;
+      let distance: number;
+      if (model.distance === "equal") {
+        let sum = 1;
+        for (const v of touched) {
+          const q = global[rank[v] as number] as number;
+          sum += Math.abs((counts[v] as number) / total - q) - q;
+        }
+        distance = sum / 2;
+      } else {
+        dense.fill(0, 0, m);
+        for (const v of touched) dense[rank[v] as number] = (counts[v] as number) / total;
+        let cumulative = 0;
+        let sum = 0;
+        for (let i = 0; i < m - 1; i++) {
+          cumulative += (dense[i] as number) - (global[i] as number);
+          sum += Math.abs(cumulative);
+        }
+        distance = sum / (m - 1);
+      }
+      return distance <= model.t + MODEL_TOLERANCE;
+    }
+  }
+}
+
+/**
+ * Applies transformations to the collapsed data and decides the privacy models, with the
+ * search's own (fast) bookkeeping: classes are formed by regrouping the distinct tuples, not
+ * the rows, and classes violating a model are suppressed while within the limit.
+ */
+export class NodeEvaluator {
+  readonly #prepared: PreparedData;
+  readonly #grouper = new Grouper();
+  readonly #k: number;
+  readonly #sensitive: readonly CompiledSensitiveModel[];
+  readonly #riskThreshold: number;
+  readonly #maxSuppressed: number;
+  readonly #dims: GroupDimension[];
+  #classOf: Int32Array;
+  #classSize = new Int32Array(0);
+  #suppressed = new Uint8Array(0);
+  #classStart = new Int32Array(0);
+  #order: Int32Array;
+  readonly #counts: Float64Array;
+  readonly #dense: Float64Array;
+  /** Number of evaluations so far. */
+  evaluations = 0;
+
+  constructor(
+    prepared: PreparedData,
+    config: AnonymiseConfig,
+    dictionaries: readonly (readonly string[])[],
+    columns: readonly string[],
+  ) {
+    this.#prepared = prepared;
+    let k = 1;
+    let risk = 1;
+    const sensitive: CompiledSensitiveModel[] = [];
+    for (const model of config.models) {
+      if (model.type === "k-anonymity") k = Math.max(k, model.k);
+      else if (model.type === "average-risk") risk = Math.min(risk, model.threshold);
+      else {
+        const dictionary = dictionaries[columns.indexOf(model.attribute)] as readonly string[];
+        sensitive.push(compileSensitive(prepared, model, dictionary));
+      }
+    }
+    this.#k = k;
+    this.#sensitive = sensitive;
+    this.#riskThreshold = risk;
+    this.#maxSuppressed = Math.floor(config.suppressionLimit * prepared.rowCount + 1e-9);
+    this.#dims = prepared.quasiIdentifiers.map((qi, j) => ({
+      codes: prepared.tupleLeaf[j] as Int32Array,
+      map: qi.labelOf[0] as Int32Array,
+      radix: 1,
+    }));
+    this.#classOf = new Int32Array(prepared.tupleCount);
+    this.#order = new Int32Array(prepared.tupleCount);
+    let domain = 1;
+    for (const s of sensitive) domain = Math.max(domain, s.data.domain);
+    this.#counts = new Float64Array(domain);
+    this.#dense = new Float64Array(domain);
+  }
+
+  /** Records that may be suppressed. */
+  get maxSuppressed(): number {
+    return this.#maxSuppressed;
+  }
+
+  /** Evaluates the transformation `levels` (one level per quasi-identifier). */
+  evaluate(levels: ArrayLike<number>): NodeEvaluation {
+    this.evaluations++;
+    const prepared = this.#prepared;
+    const tuples = prepared.tupleCount;
+    prepared.quasiIdentifiers.forEach((qi, j) => {
+      const level = levels[j] as number;
+      const dim = this.#dims[j] as GroupDimension;
+      this.#dims[j] = {
+        codes: dim.codes,
+        map: qi.labelOf[level] as Int32Array,
+        radix: (qi.labels[level] as readonly string[]).length,
+      };
+    });
+    const classOf = this.#classOf;
+    const classCount = this.#grouper.group(tuples, this.#dims, classOf);
+    if (this.#classSize.length < classCount) {
+      this.#classSize = new Int32Array(classCount);
+      this.#suppressed = new Uint8Array(classCount);
+      this.#classStart = new Int32Array(classCount + 1);
+    }
+    const classSize = this.#classSize;
+    const suppressed = this.#suppressed;
+    classSize.fill(0, 0, classCount);
+    suppressed.fill(0, 0, classCount);
+    const tupleSize = prepared.tupleSize;
+    for (let t = 0; t < tuples; t++) {
+      const c = classOf[t] as number;
+      classSize[c] = (classSize[c] as number) + (tupleSize[t] as number);
+    }
+    const result = (anonymous: boolean, suppressedRecords: number): NodeEvaluation => ({
+      anonymous,
+      classCount,
+      classOf,
+      classSize,
+      suppressed,
+      suppressedRecords,
+    });
+    const max = this.#maxSuppressed;
+    let removed = 0;
+    const k = this.#k;
+    for (let c = 0; c < classCount; c++) {
+      const size = classSize[c] as number;
+      if (size < k) {
+        suppressed[c] = 1;
+        removed += size;
+        if (removed > max) return result(false, removed);
+      }
+    }
+    if (this.#sensitive.length > 0) {
+      removed = this.#checkSensitive(classCount, removed);
+      if (removed > max) return result(false, removed);
+    }
+    if (this.#riskThreshold < 1) {
+      removed = this.#enforceRisk(classCount, removed);
+      if (removed > max) return result(false, removed);
+    }
+    return result(true, removed);
+  }
+
+  #checkSensitive(classCount: number, removedBefore: number): number {
+    const prepared = this.#prepared;
+    const tuples = prepared.tupleCount;
+    const classOf = this.#classOf;
+    const start = this.#classStart;
+    const order = this.#order;
+    const suppressed = this.#suppressed;
+    const classSize = this.#classSize;
+    start.fill(0, 0, classCount + 1);
+    for (let t = 0; t < tuples; t++) {
+      const c = (classOf[t] as number) + 1;
+      start[c] = (start[c] as number) + 1;
+    }
+    for (let c = 0; c < classCount; c++)
+      start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+    const fill = start.slice(0, classCount);
+    for (let t = 0; t < tuples; t++) {
+      const c = classOf[t] as number;
+      order[fill[c] as number] = t;
+      fill[c] = (fill[c] as number) + 1;
+    }
+    const counts = this.#counts;
+    const touched: number[] = [];
+    let removed = removedBefore;
+    for (let c = 0; c < classCount; c++) {
+      if (suppressed[c] === 1) continue;
+      for (const compiled of this.#sensitive) {
+        const { start: entryStart, values, counts: entryCounts } = compiled.data;
+        for (let i = start[c] as number; i < (start[c + 1] as number); i++) {
+          const t = order[i] as number;
+          for (let e = entryStart[t] as number; e < (entryStart[t + 1] as number); e++) {
+            const v = values[e] as number;
+            if (counts[v] === 0) touched.push(v);
+            counts[v] = (counts[v] as number) + (entryCounts[e] as number);
+          }
+        }
+        const passes = classPasses(compiled, counts, touched, classSize[c] as number, this.#dense);
+        for (const v of touched) counts[v] = 0;
+        touched.length = 0;
+        if (!passes) {
+          suppressed[c] = 1;
+          removed += classSize[c] as number;
+          if (removed > this.#maxSuppressed) return removed;
+          break;
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Suppresses the smallest released classes until the mean prosecutor risk meets the threshold. */
+  #enforceRisk(classCount: number, removedBefore: number): number {
+    const classSize = this.#classSize;
+    const suppressed = this.#suppressed;
+    let classes = 0;
+    let records = this.#prepared.rowCount - removedBefore;
+    for (let c = 0; c < classCount; c++) if (suppressed[c] === 0) classes++;
+    const threshold = this.#riskThreshold * (1 + MODEL_TOLERANCE);
+    if (records === 0 || classes / records <= threshold) return removedBefore;
+    const candidates: number[] = [];
+    for (let c = 0; c < classCount; c++) if (suppressed[c] === 0) candidates.push(c);
+    candidates.sort((a, b) => (classSize[a] as number) - (classSize[b] as number) || a - b);
+    let removed = removedBefore;
+    for (const c of candidates) {
+      if (records > 0 && classes / records <= threshold) break;
+      suppressed[c] = 1;
+      const size = classSize[c] as number;
+      removed += size;
+      records -= size;
+      classes--;
+      if (removed > this.#maxSuppressed) return removed;
+    }
+    return removed;
+  }
+}

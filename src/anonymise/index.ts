@@ -1,0 +1,38 @@
+export {
+  type AnonymiseConfig,
+  type AnonymiseOptions,
+  type AttributeConfig,
+  defaultAnonymiseConfig,
+  type SearchStrategy,
+  type UtilityMetric,
+} from "./AnonymiseConfig.ts";
+export { type AnonymiseResult, anonymise, type UtilityReport } from "./anonymise.ts";
+export { checkPrivacyModel, type PrivacyModelCheck } from "./checkPrivacyModel.ts";
+export { dateHierarchy } from "./dateHierarchy.ts";
+export { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
+export { type IntervalHierarchyOptions, intervalHierarchy } from "./intervalHierarchy.ts";
+export {
+  defaultMaskingHierarchyOptions,
+  type MaskingHierarchyOptions,
+  maskingHierarchy,
+} from "./maskingHierarchy.ts";
+export type {
+  AverageRiskModel,
+  DistinctLDiversityModel,
+  EntropyLDiversityModel,
+  KAnonymityModel,
+  PrivacyModel,
+  RecursiveCLDiversityModel,
+  SensitiveModel,
+  TClosenessModel,
+} from "./PrivacyModel.ts";
+export { parseCsv } from "./parseCsv.ts";
+export { type CsvOptions, defaultCsvOptions, parseCsvRows } from "./parseCsvRows.ts";
+export { parseHierarchy } from "./parseHierarchy.ts";
+export {
+  type AttackerRisk,
+  type ClassStatistics,
+  computeRiskReport,
+  type RiskReport,
+} from "./riskReport.ts";
+export { cellValue, type Table } from "./Table.ts";

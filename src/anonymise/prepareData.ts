@@ -1,0 +1,239 @@
+import { CustosError } from "../errors/index.ts";
+import type { AnonymiseConfig } from "./AnonymiseConfig.ts";
+import { Grouper } from "./Grouper.ts";
+import type { Table } from "./Table.ts";
+
+/** A quasi-identifier encoded against its hierarchy. */
+export interface EncodedQuasiIdentifier {
+  readonly name: string;
+  /** Column index in the input table. */
+  readonly column: number;
+  /** Number of levels (level 0 included). */
+  readonly levels: number;
+  /** Number of hierarchy rows (ARX's domain size for the Loss metric). */
+  readonly domainSize: number;
+  /** Table dictionary code → hierarchy row ("leaf"). */
+  readonly leafOfCode: Int32Array;
+  /** Per level: leaf → label id at that level. */
+  readonly labelOf: readonly Int32Array[];
+  /** Per level: label id → label. */
+  readonly labels: readonly (readonly string[])[];
+  /** Per level: leaf → number of hierarchy rows sharing its label at that level. */
+  readonly groupSize: readonly Int32Array[];
+  /** Leaf → number of table rows with that value. */
+  readonly frequency: Float64Array;
+}
+
+/** Per-tuple histograms of one sensitive attribute, in compressed sparse rows. */
+export interface EncodedSensitiveAttribute {
+  readonly name: string;
+  readonly column: number;
+  /** Number of distinct values (the table dictionary's size). */
+  readonly domain: number;
+  /** Tuple `t`'s entries are `[start[t], start[t + 1])`. */
+  readonly start: Int32Array;
+  readonly values: Int32Array;
+  readonly counts: Int32Array;
+  /** Value code → number of table rows with it. */
+  readonly frequency: Float64Array;
+}
+
+/**
+ * The input collapsed once for the search: the distinct quasi-identifier tuples (as leaves)
+ * with their record counts, each row's tuple, and per-tuple sensitive histograms.
+ */
+export interface PreparedData {
+  readonly rowCount: number;
+  readonly quasiIdentifiers: readonly EncodedQuasiIdentifier[];
+  readonly tupleCount: number;
+  /** Per quasi-identifier: tuple → leaf. */
+  readonly tupleLeaf: readonly Int32Array[];
+  /** Tuple → number of records. */
+  readonly tupleSize: Int32Array;
+  /** Row → tuple. */
+  readonly rowTuple: Int32Array;
+  readonly sensitive: ReadonlyMap<string, EncodedSensitiveAttribute>;
+}
+
+function encodeQuasiIdentifier(
+  table: Table,
+  column: number,
+  name: string,
+  rows: readonly (readonly string[])[],
+): EncodedQuasiIdentifier {
+  const levels = (rows[0] as readonly string[]).length;
+  const labelOf: Int32Array[] = [];
+  const labels: string[][] = [];
+  const groupSize: Int32Array[] = [];
+  for (let level = 0; level < levels; level++) {
+    const ids = new Map<string, number>();
+    const of = new Int32Array(rows.length);
+    const names: string[] = [];
+    rows.forEach((row, leaf) => {
+      const label = row[level] as string;
+      let id = ids.get(label);
+      if (id === undefined) {
+        id = names.length;
+        ids.set(label, id);
+        names.push(label);
+      }
+      of[leaf] = id;
+    });
+    const sizes = new Int32Array(names.length);
+    for (const id of of) sizes[id] = (sizes[id] as number) + 1;
+    labelOf.push(of);
+    labels.push(names);
+    groupSize.push(of.map((id) => sizes[id] as number));
+  }
+  const leafByValue = new Map<string, number>();
+  rows.forEach((row, leaf) => {
+    leafByValue.set(row[0] as string, leaf);
+  });
+  const dictionary = table.dictionaries[column] as readonly string[];
+  const leafOfCode = new Int32Array(dictionary.length);
+  dictionary.forEach((value, code) => {
+    const leaf = leafByValue.get(value);
+    if (leaf === undefined) {
+      const row = (table.codes[column] as Int32Array).indexOf(code) + 1;
+      throw new CustosError(
+        "ANONYMISE_HIERARCHY_INVALID",
+        `value "${value}" of "${name}" (data row ${row}) is missing from its hierarchy`,
+        { details: { attribute: name, value, row } },
+      );
+    }
+    leafOfCode[code] = leaf;
+  });
+  const frequency = new Float64Array(rows.length);
+  for (const code of table.codes[column] as Int32Array) {
+    const leaf = leafOfCode[code] as number;
+    frequency[leaf] = (frequency[leaf] as number) + 1;
+  }
+  return {
+    name,
+    column,
+    levels,
+    domainSize: rows.length,
+    leafOfCode,
+    labelOf,
+    labels,
+    groupSize,
+    frequency,
+  };
+}
+
+function encodeSensitive(
+  table: Table,
+  column: number,
+  name: string,
+  rowTuple: Int32Array,
+  tupleSize: Int32Array,
+): EncodedSensitiveAttribute {
+  const codes = table.codes[column] as Int32Array;
+  const domain = (table.dictionaries[column] as readonly string[]).length;
+  const tuples = tupleSize.length;
+  const offset = new Int32Array(tuples + 1);
+  for (let t = 0; t < tuples; t++) offset[t + 1] = (offset[t] as number) + (tupleSize[t] as number);
+  const fill = offset.slice(0, tuples);
+  const sorted = new Int32Array(codes.length);
+  for (let row = 0; row < codes.length; row++) {
+    const t = rowTuple[row] as number;
+    sorted[fill[t] as number] = codes[row] as number;
+    fill[t] = (fill[t] as number) + 1;
+  }
+  const scratch = new Int32Array(domain);
+  const touched: number[] = [];
+  const start = new Int32Array(tuples + 1);
+  const values: number[] = [];
+  const counts: number[] = [];
+  const frequency = new Float64Array(domain);
+  for (let t = 0; t < tuples; t++) {
+    for (let i = offset[t] as number; i < (offset[t + 1] as number); i++) {
+      const v = sorted[i] as number;
+      if (scratch[v] === 0) touched.push(v);
+      scratch[v] = (scratch[v] as number) + 1;
+    }
+    touched.sort((a, b) => a - b);
+    for (const v of touched) {
+      values.push(v);
+      counts.push(scratch[v] as number);
+      frequency[v] = (frequency[v] as number) + (scratch[v] as number);
+      scratch[v] = 0;
+    }
+    touched.length = 0;
+    start[t + 1] = values.length;
+  }
+  return {
+    name,
+    column,
+    domain,
+    start,
+    values: Int32Array.from(values),
+    counts: Int32Array.from(counts),
+    frequency,
+  };
+}
+
+/**
+ * Encodes a table for the search: maps each quasi-identifier value to its hierarchy row,
+ * collapses rows into distinct quasi-identifier tuples with counts, and builds per-tuple
+ * histograms of the sensitive attributes the models name.
+ *
+ * @throws ANONYMISE_HIERARCHY_INVALID when a data value is missing from its hierarchy,
+ *   naming the attribute, the value and the first data row holding it.
+ * @example
+ * ```ts
+ * const prepared = prepareData(table, validateAnonymiseConfig(table, options));
+ * ```
+ */
+export function prepareData(table: Table, config: AnonymiseConfig): PreparedData {
+  const quasiIdentifiers: EncodedQuasiIdentifier[] = [];
+  table.columns.forEach((name, column) => {
+    const attribute = config.attributes[name];
+    if (attribute?.role === "quasi-identifier") {
+      quasiIdentifiers.push(encodeQuasiIdentifier(table, column, name, attribute.hierarchy.rows));
+    }
+  });
+  const rowTuple = new Int32Array(table.rowCount);
+  const tupleCount = new Grouper().group(
+    table.rowCount,
+    quasiIdentifiers.map((qi) => ({
+      codes: table.codes[qi.column] as Int32Array,
+      map: qi.leafOfCode,
+      radix: qi.domainSize,
+    })),
+    rowTuple,
+  );
+  const tupleSize = new Int32Array(tupleCount);
+  const tupleLeaf = quasiIdentifiers.map(() => new Int32Array(tupleCount));
+  const seen = new Uint8Array(tupleCount);
+  for (let row = 0; row < table.rowCount; row++) {
+    const t = rowTuple[row] as number;
+    tupleSize[t] = (tupleSize[t] as number) + 1;
+    if (seen[t] === 0) {
+      seen[t] = 1;
+      quasiIdentifiers.forEach((qi, j) => {
+        const code = (table.codes[qi.column] as Int32Array)[row] as number;
+        (tupleLeaf[j] as Int32Array)[t] = qi.leafOfCode[code] as number;
+      });
+    }
+  }
+  const sensitive = new Map<string, EncodedSensitiveAttribute>();
+  for (const model of config.models) {
+    if ("attribute" in model && !sensitive.has(model.attribute)) {
+      const column = table.columns.indexOf(model.attribute);
+      sensitive.set(
+        model.attribute,
+        encodeSensitive(table, column, model.attribute, rowTuple, tupleSize),
+      );
+    }
+  }
+  return {
+    rowCount: table.rowCount,
+    quasiIdentifiers,
+    tupleCount,
+    tupleLeaf,
+    tupleSize,
+    rowTuple,
+    sensitive,
+  };
+}

@@ -1,0 +1,146 @@
+import { CustosError } from "../errors/index.ts";
+import {
+  type AnonymiseConfig,
+  type AnonymiseOptions,
+  defaultAnonymiseConfig,
+} from "./AnonymiseConfig.ts";
+import type { PrivacyModel } from "./PrivacyModel.ts";
+import type { Table } from "./Table.ts";
+
+function invalid(message: string, details: Record<string, unknown>): never {
+  throw new CustosError("ANONYMISE_CONFIG_INVALID", message, { details });
+}
+
+const roles = new Set(["identifier", "quasi-identifier", "sensitive", "insensitive"]);
+const metrics = new Set(["loss", "entropy", "discernibility", "precision"]);
+const searches = new Set(["optimal", "exhaustive"]);
+
+function checkSensitive(table: Table, config: AnonymiseConfig, model: PrivacyModel, i: number) {
+  if (!("attribute" in model)) return;
+  const attribute = config.attributes[model.attribute];
+  if (attribute?.role !== "sensitive") {
+    invalid(`models[${i}] (${model.type}) names "${model.attribute}", not a sensitive attribute`, {
+      field: `models[${i}].attribute`,
+      attribute: model.attribute,
+    });
+  }
+  if (model.type === "t-closeness" && model.order !== undefined) {
+    const column = table.columns.indexOf(model.attribute);
+    const order = new Set(model.order);
+    if (order.size !== model.order.length) {
+      invalid(`models[${i}].order repeats a value`, { field: `models[${i}].order` });
+    }
+    for (const value of table.dictionaries[column] ?? []) {
+      if (!order.has(value)) {
+        invalid(`models[${i}].order lacks value "${value}" of "${model.attribute}"`, {
+          field: `models[${i}].order`,
+          attribute: model.attribute,
+          value,
+        });
+      }
+    }
+  }
+}
+
+function checkModel(model: PrivacyModel, i: number): void {
+  const field = `models[${i}]`;
+  const bad = (name: string, rule: string): never =>
+    invalid(`${field}.${name} must be ${rule}`, { field: `${field}.${name}`, model: model.type });
+  switch (model.type) {
+    case "k-anonymity":
+      if (!Number.isInteger(model.k) || model.k < 1) bad("k", "an integer ≥ 1");
+      return;
+    case "distinct-l-diversity":
+      if (!Number.isInteger(model.l) || model.l < 1) bad("l", "an integer ≥ 1");
+      return;
+    case "entropy-l-diversity":
+      if (!Number.isFinite(model.l) || model.l < 1) bad("l", "a number ≥ 1");
+      return;
+    case "recursive-cl-diversity":
+      if (!Number.isInteger(model.l) || model.l < 2) bad("l", "an integer ≥ 2");
+      if (!Number.isFinite(model.c) || model.c <= 0) bad("c", "a number > 0");
+      return;
+    case "t-closeness":
+      if (!(model.t >= 0 && model.t <= 1)) bad("t", "in [0, 1]");
+      if (model.distance !== "equal" && model.distance !== "ordered") {
+        bad("distance", '"equal" or "ordered"');
+      }
+      return;
+    case "average-risk":
+      if (!(model.threshold > 0 && model.threshold <= 1)) bad("threshold", "in (0, 1]");
+      return;
+    default:
+      invalid(`${field}.type is not a known privacy model`, {
+        field: `${field}.type`,
+        type: (model as { type?: unknown }).type,
+      });
+  }
+}
+
+/**
+ * Applies defaults and validates an anonymisation configuration against a table: every
+ * column has a valid role, every quasi-identifier a hierarchy, every model valid parameters
+ * and, where it has one, a sensitive attribute.
+ *
+ * @throws ANONYMISE_CONFIG_INVALID naming the column, model or field at fault.
+ * @example
+ * ```ts
+ * const config = validateAnonymiseConfig(table, { attributes, models: [{ type: "k-anonymity", k: 5 }] });
+ * ```
+ */
+export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions): AnonymiseConfig {
+  const config: AnonymiseConfig = { ...defaultAnonymiseConfig, ...options };
+  for (const name of Object.keys(config.attributes)) {
+    if (!table.columns.includes(name)) {
+      invalid(`attribute "${name}" is not a column of the table`, { attribute: name });
+    }
+  }
+  let quasiIdentifiers = 0;
+  for (const column of table.columns) {
+    const attribute = Object.hasOwn(config.attributes, column)
+      ? config.attributes[column]
+      : undefined;
+    if (attribute === undefined) {
+      invalid(`column "${column}" has no role`, { attribute: column, field: "attributes" });
+    }
+    if (!roles.has(attribute.role)) {
+      invalid(`column "${column}" has an unknown role`, {
+        attribute: column,
+        role: attribute.role,
+      });
+    }
+    if (attribute.role === "quasi-identifier") {
+      quasiIdentifiers++;
+      if (!Array.isArray(attribute.hierarchy?.rows)) {
+        invalid(`quasi-identifier "${column}" has no hierarchy`, { attribute: column });
+      }
+    }
+  }
+  if (quasiIdentifiers === 0) {
+    invalid("at least one column must be a quasi-identifier", { field: "attributes" });
+  }
+  if (!Array.isArray(config.models) || config.models.length === 0) {
+    invalid("at least one privacy model is required", { field: "models" });
+  }
+  config.models.forEach((model, i) => {
+    checkModel(model, i);
+    checkSensitive(table, config, model, i);
+  });
+  if (!(config.suppressionLimit >= 0 && config.suppressionLimit <= 1)) {
+    invalid("suppressionLimit must be in [0, 1]", {
+      field: "suppressionLimit",
+      value: config.suppressionLimit,
+    });
+  }
+  if (!metrics.has(config.metric)) {
+    invalid("metric must be loss, entropy, discernibility or precision", { field: "metric" });
+  }
+  if (!searches.has(config.search)) {
+    invalid('search must be "optimal" or "exhaustive"', { field: "search" });
+  }
+  if (!Number.isInteger(config.maxLatticeNodes) || config.maxLatticeNodes < 1) {
+    invalid("maxLatticeNodes must be a positive integer", { field: "maxLatticeNodes" });
+  }
+  if (table.rowCount === 0) invalid("the table has no rows", { field: "table" });
+  return config;
+}

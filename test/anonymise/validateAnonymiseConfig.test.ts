@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AnonymiseOptions,
+  anonymise,
+  createHierarchy,
+  parseCsv,
+} from "../../src/anonymise/index.ts";
+import { type CustosError, isCustosError } from "../../src/errors/index.ts";
+
+const table = parseCsv("name,age,zip,diagnosis\nAna,30,101,flu\nBo,31,102,cold\nCy,30,101,flu");
+const age = createHierarchy([
+  ["30", "30-34", "*"],
+  ["31", "30-34", "*"],
+]);
+const zip = createHierarchy([
+  ["101", "10*", "*"],
+  ["102", "10*", "*"],
+]);
+const valid: AnonymiseOptions = {
+  attributes: {
+    name: { role: "identifier" },
+    age: { role: "quasi-identifier", hierarchy: age },
+    zip: { role: "quasi-identifier", hierarchy: zip },
+    diagnosis: { role: "sensitive" },
+  },
+  models: [{ type: "k-anonymity", k: 2 }],
+};
+
+function errorOf(run: () => unknown): CustosError {
+  try {
+    run();
+  } catch (error) {
+    if (isCustosError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a CustosError");
+}
+
+describe("anonymise configuration errors", () => {
+  it("accepts the valid configuration and drops identifiers", () => {
+    const result = anonymise(table, valid);
+    expect(result.output.columns).toEqual(["age", "zip", "diagnosis"]);
+    expect(result.transformation).toEqual([1, 1]);
+  });
+
+  const invalidCases: [string, AnonymiseOptions, Record<string, unknown>][] = [
+    [
+      "a column without a role",
+      { ...valid, attributes: { ...valid.attributes, name: undefined as never } },
+      { attribute: "name" },
+    ],
+    [
+      "an unknown attribute",
+      { ...valid, attributes: { ...valid.attributes, height: { role: "insensitive" } } },
+      { attribute: "height" },
+    ],
+    [
+      "a non-integer k",
+      { ...valid, models: [{ type: "k-anonymity", k: 2.5 }] },
+      { field: "models[0].k" },
+    ],
+    [
+      "ℓ-diversity on a non-sensitive attribute",
+      { ...valid, models: [{ type: "distinct-l-diversity", attribute: "zip", l: 2 }] },
+      { field: "models[0].attribute", attribute: "zip" },
+    ],
+    [
+      "t out of range",
+      {
+        ...valid,
+        models: [{ type: "t-closeness", attribute: "diagnosis", t: 2, distance: "equal" }],
+      },
+      { field: "models[0].t" },
+    ],
+    [
+      "an ordered t-closeness order lacking a value",
+      {
+        ...valid,
+        models: [
+          {
+            type: "t-closeness",
+            attribute: "diagnosis",
+            t: 0.5,
+            distance: "ordered",
+            order: ["flu"],
+          },
+        ],
+      },
+      { field: "models[0].order", value: "cold" },
+    ],
+    ["no models", { ...valid, models: [] }, { field: "models" }],
+    [
+      "a suppression limit above 1",
+      { ...valid, suppressionLimit: 1.5 },
+      { field: "suppressionLimit" },
+    ],
+    ["an unknown metric", { ...valid, metric: "height" as never }, { field: "metric" }],
+    ["an unknown search", { ...valid, search: "mondrian" as never }, { field: "search" }],
+    ["a lattice above the cap", { ...valid, maxLatticeNodes: 8 }, { field: "maxLatticeNodes" }],
+  ];
+  for (const [name, options, details] of invalidCases) {
+    it(`rejects ${name} with ANONYMISE_CONFIG_INVALID`, () => {
+      const error = errorOf(() => anonymise(table, options));
+      expect(error.code).toBe("ANONYMISE_CONFIG_INVALID");
+      expect(error.details).toMatchObject(details);
+    });
+  }
+
+  it("names the value and data row missing from a hierarchy", () => {
+    const partial = createHierarchy([["101", "10*", "*"]]);
+    const error = errorOf(() =>
+      anonymise(table, {
+        ...valid,
+        attributes: { ...valid.attributes, zip: { role: "quasi-identifier", hierarchy: partial } },
+      }),
+    );
+    expect(error.code).toBe("ANONYMISE_HIERARCHY_INVALID");
+    expect(error.details).toEqual({ attribute: "zip", value: "102", row: 2 });
+  });
+
+  it("reports ANONYMISE_NO_SOLUTION when even full generalisation fails", () => {
+    const error = errorOf(() =>
+      anonymise(table, { ...valid, models: [{ type: "k-anonymity", k: 4 }] }),
+    );
+    expect(error.code).toBe("ANONYMISE_NO_SOLUTION");
+  });
+});
