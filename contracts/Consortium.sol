@@ -264,6 +264,8 @@ contract Consortium is IConsortium {
     error ConsortiumMajorityNotReached(uint256 proposalId, uint32 votes, uint32 hospitals);
     /// @notice Hospital `hospitalId` did not make proposal `proposalId`.
     error ConsortiumNotProposer(uint256 proposalId, uint32 hospitalId);
+    /// @notice There is no checkpoint number `index` (there are `count`).
+    error ConsortiumUnknownCheckpoint(uint256 index, uint256 count);
 
     /// @dev Restricts a function to executed Call proposals targeting this contract.
     modifier onlyGovernance() {
@@ -529,7 +531,10 @@ contract Consortium is IConsortium {
     }
 
     /// @notice Validator-set checkpoint number `index` (0 is the bootstrap set, from block 0).
+    /// Reverts ConsortiumUnknownCheckpoint.
     function checkpoint(uint256 index) external view returns (Checkpoint memory) {
+        uint256 count = _checkpoints.length;
+        if (index >= count) revert ConsortiumUnknownCheckpoint(index, count);
         return _checkpoints[index];
     }
 

@@ -205,6 +205,9 @@ describe("Consortium bootstrap", () => {
     expect(await read("checkpointCount")).toBe(1n);
     const cp = await read<{ toObject(deep: boolean): unknown }>("checkpoint", 0n);
     expect(cp.toObject(true)).toEqual({ fromBlock: 0n, validators: expected });
+    await expectCustomError(read("checkpoint", 1n), c, "ConsortiumUnknownCheckpoint", [1n, 1n]);
+    expect(await read("VALIDATOR_SET_DELAY")).toBe(2n);
+    expect(await read("MAX_VOTING_PERIOD")).toBe(2n ** 32n - 1n);
   });
 
   it("emits the bootstrap events", async () => {
@@ -844,6 +847,18 @@ describe("Consortium proposals", () => {
       await expectCustomError(p(0n, V_NEW), c, "ConsortiumUnknownOrganisation", [0n]);
       await enact("proposeRemoveOrganisation", [H4]);
       await expectCustomError(p(H4, V_NEW), c, "ConsortiumOrganisationRemoved", [H4]);
+    });
+
+    it("revalidates at execution: a validator taken meanwhile makes execution revert", async () => {
+      const first = await propose(h1, "proposeSetValidator", H3, V_NEW);
+      const second = await propose(h1, "proposeSetValidator", H4, V_NEW);
+      for (const id of [first.id, second.id]) {
+        await send(h2, "vote", id);
+        await send(h3, "vote", id);
+      }
+      await nextTxInBlock(BigInt(second.receipt.blockNumber) + DELAY);
+      await send(outsider, "execute", first.id);
+      await expectCustomError(fn("execute")(second.id), c, "ConsortiumValidatorTaken", [V_NEW, H3]);
     });
 
     it("two changes executed in one block share one checkpoint at H + 2", async () => {
