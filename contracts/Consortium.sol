@@ -20,7 +20,7 @@ import {IConsortium} from "./interfaces/IConsortium.sol";
  * `active == false` and the last role, accounts, recorders and validator) but every read of the
  * IConsortium API answers 0 / Role.None / false for it at once.
  *
- * Accounts. An account belongs to at most one organisation, ever at a time. Accounts of a removed
+ * Accounts. An account belongs to at most one organisation at a time. Accounts of a removed
  * organisation stay bound to it (retired): they cannot join another organisation, so a key that
  * acted for one organisation never later acts for another after its organisation was expelled.
  * An account taken out with `removeAccount` is freed and may join any organisation.
@@ -125,6 +125,7 @@ contract Consortium is IConsortium {
         address[] validators;
     }
 
+    /// @dev Storage of an organisation; `validator` is set for hospitals only.
     struct OrganisationRecord {
         Role role;
         bool active;
@@ -134,6 +135,7 @@ contract Consortium is IConsortium {
         EnumerableSet.AddressSet recorders;
     }
 
+    /// @dev Storage of a proposal; `voters` lists hospital ids in vote order (for recounting).
     struct ProposalRecord {
         ProposalKind kind;
         bool executed;
@@ -153,16 +155,25 @@ contract Consortium is IConsortium {
     /// @notice Upper bound of `votingPeriod`, so block arithmetic on proposals never overflows.
     uint64 public constant MAX_VOTING_PERIOD = type(uint32).max;
 
+    /// @dev Governance timing snapshotted by new proposals, and the id counters (one slot).
     uint64 private _executionDelay;
     uint64 private _votingPeriod;
     uint32 private _organisationCount;
     uint32 private _hospitalCount;
+    /// @dev Proposal ids issued so far (1..count).
     uint256 private _proposalCount;
+    /// @dev Organisation records by id; id 0 stays empty (inactive), which makes lookups of
+    /// unmapped accounts answer "no organisation" without a branch.
     mapping(uint32 orgId => OrganisationRecord) private _organisations;
+    /// @dev Organisation of each account, kept for accounts of removed organisations (retired).
     mapping(address account => uint32 orgId) private _organisationOf;
+    /// @dev Active hospital of each validator address (cleared when the hospital leaves).
     mapping(address validator => uint32 hospitalId) private _hospitalOfValidator;
+    /// @dev Validator-set history, ordered by strictly increasing `fromBlock`; [0] is from block 0.
     Checkpoint[] private _checkpoints;
+    /// @dev Proposal records by id.
     mapping(uint256 proposalId => ProposalRecord) private _proposals;
+    /// @dev Whether a hospital voted for a proposal.
     mapping(uint256 proposalId => mapping(uint32 hospitalId => bool)) private _hasVoted;
 
     /// @notice An organisation was registered.
@@ -587,6 +598,7 @@ contract Consortium is IConsortium {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev Validates and stores the governance timing.
     function _setGovernanceParameters(uint64 executionDelay_, uint64 votingPeriod_) private {
         if (votingPeriod_ == 0 || votingPeriod_ > MAX_VOTING_PERIOD || executionDelay_ > votingPeriod_) {
             revert ConsortiumInvalidGovernanceParameters(executionDelay_, votingPeriod_);
@@ -596,27 +608,33 @@ contract Consortium is IConsortium {
         emit GovernanceParametersChanged(executionDelay_, votingPeriod_);
     }
 
+    /// @dev The caller's active organisation, else ConsortiumNotMember.
     function _callerOrganisation() private view returns (uint32 orgId) {
         orgId = _organisationOf[msg.sender];
         if (!_organisations[orgId].active) revert ConsortiumNotMember(msg.sender);
     }
 
+    /// @dev The caller's active hospital, else ConsortiumNotHospitalAccount.
     function _callerHospital() private view returns (uint32 hospitalId) {
         hospitalId = _organisationOf[msg.sender];
         OrganisationRecord storage org = _organisations[hospitalId];
         if (!org.active || org.role != Role.Hospital) revert ConsortiumNotHospitalAccount(msg.sender);
     }
 
+    /// @dev Record of an issued id, else ConsortiumUnknownOrganisation.
     function _knownOrganisation(uint32 orgId) private view returns (OrganisationRecord storage) {
         if (orgId == 0 || orgId > _organisationCount) revert ConsortiumUnknownOrganisation(orgId);
         return _organisations[orgId];
     }
 
+    /// @dev Record of an active organisation, else ConsortiumUnknownOrganisation or
+    /// ConsortiumOrganisationRemoved.
     function _activeOrganisation(uint32 orgId) private view returns (OrganisationRecord storage org) {
         org = _knownOrganisation(orgId);
         if (!org.active) revert ConsortiumOrganisationRemoved(orgId);
     }
 
+    /// @dev Binds a free non-zero account to `orgId`.
     function _addAccount(uint32 orgId, address account) private {
         if (account == address(0)) revert ConsortiumZeroAddress();
         uint32 owner = _organisationOf[account];
@@ -626,6 +644,8 @@ contract Consortium is IConsortium {
         emit AccountAdded(orgId, account);
     }
 
+    /// @dev Every precondition of registering `init` against the current state (see
+    /// OrganisationInit); shared by proposal time and execution time.
     function _checkNewOrganisation(OrganisationInit memory init) private view {
         if (init.role == Role.None) revert ConsortiumInvalidRole(init.role);
         address[] memory accounts = init.accounts;
@@ -657,12 +677,14 @@ contract Consortium is IConsortium {
         while (i < end && list[i] != value) ++i;
     }
 
+    /// @dev Reverts unless `validator` is non-zero and unused by active hospitals.
     function _checkValidatorFree(address validator) private view {
         if (validator == address(0)) revert ConsortiumZeroAddress();
         uint32 holder = _hospitalOfValidator[validator];
         if (holder != 0) revert ConsortiumValidatorTaken(validator, holder);
     }
 
+    /// @dev Registers `init` under the next id; the caller schedules the validator set.
     function _addOrganisation(OrganisationInit memory init) private returns (uint32 orgId) {
         _checkNewOrganisation(init);
         orgId = ++_organisationCount;
@@ -685,11 +707,13 @@ contract Consortium is IConsortium {
         emit ValidatorChanged(orgId, address(0), init.validator);
     }
 
+    /// @dev Preconditions of removing `orgId`.
     function _checkRemoval(uint32 orgId) private view returns (OrganisationRecord storage org) {
         org = _activeOrganisation(orgId);
         if (org.role == Role.Hospital && _hospitalCount == 1) revert ConsortiumLastHospital(orgId);
     }
 
+    /// @dev Deactivates `orgId`; a hospital's validator leaves the set at H + 2.
     function _removeOrganisation(uint32 orgId) private {
         OrganisationRecord storage org = _checkRemoval(orgId);
         org.active = false;
@@ -700,6 +724,7 @@ contract Consortium is IConsortium {
         _scheduleValidatorSet(_withoutValidator(_latestValidators(), org.validator));
     }
 
+    /// @dev Preconditions of changing the role of `orgId`.
     function _checkRoleChange(uint32 orgId, Role newRole) private view returns (OrganisationRecord storage org) {
         org = _activeOrganisation(orgId);
         Role from = org.role;
@@ -708,6 +733,7 @@ contract Consortium is IConsortium {
         }
     }
 
+    /// @dev Changes the role of a non-hospital to another non-hospital role.
     function _changeRole(uint32 orgId, Role newRole) private {
         OrganisationRecord storage org = _checkRoleChange(orgId, newRole);
         Role from = org.role;
@@ -715,12 +741,18 @@ contract Consortium is IConsortium {
         emit RoleChanged(orgId, from, newRole);
     }
 
-    function _checkSetValidator(uint32 hospitalId, address validator) private view returns (OrganisationRecord storage org) {
+    /// @dev Preconditions of giving hospital `hospitalId` the validator `validator`.
+    function _checkSetValidator(uint32 hospitalId, address validator)
+        private
+        view
+        returns (OrganisationRecord storage org)
+    {
         org = _activeOrganisation(hospitalId);
         if (org.role != Role.Hospital) revert ConsortiumNotHospital(hospitalId);
         _checkValidatorFree(validator);
     }
 
+    /// @dev Replaces a hospital's validator; the new set is in force at H + 2.
     function _setValidator(uint32 hospitalId, address validator) private {
         OrganisationRecord storage org = _checkSetValidator(hospitalId, validator);
         address previous = org.validator;
@@ -731,22 +763,23 @@ contract Consortium is IConsortium {
         _scheduleValidatorSet(_withValidator(_withoutValidator(_latestValidators(), previous), validator));
     }
 
+    /// @dev Preconditions of a Call proposal.
     function _checkCall(address target) private view {
         if (target.code.length == 0) revert ConsortiumCallTargetNotContract(target);
     }
 
+    /// @dev Performs a Call proposal, wrapping a revert in ConsortiumCallFailed.
     function _call(uint256 proposalId, address target, bytes memory data) private {
         _checkCall(target);
         (bool ok, bytes memory reason) = target.call(data);
         if (!ok) revert ConsortiumCallFailed(proposalId, target, reason);
     }
 
+    /// @dev Decodes and performs an executed proposal's payload, re-validating it.
     function _apply(uint256 proposalId, ProposalKind kind, bytes memory payload) private {
         if (kind == ProposalKind.AddOrganisation) {
-            _addOrganisation(abi.decode(payload, (OrganisationInit)));
-            if (_organisations[_organisationCount].role == Role.Hospital) {
-                _scheduleValidatorSet(_withValidator(_latestValidators(), _organisations[_organisationCount].validator));
-            }
+            OrganisationRecord storage org = _organisations[_addOrganisation(abi.decode(payload, (OrganisationInit)))];
+            if (org.role == Role.Hospital) _scheduleValidatorSet(_withValidator(_latestValidators(), org.validator));
         } else if (kind == ProposalKind.RemoveOrganisation) {
             _removeOrganisation(abi.decode(payload, (uint32)));
         } else if (kind == ProposalKind.ChangeRole) {
@@ -761,7 +794,11 @@ contract Consortium is IConsortium {
         }
     }
 
-    function _createProposal(uint32 hospitalId, ProposalKind kind, bytes memory payload) private returns (uint256 proposalId) {
+    /// @dev Stores a validated proposal with its timing snapshot and the proposer's vote.
+    function _createProposal(uint32 hospitalId, ProposalKind kind, bytes memory payload)
+        private
+        returns (uint256 proposalId)
+    {
         proposalId = ++_proposalCount;
         ProposalRecord storage p = _proposals[proposalId];
         uint64 created = uint64(block.number);
@@ -778,17 +815,21 @@ contract Consortium is IConsortium {
         _castVote(p, proposalId, hospitalId);
     }
 
+    /// @dev Records `hospitalId`'s vote.
     function _castVote(ProposalRecord storage p, uint256 proposalId, uint32 hospitalId) private {
         _hasVoted[proposalId][hospitalId] = true;
         p.voters.push(hospitalId);
         emit Voted(proposalId, hospitalId, msg.sender);
     }
 
+    /// @dev Record of an issued proposal id, else ConsortiumUnknownProposal.
     function _knownProposal(uint256 proposalId) private view returns (ProposalRecord storage) {
         if (proposalId == 0 || proposalId > _proposalCount) revert ConsortiumUnknownProposal(proposalId);
         return _proposals[proposalId];
     }
 
+    /// @dev Record of a Pending or Open proposal, else ConsortiumUnknownProposal or
+    /// ConsortiumProposalClosed.
     function _openProposal(uint256 proposalId) private view returns (ProposalRecord storage p) {
         p = _knownProposal(proposalId);
         ProposalState state = _state(p);
@@ -797,6 +838,7 @@ contract Consortium is IConsortium {
         }
     }
 
+    /// @dev Lifecycle state of `p` in the current block.
     function _state(ProposalRecord storage p) private view returns (ProposalState) {
         if (p.executed) return ProposalState.Executed;
         if (p.cancelled) return ProposalState.Cancelled;
@@ -813,6 +855,7 @@ contract Consortium is IConsortium {
         }
     }
 
+    /// @dev The most recently scheduled set (= sorted validators of the active hospitals).
     function _latestValidators() private view returns (address[] memory) {
         return _checkpoints[_checkpoints.length - 1].validators;
     }
