@@ -9,21 +9,13 @@
  * joins the set two blocks after execution. Contracts are deployed from the SDK's generated
  * bindings (src/contracts), not from Hardhat artifacts. Exits non-zero on any failure.
  */
-import { type BaseContract, Contract, ContractFactory, type Interface, type Log, Wallet } from "ethers";
+import { type Contract, type Interface, type Log, Wallet } from "ethers";
 import hre from "hardhat";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
-import {
-  accessLedgerAbi,
-  accessLedgerBytecode,
-  consentRegistryAbi,
-  consentRegistryBytecode,
-  consortiumAbi,
-  consortiumBytecode,
-} from "../src/contracts/index.ts";
-import { createPseudonymiser } from "../src/pseudonym/index.ts";
+import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
+import { deployContracts, Role } from "./deployContracts.ts";
 
-const Role = { Hospital: 1, Regulator: 2, Researcher: 3, ReviewBoard: 4 } as const;
 const P = purposeCodes;
 const C = dataCategories;
 
@@ -37,7 +29,7 @@ const researcherAcc = researcher as NonNullable<typeof researcher>;
 const reviewBoardAcc = reviewBoard as NonNullable<typeof reviewBoard>;
 const hospitalBAcc = hospitalB as NonNullable<typeof hospitalB>;
 const regulatorAcc = regulator as NonNullable<typeof regulator>;
-const validator = (label: string): string => Wallet.createRandom().address + label.slice(0, 0);
+const validator = (): string => Wallet.createRandom().address;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -71,21 +63,6 @@ async function step(title: string, tx: Promise<{ wait(): Promise<unknown> }>): P
   printEvents(receipt.logs);
 }
 
-async function deploy(
-  name: string,
-  abi: ConstructorParameters<typeof ContractFactory>[0],
-  bytecode: string,
-  args: unknown[],
-): Promise<Contract> {
-  const factory = new ContractFactory(abi, bytecode, deployer);
-  const contract = (await factory.deploy(...args)) as BaseContract;
-  await contract.waitForDeployment();
-  const address = (await contract.getAddress()).toLowerCase();
-  contracts.push({ name, iface: contract.interface, address });
-  say(`• deployed ${name} at ${address}`);
-  return new Contract(address, abi, deployer);
-}
-
 function as(contract: Contract, signer: unknown): Contract {
   return contract.connect(signer as never) as Contract;
 }
@@ -98,40 +75,68 @@ const organisations = [
     metadata: canonicalHash({ name: "Hospital A" }),
     accounts: [hospitalA.address],
     recorders: [hospitalA.address],
-    validator: validator("A"),
+    validator: validator(),
   },
   {
     role: Role.Hospital,
     metadata: canonicalHash({ name: "Hospital B" }),
     accounts: [hospitalBAcc.address],
     recorders: [hospitalBAcc.address],
-    validator: validator("B"),
+    validator: validator(),
   },
-  { role: Role.Researcher, metadata: canonicalHash({ name: "Cardio study group" }), accounts: [researcherAcc.address], recorders: [], validator: ethers.ZeroAddress },
-  { role: Role.ReviewBoard, metadata: canonicalHash({ name: "Regional ethics board" }), accounts: [reviewBoardAcc.address], recorders: [], validator: ethers.ZeroAddress },
-  { role: Role.Regulator, metadata: canonicalHash({ name: "Data protection authority" }), accounts: [regulatorAcc.address], recorders: [], validator: ethers.ZeroAddress },
+  {
+    role: Role.Researcher,
+    metadata: canonicalHash({ name: "Cardio study group" }),
+    accounts: [researcherAcc.address],
+    recorders: [],
+    validator: ethers.ZeroAddress,
+  },
+  {
+    role: Role.ReviewBoard,
+    metadata: canonicalHash({ name: "Regional ethics board" }),
+    accounts: [reviewBoardAcc.address],
+    recorders: [],
+    validator: ethers.ZeroAddress,
+  },
+  {
+    role: Role.Regulator,
+    metadata: canonicalHash({ name: "Data protection authority" }),
+    accounts: [regulatorAcc.address],
+    recorders: [],
+    validator: ethers.ZeroAddress,
+  },
 ];
 const HOSPITAL_A = 1;
 const HOSPITAL_B = 2;
 const RESEARCHER_ORG = 3;
 
-const consortium = await deploy("Consortium", consortiumAbi, consortiumBytecode, [organisations, 1, 1_000]);
-const registry = await deploy("ConsentRegistry", consentRegistryAbi, consentRegistryBytecode, [
-  await consortium.getAddress(),
-]);
-const ledger = await deploy("AccessLedger", accessLedgerAbi, accessLedgerBytecode, [
-  await consortium.getAddress(),
-  1,
-]);
+const { consortium, registry, ledger } = await deployContracts(deployer, {
+  organisations,
+  executionDelay: 1,
+  votingPeriod: 1_000,
+  requiredApprovals: 1,
+});
+for (const [name, contract] of [
+  ["Consortium", consortium],
+  ["ConsentRegistry", registry],
+  ["AccessLedger", ledger],
+] as const) {
+  const address = (await contract.getAddress()).toLowerCase();
+  contracts.push({ name, iface: contract.interface, address });
+  say(`• deployed ${name} at ${address}`);
+}
 say(`  validators now: ${formatValue(await consortium.getFunction("validators")())}\n`);
 
-say("Consents (subjects are HMAC-SHA-256 pseudonyms under Hospital A's key; nothing personal on chain)");
+say(
+  "Consents (subjects are HMAC-SHA-256 pseudonyms under Hospital A's key; nothing personal on chain)",
+);
+const masterKey = createMasterKey(new Uint8Array(32).fill(7));
 const pseudonymiser = createPseudonymiser({
-  masterKey: new Uint8Array(32).fill(7),
-  projectId: "demo",
+  key: deriveProjectKey(masterKey, { projectId: "demo" }),
+  kind: "mrn",
 });
 const subjects = ["MRN-0001", "MRN-0002", "MRN-0003", "MRN-0004", "MRN-0005"].map((id) =>
-  pseudonymiser.pseudonymise(id, "mrn"),
+  pseudonymiser.pseudonymise(id),
 );
 const [alice, ...others] = subjects as [string, ...string[]];
 const now = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
@@ -217,15 +222,21 @@ await step(
     now + 30 * 86_400,
   ),
 );
-await step("The review board approves it", as(ledger, reviewBoardAcc).getFunction("approveQuery")(1n));
+await step(
+  "The review board approves it",
+  as(ledger, reviewBoardAcc).getFunction("approveQuery")(1n),
+);
 
 const at = BigInt(now);
 let consenting = 0;
 for (const s of subjects) {
   if (await registry.getFunction("isPermitted")(s, use, categories, at)) consenting += 1;
 }
-say(`  Hospital A checks consent on chain: ${consenting} of ${subjects.length} subjects may be used`);
-if (!permitsUse(research.purposes, use)) throw new Error("SDK and chain disagree on the purpose rule");
+say(
+  `  Hospital A checks consent on chain: ${consenting} of ${subjects.length} subjects may be used`,
+);
+if (!permitsUse(research.purposes, use))
+  throw new Error("SDK and chain disagree on the purpose rule");
 await step(
   "Hospital A sets the researcher organisation's ε budget to 1.0",
   as(ledger, hospitalA).getFunction("setBudgetLimit")(HOSPITAL_A, RESEARCHER_ORG, 1_000_000n),
@@ -246,7 +257,10 @@ await step(
   "Hospital B declines (reason 1: too few consenting subjects)",
   as(ledger, hospitalBAcc).getFunction("declineQuery")(1n, HOSPITAL_B, 1),
 );
-await step("The researcher closes the query", as(ledger, researcherAcc).getFunction("closeQuery")(1n));
+await step(
+  "The researcher closes the query",
+  as(ledger, researcherAcc).getFunction("closeQuery")(1n),
+);
 
 say("\nRevocation wins");
 const revokeSig = await patient.signTypedData(
@@ -263,7 +277,13 @@ const revokeSig = await patient.signTypedData(
 );
 await step(
   "Alice revokes her consent (signed; anyone may relay it — here the regulator's account)",
-  as(registry, regulatorAcc).getFunction("revokeBySig")(alice, consentDoc(alice, 3), 1n, deadline, revokeSig),
+  as(registry, regulatorAcc).getFunction("revokeBySig")(
+    alice,
+    consentDoc(alice, 3),
+    1n,
+    deadline,
+    revokeSig,
+  ),
 );
 const stillPermitted = await registry.getFunction("isPermitted")(alice, use, categories, at);
 say(`  isPermitted(Alice) after revocation: ${stillPermitted}`);
@@ -275,18 +295,26 @@ const newHospital = {
   metadata: canonicalHash({ name: "Hospital C" }),
   accounts: [hospitalC.address],
   recorders: [hospitalC.address],
-  validator: validator("C"),
+  validator: validator(),
 };
 await step(
   "Hospital A proposes adding Hospital C (and its validator)",
   as(consortium, hospitalA).getFunction("proposeAddOrganisation")(newHospital),
 );
-await step("Hospital B votes for it (2 of 2 hospitals: a strict majority)", as(consortium, hospitalBAcc).getFunction("vote")(1n));
-await step("Anyone executes it after the delay", as(consortium, regulatorAcc).getFunction("execute")(1n));
+await step(
+  "Hospital B votes for it (2 of 2 hospitals: a strict majority)",
+  as(consortium, hospitalBAcc).getFunction("vote")(1n),
+);
+await step(
+  "Anyone executes it after the delay",
+  as(consortium, regulatorAcc).getFunction("execute")(1n),
+);
 const executedAt = await ethers.provider.getBlockNumber();
 const before = (await consortium.getFunction("validatorsAt")(executedAt + 1)) as string[];
 const after = (await consortium.getFunction("validatorsAt")(executedAt + 2)) as string[];
-say(`  validators at block ${executedAt + 1}: ${before.length}, from block ${executedAt + 2}: ${after.length}`);
+say(
+  `  validators at block ${executedAt + 1}: ${before.length}, from block ${executedAt + 2}: ${after.length}`,
+);
 if (after.length !== before.length + 1) throw new Error("the validator set did not grow at H+2");
 
 say("\nDemo complete: every step succeeded.");

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:gas`: gas of the operations that dominate Custos' on-chain cost, on the real
+ * contract stack (Consortium with 6 hospitals — the first deployment's size — ConsentRegistry,
+ * AccessLedger) deployed from the SDK bindings on Hardhat's in-process network. Gas is
+ * deterministic for a given state, so each figure is one transaction's gasUsed; batch figures
+ * are total gas / batch size (the 21,000 transaction base cost included).
+ * Writes bench/results/gas.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { Contract, Signer } from "ethers";
+import { Wallet } from "ethers";
+import hre from "hardhat";
+import { deployContracts, Role } from "../scripts/deployContracts.ts";
+import { canonicalHash } from "../src/canonical/index.ts";
+import { dataCategories, purposeCodes } from "../src/consent/index.ts";
+
+const HOSPITALS = 6;
+const { ethers } = await hre.network.connect();
+const signers = await ethers.getSigners();
+const deployer = signers[0];
+const recorders = signers.slice(1, 1 + HOSPITALS);
+const researcher = signers[1 + HOSPITALS];
+const board = signers[2 + HOSPITALS];
+if (
+  deployer === undefined ||
+  researcher === undefined ||
+  board === undefined ||
+  recorders.length < HOSPITALS
+) {
+  throw new Error("need 9 dev accounts");
+}
+const organisations = [
+  ...recorders.map((r, i) => ({
+    role: Role.Hospital,
+    metadata: canonicalHash({ hospital: i }),
+    accounts: [r.address],
+    recorders: [r.address],
+    validator: Wallet.createRandom().address,
+  })),
+  {
+    role: Role.Researcher,
+    metadata: canonicalHash({ r: 1 }),
+    accounts: [researcher.address],
+    recorders: [],
+    validator: ethers.ZeroAddress,
+  },
+  {
+    role: Role.ReviewBoard,
+    metadata: canonicalHash({ b: 1 }),
+    accounts: [board.address],
+    recorders: [],
+    validator: ethers.ZeroAddress,
+  },
+] as const;
+const RESEARCHER_ORG = HOSPITALS + 1;
+const { registry, ledger } = await deployContracts(deployer, {
+  organisations,
+  executionDelay: 1,
+  votingPeriod: 1_000,
+  requiredApprovals: 1,
+});
+
+async function gasOf(
+  contract: Contract,
+  signer: Signer,
+  name: string,
+  ...args: unknown[]
+): Promise<number> {
+  const tx = await (contract.connect(signer) as Contract).getFunction(name)(...args);
+  const receipt = await tx.wait();
+  if (receipt === null) throw new Error(`${name}: no receipt`);
+  return Number(receipt.gasUsed);
+}
+
+const recorder = recorders[0] as Signer;
+const now = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+const terms = {
+  purposes: purposeCodes.HMB.bit | purposeCodes.NCU.bit,
+  categories:
+    dataCategories.DEMOGRAPHICS.bit | dataCategories.CONDITIONS.bit | dataCategories.DRUGS.bit,
+  validFrom: now,
+  validUntil: now + 10 * 365 * 86_400,
+};
+const subject = (label: string) => canonicalHash({ subject: label });
+const doc = (label: string) => canonicalHash({ doc: label });
+
+const figures: Record<string, number> = {};
+figures.grant = await gasOf(registry, recorder, "grant", subject("s"), terms, doc("g"));
+figures.update = await gasOf(
+  registry,
+  recorder,
+  "update",
+  subject("s"),
+  { ...terms, categories: 1 },
+  doc("u"),
+);
+figures.revoke = await gasOf(registry, recorder, "revoke", subject("s"), doc("r"));
+for (const size of [100, 500]) {
+  const batch = Array.from({ length: size }, (_, i) => subject(`${size}:${i}`));
+  const granted = await gasOf(registry, recorder, "batchGrant", batch, terms, batch.map(doc));
+  figures[`batchGrantPerConsent@${size}`] = Math.round(granted / size);
+  const revoked = await gasOf(registry, recorder, "batchRevoke", batch, batch.map(doc));
+  figures[`batchRevokePerConsent@${size}`] = Math.round(revoked / size);
+}
+figures.batchGrantPerConsent = figures["batchGrantPerConsent@500"] as number;
+
+const expiry = now + 30 * 86_400;
+const use = purposeCodes.HMB.bit | purposeCodes.NCU.bit;
+const all = Array.from({ length: HOSPITALS }, (_, i) => i + 1);
+figures.submitQuery = await gasOf(
+  ledger,
+  researcher,
+  "submitQuery",
+  doc("spec1"),
+  use,
+  terms.categories,
+  [1],
+  doc("irb"),
+  expiry,
+);
+figures["submitQuery@6hospitals"] = await gasOf(
+  ledger,
+  researcher,
+  "submitQuery",
+  doc("spec6"),
+  use,
+  terms.categories,
+  all,
+  doc("irb"),
+  expiry,
+);
+figures.approveQuery = await gasOf(ledger, board, "approveQuery", 2n);
+figures.setBudgetLimit = await gasOf(
+  ledger,
+  recorder,
+  "setBudgetLimit",
+  1,
+  RESEARCHER_ORG,
+  10_000_000n,
+);
+const block = BigInt(await ethers.provider.getBlockNumber());
+const result = (label: string, epsilon: bigint) => ({
+  resultHash: doc(`result:${label}`),
+  consentBlock: block,
+  consentRoot: doc(`root:${label}`),
+  subjectCount: 1_230,
+  disclosureReportHash: doc(`report:${label}`),
+  epsilon,
+});
+figures.recordResult = await gasOf(ledger, recorder, "recordResult", 2n, 1, result("a", 500_000n));
+figures["recordResult@epsilon0"] = await gasOf(
+  ledger,
+  recorders[1] as Signer,
+  "recordResult",
+  2n,
+  2,
+  result("b", 0n),
+);
+figures.declineQuery = await gasOf(ledger, recorders[2] as Signer, "declineQuery", 2n, 3, 1);
+
+const out = {
+  unit: "gas",
+  network: "Hardhat EDR in-process (default hardfork), solc 0.8.37 optimizer 200 runs, evm cancun",
+  consortium: `${HOSPITALS} hospitals, 1 researcher organisation, 1 review board`,
+  goal: { batchGrantPerConsent: "<= 30000" },
+  ...figures,
+};
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL("./results/gas.json", import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+for (const [name, gas] of Object.entries(figures))
+  console.log(`${name.padEnd(28)} ${gas.toLocaleString("en")}`);
+console.log("wrote bench/results/gas.json");

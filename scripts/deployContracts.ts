@@ -1,0 +1,84 @@
+/**
+ * Deploys Consortium, ConsentRegistry and AccessLedger from the SDK's generated bindings
+ * (src/contracts), so the demo, the gas benchmark and deployment scripts share one path and
+ * need no Hardhat artifacts.
+ */
+import { Contract, ContractFactory, type Signer } from "ethers";
+import {
+  accessLedgerAbi,
+  accessLedgerBytecode,
+  consentRegistryAbi,
+  consentRegistryBytecode,
+  consortiumAbi,
+  consortiumBytecode,
+} from "../src/contracts/index.ts";
+
+/** Roles as Consortium's `IConsortium.Role` enum numbers them. */
+export const Role = { Hospital: 1, Regulator: 2, Researcher: 3, ReviewBoard: 4 } as const;
+
+/** One bootstrap organisation (Consortium's `OrganisationInit`). */
+export interface OrganisationInit {
+  readonly role: (typeof Role)[keyof typeof Role];
+  readonly metadata: string;
+  readonly accounts: readonly string[];
+  readonly recorders: readonly string[];
+  readonly validator: string;
+}
+
+/** What to deploy. */
+export interface DeployContractsOptions {
+  /** Bootstrap organisations, ids 1.. in this order. */
+  readonly organisations: readonly OrganisationInit[];
+  /** Blocks between a proposal and its earliest execution. */
+  readonly executionDelay: number;
+  /** Blocks a proposal stays open. */
+  readonly votingPeriod: number;
+  /** Review-board approvals a query needs. */
+  readonly requiredApprovals: number;
+}
+
+/** The deployed contracts, connected to the deployer. */
+export interface DeployedContracts {
+  readonly consortium: Contract;
+  readonly registry: Contract;
+  readonly ledger: Contract;
+}
+
+async function deployOne(
+  deployer: Signer,
+  abi: ConstructorParameters<typeof ContractFactory>[0],
+  bytecode: string,
+  args: readonly unknown[],
+): Promise<Contract> {
+  const contract = await new ContractFactory(abi, bytecode, deployer).deploy(...args);
+  await contract.waitForDeployment();
+  return new Contract(await contract.getAddress(), abi, deployer);
+}
+
+/**
+ * Deploys the three contracts in dependency order and waits for each.
+ *
+ * @example
+ * ```ts
+ * const { registry } = await deployContracts(deployer, { organisations, executionDelay: 1, votingPeriod: 1000, requiredApprovals: 1 });
+ * ```
+ */
+export async function deployContracts(
+  deployer: Signer,
+  options: DeployContractsOptions,
+): Promise<DeployedContracts> {
+  const consortium = await deployOne(deployer, consortiumAbi, consortiumBytecode, [
+    options.organisations,
+    options.executionDelay,
+    options.votingPeriod,
+  ]);
+  const address = await consortium.getAddress();
+  const registry = await deployOne(deployer, consentRegistryAbi, consentRegistryBytecode, [
+    address,
+  ]);
+  const ledger = await deployOne(deployer, accessLedgerAbi, accessLedgerBytecode, [
+    address,
+    options.requiredApprovals,
+  ]);
+  return { consortium, registry, ledger };
+}
