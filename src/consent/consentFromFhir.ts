@@ -432,7 +432,7 @@ export function consentFromFhir(document: unknown, options: ConsentFromFhirOptio
   if (!STATUSES.includes(status as ConsentStatus)) {
     throw unsupported(
       "Consent.status",
-      `status ${status} is not registrable (active, inactive, rejected)`,
+      "only active, inactive and rejected consents are registrable",
     );
   }
   readScope(consent);

@@ -22,7 +22,17 @@ export function fhirError(
   return new CustosError(code, `${path}: ${reason}`, { details: { path, reason } });
 }
 
-/** Reads a JSON object at `path`. */
+/**
+ * Reads a JSON object at `path`. The helpers of this module are internal to the FHIR mapping
+ * (not exported from src/consent/index.ts); each throws `CONSENT_FHIR_INVALID` or
+ * `CONSENT_FHIR_UNSUPPORTED` naming `path`.
+ *
+ * @throws CustosError `CONSENT_FHIR_INVALID` if the value is not an object.
+ * @example
+ * ```ts
+ * const provision = asObject(consent.provision, "Consent.provision");
+ * ```
+ */
 export function asObject(value: unknown, path: string): FhirObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw fhirError("CONSENT_FHIR_INVALID", path, "must be a JSON object");
