@@ -134,14 +134,22 @@ export function createPseudonymiser(options: PseudonymiserOptions): Pseudonymise
       details: { problem: "not_a_project_key" },
     });
   }
+  // `_cloneInto` is how noble itself reuses a keyed HMAC state (its hkdf and pbkdf2 do); it is
+  // underscore-public, so @noble/hashes stays exact-pinned and a property test against the
+  // one-shot hmac guards the result.
   const base = hmac.create(sha256, secretBytes(options.key));
   const work = base.clone();
-  const prefix = new TextEncoder().encode(`${kind}:`);
+  const encoder = new TextEncoder();
+  const prefix = encoder.encode(`${kind}:`);
   // Longest canonical form: 256 UTF-16 units, at most 3 UTF-8 bytes each.
   const scratch = new Uint8Array(prefix.length + 3 * identifierKinds.opaque.maxLength);
   scratch.set(prefix);
   const body = scratch.subarray(prefix.length);
-  const encoder = new TextEncoder();
+
+  // Views of the scratch buffer by message length and one digest buffer, made once: the hot
+  // loop then allocates nothing per identifier.
+  const messages: Uint8Array[] = [];
+  const digest = new Uint8Array(PSEUDONYM_BYTES);
 
   function hashInto(identifier: string, out: Uint8Array, offset: number, index?: number): void {
     let n =
@@ -150,9 +158,16 @@ export function createPseudonymiser(options: PseudonymiserOptions): Pseudonymise
       const canonical = canonicaliseIdentifier(identifier, kind, index);
       n = encoder.encodeInto(canonical, body).written;
     }
+    const length = prefix.length + n;
+    let message = messages[length];
+    if (message === undefined) {
+      message = scratch.subarray(0, length);
+      messages[length] = message;
+    }
     base._cloneInto(work);
-    work.update(scratch.subarray(0, prefix.length + n));
-    work.digestInto(out.subarray(offset, offset + PSEUDONYM_BYTES));
+    work.update(message);
+    work.digestInto(digest);
+    out.set(digest, offset);
   }
 
   return {
