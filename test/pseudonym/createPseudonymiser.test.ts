@@ -29,7 +29,17 @@ const identifierLike = fc.oneof(
   fc.stringMatching(/^ {0,2}[0-9]{1,20} {0,2}$/),
   fc.stringMatching(/^[ A-Za-z0-9.\-/_]{0,20}$/),
   fc.string({ unit: "grapheme", maxLength: 10 }),
-  fc.constantFrom("943 476 5919", "9434765919", "ＡＢ１２", "000", "0001", "\u00e9t\u00e9"),
+  fc.constantFrom(
+    "943 476 5919",
+    "9434765919",
+    "ＡＢ１２",
+    "000",
+    "0001",
+    "\u00e9t\u00e9",
+    "AB\u201012",
+    "\u00a0123\u00a0",
+    "\uff10\uff14\uff12",
+  ),
 );
 
 describe("createPseudonymiser", () => {
