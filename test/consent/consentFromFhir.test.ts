@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { consentFromFhir, fhirSystems } from "../../src/consent/index.ts";
 import { isCustosError } from "../../src/errors/index.ts";
-import { canonicalHash, fixture, pseudonymiseSubject } from "./consentFixtures.ts";
+import { canonicalHash, fixture, pseudonymiseSubject } from "./fhir/consentFixtures.ts";
 
 const options = { pseudonymiseSubject };
 

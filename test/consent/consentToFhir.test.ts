@@ -13,7 +13,7 @@ import {
   purposeCodes,
   validateConsentRecord,
 } from "../../src/consent/index.ts";
-import { fixture, pseudonymiseSubject } from "./consentFixtures.ts";
+import { fixture, pseudonymiseSubject } from "./fhir/consentFixtures.ts";
 
 const labels = Object.keys(purposeCodes) as PurposeLabel[];
 const permissionLabels = labels.filter((l) => purposeCodes[l].kind === "permission");

@@ -8,7 +8,7 @@ import {
   createPseudonymiser,
   deriveProjectKey,
 } from "../../../src/pseudonym/index.ts";
-import { fixture } from "../../consent/consentFixtures.ts";
+import { fixture } from "../../consent/fhir/consentFixtures.ts";
 
 const KEY = `0x${"3c".repeat(32)}`;
 const path = (name: string) =>

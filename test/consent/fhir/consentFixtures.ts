@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
-import { canonicalHash } from "../../src/canonical/index.ts";
-import type { FhirReference } from "../../src/consent/index.ts";
-import { createPseudonymiser } from "../../src/pseudonym/index.ts";
-import { projectA } from "../pseudonym/keys.ts";
+import { canonicalHash } from "../../../src/canonical/index.ts";
+import type { FhirReference } from "../../../src/consent/index.ts";
+import { createPseudonymiser } from "../../../src/pseudonym/index.ts";
+import { projectA } from "../../pseudonym/keys.ts";
 
 /** Reads a FHIR Consent fixture from test/fixtures/fhir-consent/. */
 export function fixture(name: string): Record<string, unknown> {
-  const url = new URL(`../fixtures/fhir-consent/${name}`, import.meta.url);
+  const url = new URL(`../../fixtures/fhir-consent/${name}`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8")) as Record<string, unknown>;
 }
 
