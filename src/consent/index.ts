@@ -1,4 +1,20 @@
 export {
+  type Address,
+  type Bytes32,
+  type ConsentRecord,
+  type ConsentStatus,
+  consentStatuses,
+  type DiseaseCode,
+} from "./ConsentRecord.ts";
+export {
+  type ConsentWords,
+  decodeCategories,
+  decodePurposes,
+  encodeCategories,
+  encodePurposes,
+  toConsentWords,
+} from "./ConsentWords.ts";
+export {
   ALL_CATEGORIES_MASK,
   CONDITION_MASK,
   coversCategories,
@@ -10,3 +26,16 @@ export {
   permitsUse,
   purposeCodes,
 } from "./consentCodes.ts";
+export {
+  type ConsentFromFhirOptions,
+  consentFromFhir,
+  type FhirReference,
+} from "./consentFromFhir.ts";
+export { consentToFhir, type FhirConsent } from "./consentToFhir.ts";
+export {
+  fhirSystems,
+  omopTableCategory,
+  resourceTypeCategories,
+  v3PurposeToDuo,
+} from "./fhirConsentVocabulary.ts";
+export { MAX_CONSENT_TIME, validateConsentRecord } from "./validateConsentRecord.ts";

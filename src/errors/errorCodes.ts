@@ -64,6 +64,37 @@ export const errorCodes = {
     httpStatus: 422,
     rpcCode: -32000,
   },
+  // ---- pseudonyms and consent model (src/pseudonym, src/consent FHIR mapping) ----
+  PSEUDONYM_KEY_INVALID: {
+    description:
+      "Pseudonym key material or its derivation parameters are unusable (master key under 32 bytes, bad hex, bad version or project id).",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  PSEUDONYM_IDENTIFIER_INVALID: {
+    description:
+      "An identifier to pseudonymise is empty or invalid for its kind; details name the problem and batch index, never the identifier.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CONSENT_RECORD_INVALID: {
+    description:
+      "A consent record or consent word is malformed or inconsistent; details name the field and the problem.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CONSENT_FHIR_INVALID: {
+    description:
+      "A FHIR R4 Consent document is malformed (wrong type, missing or ill-typed element); details name the element path.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CONSENT_FHIR_UNSUPPORTED: {
+    description:
+      "A FHIR R4 Consent uses an element or value Custos cannot represent exactly; details name the element path and the reason.",
+    httpStatus: 422,
+    rpcCode: -32602,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */
