@@ -8,7 +8,7 @@ import {
   type Table,
 } from "../src/anonymise/index.ts";
 
-const adultDir = new URL("../../../shared/data/adult/", import.meta.url);
+const adultDir = new URL("../../shared/data/adult/", import.meta.url);
 const adult = parseCsv(readFileSync(new URL("adult.csv", adultDir), "utf8"), { separator: ";" });
 const attributes: Record<string, AttributeConfig> = {};
 for (const column of adult.columns) {

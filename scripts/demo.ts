@@ -37,10 +37,24 @@ function say(line: string): void {
 
 const contracts: { name: string; iface: Interface; address: string }[] = [];
 
-function formatValue(value: unknown): string {
-  if (typeof value === "bigint") return value.toString();
-  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+function labels(word: bigint, table: Record<string, { bit: number }>): string {
+  const names = Object.entries(table)
+    .filter(([, code]) => (word & BigInt(code.bit)) !== 0n)
+    .map(([name]) => name);
+  return `${word} (${names.join("|") || "none"})`;
+}
+
+function formatValue(value: unknown, field = ""): string {
+  if (typeof value === "bigint") {
+    if (field === "purposes" || field === "use" || field === "purpose") return labels(value, P);
+    if (field === "categories") return labels(value, C);
+    return value.toString();
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(", ")}]`;
   if (typeof value === "string" && value.length === 66) return `${value.slice(0, 10)}…`;
+  if (typeof value === "string" && value.startsWith("0x") && value.length > 66) {
+    return `${value.slice(0, 10)}…(${(value.length - 2) / 2} bytes)`;
+  }
   return String(value);
 }
 
@@ -50,7 +64,7 @@ function printEvents(logs: readonly Log[]): void {
     const parsed = source?.iface.parseLog({ topics: [...log.topics], data: log.data });
     if (source === undefined || parsed == null) continue;
     const fields = parsed.fragment.inputs
-      .map((input, i) => `${input.name}=${formatValue(parsed.args[i])}`)
+      .map((input, i) => `${input.name}=${formatValue(parsed.args[i], input.name)}`)
       .join(" ");
     say(`    block ${log.blockNumber}  ${source.name}.${parsed.name}  ${fields}`);
   }

@@ -24,7 +24,7 @@ export function isCustosErrorLike(error: unknown, code: ErrorCode): boolean {
   return isCustosError(error, code);
 }
 
-const adultDir = new URL("../../../../shared/data/adult/", import.meta.url);
+const adultDir = new URL("../../../shared/data/adult/", import.meta.url);
 
 /** The Adult extract and its ARX hierarchies (8 quasi-identifiers, occupation sensitive). */
 export function loadAdult(): { table: Table; attributes: Record<string, AttributeConfig> } {
