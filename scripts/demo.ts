@@ -9,7 +9,7 @@
  * joins the set two blocks after execution. Contracts are deployed from the SDK's generated
  * bindings (src/contracts), not from Hardhat artifacts. Exits non-zero on any failure.
  */
-import { type Contract, type Interface, type Log, Wallet } from "ethers";
+import { type Contract, type Interface, id, type Log, Wallet } from "ethers";
 import hre from "hardhat";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
@@ -29,7 +29,9 @@ const researcherAcc = researcher as NonNullable<typeof researcher>;
 const reviewBoardAcc = reviewBoard as NonNullable<typeof reviewBoard>;
 const hospitalBAcc = hospitalB as NonNullable<typeof hospitalB>;
 const regulatorAcc = regulator as NonNullable<typeof regulator>;
-const validator = (): string => Wallet.createRandom().address;
+// Fixed demo keys, so every run prints the same addresses.
+const demoWallet = (label: string): Wallet => new Wallet(id(`custos demo ${label}`));
+const validator = (label: string): string => demoWallet(`validator ${label}`).address;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -89,14 +91,14 @@ const organisations = [
     metadata: canonicalHash({ name: "Hospital A" }),
     accounts: [hospitalA.address],
     recorders: [hospitalA.address],
-    validator: validator(),
+    validator: validator("A"),
   },
   {
     role: Role.Hospital,
     metadata: canonicalHash({ name: "Hospital B" }),
     accounts: [hospitalBAcc.address],
     recorders: [hospitalBAcc.address],
-    validator: validator(),
+    validator: validator("B"),
   },
   {
     role: Role.Researcher,
@@ -174,7 +176,7 @@ await step(
     others.map((s) => consentDoc(s, 1)),
   ),
 );
-const patient = Wallet.createRandom();
+const patient = demoWallet("patient Alice");
 await step(
   "Hospital A registers Alice's own key (she signs her own changes from now on)",
   as(registry, hospitalA).getFunction("setPatientKey")(alice, patient.address),
@@ -309,7 +311,7 @@ const newHospital = {
   metadata: canonicalHash({ name: "Hospital C" }),
   accounts: [hospitalC.address],
   recorders: [hospitalC.address],
-  validator: validator(),
+  validator: validator("C"),
 };
 await step(
   "Hospital A proposes adding Hospital C (and its validator)",
