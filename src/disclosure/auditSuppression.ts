@@ -226,11 +226,11 @@ function flowFailures(
     return total;
   };
 
-  const edgeOf = new Map<number, number>();
-  cells.forEach((cell, e) => edgeOf.set(cell, e));
+  const edgeOf = new Int32Array(status.length);
+  for (let e = 0; e < edgeCount; e++) edgeOf[cells[e] ?? 0] = e;
   const failures: AuditFinding[] = [];
   for (const target of targets) {
-    const e = edgeOf.get(target) ?? 0;
+    const e = edgeOf[target] ?? 0;
     const u = from[e] ?? 0;
     const v = to[e] ?? 0;
     const upCap = Math.min(capForward[e] ?? 0, need);

@@ -201,7 +201,8 @@ export function suppressComplementary(
     for (let mask = 0; mask < corners; mask++) {
       let index = cell;
       for (let d = 0; d < dims; d++) {
-        if (((mask >> d) & 1) === 1) index += ((best[d] ?? 0) - (coords[d] ?? 0)) * (strides[d] ?? 0);
+        if (((mask >> d) & 1) === 1)
+          index += ((best[d] ?? 0) - (coords[d] ?? 0)) * (strides[d] ?? 0);
       }
       if (status[index] === cellStatus.released) status[index] = cellStatus.secondary;
       covered[index] = 1;
