@@ -16,8 +16,8 @@ export type DifferencingDecision =
     };
 
 /**
- * |a △ b| of two strictly increasing id lists by one linear merge, stopping as soon as
- * the count reaches `stopAt` (the caller only needs to know it is not smaller).
+ * min(|a △ b|, stopAt) of two strictly increasing id lists by one linear merge, stopping
+ * as soon as the count reaches `stopAt` (the caller only needs to know it is not smaller).
  *
  * @example
  * ```ts
@@ -41,7 +41,7 @@ export function symmetricDifferenceSize(a: Uint32Array, b: Uint32Array, stopAt: 
       else j++;
     }
   }
-  return diff + (a.length - i) + (b.length - j);
+  return Math.min(stopAt, diff + (a.length - i) + (b.length - j));
 }
 
 /**
