@@ -55,9 +55,10 @@ describe("differencing guard", () => {
           const b = toCohort(ys);
           const sa = new Set(xs);
           const sb = new Set(ys);
-          const exact = [...sa].filter((x) => !sb.has(x)).length + [...sb].filter((y) => !sa.has(y)).length;
+          const exact =
+            [...sa].filter((x) => !sb.has(x)).length + [...sb].filter((y) => !sa.has(y)).length;
           expect(symmetricDifferenceSize(a, b, Number.POSITIVE_INFINITY)).toBe(exact);
-          expect(symmetricDifferenceSize(a, b, 5)).toBe(exact < 5 ? exact : 5);
+          expect(symmetricDifferenceSize(a, b, 5)).toBe(Math.min(exact, 5));
         },
       ),
       { seed: 6, numRuns: 300 },

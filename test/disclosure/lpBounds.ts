@@ -79,7 +79,8 @@ function pivot(t: Tableau, r: number, c: number): void {
     if (i === r) return;
     const f = other[c] as Fraction;
     if (f.sign() === 0) return;
-    for (let j = 0; j < other.length; j++) other[j] = (other[j] as Fraction).sub(f.mul(row[j] as Fraction));
+    for (let j = 0; j < other.length; j++)
+      other[j] = (other[j] as Fraction).sub(f.mul(row[j] as Fraction));
   });
   t.basis[r] = c;
 }
@@ -102,7 +103,9 @@ function maximise(t: Tableau, cost: Fraction[], allowed: number): Fraction | nul
     if (entering < 0) {
       let value = zero;
       t.rows.forEach((row, i) => {
-        value = value.add((cost[t.basis[i] as number] as Fraction).mul(row[row.length - 1] as Fraction));
+        value = value.add(
+          (cost[t.basis[i] as number] as Fraction).mul(row[row.length - 1] as Fraction),
+        );
       });
       return value;
     }
@@ -169,9 +172,12 @@ export function lpBounds(
     row[n + i] = new Fraction(1n);
   });
   const t: Tableau = { rows, basis: rows.map((_, i) => n + i) };
-  const phase1 = new Array<Fraction>(n + m).fill(zero).map((z, j) => (j >= n ? new Fraction(-1n) : z));
+  const phase1 = new Array<Fraction>(n + m)
+    .fill(zero)
+    .map((z, j) => (j >= n ? new Fraction(-1n) : z));
   const infeasibility = maximise(t, phase1, n + m);
-  if (infeasibility === null || infeasibility.sign() !== 0) throw new Error("true table infeasible");
+  if (infeasibility === null || infeasibility.sign() !== 0)
+    throw new Error("true table infeasible");
   for (let i = t.rows.length - 1; i >= 0; i--) {
     if ((t.basis[i] as number) < n) continue;
     const row = t.rows[i] as Fraction[];

@@ -13,7 +13,10 @@ describe("privacy budget", () => {
       spentMicro: 300_000,
       remainingMicro: 700_000,
     });
-    expect(await budget.charge("r", "h", 700_000)).toMatchObject({ status: "charged", remainingMicro: 0 });
+    expect(await budget.charge("r", "h", 700_000)).toMatchObject({
+      status: "charged",
+      remainingMicro: 0,
+    });
     expect(await budget.charge("r", "h", 1)).toEqual({
       status: "refused",
       spentMicro: 1_000_000,
