@@ -182,8 +182,66 @@ function flowFailures(
       : (capBackward[e] ?? 0) + (flow[e] ?? 0);
 
   // Max flow from source to sink avoiding `excluded`, stopped once `limit` is reached.
-  const maxFlow = (source: number, sink: number, excluded: number, limit: number): number => {
+  // 2-D only: neighbour sets as bitsets over the opposite side, and the edge of each cell,
+  // so 4-cycles (the shortest augmenting paths) are found by intersecting two bitsets.
+  const words = twoD ? Math.ceil(Math.max(rows, columns) / 32) : 0;
+  const bits = new Uint32Array(nodeCount * words);
+  const edgeOfCell = new Int32Array(twoD ? status.length : 0).fill(-1);
+  for (let e = 0; e < edgeCount && twoD; e++) {
+    const u = from[e] ?? 0;
+    const column = (to[e] ?? 0) - rows;
+    bits[u * words + (column >>> 5)] =
+      (bits[u * words + (column >>> 5)] ?? 0) | (1 << (column & 31));
+    const w = (rows + column) * words + (u >>> 5);
+    bits[w] = (bits[w] ?? 0) | (1 << (u & 31));
+    edgeOfCell[cells[e] ?? 0] = e;
+  }
+  const edgeBetween = (x: number, sideIndex: number): number =>
+    x < rows
+      ? (edgeOfCell[x * columns + sideIndex] ?? -1)
+      : (edgeOfCell[sideIndex * columns + (x - rows)] ?? -1);
+  const push = (e: number, fromNode: number, amount: number): void => {
+    flow[e] = (flow[e] ?? 0) + (fromNode === from[e] ? amount : -amount);
+    touched.push(e);
+  };
+
+  // Greedy flow along 4-cycles source → a → b → sink, a valid starting flow for max flow.
+  const fourCycles = (source: number, sink: number, excluded: number, limit: number): number => {
     let total = 0;
+    const sourceSide = source < rows ? 0 : rows;
+    const end = degree[source + 1] ?? 0;
+    for (let i = degree[source] ?? 0; i < end && total < limit; i++) {
+      const first = adjacency[i] ?? 0;
+      if (first === excluded) continue;
+      const a = from[first] === source ? (to[first] ?? 0) : (from[first] ?? 0);
+      for (let w = 0; w < words && total < limit; w++) {
+        let common = (bits[a * words + w] ?? 0) & (bits[sink * words + w] ?? 0);
+        while (common !== 0 && total < limit) {
+          const low = common & -common;
+          common = (common ^ low) >>> 0;
+          const b = sourceSide + w * 32 + 31 - Math.clz32(low);
+          if (b === source) continue;
+          const second = edgeBetween(a, b - sourceSide);
+          const third = edgeBetween(sink, b - sourceSide);
+          const amount = Math.min(
+            limit - total,
+            residual(first, source),
+            residual(second, a),
+            residual(third, b),
+          );
+          if (!(amount > 0)) continue;
+          push(first, source, amount);
+          push(second, a, amount);
+          push(third, b, amount);
+          total += amount;
+        }
+      }
+    }
+    return total;
+  };
+
+  const maxFlow = (source: number, sink: number, excluded: number, limit: number): number => {
+    let total = twoD ? fourCycles(source, sink, excluded, limit) : 0;
     while (total < limit) {
       stamp++;
       seen[source] = stamp;
@@ -215,8 +273,7 @@ function flowFailures(
       for (let y = sink; y !== source; ) {
         const e = parentEdge[y] ?? 0;
         const x = from[e] === y ? (to[e] ?? 0) : (from[e] ?? 0);
-        flow[e] = (flow[e] ?? 0) + (x === from[e] ? bottleneck : -bottleneck);
-        touched.push(e);
+        push(e, x, bottleneck);
         y = x;
       }
       total += bottleneck;

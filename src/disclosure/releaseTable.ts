@@ -118,8 +118,9 @@ function addNoise(table: CountTable, draw: () => bigint): CountTable {
  * 3. DP noise on interior cells (exact discrete Laplace/Gaussian), margins recomputed;
  * 4. primary suppression (0 < count < minCellSize, and zeros unless released);
  * 5. complementary suppression (hypercube method, least suppressed mass);
- * 6. audit of every suppressed cell's feasible interval; a failure is a violation and
- *    throws rather than release anything;
+ * 6. audit of every suppressed cell's feasible interval (exact max flow for 1-D/2-D,
+ *    verified hypercube certificates for n-D); a failure is a violation and throws
+ *    rather than release anything;
  * 7. rounding of the released values (margins rounded independently: they are never
  *    recomputed from rounded cells, so no suppressed cell leaks through them);
  * 8. recording the cohort for later differencing checks.
@@ -257,7 +258,13 @@ export async function releaseTable(
 
   const primary = suppressPrimary(working, policy);
   const { status, hypercubes } = suppressComplementary(working, primary, policy);
-  const audit = auditSuppression(working, status, { ...policy, hypercubes });
+  // 1-D and 2-D patterns are audited by exact max flow alone, independent of how they were
+  // chosen; n-D tables have no flow formulation and are proven by their certificates.
+  const audit = auditSuppression(
+    working,
+    status,
+    working.shape.length <= 2 ? policy : { ...policy, hypercubes },
+  );
   if (!audit.passed) {
     throw new CustosError("DISCLOSURE_AUDIT_FAILED", "a suppressed cell is not protected", {
       details: { failures: audit.failures.slice(0, 10).map((f) => f.coordinates) },
