@@ -212,6 +212,43 @@ describe("releaseTable", () => {
   });
 });
 
+describe("releaseTable on 1-D and n-D tables", () => {
+  it("protects a 1-D frequency table through its total", async () => {
+    const table = createCountTable({
+      dimensions: [{ name: "ageBand", categories: ["0-17", "18-44", "45-64", "65+"] }],
+      counts: [4, 120, 90, 60],
+    });
+    const outcome = assertReleased(await releaseTable(table, {}, {}));
+    expect(outcome.table.values[0]).toBeNull();
+    expect(outcome.table.values.filter((v) => v === null)).toHaveLength(2);
+    expect(outcome.report.suppression?.primary).toEqual([[0]]);
+    expect(outcome.report.audit?.method).toBe("network-flow");
+  });
+
+  it("protects a 3-D table with certificates and names margins as total", async () => {
+    const random = seededRandomSource(33);
+    const counts = Array.from({ length: 27 }, () => random.nextUint32() % 40);
+    const table = createCountTable({
+      dimensions: ["a", "b", "c"].map((name) => ({ name, categories: ["x", "y", "z"] })),
+      counts,
+    });
+    const outcome = assertReleased(await releaseTable(table, { minCellSize: 5 }, {}));
+    expect(outcome.report.audit).toMatchObject({ method: "hypercube-certificate", passed: true });
+    const coords = [
+      ...(outcome.report.suppression?.primary ?? []),
+      ...(outcome.report.suppression?.secondary ?? []),
+    ];
+    for (const c of coords) {
+      expect(c).toHaveLength(3);
+      for (const x of c)
+        expect(x === "total" || (typeof x === "number" && x >= 0 && x < 3)).toBe(true);
+    }
+    outcome.table.values.forEach((v) => {
+      if (v !== null) expect(v === 0 || v >= 5).toBe(true);
+    });
+  });
+});
+
 describe("disclosure report hash", () => {
   it("is stable under key order and changes when any field changes", async () => {
     const outcome = assertReleased(await releaseTable(grid(5, 6, 7), {}, {}, request));

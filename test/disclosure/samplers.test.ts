@@ -115,6 +115,16 @@ describe("discrete Gaussian sampler (CKS 2020, Alg. 3)", () => {
     });
   }
 
+  it("has power: a slightly wrong variance fails the same test", () => {
+    const random = seededRandomSource(31);
+    let z = 0;
+    for (let x = -500; x <= 500; x++) z += Math.exp((-x * x) / 20);
+    const pmf = (x: number) => Math.exp((-x * x) / 20) / z;
+    const { observed } = draw(samples, () => sampleDiscreteGaussian(random, { num: 11n, den: 1n }));
+    const { statistic, df } = chiSquare(observed, pmf, samples);
+    expect(statistic).toBeGreaterThan(chiSquareCritical(df));
+  });
+
   it("is a deterministic function of the random source", () => {
     const a = seededRandomSource(5);
     const b = seededRandomSource(5);
