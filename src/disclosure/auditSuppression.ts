@@ -1,3 +1,4 @@
+import { assertSuppressionInput } from "./assertSuppressionInput.ts";
 import { cellStatus } from "./cellStatus.ts";
 import type { CountTable } from "./createCountTable.ts";
 import {
@@ -68,6 +69,8 @@ export interface SuppressionAudit {
  * how the pattern was chosen. Tables of 3 or more dimensions are not network matrices;
  * there every suppressed cell must lie in a verified certificate.
  *
+ * @throws CustosError `DISCLOSURE_INVALID_TABLE` for a status not parallel to the table;
+ * `DISCLOSURE_POLICY_INVALID` for a protection interval that is not a positive integer.
  * @example
  * ```ts
  * const audit = auditSuppression(table, status, { protectionInterval: 10, releaseZeros: true });
@@ -79,6 +82,7 @@ export function auditSuppression(
   status: Uint8Array,
   options: AuditOptions,
 ): SuppressionAudit {
+  assertSuppressionInput(table, status, options.protectionInterval);
   const lowerBound = options.releaseZeros ? 1 : 0;
   const proven = new Float64Array(status.length);
   for (const cube of options.hypercubes ?? []) {

@@ -1,6 +1,11 @@
 /**
  * Status of an extended cell after suppression, stored one byte per cell in a `Uint8Array`
  * parallel to `CountTable.values`.
+ *
+ * @example
+ * ```ts
+ * const hidden = status[i] !== cellStatus.released;
+ * ```
  */
 export const cellStatus = {
   /** Released (possibly rounded). */

@@ -141,7 +141,11 @@ export function createCountTable(input: CountTableInput): CountTable {
     invalid("the grand total exceeds the safe integer range", { field: "counts" });
   }
   return Object.freeze({
-    dimensions,
+    dimensions: Object.freeze(
+      dimensions.map((d) =>
+        Object.freeze({ name: d.name, categories: Object.freeze([...d.categories]) }),
+      ),
+    ),
     shape: Object.freeze(shape),
     extendedShape: Object.freeze(extendedShape),
     strides: Object.freeze(strides),
@@ -152,6 +156,12 @@ export function createCountTable(input: CountTableInput): CountTable {
 /**
  * Fills every total position of an extended layout from the category cells, one axis at a
  * time; later axes sum earlier totals, so every margin ends as the sum of its interior cells.
+ *
+ * @example
+ * ```ts
+ * const values = Float64Array.of(2, 3, 0); // 1-D: two cells and the total slot
+ * addMargins(values, [2], [1]); // values = [2, 3, 5]
+ * ```
  */
 export function addMargins(
   values: Float64Array,
@@ -172,4 +182,27 @@ export function addMargins(
       }
     }
   }
+}
+
+/**
+ * Checks that a value is a count table as {@link createCountTable} builds it (shape,
+ * strides and value count consistent), for entry points that take a table object.
+ *
+ * @throws CustosError `DISCLOSURE_INVALID_TABLE` naming the inconsistent field.
+ * @example
+ * ```ts
+ * assertCountTable(createCountTable({ dimensions, counts })); // passes
+ * ```
+ */
+export function assertCountTable(table: CountTable): void {
+  const { shape, extendedShape, strides, values, dimensions } = table ?? {};
+  if (!(values instanceof Float64Array) || !Array.isArray(shape) || !Array.isArray(dimensions)) {
+    invalid("not a count table; build it with createCountTable", { field: "table" });
+  }
+  const consistent =
+    shape.length === dimensions.length &&
+    shape.every((n, d) => n === dimensions[d]?.categories.length && extendedShape[d] === n + 1) &&
+    strides.length === shape.length &&
+    values.length === extendedShape.reduce((a, b) => a * b, 1);
+  if (!consistent) invalid("count table shape, strides and values disagree", { field: "table" });
 }

@@ -13,7 +13,15 @@ export interface Hypercube {
   readonly alternatives: readonly number[];
 }
 
-/** Extended coordinates of an extended index. */
+/**
+ * Extended coordinates of an extended index (a coordinate equal to the category count of
+ * its dimension is that dimension's total).
+ *
+ * @example
+ * ```ts
+ * coordinatesOf(table2x3, 7); // [1, 3]: row 1, row total
+ * ```
+ */
 export function coordinatesOf(table: CountTable, index: number): number[] {
   const coords: number[] = [];
   let rest = index;

@@ -12,6 +12,7 @@ export {
   symmetricDifferenceSize,
 } from "./checkDifferencing.ts";
 export {
+  assertCountTable,
   type CountTable,
   type CountTableInput,
   createCountTable,

@@ -3,7 +3,7 @@ import { CustosError } from "../errors/index.ts";
 import { auditSuppression } from "./auditSuppression.ts";
 import { cellStatus } from "./cellStatus.ts";
 import { checkDifferencing } from "./checkDifferencing.ts";
-import { addMargins, type CountTable } from "./createCountTable.ts";
+import { addMargins, assertCountTable, type CountTable } from "./createCountTable.ts";
 import type { DifferencingStore } from "./DifferencingStore.ts";
 import {
   type DisclosureReport,
@@ -127,7 +127,8 @@ function addNoise(table: CountTable, draw: () => bigint): CountTable {
  * Refusals (differencing, budget) are returned with a report, as expected outcomes; use
  * `assertReleased` to turn them into errors.
  *
- * @throws CustosError `DISCLOSURE_POLICY_INVALID` for a bad policy or a missing port or
+ * @throws CustosError `DISCLOSURE_INVALID_TABLE` for a table not built by `createCountTable`;
+ * `DISCLOSURE_POLICY_INVALID` for a bad policy or a missing port or
  * request field the policy needs; `DISCLOSURE_INVALID_COHORT` for a malformed cohort;
  * `DISCLOSURE_AUDIT_FAILED` if the audit cannot prove a suppressed cell protected.
  * @example
@@ -146,6 +147,7 @@ export async function releaseTable(
   ports: ReleasePorts,
   request: ReleaseRequest = {},
 ): Promise<ReleaseOutcome> {
+  assertCountTable(table);
   const policy = resolveDisclosurePolicy(policyInput);
   const cost = privacyCost(policy.noise);
   const noisy = policy.noise.mechanism !== "none";

@@ -1,3 +1,4 @@
+import { assertSuppressionInput } from "./assertSuppressionInput.ts";
 import { cellStatus } from "./cellStatus.ts";
 import type { CountTable } from "./createCountTable.ts";
 import type { Hypercube } from "./hypercubeWidth.ts";
@@ -38,6 +39,8 @@ const defaultMaxEvaluations = 4096;
  *
  * Primary cells are processed smallest count first; the input status is not modified.
  *
+ * @throws CustosError `DISCLOSURE_INVALID_TABLE` for a status not parallel to the table;
+ * `DISCLOSURE_POLICY_INVALID` for a protection interval that is not a positive integer.
  * @example
  * ```ts
  * const primary = suppressPrimary(table, policy);
@@ -49,6 +52,7 @@ export function suppressComplementary(
   primaryStatus: Uint8Array,
   options: ComplementaryOptions,
 ): ComplementaryResult {
+  assertSuppressionInput(table, primaryStatus, options.protectionInterval);
   const { shape, strides, values } = table;
   const dims = shape.length;
   const lowerBound = options.releaseZeros ? 1 : 0;

@@ -89,6 +89,16 @@ describe("auditSuppression", () => {
     expect(hidden.passed).toBe(true);
   });
 
+  it("rejects a status of the wrong length and a bad interval", () => {
+    const table = tableOf([2, 2], [3, 40, 25, 30]);
+    expect(() =>
+      auditSuppression(table, new Uint8Array(4), { protectionInterval: 1, releaseZeros: true }),
+    ).toThrow(/DISCLOSURE_INVALID_TABLE/);
+    expect(() =>
+      auditSuppression(table, new Uint8Array(9), { protectionInterval: 0, releaseZeros: true }),
+    ).toThrow(/DISCLOSURE_POLICY_INVALID/);
+  });
+
   it("refuses to certify an n-D cell without a certificate", () => {
     const table = tableOf([2, 2, 2], [5, 20, 20, 20, 20, 20, 20, 20]);
     const status = new Uint8Array(table.values.length);

@@ -196,6 +196,8 @@ describe("releaseTable", () => {
     await expect(releaseTable(table, {}, {}, { cohort: [1, 2] })).rejects.toThrow(
       /DISCLOSURE_POLICY_INVALID/,
     );
+    const forged = { ...table, values: new Float64Array(3) };
+    await expect(releaseTable(forged, {}, {})).rejects.toThrow(/DISCLOSURE_INVALID_TABLE/);
     await expect(releaseTable(table, { minCellSize: 0 }, {}, {})).rejects.toThrow(/minCellSize/);
     try {
       await releaseTable(

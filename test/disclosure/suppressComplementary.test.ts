@@ -147,6 +147,13 @@ describe("suppression (primary + hypercube complementary)", () => {
     expect(auditSuppression(table, status, policy).passed).toBe(true);
   });
 
+  it("rejects a status not parallel to the table", () => {
+    const table = tableOf([2, 2], [3, 40, 25, 30]);
+    expect(() =>
+      suppressComplementary(table, new Uint8Array(2), resolveDisclosurePolicy()),
+    ).toThrow(/DISCLOSURE_INVALID_TABLE/);
+  });
+
   it("does not modify its input status", () => {
     const table = tableOf([2, 2], [3, 40, 25, 30]);
     const primary = suppressPrimary(table, resolveDisclosurePolicy());
