@@ -71,7 +71,8 @@ export function suppressComplementary(
   const best = new Int32Array(dims);
   const delta = new Float64Array(dims);
   const flip = new Uint8Array(dims);
-  const altPositions: number[][] = shape.map(() => []);
+  const altPositions: Int32Array[] = shape.map((n) => new Int32Array(n + 1));
+  const altCount = new Int32Array(dims);
   const altCosts: Float64Array[] = shape.map((n) => new Float64Array(n + 1));
   const sortKeys: Float64Array[] = shape.map((n) => new Float64Array(n + 1));
   const candidates = new Int32Array(Math.max(...shape) + 1);
@@ -123,9 +124,11 @@ export function suppressComplementary(
       }
       return;
     }
-    const positions = altPositions[d] ?? [];
+    const positions = altPositions[d] ?? new Int32Array(0);
     const costs = altCosts[d] ?? new Float64Array(0);
-    for (const alt of positions) {
+    const count = altCount[d] ?? 0;
+    for (let r = 0; r < count; r++) {
+      const alt = positions[r] ?? 0;
       const c = partial + (costs[alt] ?? 0);
       if (c >= bestCost || evaluations >= maxEvaluations) return;
       chosen[d] = alt;
@@ -188,7 +191,7 @@ export function suppressComplementary(
         keys[count++] = key;
       }
       const sorted = keys.subarray(0, count);
-      const positions: number[] = new Array<number>(count);
+      const positions = (altPositions[d] ?? new Int32Array(0)).subarray(0, count);
       if (packable) {
         sorted.sort();
         for (let r = 0; r < count; r++) positions[r] = (sorted[r] ?? 0) % (n + 1);
@@ -196,7 +199,7 @@ export function suppressComplementary(
         for (let r = 0; r < count; r++) positions[r] = candidates[r] ?? 0;
         positions.sort((a, b) => (costs[a] ?? 0) - (costs[b] ?? 0) || a - b);
       }
-      altPositions[d] = positions;
+      altCount[d] = count;
     }
     evaluations = 0;
     search(0, 0);
