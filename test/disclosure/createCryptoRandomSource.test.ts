@@ -19,3 +19,25 @@ describe("createCryptoRandomSource", () => {
     expect(Math.abs((counts[0] ?? 0) - 5000)).toBeLessThan(500);
   });
 });
+
+describe("purity of the disclosure core", () => {
+  it("imports no I/O: only the CSPRNG edge file (re-exported by index.ts) touches node:", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const dir = new URL("../../src/disclosure/", import.meta.url);
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const source = await readFile(new URL(file, dir), "utf8");
+      const imports = [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1] ?? "");
+      const io = imports.filter((i) => !i.startsWith("."));
+      expect({ file, io }).toEqual({
+        file,
+        io: file === "createCryptoRandomSource.ts" ? ["node:crypto"] : [],
+      });
+      if (file !== "index.ts") {
+        expect(imports).not.toContain("./createCryptoRandomSource.ts");
+      }
+      expect(source).not.toMatch(/Math\.random|Date\.now|new Date\(/);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import {
   suppressComplementary,
   suppressPrimary,
 } from "../../src/disclosure/index.ts";
-import { lpBounds } from "./lpBounds.ts";
+import { lineRelations, lpBounds } from "./lpBounds.ts";
 
 const count = fc.oneof(
   { weight: 2, arbitrary: fc.constant(0) },
@@ -67,6 +67,19 @@ describe("suppression (primary + hypercube complementary)", () => {
         });
       }),
       { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it("never leaves a single suppressed entry in a line relation (cells + total)", () => {
+    fc.assert(
+      fc.property(tableArb(shapeArb), policyArb, (table, policy) => {
+        const { status } = suppressComplementary(table, suppressPrimary(table, policy), policy);
+        for (const relation of lineRelations(table)) {
+          const hidden = relation.filter(({ cell }) => status[cell] !== cellStatus.released);
+          expect(hidden.length).not.toBe(1);
+        }
+      }),
+      { seed: 7, numRuns: 300 },
     );
   });
 
