@@ -76,7 +76,13 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-async function timeRuns(runs: number, warmup: number, f: () => unknown): Promise<number> {
+const fastest: Record<string, number> = {};
+async function timeRuns(
+  runs: number,
+  warmup: number,
+  f: () => unknown,
+  name?: string,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await f();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -84,6 +90,7 @@ async function timeRuns(runs: number, warmup: number, f: () => unknown): Promise
     await f();
     times.push(performance.now() - t0);
   }
+  if (name !== undefined) fastest[name] = Math.min(...times);
   return median(times);
 }
 
@@ -99,11 +106,11 @@ for (let i = 0; i < 100; i++) {
   }
 }
 
-const runs = 15;
+const runs = 21;
 const outcome = await releaseTable(table, {}, {});
 if (outcome.status !== "released") throw new Error("unexpected refusal");
 const report = outcome.report;
-const disclosure10kCellsMs = await timeRuns(runs, 3, () => releaseTable(table, {}, {}));
+const disclosure10kCellsMs = await timeRuns(runs, 3, () => releaseTable(table, {}, {}), "release");
 const primary = suppressPrimary(table, policy);
 const complementaryMs = await timeRuns(runs, 3, () =>
   suppressComplementary(table, primary, policy),
@@ -157,6 +164,7 @@ const differencing1MMs = await timeRuns(runs, 2, () =>
 const results = {
   disclosure10kCellsMs: Number(disclosure10kCellsMs.toFixed(2)),
   goalMs: 50,
+  disclosure10kCellsFastestMs: Number((fastest.release ?? 0).toFixed(2)),
   table: {
     rows: 100,
     columns: 100,

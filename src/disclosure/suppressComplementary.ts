@@ -72,7 +72,8 @@ export function suppressComplementary(
   const delta = new Float64Array(dims);
   const flip = new Uint8Array(dims);
   const altPositions: Int32Array[] = shape.map((n) => new Int32Array(n + 1));
-  const altCount = new Int32Array(dims);
+  const sortedCount = new Int32Array(dims);
+  const heapSize = new Int32Array(dims);
   const altCosts: Float64Array[] = shape.map((n) => new Float64Array(n + 1));
   const sortKeys: Float64Array[] = shape.map((n) => new Float64Array(n + 1));
   const candidates = new Int32Array(Math.max(...shape) + 1);
@@ -80,6 +81,25 @@ export function suppressComplementary(
   let bestCost = Number.POSITIVE_INFINITY;
   let evaluations = 0;
   let cell = 0;
+
+  // The r-th cheapest alternative on axis d (−1 past the last), extending the sorted prefix
+  // from the heap of packed keys (cost·(n+1) + position) on demand.
+  const alternativeAt = (d: number, r: number): number => {
+    const positions = altPositions[d] ?? new Int32Array(0);
+    const keys = sortKeys[d] ?? new Float64Array(0);
+    const modulus = (shape[d] ?? 0) + 1;
+    while ((sortedCount[d] ?? 0) <= r) {
+      const size = heapSize[d] ?? 0;
+      if (size === 0) return -1;
+      const top = keys[0] ?? 0;
+      keys[0] = keys[size - 1] ?? 0;
+      heapSize[d] = size - 1;
+      siftDown(keys, 0, size - 1);
+      positions[sortedCount[d] ?? 0] = top % modulus;
+      sortedCount[d] = (sortedCount[d] ?? 0) + 1;
+    }
+    return positions[r] ?? -1;
+  };
 
   // Cost of the hypercube `chosen` around `cell`, or +∞ when it is void, too narrow or not
   // cheaper than `limit`.
@@ -124,11 +144,10 @@ export function suppressComplementary(
       }
       return;
     }
-    const positions = altPositions[d] ?? new Int32Array(0);
     const costs = altCosts[d] ?? new Float64Array(0);
-    const count = altCount[d] ?? 0;
-    for (let r = 0; r < count; r++) {
-      const alt = positions[r] ?? 0;
+    for (let r = 0; ; r++) {
+      const alt = alternativeAt(d, r);
+      if (alt < 0) return;
       const c = partial + (costs[alt] ?? 0);
       if (c >= bestCost || evaluations >= maxEvaluations) return;
       chosen[d] = alt;
@@ -190,16 +209,18 @@ export function suppressComplementary(
         candidates[count] = k;
         keys[count++] = key;
       }
-      const sorted = keys.subarray(0, count);
-      const positions = (altPositions[d] ?? new Int32Array(0)).subarray(0, count);
       if (packable) {
-        sorted.sort();
-        for (let r = 0; r < count; r++) positions[r] = (sorted[r] ?? 0) % (n + 1);
+        // Heapify now, pop in order only as far as the search goes (it usually stops early).
+        heapSize[d] = count;
+        for (let r = (count >> 1) - 1; r >= 0; r--) siftDown(keys, r, count);
+        sortedCount[d] = 0;
       } else {
+        const positions = (altPositions[d] ?? new Int32Array(0)).subarray(0, count);
         for (let r = 0; r < count; r++) positions[r] = candidates[r] ?? 0;
         positions.sort((a, b) => (costs[a] ?? 0) - (costs[b] ?? 0) || a - b);
+        heapSize[d] = 0;
+        sortedCount[d] = count;
       }
-      altCount[d] = count;
     }
     evaluations = 0;
     search(0, 0);
@@ -217,4 +238,19 @@ export function suppressComplementary(
     hypercubes.push({ cell, alternatives });
   }
   return { status, hypercubes };
+}
+
+/** Restores the min-heap property below `i` in `heap[0 … size)`. */
+function siftDown(heap: Float64Array, i: number, size: number): void {
+  let parent = i;
+  const value = heap[parent] ?? 0;
+  for (;;) {
+    let child = 2 * parent + 1;
+    if (child >= size) break;
+    if (child + 1 < size && (heap[child + 1] ?? 0) < (heap[child] ?? 0)) child++;
+    if ((heap[child] ?? 0) >= value) break;
+    heap[parent] = heap[child] ?? 0;
+    parent = child;
+  }
+  heap[parent] = value;
 }
