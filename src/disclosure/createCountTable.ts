@@ -42,6 +42,7 @@ export interface CountTable {
 
 /** Largest extended table accepted: bounds memory and the suppression search. */
 const maxExtendedCells = 4_000_000;
+const maxDimensions = 12;
 
 function invalid(shortMessage: string, details: Record<string, unknown>): never {
   throw new CustosError("DISCLOSURE_INVALID_TABLE", shortMessage, { details });
@@ -69,6 +70,13 @@ export function createCountTable(input: CountTableInput): CountTable {
   const { dimensions, counts } = input;
   if (!Array.isArray(dimensions) || dimensions.length === 0) {
     invalid("a table needs at least one dimension", { field: "dimensions" });
+  }
+  if (dimensions.length > maxDimensions) {
+    // Complementary suppression visits 2^D hypercube corners per candidate.
+    invalid(`a table has at most ${maxDimensions} dimensions`, {
+      field: "dimensions",
+      actual: dimensions.length,
+    });
   }
   const names = new Set<string>();
   const shape: number[] = [];

@@ -75,6 +75,13 @@ describe("createCountTable", () => {
       [{ dimensions: [], counts: [] }, { field: "dimensions" }],
       [
         {
+          dimensions: Array.from({ length: 13 }, (_, d) => ({ name: `d${d}`, categories: ["x"] })),
+          counts: [1],
+        },
+        { field: "dimensions", actual: 13 },
+      ],
+      [
+        {
           dimensions: [
             { name: "a", categories: ["x"] },
             { name: "a", categories: ["y"] },
