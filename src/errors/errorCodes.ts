@@ -95,6 +95,43 @@ export const errorCodes = {
     httpStatus: 422,
     rpcCode: -32602,
   },
+  // Disclosure control (src/disclosure): release rules for aggregate statistics.
+  DISCLOSURE_INVALID_TABLE: {
+    description:
+      "A count table is malformed: bad dimension, category, shape or cell count; details name it.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  DISCLOSURE_POLICY_INVALID: {
+    description:
+      "A disclosure policy or privacy parameter is out of range or inconsistent; details name the field.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  DISCLOSURE_INVALID_COHORT: {
+    description:
+      "A cohort is not a strictly increasing list of uint32 subject ids; details name the position.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  DISCLOSURE_DIFFERENCING: {
+    description:
+      "A release was refused because its cohort differs from an earlier release by fewer subjects than the minimum cell size.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  DISCLOSURE_BUDGET_EXCEEDED: {
+    description:
+      "A release was refused because it would exceed the requester's privacy budget (epsilon) at the hospital.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  DISCLOSURE_AUDIT_FAILED: {
+    description:
+      "The suppression audit found a suppressed cell whose feasible range is narrower than the protection interval.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */
