@@ -1,7 +1,7 @@
 /**
  * The Custos SDK entry: the error model every module shares. Each area has its own entry
  * point (package.json `exports`): `custos/consent`, `custos/pseudonym`, `custos/anonymise`,
- * `custos/canonical`, `custos/contracts`, `custos/errors`.
+ * `custos/disclosure`, `custos/canonical`, `custos/contracts`, `custos/errors`.
  */
 export {
   CustosError,
