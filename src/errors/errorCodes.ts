@@ -142,8 +142,7 @@ export const errorCodes = {
     rpcCode: -32003,
   },
   LEDGER_NOT_FOUND: {
-    description:
-      "The contract knows no such query, organisation, proposal, checkpoint or subject.",
+    description: "The contract knows no such query, organisation, proposal, checkpoint or subject.",
     httpStatus: 404,
     rpcCode: -32001,
   },

@@ -32,7 +32,10 @@ type AbiEvent = {
 
 /** The union of a generated ABI's events, discriminated by `name`. */
 export type ContractEvent<Abi extends readonly unknown[]> = {
-  [E in Extract<Abi[number], AbiEvent> as E["name"]]: LedgerEvent<E["name"], AbiStruct<E["inputs"]>>;
+  [E in Extract<Abi[number], AbiEvent> as E["name"]]: LedgerEvent<
+    E["name"],
+    AbiStruct<E["inputs"]>
+  >;
 }[Extract<Abi[number], AbiEvent>["name"]];
 
 /** Events of ConsentRegistry. */

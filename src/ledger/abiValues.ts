@@ -11,9 +11,7 @@ export interface AbiParameter {
 }
 
 /** Integer types that always fit a JavaScript number (≤ 48 bits); wider ones are bigint. */
-type SmallInteger =
-  | `uint${8 | 16 | 24 | 32 | 40 | 48}`
-  | `int${8 | 16 | 24 | 32 | 40 | 48}`;
+type SmallInteger = `uint${8 | 16 | 24 | 32 | 40 | 48}` | `int${8 | 16 | 24 | 32 | 40 | 48}`;
 
 /** The TypeScript type of a Solidity elementary type. */
 export type AbiPrimitive<T extends string> = T extends "bool"
@@ -34,7 +32,10 @@ export type AbiValue<P> = P extends {
       readonly type: Inner;
       readonly components: P extends { readonly components: infer C } ? C : never;
     }>[]
-  : P extends { readonly type: "tuple"; readonly components: infer C extends readonly AbiParameter[] }
+  : P extends {
+        readonly type: "tuple";
+        readonly components: infer C extends readonly AbiParameter[];
+      }
     ? AbiStruct<C>
     : P extends { readonly type: infer T extends string }
       ? AbiPrimitive<T>

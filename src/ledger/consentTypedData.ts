@@ -1,7 +1,7 @@
 import type { Signer, TypedDataField } from "ethers";
 import type { Bytes32 } from "../consent/index.ts";
-import { decodeContractError } from "./decodeContractError.ts";
 import type { Hex } from "./abiValues.ts";
+import { decodeContractError } from "./decodeContractError.ts";
 
 const termsFields = [
   { name: "subject", type: "bytes32" },
@@ -159,11 +159,9 @@ export async function signConsentTypedData<K extends ConsentTypedDataKind>(
     [typed.primaryType]: typed.types[typed.primaryType].map((field) => ({ ...field })),
   } as Record<string, TypedDataField[]>;
   try {
-    const signature = (await signer.signTypedData(
-      { ...typed.domain },
-      types,
-      { ...typed.message } as Record<string, unknown>,
-    )) as Hex;
+    const signature = (await signer.signTypedData({ ...typed.domain }, types, {
+      ...typed.message,
+    } as Record<string, unknown>)) as Hex;
     return { ...typed, signature, signer: await signer.getAddress() };
   } catch (error) {
     throw decodeContractError(error);

@@ -3,15 +3,15 @@ import type { Bytes32 } from "../consent/index.ts";
 import { CustosError } from "../errors/index.ts";
 import type { Hex } from "./abiValues.ts";
 import type { AccessLedgerEvent } from "./LedgerEvent.ts";
-import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
 import { ledgerContracts } from "./ledgerContracts.ts";
+import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
 import {
   callLedgerView,
   sendLedgerTransaction,
   type TransactionOptions,
   type TransactionResult,
 } from "./ledgerTransaction.ts";
-import { raceAbort, throwIfAborted } from "./raceAbort.ts";
+import { type IdPageOptions, readIdPages } from "./readIdPages.ts";
 import { type EventPageOptions, readLedgerEvents } from "./readLedgerEvents.ts";
 
 /** Options of {@link createAccessLedgerClient}. */
@@ -103,15 +103,6 @@ export interface QueryEventOptions extends EventPageOptions {
   readonly queryId?: QueryId;
 }
 
-/** Options of {@link AccessLedgerClient.queries}. */
-export interface QueryPageOptions {
-  /** First query id (default 1). */
-  readonly fromId?: QueryId;
-  /** Queries read per round of parallel calls (default 50). */
-  readonly pageSize?: number;
-  readonly signal?: AbortSignal;
-}
-
 /** Transaction result of an AccessLedger call. */
 export type LedgerTransaction = TransactionResult<AccessLedgerEvent>;
 
@@ -153,7 +144,7 @@ export interface AccessLedgerClient {
   /** Whether `result` is exactly what the hospital recorded (checked by the contract). */
   matchesResult(queryId: QueryId, hospitalId: number, result: LedgerResult): Promise<boolean>;
   /** Queries fromId..queryCount, in id order, read a page at a time. */
-  queries(options?: QueryPageOptions): AsyncGenerator<LedgerQuery, void>;
+  queries(options?: IdPageOptions): AsyncGenerator<LedgerQuery, void>;
   /** The ledger's events over a block range, paged, in chain order. */
   queryEvents(options?: QueryEventOptions): AsyncGenerator<AccessLedgerEvent, void>;
 }
@@ -306,22 +297,7 @@ export function createAccessLedgerClient(options: AccessLedgerClientOptions): Ac
     requiredApprovals: async () => Number(await view("requiredApprovals", [])),
     matchesResult: async (queryId, hospitalId, result) =>
       (await view("matchesResult", [queryId, hospitalId, resultTuple(result)])) as boolean,
-    queries: async function* (pageOptions = {}) {
-      const { signal } = pageOptions;
-      const pageSize = pageOptions.pageSize ?? 50;
-      if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
-        throw new CustosError("INVALID_ARGUMENT", "pageSize: must be a positive integer", {
-          details: { field: "pageSize" },
-        });
-      }
-      const count = await raceAbort(queryCount(), signal, { sent: false });
-      for (let id = BigInt(pageOptions.fromId ?? 1n); id <= count; id += BigInt(pageSize)) {
-        throwIfAborted(signal, { sent: false });
-        const ids: bigint[] = [];
-        for (let i = id; i < id + BigInt(pageSize) && i <= count; i++) ids.push(i);
-        yield* await raceAbort(Promise.all(ids.map(query)), signal, { sent: false });
-      }
-    },
+    queries: (pageOptions = {}) => readIdPages(queryCount, query, pageOptions),
     queryEvents: (eventOptions = {}) =>
       readLedgerEvents<AccessLedgerEvent>(
         {

@@ -12,8 +12,8 @@ import {
 } from "./consentTypedData.ts";
 import { decodeContractError } from "./decodeContractError.ts";
 import type { ConsentRegistryEvent } from "./LedgerEvent.ts";
-import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
 import { ledgerContracts } from "./ledgerContracts.ts";
+import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
 import {
   callLedgerView,
   sendLedgerTransaction,
@@ -32,7 +32,10 @@ import {
 export type ConsentRegistryClientOptions = LedgerClientOptions;
 
 /** The terms a grant or update sets (ConsentRegistry's `Terms`). */
-export type ConsentTerms = Pick<ConsentWords, "purposes" | "categories" | "validFrom" | "validUntil">;
+export type ConsentTerms = Pick<
+  ConsentWords,
+  "purposes" | "categories" | "validFrom" | "validUntil"
+>;
 
 /** A subject's consent status on chain. */
 export type OnChainConsentStatus = "none" | "active" | "revoked";

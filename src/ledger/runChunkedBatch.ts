@@ -195,7 +195,13 @@ export async function runChunkedBatch(
   };
   while (start < entries.length) {
     if (options.signal?.aborted === true) {
-      return { total: entries.length, landed, failed, remaining: entries.slice(start), aborted: true };
+      return {
+        total: entries.length,
+        landed,
+        failed,
+        remaining: entries.slice(start),
+        aborted: true,
+      };
     }
     const index = landed.length + failed.length;
     let chunkEntries = entries.slice(start, start + size);
