@@ -32,6 +32,8 @@ const builtinErrors: LedgerContractAbi = {
   name: "",
   iface: new Interface(["error Error(string message)", "error Panic(uint256 code)"]),
 };
+/** ethers' own fragments of the built-in errors leave their parameters unnamed. */
+const builtinArgNames: Readonly<Record<string, string>> = { Error: "message", Panic: "code" };
 
 const NESTED_KEYS = ["data", "error", "info", "cause", "originalError", "body", "responseBody"];
 const MAX_VISITS = 64;
@@ -52,6 +54,25 @@ const ARGUMENT_ERRORS = new Set([
   "VALUE_MISMATCH",
   "UNSUPPORTED_OPERATION",
 ]);
+
+/** Node answers that refuse a transaction itself (not a revert, not a transport failure). */
+const REJECTION_MESSAGE =
+  /insufficient funds|enough funds|nonce too (?:low|high)|nonce has already been used|underpriced|exceeds block gas limit|intrinsic gas too low|max fee per gas less than/i;
+
+function messagesOf(error: unknown): string[] {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === "string") messages.push(message);
+    const info = (current as { info?: { error?: unknown } }).info;
+    const infoMessage = (info?.error as { message?: unknown } | undefined)?.message;
+    if (typeof infoMessage === "string") messages.push(infoMessage);
+    current =
+      (current as { error?: unknown }).error ?? (current as { cause?: unknown }).cause;
+  }
+  return messages;
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -103,7 +124,8 @@ function decodeWith(data: Hex, contract: LedgerContractAbi): DecodedRevert | und
     const values = [...contract.iface.decodeErrorResult(fragment, data)];
     const args: Record<string, unknown> = {};
     fragment.inputs.forEach((input, i) => {
-      args[input.name === "" ? String(i) : input.name] = toJsonValue(values[i], input);
+      const name = input.name || (builtinArgNames[fragment.name] ?? String(i));
+      args[name] = toJsonValue(values[i], input);
     });
     return { contract: contract.name === "" ? null : contract.name, fragment, args, values };
   } catch {
@@ -115,7 +137,9 @@ function decodeRevert(
   data: Hex,
   contracts: readonly LedgerContractAbi[],
 ): DecodedRevert | undefined {
-  for (const contract of [...contracts, builtinErrors]) {
+  // Built-ins first: ethers resolves Error(string) and Panic(uint256) in every Interface, as
+  // if each contract declared them.
+  for (const contract of [builtinErrors, ...contracts]) {
     const decoded = decodeWith(data, contract);
     if (decoded !== undefined) return decoded;
   }
@@ -229,9 +253,10 @@ export function decodeContractError(
   }
   if (looksReverted(error, code)) return fromRevert("0x", error, contracts);
   const message = String((error as { shortMessage?: unknown; message?: unknown })?.message);
-  if (typeof code === "string" && TRANSACTION_REJECTIONS.has(code)) {
+  const rejectedByNode = messagesOf(error).some((m) => REJECTION_MESSAGE.test(m));
+  if ((typeof code === "string" && TRANSACTION_REJECTIONS.has(code)) || rejectedByNode) {
     return new CustosError("LEDGER_TRANSACTION_REJECTED", "transaction rejected", {
-      details: { reason: code },
+      details: { reason: code === undefined ? null : String(code) },
       cause: error,
     });
   }
