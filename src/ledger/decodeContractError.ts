@@ -68,8 +68,7 @@ function messagesOf(error: unknown): string[] {
     const info = (current as { info?: { error?: unknown } }).info;
     const infoMessage = (info?.error as { message?: unknown } | undefined)?.message;
     if (typeof infoMessage === "string") messages.push(infoMessage);
-    current =
-      (current as { error?: unknown }).error ?? (current as { cause?: unknown }).cause;
+    current = (current as { error?: unknown }).error ?? (current as { cause?: unknown }).cause;
   }
   return messages;
 }

@@ -59,9 +59,9 @@ describe("batchGrant / batchRevoke chunking", () => {
     expectContiguous(result, batch);
     for (const chunk of result.landed) {
       expect(await gasLimitOf(chunk.transaction.hash)).toBeLessThanOrEqual(cap);
-      expect(chunk.transaction.events.map((e) => e.name === "ConsentGranted" && e.args.subject)).toEqual(
-        chunk.entries.map((e) => e.subject),
-      );
+      expect(
+        chunk.transaction.events.map((e) => e.name === "ConsentGranted" && e.args.subject),
+      ).toEqual(chunk.entries.map((e) => e.subject));
     }
     expect(progress.map((p) => p.chunk)).toEqual(result.landed);
     expect(progress.map((p) => p.landedEntries)).toEqual(

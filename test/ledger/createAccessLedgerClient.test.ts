@@ -1,7 +1,7 @@
 import { id, ZeroHash } from "ethers";
 import { describe, expect, it } from "vitest";
-import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
+import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
 import { type LedgerResult, resultDigest } from "../../src/ledger/index.ts";
 import { connectLedger, expectLedgerError, ORG } from "./ledgerFixture.ts";
 
@@ -76,10 +76,14 @@ describe("createAccessLedgerClient", () => {
     expect(await reader.hasApproved(1n, ORG.reviewBoard)).toBe(true);
     expect((await reader.query(1n)).status).toBe("approved");
 
-    await stack.ledger(accounts.hospitalA).setBudgetLimit(ORG.hospitalA, ORG.researcher, 2_000_000n);
+    await stack
+      .ledger(accounts.hospitalA)
+      .setBudgetLimit(ORG.hospitalA, ORG.researcher, 2_000_000n);
     const consentBlock = BigInt(await env.ethers.provider.getBlockNumber());
     const recordedResult = result("A", 500_000n, consentBlock);
-    const recorded = await stack.ledger(accounts.hospitalA).recordResult(1n, ORG.hospitalA, recordedResult);
+    const recorded = await stack
+      .ledger(accounts.hospitalA)
+      .recordResult(1n, ORG.hospitalA, recordedResult);
     const recordedEvent = recorded.events[0];
     expect(recordedEvent?.name).toBe("ResultRecorded");
     if (recordedEvent?.name !== "ResultRecorded") throw new Error("unreachable");
@@ -168,16 +172,23 @@ describe("createAccessLedgerClient", () => {
       "LEDGER_INVALID_INPUT",
       { error: "AccessLedgerNotResearcherOrganisation" },
     );
-    await expectLedgerError(stack.ledger(accounts.outsider).closeQuery(queryId), "MEMBERSHIP_DENIED", {
-      error: "AccessLedgerCloseNotAllowed",
-    });
+    await expectLedgerError(
+      stack.ledger(accounts.outsider).closeQuery(queryId),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerCloseNotAllowed",
+      },
+    );
     await env.advance(7_200);
     const expired = await expectLedgerError(
       stack.ledger(accounts.hospitalA).declineQuery(queryId, ORG.hospitalA, 1),
       "LEDGER_QUERY_EXPIRED",
       { error: "AccessLedgerQueryExpired" },
     );
-    expect(expired.details).toMatchObject({ contract: "AccessLedger", args: { queryId: String(queryId) } });
+    expect(expired.details).toMatchObject({
+      contract: "AccessLedger",
+      args: { queryId: String(queryId) },
+    });
   });
 
   it("pages queries by id and query events by block range", async () => {

@@ -1,11 +1,8 @@
 import { TypedDataEncoder, verifyTypedData, Wallet, ZeroHash } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Bytes32, ConsentWords } from "../../src/consent/index.ts";
 import { dataCategories, purposeCodes, toConsentWords } from "../../src/consent/index.ts";
-import type { ConsentWords } from "../../src/consent/index.ts";
-import {
-  type ConsentRegistryEvent,
-  consentTypedDataTypes,
-} from "../../src/ledger/index.ts";
+import { type ConsentRegistryEvent, consentTypedDataTypes } from "../../src/ledger/index.ts";
 import { connectLedger, doc, expectLedgerError, ORG, subject } from "./ledgerFixture.ts";
 
 const P = purposeCodes;
@@ -73,7 +70,11 @@ describe("createConsentRegistryClient", () => {
     );
     expect(await registry.isPermitted(w.subject, P.HMB.bit, C.DRUGS.bit, 2_000)).toBe(false);
 
-    const updated = await registry.update({ ...w, categories: C.DRUGS.bit, documentHash: doc("a2") });
+    const updated = await registry.update({
+      ...w,
+      categories: C.DRUGS.bit,
+      documentHash: doc("a2"),
+    });
     expect(updated.events.map((e) => e.name)).toEqual(["ConsentUpdated"]);
     expect((await registry.consentOf(w.subject)).categories).toBe(C.DRUGS.bit);
 
@@ -159,9 +160,9 @@ describe("createConsentRegistryClient", () => {
     expect(recovered).toBe(patient.address);
     // The typed data encodes exactly the contract's type string.
     expect(
-      TypedDataEncoder.from({ Grant: consentTypedDataTypes.Grant.map((f) => ({ ...f })) }).encodeType(
-        "Grant",
-      ),
+      TypedDataEncoder.from({
+        Grant: consentTypedDataTypes.Grant.map((f) => ({ ...f })),
+      }).encodeType("Grant"),
     ).toBe(
       "Grant(bytes32 subject,uint32 purposes,uint32 categories,uint40 validFrom,uint40 validUntil,bytes32 documentHash,uint256 nonce,uint256 deadline)",
     );
@@ -190,7 +191,11 @@ describe("createConsentRegistryClient", () => {
     await relayer.revokeBySig(revoke);
     expect((await registry.consentOf(w.subject)).status).toBe("revoked");
 
-    const grant = await relayer.signGrant(patient, { ...w, documentHash: doc("signed:4") }, { deadline });
+    const grant = await relayer.signGrant(
+      patient,
+      { ...w, documentHash: doc("signed:4") },
+      { deadline },
+    );
     const regranted = await relayer.grantBySig(grant);
     expect(regranted.events.map((e) => e.name)).toEqual(["ConsentGranted"]);
     expect(await relayer.nonceOf(patient.address)).toBe(4n);
@@ -211,7 +216,10 @@ describe("createConsentRegistryClient", () => {
       error: "ConsentRegistryExpiredSignature",
       args: { deadline: String(now - 1) },
     });
-    const wrongNonce = await relayer.signRevoke(patient, change, { deadline: now + 600, nonce: 5n });
+    const wrongNonce = await relayer.signRevoke(patient, change, {
+      deadline: now + 600,
+      nonce: 5n,
+    });
     await expectLedgerError(relayer.revokeBySig(wrongNonce), "SIGNATURE_INVALID", {
       error: "ConsentRegistryInvalidNonce",
       args: { signer: patient.address, expected: "0" },
@@ -228,10 +236,14 @@ describe("createConsentRegistryClient", () => {
     const registryA = stack.registry(accounts.hospitalA);
     const w = words("errors");
     await registryA.grant(w);
-    await expectLedgerError(stack.registry(accounts.outsider).grant(words("x")), "CONSENT_UNAUTHORISED", {
-      error: "ConsentRegistryNotRecorder",
-      args: { account: accounts.outsider.address },
-    });
+    await expectLedgerError(
+      stack.registry(accounts.outsider).grant(words("x")),
+      "CONSENT_UNAUTHORISED",
+      {
+        error: "ConsentRegistryNotRecorder",
+        args: { account: accounts.outsider.address },
+      },
+    );
     const unauthorised = await expectLedgerError(
       stack.registry(accounts.hospitalB).revoke(w.subject, doc("b")),
       "CONSENT_UNAUTHORISED",
@@ -249,9 +261,13 @@ describe("createConsentRegistryClient", () => {
       error: "ConsentRegistryNotActive",
       args: { subject: subject("never"), status: "0" },
     });
-    await expectLedgerError(registryA.setPatientKey(subject("never"), accounts.patient.address), "LEDGER_NOT_FOUND", {
-      error: "ConsentRegistryUnknownSubject",
-    });
+    await expectLedgerError(
+      registryA.setPatientKey(subject("never"), accounts.patient.address),
+      "LEDGER_NOT_FOUND",
+      {
+        error: "ConsentRegistryUnknownSubject",
+      },
+    );
     await expectLedgerError(registryA.setPatientKey(w.subject, null), "LEDGER_CONFLICT", {
       error: "ConsentRegistryPatientKeyUnchanged",
     });
@@ -260,9 +276,13 @@ describe("createConsentRegistryClient", () => {
       "LEDGER_INVALID_INPUT",
       { error: "ConsentRegistryInvalidPurposes", args: { purposes: String(P.NCU.bit) } },
     );
-    await expectLedgerError(registryA.revoke(w.subject, ZeroHash), "LEDGER_INVALID_INPUT", {
-      error: "ConsentRegistryZeroDocumentHash",
-    });
+    await expectLedgerError(
+      registryA.revoke(w.subject, ZeroHash as Bytes32),
+      "LEDGER_INVALID_INPUT",
+      {
+        error: "ConsentRegistryZeroDocumentHash",
+      },
+    );
   });
 
   it("rejects writes through a provider-only client and malformed arguments", async () => {
@@ -285,7 +305,9 @@ describe("createConsentRegistryClient", () => {
     const to = await env.ethers.provider.getBlockNumber();
 
     const reader = fresh.registry(env.ethers.provider);
-    const paged = await collect(reader.consentEvents({ fromBlock: from, toBlock: to, pageSize: 2 }));
+    const paged = await collect(
+      reader.consentEvents({ fromBlock: from, toBlock: to, pageSize: 2 }),
+    );
     const whole = await collect(reader.consentEvents({ fromBlock: from, pageSize: 10_000 }));
     expect(paged.map((e) => e.transactionHash)).toEqual(hashes);
     expect(whole).toEqual(paged);

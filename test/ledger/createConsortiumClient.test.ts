@@ -1,4 +1,4 @@
-import { id, Interface, ZeroAddress } from "ethers";
+import { Interface, id, ZeroAddress } from "ethers";
 import { describe, expect, it } from "vitest";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import { ledgerContracts } from "../../src/ledger/index.ts";
@@ -69,10 +69,14 @@ describe("createConsortiumClient", () => {
     await hospital.addAccount(accounts.spare.address);
     await hospital.setMetadata(id("A v2") as Bytes32);
     expect((await hospital.organisation(ORG.hospitalA)).metadata).toBe(id("A v2"));
-    await expectLedgerError(stack.consortium(accounts.outsider).addAccount(accounts.delegate.address), "MEMBERSHIP_DENIED", {
-      error: "ConsortiumNotMember",
-      args: { account: accounts.outsider.address },
-    });
+    await expectLedgerError(
+      stack.consortium(accounts.outsider).addAccount(accounts.delegate.address),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "ConsortiumNotMember",
+        args: { account: accounts.outsider.address },
+      },
+    );
     await expectLedgerError(hospital.addAccount(ZeroAddress), "LEDGER_INVALID_INPUT", {
       error: "ConsortiumZeroAddress",
     });
@@ -101,11 +105,9 @@ describe("createConsortiumClient", () => {
       args: { proposalId: "1", votes: "1", hospitals: "2" },
     });
     await expectLedgerError(a.vote(1n), "LEDGER_CONFLICT", { error: "ConsortiumAlreadyVoted" });
-    await expectLedgerError(
-      stack.consortium(accounts.researcher).vote(1n),
-      "MEMBERSHIP_DENIED",
-      { error: "ConsortiumNotHospitalAccount" },
-    );
+    await expectLedgerError(stack.consortium(accounts.researcher).vote(1n), "MEMBERSHIP_DENIED", {
+      error: "ConsortiumNotHospitalAccount",
+    });
     await b.vote(1n);
     expect(await a.votersOf(1n)).toEqual([ORG.hospitalA, ORG.hospitalB]);
     expect(await a.hasVoted(1n, ORG.hospitalB)).toBe(true);
@@ -133,8 +135,14 @@ describe("createConsortiumClient", () => {
       [3n, "changeRole", "open"],
       [4n, "setValidator", "pending"],
     ]);
-    expect(all[0]).toMatchObject({ hospitalId: ORG.hospitalA, proposer: accounts.hospitalA.address, votes: 2 });
-    await expectLedgerError(a.proposal(9n), "LEDGER_NOT_FOUND", { error: "ConsortiumUnknownProposal" });
+    expect(all[0]).toMatchObject({
+      hospitalId: ORG.hospitalA,
+      proposer: accounts.hospitalA.address,
+      votes: 2,
+    });
+    await expectLedgerError(a.proposal(9n), "LEDGER_NOT_FOUND", {
+      error: "ConsortiumUnknownProposal",
+    });
   });
 
   it("decodes the inner error of a failed governance call", async () => {

@@ -14,6 +14,16 @@ import { connectLedger, doc, expectLedgerError, subject } from "./ledgerFixture.
 const env = await connectLedger();
 const { accounts } = env;
 const registryIface = ledgerContracts.ConsentRegistry.iface;
+/** A CALL_EXCEPTION as ethers builds it for a reverted eth_call. */
+const callException = (data: string) =>
+  makeError("execution reverted", "CALL_EXCEPTION", {
+    action: "call",
+    data,
+    reason: null,
+    transaction: { to: null, data: "0x" },
+    invocation: null,
+    revert: null,
+  });
 const alreadyActive = registryIface.encodeErrorResult("ConsentRegistryAlreadyActive", [
   subject("s"),
   3,
@@ -60,9 +70,7 @@ describe("decodeContractError", () => {
   });
 
   it("decodes custom errors, built-in reverts and unknown data", () => {
-    const decoded = decodeContractError(
-      makeError("execution reverted", "CALL_EXCEPTION", { data: alreadyActive }),
-    );
+    const decoded = decodeContractError(callException(alreadyActive));
     expect(decoded.code).toBe("CONSENT_ALREADY_ACTIVE");
     expect(decoded.details).toEqual({
       contract: "ConsentRegistry",
@@ -81,8 +89,13 @@ describe("decodeContractError", () => {
 
     const unknown = decodeContractError({ code: "CALL_EXCEPTION", data: "0xdeadbeef00" });
     expect(unknown.code).toBe("LEDGER_CONTRACT_REVERTED");
-    expect(unknown.details).toEqual({ contract: null, error: null, args: {}, data: "0xdeadbeef00" });
-    const empty = decodeContractError(makeError("reverted", "CALL_EXCEPTION", { data: "0x" }));
+    expect(unknown.details).toEqual({
+      contract: null,
+      error: null,
+      args: {},
+      data: "0xdeadbeef00",
+    });
+    const empty = decodeContractError(callException("0x"));
     expect(empty.code).toBe("LEDGER_CONTRACT_REVERTED");
     expect(empty.details).toMatchObject({ data: null, error: null });
 
@@ -113,12 +126,12 @@ describe("decodeContractError", () => {
   it("maps non-revert failures by kind and passes CustosErrors through", () => {
     const own = new CustosError("INVALID_ARGUMENT", "x");
     expect(decodeContractError(own)).toBe(own);
-    expect(decodeContractError(makeError("funds", "INSUFFICIENT_FUNDS", { transaction: {} })).code).toBe(
-      "LEDGER_TRANSACTION_REJECTED",
-    );
-    expect(decodeContractError(makeError("bad", "INVALID_ARGUMENT", { argument: "x", value: 1 })).code).toBe(
-      "INVALID_ARGUMENT",
-    );
+    expect(
+      decodeContractError(makeError("funds", "INSUFFICIENT_FUNDS", { transaction: {} })).code,
+    ).toBe("LEDGER_TRANSACTION_REJECTED");
+    expect(
+      decodeContractError(makeError("bad", "INVALID_ARGUMENT", { argument: "x", value: 1 })).code,
+    ).toBe("INVALID_ARGUMENT");
     expect(decodeContractError(makeError("undecodable", "BAD_DATA", { value: "0x" })).code).toBe(
       "LEDGER_BAD_RESPONSE",
     );
@@ -135,18 +148,28 @@ describe("ledger error codes provoked on Hardhat's network", () => {
     const stack = await env.deploy();
     const browser = new BrowserProvider(env.connection.provider);
     const signer = await browser.getSigner(accounts.hospitalA.address);
-    const registry = createConsentRegistryClient({ address: stack.addresses.registry, runner: signer });
-    const error = await expectLedgerError(registry.revoke(subject("none"), doc("x")), "CONSENT_NOT_ACTIVE", {
-      error: "ConsentRegistryNotActive",
-      args: { subject: subject("none"), status: "0" },
+    const registry = createConsentRegistryClient({
+      address: stack.addresses.registry,
+      runner: signer,
     });
+    const error = await expectLedgerError(
+      registry.revoke(subject("none"), doc("x")),
+      "CONSENT_NOT_ACTIVE",
+      {
+        error: "ConsentRegistryNotActive",
+        args: { subject: subject("none"), status: "0" },
+      },
+    );
     expect((error.cause as { code?: string }).code).toBe("CALL_EXCEPTION");
   });
 
   it("LEDGER_TRANSACTION_REJECTED: the node refuses a sender without funds", async () => {
     const stack = await env.deploy();
     const poor = Wallet.createRandom().connect(new BrowserProvider(env.connection.provider));
-    const registry = createConsentRegistryClient({ address: stack.addresses.registry, runner: poor });
+    const registry = createConsentRegistryClient({
+      address: stack.addresses.registry,
+      runner: poor,
+    });
     await expectLedgerError(
       registry.revoke(subject("s"), doc("s"), { gasLimit: 100_000n }),
       "LEDGER_TRANSACTION_REJECTED",
@@ -166,7 +189,10 @@ describe("ledger error codes provoked on Hardhat's network", () => {
       staticNetwork: Network.from(31337),
     });
     try {
-      const registry = createConsentRegistryClient({ address: accounts.outsider.address, runner: dead });
+      const registry = createConsentRegistryClient({
+        address: accounts.outsider.address,
+        runner: dead,
+      });
       const error = await expectLedgerError(registry.consentOf(subject("s")), "LEDGER_UNAVAILABLE");
       expect(error.cause).toBeDefined();
     } finally {
@@ -180,7 +206,17 @@ describe("ledger error codes provoked on Hardhat's network", () => {
     const before = new AbortController();
     before.abort();
     const notSent = await expectLedgerError(
-      registry.grant({ subject: subject("ab"), documentHash: doc("ab"), purposes: 2, categories: 1, validFrom: 0, validUntil: 0 }, { signal: before.signal }),
+      registry.grant(
+        {
+          subject: subject("ab"),
+          documentHash: doc("ab"),
+          purposes: 2,
+          categories: 1,
+          validFrom: 0,
+          validUntil: 0,
+        },
+        { signal: before.signal },
+      ),
       "LEDGER_ABORTED",
     );
     expect(notSent.details).toEqual({ sent: false });
@@ -190,16 +226,29 @@ describe("ledger error codes provoked on Hardhat's network", () => {
     try {
       const during = new AbortController();
       const pending = registry.grant(
-        { subject: subject("ab"), documentHash: doc("ab"), purposes: 2, categories: 1, validFrom: 0, validUntil: 0 },
+        {
+          subject: subject("ab"),
+          documentHash: doc("ab"),
+          purposes: 2,
+          categories: 1,
+          validFrom: 0,
+          validUntil: 0,
+        },
         { signal: during.signal },
       );
       // Abort once the transaction is in the pool, so the wait (not the send) is interrupted.
-      while ((await env.ethers.provider.send("eth_getBlockByNumber", ["pending", false])).transactions.length === 0) {
+      while (
+        (await env.ethers.provider.send("eth_getBlockByNumber", ["pending", false])).transactions
+          .length === 0
+      ) {
         await new Promise((resolve) => setImmediate(resolve));
       }
       during.abort();
       const sent = await expectLedgerError(pending, "LEDGER_ABORTED");
-      expect(sent.details).toMatchObject({ sent: true, hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+      expect(sent.details).toMatchObject({
+        sent: true,
+        hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      });
     } finally {
       await env.ethers.provider.send("evm_setAutomine", [true]);
       await env.ethers.provider.send("evm_mine", []);
