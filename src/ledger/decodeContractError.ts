@@ -251,7 +251,6 @@ export function decodeContractError(
     return fromRevert(data, error, contracts);
   }
   if (looksReverted(error, code)) return fromRevert("0x", error, contracts);
-  const message = String((error as { shortMessage?: unknown; message?: unknown })?.message);
   const rejectedByNode = messagesOf(error).some((m) => REJECTION_MESSAGE.test(m));
   if ((typeof code === "string" && TRANSACTION_REJECTIONS.has(code)) || rejectedByNode) {
     return new CustosError("LEDGER_TRANSACTION_REJECTED", "transaction rejected", {
@@ -260,8 +259,17 @@ export function decodeContractError(
     });
   }
   if (typeof code === "string" && ARGUMENT_ERRORS.has(code)) {
-    return new CustosError("INVALID_ARGUMENT", "invalid contract call argument", {
-      details: { reason: code, message },
+    // ethers names the offending argument (e.g. "subject") or, for a runner that cannot
+    // send, the operation ("sendTransaction").
+    const { argument, operation, shortMessage } = error as {
+      argument?: unknown;
+      operation?: unknown;
+      shortMessage?: unknown;
+    };
+    const field =
+      typeof argument === "string" ? argument : typeof operation === "string" ? operation : null;
+    return new CustosError("INVALID_ARGUMENT", `invalid contract call: ${String(shortMessage)}`, {
+      details: { reason: code, field },
       cause: error,
     });
   }

@@ -287,11 +287,16 @@ describe("createConsentRegistryClient", () => {
 
   it("rejects writes through a provider-only client and malformed arguments", async () => {
     const readOnly = stack.registry(env.ethers.provider);
-    await expectLedgerError(readOnly.revoke(subject("a"), doc("a")), "INVALID_ARGUMENT");
-    await expectLedgerError(
+    const noSigner = await expectLedgerError(
+      readOnly.revoke(subject("a"), doc("a")),
+      "INVALID_ARGUMENT",
+    );
+    expect(noSigner.details).toEqual({ reason: "UNSUPPORTED_OPERATION", field: "sendTransaction" });
+    const malformed = await expectLedgerError(
       stack.registry(accounts.hospitalA).revoke("0x1234" as `0x${string}`, doc("a")),
       "INVALID_ARGUMENT",
     );
+    expect(malformed.details).toEqual({ reason: "INVALID_ARGUMENT", field: "subject" });
   });
 
   it("pages consent events: every event once, in chain order, filtered by subject", async () => {
