@@ -108,38 +108,51 @@ export type LedgerTransaction = TransactionResult<AccessLedgerEvent>;
 
 /** Typed access to a deployed AccessLedger. */
 export interface AccessLedgerClient {
+  /** The contract's address. */
   readonly address: Hex;
   /** Submits a query; resolves with its id from the QuerySubmitted event. */
   submitQuery(
     submission: QuerySubmission,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction & { readonly queryId: bigint }>;
+  /** Approves for the caller's review board; the query is Approved at the threshold. */
   approveQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
+  /** Records a target hospital's result and charges its ε to the budget. */
   recordResult(
     queryId: QueryId,
     hospitalId: number,
     result: LedgerResult,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction>;
+  /** Records that a target hospital declines, with an off-chain reason code. */
   declineQuery(
     queryId: QueryId,
     hospitalId: number,
     reasonCode: number,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction>;
+  /** Closes: the researcher organisation at any time, anyone once answered or expired. */
   closeQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
+  /** Sets a researcher organisation's ε limit at the caller's hospital (micro-units). */
   setBudgetLimit(
     hospitalId: number,
     researcherOrg: number,
     limit: bigint,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction>;
+  /** A researcher organisation's ε limit, spend and remainder at a hospital. */
   budget(researcherOrg: number, hospitalId: number): Promise<LedgerBudget>;
+  /** Query `queryId`. */
   query(queryId: QueryId): Promise<LedgerQuery>;
+  /** Target hospital ids, in submission order. */
   targetsOf(queryId: QueryId): Promise<number[]>;
+  /** A target hospital's response (status "none" if it has not answered). */
   responseOf(queryId: QueryId, hospitalId: number): Promise<LedgerResponse>;
+  /** Whether a review-board organisation approved the query. */
   hasApproved(queryId: QueryId, reviewBoardOrg: number): Promise<boolean>;
+  /** Number of queries; also the latest id. */
   queryCount(): Promise<bigint>;
+  /** Review-board approvals a query needs. */
   requiredApprovals(): Promise<number>;
   /** Whether `result` is exactly what the hospital recorded (checked by the contract). */
   matchesResult(queryId: QueryId, hospitalId: number, result: LedgerResult): Promise<boolean>;

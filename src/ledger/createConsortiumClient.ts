@@ -93,49 +93,77 @@ export type ProposalTransaction = ConsortiumTransaction & { readonly proposalId:
 
 /** Typed access to a deployed Consortium. */
 export interface ConsortiumClient {
+  /** The contract's address. */
   readonly address: Hex;
+  /** Organisation ids issued (active or removed); ids are 1..count. */
   organisationCount(): Promise<number>;
+  /** Organisation `orgId`, also after removal. */
   organisation(orgId: number): Promise<ConsortiumOrganisation>;
   /** Organisations fromId..organisationCount (removed ones included), a page at a time. */
   organisations(options?: IdPageOptions): AsyncGenerator<ConsortiumOrganisation, void>;
+  /** Accounts of an organisation (unordered). */
   accountsOf(orgId: number): Promise<Hex[]>;
+  /** Consent recorders of a hospital (unordered). */
   recordersOf(orgId: number): Promise<Hex[]>;
   /** The active organisation of `account` (0 = none). */
   organisationOf(account: string): Promise<number>;
+  /** Role of an active organisation ("none" if removed or unknown). */
   roleOf(orgId: number): Promise<ConsortiumRole>;
+  /** Whether `account` belongs to an active organisation with `role`. */
   hasRole(role: Exclude<ConsortiumRole, "none">, account: string): Promise<boolean>;
+  /** Whether `account` belongs to an active organisation. */
   isMember(account: string): Promise<boolean>;
+  /** Whether `account` is a consent recorder of active hospital `hospitalId`. */
   isRecorder(hospitalId: number, account: string): Promise<boolean>;
+  /** Validator set in force at the latest block, sorted by address. */
   validators(): Promise<Hex[]>;
+  /** Validator set in force at `blockNumber`. */
   validatorsAt(blockNumber: number | bigint): Promise<Hex[]>;
+  /** Number of active hospitals. */
   hospitalCount(): Promise<number>;
+  /** Blocks between a new proposal and its earliest execution. */
   executionDelay(): Promise<bigint>;
+  /** Blocks a new proposal stays open. */
   votingPeriod(): Promise<bigint>;
+  /** Proposals made; ids are 1..count. */
   proposalCount(): Promise<bigint>;
+  /** Proposal `proposalId` with its state in the latest block. */
   proposal(proposalId: bigint | number): Promise<ConsortiumProposal>;
   /** Proposals fromId..proposalCount, a page at a time. */
   proposals(options?: IdPageOptions): AsyncGenerator<ConsortiumProposal, void>;
+  /** State of a proposal in the latest block. */
   proposalState(proposalId: bigint | number): Promise<ProposalState>;
+  /** Hospitals that voted for a proposal, in vote order. */
   votersOf(proposalId: bigint | number): Promise<number[]>;
+  /** Whether a hospital voted for a proposal. */
   hasVoted(proposalId: bigint | number, hospitalId: number): Promise<boolean>;
+  /** Adds a free account to the caller's organisation. */
   addAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Removes an account (never the last) from the caller's organisation. */
   removeAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Makes an account a recorder of the caller's hospital (adding it if free). */
   addRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Stops an account being a recorder; it stays an account. */
   removeRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Replaces the caller's organisation's metadata hash. */
   setMetadata(metadata: Bytes32, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Proposes to register an organisation; the caller's hospital votes yes. */
   proposeAddOrganisation(
     organisation: OrganisationInput,
     options?: TransactionOptions,
   ): Promise<ProposalTransaction>;
+  /** Proposes to remove an organisation. */
   proposeRemoveOrganisation(
     orgId: number,
     options?: TransactionOptions,
   ): Promise<ProposalTransaction>;
+  /** Proposes a non-hospital role change. */
   proposeChangeRole(
     orgId: number,
     role: Exclude<ConsortiumRole, "none" | "hospital">,
     options?: TransactionOptions,
   ): Promise<ProposalTransaction>;
+  /** Proposes a hospital's new validator address. */
   proposeSetValidator(
     hospitalId: number,
     validator: string,
@@ -147,11 +175,14 @@ export interface ConsortiumClient {
     data: Hex,
     options?: TransactionOptions,
   ): Promise<ProposalTransaction>;
+  /** Votes for a proposal for the caller's hospital. */
   vote(proposalId: bigint | number, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Executes a proposal with a majority after its delay (anyone). */
   execute(
     proposalId: bigint | number,
     options?: TransactionOptions,
   ): Promise<ConsortiumTransaction>;
+  /** Cancels an open proposal of the caller's hospital. */
   cancel(proposalId: bigint | number, options?: TransactionOptions): Promise<ConsortiumTransaction>;
   /** The consortium's events over a block range, paged, in chain order. */
   consortiumEvents(options?: EventPageOptions): AsyncGenerator<ConsortiumEvent, void>;
