@@ -324,6 +324,27 @@ describe("createConsentRegistryClient", () => {
     );
     expect(forSubject.map((e) => e.name)).toEqual(["ConsentGranted", "ConsentRevoked"]);
 
+    // Many events per block (batch chunks): pages split by block, never inside one.
+    const batchFrom = (await env.ethers.provider.getBlockNumber()) + 1;
+    const batch = Array.from({ length: 60 }, (_, i) => ({
+      subject: subject(`bulk${i}`),
+      documentHash: doc(`bulk${i}`),
+    }));
+    const loaded = await registry.batchGrant(batch, terms, { maxGasPerTransaction: 700_000n });
+    expect(loaded.landed.length).toBeGreaterThan(2);
+    const bulk = await collect(reader.consentEvents({ fromBlock: batchFrom, pageSize: 1 }));
+    expect(bulk.map((e) => e.name === "ConsentGranted" && e.args.subject)).toEqual(
+      batch.map((e) => e.subject),
+    );
+    const positions = bulk.map((e) => [e.blockNumber, e.logIndex] as const);
+    for (let i = 1; i < positions.length; i++) {
+      const [block, index] = positions[i] ?? [0, 0];
+      const [previousBlock, previousIndex] = positions[i - 1] ?? [0, 0];
+      expect(block > previousBlock || (block === previousBlock && index > previousIndex)).toBe(
+        true,
+      );
+    }
+
     await expectLedgerError(
       collect(reader.consentEvents({ fromBlock: from, pageSize: 0 })),
       "INVALID_ARGUMENT",

@@ -129,6 +129,7 @@ describe("createConsortiumClient", () => {
 
     // Read in the block after proposal 4: proposal 3's one-block delay is over, 4's is not.
     const all = await collect(a.proposals({ pageSize: 3 }));
+    expect(await a.proposalCount()).toBe(4n);
     expect(all.map((p) => [p.id, p.kind, p.state])).toEqual([
       [1n, "addOrganisation", "executed"],
       [2n, "removeOrganisation", "cancelled"],
