@@ -132,6 +132,99 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  // ---- ledger clients: contract errors and chain access (src/ledger) ----
+  CONSENT_UNAUTHORISED: {
+    description:
+      "The account may not make this consent change: not a recorder of the custodian hospital, nor the patient key or a delegate.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  CONSENT_ALREADY_ACTIVE: {
+    description: "A grant was made while the subject's consent is active; update it instead.",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  CONSENT_NOT_ACTIVE: {
+    description: "An update or revocation was made while the subject's consent is not active.",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  CONSENT_REVOKED_IN_BATCH: {
+    description:
+      "A batch grant named a subject whose consent is revoked; only a single grant may re-grant it.",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  SIGNATURE_INVALID: {
+    description:
+      "An EIP-712 signature was rejected: malformed, past its deadline, or not signed with the signer's next nonce.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  MEMBERSHIP_DENIED: {
+    description:
+      "The account lacks the consortium membership or role the call needs (researcher, review board, recorder, hospital, governance).",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  LEDGER_BUDGET_EXCEEDED: {
+    description:
+      "Recording the result would spend more privacy budget (ε) than the hospital's limit leaves for the researcher organisation.",
+    httpStatus: 422,
+    rpcCode: -32005,
+  },
+  LEDGER_QUERY_EXPIRED: {
+    description: "The query has expired: it accepts no further approval or response.",
+    httpStatus: 410,
+    rpcCode: -32003,
+  },
+  LEDGER_NOT_FOUND: {
+    description: "The contract knows no such query, organisation, proposal, checkpoint or subject.",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
+  LEDGER_CONFLICT: {
+    description:
+      "The contract's current state does not allow the change (already approved, voted or answered, wrong status, last member, nothing to change).",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  LEDGER_INVALID_INPUT: {
+    description:
+      "The contract rejected an argument (zero hash or address, undefined bits, bad validity, bad targets, expiry in the past).",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  LEDGER_CONTRACT_REVERTED: {
+    description:
+      "A contract call reverted for a reason without a specific code; details carry the contract, error name and arguments or the raw revert data.",
+    httpStatus: 422,
+    rpcCode: -32003,
+  },
+  LEDGER_TRANSACTION_REJECTED: {
+    description:
+      "The node or wallet refused the transaction itself (insufficient funds, stale nonce, underpriced replacement, user rejection).",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  LEDGER_BAD_RESPONSE: {
+    description:
+      "The node's answer does not decode against the contract ABI: no contract or another contract at the address.",
+    httpStatus: 502,
+    rpcCode: -32603,
+  },
+  LEDGER_UNAVAILABLE: {
+    description:
+      "The chain could not be reached or answered with a transport or server failure; the cause keeps the original error.",
+    httpStatus: 503,
+    rpcCode: -32002,
+  },
+  LEDGER_ABORTED: {
+    description:
+      "The caller's AbortSignal stopped the operation; details say whether a transaction had already been sent.",
+    httpStatus: 408,
+    rpcCode: -32000,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

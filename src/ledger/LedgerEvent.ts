@@ -1,0 +1,75 @@
+import type { Interface, Log } from "ethers";
+import type { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../contracts/index.ts";
+import { type AbiParameter, type AbiStruct, type Hex, toAbiStruct } from "./abiValues.ts";
+
+/**
+ * One decoded contract event with where it was logged. Integers of at most 48 bits are
+ * numbers (ids, versions, bitmaps, times), wider ones bigint (query ids, ε, block numbers).
+ */
+export interface LedgerEvent<
+  Name extends string = string,
+  Args = Readonly<Record<string, unknown>>,
+> {
+  /** Event name, e.g. "ConsentGranted". */
+  readonly name: Name;
+  /** Decoded arguments by name. */
+  readonly args: Args;
+  /** Emitting contract (EIP-55 checksummed). */
+  readonly address: Hex;
+  readonly blockNumber: number;
+  readonly blockHash: Hex;
+  readonly transactionHash: Hex;
+  readonly transactionIndex: number;
+  /** Position of the log in its block. */
+  readonly logIndex: number;
+}
+
+type AbiEvent = {
+  readonly type: "event";
+  readonly name: string;
+  readonly inputs: readonly AbiParameter[];
+};
+
+/** The union of a generated ABI's events, discriminated by `name`. */
+export type ContractEvent<Abi extends readonly unknown[]> = {
+  [E in Extract<Abi[number], AbiEvent> as E["name"]]: LedgerEvent<
+    E["name"],
+    AbiStruct<E["inputs"]>
+  >;
+}[Extract<Abi[number], AbiEvent>["name"]];
+
+/** Events of ConsentRegistry. */
+export type ConsentRegistryEvent = ContractEvent<typeof consentRegistryAbi>;
+/** Events of AccessLedger. */
+export type AccessLedgerEvent = ContractEvent<typeof accessLedgerAbi>;
+/** Events of Consortium. */
+export type ConsortiumEvent = ContractEvent<typeof consortiumAbi>;
+
+/**
+ * Decodes `log` against `iface`; undefined when the log is not one of its events.
+ *
+ * @example
+ * ```ts
+ * const event = decodeLedgerLog<ConsentRegistryEvent>(log, ledgerContracts.ConsentRegistry.iface);
+ * ```
+ */
+export function decodeLedgerLog<E extends LedgerEvent>(log: Log, iface: Interface): E | undefined {
+  let parsed: ReturnType<Interface["parseLog"]>;
+  try {
+    parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+  } catch {
+    return undefined;
+  }
+  if (parsed === null) return undefined;
+  const event: LedgerEvent = {
+    name: parsed.name,
+    args: toAbiStruct([...parsed.args], parsed.fragment.inputs),
+    address: log.address as Hex,
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash as Hex,
+    transactionHash: log.transactionHash as Hex,
+    transactionIndex: log.transactionIndex,
+    logIndex: log.index,
+  };
+  return event as E;
+}

@@ -1,0 +1,329 @@
+import { AbiCoder, keccak256 } from "ethers";
+import type { Bytes32 } from "../consent/index.ts";
+import { CustosError } from "../errors/index.ts";
+import type { Hex } from "./abiValues.ts";
+import type { AccessLedgerEvent } from "./LedgerEvent.ts";
+import { ledgerContracts } from "./ledgerContracts.ts";
+import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
+import {
+  callLedgerView,
+  sendLedgerTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "./ledgerTransaction.ts";
+import { type IdPageOptions, readIdPages } from "./readIdPages.ts";
+import { type EventPageOptions, readLedgerEvents } from "./readLedgerEvents.ts";
+
+/** Options of {@link createAccessLedgerClient}. */
+export type AccessLedgerClientOptions = LedgerClientOptions;
+
+/** A query id (uint64 on chain). */
+export type QueryId = bigint | number;
+
+/** What a researcher submits. */
+export interface QuerySubmission {
+  /** keccak-256 of the RFC 8785 canonical query spec. */
+  readonly specHash: Bytes32;
+  /** Exactly one DUO permission bit plus the attested condition bits. */
+  readonly use: number;
+  /** Data category bits read. */
+  readonly categories: number;
+  /** Target hospital organisation ids (1 to 64, distinct). */
+  readonly targets: readonly number[];
+  /** Hash of the review board's approval document. */
+  readonly approvalRef: Bytes32;
+  /** Unix second from which the query accepts no approval or response. */
+  readonly expiry: number;
+}
+
+/** What a hospital records for a query (AccessLedger's `Result`). */
+export interface LedgerResult {
+  readonly resultHash: Bytes32;
+  /** Block of the consent snapshot the hospital filtered on. */
+  readonly consentBlock: bigint;
+  /** Merkle root of the consenting subject set. */
+  readonly consentRoot: Bytes32;
+  /** Rounded subject count. */
+  readonly subjectCount: number;
+  readonly disclosureReportHash: Bytes32;
+  /** ε spent, micro-units (1,000,000 = 1.0). */
+  readonly epsilon: bigint;
+}
+
+/** A query's status. Expiry is read from `expiry`, not a status. */
+export type LedgerQueryStatus = "submitted" | "approved" | "closed";
+
+const queryStatusNames: readonly LedgerQueryStatus[] = ["submitted", "approved", "closed"];
+
+/** A query as stored. */
+export interface LedgerQuery {
+  readonly id: bigint;
+  readonly researcher: Hex;
+  readonly researcherOrg: number;
+  readonly expiry: number;
+  readonly status: LedgerQueryStatus;
+  readonly approvals: number;
+  readonly targetCount: number;
+  readonly use: number;
+  readonly categories: number;
+  readonly responseCount: number;
+  readonly specHash: Bytes32;
+  readonly approvalRef: Bytes32;
+}
+
+/** A target hospital's answer. */
+export type LedgerResponseStatus = "none" | "recorded" | "declined";
+
+const responseStatusNames: readonly LedgerResponseStatus[] = ["none", "recorded", "declined"];
+
+/** A target hospital's response as stored. */
+export interface LedgerResponse {
+  readonly status: LedgerResponseStatus;
+  readonly reasonCode: number;
+  readonly subjectCount: number;
+  readonly consentBlock: bigint;
+  readonly epsilon: bigint;
+  /** Unix second of the answer (0 = none). */
+  readonly respondedAt: number;
+  /** keccak256(abi.encode(resultHash, consentRoot, disclosureReportHash)). */
+  readonly resultDigest: Bytes32;
+}
+
+/** A researcher organisation's ε budget at one hospital (micro-units). */
+export interface LedgerBudget {
+  readonly limit: bigint;
+  readonly spent: bigint;
+  /** What is left: limit − spent, never negative. */
+  readonly remaining: bigint;
+}
+
+/** Options of {@link AccessLedgerClient.queryEvents}. */
+export interface QueryEventOptions extends EventPageOptions {
+  /** Only this query's lifecycle events (submitted, approved, recorded, declined, closed). */
+  readonly queryId?: QueryId;
+}
+
+/** Transaction result of an AccessLedger call. */
+export type LedgerTransaction = TransactionResult<AccessLedgerEvent>;
+
+/** Typed access to a deployed AccessLedger. */
+export interface AccessLedgerClient {
+  /** The contract's address. */
+  readonly address: Hex;
+  /** Submits a query; resolves with its id from the QuerySubmitted event. */
+  submitQuery(
+    submission: QuerySubmission,
+    options?: TransactionOptions,
+  ): Promise<LedgerTransaction & { readonly queryId: bigint }>;
+  /** Approves for the caller's review board; the query is Approved at the threshold. */
+  approveQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
+  /** Records a target hospital's result and charges its ε to the budget. */
+  recordResult(
+    queryId: QueryId,
+    hospitalId: number,
+    result: LedgerResult,
+    options?: TransactionOptions,
+  ): Promise<LedgerTransaction>;
+  /** Records that a target hospital declines, with an off-chain reason code. */
+  declineQuery(
+    queryId: QueryId,
+    hospitalId: number,
+    reasonCode: number,
+    options?: TransactionOptions,
+  ): Promise<LedgerTransaction>;
+  /** Closes: the researcher organisation at any time, anyone once answered or expired. */
+  closeQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
+  /** Sets a researcher organisation's ε limit at the caller's hospital (micro-units). */
+  setBudgetLimit(
+    hospitalId: number,
+    researcherOrg: number,
+    limit: bigint,
+    options?: TransactionOptions,
+  ): Promise<LedgerTransaction>;
+  /** A researcher organisation's ε limit, spend and remainder at a hospital. */
+  budget(researcherOrg: number, hospitalId: number): Promise<LedgerBudget>;
+  /** Query `queryId`. */
+  query(queryId: QueryId): Promise<LedgerQuery>;
+  /** Target hospital ids, in submission order. */
+  targetsOf(queryId: QueryId): Promise<number[]>;
+  /** A target hospital's response (status "none" if it has not answered). */
+  responseOf(queryId: QueryId, hospitalId: number): Promise<LedgerResponse>;
+  /** Whether a review-board organisation approved the query. */
+  hasApproved(queryId: QueryId, reviewBoardOrg: number): Promise<boolean>;
+  /** Number of queries; also the latest id. */
+  queryCount(): Promise<bigint>;
+  /** Review-board approvals a query needs. */
+  requiredApprovals(): Promise<number>;
+  /** Whether `result` is exactly what the hospital recorded (checked by the contract). */
+  matchesResult(queryId: QueryId, hospitalId: number, result: LedgerResult): Promise<boolean>;
+  /** Queries fromId..queryCount, in id order, read a page at a time. */
+  queries(options?: IdPageOptions): AsyncGenerator<LedgerQuery, void>;
+  /** The ledger's events over a block range, paged, in chain order. */
+  queryEvents(options?: QueryEventOptions): AsyncGenerator<AccessLedgerEvent, void>;
+}
+
+const allEventNames = [
+  "QuerySubmitted",
+  "QueryApproved",
+  "ResultRecorded",
+  "QueryDeclined",
+  "QueryClosed",
+  "BudgetLimitSet",
+  "RequiredApprovalsChanged",
+] as const;
+/** Events whose first indexed field is the query id. */
+const queryEventNames = allEventNames.slice(0, 5);
+
+function resultTuple(result: LedgerResult): readonly unknown[] {
+  return [
+    result.resultHash,
+    result.consentBlock,
+    result.consentRoot,
+    result.subjectCount,
+    result.disclosureReportHash,
+    result.epsilon,
+  ];
+}
+
+/**
+ * The digest AccessLedger stores for a result's three hashes, computed off chain.
+ *
+ * @example
+ * ```ts
+ * (await ledger.responseOf(id, hospital)).resultDigest === resultDigest(result);
+ * ```
+ */
+export function resultDigest(result: LedgerResult): Bytes32 {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["bytes32", "bytes32", "bytes32"],
+      [result.resultHash, result.consentRoot, result.disclosureReportHash],
+    ),
+  ) as Bytes32;
+}
+
+function statusName<T>(names: readonly T[], value: unknown, field: string): T {
+  const name = names[Number(value)];
+  if (name === undefined) {
+    throw new CustosError("LEDGER_BAD_RESPONSE", `unknown ${field}`, {
+      details: { field, value: String(value) },
+    });
+  }
+  return name;
+}
+
+/**
+ * A typed client over a deployed AccessLedger: the query lifecycle, the ε budget, reads,
+ * result verification and paged event reading.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` for a malformed address or a runner without provider.
+ * Methods throw `MEMBERSHIP_DENIED`, `LEDGER_BUDGET_EXCEEDED`, `LEDGER_QUERY_EXPIRED`,
+ * `LEDGER_NOT_FOUND`, `LEDGER_CONFLICT`, `LEDGER_INVALID_INPUT`, `LEDGER_UNAVAILABLE`,
+ * `LEDGER_ABORTED` and the other ledger codes.
+ * @example
+ * ```ts
+ * const ledger = createAccessLedgerClient({ address, runner: researcherSigner });
+ * const { queryId } = await ledger.submitQuery({ specHash, use, categories, targets: [1, 2], approvalRef, expiry });
+ * ```
+ */
+export function createAccessLedgerClient(options: AccessLedgerClientOptions): AccessLedgerClient {
+  const bound = bindLedgerContract(ledgerContracts.AccessLedger, options);
+  const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
+    sendLedgerTransaction<AccessLedgerEvent>(bound, method, args, txOptions);
+  const view = (method: string, args: readonly unknown[]) => callLedgerView(bound, method, args);
+
+  const query = async (queryId: QueryId): Promise<LedgerQuery> => {
+    const q = (await view("query", [queryId])) as readonly unknown[];
+    return {
+      id: BigInt(queryId),
+      researcher: q[0] as Hex,
+      researcherOrg: Number(q[1]),
+      expiry: Number(q[2]),
+      status: statusName(queryStatusNames, q[3], "query status"),
+      approvals: Number(q[4]),
+      targetCount: Number(q[5]),
+      use: Number(q[6]),
+      categories: Number(q[7]),
+      responseCount: Number(q[8]),
+      specHash: q[9] as Bytes32,
+      approvalRef: q[10] as Bytes32,
+    };
+  };
+  const queryCount = async (): Promise<bigint> => (await view("queryCount", [])) as bigint;
+
+  return {
+    address: bound.address,
+    submitQuery: async (submission, txOptions) => {
+      const tx = await send(
+        "submitQuery",
+        [
+          submission.specHash,
+          submission.use,
+          submission.categories,
+          submission.targets,
+          submission.approvalRef,
+          submission.expiry,
+        ],
+        txOptions,
+      );
+      const submitted = tx.events.find((e) => e.name === "QuerySubmitted");
+      if (submitted?.name !== "QuerySubmitted") {
+        throw new CustosError("LEDGER_BAD_RESPONSE", "receipt lacks QuerySubmitted", {
+          details: { hash: tx.hash },
+        });
+      }
+      return { ...tx, queryId: submitted.args.queryId };
+    },
+    approveQuery: (queryId, txOptions) => send("approveQuery", [queryId], txOptions),
+    recordResult: (queryId, hospitalId, result, txOptions) =>
+      send("recordResult", [queryId, hospitalId, resultTuple(result)], txOptions),
+    declineQuery: (queryId, hospitalId, reasonCode, txOptions) =>
+      send("declineQuery", [queryId, hospitalId, reasonCode], txOptions),
+    closeQuery: (queryId, txOptions) => send("closeQuery", [queryId], txOptions),
+    setBudgetLimit: (hospitalId, researcherOrg, limit, txOptions) =>
+      send("setBudgetLimit", [hospitalId, researcherOrg, limit], txOptions),
+    budget: async (researcherOrg, hospitalId) => {
+      const [limit, spent] = (await view("budget", [researcherOrg, hospitalId])) as readonly [
+        bigint,
+        bigint,
+      ];
+      return { limit, spent, remaining: limit > spent ? limit - spent : 0n };
+    },
+    query,
+    targetsOf: async (queryId) =>
+      Array.from((await view("targetsOf", [queryId])) as readonly bigint[], Number),
+    responseOf: async (queryId, hospitalId) => {
+      const r = (await view("responseOf", [queryId, hospitalId])) as readonly unknown[];
+      return {
+        status: statusName(responseStatusNames, r[0], "response status"),
+        reasonCode: Number(r[1]),
+        subjectCount: Number(r[2]),
+        consentBlock: r[3] as bigint,
+        epsilon: r[4] as bigint,
+        respondedAt: Number(r[5]),
+        resultDigest: r[6] as Bytes32,
+      };
+    },
+    hasApproved: async (queryId, reviewBoardOrg) =>
+      (await view("hasApproved", [queryId, reviewBoardOrg])) as boolean,
+    queryCount,
+    requiredApprovals: async () => Number(await view("requiredApprovals", [])),
+    matchesResult: async (queryId, hospitalId, result) =>
+      (await view("matchesResult", [queryId, hospitalId, resultTuple(result)])) as boolean,
+    queries: (pageOptions = {}) => readIdPages(queryCount, query, pageOptions),
+    queryEvents: (eventOptions = {}) =>
+      readLedgerEvents<AccessLedgerEvent>(
+        {
+          provider: bound.provider,
+          address: bound.address,
+          abi: bound.abi,
+          eventNames: eventOptions.queryId === undefined ? allEventNames : queryEventNames,
+          topics:
+            eventOptions.queryId === undefined
+              ? []
+              : [`0x${BigInt(eventOptions.queryId).toString(16).padStart(64, "0")}`],
+        },
+        eventOptions,
+      ),
+  };
+}

@@ -1,0 +1,367 @@
+import { ZeroAddress } from "ethers";
+import type { Bytes32 } from "../consent/index.ts";
+import { CustosError } from "../errors/index.ts";
+import type { Hex } from "./abiValues.ts";
+import type { ConsortiumEvent } from "./LedgerEvent.ts";
+import { ledgerContracts } from "./ledgerContracts.ts";
+import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
+import {
+  callLedgerView,
+  sendLedgerTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "./ledgerTransaction.ts";
+import { type IdPageOptions, readIdPages } from "./readIdPages.ts";
+import { type EventPageOptions, readLedgerEvents } from "./readLedgerEvents.ts";
+
+/** Options of {@link createConsortiumClient}. */
+export type ConsortiumClientOptions = LedgerClientOptions;
+
+/** Organisation roles, indexed as Consortium's `Role` enum. */
+export const consortiumRoles = [
+  "none",
+  "hospital",
+  "regulator",
+  "researcher",
+  "reviewBoard",
+] as const;
+/** An organisation role ("none" for no or a removed organisation). */
+export type ConsortiumRole = (typeof consortiumRoles)[number];
+
+/** Proposal kinds, indexed as Consortium's `ProposalKind` enum. */
+export const proposalKinds = [
+  "addOrganisation",
+  "removeOrganisation",
+  "changeRole",
+  "setValidator",
+  "call",
+] as const;
+/** What a proposal does when executed. */
+export type ProposalKind = (typeof proposalKinds)[number];
+
+/** Proposal states, indexed as Consortium's `ProposalState` enum. */
+export const proposalStates = ["pending", "open", "expired", "executed", "cancelled"] as const;
+/** A proposal's lifecycle state in the latest block. */
+export type ProposalState = (typeof proposalStates)[number];
+
+/** An organisation as Consortium reports it (also after removal). */
+export interface ConsortiumOrganisation {
+  readonly id: number;
+  /** Last role held, also after removal. */
+  readonly role: ConsortiumRole;
+  readonly active: boolean;
+  readonly metadata: Bytes32;
+  /** Hospital's validator address, null for other roles. */
+  readonly validator: Hex | null;
+  readonly accountCount: number;
+  readonly recorderCount: number;
+}
+
+/** An organisation to register by proposal. */
+export interface OrganisationInput {
+  readonly role: Exclude<ConsortiumRole, "none">;
+  /** keccak-256 of the off-chain description. */
+  readonly metadata: Bytes32;
+  readonly accounts: readonly string[];
+  /** Hospitals only; each must be among `accounts`. */
+  readonly recorders?: readonly string[];
+  /** Hospitals only. */
+  readonly validator?: string;
+}
+
+/** A proposal as Consortium reports it. */
+export interface ConsortiumProposal {
+  readonly id: bigint;
+  readonly kind: ProposalKind;
+  readonly state: ProposalState;
+  /** The proposing hospital. */
+  readonly hospitalId: number;
+  readonly proposer: Hex;
+  readonly createdBlock: bigint;
+  readonly executableFrom: bigint;
+  readonly expiresAt: bigint;
+  /** Votes of hospitals still active. */
+  readonly votes: number;
+  /** ABI-encoded payload (see Consortium's ProposalKind). */
+  readonly payload: Hex;
+}
+
+/** Transaction result of a Consortium call. */
+export type ConsortiumTransaction = TransactionResult<ConsortiumEvent>;
+/** Transaction result of a proposal, with the new proposal's id. */
+export type ProposalTransaction = ConsortiumTransaction & { readonly proposalId: bigint };
+
+/** Typed access to a deployed Consortium. */
+export interface ConsortiumClient {
+  /** The contract's address. */
+  readonly address: Hex;
+  /** Organisation ids issued (active or removed); ids are 1..count. */
+  organisationCount(): Promise<number>;
+  /** Organisation `orgId`, also after removal. */
+  organisation(orgId: number): Promise<ConsortiumOrganisation>;
+  /** Organisations fromId..organisationCount (removed ones included), a page at a time. */
+  organisations(options?: IdPageOptions): AsyncGenerator<ConsortiumOrganisation, void>;
+  /** Accounts of an organisation (unordered). */
+  accountsOf(orgId: number): Promise<Hex[]>;
+  /** Consent recorders of a hospital (unordered). */
+  recordersOf(orgId: number): Promise<Hex[]>;
+  /** The active organisation of `account` (0 = none). */
+  organisationOf(account: string): Promise<number>;
+  /** Role of an active organisation ("none" if removed or unknown). */
+  roleOf(orgId: number): Promise<ConsortiumRole>;
+  /** Whether `account` belongs to an active organisation with `role`. */
+  hasRole(role: Exclude<ConsortiumRole, "none">, account: string): Promise<boolean>;
+  /** Whether `account` belongs to an active organisation. */
+  isMember(account: string): Promise<boolean>;
+  /** Whether `account` is a consent recorder of active hospital `hospitalId`. */
+  isRecorder(hospitalId: number, account: string): Promise<boolean>;
+  /** Validator set in force at the latest block, sorted by address. */
+  validators(): Promise<Hex[]>;
+  /** Validator set in force at `blockNumber`. */
+  validatorsAt(blockNumber: number | bigint): Promise<Hex[]>;
+  /** Number of active hospitals. */
+  hospitalCount(): Promise<number>;
+  /** Blocks between a new proposal and its earliest execution. */
+  executionDelay(): Promise<bigint>;
+  /** Blocks a new proposal stays open. */
+  votingPeriod(): Promise<bigint>;
+  /** Proposals made; ids are 1..count. */
+  proposalCount(): Promise<bigint>;
+  /** Proposal `proposalId` with its state in the latest block. */
+  proposal(proposalId: bigint | number): Promise<ConsortiumProposal>;
+  /** Proposals fromId..proposalCount, a page at a time. */
+  proposals(options?: IdPageOptions): AsyncGenerator<ConsortiumProposal, void>;
+  /** State of a proposal in the latest block. */
+  proposalState(proposalId: bigint | number): Promise<ProposalState>;
+  /** Hospitals that voted for a proposal, in vote order. */
+  votersOf(proposalId: bigint | number): Promise<number[]>;
+  /** Whether a hospital voted for a proposal. */
+  hasVoted(proposalId: bigint | number, hospitalId: number): Promise<boolean>;
+  /** Adds a free account to the caller's organisation. */
+  addAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Removes an account (never the last) from the caller's organisation. */
+  removeAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Makes an account a recorder of the caller's hospital (adding it if free). */
+  addRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Stops an account being a recorder; it stays an account. */
+  removeRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Replaces the caller's organisation's metadata hash. */
+  setMetadata(metadata: Bytes32, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Proposes to register an organisation; the caller's hospital votes yes. */
+  proposeAddOrganisation(
+    organisation: OrganisationInput,
+    options?: TransactionOptions,
+  ): Promise<ProposalTransaction>;
+  /** Proposes to remove an organisation. */
+  proposeRemoveOrganisation(
+    orgId: number,
+    options?: TransactionOptions,
+  ): Promise<ProposalTransaction>;
+  /** Proposes a non-hospital role change. */
+  proposeChangeRole(
+    orgId: number,
+    role: Exclude<ConsortiumRole, "none" | "hospital">,
+    options?: TransactionOptions,
+  ): Promise<ProposalTransaction>;
+  /** Proposes a hospital's new validator address. */
+  proposeSetValidator(
+    hospitalId: number,
+    validator: string,
+    options?: TransactionOptions,
+  ): Promise<ProposalTransaction>;
+  /** Proposes a call into a governance-only setter (e.g. AccessLedger.setRequiredApprovals). */
+  proposeCall(
+    target: string,
+    data: Hex,
+    options?: TransactionOptions,
+  ): Promise<ProposalTransaction>;
+  /** Votes for a proposal for the caller's hospital. */
+  vote(proposalId: bigint | number, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** Executes a proposal with a majority after its delay (anyone). */
+  execute(
+    proposalId: bigint | number,
+    options?: TransactionOptions,
+  ): Promise<ConsortiumTransaction>;
+  /** Cancels an open proposal of the caller's hospital. */
+  cancel(proposalId: bigint | number, options?: TransactionOptions): Promise<ConsortiumTransaction>;
+  /** The consortium's events over a block range, paged, in chain order. */
+  consortiumEvents(options?: EventPageOptions): AsyncGenerator<ConsortiumEvent, void>;
+}
+
+function enumName<T>(names: readonly T[], value: unknown, field: string): T {
+  const name = names[Number(value)];
+  if (name === undefined) {
+    throw new CustosError("LEDGER_BAD_RESPONSE", `unknown ${field}`, {
+      details: { field, value: String(value) },
+    });
+  }
+  return name;
+}
+
+function roleNumber(role: ConsortiumRole): number {
+  return consortiumRoles.indexOf(role);
+}
+
+const consortiumEventNames = [
+  "OrganisationAdded",
+  "OrganisationRemoved",
+  "RoleChanged",
+  "MetadataUpdated",
+  "AccountAdded",
+  "AccountRemoved",
+  "RecorderAdded",
+  "RecorderRemoved",
+  "ValidatorChanged",
+  "ValidatorSetScheduled",
+  "ProposalCreated",
+  "Voted",
+  "ProposalExecuted",
+  "ProposalCancelled",
+  "GovernanceParametersChanged",
+] as const;
+
+/**
+ * A typed client over a deployed Consortium: membership reads, paged organisation and
+ * proposal lists, self-management, governance proposals and paged event reading.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` for a malformed address or a runner without provider.
+ * Methods throw `MEMBERSHIP_DENIED`, `LEDGER_NOT_FOUND`, `LEDGER_CONFLICT`,
+ * `LEDGER_INVALID_INPUT`, `LEDGER_CONTRACT_REVERTED` (a governance call that failed, inner
+ * error in details.reason), `LEDGER_UNAVAILABLE`, `LEDGER_ABORTED`.
+ * @example
+ * ```ts
+ * const consortium = createConsortiumClient({ address, runner: hospitalSigner });
+ * const { proposalId } = await consortium.proposeRemoveOrganisation(5);
+ * ```
+ */
+export function createConsortiumClient(options: ConsortiumClientOptions): ConsortiumClient {
+  const bound = bindLedgerContract(ledgerContracts.Consortium, options);
+  const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
+    sendLedgerTransaction<ConsortiumEvent>(bound, method, args, txOptions);
+  const view = (method: string, args: readonly unknown[]) => callLedgerView(bound, method, args);
+  const addresses = async (method: string, args: readonly unknown[]): Promise<Hex[]> => [
+    ...((await view(method, args)) as readonly Hex[]),
+  ];
+
+  const propose = async (
+    method: string,
+    args: readonly unknown[],
+    txOptions?: TransactionOptions,
+  ): Promise<ProposalTransaction> => {
+    const tx = await send(method, args, txOptions);
+    const created = tx.events.find((e) => e.name === "ProposalCreated");
+    if (created?.name !== "ProposalCreated") {
+      throw new CustosError("LEDGER_BAD_RESPONSE", "receipt lacks ProposalCreated", {
+        details: { hash: tx.hash },
+      });
+    }
+    return { ...tx, proposalId: created.args.proposalId };
+  };
+
+  const organisation = async (orgId: number): Promise<ConsortiumOrganisation> => {
+    const o = (await view("organisation", [orgId])) as readonly unknown[];
+    const validator = o[3] as Hex;
+    return {
+      id: orgId,
+      role: enumName(consortiumRoles, o[0], "role"),
+      active: o[1] as boolean,
+      metadata: o[2] as Bytes32,
+      validator: validator === ZeroAddress ? null : validator,
+      accountCount: Number(o[4]),
+      recorderCount: Number(o[5]),
+    };
+  };
+  const organisationCount = async (): Promise<number> =>
+    Number(await view("organisationCount", []));
+
+  const proposal = async (proposalId: bigint | number): Promise<ConsortiumProposal> => {
+    const p = (await view("proposal", [proposalId])) as readonly unknown[];
+    return {
+      id: BigInt(proposalId),
+      kind: enumName(proposalKinds, p[0], "proposal kind"),
+      state: enumName(proposalStates, p[1], "proposal state"),
+      hospitalId: Number(p[2]),
+      proposer: p[3] as Hex,
+      createdBlock: p[4] as bigint,
+      executableFrom: p[5] as bigint,
+      expiresAt: p[6] as bigint,
+      votes: Number(p[7]),
+      payload: p[8] as Hex,
+    };
+  };
+  const proposalCount = async (): Promise<bigint> => (await view("proposalCount", [])) as bigint;
+
+  return {
+    address: bound.address,
+    organisationCount,
+    organisation,
+    organisations: (pageOptions = {}) =>
+      readIdPages(
+        async () => BigInt(await organisationCount()),
+        (id) => organisation(Number(id)),
+        pageOptions,
+      ),
+    accountsOf: (orgId) => addresses("accountsOf", [orgId]),
+    recordersOf: (orgId) => addresses("recordersOf", [orgId]),
+    organisationOf: async (account) => Number(await view("organisationOf", [account])),
+    roleOf: async (orgId) => enumName(consortiumRoles, await view("roleOf", [orgId]), "role"),
+    hasRole: async (role, account) =>
+      (await view("hasRole", [roleNumber(role), account])) as boolean,
+    isMember: async (account) => (await view("isMember", [account])) as boolean,
+    isRecorder: async (hospitalId, account) =>
+      (await view("isRecorder", [hospitalId, account])) as boolean,
+    validators: () => addresses("validators", []),
+    validatorsAt: (blockNumber) => addresses("validatorsAt", [blockNumber]),
+    hospitalCount: async () => Number(await view("hospitalCount", [])),
+    executionDelay: async () => (await view("executionDelay", [])) as bigint,
+    votingPeriod: async () => (await view("votingPeriod", [])) as bigint,
+    proposalCount,
+    proposal,
+    proposals: (pageOptions = {}) => readIdPages(proposalCount, proposal, pageOptions),
+    proposalState: async (proposalId) =>
+      enumName(proposalStates, await view("proposalState", [proposalId]), "proposal state"),
+    votersOf: async (proposalId) =>
+      Array.from((await view("votersOf", [proposalId])) as readonly bigint[], Number),
+    hasVoted: async (proposalId, hospitalId) =>
+      (await view("hasVoted", [proposalId, hospitalId])) as boolean,
+    addAccount: (account, txOptions) => send("addAccount", [account], txOptions),
+    removeAccount: (account, txOptions) => send("removeAccount", [account], txOptions),
+    addRecorder: (account, txOptions) => send("addRecorder", [account], txOptions),
+    removeRecorder: (account, txOptions) => send("removeRecorder", [account], txOptions),
+    setMetadata: (metadata, txOptions) => send("setMetadata", [metadata], txOptions),
+    proposeAddOrganisation: (org, txOptions) =>
+      propose(
+        "proposeAddOrganisation",
+        [
+          [
+            roleNumber(org.role),
+            org.metadata,
+            org.accounts,
+            org.recorders ?? [],
+            org.validator ?? ZeroAddress,
+          ],
+        ],
+        txOptions,
+      ),
+    proposeRemoveOrganisation: (orgId, txOptions) =>
+      propose("proposeRemoveOrganisation", [orgId], txOptions),
+    proposeChangeRole: (orgId, role, txOptions) =>
+      propose("proposeChangeRole", [orgId, roleNumber(role)], txOptions),
+    proposeSetValidator: (hospitalId, validator, txOptions) =>
+      propose("proposeSetValidator", [hospitalId, validator], txOptions),
+    proposeCall: (target, data, txOptions) => propose("proposeCall", [target, data], txOptions),
+    vote: (proposalId, txOptions) => send("vote", [proposalId], txOptions),
+    execute: (proposalId, txOptions) => send("execute", [proposalId], txOptions),
+    cancel: (proposalId, txOptions) => send("cancel", [proposalId], txOptions),
+    consortiumEvents: (eventOptions = {}) =>
+      readLedgerEvents<ConsortiumEvent>(
+        {
+          provider: bound.provider,
+          address: bound.address,
+          abi: bound.abi,
+          eventNames: consortiumEventNames,
+        },
+        eventOptions,
+      ),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
+import { CustosError } from "../errors/index.ts";
+import type { Hex } from "./abiValues.ts";
+import { decodeContractError } from "./decodeContractError.ts";
+import { decodeLedgerLog, type LedgerEvent } from "./LedgerEvent.ts";
+import type { LedgerContractAbi } from "./ledgerContracts.ts";
+import { raceAbort, throwIfAborted } from "./raceAbort.ts";
+
+/** A mined transaction with the events it logged on the client's contract. */
+export interface TransactionResult<E extends LedgerEvent = LedgerEvent> {
+  readonly hash: Hex;
+  readonly blockNumber: number;
+  readonly gasUsed: bigint;
+  /** The transaction's events on the client's contract, in log order. */
+  readonly events: readonly E[];
+}
+
+/** Options of every state-changing client method. */
+export interface TransactionOptions {
+  /**
+   * Stops the call: before sending, nothing is sent; while waiting for the receipt, the wait
+   * ends with `LEDGER_ABORTED` (details.sent = true, details.hash) and the transaction may
+   * still be mined.
+   */
+  readonly signal?: AbortSignal;
+  /** Gas limit to send with instead of the node's estimate. */
+  readonly gasLimit?: bigint;
+}
+
+/** A contract bound to its runner, with the ABIs its reverts are decoded against. */
+export interface LedgerContractHandle {
+  readonly contract: Contract;
+  /** The contract's own ABI (events are decoded against it). */
+  readonly abi: LedgerContractAbi;
+  /** ABIs for revert decoding, the contract's own first. */
+  readonly abis: readonly LedgerContractAbi[];
+}
+
+/**
+ * Reads a view function, mapping failures through {@link decodeContractError}.
+ *
+ * @throws CustosError with the mapped contract error code, `LEDGER_BAD_RESPONSE` or
+ * `LEDGER_UNAVAILABLE`.
+ * @example
+ * ```ts
+ * const count = (await callLedgerView(handle, "queryCount", [])) as bigint;
+ * ```
+ */
+export async function callLedgerView(
+  handle: LedgerContractHandle,
+  method: string,
+  args: readonly unknown[],
+): Promise<unknown> {
+  try {
+    return await handle.contract.getFunction(method).staticCall(...args);
+  } catch (error) {
+    throw decodeContractError(error, handle.abis);
+  }
+}
+
+/**
+ * Sends a state-changing call, waits for its receipt and decodes the contract's events.
+ *
+ * @throws CustosError with the mapped contract error code (reverts found while estimating or
+ * after mining), `LEDGER_TRANSACTION_REJECTED`, `LEDGER_UNAVAILABLE` or `LEDGER_ABORTED`.
+ * @example
+ * ```ts
+ * const { hash, events } = await sendLedgerTransaction(handle, "revoke", [subject, doc], {});
+ * ```
+ */
+export async function sendLedgerTransaction<E extends LedgerEvent>(
+  handle: LedgerContractHandle,
+  method: string,
+  args: readonly unknown[],
+  options: TransactionOptions = {},
+): Promise<TransactionResult<E>> {
+  const { signal } = options;
+  throwIfAborted(signal, { sent: false });
+  let response: ContractTransactionResponse;
+  try {
+    const overrides = options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit };
+    response = (await handle.contract
+      .getFunction(method)
+      .send(...args, overrides)) as ContractTransactionResponse;
+  } catch (error) {
+    throw decodeContractError(error, handle.abis);
+  }
+  let receipt: TransactionReceipt | null;
+  try {
+    receipt = await raceAbort(response.wait(), signal, { sent: true, hash: response.hash });
+  } catch (error) {
+    throw decodeContractError(error, handle.abis);
+  }
+  if (receipt === null) {
+    throw new CustosError("LEDGER_UNAVAILABLE", "transaction has no receipt", {
+      details: { hash: response.hash },
+    });
+  }
+  const address = (await handle.contract.getAddress()).toLowerCase();
+  const events: E[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const event = decodeLedgerLog<E>(log, handle.abi.iface);
+    if (event !== undefined) events.push(event);
+  }
+  return {
+    hash: receipt.hash as Hex,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed,
+    events,
+  };
+}

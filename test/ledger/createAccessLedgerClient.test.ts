@@ -1,0 +1,228 @@
+import { id, ZeroHash } from "ethers";
+import { describe, expect, it } from "vitest";
+import type { Bytes32 } from "../../src/consent/index.ts";
+import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
+import { type LedgerResult, resultDigest } from "../../src/ledger/index.ts";
+import { connectLedger, expectLedgerError, ORG } from "./ledgerFixture.ts";
+
+const env = await connectLedger();
+const { accounts } = env;
+const use = purposeCodes.HMB.bit | purposeCodes.NCU.bit;
+const categories = dataCategories.CONDITIONS.bit;
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
+}
+
+async function setup() {
+  const stack = await env.deploy();
+  const researcher = stack.ledger(accounts.researcher);
+  const submission = async (label: string, targets = [ORG.hospitalA, ORG.hospitalB]) => ({
+    specHash: id(`spec:${label}`) as Bytes32,
+    use,
+    categories,
+    targets,
+    approvalRef: id(`approval:${label}`) as Bytes32,
+    expiry: (await env.now()) + 3_600,
+  });
+  return { stack, researcher, submission };
+}
+
+const result = (label: string, epsilon: bigint, consentBlock: bigint): LedgerResult => ({
+  resultHash: id(`result:${label}`) as Bytes32,
+  consentBlock,
+  consentRoot: id(`root:${label}`) as Bytes32,
+  subjectCount: 120,
+  disclosureReportHash: id(`report:${label}`) as Bytes32,
+  epsilon,
+});
+
+describe("createAccessLedgerClient", () => {
+  it("runs a query through its lifecycle with typed reads", async () => {
+    const { stack, researcher, submission } = await setup();
+    const input = await submission("life");
+    const submitted = await researcher.submitQuery(input);
+    expect(submitted.queryId).toBe(1n);
+    const event = submitted.events[0];
+    expect(event?.name).toBe("QuerySubmitted");
+    if (event?.name !== "QuerySubmitted") throw new Error("unreachable");
+    expect(event.args.targets).toEqual([ORG.hospitalA, ORG.hospitalB]);
+    expect(event.args.purpose).toBe(purposeCodes.HMB.bit);
+
+    const reader = stack.ledger(env.ethers.provider);
+    expect(await reader.queryCount()).toBe(1n);
+    expect(await reader.requiredApprovals()).toBe(1);
+    expect(await reader.query(1n)).toEqual({
+      id: 1n,
+      researcher: accounts.researcher.address,
+      researcherOrg: ORG.researcher,
+      expiry: input.expiry,
+      status: "submitted",
+      approvals: 0,
+      targetCount: 2,
+      use,
+      categories,
+      responseCount: 0,
+      specHash: input.specHash,
+      approvalRef: input.approvalRef,
+    });
+    expect(await reader.targetsOf(1n)).toEqual([ORG.hospitalA, ORG.hospitalB]);
+
+    const approved = await stack.ledger(accounts.reviewBoard).approveQuery(1n);
+    const approval = approved.events[0];
+    expect(approval?.name === "QueryApproved" && approval.args.approved).toBe(true);
+    expect(await reader.hasApproved(1n, ORG.reviewBoard)).toBe(true);
+    expect((await reader.query(1n)).status).toBe("approved");
+
+    await stack
+      .ledger(accounts.hospitalA)
+      .setBudgetLimit(ORG.hospitalA, ORG.researcher, 2_000_000n);
+    const consentBlock = BigInt(await env.ethers.provider.getBlockNumber());
+    const recordedResult = result("A", 500_000n, consentBlock);
+    const recorded = await stack
+      .ledger(accounts.hospitalA)
+      .recordResult(1n, ORG.hospitalA, recordedResult);
+    const recordedEvent = recorded.events[0];
+    expect(recordedEvent?.name).toBe("ResultRecorded");
+    if (recordedEvent?.name !== "ResultRecorded") throw new Error("unreachable");
+    expect(recordedEvent.args.result).toEqual(recordedResult);
+    expect(await reader.budget(ORG.researcher, ORG.hospitalA)).toEqual({
+      limit: 2_000_000n,
+      spent: 500_000n,
+      remaining: 1_500_000n,
+    });
+    const response = await reader.responseOf(1n, ORG.hospitalA);
+    expect(response).toMatchObject({
+      status: "recorded",
+      subjectCount: 120,
+      consentBlock,
+      epsilon: 500_000n,
+      resultDigest: resultDigest(recordedResult),
+    });
+    expect(await reader.matchesResult(1n, ORG.hospitalA, recordedResult)).toBe(true);
+    expect(
+      await reader.matchesResult(1n, ORG.hospitalA, { ...recordedResult, subjectCount: 121 }),
+    ).toBe(false);
+
+    await stack.ledger(accounts.hospitalB).declineQuery(1n, ORG.hospitalB, 7);
+    expect(await reader.responseOf(1n, ORG.hospitalB)).toMatchObject({
+      status: "declined",
+      reasonCode: 7,
+    });
+    const closed = await stack.ledger(accounts.outsider).closeQuery(1n);
+    expect(closed.events.map((e) => e.name)).toEqual(["QueryClosed"]);
+    expect((await reader.query(1n)).status).toBe("closed");
+  });
+
+  it("maps ledger errors to their codes", async () => {
+    const { stack, researcher, submission } = await setup();
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalA).submitQuery(await submission("x")),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerNotResearcher", args: { account: accounts.hospitalA.address } },
+    );
+    await expectLedgerError(
+      researcher.submitQuery({ ...(await submission("x")), specHash: ZeroHash as Bytes32 }),
+      "LEDGER_INVALID_INPUT",
+      { error: "AccessLedgerMissingSpecHash", args: {} },
+    );
+    await expectLedgerError(researcher.query(9n), "LEDGER_NOT_FOUND", {
+      error: "AccessLedgerUnknownQuery",
+      args: { queryId: "9" },
+    });
+    const { queryId } = await researcher.submitQuery(await submission("errors"));
+    await expectLedgerError(
+      stack.ledger(accounts.researcher).approveQuery(queryId),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerNotReviewBoard" },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalA).recordResult(queryId, ORG.hospitalA, result("e", 0n, 1n)),
+      "LEDGER_CONFLICT",
+      { error: "AccessLedgerUnexpectedStatus", args: { queryId: String(queryId), status: "0" } },
+    );
+    await stack.ledger(accounts.reviewBoard).approveQuery(queryId);
+    await expectLedgerError(
+      stack.ledger(accounts.reviewBoard).approveQuery(queryId),
+      "LEDGER_CONFLICT",
+      { error: "AccessLedgerUnexpectedStatus" },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalA).recordResult(queryId, ORG.hospitalA, result("e", 1n, 1n)),
+      "LEDGER_BUDGET_EXCEEDED",
+      {
+        error: "AccessLedgerBudgetExceeded",
+        args: {
+          researcherOrg: String(ORG.researcher),
+          hospitalId: String(ORG.hospitalA),
+          requested: "1",
+          remaining: "0",
+        },
+      },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalB).recordResult(queryId, ORG.hospitalA, result("e", 0n, 1n)),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerNotRecorder" },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalA).setBudgetLimit(ORG.hospitalA, ORG.hospitalB, 1n),
+      "LEDGER_INVALID_INPUT",
+      { error: "AccessLedgerNotResearcherOrganisation" },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.outsider).closeQuery(queryId),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerCloseNotAllowed",
+      },
+    );
+    await env.advance(7_200);
+    const expired = await expectLedgerError(
+      stack.ledger(accounts.hospitalA).declineQuery(queryId, ORG.hospitalA, 1),
+      "LEDGER_QUERY_EXPIRED",
+      { error: "AccessLedgerQueryExpired" },
+    );
+    expect(expired.details).toMatchObject({
+      contract: "AccessLedger",
+      args: { queryId: String(queryId) },
+    });
+  });
+
+  it("pages queries by id and query events by block range", async () => {
+    const { stack, researcher, submission } = await setup();
+    const from = (await env.ethers.provider.getBlockNumber()) + 1;
+    for (let i = 0; i < 7; i++) await researcher.submitQuery(await submission(`p${i}`));
+    await stack.ledger(accounts.reviewBoard).approveQuery(3n);
+    await stack.ledger(accounts.hospitalA).declineQuery(3n, ORG.hospitalA, 2);
+
+    const reader = stack.ledger(env.ethers.provider);
+    const all = await collect(reader.queries({ pageSize: 3 }));
+    expect(all.map((q) => q.id)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+    expect((await collect(reader.queries({ fromId: 6n, pageSize: 1 }))).map((q) => q.id)).toEqual([
+      6n,
+      7n,
+    ]);
+    await expectLedgerError(collect(reader.queries({ fromId: 0 })), "INVALID_ARGUMENT");
+
+    const events = await collect(reader.queryEvents({ fromBlock: from, pageSize: 2 }));
+    expect(events.map((e) => e.name)).toEqual([
+      ...Array.from({ length: 7 }, () => "QuerySubmitted"),
+      "QueryApproved",
+      "QueryDeclined",
+    ]);
+    expect(events.map((e) => e.name === "QuerySubmitted" && e.args.queryId).slice(0, 7)).toEqual([
+      1n,
+      2n,
+      3n,
+      4n,
+      5n,
+      6n,
+      7n,
+    ]);
+    const third = await collect(reader.queryEvents({ fromBlock: from, queryId: 3n, pageSize: 1 }));
+    expect(third.map((e) => e.name)).toEqual(["QuerySubmitted", "QueryApproved", "QueryDeclined"]);
+  });
+});
