@@ -6,7 +6,7 @@ export {
   type SearchStrategy,
   type UtilityMetric,
 } from "./AnonymiseConfig.ts";
-export { type AnonymiseResult, anonymise, type UtilityReport } from "./anonymise.ts";
+export { type AnonymiseResult, anonymise } from "./anonymise.ts";
 export { checkPrivacyModel, type PrivacyModelCheck } from "./checkPrivacyModel.ts";
 export { dateHierarchy } from "./dateHierarchy.ts";
 export { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
