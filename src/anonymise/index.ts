@@ -3,6 +3,7 @@ export {
   type AnonymiseOptions,
   type AttributeConfig,
   defaultAnonymiseConfig,
+  type QuasiIdentifierConfig,
   type SearchStrategy,
   type UtilityMetric,
 } from "./AnonymiseConfig.ts";
@@ -30,9 +31,29 @@ export { parseCsv } from "./parseCsv.ts";
 export { type CsvOptions, defaultCsvOptions, parseCsvRows } from "./parseCsvRows.ts";
 export { parseHierarchy } from "./parseHierarchy.ts";
 export {
+  type ResearchExtractOptions,
+  researchExtractDefaults,
+  researchExtractProfile,
+} from "./researchExtractProfile.ts";
+export {
   type AttackerRisk,
   type ClassStatistics,
   computeRiskReport,
   type RiskReport,
 } from "./riskReport.ts";
+export {
+  defaultSafeHarborModels,
+  SAFE_HARBOR_ZIP3_MIN_POPULATION,
+  type SafeHarborAttribute,
+  type SafeHarborIdentifier,
+  type SafeHarborOptions,
+  safeHarborIdentifierClasses,
+  safeHarborProfile,
+} from "./safeHarborProfile.ts";
 export { cellValue, type Table } from "./Table.ts";
+export type { UtilityReport } from "./UtilityReport.ts";
+export {
+  createZip3PopulationTable,
+  sampleZip3PopulationTable,
+  type Zip3PopulationTable,
+} from "./Zip3PopulationTable.ts";

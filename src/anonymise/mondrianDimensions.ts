@@ -79,10 +79,12 @@ export function mondrianDimensions(
       );
     }
     const numbers = leaves.map(Number);
-    const byValue = numbers.map((_, leaf) => leaf).sort((a, b) => {
-      const d = (numbers[a] as number) - (numbers[b] as number);
-      return d !== 0 ? d : a - b;
-    });
+    const byValue = numbers
+      .map((_, leaf) => leaf)
+      .sort((a, b) => {
+        const d = (numbers[a] as number) - (numbers[b] as number);
+        return d !== 0 ? d : a - b;
+      });
     const rankOf = new Int32Array(leaves.length);
     const values: number[] = [];
     const text: string[] = [];

@@ -119,7 +119,8 @@ export function mondrianPartition(
       records[p] = (records[p] as number) + (tupleSize[t] as number);
     }
     bounds[0] = from;
-    for (let p = 0; p < parts; p++) bounds[p + 1] = (bounds[p + 1] as number) + (bounds[p] as number);
+    for (let p = 0; p < parts; p++)
+      bounds[p + 1] = (bounds[p + 1] as number) + (bounds[p] as number);
     const fill = bounds.slice(0, parts);
     for (let i = from; i < to; i++) {
       const t = order[i] as number;
@@ -190,7 +191,9 @@ export function mondrianPartition(
   const rankRecords = dimensions.map((d) =>
     d.kind === "range" ? new Float64Array(d.values.length) : new Float64Array(0),
   );
-  const childIndex = qis.map((qi) => qi.labels.map((names) => new Int32Array(names.length).fill(-1)));
+  const childIndex = qis.map((qi) =>
+    qi.labels.map((names) => new Int32Array(names.length).fill(-1)),
+  );
   const candidates: Candidate[] = [];
   let splits = 0;
 

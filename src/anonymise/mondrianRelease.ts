@@ -81,14 +81,16 @@ export function mondrianRelease(
           (dimension.recordsBelow[hi + 1] as number) - (dimension.recordsBelow[lo] as number);
         (certainty[j] as Float64Array)[c] =
           dimension.span > 0
-            ? ((dimension.values[hi] as number) - (dimension.values[lo] as number)) /
-              dimension.span
+            ? ((dimension.values[hi] as number) - (dimension.values[lo] as number)) / dimension.span
             : 0;
       } else {
-        (classLabel[j] as Int32Array)[c] = codeOf((qi.labels[lo] as readonly string[])[hi] as string);
+        (classLabel[j] as Int32Array)[c] = codeOf(
+          (qi.labels[lo] as readonly string[])[hi] as string,
+        );
         (covered[j] as Float64Array)[c] = (dimension.labelRows[lo] as Int32Array)[hi] as number;
-        (coveredRecords[j] as Float64Array)[c] =
-          (dimension.labelRecords[lo] as Float64Array)[hi] as number;
+        (coveredRecords[j] as Float64Array)[c] = (dimension.labelRecords[lo] as Float64Array)[
+          hi
+        ] as number;
         (certainty[j] as Float64Array)[c] = qi.levels > 1 ? lo / (qi.levels - 1) : 0;
       }
     }

@@ -27,11 +27,23 @@ describe("Mondrian (search: mondrian)", () => {
     const ages = ["1", "2", "3", "4", "5", "6", "7", "8"];
     const table = parseCsv(`age,d\n${ages.map((a) => `${a},x`).join("\n")}`);
     const result = anonymise(table, {
-      attributes: { age: { role: "quasi-identifier", hierarchy: flat(ages) }, d: { role: "insensitive" } },
+      attributes: {
+        age: { role: "quasi-identifier", hierarchy: flat(ages) },
+        d: { role: "insensitive" },
+      },
       models: [{ type: "k-anonymity", k: 2 }],
       search: "mondrian",
     });
-    expect(column(result.output, "age")).toEqual(["1-2", "1-2", "3-4", "3-4", "5-6", "5-6", "7-8", "7-8"]);
+    expect(column(result.output, "age")).toEqual([
+      "1-2",
+      "1-2",
+      "3-4",
+      "3-4",
+      "5-6",
+      "5-6",
+      "7-8",
+      "7-8",
+    ]);
     expect(result.recoding).toBe("local");
     expect(result.transformation).toEqual([]);
     expect(result.search).toMatchObject({ strategy: "mondrian", latticeSize: 0, splits: 3 });
@@ -90,7 +102,10 @@ describe("Mondrian (search: mondrian)", () => {
     const table = parseCsv(`age,s\n${rows.join("\n")}`);
     const options: AnonymiseOptions = {
       attributes: {
-        age: { role: "quasi-identifier", hierarchy: flat(["1", "2", "3", "4", "5", "6", "7", "8"]) },
+        age: {
+          role: "quasi-identifier",
+          hierarchy: flat(["1", "2", "3", "4", "5", "6", "7", "8"]),
+        },
         s: { role: "sensitive" },
       },
       models: [
@@ -101,14 +116,26 @@ describe("Mondrian (search: mondrian)", () => {
     };
     const result = anonymise(table, options);
     // 1-4 and 5-8 each hold a and b; {1,2} and {3,4} would not, {5,6} and {7,8} do.
-    expect(column(result.output, "age")).toEqual(["1-4", "1-4", "1-4", "1-4", "5-6", "5-6", "7-8", "7-8"]);
+    expect(column(result.output, "age")).toEqual([
+      "1-4",
+      "1-4",
+      "1-4",
+      "1-4",
+      "5-6",
+      "5-6",
+      "7-8",
+      "7-8",
+    ]);
   });
 
   it("fails with ANONYMISE_NO_SOLUTION when the whole table violates the model", () => {
     const table = parseCsv("age,s\n1,a\n2,a\n3,a");
     try {
       anonymise(table, {
-        attributes: { age: { role: "quasi-identifier", hierarchy: flat(["1", "2", "3"]) }, s: { role: "sensitive" } },
+        attributes: {
+          age: { role: "quasi-identifier", hierarchy: flat(["1", "2", "3"]) },
+          s: { role: "sensitive" },
+        },
         models: [{ type: "distinct-l-diversity", attribute: "s", l: 2 }],
         search: "mondrian",
       });
@@ -135,7 +162,15 @@ describe("Mondrian (search: mondrian)", () => {
       suppressionLimit: 0.2,
     };
     const result = anonymise(table, options);
-    expect(column(result.output, "zip")).toEqual(["101**", "101**", "101**", "200**", "200**", "200**", "*"]);
+    expect(column(result.output, "zip")).toEqual([
+      "101**",
+      "101**",
+      "101**",
+      "200**",
+      "200**",
+      "200**",
+      "*",
+    ]);
     expect(Array.from(result.suppressedRows)).toEqual([0, 0, 0, 0, 0, 0, 1]);
     expect(result.risk.suppressedRecords).toBe(1);
     try {
@@ -160,7 +195,9 @@ describe("Mondrian (search: mondrian)", () => {
     });
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.length).toBeLessThanOrEqual(1002);
-    expect(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= (seen[i - 1] as number)))).toBe(true);
+    expect(
+      seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= (seen[i - 1] as number))),
+    ).toBe(true);
     expect(seen.at(-1)).toBe(1);
   });
 });
@@ -226,7 +263,8 @@ const instance: fc.Arbitrary<Instance> = fc
             const high = Number(match[2] ?? match[4]);
             return low < high && low <= n && n <= high;
           }
-        : (original, label) => hierarchyRows.find((row) => row[0] === original)?.includes(label) === true;
+        : (original, label) =>
+            hierarchyRows.find((row) => row[0] === original)?.includes(label) === true;
     });
     return { csv: lines.join("\n"), attributes, ancestors };
   });
@@ -308,7 +346,10 @@ describe("Mondrian (property tests)", () => {
     fc.assert(
       fc.property(instance, ({ csv, attributes }) => {
         const table = parseCsv(csv);
-        const options = { attributes, models: [{ type: "k-anonymity" as const, k: table.rowCount }] };
+        const options = {
+          attributes,
+          models: [{ type: "k-anonymity" as const, k: table.rowCount }],
+        };
         const mondrian = anonymise(table, { ...options, search: "mondrian" });
         expect(mondrian.risk.classes.count).toBe(1);
         expect(mondrian.search.splits).toBe(0);
@@ -359,7 +400,10 @@ describe("intervalHierarchy with Mondrian", () => {
       models: [{ type: "k-anonymity", k: 4 }],
       search: "mondrian",
     });
-    expect(column(result.output, "age")).toEqual([...Array(4).fill("20-23"), ...Array(4).fill("40-43")]);
+    expect(column(result.output, "age")).toEqual([
+      ...Array(4).fill("20-23"),
+      ...Array(4).fill("40-43"),
+    ]);
     const byHierarchy = anonymise(table, {
       attributes: {
         age: {
@@ -371,6 +415,9 @@ describe("intervalHierarchy with Mondrian", () => {
       models: [{ type: "k-anonymity", k: 4 }],
       search: "mondrian",
     });
-    expect(column(byHierarchy.output, "age")).toEqual([...Array(4).fill("20-29"), ...Array(4).fill("40-49")]);
+    expect(column(byHierarchy.output, "age")).toEqual([
+      ...Array(4).fill("20-29"),
+      ...Array(4).fill("40-49"),
+    ]);
   });
 });

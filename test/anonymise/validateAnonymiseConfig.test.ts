@@ -104,17 +104,26 @@ describe("anonymise configuration errors", () => {
     ],
     [
       "a minLevel above the maxLevel",
-      { ...valid, attributes: { ...valid.attributes, age: { ...ageQi, minLevel: 2, maxLevel: 1 } } },
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, minLevel: 2, maxLevel: 1 } },
+      },
       { attribute: "age", field: "attributes.age.minLevel" },
     ],
     [
       "an unknown split",
-      { ...valid, attributes: { ...valid.attributes, age: { ...ageQi, split: "median" as never } } },
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, split: "median" as never } },
+      },
       { field: "attributes.age.split" },
     ],
     [
       "a range split with level bounds",
-      { ...valid, attributes: { ...valid.attributes, age: { ...ageQi, split: "range", minLevel: 1 } } },
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, split: "range", minLevel: 1 } },
+      },
       { field: "attributes.age.split" },
     ],
     [
@@ -122,7 +131,11 @@ describe("anonymise configuration errors", () => {
       { ...valid, search: "mondrian", models: [{ type: "average-risk", threshold: 0.5 }] },
       { field: "models[0].type", search: "mondrian" },
     ],
-    ["a progress callback that is not a function", { ...valid, onProgress: 1 as never }, { field: "onProgress" }],
+    [
+      "a progress callback that is not a function",
+      { ...valid, onProgress: 1 as never },
+      { field: "onProgress" },
+    ],
     ["a lattice above the cap", { ...valid, maxLatticeNodes: 8 }, { field: "maxLatticeNodes" }],
   ];
   for (const [name, options, details] of invalidCases) {
