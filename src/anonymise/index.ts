@@ -10,6 +10,7 @@ export {
 export { type AnonymiseResult, anonymise } from "./anonymise.ts";
 export { checkPrivacyModel, type PrivacyModelCheck } from "./checkPrivacyModel.ts";
 export { dateHierarchy } from "./dateHierarchy.ts";
+export { formatCsv } from "./formatCsv.ts";
 export { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
 export { type IntervalHierarchyOptions, intervalHierarchy } from "./intervalHierarchy.ts";
 export {
@@ -35,6 +36,7 @@ export {
   researchExtractDefaults,
   researchExtractProfile,
 } from "./researchExtractProfile.ts";
+export { resolveAnonymiseDocument } from "./resolveAnonymiseDocument.ts";
 export {
   type AttackerRisk,
   type ClassStatistics,
@@ -52,6 +54,14 @@ export {
 } from "./safeHarborProfile.ts";
 export { cellValue, type Table } from "./Table.ts";
 export type { UtilityReport } from "./UtilityReport.ts";
+export {
+  type AnonymiseDocument,
+  type AttributeDocument,
+  documentFiles,
+  type HierarchyDocument,
+  type ProfileName,
+  validateAnonymiseDocument,
+} from "./validateAnonymiseDocument.ts";
 export {
   createZip3PopulationTable,
   sampleZip3PopulationTable,
