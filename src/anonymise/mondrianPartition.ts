@@ -50,6 +50,13 @@ interface Candidate {
  * labels starts out cut at that level (initial partitions that violate a model are
  * suppressed, within the suppression limit); one with `minLevel` is never cut below it. Nothing else is suppressed.
  * Returns undefined when the initial partitions need more suppression than allowed.
+ *
+ * @throws never for validated configuration and prepared data.
+ * @example
+ * ```ts
+ * const dimensions = mondrianDimensions(prepared, config);
+ * const partitioning = mondrianPartition(prepared, config, dimensions, table.dictionaries, table.columns);
+ * ```
  */
 export function mondrianPartition(
   prepared: PreparedData,

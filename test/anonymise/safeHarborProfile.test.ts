@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   anonymise,
   checkPrivacyModel,
-  createZip3PopulationTable,
   parseCsv,
   researchExtractProfile,
   type SafeHarborOptions,
@@ -187,19 +186,5 @@ describe("safeHarborProfile", () => {
       }),
     );
     expect(unknown.details).toMatchObject({ field: "attributes.name.safeHarbor" });
-  });
-});
-
-describe("createZip3PopulationTable", () => {
-  it("looks populations up and refuses malformed entries", () => {
-    const populations = createZip3PopulationTable({ "123": 45_000 });
-    expect(populations.population("123")).toBe(45_000);
-    expect(populations.population("124")).toBeUndefined();
-    expect(errorOf(() => createZip3PopulationTable({ "12": 1 })).details).toMatchObject({
-      zip3: "12",
-    });
-    expect(errorOf(() => createZip3PopulationTable({ "123": -1 })).details).toMatchObject({
-      field: "population",
-    });
   });
 });
