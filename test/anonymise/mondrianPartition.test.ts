@@ -228,7 +228,7 @@ const instance: fc.Arbitrary<Instance> = fc
     let state = seed;
     const next = (n: number): number => {
       state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-      return state % n;
+      return (state >>> 16) % n;
     };
     const columns = [...qis.map((_, j) => `q${j}`), "s"];
     const lines = [columns.join(",")];
@@ -386,6 +386,39 @@ describe("Mondrian on Adult", () => {
         checkPrivacyModel(result.output, result.quasiIdentifiers, result.suppressedRows, model),
       ).toEqual({ satisfied: true, violatingClasses: 0 });
     }
+  });
+});
+
+describe("Mondrian with many quasi-identifiers", () => {
+  it("anonymises 30 quasi-identifiers whose lattice the optimal search refuses", () => {
+    const dims = 30;
+    let state = 99;
+    const next = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+      return (state >>> 16) % n;
+    };
+    const names = Array.from({ length: dims }, (_, j) => `q${j}`);
+    const lines = [names.join(",")];
+    for (let r = 0; r < 2000; r++) lines.push(names.map(() => `v${next(8)}`).join(","));
+    const hierarchy = createHierarchy(
+      Array.from({ length: 8 }, (_, i) => [`v${i}`, `g${i >> 1}`, `h${i >> 2}`, "*"]),
+    );
+    const attributes: Record<string, AttributeConfig> = {};
+    for (const name of names) attributes[name] = { role: "quasi-identifier", hierarchy };
+    const table = parseCsv(lines.join("\n"));
+    const model: PrivacyModel = { type: "k-anonymity", k: 10 };
+    try {
+      anonymise(table, { attributes, models: [model] });
+      expect.unreachable();
+    } catch (error) {
+      expect(isCustosError(error, "ANONYMISE_CONFIG_INVALID")).toBe(true);
+    }
+    const result = anonymise(table, { attributes, models: [model], search: "mondrian" });
+    expect(
+      checkPrivacyModel(result.output, result.quasiIdentifiers, result.suppressedRows, model),
+    ).toEqual({ satisfied: true, violatingClasses: 0 });
+    expect(result.risk.classes.count).toBeGreaterThan(50);
+    expect(result.metrics.loss).toBeLessThan(1);
   });
 });
 
