@@ -167,6 +167,27 @@ describe("custos anonymise", () => {
     expect(loud.err).toContain("] 100%\n");
   });
 
+  it("on a terminal, shows progress only from 100,000 input rows", async () => {
+    await writeFile(join(dir, "config.json"), JSON.stringify(baseConfig));
+    const run = async (rows: number) => {
+      const lines = Array.from({ length: rows }, (_, i) => `P${i},${30 + (i % 20)},10115,flu`);
+      await writeFile(join(dir, "in.csv"), `name,age,zip,dx\n${lines.join("\n")}\n`);
+      const err: string[] = [];
+      const code = await runCli(
+        ["anonymise", ...standard()],
+        { stdout: () => undefined, stderr: (t) => void err.push(t) },
+        [createAnonymiseCommand({ stderrIsTty: true })],
+      );
+      return { code, err: err.join("") };
+    };
+    const small = await run(1_000);
+    expect(small.code).toBe(0);
+    expect(small.err).not.toContain("%");
+    const large = await run(100_000);
+    expect(large.code).toBe(0);
+    expect(large.err).toContain("] 100%\n");
+  });
+
   it("prints help", async () => {
     const { code, out } = await cli(["--help"]);
     expect(code).toBe(0);
