@@ -70,6 +70,22 @@ const adultK11Supp5 = time(
   9,
 );
 
+const mondrianK5 = { ...k5, search: "mondrian" } as const;
+const adultMondrianK5 = time(adult, mondrianK5, 3, 9);
+const adultMondrianK5L3 = time(
+  adult,
+  {
+    attributes,
+    models: [
+      { type: "k-anonymity", k: 5 },
+      { type: "distinct-l-diversity", attribute: "occupation", l: 3 },
+    ],
+    search: "mondrian",
+  },
+  3,
+  9,
+);
+
 const before = process.memoryUsage().rss;
 const big = synthetic(1_000_000);
 let peak = process.memoryUsage().rss;
@@ -78,6 +94,7 @@ const sample = setInterval(() => {
 }, 5);
 const rows1MK5 = time(big, { ...k5, suppressionLimit: 0 }, 1, 3);
 const rows1MSupp = time(big, { ...k5, suppressionLimit: 0.05 }, 0, 1);
+const rows1MMondrian = time(big, mondrianK5, 1, 3);
 clearInterval(sample);
 peak = Math.max(peak, process.memoryUsage().rss);
 
@@ -102,6 +119,18 @@ const results = {
   rows1MSuppTransformation: rows1MSupp.result.transformation,
   rows1MSuppSuppressed: rows1MSupp.result.risk.suppressedRecords,
   rows1MSuppChecks: rows1MSupp.result.search.checks,
+  mondrianAdultK5Ms: adultMondrianK5.ms,
+  mondrianAdultK5Loss: adultMondrianK5.result.metrics.loss,
+  mondrianAdultK5Classes: adultMondrianK5.result.risk.classes.count,
+  mondrianAdultK5MinClass: adultMondrianK5.result.risk.classes.minSize,
+  mondrianAdultK5Discernibility: adultMondrianK5.result.metrics.discernibility,
+  adultK5Discernibility: adultK5.result.metrics.discernibility,
+  mondrianAdultK5L3Ms: adultMondrianK5L3.ms,
+  mondrianAdultK5L3Loss: adultMondrianK5L3.result.metrics.loss,
+  mondrianRows1MK5Ms: rows1MMondrian.ms,
+  mondrianRows1MK5Loss: rows1MMondrian.result.metrics.loss,
+  mondrianRows1MK5Classes: rows1MMondrian.result.risk.classes.count,
+  rows1MK5Loss: rows1MK5.result.metrics.loss,
   rows1MPeakMiB: Math.round(peak / 2 ** 20),
   rows1MRssBeforeMiB: Math.round(before / 2 ** 20),
   node: process.version,

@@ -1,12 +1,28 @@
 import type { Hierarchy } from "./Hierarchy.ts";
 import type { PrivacyModel } from "./PrivacyModel.ts";
 
+/**
+ * A quasi-identifier: generalised along its hierarchy, between `minLevel` (default 0) and
+ * `maxLevel` (default the top) inclusive, as ARX's minimum/maximum generalisation. Fixing
+ * both pins a transformation (profiles use it for rule-based recodings).
+ *
+ * Mondrian splits a quasi-identifier as a numeric `range` when every hierarchy value is a
+ * number and no level bound is set, otherwise along the `hierarchy`; `split` overrides that.
+ */
+export interface QuasiIdentifierConfig {
+  readonly role: "quasi-identifier";
+  readonly hierarchy: Hierarchy;
+  readonly minLevel?: number;
+  readonly maxLevel?: number;
+  readonly split?: "range" | "hierarchy";
+}
+
 /** What a column is to the anonymiser. */
 export type AttributeConfig =
   /** Directly identifying: removed from the output. */
   | { readonly role: "identifier" }
   /** Linkable: generalised along its hierarchy. */
-  | { readonly role: "quasi-identifier"; readonly hierarchy: Hierarchy }
+  | QuasiIdentifierConfig
   /** Protected by ℓ-diversity / t-closeness models; released as is. */
   | { readonly role: "sensitive" }
   /** Released as is. */
@@ -17,10 +33,11 @@ export type UtilityMetric = "loss" | "entropy" | "discernibility" | "precision";
 
 /**
  * Search strategy. `optimal` is the pruned lattice search, `exhaustive` evaluates every
- * lattice node (same result, for verification). Heuristic strategies (e.g. Mondrian) extend
- * this union.
+ * lattice node (same result, for verification); both are full-domain generalisation.
+ * `mondrian` is strict multidimensional local recoding (LeFevre et al., ICDE 2006): a
+ * heuristic for many quasi-identifiers or many rows, with no optimality guarantee.
  */
-export type SearchStrategy = "optimal" | "exhaustive";
+export type SearchStrategy = "optimal" | "exhaustive" | "mondrian";
 
 /** Configuration of {@link anonymise}. */
 export interface AnonymiseConfig {
@@ -36,6 +53,11 @@ export interface AnonymiseConfig {
   readonly search: SearchStrategy;
   /** Largest lattice the optimal search accepts (nodes). */
   readonly maxLatticeNodes: number;
+  /**
+   * Called with the fraction of the search done, in [0, 1], a few hundred times at most and
+   * with 1 at the end. For progress display only.
+   */
+  readonly onProgress?: (fraction: number) => void;
 }
 
 /** Defaults: ARX's — Loss metric, no suppression, optimal search. */

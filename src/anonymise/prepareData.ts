@@ -1,5 +1,5 @@
 import { CustosError } from "../errors/index.ts";
-import type { AnonymiseConfig } from "./AnonymiseConfig.ts";
+import type { AnonymiseConfig, QuasiIdentifierConfig } from "./AnonymiseConfig.ts";
 import { Grouper } from "./Grouper.ts";
 import type { Table } from "./Table.ts";
 
@@ -10,6 +10,9 @@ export interface EncodedQuasiIdentifier {
   readonly column: number;
   /** Number of levels (level 0 included). */
   readonly levels: number;
+  /** Lowest and highest level the search may use. */
+  readonly minLevel: number;
+  readonly maxLevel: number;
   /** Number of hierarchy rows (ARX's domain size for the Loss metric). */
   readonly domainSize: number;
   /** Table dictionary code → hierarchy row ("leaf"). */
@@ -59,8 +62,9 @@ function encodeQuasiIdentifier(
   table: Table,
   column: number,
   name: string,
-  rows: readonly (readonly string[])[],
+  attribute: QuasiIdentifierConfig,
 ): EncodedQuasiIdentifier {
+  const rows = attribute.hierarchy.rows;
   const levels = (rows[0] as readonly string[]).length;
   const labelOf: Int32Array[] = [];
   const labels: string[][] = [];
@@ -112,6 +116,8 @@ function encodeQuasiIdentifier(
     name,
     column,
     levels,
+    minLevel: attribute.minLevel ?? 0,
+    maxLevel: attribute.maxLevel ?? levels - 1,
     domainSize: rows.length,
     leafOfCode,
     labelOf,
@@ -190,7 +196,7 @@ export function prepareData(table: Table, config: AnonymiseConfig): PreparedData
   table.columns.forEach((name, column) => {
     const attribute = config.attributes[name];
     if (attribute?.role === "quasi-identifier") {
-      quasiIdentifiers.push(encodeQuasiIdentifier(table, column, name, attribute.hierarchy.rows));
+      quasiIdentifiers.push(encodeQuasiIdentifier(table, column, name, attribute));
     }
   });
   const rowTuple = new Int32Array(table.rowCount);

@@ -54,7 +54,10 @@ export function searchLattice(
 ): LatticeSearchResult {
   const qis = prepared.quasiIdentifiers;
   const dims = qis.length;
-  const heights = qis.map((qi) => qi.levels);
+  // The search runs on the sub-lattice of allowed levels, in coordinates relative to each
+  // minLevel; levelsOf translates back to hierarchy levels for the evaluator and metric.
+  const heights = qis.map((qi) => qi.maxLevel - qi.minLevel + 1);
+  const offsets = qis.map((qi) => qi.minLevel);
   const strides = new Array<number>(dims).fill(1);
   for (let j = dims - 2; j >= 0; j--) {
     strides[j] = (strides[j + 1] as number) * (heights[j + 1] as number);
@@ -64,8 +67,9 @@ export function searchLattice(
     let rest = node;
     for (let j = 0; j < dims; j++) {
       const stride = strides[j] as number;
-      out[j] = Math.floor(rest / stride);
-      rest -= (out[j] as number) * stride;
+      const level = Math.floor(rest / stride);
+      rest -= level * stride;
+      out[j] = level + (offsets[j] as number);
     }
     return out;
   };
@@ -84,8 +88,14 @@ export function searchLattice(
     return false;
   };
 
+  const progress = config.onProgress;
+  const report = (done: number): void => {
+    if (progress !== undefined && (done & 255) === 0) progress(done / size);
+  };
+
   if (config.search === "exhaustive") {
     for (let node = 0; node < size; node++) {
+      report(node);
       const levels = levelsOf(node, scratch);
       const evaluation = evaluator.evaluate(levels);
       if (evaluation.anonymous) consider(node, metric.value(levels, evaluation));
@@ -172,7 +182,9 @@ export function searchLattice(
   const order = Array.from({ length: size }, (_, i) => i).sort(
     (a, b) => (bounds[a] as number) - (bounds[b] as number) || a - b,
   );
-  for (const node of order) {
+  for (let i = 0; i < size; i++) {
+    report(i);
+    const node = order[i] as number;
     const bound = bounds[node] as number;
     if (bound > bestValue || (bound === bestValue && node > bestNode)) break;
     if (pruned[node] === 1) continue;
@@ -188,6 +200,7 @@ export function searchLattice(
   return finish();
 
   function finish(): LatticeSearchResult {
+    progress?.(1);
     return {
       levels: bestNode < 0 ? undefined : levelsOf(bestNode, new Array<number>(dims)),
       value: bestValue,

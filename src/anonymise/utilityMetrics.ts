@@ -41,7 +41,18 @@ function lossBase(prepared: PreparedData): number[][] {
   );
 }
 
-function normaliseLoss(prepared: PreparedData, j: number, sum: number): number {
+/**
+ * ARX's Loss normalisation of one quasi-identifier: `sum` is Σ over records of the hierarchy
+ * rows its released value covers (D for a suppressed record); the result (S − N)/(N·(D − 1))
+ * is in [0, 1].
+ *
+ * @throws never.
+ * @example
+ * ```ts
+ * normaliseLoss(prepared, 0, 30162); // 0: nothing generalised
+ * ```
+ */
+export function normaliseLoss(prepared: PreparedData, j: number, sum: number): number {
   const n = prepared.rowCount;
   const d = (prepared.quasiIdentifiers[j] as { domainSize: number }).domainSize;
   return d > 1 ? Math.max(0, (sum - n) / (n * (d - 1))) : 0;
@@ -88,19 +99,29 @@ export function lossByAttribute(
 }
 
 /**
+ * Aggregates per-attribute Loss values with ARX's default, the geometric mean
+ * Π (1 + vᵢ)^(1/d) − 1.
+ *
+ * @throws never.
+ * @example
+ * ```ts
+ * aggregateLoss([0, 0.5]); // ≈ 0.2247
+ * ```
+ */
+export function aggregateLoss(values: readonly number[]): number {
+  let product = 1;
+  for (const v of values) product *= (v + 1) ** (1 / values.length);
+  return product - 1;
+}
+
+/**
  * ARX's Loss with its current default aggregate, the geometric mean: Π (1 + vᵢ)^(1/d) − 1
  * over the per-attribute values of {@link lossByAttribute}.
  */
 function lossMetric(prepared: PreparedData): MetricModel {
-  const dims = prepared.quasiIdentifiers.length;
   const base = lossBase(prepared);
-  const combine = (sums: readonly number[]): number => {
-    let product = 1;
-    sums.forEach((sum, j) => {
-      product *= (normaliseLoss(prepared, j, sum) + 1) ** (1 / dims);
-    });
-    return product - 1;
-  };
+  const combine = (sums: readonly number[]): number =>
+    aggregateLoss(sums.map((sum, j) => normaliseLoss(prepared, j, sum)));
   return {
     bound: (levels) => combine(base.map((perLevel, j) => perLevel[levels[j] as number] as number)),
     value: (levels, evaluation) => combine(lossSums(prepared, base, levels, evaluation)),

@@ -3,6 +3,7 @@ import {
   type AnonymiseConfig,
   type AnonymiseOptions,
   defaultAnonymiseConfig,
+  type QuasiIdentifierConfig,
 } from "./AnonymiseConfig.ts";
 import type { PrivacyModel } from "./PrivacyModel.ts";
 import type { Table } from "./Table.ts";
@@ -13,7 +14,7 @@ function invalid(message: string, details: Record<string, unknown>): never {
 
 const roles = new Set(["identifier", "quasi-identifier", "sensitive", "insensitive"]);
 const metrics = new Set(["loss", "entropy", "discernibility", "precision"]);
-const searches = new Set(["optimal", "exhaustive"]);
+const searches = new Set(["optimal", "exhaustive", "mondrian"]);
 
 function checkSensitive(table: Table, config: AnonymiseConfig, model: PrivacyModel, i: number) {
   if (!("attribute" in model)) return;
@@ -39,6 +40,43 @@ function checkSensitive(table: Table, config: AnonymiseConfig, model: PrivacyMod
         });
       }
     }
+  }
+}
+
+function checkLevels(column: string, attribute: QuasiIdentifierConfig): void {
+  const top = (attribute.hierarchy.rows[0]?.length ?? 1) - 1;
+  const min = attribute.minLevel ?? 0;
+  const max = attribute.maxLevel ?? top;
+  for (const [field, level] of [
+    ["minLevel", min],
+    ["maxLevel", max],
+  ] as const) {
+    if (!Number.isInteger(level) || level < 0 || level > top) {
+      invalid(`quasi-identifier "${column}": ${field} must be an integer level in [0, ${top}]`, {
+        attribute: column,
+        field: `attributes.${column}.${field}`,
+        value: level,
+      });
+    }
+  }
+  if (min > max) {
+    invalid(`quasi-identifier "${column}": minLevel ${min} exceeds maxLevel ${max}`, {
+      attribute: column,
+      field: `attributes.${column}.minLevel`,
+    });
+  }
+  const split = attribute.split;
+  if (split !== undefined && split !== "range" && split !== "hierarchy") {
+    invalid(`quasi-identifier "${column}": split must be "range" or "hierarchy"`, {
+      attribute: column,
+      field: `attributes.${column}.split`,
+    });
+  }
+  if (split === "range" && (min > 0 || max < top)) {
+    invalid(`quasi-identifier "${column}": a range split cannot honour level bounds`, {
+      attribute: column,
+      field: `attributes.${column}.split`,
+    });
   }
 }
 
@@ -114,6 +152,7 @@ export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions)
       if (!Array.isArray(attribute.hierarchy?.rows)) {
         invalid(`quasi-identifier "${column}" has no hierarchy`, { attribute: column });
       }
+      checkLevels(column, attribute);
     }
   }
   if (quasiIdentifiers === 0) {
@@ -136,7 +175,20 @@ export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions)
     invalid("metric must be loss, entropy, discernibility or precision", { field: "metric" });
   }
   if (!searches.has(config.search)) {
-    invalid('search must be "optimal" or "exhaustive"', { field: "search" });
+    invalid('search must be "optimal", "exhaustive" or "mondrian"', { field: "search" });
+  }
+  if (config.search === "mondrian") {
+    config.models.forEach((model, i) => {
+      if (model.type === "average-risk") {
+        invalid(
+          `models[${i}] (average-risk) is a property of the whole release, not of a partition: Mondrian cannot use it`,
+          { field: `models[${i}].type`, search: "mondrian" },
+        );
+      }
+    });
+  }
+  if (config.onProgress !== undefined && typeof config.onProgress !== "function") {
+    invalid("onProgress must be a function", { field: "onProgress" });
   }
   if (!Number.isInteger(config.maxLatticeNodes) || config.maxLatticeNodes < 1) {
     invalid("maxLatticeNodes must be a positive integer", { field: "maxLatticeNodes" });

@@ -225,6 +225,19 @@ export const errorCodes = {
     httpStatus: 408,
     rpcCode: -32000,
   },
+  // ---- anonymisation profiles and the anonymise command (src/anonymise, custos anonymise) ----
+  ANONYMISE_VALUE_INVALID: {
+    description:
+      "A data value cannot be recoded by a profile rule (malformed ZIP code, age or date); details name the column and data row.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  ANONYMISE_IO_FAILED: {
+    description:
+      "The anonymise command could not read an input file or write an output file; details name the file's role and path.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

@@ -35,7 +35,7 @@ const instance: fc.Arbitrary<Instance> = fc
     let state = seed;
     const next = (n: number): number => {
       state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-      return state % n;
+      return (state >>> 16) % n;
     };
     const columns = [...qis.map((_, j) => `q${j}`), "s"];
     const lines = [columns.join(",")];

@@ -16,10 +16,11 @@ const zip = createHierarchy([
   ["101", "10*", "*"],
   ["102", "10*", "*"],
 ]);
+const ageQi = { role: "quasi-identifier", hierarchy: age } as const;
 const valid: AnonymiseOptions = {
   attributes: {
     name: { role: "identifier" },
-    age: { role: "quasi-identifier", hierarchy: age },
+    age: ageQi,
     zip: { role: "quasi-identifier", hierarchy: zip },
     diagnosis: { role: "sensitive" },
   },
@@ -95,7 +96,46 @@ describe("anonymise configuration errors", () => {
       { field: "suppressionLimit" },
     ],
     ["an unknown metric", { ...valid, metric: "height" as never }, { field: "metric" }],
-    ["an unknown search", { ...valid, search: "mondrian" as never }, { field: "search" }],
+    ["an unknown search", { ...valid, search: "greedy" as never }, { field: "search" }],
+    [
+      "a minLevel above the hierarchy's top",
+      { ...valid, attributes: { ...valid.attributes, age: { ...ageQi, minLevel: 3 } } },
+      { attribute: "age", field: "attributes.age.minLevel" },
+    ],
+    [
+      "a minLevel above the maxLevel",
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, minLevel: 2, maxLevel: 1 } },
+      },
+      { attribute: "age", field: "attributes.age.minLevel" },
+    ],
+    [
+      "an unknown split",
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, split: "median" as never } },
+      },
+      { field: "attributes.age.split" },
+    ],
+    [
+      "a range split with level bounds",
+      {
+        ...valid,
+        attributes: { ...valid.attributes, age: { ...ageQi, split: "range", minLevel: 1 } },
+      },
+      { field: "attributes.age.split" },
+    ],
+    [
+      "average risk with Mondrian",
+      { ...valid, search: "mondrian", models: [{ type: "average-risk", threshold: 0.5 }] },
+      { field: "models[0].type", search: "mondrian" },
+    ],
+    [
+      "a progress callback that is not a function",
+      { ...valid, onProgress: 1 as never },
+      { field: "onProgress" },
+    ],
     ["a lattice above the cap", { ...valid, maxLatticeNodes: 8 }, { field: "maxLatticeNodes" }],
   ];
   for (const [name, options, details] of invalidCases) {
@@ -105,6 +145,22 @@ describe("anonymise configuration errors", () => {
       expect(error.details).toMatchObject(details);
     });
   }
+
+  it("refuses a range split over non-numeric values, naming the value", () => {
+    const words = createHierarchy([
+      ["a", "*"],
+      ["b", "*"],
+    ]);
+    const bad = errorOf(() =>
+      anonymise(parseCsv("w\na\nb"), {
+        attributes: { w: { role: "quasi-identifier", hierarchy: words, split: "range" } },
+        models: [{ type: "k-anonymity", k: 1 }],
+        search: "mondrian",
+      }),
+    );
+    expect(bad.code).toBe("ANONYMISE_CONFIG_INVALID");
+    expect(bad.details).toMatchObject({ attribute: "w", field: "attributes.w.split", value: "a" });
+  });
 
   it("names the value and data row missing from a hierarchy", () => {
     const partial = createHierarchy([["101", "10*", "*"]]);
