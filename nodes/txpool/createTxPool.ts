@@ -385,6 +385,15 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
       );
     }
     if (nonce >= queue.stateNonce + BigInt(opts.maxPerSender)) {
+      // Nonces must fall in a window of maxPerSender from the account nonce, which is what
+      // caps a sender's slots; a full window is reported as geth reports a full account.
+      if (queue.size >= opts.maxPerSender) {
+        throw new CustosError(
+          "TXPOOL_SENDER_LIMIT",
+          `account limit exceeded: ${queue.size} transactions pooled, limit ${opts.maxPerSender}`,
+          { details: { sender: key, limit: opts.maxPerSender } },
+        );
+      }
       throw new CustosError(
         "TXPOOL_NONCE_TOO_HIGH",
         `nonce too high: next nonce ${queue.stateNonce}, tx nonce ${nonce}, max gap ${opts.maxPerSender}`,
@@ -392,15 +401,7 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
       );
     }
     const existing = queue.get(nonce);
-    if (existing !== undefined) {
-      assertReplaces(existing, checked, opts.priceBumpPercent);
-    } else if (queue.size >= opts.maxPerSender) {
-      throw new CustosError(
-        "TXPOOL_SENDER_LIMIT",
-        `account limit exceeded: ${queue.size} transactions pooled, limit ${opts.maxPerSender}`,
-        { details: { sender: key, limit: opts.maxPerSender } },
-      );
-    }
+    if (existing !== undefined) assertReplaces(existing, checked, opts.priceBumpPercent);
     const cost = tx.gasLimit * checked.fees.feeCap + tx.value;
     const spent = queue.totalCost(nonce) + cost;
     if (spent > queue.balance) {
