@@ -1,7 +1,11 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { type Address, bytesToHex } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import { assertMemberSender, type MembershipPredicate, recoverSender } from "./assertMemberSender.ts";
+import {
+  assertMemberSender,
+  type MembershipPredicate,
+  recoverSender,
+} from "./assertMemberSender.ts";
 import { assertTxWellFormed, type WellFormedTx } from "./assertTxWellFormed.ts";
 import { MinHeap } from "./MinHeap.ts";
 import type { PoolEntry } from "./PoolEntry.ts";
@@ -369,7 +373,9 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
   ): AddResult {
     const hashHex = bytesToHex(checked.hash);
     if (byHash.has(hashHex)) {
-      throw new CustosError("TXPOOL_ALREADY_KNOWN", "already known", { details: { hash: hashHex } });
+      throw new CustosError("TXPOOL_ALREADY_KNOWN", "already known", {
+        details: { hash: hashHex },
+      });
     }
     const key = sender.toString();
     const found = senders.get(key);
@@ -514,7 +520,9 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
       const reads = await Promise.all(
         [...keys].map(async (key) => {
           const queue = senders.get(key);
-          return queue === undefined ? undefined : { key, state: await accountState(queue.address) };
+          return queue === undefined
+            ? undefined
+            : { key, state: await accountState(queue.address) };
         }),
       );
       const included: Uint8Array[] = [];
@@ -552,7 +560,12 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
     },
 
     stats() {
-      return { pending: pendingCount, queued: queuedCount, bytes: totalBytes, senders: senders.size };
+      return {
+        pending: pendingCount,
+        queued: queuedCount,
+        bytes: totalBytes,
+        senders: senders.size,
+      };
     },
 
     content() {

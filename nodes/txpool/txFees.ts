@@ -35,5 +35,7 @@ export function txFees(tx: TypedTransaction): TxFees {
  */
 export function effectiveTip(fees: TxFees, baseFee: bigint): bigint {
   const headroom = fees.feeCap - baseFee;
-  return headroom < fees.tipCap ? headroom : fees.tipCap;
+  // Math.min does not take bigints.
+  if (headroom < fees.tipCap) return headroom;
+  return fees.tipCap;
 }

@@ -139,7 +139,8 @@ export const errorCodes = {
     rpcCode: -32602,
   },
   TXPOOL_TX_TYPE_UNSUPPORTED: {
-    description: "The transaction type is not accepted by the pool (only legacy, EIP-2930 and EIP-1559).",
+    description:
+      "The transaction type is not accepted by the pool (only legacy, EIP-2930 and EIP-1559).",
     httpStatus: 400,
     rpcCode: -32000,
   },
@@ -169,7 +170,8 @@ export const errorCodes = {
     rpcCode: -32000,
   },
   TXPOOL_INTRINSIC_GAS: {
-    description: "The transaction's gas limit is below its intrinsic gas (base, data and access-list cost).",
+    description:
+      "The transaction's gas limit is below its intrinsic gas (base, data and access-list cost).",
     httpStatus: 400,
     rpcCode: -32000,
   },
@@ -184,12 +186,14 @@ export const errorCodes = {
     rpcCode: -32000,
   },
   TXPOOL_UNDERPRICED: {
-    description: "The transaction's tip is below the pool minimum, or it cannot outbid the cheapest transaction of a full pool.",
+    description:
+      "The transaction's tip is below the pool minimum, or it cannot outbid the cheapest transaction of a full pool.",
     httpStatus: 400,
     rpcCode: -32000,
   },
   TXPOOL_REPLACEMENT_UNDERPRICED: {
-    description: "A transaction with the same sender and nonce is pooled and the new one does not raise both fees by the price bump.",
+    description:
+      "A transaction with the same sender and nonce is pooled and the new one does not raise both fees by the price bump.",
     httpStatus: 409,
     rpcCode: -32000,
   },
@@ -204,12 +208,14 @@ export const errorCodes = {
     rpcCode: -32000,
   },
   TXPOOL_NONCE_TOO_HIGH: {
-    description: "The transaction's nonce is further ahead of the account nonce than the per-sender limit allows.",
+    description:
+      "The transaction's nonce is further ahead of the account nonce than the per-sender limit allows.",
     httpStatus: 400,
     rpcCode: -32000,
   },
   TXPOOL_INSUFFICIENT_FUNDS: {
-    description: "The sender's balance does not cover gas limit * max fee + value of its pooled transactions plus this one.",
+    description:
+      "The sender's balance does not cover gas limit * max fee + value of its pooled transactions plus this one.",
     httpStatus: 400,
     rpcCode: -32000,
   },
@@ -219,7 +225,8 @@ export const errorCodes = {
     rpcCode: -32000,
   },
   TXPOOL_FULL: {
-    description: "The pool (or its future-nonce queue) is at capacity and nothing cheaper can be evicted.",
+    description:
+      "The pool (or its future-nonce queue) is at capacity and nothing cheaper can be evicted.",
     httpStatus: 503,
     rpcCode: -32000,
   },

@@ -1,8 +1,8 @@
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
-import { errorCodes } from "../../../src/errors/index.ts";
 import { assertMemberSender, recoverSender } from "../../../nodes/txpool/index.ts";
+import { errorCodes } from "../../../src/errors/index.ts";
 import { addressOf, common, signedTx, TO, testKey } from "./fixtures.ts";
 
 describe("assertMemberSender", () => {
@@ -39,9 +39,20 @@ describe("assertMemberSender", () => {
 
   it("refuses a signature that recovers no key with TXPOOL_INVALID_SENDER", () => {
     const tx = createFeeMarket1559Tx(
-      { nonce: 0n, maxFeePerGas: 1n, gasLimit: 21_000n, to: TO, chainId: 1337n, v: 0n, r: 0n, s: 1n },
+      {
+        nonce: 0n,
+        maxFeePerGas: 1n,
+        gasLimit: 21_000n,
+        to: TO,
+        chainId: 1337n,
+        v: 0n,
+        r: 0n,
+        s: 1n,
+      },
       { common },
     );
-    expect(() => recoverSender(tx)).toThrow(expect.objectContaining({ code: "TXPOOL_INVALID_SENDER" }));
+    expect(() => recoverSender(tx)).toThrow(
+      expect.objectContaining({ code: "TXPOOL_INVALID_SENDER" }),
+    );
   });
 });

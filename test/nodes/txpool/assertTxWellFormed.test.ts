@@ -1,7 +1,7 @@
 import { createLegacyTx } from "@ethereumjs/tx";
 import { describe, expect, it } from "vitest";
-import { errorCodes, isCustosError } from "../../../src/errors/index.ts";
 import { assertTxWellFormed, type TxRules } from "../../../nodes/txpool/index.ts";
+import { errorCodes, isCustosError } from "../../../src/errors/index.ts";
 import { CHAIN_ID, common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
 
 const rules: TxRules = {
@@ -30,7 +30,9 @@ describe("assertTxWellFormed", () => {
       const result = assertTxWellFormed(tx, rules);
       expect(result.size).toBe(tx.serialize().length);
       expect(result.hash).toEqual(tx.hash());
-      expect(result.fees).toEqual(type === 2 ? { feeCap: 10n, tipCap: 3n } : { feeCap: 10n, tipCap: 10n });
+      expect(result.fees).toEqual(
+        type === 2 ? { feeCap: 10n, tipCap: 3n } : { feeCap: 10n, tipCap: 10n },
+      );
     }
   });
 
@@ -79,7 +81,9 @@ describe("assertTxWellFormed", () => {
 
   it("refuses a tip below the pool minimum", () => {
     const tx = signedTx({ key, nonce: 0, fee: 10n, tip: 1n });
-    expect(() => assertTxWellFormed(tx, rules)).toThrow(/^TXPOOL_UNDERPRICED: transaction underpriced/);
+    expect(() => assertTxWellFormed(tx, rules)).toThrow(
+      /^TXPOOL_UNDERPRICED: transaction underpriced/,
+    );
     const legacy = signedTx({ key, nonce: 0, type: 0, fee: 1n });
     expect(codeOf(() => assertTxWellFormed(legacy, rules))).toBe("TXPOOL_UNDERPRICED");
   });

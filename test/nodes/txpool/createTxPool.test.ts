@@ -19,7 +19,12 @@ describe("createTxPool admission", () => {
     expect(result.evicted).toEqual([]);
     expect(pool.get(tx.hash())).toBe(tx);
     expect(pool.pendingNonce(addressOf(alice))).toBe(1n);
-    expect(pool.stats()).toEqual({ pending: 1, queued: 0, bytes: tx.serialize().length, senders: 1 });
+    expect(pool.stats()).toEqual({
+      pending: 1,
+      queued: 0,
+      bytes: tx.serialize().length,
+      senders: 1,
+    });
   });
 
   it("never admits a non-member", async () => {
@@ -90,10 +95,14 @@ describe("createTxPool admission", () => {
   });
 
   it("validates its options", () => {
-    const ports = { accountState: () => ({ nonce: 0n, balance: 0n }), isMember: () => true, now: () => 0 };
-    expect(() => createTxPool({ chainId: CHAIN_ID, blockGasLimit: 1n, maxCount: 0 }, ports)).toThrow(
-      "txpool.maxCount: must be a positive integer",
-    );
+    const ports = {
+      accountState: () => ({ nonce: 0n, balance: 0n }),
+      isMember: () => true,
+      now: () => 0,
+    };
+    expect(() =>
+      createTxPool({ chainId: CHAIN_ID, blockGasLimit: 1n, maxCount: 0 }, ports),
+    ).toThrow("txpool.maxCount: must be a positive integer");
     expect(() =>
       createTxPool({ chainId: CHAIN_ID, blockGasLimit: 1n, priceBumpPercent: -1 }, ports),
     ).toThrow(/priceBumpPercent/);
@@ -176,20 +185,30 @@ describe("createTxPool replacement", () => {
   it("compares gasPrice for legacy replacements, across types too", async () => {
     const { pool } = makePool();
     await pool.add(signedTx({ key: alice, nonce: 0, type: 0, fee: 100n }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, type: 0, fee: 109n }))).rejects.toMatchObject({
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, type: 0, fee: 109n })),
+    ).rejects.toMatchObject({
       code: "TXPOOL_REPLACEMENT_UNDERPRICED",
     });
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, type: 0, fee: 110n }))).resolves.toBeDefined();
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, type: 2, fee: 121n, tip: 121n }))).resolves.toBeDefined();
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, type: 0, fee: 110n })),
+    ).resolves.toBeDefined();
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, type: 2, fee: 121n, tip: 121n })),
+    ).resolves.toBeDefined();
   });
 
   it("requires a strict increase when the bump rounds to nothing", async () => {
     const { pool } = makePool();
     await pool.add(signedTx({ key: alice, nonce: 0, fee: 0n, tip: 0n }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, fee: 0n, tip: 0n, value: 1n }))).rejects.toMatchObject({
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, fee: 0n, tip: 0n, value: 1n })),
+    ).rejects.toMatchObject({
       code: "TXPOOL_REPLACEMENT_UNDERPRICED",
     });
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, fee: 1n, tip: 1n }))).resolves.toBeDefined();
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, fee: 1n, tip: 1n })),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -203,7 +222,9 @@ describe("createTxPool ordering and selection", () => {
     expect(pool.stats()).toMatchObject({ pending: 0, queued: 2 });
     const n0 = signedTx({ key: alice, nonce: 0 });
     const result = await pool.add(n0);
-    expect(result.promoted.map(bytesToHex).sort()).toEqual([n1.hash(), n2.hash()].map(bytesToHex).sort());
+    expect(result.promoted.map(bytesToHex).sort()).toEqual(
+      [n1.hash(), n2.hash()].map(bytesToHex).sort(),
+    );
     expect(pool.stats()).toMatchObject({ pending: 3, queued: 0 });
     expect(pool.pendingNonce(addressOf(alice))).toBe(3n);
     expect(pool.content().pending[0]?.txs).toEqual([n0, n1, n2]);
@@ -237,8 +258,14 @@ describe("createTxPool ordering and selection", () => {
     const small = signedTx({ key: bob, nonce: 0, fee: 1n });
     const small2 = signedTx({ key: bob, nonce: 1, fee: 1n });
     for (const tx of [big, after, small, small2]) await pool.add(tx);
-    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 50_000n, maxTxs: 10 })).toEqual([small, small2]);
-    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 90_000n, maxTxs: 10 })).toEqual([big, after]);
+    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 50_000n, maxTxs: 10 })).toEqual([
+      small,
+      small2,
+    ]);
+    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 90_000n, maxTxs: 10 })).toEqual([
+      big,
+      after,
+    ]);
     expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 30_000_000n, maxTxs: 1 })).toEqual([big]);
   });
 
@@ -248,7 +275,10 @@ describe("createTxPool ordering and selection", () => {
     const a0 = signedTx({ key: alice, nonce: 0 });
     await pool.add(b0);
     await pool.add(a0);
-    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 1_000_000n, maxTxs: 10 })).toEqual([b0, a0]);
+    expect(pool.selectForBlock({ baseFee: 0n, gasLimit: 1_000_000n, maxTxs: 10 })).toEqual([
+      b0,
+      a0,
+    ]);
   });
 
   it("never selects queued transactions", async () => {
@@ -310,7 +340,9 @@ describe("createTxPool capacity", () => {
     await expect(pool.add(signedTx({ key: bob, nonce: 1 }))).rejects.toThrow(
       /txpool is full: future-nonce queue/,
     );
-    await expect(pool.add(signedTx({ key: bob, nonce: 0 }))).resolves.toMatchObject({ status: "pending" });
+    await expect(pool.add(signedTx({ key: bob, nonce: 0 }))).resolves.toMatchObject({
+      status: "pending",
+    });
   });
 });
 
@@ -339,7 +371,10 @@ describe("createTxPool block commits", () => {
     for (const tx of txs) await pool.add(tx);
     const mined = signedTx({ key: alice, nonce: 0, value: 100n });
     setState(alice, { nonce: 1n, balance: 21_000n * 10n + 100n });
-    const result = await pool.onBlockCommitted({ header: { gasLimit: 30_000_000n }, transactions: [mined] });
+    const result = await pool.onBlockCommitted({
+      header: { gasLimit: 30_000_000n },
+      transactions: [mined],
+    });
     expect(result.dropped).toEqual([txs[2]?.hash()]);
     expect(pool.get(txs[1]?.hash() ?? new Uint8Array())).toBeDefined();
   });
@@ -358,7 +393,9 @@ describe("createTxPool block commits", () => {
   it("uses the committed block's gas limit for later admission", async () => {
     const { pool } = makePool();
     await pool.onBlockCommitted({ header: { gasLimit: 50_000n }, transactions: [] });
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, gasLimit: 60_000n }))).rejects.toMatchObject({
+    await expect(
+      pool.add(signedTx({ key: alice, nonce: 0, gasLimit: 60_000n })),
+    ).rejects.toMatchObject({
       code: "TXPOOL_GAS_LIMIT",
     });
   });
@@ -376,7 +413,10 @@ describe("createTxPool block commits", () => {
     expect(pool.evictExpired().map(bytesToHex)).toEqual([a1.hash(), a2.hash()].map(bytesToHex));
     expect(pool.stats()).toMatchObject({ pending: 1, queued: 0 });
     clock.now += 10_000;
-    const result = await pool.onBlockCommitted({ header: { gasLimit: 30_000_000n }, transactions: [] });
+    const result = await pool.onBlockCommitted({
+      header: { gasLimit: 30_000_000n },
+      transactions: [],
+    });
     expect(result.dropped).toEqual([]);
   });
 

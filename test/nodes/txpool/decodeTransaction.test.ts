@@ -1,8 +1,8 @@
 import { RLP } from "@ethereumjs/rlp";
 import { bigIntToUnpaddedBytes, concatBytes } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
-import { isCustosError } from "../../../src/errors/index.ts";
 import { decodeTransaction } from "../../../nodes/txpool/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
 import { common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
 
 const options = { common, maxTxBytes: 4096 };
