@@ -35,7 +35,7 @@ export function decodeTransaction(
     );
   }
   const type = raw[0];
-  if (type !== undefined && type < 0x7f && type > 2) {
+  if (type !== undefined && type <= 0x7f && type > 2) {
     throw new CustosError("TXPOOL_TX_TYPE_UNSUPPORTED", "transaction type not supported", {
       details: { type },
     });
