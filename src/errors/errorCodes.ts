@@ -238,6 +238,104 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  // Transaction pool admission (nodes/txpool): messages start with geth's wording so tools match them.
+  TXPOOL_DECODE_FAILED: {
+    description: "Raw transaction bytes are not a valid legacy, EIP-2930 or EIP-1559 encoding.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  TXPOOL_TX_TYPE_UNSUPPORTED: {
+    description:
+      "The transaction type is not accepted by the pool (only legacy, EIP-2930 and EIP-1559).",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_WRONG_CHAIN: {
+    description: "The transaction is signed for another chain id than the node's chain.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_UNPROTECTED: {
+    description: "A legacy transaction without EIP-155 replay protection was refused.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_INVALID_SENDER: {
+    description: "The transaction is unsigned or its signature does not recover a sender.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_SENDER_NOT_MEMBER: {
+    description: "The transaction's sender is not an account of a Consortium member.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  TXPOOL_OVERSIZED: {
+    description: "The encoded transaction is larger than the pool's per-transaction size limit.",
+    httpStatus: 413,
+    rpcCode: -32000,
+  },
+  TXPOOL_INTRINSIC_GAS: {
+    description:
+      "The transaction's gas limit is below its intrinsic gas (base, data and access-list cost).",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_GAS_LIMIT: {
+    description: "The transaction's gas limit exceeds the current block gas limit.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_TIP_ABOVE_FEE_CAP: {
+    description: "An EIP-1559 transaction's max priority fee is higher than its max fee per gas.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_UNDERPRICED: {
+    description:
+      "The transaction's tip is below the pool minimum, or it cannot outbid the cheapest transaction of a full pool.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_REPLACEMENT_UNDERPRICED: {
+    description:
+      "A transaction with the same sender and nonce is pooled and the new one does not raise both fees by the price bump.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  TXPOOL_ALREADY_KNOWN: {
+    description: "A transaction with the same hash is already in the pool.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  TXPOOL_NONCE_TOO_LOW: {
+    description: "The transaction's nonce is below the sender's account nonce.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_NONCE_TOO_HIGH: {
+    description:
+      "The transaction's nonce is further ahead of the account nonce than the per-sender limit allows.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_INSUFFICIENT_FUNDS: {
+    description:
+      "The sender's balance does not cover gas limit * max fee + value of its pooled transactions plus this one.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TXPOOL_SENDER_LIMIT: {
+    description: "The sender already has the maximum number of transactions in the pool.",
+    httpStatus: 429,
+    rpcCode: -32000,
+  },
+  TXPOOL_FULL: {
+    description:
+      "The pool (or its future-nonce queue) is at capacity and nothing cheaper can be evicted.",
+    httpStatus: 503,
+    rpcCode: -32000,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

@@ -1,0 +1,17 @@
+export { type ConfigFlag, type ConfigFlagKind, configFlags } from "./configFlags.ts";
+export { deepFreeze } from "./deepFreeze.ts";
+export { type LoadConfigOptions, loadConfig } from "./loadConfig.ts";
+export {
+  type ConfigSchemaNode,
+  configPathFields,
+  type DeepReadonly,
+  logLevels,
+  type NodeConfig,
+  nodeConfigSchema,
+} from "./nodeConfigSchema.ts";
+export {
+  type ConfigOverride,
+  type ParsedConfigFlags,
+  parseConfigFlags,
+} from "./parseConfigFlags.ts";
+export { type ConfigProblem, type ResolveConfigOptions, resolveConfig } from "./resolveConfig.ts";

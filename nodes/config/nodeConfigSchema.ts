@@ -1,0 +1,174 @@
+import Type, { type Static, type TSchema } from "typebox";
+
+// Each leaf carries `x-reason`, the one phrase a validation error shows for it
+// ("rpc.port: must be an integer 1..65535"), so messages are exact and written once.
+
+function integer(minimum: number, maximum: number, value: number, description: string) {
+  return Type.Integer({
+    minimum,
+    maximum,
+    default: value,
+    description,
+    "x-reason": `must be an integer ${minimum}..${maximum}`,
+  });
+}
+
+function flag(value: boolean, description: string) {
+  return Type.Boolean({ default: value, description, "x-reason": "must be true or false" });
+}
+
+function path(description: string) {
+  return Type.String({ minLength: 1, description, "x-reason": "must be a non-empty path" });
+}
+
+function section<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
+  return Type.Object(properties, { additionalProperties: false, default: {}, description });
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Origins allowed by CORS: scheme, host and optional port, nothing else. */
+const ORIGIN_PATTERN = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$";
+
+/** Log levels of pino, plus `silent`. */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * The node configuration schema (TypeBox / JSON Schema). Unknown fields are rejected at every
+ * level so a misspelt field fails loudly instead of silently keeping its default.
+ */
+export const nodeConfigSchema = Type.Object(
+  {
+    dataDir: path("Directory of the node's database; relative to the config file."),
+    dev: flag(false, "Development mode: a built-in genesis and dev validator key may be used."),
+    blockPeriodSeconds: integer(1, 3600, 2, "Seconds between blocks produced by the validator."),
+    chain: section(
+      {
+        genesisFile: Type.Optional(
+          path("Genesis JSON of the chain; required unless dev. Relative to the config file."),
+        ),
+      },
+      "The chain the node joins.",
+    ),
+    validator: Type.Optional(
+      Type.Object(
+        {
+          keyFile: Type.String({
+            minLength: 1,
+            description:
+              "Path of the validator's key file (never the key itself); relative to the config file.",
+            "x-reason": "must be a non-empty path",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: "Block production; omit on a node that does not validate.",
+        },
+      ),
+    ),
+    rpc: section(
+      {
+        host: Type.String({
+          minLength: 1,
+          default: "127.0.0.1",
+          description: "Interface the JSON-RPC server listens on.",
+          "x-reason": "must be a non-empty host name or address",
+        }),
+        port: integer(1, 65535, 8545, "TCP port of the JSON-RPC server (HTTP and WebSocket)."),
+        cors: Type.Array(
+          Type.String({
+            pattern: ORIGIN_PATTERN,
+            "x-reason":
+              "must be an origin like https://research.example.org (no wildcard, no path)",
+          }),
+          {
+            default: [],
+            maxItems: 100,
+            description: "Browser origins allowed by CORS; empty allows none.",
+            "x-reason": "must be a list of at most 100 origins",
+          },
+        ),
+        maxBodyBytes: integer(1024, 128 * 1024 * 1024, 5 * 1024 * 1024, "Largest request body."),
+        maxBatch: integer(1, 10_000, 100, "Most calls in one JSON-RPC batch."),
+        getLogs: section(
+          {
+            maxBlockRange: integer(1, MAX_SAFE, 10_000, "Most blocks one eth_getLogs may span."),
+            maxResults: integer(1, MAX_SAFE, 10_000, "Most logs one eth_getLogs may return."),
+          },
+          "Limits of eth_getLogs.",
+        ),
+        ws: section(
+          {
+            enabled: flag(true, "Serve JSON-RPC over WebSocket (needed for subscriptions)."),
+            maxConnections: integer(1, 100_000, 100, "Most concurrent WebSocket connections."),
+            maxSubscriptions: integer(1, 100_000, 100, "Most subscriptions per connection."),
+          },
+          "WebSocket transport.",
+        ),
+      },
+      "JSON-RPC endpoint.",
+    ),
+    txpool: section(
+      {
+        maxCount: integer(1, 1_000_000, 4096, "Most transactions in the pool."),
+        maxBytes: integer(1024, 4 * 1024 * 1024 * 1024, 32 * 1024 * 1024, "Most pooled bytes."),
+        maxPerSender: integer(1, 10_000, 64, "Most transactions (and nonce lead) per sender."),
+        maxQueued: integer(1, 1_000_000, 1024, "Most future-nonce (queued) transactions."),
+        queuedLifetimeSeconds: integer(
+          1,
+          30 * 24 * 3600,
+          3 * 3600,
+          "How long a queued transaction may wait for its nonce gap to close.",
+        ),
+        priceBumpPercent: integer(0, 1000, 10, "Fee increase a same-nonce replacement needs."),
+        minTipWei: integer(0, MAX_SAFE, 0, "Smallest accepted tip per gas (gasPrice for legacy)."),
+        maxTxBytes: integer(1024, 4 * 1024 * 1024, 128 * 1024, "Largest accepted transaction."),
+        allowUnprotected: flag(false, "Accept legacy transactions without EIP-155 protection."),
+      },
+      "Transaction pool.",
+    ),
+    log: section(
+      {
+        level: Type.Enum([...logLevels], {
+          default: "info",
+          description: "Least severe level written.",
+          "x-reason": `must be one of ${logLevels.join(", ")}`,
+        }),
+        pretty: flag(
+          false,
+          "Human-readable lines instead of JSON (for a terminal, not for files).",
+        ),
+      },
+      "Logging.",
+    ),
+    metrics: section(
+      { enabled: flag(true, "Serve Prometheus metrics at /metrics.") },
+      "Prometheus metrics.",
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A type with every nested property and array read-only. */
+export type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A validated, defaulted node configuration (as returned by `loadConfig`, deep-frozen). */
+export type NodeConfig = DeepReadonly<Static<typeof nodeConfigSchema>>;
+
+/** Dotted paths of the fields holding file-system paths, resolved against the config file. */
+export const configPathFields = ["dataDir", "chain.genesisFile", "validator.keyFile"] as const;
+
+/** The schema node of a leaf type, for callers walking the schema (flags, docs). */
+export type ConfigSchemaNode = TSchema & {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, ConfigSchemaNode>>;
+  readonly items?: ConfigSchemaNode;
+  readonly enum?: readonly string[];
+  readonly default?: unknown;
+  readonly description?: string;
+  readonly "x-reason"?: string;
+};

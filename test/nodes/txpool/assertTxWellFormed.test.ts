@@ -1,0 +1,104 @@
+import { createLegacyTx } from "@ethereumjs/tx";
+import { describe, expect, it } from "vitest";
+import { assertTxWellFormed, type TxRules } from "../../../nodes/txpool/index.ts";
+import { errorCodes, isCustosError } from "../../../src/errors/index.ts";
+import { CHAIN_ID, common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
+
+const rules: TxRules = {
+  chainId: CHAIN_ID,
+  maxTxBytes: 1024,
+  blockGasLimit: 1_000_000n,
+  minTip: 2n,
+  allowUnprotected: false,
+};
+const key = testKey(0);
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (isCustosError(error)) return error.code;
+    throw error;
+  }
+  return "none";
+}
+
+describe("assertTxWellFormed", () => {
+  it("accepts legacy, EIP-2930 and EIP-1559 transactions and reports size, fees and hash", () => {
+    for (const type of [0, 1, 2] as const) {
+      const tx = signedTx({ key, nonce: 0, type, fee: 10n, tip: 3n });
+      const result = assertTxWellFormed(tx, rules);
+      expect(result.size).toBe(tx.serialize().length);
+      expect(result.hash).toEqual(tx.hash());
+      expect(result.fees).toEqual(
+        type === 2 ? { feeCap: 10n, tipCap: 3n } : { feeCap: 10n, tipCap: 10n },
+      );
+    }
+  });
+
+  it("refuses oversized transactions with geth's wording", () => {
+    const tx = signedTx({ key, nonce: 0, data: new Uint8Array(2000), gasLimit: 200_000n });
+    expect(() => assertTxWellFormed(tx, rules)).toThrow(/oversized data/);
+    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_OVERSIZED");
+  });
+
+  it("refuses unsigned transactions as invalid sender", () => {
+    const tx = createLegacyTx({ nonce: 0n, gasPrice: 10n, gasLimit: 21_000n, to: TO }, { common });
+    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_INVALID_SENDER");
+  });
+
+  it("refuses a typed or EIP-155 legacy transaction signed for another chain", () => {
+    for (const type of [0, 2] as const) {
+      const tx = signedTx({ key, nonce: 0, type, chainCommon: otherCommon });
+      expect(() => assertTxWellFormed(tx, rules)).toThrow(/invalid chain id for signer/);
+      expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_WRONG_CHAIN");
+    }
+  });
+
+  it("refuses unprotected legacy transactions unless allowed", () => {
+    const tx = createLegacyTx(
+      { nonce: 0n, gasPrice: 10n, gasLimit: 21_000n, to: TO, v: 27n, r: 1n, s: 1n },
+      { common },
+    );
+    expect(tx.isSigned()).toBe(true);
+    expect(() => assertTxWellFormed(tx, rules)).toThrow(/only replay-protected \(EIP-155\)/);
+    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_UNPROTECTED");
+    expect(assertTxWellFormed(tx, { ...rules, allowUnprotected: true }).fees.feeCap).toBe(10n);
+  });
+
+  it("refuses a gas limit below intrinsic gas, counting calldata", () => {
+    const plain = signedTx({ key, nonce: 0, gasLimit: 20_999n });
+    expect(() => assertTxWellFormed(plain, rules)).toThrow(/intrinsic gas too low/);
+    const withData = signedTx({ key, nonce: 0, gasLimit: 21_000n, data: new Uint8Array([1, 2]) });
+    expect(codeOf(() => assertTxWellFormed(withData, rules))).toBe("TXPOOL_INTRINSIC_GAS");
+  });
+
+  it("refuses a gas limit above the block gas limit", () => {
+    const tx = signedTx({ key, nonce: 0, gasLimit: 1_000_001n });
+    expect(() => assertTxWellFormed(tx, rules)).toThrow(/exceeds block gas limit/);
+    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_GAS_LIMIT");
+  });
+
+  it("refuses a tip below the pool minimum", () => {
+    const tx = signedTx({ key, nonce: 0, fee: 10n, tip: 1n });
+    expect(() => assertTxWellFormed(tx, rules)).toThrow(
+      /^TXPOOL_UNDERPRICED: transaction underpriced/,
+    );
+    const legacy = signedTx({ key, nonce: 0, type: 0, fee: 1n });
+    expect(codeOf(() => assertTxWellFormed(legacy, rules))).toBe("TXPOOL_UNDERPRICED");
+  });
+
+  it("uses only registered -32000-family codes", () => {
+    for (const code of [
+      "TXPOOL_OVERSIZED",
+      "TXPOOL_WRONG_CHAIN",
+      "TXPOOL_UNPROTECTED",
+      "TXPOOL_INVALID_SENDER",
+      "TXPOOL_INTRINSIC_GAS",
+      "TXPOOL_GAS_LIMIT",
+      "TXPOOL_UNDERPRICED",
+    ] as const) {
+      expect(errorCodes[code].rpcCode).toBe(-32000);
+    }
+  });
+});
