@@ -13,6 +13,7 @@ import {
 import { type ConsentChange, type ConsentRecord, validateConsentChange } from "./ConsentChange.ts";
 import { type CohortSnapshot, cohortRoot, type HashPort } from "./cohortSnapshot.ts";
 import {
+  LOOKUP_BATCH,
   ROW_WORDS,
   recordStatus,
   rowLayout,
@@ -341,19 +342,22 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       const allowed = new Uint32Array(n);
       const denied = new Float64Array(denyReasons.length + 1);
       let allowedCount = 0;
-      for (let i = 0; i < n; i++) {
-        let reason: number;
-        if (invalid !== null && invalid[i] === 1) {
-          reason = reasonCode.INVALID_REQUEST;
-        } else {
-          const record = table.find(words, i * SUBJECT_WORDS);
-          reason =
-            record < 0
-              ? reasonCode.UNKNOWN_SUBJECT
-              : evaluateRow(rows, record * ROW_WORDS, use, categories, at);
+      const found = new Int32Array(LOOKUP_BATCH);
+      for (let first = 0; first < n; first += LOOKUP_BATCH) {
+        const size = Math.min(LOOKUP_BATCH, n - first);
+        table.findBatch(words, first, size, found);
+        for (let j = 0; j < size; j++) {
+          const i = first + j;
+          const record = found[j] as number;
+          const reason =
+            invalid !== null && invalid[i] === 1
+              ? reasonCode.INVALID_REQUEST
+              : record < 0
+                ? reasonCode.UNKNOWN_SUBJECT
+                : evaluateRow(rows, record * ROW_WORDS, use, categories, at);
+          if (reason === reasonCode.PERMITTED) allowed[allowedCount++] = i;
+          else denied[reason] = (denied[reason] as number) + 1;
         }
-        if (reason === reasonCode.PERMITTED) allowed[allowedCount++] = i;
-        else denied[reason] = (denied[reason] as number) + 1;
       }
       denyReasons.forEach((reason, i) => {
         counts[reason] = denied[i + 1] as number;

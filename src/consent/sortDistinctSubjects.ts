@@ -2,7 +2,6 @@ import { byteSwap, compareSubjects, SUBJECT_WORDS } from "./subjectKey.ts";
 
 const TOP_BITS = 11;
 const BUCKETS = 1 << TOP_BITS;
-const SUB_SHIFT = 32 - 2 * TOP_BITS;
 const SMALL_RUN = 32;
 
 /** Receives consecutive blocks of sorted distinct pseudonyms; `words` is reused after return. */
@@ -35,7 +34,7 @@ function sortRun(keys: Uint32Array, base: number, order: Uint32Array, lo: number
     insertionSort(keys, base, order, lo, hi);
     return;
   }
-  // Only pseudonyms sharing their first 22 bits get here in bulk: with keyed hashes that is
+  // Only pseudonyms sharing their leading ~22 bits get here in bulk: with keyed hashes that is
   // ~n/4M per run, so a comparison sort is the rare path, kept for adversarial inputs.
   const run = Array.from(order.subarray(lo, hi));
   run.sort((a, b) =>
@@ -54,7 +53,7 @@ function equalAt(a: Uint32Array, ao: number, b: Uint32Array, bo: number): boolea
  * (or 0..count-1 when null) in lexicographic byte order, drops duplicates, and streams them
  * to `sink` in blocks. A two-level radix sort on typed arrays: one scatter of whole keys by
  * their top 11 bits into buckets that fit in cache, then per bucket a counting sort on the
- * next 11 bits; the rare ties left (same first 22 bits) are finished by insertion sort.
+ * next (up to 11) bits; the rare ties left (same leading bits) are finished by insertion sort.
  * Memory: one copy of the keys (32 bytes per key) plus one bucket of scratch.
  */
 export function sortDistinctSubjects(
@@ -107,24 +106,28 @@ export function sortDistinctSubjects(
       for (let i = 0; i < size; i++) order[i] = i;
       insertionSort(keys, base, order, 0, size);
     } else {
-      subStarts.fill(0);
+      // About one key per sub-bucket: fewer sub-buckets for small buckets keeps the passes
+      // over the counters proportional to the bucket.
+      const subBits = Math.min(TOP_BITS, 31 - Math.clz32(size));
+      const subCount = 1 << subBits;
+      const shift = 32 - TOP_BITS - subBits;
+      const subMask = subCount - 1;
+      subStarts.fill(0, 0, subCount + 1);
       for (let i = 0; i < size; i++) {
-        const sd =
-          (byteSwap(keys[(base + i) * SUBJECT_WORDS] as number) >>> SUB_SHIFT) & (BUCKETS - 1);
+        const sd = (byteSwap(keys[(base + i) * SUBJECT_WORDS] as number) >>> shift) & subMask;
         subStarts[sd + 1] = (subStarts[sd + 1] as number) + 1;
       }
-      for (let sd = 0; sd < BUCKETS; sd++) {
+      for (let sd = 0; sd < subCount; sd++) {
         subStarts[sd + 1] = (subStarts[sd + 1] as number) + (subStarts[sd] as number);
       }
-      subCursor.set(subStarts.subarray(0, BUCKETS));
+      subCursor.set(subStarts.subarray(0, subCount));
       for (let i = 0; i < size; i++) {
-        const sd =
-          (byteSwap(keys[(base + i) * SUBJECT_WORDS] as number) >>> SUB_SHIFT) & (BUCKETS - 1);
+        const sd = (byteSwap(keys[(base + i) * SUBJECT_WORDS] as number) >>> shift) & subMask;
         const at = subCursor[sd] as number;
         subCursor[sd] = at + 1;
         order[at] = i;
       }
-      for (let sd = 0; sd < BUCKETS; sd++) {
+      for (let sd = 0; sd < subCount; sd++) {
         const lo = subStarts[sd] as number;
         const hi = subStarts[sd + 1] as number;
         if (hi - lo > 1) sortRun(keys, base, order, lo, hi);
