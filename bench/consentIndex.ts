@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   type AccessRequest,
   type ConsentChange,
@@ -101,7 +101,8 @@ let allowed = 0;
 const rates: number[] = [];
 for (let r = 0; r < CHECK_RUNS; r++) {
   t0 = performance.now();
-  for (let k = 0; k < POOL; k++) if (index.checkAccess(requests[k] as AccessRequest).allowed) allowed++;
+  for (let k = 0; k < POOL; k++)
+    if (index.checkAccess(requests[k] as AccessRequest).allowed) allowed++;
   rates.push(POOL / ((performance.now() - t0) / 1000));
 }
 const checkAccessPerSec = Math.round(median(rates));
@@ -182,5 +183,8 @@ const out = {
   node: process.version,
 };
 mkdirSync(new URL("results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("results/consent-index.json", import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(
+  new URL("results/consent-index.json", import.meta.url),
+  `${JSON.stringify(out, null, 2)}\n`,
+);
 console.log("wrote bench/results/consent-index.json");

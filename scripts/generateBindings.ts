@@ -49,7 +49,10 @@ for (const name of contracts) {
   if (Object.keys(artifact.linkReferences).length > 0) {
     throw new Error(`${name} needs library linking, which the bindings do not support`);
   }
-  outputs.push([new URL(`../src/contracts/${lowerFirst(name)}.ts`, import.meta.url), render(name, artifact)]);
+  outputs.push([
+    new URL(`../src/contracts/${lowerFirst(name)}.ts`, import.meta.url),
+    render(name, artifact),
+  ]);
 }
 outputs.push([new URL("../src/contracts/index.ts", import.meta.url), renderIndex()]);
 
