@@ -68,6 +68,8 @@ export class SubjectTable {
   #shift: number;
   #size = 0;
   readonly #entries = new Uint32Array(LOOKUP_BATCH);
+  readonly #slotOf = new Uint32Array(LOOKUP_BATCH);
+  readonly #pending = new Uint32Array(LOOKUP_BATCH);
   /** XOR of the words findBatch pre-loads; read so the compiler cannot drop those loads. */
   touched = 0;
 
@@ -136,42 +138,67 @@ export class SubjectTable {
   findBatch(keys: Uint32Array, first: number, count: number, out: Int32Array): void {
     const rows = this.rows;
     const slots = this.#slots;
+    const mask = slots.length - 1;
     const shift = this.#shift;
     const entries = this.#entries;
+    const slotOf = this.#slotOf;
+    const pending = this.#pending;
     for (let j = 0; j < count; j++) {
       const o = (first + j) * SUBJECT_WORDS;
-      const s =
+      slotOf[j] =
         Math.imul(
           (keys[o] as number) ^ Math.imul(keys[o + 7] as number, 0x85ebca6b),
           0x9e3779b1,
         ) >>> shift;
-      entries[j] = slots[s] as number;
+      pending[j] = j;
     }
+    // Probe rounds: a key not in its first slot is retried in the next round together with
+    // the others, so even collisions cost overlapped misses rather than serial ones.
+    let open = count;
     let touched = 0;
-    for (let j = 0; j < count; j++) {
-      const entry = entries[j] as number;
-      if (entry !== 0) touched ^= rows[(entry - 1) * ROW_WORDS] as number;
+    while (open > 0) {
+      for (let k = 0; k < open; k++) {
+        const j = pending[k] as number;
+        entries[j] = slots[slotOf[j] as number] as number;
+      }
+      // Both ends of each row: typed-array memory is only 16-byte aligned, so a 64-byte row
+      // may straddle two cache lines, and the caller reads the far end (status, validity).
+      for (let k = 0; k < open; k++) {
+        const entry = entries[pending[k] as number] as number;
+        if (entry !== 0) {
+          const b = (entry - 1) * ROW_WORDS;
+          touched ^= (rows[b] as number) ^ (rows[b + ROW_WORDS - 1] as number);
+        }
+      }
+      let still = 0;
+      for (let k = 0; k < open; k++) {
+        const j = pending[k] as number;
+        const entry = entries[j] as number;
+        if (entry === 0) {
+          out[j] = -1;
+          continue;
+        }
+        const o = (first + j) * SUBJECT_WORDS;
+        const b = (entry - 1) * ROW_WORDS;
+        if (
+          rows[b] === keys[o] &&
+          rows[b + 1] === keys[o + 1] &&
+          rows[b + 2] === keys[o + 2] &&
+          rows[b + 3] === keys[o + 3] &&
+          rows[b + 4] === keys[o + 4] &&
+          rows[b + 5] === keys[o + 5] &&
+          rows[b + 6] === keys[o + 6] &&
+          rows[b + 7] === keys[o + 7]
+        ) {
+          out[j] = entry - 1;
+        } else {
+          slotOf[j] = ((slotOf[j] as number) + 1) & mask;
+          pending[still++] = j;
+        }
+      }
+      open = still;
     }
     this.touched = touched;
-    for (let j = 0; j < count; j++) {
-      const entry = entries[j] as number;
-      const o = (first + j) * SUBJECT_WORDS;
-      const b = (entry - 1) * ROW_WORDS;
-      out[j] =
-        entry !== 0 &&
-        rows[b] === keys[o] &&
-        rows[b + 1] === keys[o + 1] &&
-        rows[b + 2] === keys[o + 2] &&
-        rows[b + 3] === keys[o + 3] &&
-        rows[b + 4] === keys[o + 4] &&
-        rows[b + 5] === keys[o + 5] &&
-        rows[b + 6] === keys[o + 6] &&
-        rows[b + 7] === keys[o + 7]
-          ? entry - 1
-          : entry === 0
-            ? -1
-            : this.find(keys, o);
-    }
   }
 
   /**
