@@ -2,8 +2,8 @@ import { CustosError } from "../errors/index.ts";
 import { SUBJECT_WORDS } from "./subjectKey.ts";
 
 /**
- * Words per record row. A row is exactly one 64-byte cache line: a lookup touches one hash
- * slot and one row, instead of one line per column (measured in docs/consent-index.md).
+ * Words per record row. A row is one 64-byte cache line (when aligned): a lookup touches one
+ * row instead of one line per column (see docs/consent-index.md).
  */
 export const ROW_WORDS = 16;
 
@@ -33,14 +33,11 @@ export const MAX_SUBJECTS = 2 ** 28;
 export const LOOKUP_BATCH = 64;
 
 const TWO_32 = 2 ** 32;
-const MIN_CAPACITY = 16;
-const MAX_LOAD = 0.75;
-
-function slotBitsFor(capacity: number): number {
-  let bits = 4;
-  while (2 ** bits * MAX_LOAD < capacity) bits++;
-  return bits;
-}
+const MIN_HOMES = 16;
+const MAX_LOAD = 0.8;
+/** Rows past the last home slot, for clusters running off the end; grown when needed. */
+const MIN_TAIL = 64;
+const STATUS = ROW_WORDS - 1;
 
 /** Low 32 bits of a uint48 timestamp. */
 export function timeLow(t: number): number {
@@ -52,33 +49,53 @@ export function timeHigh(t: number): number {
   return Math.floor(t / TWO_32);
 }
 
+function byteSwap(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
 /**
- * Open-addressing hash table from 32-byte pseudonyms to dense record rows, all on typed
- * arrays: no JS object per subject. Pseudonyms are keyed hashes (uniformly random), so
- * two of their words mixed by a multiply are a good hash; linear probing keeps probes on
- * adjacent slots. Records are never deleted (a revocation is a state), so no tombstones.
+ * Compares the pseudonym in the row at word `b` with `key[o..o+8)` in byte order: < 0 if the
+ * row's key sorts first.
+ */
+function compareRow(rows: Uint32Array, b: number, key: Uint32Array, o: number): number {
+  for (let w = 0; w < SUBJECT_WORDS; w++) {
+    const x = rows[b + w] as number;
+    const y = key[o + w] as number;
+    if (x !== y) return byteSwap(x) < byteSwap(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Ordered open-addressing table from 32-byte pseudonyms to 64-byte record rows, all in one
+ * typed array: no JS object per subject. Pseudonyms are keyed hashes (uniformly random), so
+ * their leading bits are already a good hash, and using them *monotonically* (home slot =
+ * leading 32 bits scaled to the table) with ordered linear probing keeps every row in
+ * pseudonym byte order. That gives:
  *
- * Rows live in `rows` (16 words per record, see {@link rowLayout}); `rows` is replaced when
- * the table grows, so read it again after any insert.
+ * - one random memory access per lookup (the row is at the slot, no separate index array),
+ *   then adjacent rows; an absent key stops at the first greater key;
+ * - the sorted order for free: a cohort's allowed set is committed by marking rows in a
+ *   bitset and streaming them in slot order, with no sort and no copy of the keys.
+ *
+ * Records are never deleted (a revocation is a state), so no tombstones. An empty row has
+ * status 0; the last row is always empty, which bounds every scan. Slot indices move when
+ * later keys are inserted: use an index returned by `find`/`insert` before the next insert.
  */
 export class SubjectTable {
-  /** Record rows, `ROW_WORDS` words each; the first `size` rows are in use. */
+  /** Rows, `ROW_WORDS` words each, in pseudonym order; empty rows have status 0. */
   rows: Uint32Array;
-  #slots: Uint32Array;
-  #shift: number;
+  #homes: number;
   #size = 0;
-  readonly #entries = new Uint32Array(LOOKUP_BATCH);
   readonly #slotOf = new Uint32Array(LOOKUP_BATCH);
   readonly #pending = new Uint32Array(LOOKUP_BATCH);
   /** XOR of the words findBatch pre-loads; read so the compiler cannot drop those loads. */
   touched = 0;
 
   constructor(expectedSubjects: number) {
-    const capacity = Math.max(MIN_CAPACITY, Math.min(MAX_SUBJECTS, Math.ceil(expectedSubjects)));
-    this.rows = new Uint32Array(capacity * ROW_WORDS);
-    const bits = slotBitsFor(capacity);
-    this.#slots = new Uint32Array(2 ** bits);
-    this.#shift = 32 - bits;
+    const expected = Math.min(MAX_SUBJECTS, Math.ceil(expectedSubjects));
+    this.#homes = Math.max(MIN_HOMES, Math.ceil(expected / MAX_LOAD));
+    this.rows = new Uint32Array((this.#homes + MIN_TAIL) * ROW_WORDS);
   }
 
   /** Number of subjects stored. */
@@ -86,113 +103,77 @@ export class SubjectTable {
     return this.#size;
   }
 
-  /** Rows allocated. */
+  /** Subjects the table holds before it doubles. */
   get capacity(): number {
-    return this.rows.length / ROW_WORDS;
+    return Math.floor(this.#homes * MAX_LOAD);
   }
 
-  /** Hash slots allocated. */
+  /** Row slots allocated (home slots plus the tail). */
   get slotCapacity(): number {
-    return this.#slots.length;
+    return this.rows.length / ROW_WORDS;
   }
 
   /** Bytes held by the table's arrays. */
   get byteLength(): number {
-    return this.rows.byteLength + this.#slots.byteLength;
+    return this.rows.byteLength;
   }
 
-  /** The record index of the pseudonym at `key[offset..offset+8)`, or -1 if absent. */
+  #home(w0: number): number {
+    // Monotone in the key's leading 32 bits: slot order is pseudonym order.
+    return Math.floor((byteSwap(w0) * this.#homes) / TWO_32);
+  }
+
+  /** The slot of the pseudonym at `key[offset..offset+8)`, or -1 if absent. */
   find(key: Uint32Array, offset: number): number {
     const rows = this.rows;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    const w0 = key[offset] as number;
-    let s =
-      Math.imul(w0 ^ Math.imul(key[offset + 7] as number, 0x85ebca6b), 0x9e3779b1) >>> this.#shift;
+    let s = this.#home(key[offset] as number);
     for (;;) {
-      const entry = slots[s] as number;
-      if (entry === 0) return -1;
-      const b = (entry - 1) * ROW_WORDS;
-      if (
-        rows[b] === w0 &&
-        rows[b + 1] === key[offset + 1] &&
-        rows[b + 2] === key[offset + 2] &&
-        rows[b + 3] === key[offset + 3] &&
-        rows[b + 4] === key[offset + 4] &&
-        rows[b + 5] === key[offset + 5] &&
-        rows[b + 6] === key[offset + 6] &&
-        rows[b + 7] === key[offset + 7]
-      ) {
-        return entry - 1;
-      }
-      s = (s + 1) & mask;
+      const b = s * ROW_WORDS;
+      if (rows[b + STATUS] === 0) return -1;
+      const c = compareRow(rows, b, key, offset);
+      if (c === 0) return s;
+      if (c > 0) return -1;
+      s++;
     }
   }
 
   /**
-   * Looks up `count` consecutive pseudonyms `keys[(first + j) * 8 ..]` into `out[j]` (record
-   * index or -1). Same answers as {@link SubjectTable.find}, but loads all slots first, then
-   * all rows, so that the CPU keeps many cache misses in flight instead of one at a time:
-   * at 10 M subjects every slot and row access is a DRAM (and TLB) miss.
+   * Looks up `count` consecutive pseudonyms `keys[(first + j) * 8 ..]` into `out[j]` (slot or
+   * -1). Same answers as {@link SubjectTable.find}, but in rounds that first load every
+   * pending row, then compare: the CPU keeps many cache misses in flight instead of one at a
+   * time (at 10 M subjects every first row access is a DRAM and TLB miss).
    */
   findBatch(keys: Uint32Array, first: number, count: number, out: Int32Array): void {
     const rows = this.rows;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    const shift = this.#shift;
-    const entries = this.#entries;
     const slotOf = this.#slotOf;
     const pending = this.#pending;
     for (let j = 0; j < count; j++) {
-      const o = (first + j) * SUBJECT_WORDS;
-      slotOf[j] =
-        Math.imul(
-          (keys[o] as number) ^ Math.imul(keys[o + 7] as number, 0x85ebca6b),
-          0x9e3779b1,
-        ) >>> shift;
+      slotOf[j] = this.#home(keys[(first + j) * SUBJECT_WORDS] as number);
       pending[j] = j;
     }
-    // Probe rounds: a key not in its first slot is retried in the next round together with
-    // the others, so even collisions cost overlapped misses rather than serial ones.
     let open = count;
     let touched = 0;
     while (open > 0) {
-      for (let k = 0; k < open; k++) {
-        const j = pending[k] as number;
-        entries[j] = slots[slotOf[j] as number] as number;
-      }
       // Both ends of each row: typed-array memory is only 16-byte aligned, so a 64-byte row
       // may straddle two cache lines, and the caller reads the far end (status, validity).
       for (let k = 0; k < open; k++) {
-        const entry = entries[pending[k] as number] as number;
-        if (entry !== 0) {
-          const b = (entry - 1) * ROW_WORDS;
-          touched ^= (rows[b] as number) ^ (rows[b + ROW_WORDS - 1] as number);
-        }
+        const b = (slotOf[pending[k] as number] as number) * ROW_WORDS;
+        touched ^= (rows[b] as number) ^ (rows[b + STATUS] as number);
       }
       let still = 0;
       for (let k = 0; k < open; k++) {
         const j = pending[k] as number;
-        const entry = entries[j] as number;
-        if (entry === 0) {
+        const s = slotOf[j] as number;
+        const b = s * ROW_WORDS;
+        if (rows[b + STATUS] === 0) {
           out[j] = -1;
           continue;
         }
-        const o = (first + j) * SUBJECT_WORDS;
-        const b = (entry - 1) * ROW_WORDS;
-        if (
-          rows[b] === keys[o] &&
-          rows[b + 1] === keys[o + 1] &&
-          rows[b + 2] === keys[o + 2] &&
-          rows[b + 3] === keys[o + 3] &&
-          rows[b + 4] === keys[o + 4] &&
-          rows[b + 5] === keys[o + 5] &&
-          rows[b + 6] === keys[o + 6] &&
-          rows[b + 7] === keys[o + 7]
-        ) {
-          out[j] = entry - 1;
-        } else {
-          slotOf[j] = ((slotOf[j] as number) + 1) & mask;
+        const c = compareRow(rows, b, keys, (first + j) * SUBJECT_WORDS);
+        if (c === 0) out[j] = s;
+        else if (c > 0) out[j] = -1;
+        else {
+          slotOf[j] = s + 1;
           pending[still++] = j;
         }
       }
@@ -202,47 +183,108 @@ export class SubjectTable {
   }
 
   /**
-   * Adds a pseudonym known to be absent and returns its new record index (a zeroed row with
-   * the key set). Doubles rows and slots as needed.
+   * Adds a pseudonym known to be absent and returns its slot: a row with the key set, status
+   * "revoked" (fail closed until the caller writes the record) and other fields zero.
+   * Doubles the table beyond {@link SubjectTable.capacity}.
    *
    * @throws CustosError `CONSENT_INDEX_FULL` beyond {@link MAX_SUBJECTS}.
    */
   insert(key: Uint32Array, offset: number): number {
-    const index = this.#size;
-    if (index === MAX_SUBJECTS) {
+    if (this.#size === MAX_SUBJECTS) {
       throw new CustosError("CONSENT_INDEX_FULL", "consent index is at its maximum size", {
         details: { maxSubjects: MAX_SUBJECTS },
       });
     }
-    if (index === this.capacity) {
-      const grown = new Uint32Array(Math.min(MAX_SUBJECTS, this.capacity * 2) * ROW_WORDS);
-      grown.set(this.rows);
-      this.rows = grown;
+    if (this.#size + 1 > this.capacity) this.#regrow(this.#homes * 2);
+    let s = this.#home(key[offset] as number);
+    while (
+      this.rows[s * ROW_WORDS + STATUS] !== 0 &&
+      compareRow(this.rows, s * ROW_WORDS, key, offset) < 0
+    ) {
+      s++;
     }
-    if (index + 1 > this.#slots.length * MAX_LOAD) this.#rehash(this.#slots.length * 2);
-    for (let w = 0; w < SUBJECT_WORDS; w++) {
-      this.rows[index * ROW_WORDS + w] = key[offset + w] as number;
-    }
-    this.#place(index);
-    this.#size = index + 1;
-    return index;
-  }
-
-  #place(index: number): void {
+    let e = s;
+    while (this.rows[e * ROW_WORDS + STATUS] !== 0) e++;
+    if (e + 1 >= this.slotCapacity) this.#extendTail();
     const rows = this.rows;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    const b = index * ROW_WORDS;
-    let s =
-      Math.imul((rows[b] as number) ^ Math.imul(rows[b + 7] as number, 0x85ebca6b), 0x9e3779b1) >>>
-      this.#shift;
-    while (slots[s] !== 0) s = (s + 1) & mask;
-    slots[s] = index + 1;
+    rows.copyWithin((s + 1) * ROW_WORDS, s * ROW_WORDS, e * ROW_WORDS);
+    const b = s * ROW_WORDS;
+    for (let w = 0; w < SUBJECT_WORDS; w++) rows[b + w] = key[offset + w] as number;
+    rows.fill(0, b + SUBJECT_WORDS, b + ROW_WORDS);
+    rows[b + STATUS] = recordStatus.revoked;
+    this.#size++;
+    return s;
   }
 
-  #rehash(slotCount: number): void {
-    this.#slots = new Uint32Array(slotCount);
-    this.#shift = 32 - Math.log2(slotCount);
-    for (let i = 0; i < this.#size; i++) this.#place(i);
+  /**
+   * Streams the keys of the slots whose bit is set in `marks` (bit s of word s >>> 5), in
+   * pseudonym order, to `sink` in blocks; `sink` must consume a block before returning.
+   */
+  streamMarked(marks: Uint32Array, sink: (words: Uint32Array, count: number) => void): void {
+    const rows = this.rows;
+    const block = new Uint32Array(1024 * SUBJECT_WORDS);
+    let n = 0;
+    for (let w = 0; w < marks.length; w++) {
+      let bits = marks[w] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const b = (w * 32 + 31 - Math.clz32(low)) * ROW_WORDS;
+        bits ^= low;
+        const o = n * SUBJECT_WORDS;
+        for (let i = 0; i < SUBJECT_WORDS; i++) block[o + i] = rows[b + i] as number;
+        if (++n === 1024) {
+          sink(block, n);
+          n = 0;
+        }
+      }
+    }
+    if (n > 0) sink(block, n);
+  }
+
+  /** Slots of the occupied rows of the given ascending ranks (0 = first pseudonym). */
+  slotsOfRanks(ranks: readonly number[]): number[] {
+    const rows = this.rows;
+    const slots: number[] = [];
+    let rank = 0;
+    let next = 0;
+    for (let s = 0; s < this.slotCapacity && next < ranks.length; s++) {
+      if (rows[s * ROW_WORDS + STATUS] === 0) continue;
+      while (next < ranks.length && ranks[next] === rank) {
+        slots.push(s);
+        next++;
+      }
+      rank++;
+    }
+    return slots;
+  }
+
+  #extendTail(): void {
+    const grown = new Uint32Array(
+      this.rows.length + Math.max(MIN_TAIL, this.#homes >>> 4) * ROW_WORDS,
+    );
+    grown.set(this.rows);
+    this.rows = grown;
+  }
+
+  /** Re-places all rows for a new home count: one ordered pass, since order is preserved. */
+  #regrow(homes: number): void {
+    const old = this.rows;
+    const oldSlots = old.length / ROW_WORDS;
+    this.#homes = homes;
+    let rows = new Uint32Array((homes + MIN_TAIL) * ROW_WORDS);
+    let next = 0;
+    for (let s = 0; s < oldSlots; s++) {
+      const from = s * ROW_WORDS;
+      if (old[from + STATUS] === 0) continue;
+      const to = Math.max(next, this.#home(old[from] as number));
+      if ((to + 2) * ROW_WORDS > rows.length) {
+        const grown = new Uint32Array(rows.length + Math.max(MIN_TAIL, homes >>> 4) * ROW_WORDS);
+        grown.set(rows);
+        rows = grown;
+      }
+      rows.set(old.subarray(from, from + ROW_WORDS), to * ROW_WORDS);
+      next = to + 1;
+    }
+    this.rows = rows;
   }
 }

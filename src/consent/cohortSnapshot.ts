@@ -1,6 +1,6 @@
 import { CustosError } from "../errors/index.ts";
 import { sha256 } from "./sha256.ts";
-import { sortDistinctSubjects } from "./sortDistinctSubjects.ts";
+import { type SortedSubjectsSink, sortDistinctSubjects } from "./sortDistinctSubjects.ts";
 import {
   bytesToHex,
   compareSubjects,
@@ -165,17 +165,15 @@ function commit(count: number, top: Uint8Array | undefined, hash: HashPort): `0x
 }
 
 /**
- * Root over the distinct pseudonyms `src[p*8..]` for the first `count` entries of `positions`.
- * Streams sorted keys into leaf hashes without materialising the sorted set.
+ * Root over the sorted distinct pseudonyms that `produce` streams to its sink (blocks in
+ * ascending byte order, no duplicates), without materialising the set.
  */
-export function cohortRoot(
-  src: Uint32Array,
-  positions: Uint32Array,
-  count: number,
+export function commitSortedSubjects(
+  produce: (sink: SortedSubjectsSink) => void,
   hash: HashPort,
 ): { root: `0x${string}`; count: number } {
   const hasher = new LeafHasher(hash);
-  sortDistinctSubjects(src, positions, count, (words, n) => hasher.push(words, n));
+  produce((words, n) => hasher.push(words, n));
   const levels = buildLevels(hasher.finish(), hash);
   const top = hasher.count === 0 ? undefined : levels[levels.length - 1];
   return { root: commit(hasher.count, top, hash), count: hasher.count };

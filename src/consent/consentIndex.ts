@@ -11,7 +11,7 @@ import {
   reasonCode,
 } from "./AccessDecision.ts";
 import { type ConsentChange, type ConsentRecord, validateConsentChange } from "./ConsentChange.ts";
-import { type CohortSnapshot, cohortRoot, type HashPort } from "./cohortSnapshot.ts";
+import { type CohortSnapshot, commitSortedSubjects, type HashPort } from "./cohortSnapshot.ts";
 import {
   LOOKUP_BATCH,
   ROW_WORDS,
@@ -340,6 +340,9 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       const at = atOut[0] as number;
       const rows = table.rows;
       const allowed = new Uint32Array(n);
+      // The allowed set as a bitset over table slots: duplicates collapse, and slot order is
+      // pseudonym order, so committing needs no sort.
+      const marks = new Uint32Array(Math.ceil(table.slotCapacity / 32));
       const denied = new Float64Array(denyReasons.length + 1);
       let allowedCount = 0;
       const found = new Int32Array(LOOKUP_BATCH);
@@ -355,8 +358,12 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
               : record < 0
                 ? reasonCode.UNKNOWN_SUBJECT
                 : evaluateRow(rows, record * ROW_WORDS, use, categories, at);
-          if (reason === reasonCode.PERMITTED) allowed[allowedCount++] = i;
-          else denied[reason] = (denied[reason] as number) + 1;
+          if (reason === reasonCode.PERMITTED) {
+            allowed[allowedCount++] = i;
+            marks[record >>> 5] = (marks[record >>> 5] as number) | (1 << (record & 31));
+          } else {
+            denied[reason] = (denied[reason] as number) + 1;
+          }
         }
       }
       denyReasons.forEach((reason, i) => {
@@ -364,7 +371,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       });
       const allowedIndices =
         allowedCount * 2 < n ? allowed.slice(0, allowedCount) : allowed.subarray(0, allowedCount);
-      const { root, count } = cohortRoot(words, allowedIndices, allowedCount, hash);
+      const { root, count } = commitSortedSubjects((sink) => table.streamMarked(marks, sink), hash);
       return {
         allowedIndices,
         allowedCount,
@@ -379,7 +386,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
   }
 
   function denyAll(counts: Record<DenyReason, number>): CohortResult {
-    const { root, count } = cohortRoot(new Uint32Array(0), new Uint32Array(0), 0, hash);
+    const { root, count } = commitSortedSubjects(() => undefined, hash);
     return {
       allowedIndices: new Uint32Array(0),
       allowedCount: 0,
@@ -459,7 +466,8 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       return spotCheckIndex(
         {
           size: table.size,
-          subjectAt: (record) => subjectToHex(table.rows, record * ROW_WORDS),
+          subjectsAtRanks: (ranks) =>
+            table.slotsOfRanks(ranks).map((slot) => subjectToHex(table.rows, slot * ROW_WORDS)),
           getRecord,
           toHex(subject) {
             const probe = new Uint32Array(SUBJECT_WORDS);

@@ -64,7 +64,8 @@ export interface SpotCheckReport {
 /** What a spot check needs from the index. */
 export interface SpotCheckTarget {
   readonly size: number;
-  subjectAt(record: number): `0x${string}`;
+  /** Subjects of the given ascending ranks in the index's order. */
+  subjectsAtRanks(ranks: readonly number[]): `0x${string}`[];
   getRecord(subject: SubjectInput): ConsentRecord | undefined;
   toHex(subject: SubjectInput): `0x${string}` | undefined;
 }
@@ -95,7 +96,7 @@ function drawSubjects(target: SpotCheckTarget, sample: SpotCheckSample): `0x${st
     }
     drawn.add(Math.floor(r * target.size));
   }
-  const subjects = [...drawn].map((record) => target.subjectAt(record));
+  const subjects = target.subjectsAtRanks([...drawn].sort((a, b) => a - b));
   (sample.subjects ?? []).forEach((subject, i) => {
     const hex = target.toHex(subject);
     if (hex === undefined) {
