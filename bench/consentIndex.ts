@@ -130,20 +130,28 @@ console.log(
   `checkAccess latency µs: p50 ${pct(lat, 0.5).toFixed(2)} p99 ${checkAccessP99Us} p99.9 ${pct(lat, 0.999).toFixed(2)} max ${pct(lat, 1 - 1e-9).toFixed(1)} (timer overhead p50 ${pct(overhead, 0.5).toFixed(2)} p99 ${pct(overhead, 0.99).toFixed(2)})`,
 );
 requests.length = 0;
+// Start the cohort phase from a collected heap so its peak is the cohort's, not leftovers.
+(globalThis as { gc?: () => void }).gc?.();
 
 // Cohort: all N subjects, in generation order.
 const rssBeforeCohort = process.memoryUsage.rss();
+let rssPeakSampled = rssBeforeCohort;
 const cohortMs: number[] = [];
 let result = index.filterCohort(keys, { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit });
+const cohortCpuMs: number[] = [];
 for (let r = 0; r < COHORT_RUNS; r++) {
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   result = index.filterCohort(keys, { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit });
+  const cpu = process.cpuUsage(cpu0);
   cohortMs.push(performance.now() - t0);
+  cohortCpuMs.push((cpu.user + cpu.system) / 1000);
+  rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage.rss());
 }
 const filterCohort10MMs = Math.round(median(cohortMs));
 const peakMiB = mib(process.resourceUsage().maxRSS * 1024);
 console.log(
-  `filterCohort ${N}: median ${filterCohort10MMs} ms (runs ${cohortMs.map(Math.round).join(" ")}), allowed ${result.allowedCount}, ` +
+  `filterCohort ${N}: median ${filterCohort10MMs} ms (runs ${cohortMs.map(Math.round).join(" ")}; CPU ${cohortCpuMs.map(Math.round).join(" ")}), allowed ${result.allowedCount}, ` +
     `denied ${JSON.stringify(result.deniedByReason)}, peak RSS ${peakMiB} MiB (RSS before ${mib(rssBeforeCohort)} MiB)`,
 );
 
@@ -176,8 +184,10 @@ const out = {
   checkAccessP999Us: Math.round(pct(lat, 0.999) * 100) / 100,
   timerOverheadP50Us: Math.round(pct(overhead, 0.5) * 100) / 100,
   filterCohortRunsMs: cohortMs.map(Math.round),
+  filterCohortCpuMs: Math.round(median(cohortCpuMs)),
   filterCohortAllowed: result.allowedCount,
   rssBeforeCohortMiB: mib(rssBeforeCohort),
+  rssAfterCohortRunsMiB: mib(rssPeakSampled),
   hashMBps,
   loadAverage: load(),
   node: process.version,
