@@ -78,7 +78,15 @@ export const decisions: readonly AccessDecision[] = Object.freeze([
 const TWO_32 = 2 ** 32;
 const MAX_AT = 2 ** 48 - 1;
 
-/** Whether a `use` word has exactly one permission bit and only known condition bits. */
+/**
+ * Whether a `use` word has exactly one permission bit and only known condition bits.
+ *
+ * @example
+ * ```ts
+ * isWellFormedUse(purposeCodes.HMB.bit | purposeCodes.NCU.bit); // true
+ * isWellFormedUse(purposeCodes.HMB.bit | purposeCodes.DS.bit); // false: two purposes
+ * ```
+ */
 export function isWellFormedUse(use: unknown): use is number {
   if (typeof use !== "number" || !Number.isInteger(use) || use < 0 || use > 0xffffffff) {
     return false;
@@ -91,7 +99,15 @@ export function isWellFormedUse(use: unknown): use is number {
   );
 }
 
-/** Whether a requested categories word is non-empty and names only known categories. */
+/**
+ * Whether a requested categories word is non-empty and names only known categories.
+ *
+ * @example
+ * ```ts
+ * isWellFormedCategories(dataCategories.DRUGS.bit); // true
+ * isWellFormedCategories(0); // false
+ * ```
+ */
 export function isWellFormedCategories(categories: unknown): categories is number {
   return (
     typeof categories === "number" &&
@@ -101,7 +117,15 @@ export function isWellFormedCategories(categories: unknown): categories is numbe
   );
 }
 
-/** Whether `at` is unix seconds the index can compare exactly. */
+/**
+ * Whether `at` is unix seconds the index can compare exactly.
+ *
+ * @example
+ * ```ts
+ * isWellFormedAt(1_800_000_000); // true
+ * isWellFormedAt(-1); // false
+ * ```
+ */
 export function isWellFormedAt(at: unknown): at is number {
   return typeof at === "number" && Number.isInteger(at) && at >= 0 && at <= MAX_AT;
 }
@@ -109,6 +133,12 @@ export function isWellFormedAt(at: unknown): at is number {
 /**
  * Applies the contract's `isPermitted` rules to the row starting at word `base`, returning
  * a reason number (0 = permitted).
+ *
+ * @example
+ * ```ts
+ * const reason = evaluateRow(table.rows, slot * ROW_WORDS, use, categories, at);
+ * if (reason === reasonCode.PERMITTED) allow();
+ * ```
  */
 export function evaluateRow(
   rows: Uint32Array,

@@ -66,6 +66,12 @@ function invalid(field: string, message: string, position: number | undefined): 
  *
  * @param position - index of the change inside a batch, reported in the error details.
  * @throws CustosError `CONSENT_CHANGE_INVALID` naming the first malformed field.
+ *
+ * @example
+ * ```ts
+ * const key = new Uint32Array(8);
+ * validateConsentChange(change, key); // throws on a malformed field
+ * ```
  */
 export function validateConsentChange(
   change: ConsentChange,

@@ -1,5 +1,5 @@
 import { CustosError } from "../errors/index.ts";
-import { SUBJECT_WORDS } from "./subjectKey.ts";
+import { byteSwap, SUBJECT_WORDS } from "./subjectKey.ts";
 
 /**
  * Words per record row. A row is one 64-byte cache line (when aligned): a lookup touches one
@@ -39,18 +39,28 @@ const MAX_LOAD = 0.8;
 const MIN_TAIL = 64;
 const STATUS = ROW_WORDS - 1;
 
-/** Low 32 bits of a uint48 timestamp. */
+/**
+ * Low 32 bits of a uint48 timestamp.
+ *
+ * @example
+ * ```ts
+ * timeLow(2 ** 40 + 5); // 5
+ * ```
+ */
 export function timeLow(t: number): number {
   return (t % TWO_32) >>> 0;
 }
 
-/** High 16 bits of a uint48 timestamp. */
+/**
+ * High 16 bits of a uint48 timestamp.
+ *
+ * @example
+ * ```ts
+ * timeHigh(2 ** 40 + 5); // 256
+ * ```
+ */
 export function timeHigh(t: number): number {
   return Math.floor(t / TWO_32);
-}
-
-function byteSwap(x: number): number {
-  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 /**
@@ -81,6 +91,12 @@ function compareRow(rows: Uint32Array, b: number, key: Uint32Array, o: number): 
  * Records are never deleted (a revocation is a state), so no tombstones. An empty row has
  * status 0; the last row is always empty, which bounds every scan. Slot indices move when
  * later keys are inserted: use an index returned by `find`/`insert` before the next insert.
+ *
+ * @example
+ * ```ts
+ * const table = new SubjectTable(1_000_000);
+ * const slot = table.find(key, 0) >= 0 ? table.find(key, 0) : table.insert(key, 0);
+ * ```
  */
 export class SubjectTable {
   /** Rows, `ROW_WORDS` words each, in pseudonym order; empty rows have status 0. */

@@ -167,6 +167,11 @@ function commit(count: number, top: Uint8Array | undefined, hash: HashPort): `0x
 /**
  * Root over the sorted distinct pseudonyms that `produce` streams to its sink (blocks in
  * ascending byte order, no duplicates), without materialising the set.
+ *
+ * @example
+ * ```ts
+ * const { root, count } = commitSortedSubjects((sink) => table.streamMarked(marks, sink), sha256);
+ * ```
  */
 export function commitSortedSubjects(
   produce: (sink: SortedSubjectsSink) => void,

@@ -55,6 +55,11 @@ function equalAt(a: Uint32Array, ao: number, b: Uint32Array, bo: number): boolea
  * their top 11 bits into buckets that fit in cache, then per bucket a counting sort on the
  * next (up to 11) bits; the rare ties left (same leading bits) are finished by insertion sort.
  * Memory: one copy of the keys (32 bytes per key) plus one bucket of scratch.
+ *
+ * @example
+ * ```ts
+ * sortDistinctSubjects(words, null, words.length / 8, (block, n) => hasher.push(block, n));
+ * ```
  */
 export function sortDistinctSubjects(
   src: Uint32Array,

@@ -144,6 +144,11 @@ function compare(
  *
  * @throws CustosError `INVALID_ARGUMENT` for a malformed sample,
  *   `CONSENT_SPOT_CHECK_READ_FAILED` when `readContract` fails or returns a malformed record.
+ *
+ * @example
+ * ```ts
+ * const report = await spotCheckIndex(target, { size: 100, random: Math.random }, readRecord);
+ * ```
  */
 export async function spotCheckIndex(
   target: SpotCheckTarget,

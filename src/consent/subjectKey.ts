@@ -42,6 +42,13 @@ function hexValue(code: number): number {
  * Parses a subject into eight words at `out[offset..offset+8)`. Returns false (leaving the
  * words unspecified) when the subject is not a 0x-prefixed 64-digit hex string or a 32-byte
  * `Uint8Array`: callers turn that into a decision, not an exception.
+ *
+ * @example
+ * ```ts
+ * const words = new Uint32Array(8);
+ * parseSubjectInto(`0x${"ab".repeat(32)}`, words, 0); // true
+ * parseSubjectInto("0x12", words, 0); // false
+ * ```
  */
 export function parseSubjectInto(subject: unknown, out: Uint32Array, offset: number): boolean {
   if (typeof subject === "string") {
@@ -81,7 +88,14 @@ export function parseSubjectInto(subject: unknown, out: Uint32Array, offset: num
   return false;
 }
 
-/** Formats the eight words at `words[offset..offset+8)` as a 0x-prefixed lowercase hex subject. */
+/**
+ * Formats the eight words at `words[offset..offset+8)` as a 0x-prefixed lowercase hex subject.
+ *
+ * @example
+ * ```ts
+ * subjectToHex(new Uint32Array(8), 0); // "0x000…000" (64 zeros)
+ * ```
+ */
 export function subjectToHex(words: Uint32Array, offset: number): `0x${string}` {
   let hex = "0x";
   for (let w = 0; w < SUBJECT_WORDS; w++) {
@@ -95,14 +109,29 @@ export function subjectToHex(words: Uint32Array, offset: number): `0x${string}` 
   return hex as `0x${string}`;
 }
 
-/** Formats arbitrary bytes as 0x-prefixed lowercase hex. */
+/**
+ * Formats arbitrary bytes as 0x-prefixed lowercase hex.
+ *
+ * @example
+ * ```ts
+ * bytesToHex(new Uint8Array([1, 255])); // "0x01ff"
+ * ```
+ */
 export function bytesToHex(bytes: Uint8Array): `0x${string}` {
   let hex = "0x";
   for (const b of bytes) hex += BYTE_HEX[b] as string;
   return hex as `0x${string}`;
 }
 
-/** Parses 0x-prefixed hex of an even length into bytes, or undefined when malformed. */
+/**
+ * Parses 0x-prefixed hex of an even length into bytes, or undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * hexToBytes("0x01ff"); // Uint8Array [1, 255]
+ * hexToBytes("01ff"); // undefined
+ * ```
+ */
 export function hexToBytes(hex: unknown): Uint8Array | undefined {
   if (typeof hex !== "string" || hex.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(hex)) {
     return undefined;
@@ -114,7 +143,14 @@ export function hexToBytes(hex: unknown): Uint8Array | undefined {
   return out;
 }
 
-/** Reverses the bytes of a word: word order ↔ lexicographic byte order. */
+/**
+ * Reverses the bytes of a word: word order ↔ lexicographic byte order.
+ *
+ * @example
+ * ```ts
+ * byteSwap(0x11223344); // 0x44332211
+ * ```
+ */
 export function byteSwap(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
@@ -122,6 +158,11 @@ export function byteSwap(x: number): number {
 /**
  * Compares two pseudonyms in lexicographic byte order (the order cohort commitments use).
  * Returns a negative number, zero or a positive number.
+ *
+ * @example
+ * ```ts
+ * compareSubjects(a, 0, b, 0) < 0; // a sorts before b
+ * ```
  */
 export function compareSubjects(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
   for (let w = 0; w < SUBJECT_WORDS; w++) {
@@ -135,6 +176,11 @@ export function compareSubjects(a: Uint32Array, ao: number, b: Uint32Array, bo: 
 /**
  * Views `n` packed pseudonyms (n×32 bytes) as words without copying when the bytes are
  * 4-byte aligned; otherwise copies them once into an aligned buffer.
+ *
+ * @example
+ * ```ts
+ * const words = subjectsAsWords(cohortBytes); // words.length === cohortBytes.length / 4
+ * ```
  */
 export function subjectsAsWords(bytes: Uint8Array): Uint32Array {
   const words = bytes.length / 4;
