@@ -254,8 +254,10 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     return "applied";
   }
 
-  /** Reason number for the request-wide part of a check, or -1 to go on; `at` in `atOut`. */
-  const atOut = [0];
+  /** The `at` of the check in progress, set by requestReason. */
+  let checkedAt = 0;
+
+  /** Reason number for the request-wide part of a check, or -1 to go on. */
   function requestReason(use: unknown, categories: unknown, at: unknown): number {
     const clock = now();
     if (typeof clock !== "number" || !Number.isFinite(clock)) {
@@ -265,7 +267,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     if (!isWellFormedUse(use) || !isWellFormedCategories(categories) || !isWellFormedAt(when)) {
       return reasonCode.INVALID_REQUEST;
     }
-    atOut[0] = when;
+    checkedAt = when;
     if (syncedAt === null) return reasonCode.INDEX_NOT_SYNCED;
     if (clock - syncedAt > maxStaleness) return reasonCode.INDEX_STALE;
     return -1;
@@ -280,7 +282,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     if (early >= 0) return early;
     const record = table.find(key, 0);
     if (record < 0) return reasonCode.UNKNOWN_SUBJECT;
-    return evaluateRow(table.rows, record * ROW_WORDS, use, categories, atOut[0] as number);
+    return evaluateRow(table.rows, record * ROW_WORDS, use, categories, checkedAt);
   }
 
   function checkAccess(request: AccessRequest): AccessDecision {
@@ -337,7 +339,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       }
       const use = request.use;
       const categories = request.categories;
-      const at = atOut[0] as number;
+      const at = checkedAt;
       const rows = table.rows;
       const allowed = new Uint32Array(n);
       // The allowed set as a bitset over table slots: duplicates collapse, and slot order is
