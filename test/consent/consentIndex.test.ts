@@ -107,6 +107,28 @@ describe("createConsentIndex: apply", () => {
     expect(index.size).toBe(2);
   });
 
+  it("keeps every subject across table growth from the smallest size", () => {
+    const index = createConsentIndex({ now: () => T0, expectedSubjects: 0 });
+    index.markSynced(1, T0);
+    const subjects = Array.from(
+      { length: 5000 },
+      (_, i) => `0x${(i * 2654435761).toString(16).padStart(64, "7")}`,
+    );
+    index.applyMany(
+      subjects.map((s, i) =>
+        change(s, 1 + (i % 3), { status: i % 4 === 0 ? "revoked" : "active" }),
+      ),
+    );
+    expect(index.size).toBe(5000);
+    expect(index.stats().capacity).toBeGreaterThanOrEqual(5000);
+    subjects.forEach((subject, i) => {
+      expect(index.getRecord(subject)?.version).toBe(1 + (i % 3));
+      expect(index.checkAccess({ subject, use: P.HMB.bit, categories: C.DRUGS.bit }).reason).toBe(
+        i % 4 === 0 ? "REVOKED" : "PERMITTED",
+      );
+    });
+  });
+
   it("stores every field exactly, including 48-bit timestamps", () => {
     const index = syncedIndex();
     const c = change(A, 9, {
