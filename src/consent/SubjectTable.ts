@@ -298,7 +298,8 @@ export class SubjectTable {
         grown.set(rows);
         rows = grown;
       }
-      rows.set(old.subarray(from, from + ROW_WORDS), to * ROW_WORDS);
+      const at = to * ROW_WORDS;
+      for (let w = 0; w < ROW_WORDS; w++) rows[at + w] = old[from + w] as number;
       next = to + 1;
     }
     this.rows = rows;
