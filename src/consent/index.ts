@@ -1,4 +1,10 @@
 export {
+  type AccessDecision,
+  type DenyReason,
+  denyReasons,
+} from "./AccessDecision.ts";
+export type { ConsentChange, ConsentState } from "./ConsentChange.ts";
+export {
   type Address,
   type Bytes32,
   type ConsentRecord,
@@ -14,6 +20,17 @@ export {
   encodePurposes,
   toConsentWords,
 } from "./ConsentWords.ts";
+export {
+  buildCohortTree,
+  COHORT_LEAF_SIZE,
+  type CohortHashOptions,
+  type CohortInclusionProof,
+  type CohortSnapshot,
+  type CohortTree,
+  type HashPort,
+  proveInclusion,
+  verifyInclusion,
+} from "./cohortSnapshot.ts";
 export {
   ALL_CATEGORIES_MASK,
   CONDITION_MASK,
@@ -31,6 +48,19 @@ export {
   consentFromFhir,
   type FhirReference,
 } from "./consentFromFhir.ts";
+export {
+  type AccessRequest,
+  type ApplyOutcome,
+  type ChainPosition,
+  type CohortRequest,
+  type CohortResult,
+  type ConsentIndex,
+  type ConsentIndexOptions,
+  type ConsentIndexStats,
+  type ConsentIndexSyncState,
+  createConsentIndex,
+  defaultConsentIndexOptions,
+} from "./consentIndex.ts";
 export { consentToFhir, type FhirConsent } from "./consentToFhir.ts";
 export {
   fhirSystems,
@@ -38,4 +68,13 @@ export {
   resourceTypeCategories,
   v3PurposeToDuo,
 } from "./fhirConsentVocabulary.ts";
+export { sha256 } from "./sha256.ts";
+export type {
+  ReadConsentState,
+  SpotCheckMismatch,
+  SpotCheckMismatchKind,
+  SpotCheckReport,
+  SpotCheckSample,
+} from "./spotCheck.ts";
+export type { SubjectInput } from "./subjectKey.ts";
 export { MAX_CONSENT_TIME, validateConsentRecord } from "./validateConsentRecord.ts";

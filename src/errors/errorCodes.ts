@@ -336,6 +336,36 @@ export const errorCodes = {
     httpStatus: 503,
     rpcCode: -32000,
   },
+  // Consent index (src/consent/consentIndex.ts)
+  CONSENT_DENIED: {
+    description:
+      "Consent does not permit this use of the subject's data; details.reason names the rule that denied it.",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  CONSENT_CHANGE_INVALID: {
+    description:
+      "A consent change given to the consent index is malformed; details name the field and its position in the batch.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  CONSENT_INDEX_FULL: {
+    description: "The consent index cannot hold more subjects than its maximum size.",
+    httpStatus: 507,
+    rpcCode: -32005,
+  },
+  CONSENT_SYNC_REGRESSION: {
+    description:
+      "The consent index was marked synced at a block below the one it was already synced to.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  CONSENT_SPOT_CHECK_READ_FAILED: {
+    description:
+      "Reading a subject's consent record from the contract failed or returned a malformed record during a spot check.",
+    httpStatus: 502,
+    rpcCode: -32002,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */
