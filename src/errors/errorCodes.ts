@@ -132,6 +132,100 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  // Node JSON-RPC (nodes/rpc): EIP-1474 boundary and transaction admission.
+  RPC_PARSE_ERROR: {
+    description: "A JSON-RPC request body is not valid JSON.",
+    httpStatus: 400,
+    rpcCode: -32700,
+  },
+  RPC_INVALID_REQUEST: {
+    description:
+      "A JSON-RPC message is not a valid request object (jsonrpc, method, params or id malformed, or an empty batch).",
+    httpStatus: 400,
+    rpcCode: -32600,
+  },
+  RPC_METHOD_NOT_FOUND: {
+    description: "The JSON-RPC method does not exist on this node.",
+    httpStatus: 404,
+    rpcCode: -32601,
+  },
+  RPC_METHOD_NOT_SUPPORTED: {
+    description:
+      "The JSON-RPC method exists but not on this transport (subscriptions over HTTP) or not with these options.",
+    httpStatus: 400,
+    rpcCode: -32004,
+  },
+  RPC_INVALID_PARAMS: {
+    description:
+      "A JSON-RPC parameter is missing, extra or malformed; details.path names it (e.g. params[0].topics[1]).",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  RPC_LIMIT_EXCEEDED: {
+    description:
+      "A request exceeds a configured limit (batch size, getLogs block range or result count, feeHistory span, subscriptions per connection); details name the limit.",
+    httpStatus: 429,
+    rpcCode: -32005,
+  },
+  RPC_BODY_TOO_LARGE: {
+    description: "A request body is larger than the configured body limit.",
+    httpStatus: 413,
+    rpcCode: -32005,
+  },
+  RPC_RESOURCE_NOT_FOUND: {
+    description:
+      "A block named by hash or number in a request does not exist on this node (EIP-1898 resource not found).",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
+  RPC_BLOCK_NOT_CANONICAL: {
+    description:
+      "An EIP-1898 block parameter with requireCanonical names a block that is not on the canonical chain.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  RPC_EXECUTION_REVERTED: {
+    description:
+      "An eth_call or eth_estimateGas execution reverted; the JSON-RPC error data carries the revert data.",
+    httpStatus: 400,
+    rpcCode: 3,
+  },
+  RPC_EXECUTION_FAILED: {
+    description:
+      "An eth_call or eth_estimateGas execution halted exceptionally (out of gas, invalid opcode); the message names the reason.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  TX_ENCODING_INVALID: {
+    description:
+      "Raw transaction bytes do not decode to a signed transaction of a supported type; details name the problem.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  TX_NONCE_TOO_LOW: {
+    description:
+      "A transaction's nonce is below the sender's next nonce (already used); details carry both nonces.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  TX_INSUFFICIENT_FUNDS: {
+    description:
+      "The sender's balance cannot cover the transaction's gas limit times fee cap plus value.",
+    httpStatus: 402,
+    rpcCode: -32000,
+  },
+  TX_REPLACEMENT_UNDERPRICED: {
+    description:
+      "A transaction replacing a pending one with the same sender and nonce does not raise its fees by the required bump.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  TX_SENDER_NOT_MEMBER: {
+    description:
+      "A transaction's sender is not an account of a consortium member, so the node refuses it (EIP-1474 transaction rejected).",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */
