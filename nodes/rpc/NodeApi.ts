@@ -86,7 +86,10 @@ export interface CallRequest {
   /** Call data (`input`, or its older alias `data`). */
   readonly data?: Uint8Array;
   readonly nonce?: bigint;
-  readonly accessList?: readonly { readonly address: Uint8Array; readonly storageKeys: readonly Uint8Array[] }[];
+  readonly accessList?: readonly {
+    readonly address: Uint8Array;
+    readonly storageKeys: readonly Uint8Array[];
+  }[];
 }
 
 /** Why a simulated call did not succeed. */
@@ -134,7 +137,11 @@ export interface AccountState {
 /** eth_syncing's answer: false when in sync. */
 export type SyncStatus =
   | false
-  | { readonly startingBlock: bigint; readonly currentBlock: bigint; readonly highestBlock: bigint };
+  | {
+      readonly startingBlock: bigint;
+      readonly currentBlock: bigint;
+      readonly highestBlock: bigint;
+    };
 
 /** Gauges the node reports on each Prometheus scrape. */
 export interface NodeMetricsSnapshot {

@@ -51,11 +51,17 @@ export interface SubscriptionRegistryOptions {
  * const id = subs.subscribe({ kind: "newHeads" });
  * ```
  */
-export function createSubscriptionRegistry(options: SubscriptionRegistryOptions): SubscriptionRegistry {
+export function createSubscriptionRegistry(
+  options: SubscriptionRegistryOptions,
+): SubscriptionRegistry {
   const live = new Map<string, { kind: SubscriptionKind; stop: () => void }>();
   const notify = (id: string, result: JsonValue): void => {
     options.send(
-      JSON.stringify({ jsonrpc: "2.0", method: "eth_subscription", params: { subscription: id, result } }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "eth_subscription",
+        params: { subscription: id, result },
+      }),
     );
   };
   const end = (id: string): boolean => {
@@ -80,7 +86,8 @@ export function createSubscriptionRegistry(options: SubscriptionRegistryOptions)
         request.kind === "newHeads"
           ? options.api.onNewHead((block) => notify(id, formatHeader(block.header)))
           : options.api.onLogs((logs) => {
-              for (const log of logs) if (matchesLogFilter(log, request)) notify(id, formatLog(log));
+              for (const log of logs)
+                if (matchesLogFilter(log, request)) notify(id, formatLog(log));
             });
       live.set(id, { kind: request.kind, stop });
       options.onCountChange?.(request.kind, 1);

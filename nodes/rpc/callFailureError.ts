@@ -20,5 +20,7 @@ export function callFailureError(failure: CallFailure): CustosError {
       details: { data: rpcHex.data(failure.data) },
     });
   }
-  return new CustosError("RPC_EXECUTION_FAILED", failure.reason, { details: { reason: failure.reason } });
+  return new CustosError("RPC_EXECUTION_FAILED", failure.reason, {
+    details: { reason: failure.reason },
+  });
 }

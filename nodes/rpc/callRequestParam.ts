@@ -8,7 +8,10 @@ const accessListParam = param.array((value, path) => {
   const entry = param.object(value, path);
   return {
     address: param.address(param.field(entry, "address"), `${path}.address`),
-    storageKeys: param.array(param.hash, 10_000)(param.field(entry, "storageKeys"), `${path}.storageKeys`),
+    storageKeys: param.array(param.hash, 10_000)(
+      param.field(entry, "storageKeys"),
+      `${path}.storageKeys`,
+    ),
   };
 }, 10_000);
 
@@ -43,7 +46,11 @@ export const callRequestParam: Decoder<CallRequest> = (value, path) => {
   );
   if (maxTip !== undefined) request.maxPriorityFeePerGas = maxTip;
   if (gasPrice !== undefined && (maxFee !== undefined || maxTip !== undefined)) {
-    param.invalid(`${path}.gasPrice`, "either gasPrice or maxFeePerGas/maxPriorityFeePerGas, not both", gasPrice);
+    param.invalid(
+      `${path}.gasPrice`,
+      "either gasPrice or maxFeePerGas/maxPriorityFeePerGas, not both",
+      gasPrice,
+    );
   }
   const value_ = param.optional(param.uint256)(at("value"), `${path}.value`);
   if (value_ !== undefined) request.value = value_;

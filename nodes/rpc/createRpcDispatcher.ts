@@ -42,11 +42,18 @@ function errorResponse(id: RpcId, error: RpcErrorObject): RpcResponse {
 }
 
 function isId(value: unknown): value is RpcId {
-  return value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+  return (
+    value === null ||
+    typeof value === "string" ||
+    (typeof value === "number" && Number.isFinite(value))
+  );
 }
 
 function invalidRequest(id: RpcId, why: string): RpcResponse {
-  return errorResponse(id, toRpcError(new CustosError("RPC_INVALID_REQUEST", `invalid request: ${why}`)).error);
+  return errorResponse(
+    id,
+    toRpcError(new CustosError("RPC_INVALID_REQUEST", `invalid request: ${why}`)).error,
+  );
 }
 
 /**
@@ -64,14 +71,18 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   const methods = new Map(options.methods.map((method) => [method.name, method]));
   const observer = options.observer;
 
-  async function handleOne(message: unknown, context: RpcContext): Promise<RpcResponse | undefined> {
+  async function handleOne(
+    message: unknown,
+    context: RpcContext,
+  ): Promise<RpcResponse | undefined> {
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
       return invalidRequest(null, "expected a request object");
     }
     const request = message as Readonly<Record<string, unknown>>;
     const isNotification = !Object.hasOwn(request, "id");
     const rawId = request.id;
-    if (!isNotification && !isId(rawId)) return invalidRequest(null, "id must be a string, number or null");
+    if (!isNotification && !isId(rawId))
+      return invalidRequest(null, "id must be a string, number or null");
     const id: RpcId = isNotification ? null : (rawId as RpcId);
     if (request.jsonrpc !== "2.0") return invalidRequest(id, 'jsonrpc must be "2.0"');
     const name = request.method;
@@ -89,9 +100,13 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
       response = errorResponse(
         id,
         toRpcError(
-          new CustosError("RPC_METHOD_NOT_FOUND", `the method ${shown} does not exist/is not available`, {
-            details: { method: shown },
-          }),
+          new CustosError(
+            "RPC_METHOD_NOT_FOUND",
+            `the method ${shown} does not exist/is not available`,
+            {
+              details: { method: shown },
+            },
+          ),
         ).error,
       );
     } else {
@@ -103,7 +118,11 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
         response = errorResponse(id, mapped.error);
       }
     }
-    observer?.request(label, (performance.now() - started) / 1000, "error" in response ? response.error.code : undefined);
+    observer?.request(
+      label,
+      (performance.now() - started) / 1000,
+      "error" in response ? response.error.code : undefined,
+    );
     return isNotification ? undefined : response;
   }
 
@@ -123,7 +142,9 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
       try {
         parsed = JSON.parse(body);
       } catch {
-        const error = toRpcError(new CustosError("RPC_PARSE_ERROR", "parse error: body is not valid JSON")).error;
+        const error = toRpcError(
+          new CustosError("RPC_PARSE_ERROR", "parse error: body is not valid JSON"),
+        ).error;
         observer?.request("unknown", 0, error.code);
         return JSON.stringify(errorResponse(null, error));
       }

@@ -89,12 +89,21 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
       logger?.error({ method, err: cause }, "rpc internal error");
     },
   };
-  const dispatcher = createRpcDispatcher({ methods: rpcMethods, maxBatchSize: limits.maxBatchSize, observer });
+  const dispatcher = createRpcDispatcher({
+    methods: rpcMethods,
+    maxBatchSize: limits.maxBatchSize,
+    observer,
+  });
   const httpContext: RpcContext = { api, limits };
   const allowAnyOrigin = options.corsOrigins.includes("*");
-  const originAllowed = (origin: string): boolean => allowAnyOrigin || options.corsOrigins.includes(origin);
+  const originAllowed = (origin: string): boolean =>
+    allowAnyOrigin || options.corsOrigins.includes(origin);
 
-  const app = Fastify({ bodyLimit: limits.maxBodyBytes, logger: false, forceCloseConnections: true });
+  const app = Fastify({
+    bodyLimit: limits.maxBodyBytes,
+    logger: false,
+    forceCloseConnections: true,
+  });
   app.removeAllContentTypeParsers();
   // JSON-RPC bodies are parsed by the dispatcher so malformed JSON gets -32700, not a 400 page.
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => done(null, body));
@@ -117,14 +126,23 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
       return reply.code(413).type("application/json").send(rpcErrorBody(tooLarge));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      const invalid = new CustosError("RPC_INVALID_REQUEST", "invalid request: malformed HTTP request");
+      const invalid = new CustosError(
+        "RPC_INVALID_REQUEST",
+        "invalid request: malformed HTTP request",
+      );
       return reply.code(400).type("application/json").send(rpcErrorBody(invalid));
     }
     logger?.error({ url: request.url, err: error }, "rpc http error");
     return reply
       .code(500)
       .type("application/json")
-      .send(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "internal error" } }));
+      .send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: -32603, message: "internal error" },
+        }),
+      );
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not found" }));
 
@@ -156,7 +174,10 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
         return undefined;
       },
       handler: async (_request, reply) =>
-        reply.code(405).header("allow", "POST").send({ error: "use POST for JSON-RPC or a WebSocket upgrade" }),
+        reply
+          .code(405)
+          .header("allow", "POST")
+          .send({ error: "use POST for JSON-RPC or a WebSocket upgrade" }),
       wsHandler: (rawSocket: unknown) => {
         const socket = rawSocket as WsSocket;
         const send = (message: string): void => {

@@ -64,7 +64,9 @@ export function defineMethod<const D extends readonly Decoder<unknown>[], R>(
           { details: { path: `params[${decoders.length}]` } },
         );
       }
-      const decoded = decoders.map((decode, i) => decode(raw[i], `params[${i}]`)) as unknown as DecodedParams<D>;
+      const decoded = decoders.map((decode, i) =>
+        decode(raw[i], `params[${i}]`),
+      ) as unknown as DecodedParams<D>;
       return spec.format(await spec.execute(context, decoded));
     },
   };

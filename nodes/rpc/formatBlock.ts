@@ -12,7 +12,10 @@ import { rpcHex } from "./rpcHex.ts";
  * formatBlock(block, false).transactions; // ["0x…", …]
  * ```
  */
-export function formatBlock(block: Block, fullTransactions: boolean): { readonly [key: string]: JsonValue } {
+export function formatBlock(
+  block: Block,
+  fullTransactions: boolean,
+): { readonly [key: string]: JsonValue } {
   const json: Record<string, JsonValue> = {
     ...formatHeader(block.header),
     size: rpcHex.quantity(block.serialize().length),

@@ -34,10 +34,13 @@ export function formatHeader(header: BlockHeader): HeaderJson {
     timestamp: rpcHex.quantity(header.timestamp),
     mixHash: rpcHex.data(header.mixHash),
   };
-  if (header.baseFeePerGas !== undefined) json.baseFeePerGas = rpcHex.quantity(header.baseFeePerGas);
-  if (header.withdrawalsRoot !== undefined) json.withdrawalsRoot = rpcHex.data(header.withdrawalsRoot);
+  if (header.baseFeePerGas !== undefined)
+    json.baseFeePerGas = rpcHex.quantity(header.baseFeePerGas);
+  if (header.withdrawalsRoot !== undefined)
+    json.withdrawalsRoot = rpcHex.data(header.withdrawalsRoot);
   if (header.blobGasUsed !== undefined) json.blobGasUsed = rpcHex.quantity(header.blobGasUsed);
-  if (header.excessBlobGas !== undefined) json.excessBlobGas = rpcHex.quantity(header.excessBlobGas);
+  if (header.excessBlobGas !== undefined)
+    json.excessBlobGas = rpcHex.quantity(header.excessBlobGas);
   if (header.parentBeaconBlockRoot !== undefined) {
     json.parentBeaconBlockRoot = rpcHex.data(header.parentBeaconBlockRoot);
   }

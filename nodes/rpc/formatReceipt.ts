@@ -15,7 +15,11 @@ import { rpcHex } from "./rpcHex.ts";
  * receiptLogs(block, receipts, 1)[0]?.logIndex; // logs of receipt 0 come first
  * ```
  */
-export function receiptLogs(block: Block, receipts: readonly StoredReceipt[], index: number): IndexedLog[] {
+export function receiptLogs(
+  block: Block,
+  receipts: readonly StoredReceipt[],
+  index: number,
+): IndexedLog[] {
   const receipt = receiptAt(receipts, index);
   let logIndex = 0;
   for (let i = 0; i < index; i++) logIndex += receipts[i]?.logs.length ?? 0;

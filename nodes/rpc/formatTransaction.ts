@@ -31,8 +31,10 @@ export interface TransactionPlacement {
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint | undefined): bigint {
   if (isLegacyTx(tx) || isAccessList2930Tx(tx)) return tx.gasPrice;
   if (baseFee === undefined) return tx.maxFeePerGas;
-  const tip = tx.maxPriorityFeePerGas < tx.maxFeePerGas - baseFee ? tx.maxPriorityFeePerGas : tx.maxFeePerGas - baseFee;
-  return baseFee + tip;
+  const headroom = tx.maxFeePerGas - baseFee;
+  // Math.min does not take bigints.
+  if (tx.maxPriorityFeePerGas < headroom) return baseFee + tx.maxPriorityFeePerGas;
+  return baseFee + headroom;
 }
 
 /**
@@ -91,14 +93,16 @@ export function formatTransaction(
     json.blobVersionedHashes = tx.blobVersionedHashes.map((hash) => hash.toLowerCase());
   }
   if (isEOACode7702Tx(tx)) {
-    json.authorizationList = tx.authorizationList.map(([chainId, address, nonce, yParity, r, s]) => ({
-      chainId: rpcHex.quantity(bytesToBigInt(chainId)),
-      address: rpcHex.data(address),
-      nonce: rpcHex.quantity(bytesToBigInt(nonce)),
-      yParity: rpcHex.quantity(bytesToBigInt(yParity)),
-      r: rpcHex.quantity(bytesToBigInt(r)),
-      s: rpcHex.quantity(bytesToBigInt(s)),
-    }));
+    json.authorizationList = tx.authorizationList.map(
+      ([chainId, address, nonce, yParity, r, s]) => ({
+        chainId: rpcHex.quantity(bytesToBigInt(chainId)),
+        address: rpcHex.data(address),
+        nonce: rpcHex.quantity(bytesToBigInt(nonce)),
+        yParity: rpcHex.quantity(bytesToBigInt(yParity)),
+        r: rpcHex.quantity(bytesToBigInt(r)),
+        s: rpcHex.quantity(bytesToBigInt(s)),
+      }),
+    );
   }
   return json;
 }

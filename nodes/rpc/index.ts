@@ -9,7 +9,12 @@ export {
   type RpcResponse,
 } from "./createRpcDispatcher.ts";
 export { createRpcMetrics, type RpcMetrics, type RpcMetricsOptions } from "./createRpcMetrics.ts";
-export { type CreateRpcServerArgs, createRpcServer, type RpcLogger, type RpcServer } from "./createRpcServer.ts";
+export {
+  type CreateRpcServerArgs,
+  createRpcServer,
+  type RpcLogger,
+  type RpcServer,
+} from "./createRpcServer.ts";
 export { defineMethod, type RpcMethod, type RpcMethodSpec } from "./defineMethod.ts";
 export { formatBlock } from "./formatBlock.ts";
 export { formatHeader } from "./formatHeader.ts";
@@ -35,7 +40,11 @@ export type {
   TransactionLocation,
 } from "./NodeApi.ts";
 export type { RpcContext } from "./RpcContext.ts";
-export { defaultRpcServerOptions, type RpcLimits, type RpcServerOptions } from "./rpcServerOptions.ts";
+export {
+  defaultRpcServerOptions,
+  type RpcLimits,
+  type RpcServerOptions,
+} from "./rpcServerOptions.ts";
 export {
   createSubscriptionRegistry,
   type SubscriptionKind,

@@ -32,29 +32,41 @@ const topicParam: Decoder<Uint8Array | readonly Uint8Array[] | null> = (value, p
  * ```
  */
 export const logFilterParam: Decoder<LogFilterParam> = (value, path) => {
-    const record = param.object(value, path);
-    const blockHash = param.optional(param.hash)(param.field(record, "blockHash"), `${path}.blockHash`);
-    const fromBlock = param.optional(blockIdParam.numberOrTag)(
-      param.field(record, "fromBlock"),
-      `${path}.fromBlock`,
+  const record = param.object(value, path);
+  const blockHash = param.optional(param.hash)(
+    param.field(record, "blockHash"),
+    `${path}.blockHash`,
+  );
+  const fromBlock = param.optional(blockIdParam.numberOrTag)(
+    param.field(record, "fromBlock"),
+    `${path}.fromBlock`,
+  );
+  const toBlock = param.optional(blockIdParam.numberOrTag)(
+    param.field(record, "toBlock"),
+    `${path}.toBlock`,
+  );
+  if (blockHash !== undefined && (fromBlock !== undefined || toBlock !== undefined)) {
+    param.invalid(
+      `${path}.blockHash`,
+      "either blockHash or fromBlock/toBlock, not both",
+      "blockHash",
     );
-    const toBlock = param.optional(blockIdParam.numberOrTag)(param.field(record, "toBlock"), `${path}.toBlock`);
-    if (blockHash !== undefined && (fromBlock !== undefined || toBlock !== undefined)) {
-      param.invalid(`${path}.blockHash`, "either blockHash or fromBlock/toBlock, not both", "blockHash");
-    }
-    const rawAddress = param.field(record, "address");
-    const addresses =
-      rawAddress === undefined || rawAddress === null
-        ? []
-        : Array.isArray(rawAddress)
-          ? param.array(param.address, Number.MAX_SAFE_INTEGER)(rawAddress, `${path}.address`)
-          : [param.address(rawAddress, `${path}.address`)];
-    const topics = param.optional(param.array(topicParam, 4))(param.field(record, "topics"), `${path}.topics`) ?? [];
-    const filter: LogFilterParam = { addresses, topics };
-    return {
-      ...filter,
-      ...(fromBlock === undefined ? {} : { fromBlock }),
-      ...(toBlock === undefined ? {} : { toBlock }),
-      ...(blockHash === undefined ? {} : { blockHash }),
-    };
+  }
+  const rawAddress = param.field(record, "address");
+  const addresses =
+    rawAddress === undefined || rawAddress === null
+      ? []
+      : Array.isArray(rawAddress)
+        ? param.array(param.address, Number.MAX_SAFE_INTEGER)(rawAddress, `${path}.address`)
+        : [param.address(rawAddress, `${path}.address`)];
+  const topics =
+    param.optional(param.array(topicParam, 4))(param.field(record, "topics"), `${path}.topics`) ??
+    [];
+  const filter: LogFilterParam = { addresses, topics };
+  return {
+    ...filter,
+    ...(fromBlock === undefined ? {} : { fromBlock }),
+    ...(toBlock === undefined ? {} : { toBlock }),
+    ...(blockHash === undefined ? {} : { blockHash }),
+  };
 };

@@ -39,7 +39,11 @@ function quantity(maxBits: number): Decoder<bigint> {
   const maxDigits = maxBits / 4;
   return (value, path) => {
     if (typeof value !== "string" || !quantityPattern.test(value) || value.length - 2 > maxDigits) {
-      return invalid(path, `a hex quantity of at most ${maxBits} bits without leading zeros`, value);
+      return invalid(
+        path,
+        `a hex quantity of at most ${maxBits} bits without leading zeros`,
+        value,
+      );
     }
     return BigInt(value);
   };
@@ -128,7 +132,8 @@ export const param = {
   },
   /** `undefined` and `null` mean absent. */
   optional<T>(inner: Decoder<T>): Decoder<T | undefined> {
-    return (value, path) => (value === undefined || value === null ? undefined : inner(value, path));
+    return (value, path) =>
+      value === undefined || value === null ? undefined : inner(value, path);
   },
   invalid,
 } as const;

@@ -48,7 +48,10 @@ function jsonSafe(value: unknown, depth: number): JsonValue | undefined {
  * toRpcError(new CustosError("TX_NONCE_TOO_LOW", "nonce 3 < 5")).error.code; // -32000
  * ```
  */
-export function toRpcError(thrown: unknown): { readonly error: RpcErrorObject; readonly internal: boolean } {
+export function toRpcError(thrown: unknown): {
+  readonly error: RpcErrorObject;
+  readonly internal: boolean;
+} {
   if (!isCustosError(thrown) || thrown.code === "INTERNAL") {
     return { error: { code: -32603, message: "internal error" }, internal: true };
   }
@@ -56,7 +59,11 @@ export function toRpcError(thrown: unknown): { readonly error: RpcErrorObject; r
   if (thrown.code === "RPC_EXECUTION_REVERTED") {
     const data = thrown.details.data;
     return {
-      error: { code: rpcCode, message: thrown.shortMessage, data: typeof data === "string" ? data : "0x" },
+      error: {
+        code: rpcCode,
+        message: thrown.shortMessage,
+        data: typeof data === "string" ? data : "0x",
+      },
       internal: false,
     };
   }

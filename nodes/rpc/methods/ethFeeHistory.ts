@@ -1,6 +1,6 @@
 import type { Block } from "@ethereumjs/block";
-import { blockIdParam, resolveBlock } from "../BlockId.ts";
 import { CustosError } from "../../../src/errors/index.ts";
+import { blockIdParam, resolveBlock } from "../BlockId.ts";
 import { defineMethod } from "../defineMethod.ts";
 import { effectiveGasPrice } from "../formatTransaction.ts";
 import type { JsonValue } from "../JsonValue.ts";
@@ -19,13 +19,20 @@ const percentile: Decoder<number> = (value, path) => {
 const optionalPercentiles = param.optional(param.array(percentile, Number.MAX_SAFE_INTEGER));
 
 /** Rewards at the given gas-weighted percentiles of a block's priority fees (as geth computes). */
-async function blockRewards(api: NodeApi, block: Block, percentiles: readonly number[]): Promise<bigint[]> {
+async function blockRewards(
+  api: NodeApi,
+  block: Block,
+  percentiles: readonly number[],
+): Promise<bigint[]> {
   const baseFee = block.header.baseFeePerGas ?? 0n;
   const receipts = (await api.receipts(block.hash())) ?? [];
   const sorted = block.transactions
     .map((tx, i) => {
       const price = effectiveGasPrice(tx, block.header.baseFeePerGas);
-      return { reward: price > baseFee ? price - baseFee : 0n, gasUsed: receipts[i]?.gasUsed ?? tx.gasLimit };
+      return {
+        reward: price > baseFee ? price - baseFee : 0n,
+        gasUsed: receipts[i]?.gasUsed ?? tx.gasLimit,
+      };
     })
     .sort((a, b) => (a.reward < b.reward ? -1 : a.reward > b.reward ? 1 : 0));
   const first = sorted[0];
@@ -78,7 +85,8 @@ export const ethFeeHistory = defineMethod({
     const newestNumber = newest.header.number;
     const count = BigInt(Math.min(blockCount, limits.maxFeeHistoryBlocks));
     const span = count > newestNumber + 1n ? newestNumber + 1n : count;
-    if (span === 0n) return { oldestBlock: rpcHex.quantity(0), baseFeePerGas: [], gasUsedRatio: [] };
+    if (span === 0n)
+      return { oldestBlock: rpcHex.quantity(0), baseFeePerGas: [], gasUsedRatio: [] };
     const oldest = newestNumber - span + 1n;
     const baseFees: string[] = [];
     const ratios: number[] = [];
@@ -88,13 +96,16 @@ export const ethFeeHistory = defineMethod({
       if (block === undefined) break;
       baseFees.push(rpcHex.quantity(block.header.baseFeePerGas ?? 0n));
       ratios.push(
-        block.header.gasLimit === 0n ? 0 : Number(block.header.gasUsed) / Number(block.header.gasLimit),
+        block.header.gasLimit === 0n
+          ? 0
+          : Number(block.header.gasUsed) / Number(block.header.gasLimit),
       );
       if (percentiles !== undefined) {
         rewards.push((await blockRewards(api, block, percentiles)).map(rpcHex.quantity));
       }
     }
-    const nextBaseFee = newest.header.baseFeePerGas === undefined ? 0n : newest.header.calcNextBaseFee();
+    const nextBaseFee =
+      newest.header.baseFeePerGas === undefined ? 0n : newest.header.calcNextBaseFee();
     baseFees.push(rpcHex.quantity(nextBaseFee));
     return {
       oldestBlock: rpcHex.quantity(oldest),

@@ -62,7 +62,13 @@ export const ethGetLogs = defineMethod({
       throw new CustosError(
         "RPC_LIMIT_EXCEEDED",
         `block range too large: ${span} blocks, limit ${limits.maxLogBlockRange}`,
-        { details: { limit: "maxLogBlockRange", max: limits.maxLogBlockRange, requested: span.toString() } },
+        {
+          details: {
+            limit: "maxLogBlockRange",
+            max: limits.maxLogBlockRange,
+            requested: span.toString(),
+          },
+        },
       );
     }
     const logs = await api.logs({

@@ -28,9 +28,13 @@ export const ethSubscribe = defineMethod({
   params: [kindParam, optionalFilter],
   execute({ subscriptions, limits }, [kind, filter]): string {
     if (subscriptions === undefined) {
-      throw new CustosError("RPC_METHOD_NOT_SUPPORTED", "notifications not supported over HTTP; use WebSocket", {
-        details: { method: "eth_subscribe" },
-      });
+      throw new CustosError(
+        "RPC_METHOD_NOT_SUPPORTED",
+        "notifications not supported over HTTP; use WebSocket",
+        {
+          details: { method: "eth_subscribe" },
+        },
+      );
     }
     if (kind === "newHeads") {
       if (filter !== undefined) param.invalid("params[1]", "no filter for newHeads", filter);

@@ -22,9 +22,13 @@ export const ethUnsubscribe = defineMethod({
   params: [subscriptionId],
   execute({ subscriptions }, [id]): boolean {
     if (subscriptions === undefined) {
-      throw new CustosError("RPC_METHOD_NOT_SUPPORTED", "notifications not supported over HTTP; use WebSocket", {
-        details: { method: "eth_unsubscribe" },
-      });
+      throw new CustosError(
+        "RPC_METHOD_NOT_SUPPORTED",
+        "notifications not supported over HTTP; use WebSocket",
+        {
+          details: { method: "eth_unsubscribe" },
+        },
+      );
     }
     return subscriptions.unsubscribe(id);
   },

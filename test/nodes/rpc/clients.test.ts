@@ -6,9 +6,9 @@ import {
   createPublicClient,
   getAddress,
   http,
+  type PublicClient,
   parseAbi,
   parseAbiItem,
-  type PublicClient,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcServer, type RpcServer } from "../../../nodes/rpc/createRpcServer.ts";
@@ -77,7 +77,9 @@ describe("ethers v6 JsonRpcProvider", () => {
     expect(receipt?.status).toBe(1);
     expect(receipt?.logs.map((log) => log.index)).toEqual([0, 1]);
     expect(receipt?.gasPrice).toBe(2n * 10n ** 9n);
-    const creation = await provider.getTransactionReceipt(bytesToHex(api.chain.txs.creation.hash()));
+    const creation = await provider.getTransactionReceipt(
+      bytesToHex(api.chain.txs.creation.hash()),
+    );
     expect(creation?.contractAddress).toBe(getAddress(`0x${"cc".repeat(20)}`));
   });
 
@@ -98,7 +100,9 @@ describe("ethers v6 JsonRpcProvider", () => {
   it("decodes calls and reverts", async () => {
     const instance = new Contract(bytesToHex(contract), abi, provider);
     expect(await instance.getFunction("value")()).toBe(42n);
-    const failure = await instance.getFunction("fail")().catch((error: unknown) => error);
+    const failure = await instance
+      .getFunction("fail")()
+      .catch((error: unknown) => error);
     expect(isError(failure, "CALL_EXCEPTION")).toBe(true);
     expect((failure as { reason?: string }).reason).toBe("nope");
   });
@@ -107,8 +111,13 @@ describe("ethers v6 JsonRpcProvider", () => {
     const wallet = new Wallet(bytesToHex(senderKey), provider);
     const response = await wallet.sendTransaction({ to: bytesToHex(recipient), value: 1n });
     expect(api.pool.has(response.hash)).toBe(true);
-    expect(await provider.getTransaction(response.hash)).toMatchObject({ blockNumber: null, nonce: 4 });
-    const stale = await wallet.sendTransaction({ to: bytesToHex(recipient), value: 1n, nonce: 0 }).catch((e: unknown) => e);
+    expect(await provider.getTransaction(response.hash)).toMatchObject({
+      blockNumber: null,
+      nonce: 4,
+    });
+    const stale = await wallet
+      .sendTransaction({ to: bytesToHex(recipient), value: 1n, nonce: 0 })
+      .catch((e: unknown) => e);
     expect(isError(stale, "NONCE_EXPIRED")).toBe(true);
     api.pool.clear();
   });
@@ -124,7 +133,9 @@ describe("viem public client", () => {
     expect(await client.getChainId()).toBe(1337);
     expect(await client.getBlockNumber({ cacheTime: 0 })).toBe(2n);
     expect(await client.getBalance({ address: bytesToHex(sender.bytes) })).toBe(3n * 10n ** 18n);
-    expect(await client.getTransactionCount({ address: bytesToHex(sender.bytes), blockTag: "pending" })).toBe(4);
+    expect(
+      await client.getTransactionCount({ address: bytesToHex(sender.bytes), blockTag: "pending" }),
+    ).toBe(4);
   });
 
   it("reads blocks with typed transactions", async () => {
@@ -137,7 +148,9 @@ describe("viem public client", () => {
   });
 
   it("reads receipts", async () => {
-    const receipt = await client.getTransactionReceipt({ hash: bytesToHex(api.chain.txs.feeMarket.hash()) });
+    const receipt = await client.getTransactionReceipt({
+      hash: bytesToHex(api.chain.txs.feeMarket.hash()),
+    });
     expect(receipt.status).toBe("success");
     expect(receipt.type).toBe("eip1559");
     expect(receipt.logs).toHaveLength(2);
@@ -147,7 +160,9 @@ describe("viem public client", () => {
   it("decodes logs by event", async () => {
     const logs = await client.getLogs({
       address: bytesToHex(contract),
-      event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+      event: parseAbiItem(
+        "event Transfer(address indexed from, address indexed to, uint256 value)",
+      ),
       fromBlock: 0n,
       toBlock: "latest",
     });
@@ -157,12 +172,20 @@ describe("viem public client", () => {
 
   it("decodes calls, reverts and fee history", async () => {
     const viemAbi = parseAbi(abi);
-    expect(await client.readContract({ address: bytesToHex(contract), abi: viemAbi, functionName: "value" })).toBe(42n);
+    expect(
+      await client.readContract({
+        address: bytesToHex(contract),
+        abi: viemAbi,
+        functionName: "value",
+      }),
+    ).toBe(42n);
     const failure = await client
       .readContract({ address: bytesToHex(contract), abi: viemAbi, functionName: "fail" })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BaseError);
-    const revert = (failure as BaseError).walk((error) => error instanceof ContractFunctionRevertedError);
+    const revert = (failure as BaseError).walk(
+      (error) => error instanceof ContractFunctionRevertedError,
+    );
     expect((revert as ContractFunctionRevertedError).reason).toBe("nope");
     const history = await client.getFeeHistory({ blockCount: 2, rewardPercentiles: [50] });
     expect(history.oldestBlock).toBe(1n);

@@ -7,7 +7,13 @@ import { rpcMethods } from "../../../nodes/rpc/methods/rpcMethods.ts";
 import type { RpcContext } from "../../../nodes/rpc/RpcContext.ts";
 import { defaultRpcServerOptions } from "../../../nodes/rpc/rpcServerOptions.ts";
 import { createSubscriptionRegistry } from "../../../nodes/rpc/SubscriptionRegistry.ts";
-import { contract, createFakeNodeApi, type FakeNodeApi, sender, transferTopic } from "./fakeNodeApi.ts";
+import {
+  contract,
+  createFakeNodeApi,
+  type FakeNodeApi,
+  sender,
+  transferTopic,
+} from "./fakeNodeApi.ts";
 
 /**
  * Fuzzes the JSON-RPC decoder: random bytes, random JSON, random requests with known and
@@ -24,7 +30,11 @@ let context: RpcContext;
 beforeAll(() => {
   api = createFakeNodeApi();
   dispatcher = createRpcDispatcher({ methods: rpcMethods, maxBatchSize: 20 });
-  const limits = { ...defaultRpcServerOptions.limits, maxLogBlockRange: 2, maxSubscriptionsPerConnection: 4 };
+  const limits = {
+    ...defaultRpcServerOptions.limits,
+    maxLogBlockRange: 2,
+    maxSubscriptionsPerConnection: 4,
+  };
   context = {
     api,
     limits,
@@ -32,7 +42,12 @@ beforeAll(() => {
   };
 });
 
-type Response = { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+type Response = {
+  jsonrpc?: unknown;
+  id?: unknown;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown };
+};
 
 /** Every response must be a JSON-RPC 2.0 response with a valid id and exactly one outcome. */
 function checkResponse(value: unknown): Response {
@@ -58,7 +73,18 @@ const hexDigits = (min: number, max: number) =>
 
 /** Strings that look like what Ethereum params hold, including near misses. */
 const ethString = fc.oneof(
-  fc.constantFrom("latest", "earliest", "pending", "safe", "finalized", "0x", "0x0", "0x00", "newHeads", "logs"),
+  fc.constantFrom(
+    "latest",
+    "earliest",
+    "pending",
+    "safe",
+    "finalized",
+    "0x",
+    "0x0",
+    "0x00",
+    "newHeads",
+    "logs",
+  ),
   hexDigits(0, 70).map((digits) => `0x${digits}`),
   fc.constantFrom(bytesToHex(contract), bytesToHex(sender.bytes), bytesToHex(transferTopic)),
   hexDigits(40, 40).map((digits) => `0x${digits}`),
@@ -102,7 +128,13 @@ const ethValue = fc.letrec<{ value: unknown }>((tie) => ({
 const requestArb = fc.record(
   {
     jsonrpc: fc.oneof(fc.constant("2.0"), fc.constant("2.0"), fc.constant("1.0"), fc.integer()),
-    id: fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(null), fc.boolean(), fc.object({ maxDepth: 1 })),
+    id: fc.oneof(
+      fc.integer(),
+      fc.string({ maxLength: 8 }),
+      fc.constant(null),
+      fc.boolean(),
+      fc.object({ maxDepth: 1 }),
+    ),
     method: fc.oneof(
       fc.constantFrom(...knownMethods),
       fc.constantFrom(...knownMethods),
@@ -110,7 +142,11 @@ const requestArb = fc.record(
       fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty"),
       fc.integer(),
     ),
-    params: fc.oneof(fc.array(ethValue, { maxLength: 4 }), fc.array(ethValue, { maxLength: 4 }), ethValue),
+    params: fc.oneof(
+      fc.array(ethValue, { maxLength: 4 }),
+      fc.array(ethValue, { maxLength: 4 }),
+      ethValue,
+    ),
   },
   { requiredKeys: ["jsonrpc", "method"] },
 );
@@ -168,8 +204,10 @@ describe("JSON-RPC decoder fuzz", () => {
           typeof request.id === "string" ||
           (typeof request.id === "number" && Number.isFinite(request.id));
         const paramsOk =
-          request.params === undefined || (typeof request.params === "object" && request.params !== null);
-        const envelopeOk = validId && request.jsonrpc === "2.0" && typeof request.method === "string" && paramsOk;
+          request.params === undefined ||
+          (typeof request.params === "object" && request.params !== null);
+        const envelopeOk =
+          validId && request.jsonrpc === "2.0" && typeof request.method === "string" && paramsOk;
         if (!envelopeOk) {
           expect(checkResponse(answer).error?.code).toBe(-32600);
           count("-32600");
@@ -199,14 +237,17 @@ describe("JSON-RPC decoder fuzz", () => {
 
   it("answers random batches response by response", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(requestArb, ethValue), { minLength: 1, maxLength: 6 }), async (batch) => {
-        const answer = await handle(JSON.stringify(batch));
-        if (answer === undefined) return;
-        expect(Array.isArray(answer)).toBe(true);
-        const responses = answer as unknown[];
-        expect(responses.length).toBeLessThanOrEqual(batch.length);
-        for (const response of responses) checkResponse(response);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(requestArb, ethValue), { minLength: 1, maxLength: 6 }),
+        async (batch) => {
+          const answer = await handle(JSON.stringify(batch));
+          if (answer === undefined) return;
+          expect(Array.isArray(answer)).toBe(true);
+          const responses = answer as unknown[];
+          expect(responses.length).toBeLessThanOrEqual(batch.length);
+          for (const response of responses) checkResponse(response);
+        },
+      ),
       { numRuns: runsPerProperty, seed: 2718 },
     );
   });
@@ -229,8 +270,16 @@ describe("HTTP fuzz", () => {
   it("never answers 500 or a stack for random bodies and content types", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.uint8Array({ maxLength: 400 }), requestArb.map((r) => new TextEncoder().encode(JSON.stringify(r)))),
-        fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 400 }),
+          requestArb.map((r) => new TextEncoder().encode(JSON.stringify(r))),
+        ),
+        fc.constantFrom(
+          "application/json",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+          "application/json; charset=latin1",
+        ),
         async (bytes, contentType) => {
           const response = await server.fastify.inject({
             method: "POST",

@@ -2,7 +2,12 @@ import { bytesToHex } from "@ethereumjs/util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcServer, type RpcServer } from "../../../nodes/rpc/createRpcServer.ts";
 import { defaultRpcServerOptions } from "../../../nodes/rpc/rpcServerOptions.ts";
-import { createFakeNodeApi, type FakeNodeApi, makeNextBlock, transferTopic } from "./fakeNodeApi.ts";
+import {
+  createFakeNodeApi,
+  type FakeNodeApi,
+  makeNextBlock,
+  transferTopic,
+} from "./fakeNodeApi.ts";
 import { post, type TestResponse } from "./rpcTestClient.ts";
 
 let api: FakeNodeApi;
@@ -88,7 +93,11 @@ describe("JSON-RPC envelope over HTTP", () => {
     ];
     for (const [payload, id] of cases) {
       const { body } = await post(server, JSON.stringify(payload));
-      expect(body, JSON.stringify(payload)).toMatchObject({ jsonrpc: "2.0", id, error: { code: -32600 } });
+      expect(body, JSON.stringify(payload)).toMatchObject({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32600 },
+      });
     }
     const { body } = await post(server, JSON.stringify([1, chainIdRequest(9)]));
     expect(body).toEqual([
@@ -99,13 +108,23 @@ describe("JSON-RPC envelope over HTTP", () => {
 
   it("refuses batches over the cap with -32005 and runs none of them", async () => {
     const { body } = await post(server, JSON.stringify([1, 2, 3, 4].map(chainIdRequest)));
-    expect(body).toMatchObject({ id: null, error: { code: -32005, message: "batch too large: 4 requests, limit 3" } });
+    expect(body).toMatchObject({
+      id: null,
+      error: { code: -32005, message: "batch too large: 4 requests, limit 3" },
+    });
   });
 
   it("answers an oversized body with HTTP 413 and -32005", async () => {
-    const { status, body } = await post(server, JSON.stringify({ ...chainIdRequest(1), pad: "x".repeat(2000) }));
+    const { status, body } = await post(
+      server,
+      JSON.stringify({ ...chainIdRequest(1), pad: "x".repeat(2000) }),
+    );
     expect(status).toBe(413);
-    expect(body).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32005, message: /body too large/ } });
+    expect(body).toMatchObject({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32005, message: /body too large/ },
+    });
   });
 
   it("parses bodies whatever their content type", async () => {
@@ -168,8 +187,12 @@ describe("REST endpoints", () => {
     expect(text).toMatch(/^custos_txpool_size 0$/m);
     expect(text).toMatch(/^custos_peers 3$/m);
     expect(text).toMatch(/^custos_block_execution_seconds_count 1$/m);
-    expect(text).toMatch(/^custos_rpc_request_duration_seconds_count\{method="eth_chainId"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^custos_rpc_request_duration_seconds_count\{method="unknown"\} [1-9]\d*$/m);
+    expect(text).toMatch(
+      /^custos_rpc_request_duration_seconds_count\{method="eth_chainId"\} [1-9]\d*$/m,
+    );
+    expect(text).toMatch(
+      /^custos_rpc_request_duration_seconds_count\{method="unknown"\} [1-9]\d*$/m,
+    );
     expect(text).toMatch(/^custos_rpc_errors_total\{code="-32601"\} [1-9]\d*$/m);
     expect(text).toMatch(/^custos_ws_subscriptions\{type="newHeads"\} 0$/m);
   });
@@ -204,7 +227,7 @@ describe("WebSocket", () => {
 
   /** A client that collects messages and awaits them in order. */
   async function connect(headers?: Record<string, string>) {
-    const socket = new WebSocket(url, headers === undefined ? undefined : { headers } as never);
+    const socket = new WebSocket(url, headers === undefined ? undefined : ({ headers } as never));
     const inbox: unknown[] = [];
     const waiters: ((message: unknown) => void)[] = [];
     socket.addEventListener("message", (event) => {
@@ -219,7 +242,9 @@ describe("WebSocket", () => {
     });
     let nextId = 1;
     const next = (): Promise<unknown> =>
-      inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve));
+      inbox.length > 0
+        ? Promise.resolve(inbox.shift())
+        : new Promise((resolve) => waiters.push(resolve));
     const request = async (method: string, params: unknown[] = []): Promise<TestResponse> => {
       socket.send(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
       return (await next()) as TestResponse;
@@ -241,17 +266,25 @@ describe("WebSocket", () => {
     const client = await connect();
     const heads = (await client.request("eth_subscribe", ["newHeads"])).result as string;
     expect(heads).toMatch(/^0x[0-9a-f]{32}$/);
-    const logs = (await client.request("eth_subscribe", ["logs", { topics: [bytesToHex(transferTopic)] }]))
-      .result as string;
+    const logs = (
+      await client.request("eth_subscribe", ["logs", { topics: [bytesToHex(transferTopic)] }])
+    ).result as string;
     const { block, receipts } = makeNextBlock(wsApi);
     wsApi.commit(block, receipts);
-    const first = (await client.next()) as { method: string; params: { subscription: string; result: Record<string, unknown> } };
+    const first = (await client.next()) as {
+      method: string;
+      params: { subscription: string; result: Record<string, unknown> };
+    };
     const second = (await client.next()) as typeof first;
     expect(first.method).toBe("eth_subscription");
     expect(first.params.subscription).toBe(heads);
     expect(first.params.result).toMatchObject({ number: "0x3", hash: bytesToHex(block.hash()) });
     expect(second.params.subscription).toBe(logs);
-    expect(second.params.result).toMatchObject({ blockNumber: "0x3", logIndex: "0x0", topics: [bytesToHex(transferTopic), expect.any(String), expect.any(String)] });
+    expect(second.params.result).toMatchObject({
+      blockNumber: "0x3",
+      logIndex: "0x0",
+      topics: [bytesToHex(transferTopic), expect.any(String), expect.any(String)],
+    });
     expect((await client.request("eth_unsubscribe", [heads])).result).toBe(true);
     expect((await client.request("eth_unsubscribe", [heads])).result).toBe(false);
     const metrics = await wsServer.fastify.inject({ url: "/metrics" });
@@ -305,7 +338,14 @@ describe("WebSocket", () => {
 
 it("logs internal errors with their cause for operators only", async () => {
   api.failNext("logs", new Error("backend exploded"));
-  const { body } = await post(server, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params: [{}] }));
-  expect(body).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: "internal error" } });
+  const { body } = await post(
+    server,
+    JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params: [{}] }),
+  );
+  expect(body).toEqual({
+    jsonrpc: "2.0",
+    id: 1,
+    error: { code: -32603, message: "internal error" },
+  });
   expect(logged).toContainEqual({ method: "eth_getLogs", err: new Error("backend exploded") });
 });

@@ -18,8 +18,8 @@ import {
 } from "@ethereumjs/util";
 import { Bloom } from "@ethereumjs/vm";
 import { AbiCoder, id } from "ethers";
-import { CustosError } from "../../../src/errors/index.ts";
 import { receiptLogs } from "../../../nodes/rpc/formatReceipt.ts";
+import { effectiveGasPrice } from "../../../nodes/rpc/formatTransaction.ts";
 import { matchesLogFilter } from "../../../nodes/rpc/matchesLogFilter.ts";
 import type {
   BlockExecutedEvent,
@@ -32,6 +32,7 @@ import type {
   StoredReceipt,
   SyncStatus,
 } from "../../../nodes/rpc/NodeApi.ts";
+import { CustosError } from "../../../src/errors/index.ts";
 
 export const chainId = 1337n;
 export const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, {
@@ -80,17 +81,13 @@ function receiptFor(
     bloom.add(address);
     for (const topic of topics) bloom.add(topic);
   }
-  const price =
-    "maxFeePerGas" in tx
-      ? baseFee + (tx.maxPriorityFeePerGas < tx.maxFeePerGas - baseFee ? tx.maxPriorityFeePerGas : tx.maxFeePerGas - baseFee)
-      : tx.gasPrice;
   return {
     cumulativeGasUsed: cumulative + gasUsed,
     status: 1,
     logsBloom: bloom.bitvector,
     logs,
     gasUsed,
-    effectiveGasPrice: price,
+    effectiveGasPrice: effectiveGasPrice(tx, baseFee),
     txHash: tx.hash(),
     txIndex: index,
     ...extra,
@@ -146,7 +143,9 @@ export function buildFakeChain(): FakeChain {
       gasLimit: 50_000n,
       to: contract,
       data: selectors.value,
-      accessList: [{ address: bytesToHex(contract), storageKeys: [bytesToHex(new Uint8Array(32))] }],
+      accessList: [
+        { address: bytesToHex(contract), storageKeys: [bytesToHex(new Uint8Array(32))] },
+      ],
     },
     { common },
   ).sign(senderKey);
@@ -165,27 +164,49 @@ export function buildFakeChain(): FakeChain {
   const receipts1 = [
     receiptFor(legacy, 0, 0n, 21_000n, [], gwei),
     receiptFor(accessList, 1, 21_000n, 30_000n, [], gwei),
-    receiptFor(feeMarket, 2, 51_000n, 60_000n, [
-      transferLog(sender.bytes, recipient, 5n),
-      transferLog(recipient, sender.bytes, 7n),
-    ], gwei),
+    receiptFor(
+      feeMarket,
+      2,
+      51_000n,
+      60_000n,
+      [transferLog(sender.bytes, recipient, 5n), transferLog(recipient, sender.bytes, 7n)],
+      gwei,
+    ),
   ];
   const creation = createFeeMarket1559Tx(
-    { nonce: 3n, maxFeePerGas: 3n * gwei, maxPriorityFeePerGas: 2n * gwei, gasLimit: 200_000n, data: contractCode },
+    {
+      nonce: 3n,
+      maxFeePerGas: 3n * gwei,
+      maxPriorityFeePerGas: 2n * gwei,
+      gasLimit: 200_000n,
+      data: contractCode,
+    },
     { common },
   ).sign(senderKey);
   const block2 = nextBlock(block1, [creation], 150_000n);
   const receipts2 = [
-    receiptFor(creation, 0, 0n, 150_000n, [transferLog(new Uint8Array(20), sender.bytes, 1000n)], gwei, {
-      contractAddress: created,
-    }),
+    receiptFor(
+      creation,
+      0,
+      0n,
+      150_000n,
+      [transferLog(new Uint8Array(20), sender.bytes, 1000n)],
+      gwei,
+      {
+        contractAddress: created,
+      },
+    ),
   ];
   const receipts = new Map<string, StoredReceipt[]>([
     [bytesToHex(genesis.hash()), []],
     [bytesToHex(block1.hash()), receipts1],
     [bytesToHex(block2.hash()), receipts2],
   ]);
-  return { blocks: [genesis, block1, block2], receipts, txs: { legacy, accessList, feeMarket, creation } };
+  return {
+    blocks: [genesis, block1, block2],
+    receipts,
+    txs: { legacy, accessList, feeMarket, creation },
+  };
 }
 
 /** The fake NodeApi plus test controls. */
@@ -241,7 +262,8 @@ export function createFakeNodeApi(): FakeNodeApi {
   const pendingNonce = (address: Uint8Array): bigint => {
     let nonce = committedNonce(address);
     for (const tx of pool.values()) {
-      if (equalsBytes(tx.getSenderAddress().bytes, address) && tx.nonce >= nonce) nonce = tx.nonce + 1n;
+      if (equalsBytes(tx.getSenderAddress().bytes, address) && tx.nonce >= nonce)
+        nonce = tx.nonce + 1n;
     }
     return nonce;
   };
@@ -250,16 +272,27 @@ export function createFakeNodeApi(): FakeNodeApi {
     if (request.to !== undefined && equalsBytes(request.to, contract)) {
       const selector = data.subarray(0, 4);
       if (equalsBytes(selector, selectors.value)) {
-        return { returnData: hexToBytes(coder.encode(["uint256"], [42n]) as `0x${string}`), gasUsed: 23_000n };
+        return {
+          returnData: hexToBytes(coder.encode(["uint256"], [42n]) as `0x${string}`),
+          gasUsed: 23_000n,
+        };
       }
       if (equalsBytes(selector, selectors.fail)) {
         const revert = hexToBytes(
           `0x08c379a0${coder.encode(["string"], ["nope"]).slice(2)}` as `0x${string}`,
         );
-        return { returnData: revert, gasUsed: 22_000n, failure: { kind: "revert", data: revert, reason: "nope" } };
+        return {
+          returnData: revert,
+          gasUsed: 22_000n,
+          failure: { kind: "revert", data: revert, reason: "nope" },
+        };
       }
       if (equalsBytes(selector, selectors.boom)) {
-        return { returnData: new Uint8Array(), gasUsed: 30_000n, failure: { kind: "halt", reason: "out of gas" } };
+        return {
+          returnData: new Uint8Array(),
+          gasUsed: 30_000n,
+          failure: { kind: "halt", reason: "out of gas" },
+        };
       }
     }
     return { returnData: new Uint8Array(), gasUsed: 21_000n };
@@ -293,7 +326,8 @@ export function createFakeNodeApi(): FakeNodeApi {
     code: async (address) => (equalsBytes(address, contract) ? contractCode : new Uint8Array()),
     async storageAt(address, slot, block) {
       const value = new Uint8Array(32);
-      if (equalsBytes(address, contract) && slot[31] === 0) value[31] = Number(block.header.number) + 1;
+      if (equalsBytes(address, contract) && slot[31] === 0)
+        value[31] = Number(block.header.number) + 1;
       return value;
     },
     async call(request) {
@@ -302,7 +336,9 @@ export function createFakeNodeApi(): FakeNodeApi {
     },
     async estimateGas(request): Promise<GasEstimate> {
       const result = simulate(request);
-      return result.failure === undefined ? { ok: true, gas: result.gasUsed } : { ok: false, failure: result.failure };
+      return result.failure === undefined
+        ? { ok: true, gas: result.gasUsed }
+        : { ok: false, failure: result.failure };
     },
     async sendRawTransaction(raw) {
       let tx: TypedTransaction;
@@ -319,9 +355,13 @@ export function createFakeNodeApi(): FakeNodeApi {
       }
       const next = committedNonce(from);
       if (tx.nonce < next) {
-        throw new CustosError("TX_NONCE_TOO_LOW", `nonce too low: address ${bytesToHex(from)}, tx: ${tx.nonce} state: ${next}`, {
-          details: { nonce: tx.nonce, next },
-        });
+        throw new CustosError(
+          "TX_NONCE_TOO_LOW",
+          `nonce too low: address ${bytesToHex(from)}, tx: ${tx.nonce} state: ${next}`,
+          {
+            details: { nonce: tx.nonce, next },
+          },
+        );
       }
       pool.set(bytesToHex(tx.hash()), tx);
       return tx.hash();
@@ -398,5 +438,8 @@ export function makeNextBlock(api: FakeNodeApi): { block: Block; receipts: Store
     { common },
   ).sign(senderKey);
   const block = nextBlock(parent, [tx], 40_000n);
-  return { block, receipts: [receiptFor(tx, 0, 0n, 40_000n, [transferLog(sender.bytes, recipient, 1n)], gwei)] };
+  return {
+    block,
+    receipts: [receiptFor(tx, 0, 0n, 40_000n, [transferLog(sender.bytes, recipient, 1n)], gwei)],
+  };
 }

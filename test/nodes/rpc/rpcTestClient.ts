@@ -14,7 +14,12 @@ export async function post(
   body: string,
   headers: Record<string, string> = { "content-type": "application/json" },
 ): Promise<{ status: number; body: unknown; raw: string }> {
-  const response = await server.fastify.inject({ method: "POST", url: "/", payload: body, headers });
+  const response = await server.fastify.inject({
+    method: "POST",
+    url: "/",
+    payload: body,
+    headers,
+  });
   return {
     status: response.statusCode,
     raw: response.body,
@@ -23,15 +28,27 @@ export async function post(
 }
 
 /** Calls one method and returns its response object. */
-export async function call(server: RpcServer, method: string, params?: unknown): Promise<TestResponse> {
-  const request = params === undefined ? { jsonrpc: "2.0", id: 1, method } : { jsonrpc: "2.0", id: 1, method, params };
+export async function call(
+  server: RpcServer,
+  method: string,
+  params?: unknown,
+): Promise<TestResponse> {
+  const request =
+    params === undefined
+      ? { jsonrpc: "2.0", id: 1, method }
+      : { jsonrpc: "2.0", id: 1, method, params };
   const { body } = await post(server, JSON.stringify(request));
   return body as TestResponse;
 }
 
 /** Calls one method and returns its result, failing the test on an error. */
-export async function result(server: RpcServer, method: string, params?: unknown): Promise<unknown> {
+export async function result(
+  server: RpcServer,
+  method: string,
+  params?: unknown,
+): Promise<unknown> {
   const response = await call(server, method, params);
-  if (response.error !== undefined) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
+  if (response.error !== undefined)
+    throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
   return response.result;
 }
