@@ -38,6 +38,11 @@ export interface SubscriptionRegistryOptions {
   readonly send: (message: string) => void;
   /** Told of every subscription started (+1) or ended (-1), for the metrics gauge. */
   readonly onCountChange?: (kind: SubscriptionKind, delta: 1 | -1) => void;
+  /**
+   * Told of a notification that could not be formatted or sent. Errors never propagate into
+   * the node's event emitter, whose other listeners (and block commit) must go on.
+   */
+  readonly onError?: (cause: unknown) => void;
 }
 
 /**
@@ -55,14 +60,18 @@ export function createSubscriptionRegistry(
   options: SubscriptionRegistryOptions,
 ): SubscriptionRegistry {
   const live = new Map<string, { kind: SubscriptionKind; stop: () => void }>();
-  const notify = (id: string, result: JsonValue): void => {
-    options.send(
-      JSON.stringify({
-        jsonrpc: "2.0",
-        method: "eth_subscription",
-        params: { subscription: id, result },
-      }),
-    );
+  const notify = (id: string, result: () => JsonValue): void => {
+    try {
+      options.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          method: "eth_subscription",
+          params: { subscription: id, result: result() },
+        }),
+      );
+    } catch (cause) {
+      options.onError?.(cause);
+    }
   };
   const end = (id: string): boolean => {
     const subscription = live.get(id);
@@ -84,10 +93,11 @@ export function createSubscriptionRegistry(
       const id = `0x${randomBytes(16).toString("hex")}`;
       const stop =
         request.kind === "newHeads"
-          ? options.api.onNewHead((block) => notify(id, formatHeader(block.header)))
+          ? options.api.onNewHead((block) => notify(id, () => formatHeader(block.header)))
           : options.api.onLogs((logs) => {
-              for (const log of logs)
-                if (matchesLogFilter(log, request)) notify(id, formatLog(log));
+              for (const log of logs) {
+                if (matchesLogFilter(log, request)) notify(id, () => formatLog(log));
+              }
             });
       live.set(id, { kind: request.kind, stop });
       options.onCountChange?.(request.kind, 1);

@@ -193,14 +193,20 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
           maxSubscriptions: limits.maxSubscriptionsPerConnection,
           send,
           onCountChange: metrics.subscriptionsChanged,
+          onError: (cause) => logger?.error({ err: cause }, "rpc subscription notification failed"),
         });
         const context: RpcContext = { api, limits, subscriptions };
         // One message at a time per connection keeps responses in request order.
         let queue = Promise.resolve();
         socket.on("message", (data) => {
           queue = queue.then(async () => {
-            const answer = await dispatcher.handleBody(messageText(data), context);
-            if (answer !== undefined) send(answer);
+            try {
+              const answer = await dispatcher.handleBody(messageText(data), context);
+              if (answer !== undefined) send(answer);
+            } catch (cause) {
+              // A failed send must not break the queue (or surface as an unhandled rejection).
+              logger?.error({ err: cause }, "rpc websocket send failed");
+            }
           });
         });
         socket.on("close", () => subscriptions.close());

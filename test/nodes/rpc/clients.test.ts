@@ -1,5 +1,5 @@
 import { bytesToHex } from "@ethereumjs/util";
-import { Contract, isError, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, isError, JsonRpcProvider, Wallet, WebSocketProvider } from "ethers";
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -18,6 +18,7 @@ import {
   contractCode,
   createFakeNodeApi,
   type FakeNodeApi,
+  makeNextBlock,
   recipient,
   sender,
   senderKey,
@@ -192,5 +193,28 @@ describe("viem public client", () => {
     expect(history.baseFeePerGas).toHaveLength(3);
     const fees = await client.estimateFeesPerGas();
     expect(fees.maxPriorityFeePerGas).toBe(10n ** 9n);
+  });
+});
+
+describe("ethers v6 WebSocketProvider", () => {
+  it("receives new blocks and filtered logs through eth_subscribe", async () => {
+    const provider = new WebSocketProvider(url.replace("http://", "ws://"));
+    // ethers formats log notifications with its detected network; queued requests are only
+    // answered once it has one, so a round trip first avoids its startup race.
+    expect(await provider.getBlockNumber()).toBe(2);
+    const block = new Promise<number>((resolve) => provider.on("block", resolve));
+    const log = new Promise<{ blockNumber: number }>((resolve) =>
+      provider.on({ address: bytesToHex(contract), topics: [bytesToHex(transferTopic)] }, resolve),
+    );
+    // Subscriptions are set up asynchronously: wait until both reached the node.
+    while (api.listenerCount() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const next = makeNextBlock(api);
+    api.commit(next.block, next.receipts);
+    expect(await block).toBe(3);
+    expect((await log).blockNumber).toBe(3);
+    // destroy() closes the socket without eth_unsubscribe: the server must release both.
+    await provider.destroy();
+    while (api.listenerCount() > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(api.listenerCount()).toBe(0);
   });
 });

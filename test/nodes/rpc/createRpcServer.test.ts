@@ -310,6 +310,22 @@ describe("WebSocket", () => {
     client.socket.close();
   });
 
+  it("releases a connection's subscriptions when it closes", async () => {
+    const client = await connect();
+    await client.request("eth_subscribe", ["newHeads"]);
+    await client.request("eth_subscribe", ["newHeads"]);
+    const gauge = async () =>
+      /custos_ws_subscriptions\{type="newHeads"\} (\d+)/.exec(
+        (await wsServer.fastify.inject({ url: "/metrics" })).body,
+      )?.[1];
+    expect(await gauge()).toBe("2");
+    const closed = new Promise((resolve) => client.socket.addEventListener("close", resolve));
+    client.socket.close();
+    await closed;
+    while ((await gauge()) !== "0") await new Promise((resolve) => setImmediate(resolve));
+    expect(await gauge()).toBe("0");
+  });
+
   it("caps subscriptions per connection with -32005", async () => {
     const client = await connect();
     await client.request("eth_subscribe", ["newHeads"]);

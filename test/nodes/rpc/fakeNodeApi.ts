@@ -221,6 +221,8 @@ export interface FakeNodeApi extends NodeApi {
   /** Makes the next call of `method` throw `error`. */
   failNext(method: "call" | "logs", error: unknown): void;
   readonly lastLogFilter: () => LogFilter | undefined;
+  /** Live head and log listeners (one per subscription). */
+  listenerCount(): number;
 }
 
 /** An in-memory NodeApi over {@link buildFakeChain}. */
@@ -426,6 +428,7 @@ export function createFakeNodeApi(): FakeNodeApi {
       failures.set(method, error);
     },
     lastLogFilter: () => lastLogFilter,
+    listenerCount: () => headListeners.size + logListeners.size,
   };
 }
 
