@@ -19,6 +19,12 @@ const clientPhrases: Partial<Record<ErrorCode, string>> = {
   TX_REPLACEMENT_UNDERPRICED: "replacement transaction underpriced",
 };
 
+/**
+ * Code 3 is not in EIP-1474 (the registry keeps -32000 for reverts) but is what geth sends
+ * and what ethers and viem decode revert data from.
+ */
+const revertRpcCode = 3;
+
 const maxDepth = 4;
 
 /** Details made JSON-safe: bigint as decimal string, bytes as hex, nothing deeper than 4 levels. */
@@ -39,8 +45,8 @@ function jsonSafe(value: unknown, depth: number): JsonValue | undefined {
 
 /**
  * Maps any thrown value to a JSON-RPC error object: a CustosError by its registered
- * `rpcCode`, with `data = { code, details }` (a revert's `data` is the revert bytes, as geth
- * sends it); anything else is -32603 "internal error" with no message or stack of the cause.
+ * `rpcCode`, with `data = { code, details }` (a revert is code 3 with the revert bytes as
+ * `data`, as geth sends it); anything else is -32603 "internal error" with no message or stack of the cause.
  * `internal` is true when the caller should log the cause.
  *
  * @example
@@ -60,7 +66,7 @@ export function toRpcError(thrown: unknown): {
     const data = thrown.details.data;
     return {
       error: {
-        code: rpcCode,
+        code: revertRpcCode,
         message: thrown.shortMessage,
         data: typeof data === "string" ? data : "0x",
       },

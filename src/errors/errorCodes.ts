@@ -186,9 +186,9 @@ export const errorCodes = {
   },
   RPC_EXECUTION_REVERTED: {
     description:
-      "An eth_call or eth_estimateGas execution reverted; the JSON-RPC error data carries the revert data.",
+      "An eth_call or eth_estimateGas execution reverted; the JSON-RPC boundary answers code 3 (as geth) with the revert data in error.data.",
     httpStatus: 400,
-    rpcCode: 3,
+    rpcCode: -32000,
   },
   RPC_EXECUTION_FAILED: {
     description:
