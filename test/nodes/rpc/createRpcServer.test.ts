@@ -218,7 +218,11 @@ describe("WebSocket", () => {
       options: {
         ...defaultRpcServerOptions,
         processMetrics: false,
-        limits: { ...defaultRpcServerOptions.limits, maxSubscriptionsPerConnection: 2 },
+        limits: {
+          ...defaultRpcServerOptions.limits,
+          maxSubscriptionsPerConnection: 2,
+          maxWsMessageBytes: 4096,
+        },
       },
     });
     url = (await wsServer.listen({ host: "127.0.0.1", port: 0 })).replace("http://", "ws://");
@@ -335,6 +339,17 @@ describe("WebSocket", () => {
     const bad = await client.request("eth_subscribe", ["newHeads", { address: "0x00" }]);
     expect(bad.error?.code).toBe(-32602);
     client.socket.close();
+  });
+
+  it("closes a connection that sends a message over the size limit", async () => {
+    const client = await connect();
+    const closed = new Promise<number>((resolve) =>
+      client.socket.addEventListener("close", (event) => resolve(event.code)),
+    );
+    client.socket.send(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", pad: "x".repeat(5000) }),
+    );
+    expect(await closed).toBe(1009);
   });
 
   it("refuses browser upgrades from unlisted origins", async () => {

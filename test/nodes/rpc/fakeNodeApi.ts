@@ -95,7 +95,11 @@ function receiptFor(
 }
 
 /** A block on top of `parent` with the given transactions. */
-function nextBlock(parent: Block | undefined, txs: TypedTransaction[], gasUsed: bigint): Block {
+export function nextBlock(
+  parent: Block | undefined,
+  txs: TypedTransaction[],
+  gasUsed: bigint,
+): Block {
   return createBlock(
     {
       header: {
@@ -213,6 +217,8 @@ export function buildFakeChain(): FakeChain {
 export interface FakeNodeApi extends NodeApi {
   readonly chain: FakeChain;
   readonly pool: Map<string, TypedTransaction>;
+  /** Blocks known by hash but not canonical (a side fork), for EIP-1898 requireCanonical. */
+  readonly sideBlocks: Block[];
   /** Appends a block and announces its head and logs. */
   commit(block: Block, receipts: StoredReceipt[]): void;
   emitBlockExecuted(event: BlockExecutedEvent): void;
@@ -243,8 +249,9 @@ export function createFakeNodeApi(): FakeNodeApi {
     if (block === undefined) throw new Error("empty chain");
     return block;
   };
+  const sideBlocks: Block[] = [];
   const byHash = (hash: Uint8Array): Block | undefined =>
-    chain.blocks.find((block) => equalsBytes(block.hash(), hash));
+    [...chain.blocks, ...sideBlocks].find((block) => equalsBytes(block.hash(), hash));
   const takeFailure = (method: string): void => {
     if (failures.has(method)) {
       const error = failures.get(method);
@@ -303,6 +310,7 @@ export function createFakeNodeApi(): FakeNodeApi {
   return {
     chain,
     pool,
+    sideBlocks,
     chainId: () => chainId,
     clientVersion: () => "custos/0.1.0-test",
     head,

@@ -11,6 +11,7 @@ import {
   created,
   createFakeNodeApi,
   type FakeNodeApi,
+  nextBlock,
   outsiderKey,
   recipient,
   selectors,
@@ -105,6 +106,26 @@ describe("state reads and block parameters", () => {
     ).toBe("0x1bc16d674ec80000");
     expect(await result(server, "eth_getBalance", [address, block1])).toBe("0x1bc16d674ec80000");
     expect(await result(server, "eth_getBalance", [hex(recipient), "latest"])).toBe("0x0");
+  });
+
+  it("honours requireCanonical for a side block", async () => {
+    const genesis = api.chain.blocks[0];
+    if (genesis === undefined) throw new Error("no genesis");
+    const side = nextBlock(genesis, [], 0n);
+    const sideHash = hex(side.hash());
+    expect(sideHash).not.toBe(hex(api.chain.blocks[1]?.hash() ?? new Uint8Array()));
+    api.sideBlocks.push(side);
+    const address = hex(sender.bytes);
+    expect(await result(server, "eth_getBalance", [address, { blockHash: sideHash }])).toBe(
+      "0x1bc16d674ec80000",
+    );
+    await expectError(
+      "eth_getBalance",
+      [address, { blockHash: sideHash, requireCanonical: true }],
+      -32000,
+      /not currently canonical/,
+    );
+    api.sideBlocks.pop();
   });
 
   it("maps unknown blocks and malformed block params", async () => {
