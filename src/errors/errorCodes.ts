@@ -366,6 +366,70 @@ export const errorCodes = {
     httpStatus: 502,
     rpcCode: -32002,
   },
+  // Node JSON-RPC (nodes/rpc): EIP-1474 boundary and transaction admission.
+  RPC_PARSE_ERROR: {
+    description: "A JSON-RPC request body is not valid JSON.",
+    httpStatus: 400,
+    rpcCode: -32700,
+  },
+  RPC_INVALID_REQUEST: {
+    description:
+      "A JSON-RPC message is not a valid request object (jsonrpc, method, params or id malformed, or an empty batch).",
+    httpStatus: 400,
+    rpcCode: -32600,
+  },
+  RPC_METHOD_NOT_FOUND: {
+    description: "The JSON-RPC method does not exist on this node.",
+    httpStatus: 404,
+    rpcCode: -32601,
+  },
+  RPC_METHOD_NOT_SUPPORTED: {
+    description:
+      "The JSON-RPC method exists but not on this transport (subscriptions over HTTP) or not with these options.",
+    httpStatus: 400,
+    rpcCode: -32004,
+  },
+  RPC_INVALID_PARAMS: {
+    description:
+      "A JSON-RPC parameter is missing, extra or malformed; details.path names it (e.g. params[0].topics[1]).",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  RPC_LIMIT_EXCEEDED: {
+    description:
+      "A request exceeds a configured limit (batch size, getLogs block range or result count, feeHistory span, subscriptions per connection); details name the limit.",
+    httpStatus: 429,
+    rpcCode: -32005,
+  },
+  RPC_BODY_TOO_LARGE: {
+    description: "A request body is larger than the configured body limit.",
+    httpStatus: 413,
+    rpcCode: -32005,
+  },
+  RPC_RESOURCE_NOT_FOUND: {
+    description:
+      "A block named by hash or number in a request does not exist on this node (EIP-1898 resource not found).",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
+  RPC_BLOCK_NOT_CANONICAL: {
+    description:
+      "An EIP-1898 block parameter with requireCanonical names a block that is not on the canonical chain.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  RPC_EXECUTION_REVERTED: {
+    description:
+      "An eth_call or eth_estimateGas execution reverted; the JSON-RPC boundary answers code 3 (as geth) with the revert data in error.data.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
+  RPC_EXECUTION_FAILED: {
+    description:
+      "An eth_call or eth_estimateGas execution halted exceptionally (out of gas, invalid opcode); the message names the reason.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

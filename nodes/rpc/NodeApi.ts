@@ -1,0 +1,218 @@
+import type { Block } from "@ethereumjs/block";
+import type { Log } from "@ethereumjs/evm";
+import type { TypedTransaction } from "@ethereumjs/tx";
+
+/**
+ * One transaction's receipt as the node stores it. Contextual fields the RPC layer can derive
+ * (block hash and number, sender, recipient, type, block-global log indexes) are not stored.
+ */
+export interface StoredReceipt {
+  /** Gas used by this transaction and all before it in the block. */
+  readonly cumulativeGasUsed: bigint;
+  /** 1 on success, 0 on failure (EIP-658). */
+  readonly status: 0 | 1;
+  /** 256-byte bloom of this receipt's logs. */
+  readonly logsBloom: Uint8Array;
+  /** Logs in emission order, as the EVM returns them. */
+  readonly logs: readonly Log[];
+  /** Gas used by this transaction alone. */
+  readonly gasUsed: bigint;
+  /** Address of the contract created, for a creation transaction that succeeded. */
+  readonly contractAddress?: Uint8Array;
+  /** Wei paid per gas by the sender. */
+  readonly effectiveGasPrice: bigint;
+  /** Keccak hash of the transaction. */
+  readonly txHash: Uint8Array;
+  /** Position of the transaction in its block. */
+  readonly txIndex: number;
+  /** Blob gas used, only for EIP-4844 transactions. */
+  readonly blobGasUsed?: bigint;
+  /** Blob gas price of the block, only for EIP-4844 transactions. */
+  readonly blobGasPrice?: bigint;
+}
+
+/** A log with its position in the chain, as the log index returns it. */
+export interface IndexedLog {
+  /** Emitting contract. */
+  readonly address: Uint8Array;
+  /** Zero to four 32-byte topics. */
+  readonly topics: readonly Uint8Array[];
+  /** Non-indexed event data. */
+  readonly data: Uint8Array;
+  /** Number of the block holding the log. */
+  readonly blockNumber: bigint;
+  /** Hash of the block holding the log. */
+  readonly blockHash: Uint8Array;
+  /** Hash of the transaction that emitted the log. */
+  readonly txHash: Uint8Array;
+  /** Position of that transaction in its block. */
+  readonly txIndex: number;
+  /** Position of the log among all logs of its block. */
+  readonly logIndex: number;
+  /** Always false: a BFT chain with immediate finality never reorganises. */
+  readonly removed: false;
+}
+
+/**
+ * A log query over an inclusive block range. The RPC layer validates and caps the range; the
+ * backend must still stop after `limit` logs so one query cannot exhaust memory.
+ */
+export interface LogFilter {
+  /** First block number, inclusive. */
+  readonly fromBlock: bigint;
+  /** Last block number, inclusive; never above the head. */
+  readonly toBlock: bigint;
+  /** Emitting contracts (any of); empty means any address. */
+  readonly addresses: readonly Uint8Array[];
+  /**
+   * Per topic position: `null` matches anything, a hash matches exactly, a list matches any
+   * of its hashes. At most four positions.
+   */
+  readonly topics: readonly (Uint8Array | readonly Uint8Array[] | null)[];
+  /** Maximum number of logs to return; the RPC layer asks for one more than its cap. */
+  readonly limit: number;
+}
+
+/** A message call to simulate (eth_call, eth_estimateGas), decoded from JSON-RPC. */
+export interface CallRequest {
+  readonly from?: Uint8Array;
+  /** Absent for contract creation. */
+  readonly to?: Uint8Array;
+  readonly gas?: bigint;
+  readonly gasPrice?: bigint;
+  readonly maxFeePerGas?: bigint;
+  readonly maxPriorityFeePerGas?: bigint;
+  readonly value?: bigint;
+  /** Call data (`input`, or its older alias `data`). */
+  readonly data?: Uint8Array;
+  readonly nonce?: bigint;
+  readonly accessList?: readonly {
+    readonly address: Uint8Array;
+    readonly storageKeys: readonly Uint8Array[];
+  }[];
+}
+
+/** Why a simulated call did not succeed. */
+export type CallFailure =
+  | {
+      readonly kind: "revert";
+      /** Revert data returned by the contract (ABI-encoded error or empty). */
+      readonly data: Uint8Array;
+      /** Decoded `Error(string)` reason, when the data is one. */
+      readonly reason?: string;
+    }
+  | {
+      readonly kind: "halt";
+      /** Exceptional halt reason, e.g. "out of gas", "invalid opcode". */
+      readonly reason: string;
+    };
+
+/** Outcome of a simulated call. A revert is an expected outcome, so it is returned, not thrown. */
+export interface CallResult {
+  readonly returnData: Uint8Array;
+  readonly gasUsed: bigint;
+  /** Present when the call reverted or halted. */
+  readonly failure?: CallFailure;
+}
+
+/** Outcome of a gas estimation. */
+export type GasEstimate =
+  | { readonly ok: true; readonly gas: bigint }
+  | { readonly ok: false; readonly failure: CallFailure };
+
+/** Where a committed transaction lives. */
+export interface TransactionLocation {
+  readonly blockHash: Uint8Array;
+  readonly blockNumber: bigint;
+  readonly index: number;
+}
+
+/** An account's header fields at a block. */
+export interface AccountState {
+  readonly nonce: bigint;
+  readonly balance: bigint;
+  readonly codeHash: Uint8Array;
+}
+
+/** eth_syncing's answer: false when in sync. */
+export type SyncStatus =
+  | false
+  | {
+      readonly startingBlock: bigint;
+      readonly currentBlock: bigint;
+      readonly highestBlock: bigint;
+    };
+
+/** Gauges the node reports on each Prometheus scrape. */
+export interface NodeMetricsSnapshot {
+  /** Number of the head block. */
+  readonly height: bigint;
+  /** Transactions committed since genesis. */
+  readonly transactions: bigint;
+  /** Transactions waiting in the pool. */
+  readonly poolSize: number;
+  /** Connected peers. */
+  readonly peers: number;
+}
+
+/** Emitted once per executed block, to feed the execution-time histogram. */
+export interface BlockExecutedEvent {
+  readonly number: bigint;
+  readonly transactions: number;
+  /** Wall-clock execution time of the block. */
+  readonly seconds: number;
+}
+
+/**
+ * The node as the RPC layer sees it: the port the integrator implements over storage,
+ * execution and the transaction pool. Hashes and addresses are bytes; hex exists only at the
+ * RPC boundary. Reads at a block use that block's state root.
+ *
+ * @example
+ * ```ts
+ * const server = createRpcServer({ api: nodeApi, options: defaultRpcServerOptions });
+ * ```
+ */
+export interface NodeApi {
+  chainId(): bigint;
+  clientVersion(): string;
+  /** The latest committed block (with immediate finality also safe and finalized). */
+  head(): Block;
+  /** A canonical block by number, undefined above the head. */
+  blockByNumber(number: bigint): Promise<Block | undefined>;
+  blockByHash(hash: Uint8Array): Promise<Block | undefined>;
+  /** All receipts of a block in transaction order, undefined for an unknown block. */
+  receipts(blockHash: Uint8Array): Promise<readonly StoredReceipt[] | undefined>;
+  transactionLocation(txHash: Uint8Array): Promise<TransactionLocation | undefined>;
+  /** A transaction waiting in the pool. */
+  pendingTransaction(txHash: Uint8Array): TypedTransaction | undefined;
+  account(address: Uint8Array, block: Block): Promise<AccountState>;
+  code(address: Uint8Array, block: Block): Promise<Uint8Array>;
+  /** The 32-byte value of a storage slot (32-byte key). */
+  storageAt(address: Uint8Array, slot: Uint8Array, block: Block): Promise<Uint8Array>;
+  call(request: CallRequest, block: Block): Promise<CallResult>;
+  estimateGas(request: CallRequest, block: Block): Promise<GasEstimate>;
+  /**
+   * Admits a signed transaction to the pool and returns its hash.
+   *
+   * @throws CustosError TXPOOL_DECODE_FAILED, TXPOOL_NONCE_TOO_LOW, TXPOOL_INSUFFICIENT_FUNDS,
+   *   TXPOOL_REPLACEMENT_UNDERPRICED, TXPOOL_SENDER_NOT_MEMBER (or the pool's own codes).
+   */
+  sendRawTransaction(raw: Uint8Array): Promise<Uint8Array>;
+  /** Logs matching a filter, in chain order, at most `filter.limit` of them. */
+  logs(filter: LogFilter): Promise<readonly IndexedLog[]>;
+  /** Next nonce of an account counting its pooled transactions. */
+  pendingNonce(address: Uint8Array): Promise<bigint>;
+  gasPrice(): bigint;
+  maxPriorityFee(): bigint;
+  syncing(): SyncStatus;
+  /** Subscribes to committed heads; returns the unsubscribe function. */
+  onNewHead(listener: (block: Block) => void): () => void;
+  /** Subscribes to the logs of each committed block; returns the unsubscribe function. */
+  onLogs(listener: (logs: readonly IndexedLog[]) => void): () => void;
+  /** Subscribes to block execution timings; returns the unsubscribe function. */
+  onBlockExecuted(listener: (event: BlockExecutedEvent) => void): () => void;
+  metrics(): NodeMetricsSnapshot;
+  /** True once storage is open and the head is loaded. */
+  ready(): boolean;
+}

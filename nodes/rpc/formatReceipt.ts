@@ -1,0 +1,92 @@
+import type { Block } from "@ethereumjs/block";
+import { CustosError } from "../../src/errors/index.ts";
+import { formatLog } from "./formatLog.ts";
+import type { JsonValue } from "./JsonValue.ts";
+import type { IndexedLog, StoredReceipt } from "./NodeApi.ts";
+import { rpcHex } from "./rpcHex.ts";
+
+/**
+ * The logs of one receipt with their chain positions; `logIndex` counts all logs of the
+ * block, so it needs the earlier receipts of the same block.
+ *
+ * @throws CustosError INTERNAL when `index` has no receipt (storage inconsistency).
+ * @example
+ * ```ts
+ * receiptLogs(block, receipts, 1)[0]?.logIndex; // logs of receipt 0 come first
+ * ```
+ */
+export function receiptLogs(
+  block: Block,
+  receipts: readonly StoredReceipt[],
+  index: number,
+): IndexedLog[] {
+  const receipt = receiptAt(receipts, index);
+  let logIndex = 0;
+  for (let i = 0; i < index; i++) logIndex += receipts[i]?.logs.length ?? 0;
+  const blockHash = block.hash();
+  return receipt.logs.map(([address, topics, data], offset) => ({
+    address,
+    topics,
+    data,
+    blockNumber: block.header.number,
+    blockHash,
+    txHash: receipt.txHash,
+    txIndex: receipt.txIndex,
+    logIndex: logIndex + offset,
+    removed: false,
+  }));
+}
+
+function receiptAt(receipts: readonly StoredReceipt[], index: number): StoredReceipt {
+  const receipt = receipts[index];
+  if (receipt === undefined) {
+    throw new CustosError("INTERNAL", "receipt missing for a committed transaction", {
+      details: { index, receipts: receipts.length },
+    });
+  }
+  return receipt;
+}
+
+/**
+ * Formats the receipt of the transaction at `index` of `block` as execution-apis'
+ * ReceiptInfo (type, status, effectiveGasPrice, contractAddress or null, logs with
+ * block-global indexes).
+ *
+ * @throws CustosError INTERNAL when the block has no transaction or receipt at `index`.
+ * @example
+ * ```ts
+ * formatReceipt(block, receipts, 0).status; // "0x1"
+ * ```
+ */
+export function formatReceipt(
+  block: Block,
+  receipts: readonly StoredReceipt[],
+  index: number,
+): { readonly [key: string]: JsonValue } {
+  const receipt = receiptAt(receipts, index);
+  const tx = block.transactions[index];
+  if (tx === undefined) {
+    throw new CustosError("INTERNAL", "transaction missing for a stored receipt", {
+      details: { index, transactions: block.transactions.length },
+    });
+  }
+  const json: Record<string, JsonValue> = {
+    type: rpcHex.quantity(tx.type),
+    transactionHash: rpcHex.data(receipt.txHash),
+    transactionIndex: rpcHex.quantity(index),
+    blockHash: rpcHex.data(block.hash()),
+    blockNumber: rpcHex.quantity(block.header.number),
+    from: rpcHex.data(tx.getSenderAddress().bytes),
+    to: rpcHex.optionalData(tx.to?.bytes),
+    cumulativeGasUsed: rpcHex.quantity(receipt.cumulativeGasUsed),
+    gasUsed: rpcHex.quantity(receipt.gasUsed),
+    contractAddress: rpcHex.optionalData(receipt.contractAddress),
+    logs: receiptLogs(block, receipts, index).map(formatLog),
+    logsBloom: rpcHex.data(receipt.logsBloom),
+    status: rpcHex.quantity(receipt.status),
+    effectiveGasPrice: rpcHex.quantity(receipt.effectiveGasPrice),
+  };
+  if (receipt.blobGasUsed !== undefined) json.blobGasUsed = rpcHex.quantity(receipt.blobGasUsed);
+  if (receipt.blobGasPrice !== undefined) json.blobGasPrice = rpcHex.quantity(receipt.blobGasPrice);
+  return json;
+}

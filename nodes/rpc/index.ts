@@ -1,0 +1,55 @@
+export { type BlockId, blockIdParam, findBlock, resolveBlock } from "./BlockId.ts";
+export { callFailureError } from "./callFailureError.ts";
+export {
+  createRpcDispatcher,
+  type RpcDispatcher,
+  type RpcDispatcherOptions,
+  type RpcId,
+  type RpcObserver,
+  type RpcResponse,
+} from "./createRpcDispatcher.ts";
+export { createRpcMetrics, type RpcMetrics, type RpcMetricsOptions } from "./createRpcMetrics.ts";
+export {
+  type CreateRpcServerArgs,
+  createRpcServer,
+  type RpcLogger,
+  type RpcServer,
+} from "./createRpcServer.ts";
+export { defineMethod, type RpcMethod, type RpcMethodSpec } from "./defineMethod.ts";
+export { formatBlock } from "./formatBlock.ts";
+export { formatHeader } from "./formatHeader.ts";
+export { formatLog } from "./formatLog.ts";
+export { formatReceipt, receiptLogs } from "./formatReceipt.ts";
+export { effectiveGasPrice, formatTransaction } from "./formatTransaction.ts";
+export type { JsonValue } from "./JsonValue.ts";
+export { matchesLogFilter } from "./matchesLogFilter.ts";
+export { rpcMethods } from "./methods/rpcMethods.ts";
+export type {
+  AccountState,
+  BlockExecutedEvent,
+  CallFailure,
+  CallRequest,
+  CallResult,
+  GasEstimate,
+  IndexedLog,
+  LogFilter,
+  NodeApi,
+  NodeMetricsSnapshot,
+  StoredReceipt,
+  SyncStatus,
+  TransactionLocation,
+} from "./NodeApi.ts";
+export type { RpcContext } from "./RpcContext.ts";
+export {
+  defaultRpcServerOptions,
+  type RpcLimits,
+  type RpcServerOptions,
+} from "./rpcServerOptions.ts";
+export {
+  createSubscriptionRegistry,
+  type SubscriptionKind,
+  type SubscriptionRegistry,
+  type SubscriptionRegistryOptions,
+  type SubscriptionRequest,
+} from "./SubscriptionRegistry.ts";
+export { type RpcErrorObject, toRpcError } from "./toRpcError.ts";
