@@ -80,7 +80,9 @@ function derivedK(model: KMapEstimatorModel, n: number): number {
     p *= lambda;
     cdf = p / mass;
   }
-  while (cdf < 1 - model.significanceLevel && c + 1 < model.k && c + offset < n) {
+  const threshold = 1 - model.significanceLevel;
+  const reached = (): boolean => threshold < 1 && cdf >= threshold;
+  while (!reached() && c + 1 < model.k && c + offset < n) {
     c++;
     p = (p * lambda) / c;
     cdf += p / mass;

@@ -28,7 +28,8 @@ export interface KMapEstimate {
  * - `zero-truncated-poisson`: c = min{ c ≥ 1 : P(X ≤ c | X ≥ 1) ≥ 1 − α }, k′ = c + 1;
  *
  * then k′ = min(k′, k, n). The search stops as soon as k′ would reach k (k-map then holds
- * with certainty, type I error 0) or n. ARX's Poisson variant adds one more than the
+ * with certainty, type I error 0) or n. When 1 − α rounds to 1 (α = 0) no count is
+ * certain (P(X ≤ c) < 1), so k′ = min(k, n) even where the floating-point sum rounds to 1. ARX's Poisson variant adds one more than the
  * zero-truncated one; that offset is kept so the thresholds match ARX's. Probabilities are
  * summed in log space (ln P(X = i) = −λ + i·ln λ − ln i!), so large λ does not underflow.
  *
@@ -63,7 +64,9 @@ export function estimateKMapThreshold(model: KMapEstimatorModel, sampleSize: num
     if (c + 1 >= k) {
       return { k, derivedK: Math.min(k, sampleSize), samplingFraction, lambda, type1Error: 0 };
     }
-    if (cumulative >= threshold || c + offset >= sampleSize) break;
+    if ((threshold < 1 && cumulative >= threshold) || c + offset >= sampleSize) {
+      break;
+    }
   }
   return {
     k,
