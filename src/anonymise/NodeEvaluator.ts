@@ -126,7 +126,8 @@ export class NodeEvaluator {
     let classCount = this.#grouper.group(this.#rows, this.#dims, classOf);
     if (this.#rows > tuples) {
       classCount = 0;
-      for (let t = 0; t < tuples; t++) classCount = Math.max(classCount, (classOf[t] as number) + 1);
+      for (let t = 0; t < tuples; t++)
+        classCount = Math.max(classCount, (classOf[t] as number) + 1);
     }
     if (this.#classSize.length < classCount) {
       this.#classSize = new Int32Array(classCount);
@@ -154,7 +155,8 @@ export class NodeEvaluator {
       const sizes = population.tupleSize;
       for (let p = 0; p < population.tupleCount; p++) {
         const c = classOf[tuples + p] as number;
-        if (c < classCount) classPopulation[c] = (classPopulation[c] as number) + (sizes[p] as number);
+        if (c < classCount)
+          classPopulation[c] = (classPopulation[c] as number) + (sizes[p] as number);
       }
       kMap = population.k;
     }

@@ -59,7 +59,12 @@ function covers(label: string, original: string, hierarchy: Hierarchy | undefine
     if (rows.some((r) => r.includes(label))) return false;
   }
   const range = parseRange(label);
-  return range !== undefined && numeric(original) && range[0] <= Number(original) && Number(original) <= range[1];
+  return (
+    range !== undefined &&
+    numeric(original) &&
+    range[0] <= Number(original) &&
+    Number(original) <= range[1]
+  );
 }
 
 /**

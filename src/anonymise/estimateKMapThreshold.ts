@@ -57,7 +57,7 @@ export function estimateKMapThreshold(model: KMapEstimatorModel, sampleSize: num
   let cumulative = 0;
   let c = truncated ? 1 : 0;
   for (let i = 2; i <= c; i++) logFactorial += Math.log(i);
-  for (;; c++) {
+  for (; ; c++) {
     if (c > 1) logFactorial += Math.log(c);
     cumulative += Math.exp(-lambda + c * logLambda - logFactorial - logMass);
     // ARX stops once the next candidate count reaches k: k′ would then be k itself.

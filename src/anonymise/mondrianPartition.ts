@@ -241,7 +241,8 @@ export function mondrianPartition(
       bounds[bucket + 1] = (bounds[bucket + 1] as number) + 1;
     }
     bounds[0] = from;
-    for (let p = 0; p <= parts; p++) bounds[p + 1] = (bounds[p + 1] as number) + (bounds[p] as number);
+    for (let p = 0; p <= parts; p++)
+      bounds[p + 1] = (bounds[p + 1] as number) + (bounds[p] as number);
     const fill = bounds.slice(0, parts + 1);
     for (let i = from; i < to; i++) {
       const t = popOrder[i] as number;

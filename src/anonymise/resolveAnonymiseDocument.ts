@@ -4,12 +4,12 @@ import { dateHierarchy } from "./dateHierarchy.ts";
 import { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
 import { intervalHierarchy } from "./intervalHierarchy.ts";
 import { defaultMaskingHierarchyOptions, maskingHierarchy } from "./maskingHierarchy.ts";
+import type { PrivacyModel } from "./PrivacyModel.ts";
 import { parseCsv } from "./parseCsv.ts";
 import { parseHierarchy } from "./parseHierarchy.ts";
 import { researchExtractProfile } from "./researchExtractProfile.ts";
 import { type SafeHarborAttribute, safeHarborProfile } from "./safeHarborProfile.ts";
 import type { Table } from "./Table.ts";
-import type { PrivacyModel } from "./PrivacyModel.ts";
 import type {
   AnonymiseDocument,
   HierarchyDocument,

@@ -127,7 +127,10 @@ function checkKMap(
   if ((populationSize === undefined) === (samplingFraction === undefined)) {
     bad("populationSize", "given, or samplingFraction, but not both");
   }
-  if (populationSize !== undefined && !(Number.isFinite(populationSize) && populationSize >= rows)) {
+  if (
+    populationSize !== undefined &&
+    !(Number.isFinite(populationSize) && populationSize >= rows)
+  ) {
     bad("populationSize", `a number ≥ the sample's ${rows} rows`);
   }
   if (
@@ -144,9 +147,12 @@ function checkPopulations(config: AnonymiseConfig): void {
   config.models.forEach((model, i) => {
     if (model.type !== "k-map" || !("population" in model)) return;
     if (seen >= 0) {
-      invalid(`models[${i}]: only one k-map model may have a population table (models[${seen}] has one)`, {
-        field: `models[${i}].population`,
-      });
+      invalid(
+        `models[${i}]: only one k-map model may have a population table (models[${seen}] has one)`,
+        {
+          field: `models[${i}].population`,
+        },
+      );
     }
     seen = i;
     for (const [name, attribute] of Object.entries(config.attributes)) {

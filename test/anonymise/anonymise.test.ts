@@ -232,7 +232,11 @@ describe("anonymise with k-map (property tests)", () => {
           const rows = parseCsv(csv).rowCount;
           const estimate = estimateKMapThreshold(model, rows);
           const same = run(
-            { attributes, models: [{ type: "k-anonymity", k: estimate.derivedK }], suppressionLimit },
+            {
+              attributes,
+              models: [{ type: "k-anonymity", k: estimate.derivedK }],
+              suppressionLimit,
+            },
             csv,
           );
           if (result === "none" || same === "none") {

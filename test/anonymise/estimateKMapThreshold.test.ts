@@ -95,10 +95,7 @@ describe("estimateKMapThreshold (worked examples)", () => {
 
   it("caps k′ at the sample size", () => {
     // f = 1, k = 100: λ = 100 needs c ≈ 123, but the sample has 4 records.
-    const estimate = estimateKMapThreshold(
-      model(100, "poisson", 0.01, { samplingFraction: 1 }),
-      4,
-    );
+    const estimate = estimateKMapThreshold(model(100, "poisson", 0.01, { samplingFraction: 1 }), 4);
     expect(estimate.derivedK).toBe(4);
   });
 

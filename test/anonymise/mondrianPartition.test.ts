@@ -571,7 +571,12 @@ describe("Mondrian with k-map", () => {
     expect(estimated.kMapEstimates[0]?.derivedK).toBe(3);
     expect(estimated.risk.classes).toEqual(k3.risk.classes);
     expect(
-      checkPrivacyModel(estimated.output, estimated.quasiIdentifiers, estimated.suppressedRows, kMap),
+      checkPrivacyModel(
+        estimated.output,
+        estimated.quasiIdentifiers,
+        estimated.suppressedRows,
+        kMap,
+      ),
     ).toEqual({ satisfied: true, violatingClasses: 0 });
   });
 });

@@ -39,7 +39,11 @@ describe("resolveAnonymiseDocument", () => {
     ]);
     // 38 and 52 occur only in the registry: the interval hierarchy must still cover them.
     const registry = "age;zip\n34;1\n36;2\n38;3\n52;4";
-    const options = resolveAnonymiseDocument(document, table, new Map([["registry.csv", registry]]));
+    const options = resolveAnonymiseDocument(
+      document,
+      table,
+      new Map([["registry.csv", registry]]),
+    );
     const result = anonymise(table, options);
     // Level 0 matches 1 registry record per age; "30-39" matches 34, 36 and 38.
     expect(result.transformation).toEqual([1]);
