@@ -174,24 +174,48 @@ function attribute(value: unknown, field: string): AttributeDocument {
   };
 }
 
-type FieldKind = "number" | "string" | "order" | "population" | "optional number";
-
-const modelFields: Record<PrivacyModel["type"], Record<string, FieldKind>> = {
+const modelFields: Record<
+  Exclude<PrivacyModel["type"], "k-map">,
+  Record<string, "number" | "string" | "order">
+> = {
   "k-anonymity": { k: "number" },
   "distinct-l-diversity": { attribute: "string", l: "number" },
   "entropy-l-diversity": { attribute: "string", l: "number" },
   "recursive-cl-diversity": { attribute: "string", c: "number", l: "number" },
   "t-closeness": { attribute: "string", t: "number", distance: "string", order: "order" },
   "average-risk": { threshold: "number" },
-  "k-map": {
-    k: "number",
-    population: "population",
-    estimator: "population",
-    significanceLevel: "optional number",
-    populationSize: "optional number",
-    samplingFraction: "optional number",
-  },
 };
+
+const kMapFields = [
+  "k",
+  "population",
+  "estimator",
+  "significanceLevel",
+  "populationSize",
+  "samplingFraction",
+] as const;
+
+/** A k-map model: a population file, or an estimator with the population's size. */
+function kMapModel(spec: Json, field: string): PrivacyModelDocument {
+  only(spec, field, ["type", ...kMapFields]);
+  if ((spec.population === undefined) === (spec.estimator === undefined)) {
+    invalid(`${field}.population`, 'or "estimator" is required, not both');
+  }
+  const base = { type: "k-map" as const, k: number(spec.k, `${field}.k`) };
+  if (spec.population !== undefined) {
+    return { ...base, population: population(spec.population, `${field}.population`) };
+  }
+  return {
+    ...base,
+    estimator: oneOf(spec.estimator, `${field}.estimator`, [
+      "poisson",
+      "zero-truncated-poisson",
+    ] as const),
+    significanceLevel: number(spec.significanceLevel, `${field}.significanceLevel`),
+    ...optional(spec, "populationSize", (v) => number(v, `${field}.populationSize`)),
+    ...optional(spec, "samplingFraction", (v) => number(v, `${field}.samplingFraction`)),
+  };
+}
 
 function population(value: unknown, field: string): KMapPopulationDocument["population"] {
   if (typeof value === "string") return { file: string(value, field) };
@@ -205,32 +229,13 @@ function population(value: unknown, field: string): KMapPopulationDocument["popu
 
 function model(value: unknown, field: string): PrivacyModelDocument {
   const spec = object(value, field);
-  const type = oneOf(
-    spec.type,
-    `${field}.type`,
-    Object.keys(modelFields) as PrivacyModel["type"][],
-  );
+  const type = oneOf(spec.type, `${field}.type`, [
+    ...(Object.keys(modelFields) as Exclude<PrivacyModel["type"], "k-map">[]),
+    "k-map",
+  ]);
+  if (type === "k-map") return kMapModel(spec, field);
   const fields = modelFields[type];
   only(spec, field, ["type", ...Object.keys(fields)]);
-  if (type === "k-map") {
-    if ((spec.population === undefined) === (spec.estimator === undefined)) {
-      invalid(`${field}.population`, 'or "estimator" is required, not both');
-    }
-    const base = { type, k: number(spec.k, `${field}.k`) };
-    if (spec.population !== undefined) {
-      return { ...base, population: population(spec.population, `${field}.population`) };
-    }
-    return {
-      ...base,
-      estimator: oneOf(spec.estimator, `${field}.estimator`, [
-        "poisson",
-        "zero-truncated-poisson",
-      ] as const),
-      significanceLevel: number(spec.significanceLevel, `${field}.significanceLevel`),
-      ...optional(spec, "populationSize", (v) => number(v, `${field}.populationSize`)),
-      ...optional(spec, "samplingFraction", (v) => number(v, `${field}.samplingFraction`)),
-    };
-  }
   for (const [key, kind] of Object.entries(fields)) {
     const v = spec[key];
     if (kind === "order") {
