@@ -176,8 +176,10 @@ function anonymiseMondrian(
  * (ARX's Loss by default). With `search: "mondrian"` it instead runs strict multidimensional
  * Mondrian (local recoding: each equivalence class gets its own ranges / hierarchy
  * ancestors), a heuristic without optimality guarantee for many quasi-identifiers or rows.
+ * k-map models hold against a population table (each class matches ≥ k of its records) or
+ * a Poisson estimate (k′-anonymity, see {@link estimateKMapThreshold}) in both strategies.
  * Returns the release with its transformation, utility metrics and re-identification risk
- * report. Pure and deterministic.
+ * report (linked against the k-map population when there is one). Pure and deterministic.
  *
  * @throws ANONYMISE_CONFIG_INVALID when the configuration is invalid (names the attribute,
  *   model or field) or the lattice exceeds `maxLatticeNodes`.

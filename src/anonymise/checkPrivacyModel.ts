@@ -49,15 +49,26 @@ function parseRange(label: string): [number, number] | undefined {
   return undefined;
 }
 
-/** Tells whether a population value is covered by a released label of a quasi-identifier. */
-function covers(label: string, original: string, hierarchy: Hierarchy | undefined): boolean {
-  if (label === original) return true;
-  if (hierarchy !== undefined) {
-    const rows = hierarchy.rows;
-    const row = rows.find((r) => r[0] === original);
-    if (row?.includes(label)) return true;
-    if (rows.some((r) => r.includes(label))) return false;
+/** Per hierarchy: every label, and each original value's labels (its row). */
+interface HierarchyIndex {
+  readonly labels: ReadonlySet<string>;
+  readonly ancestors: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function indexHierarchy(hierarchy: Hierarchy): HierarchyIndex {
+  const labels = new Set<string>();
+  const ancestors = new Map<string, ReadonlySet<string>>();
+  for (const row of hierarchy.rows) {
+    for (const label of row) labels.add(label);
+    ancestors.set(row[0] as string, new Set(row));
   }
+  return { labels, ancestors };
+}
+
+/** Tells whether a population value is covered by a released label of a quasi-identifier. */
+function covers(label: string, original: string, hierarchy: HierarchyIndex | undefined): boolean {
+  if (label === original) return true;
+  if (hierarchy?.labels.has(label)) return hierarchy.ancestors.get(original)?.has(label) === true;
   const range = parseRange(label);
   return (
     range !== undefined &&
@@ -112,11 +123,15 @@ function populationCounts(
     if (entry === undefined) tuples.set(key, { values, count: 1 });
     else entry.count++;
   }
+  const indexes = quasiIdentifiers.map((name) => {
+    const hierarchy = hierarchies?.[name];
+    return hierarchy === undefined ? undefined : indexHierarchy(hierarchy);
+  });
   return labels.map((classLabels) => {
     let count = 0;
     for (const { values, count: records } of tuples.values()) {
       const inside = classLabels.every((label, j) =>
-        covers(label, values[j] as string, hierarchies?.[quasiIdentifiers[j] as string]),
+        covers(label, values[j] as string, indexes[j]),
       );
       if (inside) count += records;
     }
