@@ -5,6 +5,7 @@ import {
   compileSensitiveModel,
   MODEL_TOLERANCE,
 } from "./compileSensitiveModel.ts";
+import { estimateKMapThreshold } from "./estimateKMapThreshold.ts";
 import { type GroupDimension, Grouper } from "./Grouper.ts";
 import type { PreparedData } from "./prepareData.ts";
 
@@ -18,6 +19,8 @@ export interface NodeEvaluation {
   readonly classOf: Int32Array;
   /** Class → records. */
   readonly classSize: Int32Array;
+  /** Class → matching records of the k-map population (when the models have one). */
+  readonly classPopulation: Float64Array | undefined;
   /** Class → 1 when suppressed (meaningful only when anonymous). */
   readonly suppressed: Uint8Array;
   /** Records suppressed (meaningful only when anonymous). */
@@ -28,6 +31,11 @@ export interface NodeEvaluation {
  * Applies transformations to the collapsed data and decides the privacy models, with the
  * search's own (fast) bookkeeping: classes are formed by regrouping the distinct tuples, not
  * the rows, and classes violating a model are suppressed while within the limit.
+ *
+ * k-map with an estimator is k′-anonymity (k′ from {@link estimateKMapThreshold}). With a
+ * population table, the population's tuples are grouped together with the sample's (sample
+ * first, so the sample's classes keep the ids [0, classes)); a class's population size is
+ * the records of the population tuples falling into it.
  */
 export class NodeEvaluator {
   readonly #prepared: PreparedData;
@@ -37,7 +45,10 @@ export class NodeEvaluator {
   readonly #riskThreshold: number;
   readonly #maxSuppressed: number;
   readonly #dims: GroupDimension[];
+  /** Sample tuples then population tuples, when a k-map population is given. */
+  readonly #rows: number;
   #classOf: Int32Array;
+  #classPopulation = new Float64Array(0);
   #classSize = new Int32Array(0);
   #suppressed = new Uint8Array(0);
   #classStart = new Int32Array(0);
@@ -60,7 +71,11 @@ export class NodeEvaluator {
     for (const model of config.models) {
       if (model.type === "k-anonymity") k = Math.max(k, model.k);
       else if (model.type === "average-risk") risk = Math.min(risk, model.threshold);
-      else {
+      else if (model.type === "k-map") {
+        if (!("population" in model)) {
+          k = Math.max(k, estimateKMapThreshold(model, prepared.rowCount).derivedK);
+        }
+      } else {
         const dictionary = dictionaries[columns.indexOf(model.attribute)] as readonly string[];
         sensitive.push(compileSensitiveModel(prepared, model, dictionary));
       }
@@ -69,12 +84,18 @@ export class NodeEvaluator {
     this.#sensitive = sensitive;
     this.#riskThreshold = risk;
     this.#maxSuppressed = Math.floor(config.suppressionLimit * prepared.rowCount + 1e-9);
-    this.#dims = prepared.quasiIdentifiers.map((qi, j) => ({
-      codes: prepared.tupleLeaf[j] as Int32Array,
-      map: qi.labelOf[0] as Int32Array,
-      radix: 1,
-    }));
-    this.#classOf = new Int32Array(prepared.tupleCount);
+    const population = prepared.population;
+    this.#rows = prepared.tupleCount + (population?.tupleCount ?? 0);
+    this.#dims = prepared.quasiIdentifiers.map((qi, j) => {
+      let codes = prepared.tupleLeaf[j] as Int32Array;
+      if (population !== undefined) {
+        codes = new Int32Array(this.#rows);
+        codes.set(prepared.tupleLeaf[j] as Int32Array);
+        codes.set(population.tupleLeaf[j] as Int32Array, prepared.tupleCount);
+      }
+      return { codes, map: qi.labelOf[0] as Int32Array, radix: 1 };
+    });
+    this.#classOf = new Int32Array(this.#rows);
     this.#order = new Int32Array(prepared.tupleCount);
     let domain = 1;
     for (const s of sensitive) domain = Math.max(domain, s.data.domain);
@@ -102,7 +123,12 @@ export class NodeEvaluator {
       };
     });
     const classOf = this.#classOf;
-    const classCount = this.#grouper.group(tuples, this.#dims, classOf);
+    let classCount = this.#grouper.group(this.#rows, this.#dims, classOf);
+    if (this.#rows > tuples) {
+      classCount = 0;
+      for (let t = 0; t < tuples; t++)
+        classCount = Math.max(classCount, (classOf[t] as number) + 1);
+    }
     if (this.#classSize.length < classCount) {
       this.#classSize = new Int32Array(classCount);
       this.#suppressed = new Uint8Array(classCount);
@@ -117,11 +143,29 @@ export class NodeEvaluator {
       const c = classOf[t] as number;
       classSize[c] = (classSize[c] as number) + (tupleSize[t] as number);
     }
+    const population = prepared.population;
+    let classPopulation: Float64Array | undefined;
+    let kMap = 0;
+    if (population !== undefined) {
+      if (this.#classPopulation.length < classCount) {
+        this.#classPopulation = new Float64Array(this.#classSize.length);
+      }
+      classPopulation = this.#classPopulation;
+      classPopulation.fill(0, 0, classCount);
+      const sizes = population.tupleSize;
+      for (let p = 0; p < population.tupleCount; p++) {
+        const c = classOf[tuples + p] as number;
+        if (c < classCount)
+          classPopulation[c] = (classPopulation[c] as number) + (sizes[p] as number);
+      }
+      kMap = population.k;
+    }
     const result = (anonymous: boolean, suppressedRecords: number): NodeEvaluation => ({
       anonymous,
       classCount,
       classOf,
       classSize,
+      classPopulation,
       suppressed,
       suppressedRecords,
     });
@@ -130,7 +174,7 @@ export class NodeEvaluator {
     const k = this.#k;
     for (let c = 0; c < classCount; c++) {
       const size = classSize[c] as number;
-      if (size < k) {
+      if (size < k || (classPopulation !== undefined && (classPopulation[c] as number) < kMap)) {
         suppressed[c] = 1;
         removed += size;
         if (removed > max) return result(false, removed);

@@ -1,3 +1,5 @@
+import type { Table } from "./Table.ts";
+
 /** k-anonymity: every released equivalence class has at least `k` records. */
 export interface KAnonymityModel {
   readonly type: "k-anonymity";
@@ -53,6 +55,40 @@ export interface AverageRiskModel {
   readonly threshold: number;
 }
 
+/**
+ * k-map against an explicit population (Sweeney; ARX's `KMap` with a research subset): every
+ * released equivalence class matches at least `k` records of `population` — a table holding
+ * the sample's quasi-identifier columns (by name) whose records are a superset of the sample,
+ * e.g. a registry. A population record matches a class when its quasi-identifier values
+ * generalise to the class's labels.
+ */
+export interface KMapPopulationModel {
+  readonly type: "k-map";
+  readonly k: number;
+  readonly population: Table;
+}
+
+/**
+ * k-map when only the population's size is known: the population class sizes are estimated
+ * with the Poisson (D3, Pannekoek 1999) or zero-truncated Poisson (D4) estimator of El Emam
+ * & Dankar (JAMIA 2008), as ARX's `KMap` does, which turns the model into k′-anonymity of the
+ * sample with k′ ≤ `k` derived from λ = sampling fraction × `k` and `significanceLevel`
+ * (see {@link estimateKMapThreshold}). Give exactly one of `populationSize` (records in the
+ * population, at least the sample's) and `samplingFraction` (sample / population, in (0, 1]).
+ */
+export interface KMapEstimatorModel {
+  readonly type: "k-map";
+  readonly k: number;
+  readonly estimator: "poisson" | "zero-truncated-poisson";
+  /** Accepted probability that a class meeting k′ has fewer than `k` population records. */
+  readonly significanceLevel: number;
+  readonly populationSize?: number;
+  readonly samplingFraction?: number;
+}
+
+/** k-map: each released class stands for at least `k` individuals of the population. */
+export type KMapModel = KMapPopulationModel | KMapEstimatorModel;
+
 /** A privacy model the released data must satisfy. */
 export type PrivacyModel =
   | KAnonymityModel
@@ -60,7 +96,8 @@ export type PrivacyModel =
   | EntropyLDiversityModel
   | RecursiveCLDiversityModel
   | TClosenessModel
-  | AverageRiskModel;
+  | AverageRiskModel
+  | KMapModel;
 
 /** A privacy model about one sensitive attribute. */
 export type SensitiveModel =

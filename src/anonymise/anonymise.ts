@@ -5,6 +5,7 @@ import type {
   SearchStrategy,
   UtilityMetric,
 } from "./AnonymiseConfig.ts";
+import { estimateKMapThreshold, type KMapEstimate } from "./estimateKMapThreshold.ts";
 import { mondrianDimensions } from "./mondrianDimensions.ts";
 import { mondrianPartition } from "./mondrianPartition.ts";
 import { mondrianRelease } from "./mondrianRelease.ts";
@@ -37,6 +38,8 @@ export interface AnonymiseResult {
   readonly suppressedRows: Uint8Array;
   readonly metrics: UtilityReport;
   readonly risk: RiskReport;
+  /** The k′ each estimated k-map model stood for, in model order (empty without one). */
+  readonly kMapEstimates: readonly KMapEstimate[];
   readonly search: {
     readonly strategy: SearchStrategy;
     /** Nodes of the (level-bounded) lattice; 0 for Mondrian. */
@@ -103,6 +106,16 @@ function buildOutput(
   return { output: { columns, rowCount: rows, dictionaries, codes }, suppressedRows };
 }
 
+function kMapEstimates(config: AnonymiseConfig, rows: number): KMapEstimate[] {
+  const estimates: KMapEstimate[] = [];
+  for (const model of config.models) {
+    if (model.type === "k-map" && !("population" in model)) {
+      estimates.push(estimateKMapThreshold(model, rows));
+    }
+  }
+  return estimates;
+}
+
 function noSolution(config: AnonymiseConfig): CustosError {
   return new CustosError(
     "ANONYMISE_NO_SOLUTION",
@@ -141,7 +154,12 @@ function anonymiseMondrian(
     output: release.output,
     suppressedRows: release.suppressedRows,
     metrics: release.metrics,
-    risk: computeRiskReport(release.releasedClassSizes, partitioning.suppressedRecords),
+    risk: computeRiskReport(
+      release.releasedClassSizes,
+      partitioning.suppressedRecords,
+      release.releasedClassPopulations,
+    ),
+    kMapEstimates: kMapEstimates(config, prepared.rowCount),
     search: {
       strategy: "mondrian",
       latticeSize: 0,
@@ -158,12 +176,17 @@ function anonymiseMondrian(
  * (ARX's Loss by default). With `search: "mondrian"` it instead runs strict multidimensional
  * Mondrian (local recoding: each equivalence class gets its own ranges / hierarchy
  * ancestors), a heuristic without optimality guarantee for many quasi-identifiers or rows.
+ * k-map models hold against a population table (each class matches ≥ k of its records) or
+ * a Poisson estimate (k′-anonymity, see {@link estimateKMapThreshold}) in both strategies.
  * Returns the release with its transformation, utility metrics and re-identification risk
- * report. Pure and deterministic.
+ * report (linked against the k-map population when there is one). Pure and deterministic.
  *
  * @throws ANONYMISE_CONFIG_INVALID when the configuration is invalid (names the attribute,
  *   model or field) or the lattice exceeds `maxLatticeNodes`.
- * @throws ANONYMISE_HIERARCHY_INVALID when a data value is missing from its hierarchy.
+ * @throws ANONYMISE_HIERARCHY_INVALID when a data (or k-map population) value is missing
+ *   from its hierarchy.
+ * @throws ANONYMISE_POPULATION_INVALID when a k-map population table is not a superset of the
+ *   sample.
  * @throws ANONYMISE_NO_SOLUTION when no transformation satisfies the models.
  * @example
  * ```ts
@@ -206,8 +229,12 @@ export function anonymise(table: Table, options: AnonymiseOptions): AnonymiseRes
   const metricValue = (name: UtilityMetric): number =>
     createMetricModel(prepared, name).value(levels, evaluation);
   const released: number[] = [];
+  const releasedPopulation: number[] = [];
+  const { classPopulation } = evaluation;
   for (let c = 0; c < evaluation.classCount; c++) {
-    if (evaluation.suppressed[c] === 0) released.push(evaluation.classSize[c] as number);
+    if (evaluation.suppressed[c] === 1) continue;
+    released.push(evaluation.classSize[c] as number);
+    releasedPopulation.push(classPopulation?.[c] ?? 0);
   }
   return {
     quasiIdentifiers: prepared.quasiIdentifiers.map((qi) => qi.name),
@@ -224,7 +251,12 @@ export function anonymise(table: Table, options: AnonymiseOptions): AnonymiseRes
       discernibility: metricValue("discernibility"),
       precision: metricValue("precision"),
     },
-    risk: computeRiskReport(released, evaluation.suppressedRecords),
+    risk: computeRiskReport(
+      released,
+      evaluation.suppressedRecords,
+      classPopulation === undefined ? undefined : releasedPopulation,
+    ),
+    kMapEstimates: kMapEstimates(config, prepared.rowCount),
     search: { strategy: config.search, latticeSize, checks, splits: 0 },
   };
 }

@@ -8,8 +8,13 @@ export {
   type UtilityMetric,
 } from "./AnonymiseConfig.ts";
 export { type AnonymiseResult, anonymise } from "./anonymise.ts";
-export { checkPrivacyModel, type PrivacyModelCheck } from "./checkPrivacyModel.ts";
+export {
+  type CheckPrivacyModelOptions,
+  checkPrivacyModel,
+  type PrivacyModelCheck,
+} from "./checkPrivacyModel.ts";
 export { dateHierarchy } from "./dateHierarchy.ts";
+export { estimateKMapThreshold, type KMapEstimate } from "./estimateKMapThreshold.ts";
 export { formatCsv } from "./formatCsv.ts";
 export { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
 export { type IntervalHierarchyOptions, intervalHierarchy } from "./intervalHierarchy.ts";
@@ -23,6 +28,9 @@ export type {
   DistinctLDiversityModel,
   EntropyLDiversityModel,
   KAnonymityModel,
+  KMapEstimatorModel,
+  KMapModel,
+  KMapPopulationModel,
   PrivacyModel,
   RecursiveCLDiversityModel,
   SensitiveModel,
@@ -41,6 +49,7 @@ export {
   type AttackerRisk,
   type ClassStatistics,
   computeRiskReport,
+  type PopulationRisk,
   type RiskReport,
 } from "./riskReport.ts";
 export {
@@ -59,6 +68,8 @@ export {
   type AttributeDocument,
   documentFiles,
   type HierarchyDocument,
+  type KMapPopulationDocument,
+  type PrivacyModelDocument,
   type ProfileName,
   validateAnonymiseDocument,
 } from "./validateAnonymiseDocument.ts";

@@ -4,6 +4,7 @@ import {
   classPasses,
   compileSensitiveModel,
 } from "./compileSensitiveModel.ts";
+import { estimateKMapThreshold } from "./estimateKMapThreshold.ts";
 import { type GroupDimension, Grouper } from "./Grouper.ts";
 import type { MondrianDimension } from "./mondrianDimensions.ts";
 import type { PreparedData } from "./prepareData.ts";
@@ -19,6 +20,11 @@ export interface MondrianPartitioning {
   readonly classOfTuple: Int32Array;
   /** Class → records. */
   readonly classSize: Int32Array;
+  /**
+   * Class → k-map population records inside the class's region (released classes, when the
+   * models have a population table).
+   */
+  readonly classPopulation: Float64Array | undefined;
   /** Class → 1 when suppressed. */
   readonly suppressed: Uint8Array;
   readonly suppressedRecords: number;
@@ -43,8 +49,16 @@ interface Candidate {
  * range first (range: value span / the input's span; hierarchy: (rows under the lowest
  * common ancestor − 1) / (rows − 1)), falling back to narrower ones: a range at the boundary
  * between distinct values closest to the median record, a hierarchy node into its children.
- * A cut is allowed only when every part satisfies every model (k and the sensitive-attribute
- * models), so every class of the result does. Partitions that cannot be cut are classes.
+ * A cut is allowed only when every part satisfies every model (k, k-map and the
+ * sensitive-attribute models), so every class of the result does. Partitions that cannot be
+ * cut are classes.
+ *
+ * k-map with an estimator is k′-anonymity. With a population table, a part's population
+ * count is the population records inside the part's own region (its tight ranges / lowest
+ * common ancestors, what is released). Each partition carries the population tuples that can
+ * lie in its region: a cut sends each of them to the side its value falls on (or drops it
+ * when its hierarchy child holds no sample record), and only those inside a part's region
+ * are counted.
  *
  * Level bounds: a hierarchy quasi-identifier whose `maxLevel` (default the top) has several
  * labels starts out cut at that level (initial partitions that violate a model are
@@ -74,7 +88,9 @@ export function mondrianPartition(
   let domain = 1;
   for (const model of config.models) {
     if (model.type === "k-anonymity") k = Math.max(k, model.k);
-    else if (model.type !== "average-risk") {
+    else if (model.type === "k-map") {
+      if (!("population" in model)) k = Math.max(k, estimateKMapThreshold(model, n).derivedK);
+    } else if (model.type !== "average-risk") {
       const dictionary = dictionaries[columns.indexOf(model.attribute)] as readonly string[];
       const compiled = compileSensitiveModel(prepared, model, dictionary);
       sensitive.push(compiled);
@@ -111,6 +127,132 @@ export function mondrianPartition(
   const order = new Int32Array(tuples);
   const scratch = new Int32Array(tuples);
   const partId = new Int32Array(tuples);
+  const population = prepared.population;
+  const populationTuples = population?.tupleCount ?? 0;
+  const popOrder = new Int32Array(populationTuples);
+  const popScratch = new Int32Array(populationTuples);
+  const popPartId = new Int32Array(populationTuples);
+  const dims = qis.length;
+  const partLow = new Int32Array(dims);
+  const partHigh = new Int32Array(dims);
+
+  /**
+   * The region of the tuples `buffer[from, to)` per dimension, into `lowOut` / `highOut`:
+   * a range's lowest and highest rank, a hierarchy's lowest common ancestor (level, label)
+   * at or above `minLevel`.
+   */
+  const regionOf = (
+    buffer: Int32Array,
+    from: number,
+    to: number,
+    lowOut: Int32Array,
+    highOut: Int32Array,
+  ): void => {
+    const first = buffer[from] as number;
+    dimensions.forEach((dimension, j) => {
+      const leaves = tupleLeaf[j] as Int32Array;
+      if (dimension.kind === "range") {
+        const { rankOf } = dimension;
+        let lo = rankOf[leaves[first] as number] as number;
+        let hi = lo;
+        for (let i = from + 1; i < to; i++) {
+          const r = rankOf[leaves[buffer[i] as number] as number] as number;
+          if (r < lo) lo = r;
+          else if (r > hi) hi = r;
+        }
+        lowOut[j] = lo;
+        highOut[j] = hi;
+        return;
+      }
+      const qi = qis[j] as PreparedData["quasiIdentifiers"][number];
+      const leaf0 = leaves[first] as number;
+      let level = qi.minLevel;
+      for (; level < qi.maxLevel; level++) {
+        const labelOf = qi.labelOf[level] as Int32Array;
+        const label = labelOf[leaf0] as number;
+        let same = true;
+        for (let i = from + 1; i < to && same; i++) {
+          same = labelOf[leaves[buffer[i] as number] as number] === label;
+        }
+        if (same) break;
+      }
+      lowOut[j] = level;
+      highOut[j] = (qi.labelOf[level] as Int32Array)[leaf0] as number;
+    });
+  };
+
+  /** Population records among `popBuffer[from, to)` inside the region `low` / `high`. */
+  const populationIn = (
+    popBuffer: Int32Array,
+    from: number,
+    to: number,
+    low: Int32Array,
+    high: Int32Array,
+  ): number => {
+    if (population === undefined) return 0;
+    let count = 0;
+    for (let i = from; i < to; i++) {
+      const p = popBuffer[i] as number;
+      let inside = true;
+      for (let j = 0; j < dims && inside; j++) {
+        const leaf = (population.tupleLeaf[j] as Int32Array)[p] as number;
+        const dimension = dimensions[j] as MondrianDimension;
+        if (dimension.kind === "range") {
+          const r = dimension.rankOf[leaf] as number;
+          inside = r >= (low[j] as number) && r <= (high[j] as number);
+        } else {
+          const labelOf = (qis[j] as PreparedData["quasiIdentifiers"][number]).labelOf;
+          inside = (labelOf[low[j] as number] as Int32Array)[leaf] === high[j];
+        }
+      }
+      if (inside) count += population.tupleSize[p] as number;
+    }
+    return count;
+  };
+
+  /**
+   * Whether the sample tuples `buffer[from, to)` with the population candidates
+   * `popBuffer[pFrom, pTo)` satisfy every model (k-map's population included).
+   */
+  const allowed = (
+    buffer: Int32Array,
+    from: number,
+    to: number,
+    records: number,
+    popBuffer: Int32Array,
+    pFrom: number,
+    pTo: number,
+  ): boolean => {
+    if (!passes(buffer, from, to, records)) return false;
+    if (population === undefined) return true;
+    regionOf(buffer, from, to, partLow, partHigh);
+    return populationIn(popBuffer, pFrom, pTo, partLow, partHigh) >= population.k;
+  };
+
+  /**
+   * Counting-sorts `popOrder[from, to)` by `popPartId` (−1: dropped, sorted last) into
+   * `popScratch`; returns the part boundaries.
+   */
+  const arrangePopulation = (from: number, to: number, parts: number): Int32Array => {
+    const bounds = new Int32Array(parts + 2);
+    for (let i = from; i < to; i++) {
+      const p = popPartId[popOrder[i] as number] as number;
+      const bucket = p < 0 ? parts : p;
+      bounds[bucket + 1] = (bounds[bucket + 1] as number) + 1;
+    }
+    bounds[0] = from;
+    for (let p = 0; p <= parts; p++)
+      bounds[p + 1] = (bounds[p + 1] as number) + (bounds[p] as number);
+    const fill = bounds.slice(0, parts + 1);
+    for (let i = from; i < to; i++) {
+      const t = popOrder[i] as number;
+      const p = popPartId[t] as number;
+      const bucket = p < 0 ? parts : p;
+      popScratch[fill[bucket] as number] = t;
+      fill[bucket] = (fill[bucket] as number) + 1;
+    }
+    return bounds;
+  };
 
   /**
    * Counting-sorts `order[from, to)` by `partId` (ids in [0, parts)) into `scratch`, stable;
@@ -140,6 +282,7 @@ export function mondrianPartition(
 
   const classOfTuple = new Int32Array(tuples);
   const classSizes: number[] = [];
+  const classPopulations: number[] = [];
   const suppressedFlags: number[] = [];
   const low = qis.map(() => [] as number[]);
   const high = qis.map(() => [] as number[]);
@@ -148,10 +291,17 @@ export function mondrianPartition(
   let finished = 0;
   let reported = -1;
   const progress = config.onProgress;
-  const settle = (from: number, to: number, records: number, suppress: boolean): void => {
+  const settle = (
+    from: number,
+    to: number,
+    records: number,
+    suppress: boolean,
+    populationRecords: number,
+  ): void => {
     const c = classSizes.length;
     for (let i = from; i < to; i++) classOfTuple[order[i] as number] = c;
     classSizes.push(records);
+    classPopulations.push(populationRecords);
     suppressedFlags.push(suppress ? 1 : 0);
     finished += records;
     if (progress !== undefined) {
@@ -165,9 +315,11 @@ export function mondrianPartition(
 
   // Initial partitions: the input cut at each bounded quasi-identifier's maxLevel.
   const forced: GroupDimension[] = [];
+  const forcedQis: number[] = [];
   qis.forEach((qi, j) => {
     // A hierarchy whose allowed top still has several labels has no common root to cut from.
     if (dimensions[j]?.kind === "hierarchy" && (qi.labels[qi.maxLevel]?.length ?? 1) > 1) {
+      forcedQis.push(j);
       forced.push({
         codes: tupleLeaf[j] as Int32Array,
         map: qi.labelOf[qi.maxLevel] as Int32Array,
@@ -176,23 +328,56 @@ export function mondrianPartition(
     }
   });
   for (let t = 0; t < tuples; t++) order[t] = t;
-  const initialParts = forced.length === 0 ? 1 : new Grouper().group(tuples, forced, partId);
+  for (let p = 0; p < populationTuples; p++) popOrder[p] = p;
+  let initialParts = 1;
+  if (forced.length > 0 && population === undefined) {
+    initialParts = new Grouper().group(tuples, forced, partId);
+  } else if (forced.length > 0 && population !== undefined) {
+    // Sample and population tuples grouped together, sample first: population tuples in a
+    // group no sample tuple has belong to no initial part.
+    const ids = new Int32Array(tuples + populationTuples);
+    new Grouper().group(
+      tuples + populationTuples,
+      forced.map((dim, f) => {
+        const codes = new Int32Array(tuples + populationTuples);
+        codes.set(dim.codes);
+        codes.set(population.tupleLeaf[forcedQis[f] as number] as Int32Array, tuples);
+        return { codes, map: dim.map, radix: dim.radix };
+      }),
+      ids,
+    );
+    for (let t = 0; t < tuples; t++) {
+      partId[t] = ids[t] as number;
+      initialParts = Math.max(initialParts, (ids[t] as number) + 1);
+    }
+    for (let p = 0; p < populationTuples; p++) {
+      const id = ids[tuples + p] as number;
+      popPartId[p] = id < initialParts ? id : -1;
+    }
+  }
   const initial = arrange(0, tuples, initialParts);
   order.set(scratch.subarray(0, tuples));
+  let popBounds: Int32Array = Int32Array.of(0, populationTuples);
+  if (forced.length > 0 && population !== undefined) {
+    popBounds = arrangePopulation(0, populationTuples, initialParts);
+    popOrder.set(popScratch);
+  }
   const stack: number[] = [];
   for (let p = initialParts - 1; p >= 0; p--) {
     const from = initial.bounds[p] as number;
     const to = initial.bounds[p + 1] as number;
     const records = initial.records[p] as number;
-    if (passes(order, from, to, records)) stack.push(from, to, records);
-    else {
+    const pFrom = popBounds[p] as number;
+    const pTo = popBounds[p + 1] as number;
+    if (allowed(order, from, to, records, popOrder, pFrom, pTo)) {
+      stack.push(from, to, records, pFrom, pTo);
+    } else {
       suppressedRecords += records;
       if (suppressedRecords > maxSuppressed) return undefined;
-      settle(from, to, records, true);
+      settle(from, to, records, true, 0);
     }
   }
 
-  const dims = qis.length;
   const regionLow = new Int32Array(dims);
   const regionHigh = new Int32Array(dims);
   const rankRecords = dimensions.map((d) =>
@@ -207,43 +392,21 @@ export function mondrianPartition(
   /** Computes the partition's region per dimension and the dimensions that can be cut. */
   const survey = (from: number, to: number): void => {
     candidates.length = 0;
-    const first = order[from] as number;
+    regionOf(order, from, to, regionLow, regionHigh);
     dimensions.forEach((dimension, j) => {
-      const leaves = tupleLeaf[j] as Int32Array;
-      const qi = qis[j] as PreparedData["quasiIdentifiers"][number];
+      const lo = regionLow[j] as number;
+      const hi = regionHigh[j] as number;
       if (dimension.kind === "range") {
-        const { rankOf, values, span } = dimension;
-        let lo = rankOf[leaves[first] as number] as number;
-        let hi = lo;
-        for (let i = from + 1; i < to; i++) {
-          const r = rankOf[leaves[order[i] as number] as number] as number;
-          if (r < lo) lo = r;
-          else if (r > hi) hi = r;
-        }
-        regionLow[j] = lo;
-        regionHigh[j] = hi;
         if (hi > lo) {
+          const { values, span } = dimension;
           const width = span > 0 ? ((values[hi] as number) - (values[lo] as number)) / span : 0;
           candidates.push({ dim: j, width });
         }
         return;
       }
-      const leaf0 = leaves[first] as number;
-      let level = qi.minLevel;
-      for (; level < qi.maxLevel; level++) {
-        const labelOf = qi.labelOf[level] as Int32Array;
-        const label = labelOf[leaf0] as number;
-        let same = true;
-        for (let i = from + 1; i < to && same; i++) {
-          same = labelOf[leaves[order[i] as number] as number] === label;
-        }
-        if (same) break;
-      }
-      const label = (qi.labelOf[level] as Int32Array)[leaf0] as number;
-      regionLow[j] = level;
-      regionHigh[j] = label;
-      if (level > qi.minLevel) {
-        const rows = (dimension.labelRows[level] as Int32Array)[label] as number;
+      const qi = qis[j] as PreparedData["quasiIdentifiers"][number];
+      if (lo > qi.minLevel) {
+        const rows = (dimension.labelRows[lo] as Int32Array)[hi] as number;
         const width = qi.domainSize > 1 ? (rows - 1) / (qi.domainSize - 1) : 0;
         candidates.push({ dim: j, width });
       }
@@ -251,8 +414,19 @@ export function mondrianPartition(
     candidates.sort((a, b) => b.width - a.width || a.dim - b.dim);
   };
 
-  /** Assigns `partId` for a cut of `order[from, to)` on dimension `j`; returns the parts. */
-  const label = (from: number, to: number, records: number, j: number): number => {
+  /**
+   * Assigns `partId` for a cut of `order[from, to)` on dimension `j`, and `popPartId` to the
+   * population candidates `popOrder[pFrom, pTo)` (−1 when in no part); returns the parts.
+   */
+  const label = (
+    from: number,
+    to: number,
+    records: number,
+    j: number,
+    pFrom: number,
+    pTo: number,
+  ): number => {
+    const popLeaves = population?.tupleLeaf[j] as Int32Array;
     const dimension = dimensions[j] as MondrianDimension;
     const leaves = tupleLeaf[j] as Int32Array;
     if (dimension.kind === "range") {
@@ -282,6 +456,10 @@ export function mondrianPartition(
         const t = order[i] as number;
         partId[t] = (rankOf[leaves[t] as number] as number) <= cut ? 0 : 1;
       }
+      for (let i = pFrom; i < pTo; i++) {
+        const p = popOrder[i] as number;
+        popPartId[p] = (rankOf[popLeaves[p] as number] as number) <= cut ? 0 : 1;
+      }
       return 2;
     }
     const qi = qis[j] as PreparedData["quasiIdentifiers"][number];
@@ -299,32 +477,49 @@ export function mondrianPartition(
       }
       partId[t] = p;
     }
+    for (let i = pFrom; i < pTo; i++) {
+      const p = popOrder[i] as number;
+      popPartId[p] = index[childOf[popLeaves[p] as number] as number] as number;
+    }
     for (const child of seen) index[child] = -1;
     return seen.length;
   };
 
   while (stack.length > 0) {
+    const pTo = stack.pop() as number;
+    const pFrom = stack.pop() as number;
     const records = stack.pop() as number;
     const to = stack.pop() as number;
     const from = stack.pop() as number;
     survey(from, to);
     let cut = false;
     for (const { dim } of candidates) {
-      const parts = label(from, to, records, dim);
+      const parts = label(from, to, records, dim, pFrom, pTo);
       const { bounds, records: partRecords } = arrange(from, to, parts);
-      let allowed = true;
-      for (let p = 0; p < parts && allowed; p++) {
-        allowed = passes(
+      const popParts = population === undefined ? undefined : arrangePopulation(pFrom, pTo, parts);
+      let ok = true;
+      for (let p = 0; p < parts && ok; p++) {
+        ok = allowed(
           scratch,
           bounds[p] as number,
           bounds[p + 1] as number,
           partRecords[p] as number,
+          popScratch,
+          popParts?.[p] ?? 0,
+          popParts?.[p + 1] ?? 0,
         );
       }
-      if (!allowed) continue;
+      if (!ok) continue;
       order.set(scratch.subarray(from, to), from);
+      if (popParts !== undefined) popOrder.set(popScratch.subarray(pFrom, pTo), pFrom);
       for (let p = parts - 1; p >= 0; p--) {
-        stack.push(bounds[p] as number, bounds[p + 1] as number, partRecords[p] as number);
+        stack.push(
+          bounds[p] as number,
+          bounds[p + 1] as number,
+          partRecords[p] as number,
+          popParts?.[p] ?? 0,
+          popParts?.[p + 1] ?? 0,
+        );
       }
       splits++;
       cut = true;
@@ -332,7 +527,7 @@ export function mondrianPartition(
     }
     if (cut) continue;
     const c = classSizes.length;
-    settle(from, to, records, false);
+    settle(from, to, records, false, populationIn(popOrder, pFrom, pTo, regionLow, regionHigh));
     qis.forEach((_, j) => {
       (low[j] as number[])[c] = regionLow[j] as number;
       (high[j] as number[])[c] = regionHigh[j] as number;
@@ -350,6 +545,7 @@ export function mondrianPartition(
     classCount,
     classOfTuple,
     classSize: Int32Array.from(classSizes),
+    classPopulation: population === undefined ? undefined : Float64Array.from(classPopulations),
     suppressed: Uint8Array.from(suppressedFlags),
     suppressedRecords,
     low: low.map(fill),

@@ -13,6 +13,11 @@ export interface MondrianRelease {
   readonly metrics: UtilityReport;
   /** Sizes of the released equivalence classes of the output (by its strings). */
   readonly releasedClassSizes: readonly number[];
+  /**
+   * k-map population records of each released class (same order), when the models have a
+   * population table.
+   */
+  readonly releasedClassPopulations: readonly number[] | undefined;
 }
 
 function rangeLabel(dimension: MondrianDimension & { kind: "range" }, lo: number, hi: number) {
@@ -127,13 +132,20 @@ export function mondrianRelease(
 
   // Classes of the output are classes of equal label tuples (distinct Mondrian regions could
   // share their strings only when a hierarchy repeats a label across subtrees).
-  const byLabels = new Map<string, number>();
+  // Such regions are disjoint, so their population counts add up too.
+  const byLabels = new Map<string, { size: number; population: number }>();
+  const { classPopulation } = partitioning;
   for (let c = 0; c < classCount; c++) {
     if (suppressed[c] === 1) continue;
     const key = classLabel.map((labels) => labels[c]).join(",");
-    byLabels.set(key, (byLabels.get(key) ?? 0) + (classSize[c] as number));
+    const entry = byLabels.get(key) ?? { size: 0, population: 0 };
+    entry.size += classSize[c] as number;
+    entry.population += classPopulation?.[c] ?? 0;
+    byLabels.set(key, entry);
   }
-  const releasedClassSizes = [...byLabels.values()];
+  const releasedClassSizes = [...byLabels.values()].map((entry) => entry.size);
+  const releasedClassPopulations =
+    classPopulation === undefined ? undefined : [...byLabels.values()].map((e) => e.population);
 
   const lossByAttribute: number[] = [];
   let entropy = 0;
@@ -179,5 +191,6 @@ export function mondrianRelease(
       precision,
     },
     releasedClassSizes,
+    releasedClassPopulations,
   };
 }

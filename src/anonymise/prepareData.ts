@@ -42,6 +42,21 @@ export interface EncodedSensitiveAttribute {
 }
 
 /**
+ * The population of a k-map model, collapsed like the sample: distinct quasi-identifier
+ * tuples (as leaves of the sample's hierarchies) with their record counts.
+ */
+export interface EncodedPopulation {
+  /** The model's k: population records each released class must match. */
+  readonly k: number;
+  readonly rowCount: number;
+  readonly tupleCount: number;
+  /** Per quasi-identifier: population tuple → leaf. */
+  readonly tupleLeaf: readonly Int32Array[];
+  /** Population tuple → number of population records. */
+  readonly tupleSize: Int32Array;
+}
+
+/**
  * The input collapsed once for the search: the distinct quasi-identifier tuples (as leaves)
  * with their record counts, each row's tuple, and per-tuple sensitive histograms.
  */
@@ -56,6 +71,133 @@ export interface PreparedData {
   /** Row → tuple. */
   readonly rowTuple: Int32Array;
   readonly sensitive: ReadonlyMap<string, EncodedSensitiveAttribute>;
+  /** The k-map population, when a k-map model has a population table. */
+  readonly population: EncodedPopulation | undefined;
+}
+
+/** Maps a column's dictionary codes to hierarchy rows ("leaves"). */
+function leavesOf(
+  table: Table,
+  column: number,
+  name: string,
+  attribute: QuasiIdentifierConfig,
+  population?: string,
+): Int32Array {
+  const leafByValue = new Map<string, number>();
+  attribute.hierarchy.rows.forEach((row, leaf) => {
+    leafByValue.set(row[0] as string, leaf);
+  });
+  const dictionary = table.dictionaries[column] as readonly string[];
+  const leafOfCode = new Int32Array(dictionary.length);
+  dictionary.forEach((value, code) => {
+    const leaf = leafByValue.get(value);
+    if (leaf === undefined) {
+      const row = (table.codes[column] as Int32Array).indexOf(code) + 1;
+      const where = population === undefined ? "data row" : "population row";
+      throw new CustosError(
+        "ANONYMISE_HIERARCHY_INVALID",
+        `value "${value}" of "${name}" (${where} ${row}) is missing from its hierarchy`,
+        {
+          details: {
+            attribute: name,
+            value,
+            row,
+            ...(population === undefined ? {} : { table: "population", field: population }),
+          },
+        },
+      );
+    }
+    leafOfCode[code] = leaf;
+  });
+  return leafOfCode;
+}
+
+/**
+ * Collapses a k-map population into leaf tuples and checks it covers the sample: no
+ * quasi-identifier combination may be more frequent in the sample than in the population.
+ */
+function encodePopulation(
+  population: Table,
+  k: number,
+  field: string,
+  config: AnonymiseConfig,
+  quasiIdentifiers: readonly EncodedQuasiIdentifier[],
+  sample: { tupleCount: number; tupleLeaf: readonly Int32Array[]; tupleSize: Int32Array },
+): EncodedPopulation {
+  const columns = quasiIdentifiers.map((qi) => population.columns.indexOf(qi.name));
+  const leafMaps = quasiIdentifiers.map((qi, j) =>
+    leavesOf(
+      population,
+      columns[j] as number,
+      qi.name,
+      config.attributes[qi.name] as QuasiIdentifierConfig,
+      field,
+    ),
+  );
+  const rowTuple = new Int32Array(population.rowCount);
+  const tupleCount = new Grouper().group(
+    population.rowCount,
+    quasiIdentifiers.map((qi, j) => ({
+      codes: population.codes[columns[j] as number] as Int32Array,
+      map: leafMaps[j] as Int32Array,
+      radix: qi.domainSize,
+    })),
+    rowTuple,
+  );
+  const tupleSize = new Int32Array(tupleCount);
+  const tupleLeaf = quasiIdentifiers.map(() => new Int32Array(tupleCount));
+  const seen = new Uint8Array(tupleCount);
+  for (let row = 0; row < population.rowCount; row++) {
+    const t = rowTuple[row] as number;
+    tupleSize[t] = (tupleSize[t] as number) + 1;
+    if (seen[t] === 1) continue;
+    seen[t] = 1;
+    leafMaps.forEach((leafOfCode, j) => {
+      const code = (population.codes[columns[j] as number] as Int32Array)[row] as number;
+      (tupleLeaf[j] as Int32Array)[t] = leafOfCode[code] as number;
+    });
+  }
+  // Sample tuples are distinct and grouped first, so a population tuple with group id < T is
+  // the sample tuple with that id.
+  const T = sample.tupleCount;
+  const ids = new Int32Array(T + tupleCount);
+  new Grouper().group(
+    T + tupleCount,
+    quasiIdentifiers.map((qi, j) => {
+      const codes = new Int32Array(T + tupleCount);
+      codes.set(sample.tupleLeaf[j] as Int32Array);
+      codes.set(tupleLeaf[j] as Int32Array, T);
+      return { codes, map: identity(qi.domainSize), radix: qi.domainSize };
+    }),
+    ids,
+  );
+  const covered = new Float64Array(T);
+  for (let p = 0; p < tupleCount; p++) {
+    const id = ids[T + p] as number;
+    if (id < T) covered[id] = (covered[id] as number) + (tupleSize[p] as number);
+  }
+  for (let t = 0; t < T; t++) {
+    const records = sample.tupleSize[t] as number;
+    if ((covered[t] as number) >= records) continue;
+    const values = Object.fromEntries(
+      quasiIdentifiers.map((qi, j) => [
+        qi.name,
+        (qi.labels[0] as readonly string[])[(sample.tupleLeaf[j] as Int32Array)[t] as number],
+      ]),
+    );
+    throw new CustosError(
+      "ANONYMISE_POPULATION_INVALID",
+      `${field}: the population is not a superset of the sample: ${JSON.stringify(values)} occurs ${records} times in the sample, ${covered[t]} in the population`,
+      { details: { field, values, sampleRecords: records, populationRecords: covered[t] } },
+    );
+  }
+  return { k, rowCount: population.rowCount, tupleCount, tupleLeaf, tupleSize };
+}
+
+function identity(size: number): Int32Array {
+  const map = new Int32Array(size);
+  for (let i = 0; i < size; i++) map[i] = i;
+  return map;
 }
 
 function encodeQuasiIdentifier(
@@ -89,24 +231,7 @@ function encodeQuasiIdentifier(
     labels.push(names);
     groupSize.push(of.map((id) => sizes[id] as number));
   }
-  const leafByValue = new Map<string, number>();
-  rows.forEach((row, leaf) => {
-    leafByValue.set(row[0] as string, leaf);
-  });
-  const dictionary = table.dictionaries[column] as readonly string[];
-  const leafOfCode = new Int32Array(dictionary.length);
-  dictionary.forEach((value, code) => {
-    const leaf = leafByValue.get(value);
-    if (leaf === undefined) {
-      const row = (table.codes[column] as Int32Array).indexOf(code) + 1;
-      throw new CustosError(
-        "ANONYMISE_HIERARCHY_INVALID",
-        `value "${value}" of "${name}" (data row ${row}) is missing from its hierarchy`,
-        { details: { attribute: name, value, row } },
-      );
-    }
-    leafOfCode[code] = leaf;
-  });
+  const leafOfCode = leavesOf(table, column, name, attribute);
   const frequency = new Float64Array(rows.length);
   for (const code of table.codes[column] as Int32Array) {
     const leaf = leafOfCode[code] as number;
@@ -181,11 +306,14 @@ function encodeSensitive(
 
 /**
  * Encodes a table for the search: maps each quasi-identifier value to its hierarchy row,
- * collapses rows into distinct quasi-identifier tuples with counts, and builds per-tuple
- * histograms of the sensitive attributes the models name.
+ * collapses rows into distinct quasi-identifier tuples with counts, builds per-tuple
+ * histograms of the sensitive attributes the models name, and collapses a k-map model's
+ * population table the same way.
  *
- * @throws ANONYMISE_HIERARCHY_INVALID when a data value is missing from its hierarchy,
- *   naming the attribute, the value and the first data row holding it.
+ * @throws ANONYMISE_HIERARCHY_INVALID when a data (or k-map population) value is missing
+ *   from its hierarchy, naming the attribute, the value and the first row holding it.
+ * @throws ANONYMISE_POPULATION_INVALID when a k-map population is not a superset of the
+ *   sample (a quasi-identifier combination more frequent in the sample).
  * @example
  * ```ts
  * const prepared = prepareData(table, validateAnonymiseConfig(table, options));
@@ -233,6 +361,19 @@ export function prepareData(table: Table, config: AnonymiseConfig): PreparedData
       );
     }
   }
+  const modelIndex = config.models.findIndex((m) => m.type === "k-map" && "population" in m);
+  const kMap = config.models[modelIndex];
+  const population =
+    kMap !== undefined && kMap.type === "k-map" && "population" in kMap
+      ? encodePopulation(
+          kMap.population,
+          kMap.k,
+          `models[${modelIndex}].population`,
+          config,
+          quasiIdentifiers,
+          { tupleCount, tupleLeaf, tupleSize },
+        )
+      : undefined;
   return {
     rowCount: table.rowCount,
     quasiIdentifiers,
@@ -241,5 +382,6 @@ export function prepareData(table: Table, config: AnonymiseConfig): PreparedData
     tupleSize,
     rowTuple,
     sensitive,
+    population,
   };
 }

@@ -4,12 +4,17 @@ import { dateHierarchy } from "./dateHierarchy.ts";
 import { createHierarchy, type Hierarchy } from "./Hierarchy.ts";
 import { intervalHierarchy } from "./intervalHierarchy.ts";
 import { defaultMaskingHierarchyOptions, maskingHierarchy } from "./maskingHierarchy.ts";
+import type { PrivacyModel } from "./PrivacyModel.ts";
 import { parseCsv } from "./parseCsv.ts";
 import { parseHierarchy } from "./parseHierarchy.ts";
 import { researchExtractProfile } from "./researchExtractProfile.ts";
 import { type SafeHarborAttribute, safeHarborProfile } from "./safeHarborProfile.ts";
 import type { Table } from "./Table.ts";
-import type { AnonymiseDocument, HierarchyDocument } from "./validateAnonymiseDocument.ts";
+import type {
+  AnonymiseDocument,
+  HierarchyDocument,
+  PrivacyModelDocument,
+} from "./validateAnonymiseDocument.ts";
 import { createZip3PopulationTable, type Zip3PopulationTable } from "./Zip3PopulationTable.ts";
 
 function withField<T>(field: string, build: () => T): T {
@@ -65,6 +70,34 @@ function buildHierarchy(
   });
 }
 
+/** The document's models with k-map population files parsed into tables. */
+function resolveModels(
+  models: readonly PrivacyModelDocument[],
+  files: ReadonlyMap<string, string>,
+): PrivacyModel[] {
+  return models.map((model, i) => {
+    if (model.type !== "k-map" || !("population" in model)) return model;
+    const field = `models[${i}].population.file`;
+    const text = fileText(files, model.population.file, field);
+    const population = withField(field, () =>
+      parseCsv(text, { separator: model.population.separator ?? "," }),
+    );
+    return { type: "k-map", k: model.k, population };
+  });
+}
+
+/** A column's values in the input and in every k-map population holding that column. */
+function columnValues(table: Table, column: number, models: readonly PrivacyModel[]): string[] {
+  const values = new Set(table.dictionaries[column]);
+  const name = table.columns[column] as string;
+  for (const model of models) {
+    if (model.type !== "k-map" || !("population" in model)) continue;
+    const c = model.population.columns.indexOf(name);
+    for (const value of model.population.dictionaries[c] ?? []) values.add(value);
+  }
+  return [...values];
+}
+
 function zip3Table(text: string, field: string): Zip3PopulationTable {
   return withField(field, () => {
     const table = parseCsv(text);
@@ -95,9 +128,10 @@ function zip3Table(text: string, field: string): Zip3PopulationTable {
 }
 
 /**
- * Turns a validated configuration document into engine options for a table: builds the
- * hierarchies (ARX files from `files`, keyed by the path written in the document, or
- * built-in generators over the column's values) and applies the profiles — Safe Harbor's
+ * Turns a validated configuration document into engine options for a table: parses k-map
+ * population files (from `files`), builds the hierarchies (ARX files from `files`, keyed by
+ * the path written in the document, or built-in generators over the column's values in the
+ * input and in the k-map population) and applies the profiles — Safe Harbor's
  * rules first, then the research-extract policy; explicit document settings (suppression
  * limit, metric, search) override a profile's defaults, except that research-extract's k is
  * a floor.
@@ -118,6 +152,7 @@ export function resolveAnonymiseDocument(
   table: Table,
   files: ReadonlyMap<string, string>,
 ): AnonymiseOptions {
+  const models = document.models === undefined ? undefined : resolveModels(document.models, files);
   const attributes: Record<string, SafeHarborAttribute> = {};
   for (const [name, spec] of Object.entries(document.attributes)) {
     const column = table.columns.indexOf(name);
@@ -133,7 +168,7 @@ export function resolveAnonymiseDocument(
       continue;
     }
     const { hierarchy, ...levels } = spec;
-    const values = table.dictionaries[column] as readonly string[];
+    const values = columnValues(table, column, models ?? []);
     const built: AttributeConfig = {
       ...levels,
       hierarchy: buildHierarchy(hierarchy, values, files, `attributes.${name}.hierarchy`),
@@ -162,14 +197,14 @@ export function resolveAnonymiseDocument(
             ),
           }),
       ...(year === undefined ? {} : { referenceYear: year }),
-      ...(document.models === undefined ? {} : { models: document.models }),
+      ...(models === undefined ? {} : { models }),
     });
   } else {
     const plain: Record<string, AttributeConfig> = {};
     for (const [name, spec] of Object.entries(attributes)) {
       plain[name] = spec as AttributeConfig;
     }
-    options = { attributes: plain, models: document.models ?? [] };
+    options = { attributes: plain, models: models ?? [] };
   }
   options = { ...options, ...tuning };
   if (document.profile.includes("research-extract")) {

@@ -22,14 +22,25 @@ const NOT_ANONYMOUS = 2;
 /**
  * Whether "anonymous" is monotone under generalisation in this setting. With suppression,
  * only models whose set of violating records can only shrink when classes merge keep it
- * (k-anonymity, distinct ℓ-diversity): a passing class merged with a failing one still
+ * (k-anonymity, distinct ℓ-diversity, k-map): a passing class merged with a failing one still
  * passes. Entropy/recursive ℓ-diversity, t-closeness and average risk are closed under
  * merging two passing classes only, which is enough when nothing may be suppressed.
+ *
+ * k-map with a population table: generalising one level maps each class's label tuple g to
+ * one coarser tuple G, and the population records matching G are those matching any tuple
+ * that maps to G, so pop(G) ≥ pop(g) for every sample class g merged into G. A class that
+ * passes (pop ≥ k) therefore only merges into passing classes, and a failing coarse class
+ * consists of failing fine classes only: the violating records can only shrink. Records
+ * with a value outside the sample never lower a count, as counts are sums. k-map with an
+ * estimator is k′-anonymity with k′ fixed by the sample size, hence monotone too.
  */
 function anonymityIsMonotone(config: AnonymiseConfig, maxSuppressed: number): boolean {
   if (maxSuppressed === 0) return true;
   return config.models.every(
-    (model) => model.type === "k-anonymity" || model.type === "distinct-l-diversity",
+    (model) =>
+      model.type === "k-anonymity" ||
+      model.type === "distinct-l-diversity" ||
+      model.type === "k-map",
   );
 }
 

@@ -5,7 +5,12 @@ import {
   defaultAnonymiseConfig,
   type QuasiIdentifierConfig,
 } from "./AnonymiseConfig.ts";
-import type { PrivacyModel } from "./PrivacyModel.ts";
+import type {
+  KMapEstimatorModel,
+  KMapModel,
+  KMapPopulationModel,
+  PrivacyModel,
+} from "./PrivacyModel.ts";
 import type { Table } from "./Table.ts";
 
 function invalid(message: string, details: Record<string, unknown>): never {
@@ -80,7 +85,88 @@ function checkLevels(column: string, attribute: QuasiIdentifierConfig): void {
   }
 }
 
-function checkModel(model: PrivacyModel, i: number): void {
+const estimators = new Set(["poisson", "zero-truncated-poisson"]);
+
+function isTable(value: unknown): value is Table {
+  if (typeof value !== "object" || value === null) return false;
+  const table = value as Partial<Table>;
+  return (
+    Array.isArray(table.columns) &&
+    Number.isInteger(table.rowCount) &&
+    Array.isArray(table.dictionaries) &&
+    Array.isArray(table.codes) &&
+    table.codes.length === table.columns.length &&
+    table.dictionaries.length === table.columns.length &&
+    table.codes.every((codes) => codes instanceof Int32Array && codes.length === table.rowCount)
+  );
+}
+
+function checkKMap(
+  model: KMapModel,
+  rows: number,
+  bad: (name: string, rule: string) => never,
+): void {
+  if (!Number.isInteger(model.k) || model.k < 1) bad("k", "an integer ≥ 1");
+  const fields = model as Partial<KMapPopulationModel & KMapEstimatorModel>;
+  if (fields.population !== undefined) {
+    for (const key of ["estimator", "significanceLevel", "populationSize", "samplingFraction"]) {
+      if (key in model) bad(key, "absent when a population table is given");
+    }
+    if (!isTable(fields.population)) bad("population", "a Table (columns, rowCount, codes)");
+    return;
+  }
+  if (fields.estimator === undefined) {
+    bad("population", 'given, or an "estimator" with the population size');
+  }
+  if (!estimators.has(fields.estimator)) bad("estimator", '"poisson" or "zero-truncated-poisson"');
+  const alpha = fields.significanceLevel;
+  if (!(typeof alpha === "number" && alpha >= 0 && alpha <= 1)) {
+    bad("significanceLevel", "a number in [0, 1]");
+  }
+  const { populationSize, samplingFraction } = fields;
+  if ((populationSize === undefined) === (samplingFraction === undefined)) {
+    bad("populationSize", "given, or samplingFraction, but not both");
+  }
+  if (
+    populationSize !== undefined &&
+    !(Number.isFinite(populationSize) && populationSize >= rows)
+  ) {
+    bad("populationSize", `a number ≥ the sample's ${rows} rows`);
+  }
+  if (
+    samplingFraction !== undefined &&
+    !(Number.isFinite(samplingFraction) && samplingFraction > 0 && samplingFraction <= 1)
+  ) {
+    bad("samplingFraction", "in (0, 1]");
+  }
+}
+
+/** At most one k-map population, holding every quasi-identifier column. */
+function checkPopulations(config: AnonymiseConfig): void {
+  let seen = -1;
+  config.models.forEach((model, i) => {
+    if (model.type !== "k-map" || !("population" in model)) return;
+    if (seen >= 0) {
+      invalid(
+        `models[${i}]: only one k-map model may have a population table (models[${seen}] has one)`,
+        {
+          field: `models[${i}].population`,
+        },
+      );
+    }
+    seen = i;
+    for (const [name, attribute] of Object.entries(config.attributes)) {
+      if (attribute.role === "quasi-identifier" && !model.population.columns.includes(name)) {
+        invalid(`models[${i}].population lacks the quasi-identifier column "${name}"`, {
+          field: `models[${i}].population`,
+          attribute: name,
+        });
+      }
+    }
+  });
+}
+
+function checkModel(model: PrivacyModel, i: number, rows: number): void {
   const field = `models[${i}]`;
   const bad = (name: string, rule: string): never =>
     invalid(`${field}.${name} must be ${rule}`, { field: `${field}.${name}`, model: model.type });
@@ -106,6 +192,9 @@ function checkModel(model: PrivacyModel, i: number): void {
       return;
     case "average-risk":
       if (!(model.threshold > 0 && model.threshold <= 1)) bad("threshold", "in (0, 1]");
+      return;
+    case "k-map":
+      checkKMap(model, rows, bad);
       return;
     default:
       invalid(`${field}.type is not a known privacy model`, {
@@ -162,9 +251,10 @@ export function validateAnonymiseConfig(table: Table, options: AnonymiseOptions)
     invalid("at least one privacy model is required", { field: "models" });
   }
   config.models.forEach((model, i) => {
-    checkModel(model, i);
+    checkModel(model, i, table.rowCount);
     checkSensitive(table, config, model, i);
   });
+  checkPopulations(config);
   if (!(config.suppressionLimit >= 0 && config.suppressionLimit <= 1)) {
     invalid("suppressionLimit must be in [0, 1]", {
       field: "suppressionLimit",

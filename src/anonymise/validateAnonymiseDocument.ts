@@ -1,6 +1,6 @@
 import { CustosError } from "../errors/index.ts";
 import type { SearchStrategy, UtilityMetric } from "./AnonymiseConfig.ts";
-import type { PrivacyModel } from "./PrivacyModel.ts";
+import type { KMapPopulationModel, PrivacyModel } from "./PrivacyModel.ts";
 import { type SafeHarborIdentifier, safeHarborIdentifierClasses } from "./safeHarborProfile.ts";
 
 /** A hierarchy in a configuration document: an ARX CSV file or a built-in generator. */
@@ -29,6 +29,21 @@ export type AttributeDocument =
   /** A HIPAA Safe Harbor identifier class (needs the `safe-harbor` profile). */
   | { readonly safeHarbor: SafeHarborIdentifier };
 
+/**
+ * k-map against a population table in a document: the population is a CSV file (a path,
+ * or `{"file", "separator"}` with `,` by default) with the quasi-identifier columns.
+ */
+export interface KMapPopulationDocument {
+  readonly type: "k-map";
+  readonly k: number;
+  readonly population: { readonly file: string; readonly separator?: string };
+}
+
+/** A privacy model in a document: as the engine's, but a k-map population is a file. */
+export type PrivacyModelDocument =
+  | Exclude<PrivacyModel, KMapPopulationModel>
+  | KMapPopulationDocument;
+
 /** A profile a document may apply. */
 export type ProfileName = "safe-harbor" | "research-extract";
 
@@ -41,7 +56,7 @@ export interface AnonymiseDocument {
   readonly profile: readonly ProfileName[];
   readonly attributes: Readonly<Record<string, AttributeDocument>>;
   /** Required unless a profile supplies the models. */
-  readonly models?: readonly PrivacyModel[];
+  readonly models?: readonly PrivacyModelDocument[];
   readonly suppressionLimit?: number;
   readonly metric?: UtilityMetric;
   readonly search?: SearchStrategy;
@@ -159,7 +174,10 @@ function attribute(value: unknown, field: string): AttributeDocument {
   };
 }
 
-const modelFields: Record<PrivacyModel["type"], Record<string, "number" | "string" | "order">> = {
+const modelFields: Record<
+  Exclude<PrivacyModel["type"], "k-map">,
+  Record<string, "number" | "string" | "order">
+> = {
   "k-anonymity": { k: "number" },
   "distinct-l-diversity": { attribute: "string", l: "number" },
   "entropy-l-diversity": { attribute: "string", l: "number" },
@@ -168,13 +186,54 @@ const modelFields: Record<PrivacyModel["type"], Record<string, "number" | "strin
   "average-risk": { threshold: "number" },
 };
 
-function model(value: unknown, field: string): PrivacyModel {
+const kMapFields = [
+  "k",
+  "population",
+  "estimator",
+  "significanceLevel",
+  "populationSize",
+  "samplingFraction",
+] as const;
+
+/** A k-map model: a population file, or an estimator with the population's size. */
+function kMapModel(spec: Json, field: string): PrivacyModelDocument {
+  only(spec, field, ["type", ...kMapFields]);
+  if ((spec.population === undefined) === (spec.estimator === undefined)) {
+    invalid(`${field}.population`, 'or "estimator" is required, not both');
+  }
+  const base = { type: "k-map" as const, k: number(spec.k, `${field}.k`) };
+  if (spec.population !== undefined) {
+    return { ...base, population: population(spec.population, `${field}.population`) };
+  }
+  return {
+    ...base,
+    estimator: oneOf(spec.estimator, `${field}.estimator`, [
+      "poisson",
+      "zero-truncated-poisson",
+    ] as const),
+    significanceLevel: number(spec.significanceLevel, `${field}.significanceLevel`),
+    ...optional(spec, "populationSize", (v) => number(v, `${field}.populationSize`)),
+    ...optional(spec, "samplingFraction", (v) => number(v, `${field}.samplingFraction`)),
+  };
+}
+
+function population(value: unknown, field: string): KMapPopulationDocument["population"] {
+  if (typeof value === "string") return { file: string(value, field) };
   const spec = object(value, field);
-  const type = oneOf(
-    spec.type,
-    `${field}.type`,
-    Object.keys(modelFields) as PrivacyModel["type"][],
-  );
+  only(spec, field, ["file", "separator"]);
+  return {
+    file: string(spec.file, `${field}.file`),
+    ...optional(spec, "separator", (v) => string(v, `${field}.separator`)),
+  };
+}
+
+function model(value: unknown, field: string): PrivacyModelDocument {
+  const spec = object(value, field);
+  const type = oneOf(spec.type, `${field}.type`, [
+    ...(Object.keys(modelFields) as Exclude<PrivacyModel["type"], "k-map">[]),
+    "k-map",
+  ]);
+  if (type === "k-map") return kMapModel(spec, field);
   const fields = modelFields[type];
   only(spec, field, ["type", ...Object.keys(fields)]);
   for (const [key, kind] of Object.entries(fields)) {
@@ -186,7 +245,7 @@ function model(value: unknown, field: string): PrivacyModel {
     } else if (kind === "number") number(v, `${field}.${key}`);
     else string(v, `${field}.${key}`);
   }
-  return spec as unknown as PrivacyModel;
+  return spec as unknown as PrivacyModelDocument;
 }
 
 /**
@@ -224,7 +283,7 @@ export function validateAnonymiseDocument(value: unknown): AnonymiseDocument {
       invalid(`attributes.${name}.safeHarbor`, 'needs "profile": "safe-harbor"');
     }
   }
-  let models: PrivacyModel[] | undefined;
+  let models: PrivacyModelDocument[] | undefined;
   if (doc.models !== undefined) {
     if (!Array.isArray(doc.models)) invalid("models", "must be an array");
     models = doc.models.map((m: unknown, i: number) => model(m, `models[${i}]`));
@@ -259,7 +318,7 @@ export function validateAnonymiseDocument(value: unknown): AnonymiseDocument {
 
 /**
  * The files a document references, with the field naming each (for I/O errors): hierarchy
- * files and the ZIP3 population table.
+ * files, k-map population tables and the ZIP3 population table.
  *
  * @throws never.
  * @example
@@ -276,6 +335,11 @@ export function documentFiles(
       files.push({ path: spec.hierarchy.file, field: `attributes.${name}.hierarchy.file` });
     }
   }
+  document.models?.forEach((m, i) => {
+    if (m.type === "k-map" && "population" in m) {
+      files.push({ path: m.population.file, field: `models[${i}].population.file` });
+    }
+  });
   const zip3 = document.safeHarbor?.zip3Populations;
   if (zip3 !== undefined) files.push({ path: zip3, field: "safeHarbor.zip3Populations" });
   return files;

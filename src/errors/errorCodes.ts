@@ -430,6 +430,13 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32000,
   },
+  // ---- k-map privacy model (src/anonymise) ----
+  ANONYMISE_POPULATION_INVALID: {
+    description:
+      "A k-map population table is not a superset of the sample: a quasi-identifier combination occurs more often in the sample than in the population; details name the model field, the values and both counts.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkPrivacyModel, computeRiskReport, parseCsv } from "../../src/anonymise/index.ts";
+import {
+  checkPrivacyModel,
+  computeRiskReport,
+  createHierarchy,
+  parseCsv,
+} from "../../src/anonymise/index.ts";
 
 // Two released classes: {a: x,x,y} and {b: x,y,z}; the last row is suppressed.
 const output = parseCsv("q,s\na,1\na,1\na,2\nb,1\nb,2\nb,3\n*,3");
@@ -40,6 +45,67 @@ describe("checkPrivacyModel (independent verification)", () => {
   });
 });
 
+describe("checkPrivacyModel for k-map", () => {
+  // Released: 20-24 ×2 (hierarchy label), 30-39 ×1 (a Mondrian range), 45 ×1, one suppressed.
+  const release = parseCsv("age\n20-24\n20-24\n30-39\n45\n*");
+  const hidden = Uint8Array.from([0, 0, 0, 0, 1]);
+  const age = createHierarchy([
+    ["21", "20-24", "*"],
+    ["22", "20-24", "*"],
+    ["25", "25-29", "*"],
+    ["33", "30-34", "*"],
+    ["38", "35-39", "*"],
+    ["45", "45-49", "*"],
+  ]);
+  // 20-24 covers 21, 22 (3 records); 30-39 covers 33, 38 numerically (2); 45 itself (1).
+  const population = parseCsv("age\n21\n21\n22\n25\n33\n38\n45");
+  const verdict = (k: number) =>
+    checkPrivacyModel(
+      release,
+      ["age"],
+      hidden,
+      { type: "k-map", k, population },
+      { hierarchies: { age } },
+    );
+
+  it("counts population records under hierarchy labels and inside range labels", () => {
+    expect(verdict(1)).toEqual({ satisfied: true, violatingClasses: 0 });
+    expect(verdict(2)).toEqual({ satisfied: false, violatingClasses: 1 });
+    expect(verdict(3)).toEqual({ satisfied: false, violatingClasses: 2 });
+    expect(verdict(4)).toEqual({ satisfied: false, violatingClasses: 3 });
+  });
+
+  it("reads negative ranges written [low, high]", () => {
+    const negative = parseCsv("t;u\n[-5, 2];a\n[-5, 2];b", { separator: ";" });
+    const readings = parseCsv("t\n-5\n-1\n2\n3");
+    expect(
+      checkPrivacyModel(negative, ["t"], new Uint8Array(2), {
+        type: "k-map",
+        k: 3,
+        population: readings,
+      }).satisfied,
+    ).toBe(true);
+    expect(
+      checkPrivacyModel(negative, ["t"], new Uint8Array(2), {
+        type: "k-map",
+        k: 4,
+        population: readings,
+      }).satisfied,
+    ).toBe(false);
+  });
+
+  it("checks an estimated k-map as k′-anonymity over all rows of the output", () => {
+    // samplingFraction 0.1 and k = 10: λ = 1, and α = 0.05 gives k′ = 5 (Poisson) and 4
+    // (zero-truncated), uncapped by n = 7; the two classes hold 3 records each.
+    const estimated = (estimator: "poisson" | "zero-truncated-poisson", k: number) =>
+      check({ type: "k-map", k, estimator, significanceLevel: 0.05, samplingFraction: 0.1 });
+    expect(estimated("poisson", 10)).toBe(2);
+    expect(estimated("zero-truncated-poisson", 10)).toBe(2);
+    // k = 3 stops at k′ = 3: both classes pass.
+    expect(estimated("poisson", 3)).toBe(0);
+  });
+});
+
 describe("computeRiskReport", () => {
   it("reports prosecutor, journalist and marketer risk and class statistics", () => {
     const report = computeRiskReport([5, 7, 5, 0], 3);
@@ -50,5 +116,22 @@ describe("computeRiskReport", () => {
     expect(report.releasedRecords).toBe(17);
     expect(report.suppressedRecords).toBe(3);
     expect(computeRiskReport([], 4).prosecutor.highest).toBe(0);
+  });
+
+  it("links against a k-map population when its class sizes are given", () => {
+    const report = computeRiskReport([5, 7], 0, [20, 70]);
+    expect(report.population).toEqual({
+      minClassSize: 20,
+      highest: 0.05,
+      recordsAtHighestRisk: 5,
+      average: (5 / 20 + 7 / 70) / 12,
+    });
+    expect(report.journalist).toEqual({
+      highest: 0.05,
+      average: (5 / 20 + 7 / 70) / 12,
+      recordsAtHighestRisk: 5,
+    });
+    expect(report.prosecutor.highest).toBe(0.2);
+    expect(computeRiskReport([5], 0).population).toBeUndefined();
   });
 });

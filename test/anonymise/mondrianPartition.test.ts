@@ -12,7 +12,7 @@ import {
   type Table,
 } from "../../src/anonymise/index.ts";
 import { isCustosError } from "../../src/errors/index.ts";
-import { loadAdult } from "./fixtures.ts";
+import { hierarchiesOf, loadAdult, populationCsv } from "./fixtures.ts";
 
 function column(table: Table, name: string): string[] {
   const c = table.columns.indexOf(name);
@@ -452,5 +452,131 @@ describe("intervalHierarchy with Mondrian", () => {
       ...Array(4).fill("20-29"),
       ...Array(4).fill("40-49"),
     ]);
+  });
+});
+
+describe("Mondrian with k-map", () => {
+  it("counts the population inside each part's own (tight) region", () => {
+    // Registry: 21×3, 22×2, 31, 32, 33×4. Sample: 21, 22, 31, 32 (numeric: range cuts).
+    const ages = ["21", "22", "31", "32", "33"];
+    const sample = parseCsv("age\n21\n22\n31\n32");
+    const population = parseCsv(
+      `age\n${["21", "21", "21", "22", "22", "31", "32", "33", "33", "33", "33"].join("\n")}`,
+    );
+    const attributes = { age: { role: "quasi-identifier" as const, hierarchy: flat(ages) } };
+    // k = 3: the median cut gives 21-22 (5 registry records) and 31-32 (2: 33 lies outside
+    // the released range), so the whole sample stays one class 21-32 (7 records, 33 again
+    // outside).
+    const k3 = anonymise(sample, {
+      attributes,
+      models: [{ type: "k-map", k: 3, population }],
+      search: "mondrian",
+    });
+    expect(column(k3.output, "age")).toEqual(["21-32", "21-32", "21-32", "21-32"]);
+    expect(k3.risk.population?.minClassSize).toBe(7);
+    // k = 2: 21-22 | 31-32, then 21 (3) | 22 (2); 31 | 32 would match one record each.
+    const k2 = anonymise(sample, {
+      attributes,
+      models: [{ type: "k-map", k: 2, population }],
+      search: "mondrian",
+    });
+    expect(column(k2.output, "age")).toEqual(["21", "22", "31-32", "31-32"]);
+    expect(k2.search.splits).toBe(2);
+    expect(k2.risk.population).toEqual({
+      minClassSize: 2,
+      highest: 0.5,
+      recordsAtHighestRisk: 3,
+      average: expect.closeTo((1 / 3 + 1 / 2 + 2 / 2) / 4, 15),
+    });
+  });
+
+  it("suppresses a forced initial partition (maxLevel) that matches too few individuals", () => {
+    const hierarchy = createHierarchy([
+      ["flu", "respiratory", "*"],
+      ["cold", "respiratory", "*"],
+      ["fracture", "injury", "*"],
+      ["burn", "injury", "*"],
+    ]);
+    const sample = parseCsv("dx\nflu\ncold\nfracture\nburn");
+    const population = parseCsv("dx\nflu\nflu\nflu\ncold\nfracture\nburn");
+    const result = anonymise(sample, {
+      attributes: { dx: { role: "quasi-identifier", hierarchy, maxLevel: 1 } },
+      models: [{ type: "k-map", k: 3, population }],
+      search: "mondrian",
+      suppressionLimit: 0.5,
+    });
+    // respiratory matches 4 (flu 3 | cold 1 cannot be cut); injury matches 2: suppressed.
+    expect(column(result.output, "dx")).toEqual(["respiratory", "respiratory", "*", "*"]);
+    expect(result.risk.suppressedRecords).toBe(2);
+    expect(result.risk.population?.minClassSize).toBe(4);
+  });
+
+  it("every output satisfies k-map with a population (independent checker, property)", () => {
+    fc.assert(
+      fc.property(
+        instance,
+        fc.record({
+          k: fc.integer({ min: 1, max: 20 }),
+          extra: fc.integer({ min: 0, max: 60 }),
+          seed: fc.integer({ min: 1, max: 2 ** 30 }),
+          withL: fc.boolean(),
+        }),
+        ({ csv, attributes }, { k, extra, seed, withL }) => {
+          const table = parseCsv(csv);
+          const population = parseCsv(populationCsv(csv, attributes, seed, extra));
+          const chosen: PrivacyModel[] = [{ type: "k-map", k, population }];
+          if (withL) chosen.push({ type: "distinct-l-diversity", attribute: "s", l: 2 });
+          let result: ReturnType<typeof anonymise>;
+          try {
+            result = anonymise(table, { attributes, models: chosen, search: "mondrian" });
+          } catch (error) {
+            if (!isCustosError(error, "ANONYMISE_NO_SOLUTION")) throw error;
+            // The population covers the sample, so the whole sample's region matches ≥ n.
+            expect(k > table.rowCount || withL).toBe(true);
+            return;
+          }
+          for (const model of chosen) {
+            expect(
+              checkPrivacyModel(
+                result.output,
+                result.quasiIdentifiers,
+                result.suppressedRows,
+                model,
+                { hierarchies: hierarchiesOf(attributes) },
+              ),
+            ).toEqual({ satisfied: true, violatingClasses: 0 });
+          }
+          expect(result.risk.population?.minClassSize).toBeGreaterThanOrEqual(k);
+        },
+      ),
+      { seed: 20_261_203, numRuns: 800 },
+    );
+  });
+
+  it("with an estimator, equals Mondrian with k′-anonymity", () => {
+    const { table, attributes } = loadAdult();
+    const kMap: PrivacyModel = {
+      type: "k-map",
+      k: 1000,
+      estimator: "zero-truncated-poisson",
+      significanceLevel: 0.01,
+      populationSize: 317_238_626,
+    };
+    const estimated = anonymise(table, { attributes, models: [kMap], search: "mondrian" });
+    const k3 = anonymise(table, {
+      attributes,
+      models: [{ type: "k-anonymity", k: 3 }],
+      search: "mondrian",
+    });
+    expect(estimated.kMapEstimates[0]?.derivedK).toBe(3);
+    expect(estimated.risk.classes).toEqual(k3.risk.classes);
+    expect(
+      checkPrivacyModel(
+        estimated.output,
+        estimated.quasiIdentifiers,
+        estimated.suppressedRows,
+        kMap,
+      ),
+    ).toEqual({ satisfied: true, violatingClasses: 0 });
   });
 });

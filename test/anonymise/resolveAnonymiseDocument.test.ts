@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  anonymise,
+  documentFiles,
   parseCsv,
   resolveAnonymiseDocument,
   validateAnonymiseDocument,
@@ -21,6 +23,38 @@ const table = parseCsv(
 );
 
 describe("resolveAnonymiseDocument", () => {
+  it("loads a k-map population file and builds generated hierarchies over its values too", () => {
+    const document = validateAnonymiseDocument({
+      attributes: {
+        id: { role: "identifier" },
+        age: { role: "quasi-identifier", hierarchy: { type: "interval", widths: [10] } },
+        zip: { role: "insensitive" },
+        admitted: { role: "insensitive" },
+        dx: { role: "sensitive" },
+      },
+      models: [{ type: "k-map", k: 3, population: { file: "registry.csv", separator: ";" } }],
+    });
+    expect(documentFiles(document)).toEqual([
+      { path: "registry.csv", field: "models[0].population.file" },
+    ]);
+    // 38 and 52 occur only in the registry: the interval hierarchy must still cover them.
+    const registry = "age;zip\n34;1\n36;2\n38;3\n52;4";
+    const options = resolveAnonymiseDocument(
+      document,
+      table,
+      new Map([["registry.csv", registry]]),
+    );
+    const result = anonymise(table, options);
+    // Level 0 matches 1 registry record per age; "30-39" matches 34, 36 and 38.
+    expect(result.transformation).toEqual([1]);
+    expect(result.risk.population?.minClassSize).toBe(3);
+    const broken = errorOf(() =>
+      resolveAnonymiseDocument(document, table, new Map([["registry.csv", 'age;zip\n"34;1']])),
+    );
+    expect(broken.code).toBe("ANONYMISE_CSV_INVALID");
+    expect(broken.details).toMatchObject({ field: "models[0].population.file" });
+  });
+
   it("names the field of a malformed hierarchy file or an unloaded file", () => {
     const document = validateAnonymiseDocument({
       attributes: {

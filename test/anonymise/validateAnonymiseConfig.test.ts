@@ -3,6 +3,7 @@ import {
   type AnonymiseOptions,
   anonymise,
   createHierarchy,
+  type PrivacyModel,
   parseCsv,
 } from "../../src/anonymise/index.ts";
 import { type CustosError, isCustosError } from "../../src/errors/index.ts";
@@ -17,6 +18,14 @@ const zip = createHierarchy([
   ["102", "10*", "*"],
 ]);
 const ageQi = { role: "quasi-identifier", hierarchy: age } as const;
+const registry = parseCsv("age,zip\n30,101\n31,102\n30,101\n31,101");
+const estimated = {
+  type: "k-map",
+  k: 5,
+  estimator: "zero-truncated-poisson",
+  significanceLevel: 0.05,
+  populationSize: 1000,
+} as const;
 const valid: AnonymiseOptions = {
   attributes: {
     name: { role: "identifier" },
@@ -137,6 +146,86 @@ describe("anonymise configuration errors", () => {
       { field: "onProgress" },
     ],
     ["a lattice above the cap", { ...valid, maxLatticeNodes: 8 }, { field: "maxLatticeNodes" }],
+    [
+      "a k-map k below 1",
+      { ...valid, models: [{ type: "k-map", k: 0, population: registry }] },
+      { field: "models[0].k", model: "k-map" },
+    ],
+    [
+      "a k-map model with neither population nor estimator",
+      { ...valid, models: [{ type: "k-map", k: 2 } as never] },
+      { field: "models[0].population" },
+    ],
+    [
+      "a k-map population that is not a table",
+      { ...valid, models: [{ type: "k-map", k: 2, population: { columns: ["age"] } as never }] },
+      { field: "models[0].population" },
+    ],
+    [
+      "a k-map population together with an estimator",
+      {
+        ...valid,
+        models: [
+          { type: "k-map", k: 2, population: registry, estimator: "poisson" } as PrivacyModel,
+        ],
+      },
+      { field: "models[0].estimator" },
+    ],
+    [
+      "a k-map population without a quasi-identifier column",
+      {
+        ...valid,
+        models: [{ type: "k-map", k: 2, population: parseCsv("age\n30\n31\n30") }],
+      },
+      { field: "models[0].population", attribute: "zip" },
+    ],
+    [
+      "two k-map population tables",
+      {
+        ...valid,
+        models: [
+          { type: "k-map", k: 2, population: registry },
+          { type: "k-map", k: 3, population: registry },
+        ],
+      },
+      { field: "models[1].population" },
+    ],
+    [
+      "an unknown k-map estimator",
+      { ...valid, models: [{ ...estimated, estimator: "binomial" as never }] },
+      { field: "models[0].estimator" },
+    ],
+    [
+      "a significance level above 1",
+      { ...valid, models: [{ ...estimated, significanceLevel: 1.5 }] },
+      { field: "models[0].significanceLevel" },
+    ],
+    [
+      "both a population size and a sampling fraction",
+      { ...valid, models: [{ ...estimated, samplingFraction: 0.5 }] },
+      { field: "models[0].populationSize" },
+    ],
+    [
+      "a population smaller than the sample",
+      { ...valid, models: [{ ...estimated, populationSize: 2 }] },
+      { field: "models[0].populationSize" },
+    ],
+    [
+      "a sampling fraction of 0",
+      {
+        ...valid,
+        models: [
+          {
+            type: "k-map",
+            k: 2,
+            estimator: "poisson",
+            significanceLevel: 0.05,
+            samplingFraction: 0,
+          },
+        ],
+      },
+      { field: "models[0].samplingFraction" },
+    ],
   ];
   for (const [name, options, details] of invalidCases) {
     it(`rejects ${name} with ANONYMISE_CONFIG_INVALID`, () => {

@@ -73,7 +73,34 @@ describe("validateAnonymiseDocument", () => {
       },
       "attributes.a.hierarchy.from",
     ],
-    ["an unknown model", { attributes: {}, models: [{ type: "k-map", k: 3 }] }, "models[0].type"],
+    [
+      "an unknown model",
+      { attributes: {}, models: [{ type: "delta-presence", k: 3 }] },
+      "models[0].type",
+    ],
+    [
+      "a k-map model with neither population nor estimator",
+      { attributes: {}, models: [{ type: "k-map", k: 3 }] },
+      "models[0].population",
+    ],
+    [
+      "a k-map population that is not a file",
+      { attributes: {}, models: [{ type: "k-map", k: 3, population: { path: "r.csv" } }] },
+      "models[0].population.path",
+    ],
+    [
+      "an unknown k-map estimator",
+      {
+        attributes: {},
+        models: [{ type: "k-map", k: 3, estimator: "binomial", significanceLevel: 0.05 }],
+      },
+      "models[0].estimator",
+    ],
+    [
+      "a k-map estimator without a significance level",
+      { attributes: {}, models: [{ type: "k-map", k: 3, estimator: "poisson" }] },
+      "models[0].significanceLevel",
+    ],
     [
       "a model field of the wrong type",
       { attributes: {}, models: [{ type: "distinct-l-diversity", attribute: 3, l: 2 }] },

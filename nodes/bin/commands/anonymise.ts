@@ -39,7 +39,10 @@ the config file, or {"type": "interval", "widths": [...]}, {"type": "masking"},
 {"type": "date"}, {"type": "flat"}), "models", "suppressionLimit", "metric", "search"
 ("optimal", "exhaustive" or "mondrian") and "profile" ("safe-harbor", "research-extract" or
 both; Safe Harbor columns are {"safeHarbor": "<class>"}, with "safeHarbor": {"referenceYear",
-"zip3Populations": "<csv with zip3,population>"}).
+"zip3Populations": "<csv with zip3,population>"}). k-map models name a population CSV with
+the quasi-identifier columns ({"type": "k-map", "k": 5, "population": "registry.csv"} or
+{"file", "separator"}) or estimate it ({"estimator": "poisson" | "zero-truncated-poisson",
+"significanceLevel", "populationSize" or "samplingFraction"}).
 
 Options:
   --input <csv>       input CSV with a header line
@@ -136,6 +139,7 @@ function report(result: AnonymiseResult, rows: number, columns: readonly string[
     search: result.search,
     metrics: result.metrics,
     risk: result.risk,
+    kMapEstimates: result.kMapEstimates,
     suppressedRecords: result.risk.suppressedRecords,
   };
 }
@@ -183,7 +187,7 @@ export function createAnonymiseCommand(options: AnonymiseCommandOptions = {}): C
   const stderrIsTty = options.stderrIsTty ?? process.stderr.isTTY === true;
   return {
     name: "anonymise",
-    summary: "anonymise a CSV extract (k-anonymity, ℓ-diversity, t-closeness; Safe Harbor)",
+    summary: "anonymise a CSV extract (k-anonymity, k-map, ℓ-diversity, t-closeness; Safe Harbor)",
     run: async (args, io) => {
       if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
         io.stdout(HELP);

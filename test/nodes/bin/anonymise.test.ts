@@ -160,6 +160,73 @@ describe("custos anonymise", () => {
     expect(output.dictionaries[0]).toEqual(["31", "33", "35", "38", "41", "44", "47", "49"]);
   });
 
+  it("applies k-map against a registry file; the release passes the independent checker", async () => {
+    const registry = `age;zip
+31;10115
+33;10117
+35;10115
+38;10117
+41;20095
+44;20097
+47;20095
+49;20097
+32;10115
+36;10117
+39;10115
+52;20095
+`;
+    await writeFile(join(dir, "registry.csv"), registry);
+    const { code } = await cli(standard(), {
+      ...baseConfig,
+      models: [{ type: "k-map", k: 3, population: { file: "registry.csv", separator: ";" } }],
+    });
+    expect(code).toBe(0);
+    const output = parseCsv(await readFile(join(dir, "out.csv"), "utf8"));
+    const population = parseCsv(registry, { separator: ";" });
+    // Age labels are intervals ("30-39" covers 30…39); ZIP labels come from the hierarchy.
+    const zip = {
+      rows: ZIP_HIERARCHY.trim()
+        .split("\n")
+        .map((line) => line.split(";")),
+    };
+    const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8"));
+    const suppressed = Uint8Array.from({ length: 8 }, () => 0);
+    expect(
+      checkPrivacyModel(
+        output,
+        ["age", "zip"],
+        suppressed,
+        { type: "k-map", k: 3, population },
+        { hierarchies: { zip } },
+      ),
+    ).toEqual({ satisfied: true, violatingClasses: 0 });
+    expect(report.risk.population.minClassSize).toBeGreaterThanOrEqual(3);
+    expect(report.risk.journalist.highest).toBe(1 / report.risk.population.minClassSize);
+    expect(report.kMapEstimates).toEqual([]);
+  });
+
+  it("reports the k′ of an estimated k-map model", async () => {
+    const { code } = await cli(standard(), {
+      ...baseConfig,
+      models: [
+        {
+          type: "k-map",
+          k: 10,
+          estimator: "poisson",
+          significanceLevel: 0.05,
+          samplingFraction: 0.1,
+        },
+      ],
+    });
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8"));
+    // λ = 1: P(X ≤ 3) = 0.981 ≥ 0.95 → k′ = 5, capped by nothing (8 records).
+    expect(report.kMapEstimates).toEqual([
+      expect.objectContaining({ k: 10, derivedK: 5, lambda: 1 }),
+    ]);
+    expect(report.risk.classes.minSize).toBeGreaterThanOrEqual(5);
+  });
+
   it("shows progress on stderr with --progress only", async () => {
     const quiet = await cli(standard());
     expect(quiet.err).not.toContain("%");
@@ -253,6 +320,22 @@ describe("custos anonymise", () => {
         },
       ],
       `error ANONYMISE_IO_FAILED: cannot read the attributes.zip.hierarchy.file file ${"<dir>"}/nowhere.csv\n`,
+    ],
+    [
+      "a missing k-map population file",
+      () => [standard(), { ...baseConfig, models: [{ type: "k-map", k: 2, population: "r.csv" }] }],
+      `error ANONYMISE_IO_FAILED: cannot read the models[0].population.file file ${"<dir>"}/r.csv\n`,
+    ],
+    [
+      "a k-map model with both a population and an estimator",
+      () => [
+        standard(),
+        {
+          ...baseConfig,
+          models: [{ type: "k-map", k: 2, population: "r.csv", estimator: "poisson" }],
+        },
+      ],
+      'error ANONYMISE_CONFIG_INVALID: config: models[0].population or "estimator" is required, not both\n',
     ],
   ];
   for (const [name, setup, message] of failures) {
