@@ -1,8 +1,9 @@
 import type { CliCommand } from "./CliCommand.ts";
 import { createConsentCommand } from "./commands/consent.ts";
+import { createGenesisCommand } from "./commands/genesis.ts";
 
 /**
  * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
  * its own module under nodes/bin/commands/ and is registered here.
  */
-export const cliCommands: readonly CliCommand[] = [createConsentCommand()];
+export const cliCommands: readonly CliCommand[] = [createConsentCommand(), createGenesisCommand()];
