@@ -57,7 +57,9 @@ export const GenesisSchema = Type.Object(
     ),
     organisations: Type.Array(GenesisOrganisationSchema, { minItems: 1 }),
     /** Balances (wei, decimal) by address. */
-    alloc: Type.Record(Address, Type.Object({ balance: Decimal }, { additionalProperties: false })),
+    alloc: Type.Record(Address, Type.Object({ balance: Decimal }, { additionalProperties: false }), {
+      additionalProperties: false,
+    }),
     contracts: Type.Object(
       {
         deployer: Address,

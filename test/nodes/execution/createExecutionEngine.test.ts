@@ -244,9 +244,12 @@ describe("createExecutionEngine", () => {
 
   it("reads storage slots and refuses unknown state roots", async () => {
     const g = db.head() as Block;
-    // ConsentRegistry's first slot holds the Consortium address (immutables aside, see genesis tests).
-    const slot = await engine.storageAt(hex(genesis.contracts.consentRegistry), new Uint8Array(32), g);
-    expect(slot).toHaveLength(32);
+    // Consortium's constructor wrote its storage at genesis; an EOA has none.
+    const written = await engine.storageAt(hex(genesis.contracts.consortium), new Uint8Array(32), g);
+    expect(written).toHaveLength(32);
+    expect(written.some((b) => b !== 0)).toBe(true);
+    const empty = await engine.storageAt(hex(h0.address), new Uint8Array([1]), g);
+    expect(empty).toEqual(new Uint8Array(32));
     const unknown = createBlock({ header: { ...g.header.toJSON(), stateRoot: new Uint8Array(32).fill(9) } }, { common });
     await expect(engine.account(hex(h0.address), unknown)).rejects.toSatisfy((e: unknown) =>
       isCustosError(e, "STATE_NOT_AVAILABLE"),
