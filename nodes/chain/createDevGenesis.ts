@@ -90,9 +90,24 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
       recorders: [h.account.address],
       validator: h.validator.address,
     })),
-    { role: "regulator", metadata: metadata("regulator"), accounts: [regulator.address], recorders: [] },
-    { role: "researcher", metadata: metadata("researcher"), accounts: [researcher.address], recorders: [] },
-    { role: "reviewBoard", metadata: metadata("review-board"), accounts: [reviewBoard.address], recorders: [] },
+    {
+      role: "regulator",
+      metadata: metadata("regulator"),
+      accounts: [regulator.address],
+      recorders: [],
+    },
+    {
+      role: "researcher",
+      metadata: metadata("researcher"),
+      accounts: [researcher.address],
+      recorders: [],
+    },
+    {
+      role: "reviewBoard",
+      metadata: metadata("review-board"),
+      accounts: [reviewBoard.address],
+      recorders: [],
+    },
   ];
   const funded = [...hospitals.map((h) => h.account), regulator, researcher, reviewBoard];
   const genesis = parseGenesis({
@@ -104,7 +119,9 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
     validators: hospitals.map((h) => h.validator.address),
     governance: { executionDelay: 1, votingPeriod: 100, requiredApprovals: 1 },
     organisations,
-    alloc: Object.fromEntries(funded.map((k) => [k.address, { balance: defaultDevGenesisOptions.balance }])),
+    alloc: Object.fromEntries(
+      funded.map((k) => [k.address, { balance: defaultDevGenesisOptions.balance }]),
+    ),
     contracts: genesisContractAddresses(DEFAULT_GENESIS_DEPLOYER),
   });
   return { genesis, keys: { hospitals, regulator, researcher, reviewBoard } };

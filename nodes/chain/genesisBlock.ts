@@ -12,7 +12,6 @@ import {
 } from "@ethereumjs/util";
 import { createVM } from "@ethereumjs/vm";
 import { Interface } from "ethers";
-import { CustosError } from "../../src/errors/index.ts";
 import {
   accessLedgerAbi,
   accessLedgerBytecode,
@@ -21,6 +20,7 @@ import {
   consortiumAbi,
   consortiumBytecode,
 } from "../../src/contracts/index.ts";
+import { CustosError } from "../../src/errors/index.ts";
 import { createWriteBackDb, type StateWrite } from "../db/index.ts";
 import { createCustosCommon } from "../execution/index.ts";
 import { type Genesis, genesisRoles } from "./genesisSchema.ts";
@@ -69,10 +69,16 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
     baseFeePerGas: BigInt(genesis.baseFeePerGas),
     difficulty: 0n,
   };
-  const context = createBlock({ header: { ...header, gasLimit: CONSTRUCTOR_GAS } }, { common: chainCommon });
+  const context = createBlock(
+    { header: { ...header, gasLimit: CONSTRUCTOR_GAS } },
+    { common: chainCommon },
+  );
 
   for (const [address, { balance }] of Object.entries(genesis.alloc)) {
-    await stateManager.putAccount(createAddressFromString(address), new Account(0n, BigInt(balance)));
+    await stateManager.putAccount(
+      createAddressFromString(address),
+      new Account(0n, BigInt(balance)),
+    );
   }
   const deployer = createAddressFromString(genesis.contracts.deployer);
   const organisations = genesis.organisations.map((org) => ({
@@ -120,20 +126,32 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
     });
     const failure = result.execResult.exceptionError;
     if (failure !== undefined) {
-      throw new CustosError("GENESIS_INVALID", `genesis ${deployment.field}: the ${deployment.name} constructor failed (${failure.error})`, {
-        details: {
-          field: deployment.field,
-          contract: deployment.name,
-          reason: failure.error,
-          data: bytesToHex(result.execResult.returnValue),
+      throw new CustosError(
+        "GENESIS_INVALID",
+        `genesis ${deployment.field}: the ${deployment.name} constructor failed (${failure.error})`,
+        {
+          details: {
+            field: deployment.field,
+            contract: deployment.name,
+            reason: failure.error,
+            data: bytesToHex(result.execResult.returnValue),
+          },
         },
-      });
+      );
     }
     const expected = genesis.contracts[deployment.name].toLowerCase();
     if (result.createdAddress?.toString() !== expected) {
-      throw new CustosError("GENESIS_INVALID", `genesis contracts.${deployment.name}: deployed at an unexpected address`, {
-        details: { field: `contracts.${deployment.name}`, expected, actual: result.createdAddress?.toString() ?? "" },
-      });
+      throw new CustosError(
+        "GENESIS_INVALID",
+        `genesis contracts.${deployment.name}: deployed at an unexpected address`,
+        {
+          details: {
+            field: `contracts.${deployment.name}`,
+            expected,
+            actual: result.createdAddress?.toString() ?? "",
+          },
+        },
+      );
     }
   }
   const stateRoot = await stateManager.getStateRoot();

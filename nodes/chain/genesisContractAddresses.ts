@@ -1,4 +1,9 @@
-import { bytesToHex, createAddressFromString, generateAddress, intToUnpaddedBytes } from "@ethereumjs/util";
+import {
+  bytesToHex,
+  createAddressFromString,
+  generateAddress,
+  intToUnpaddedBytes,
+} from "@ethereumjs/util";
 
 /** Where the genesis contracts live, as checksum-free lowercase hex. */
 export interface GenesisContractAddresses {

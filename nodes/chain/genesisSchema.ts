@@ -2,7 +2,10 @@ import Type from "typebox";
 
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "20-byte hex address" });
 const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "32-byte hex" });
-const Decimal = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "non-negative integer, decimal" });
+const Decimal = Type.String({
+  pattern: "^(0|[1-9][0-9]{0,77})$",
+  description: "non-negative integer, decimal",
+});
 
 /** Consortium roles as genesis names them (IConsortium.Role 1..4). */
 export const genesisRoles = {
@@ -57,9 +60,13 @@ export const GenesisSchema = Type.Object(
     ),
     organisations: Type.Array(GenesisOrganisationSchema, { minItems: 1 }),
     /** Balances (wei, decimal) by address. */
-    alloc: Type.Record(Address, Type.Object({ balance: Decimal }, { additionalProperties: false }), {
-      additionalProperties: false,
-    }),
+    alloc: Type.Record(
+      Address,
+      Type.Object({ balance: Decimal }, { additionalProperties: false }),
+      {
+        additionalProperties: false,
+      },
+    ),
     contracts: Type.Object(
       {
         deployer: Address,

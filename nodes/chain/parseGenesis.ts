@@ -42,8 +42,7 @@ function fieldOf(instancePath: string, extra?: string): string {
 export function parseGenesis(document: unknown): Genesis {
   if (!Value.Check(GenesisSchema, document)) {
     const errors = [...Value.Errors(GenesisSchema, document)];
-    const first =
-      errors.find((e) => e.keyword !== "boolean" && e.keyword !== "anyOf") ?? errors[0];
+    const first = errors.find((e) => e.keyword !== "boolean" && e.keyword !== "anyOf") ?? errors[0];
     if (first === undefined) throw invalid("(root)", "does not match the genesis schema");
     const extra =
       first.keyword === "additionalProperties"
@@ -70,13 +69,20 @@ export function parseGenesis(document: unknown): Genesis {
         throw invalid(`organisations[${i}].recorders[${j}]`, "only hospitals have recorders");
       }
       if (!accounts.has(r.toLowerCase())) {
-        throw invalid(`organisations[${i}].recorders[${j}]`, "a recorder must be one of the accounts");
+        throw invalid(
+          `organisations[${i}].recorders[${j}]`,
+          "a recorder must be one of the accounts",
+        );
       }
     });
   });
-  if (hospitalValidators.length === 0) throw invalid("organisations", "at least one hospital is needed");
+  if (hospitalValidators.length === 0)
+    throw invalid("organisations", "at least one hospital is needed");
   const listed = genesis.validators.map((v) => v.toLowerCase());
-  if (listed.length !== hospitalValidators.length || listed.some((v, i) => v !== hospitalValidators[i])) {
+  if (
+    listed.length !== hospitalValidators.length ||
+    listed.some((v, i) => v !== hospitalValidators[i])
+  ) {
     throw invalid("validators", "must list the hospitals' validators in organisation order");
   }
   const expected = genesisContractAddresses(genesis.contracts.deployer);

@@ -1,8 +1,4 @@
-import {
-  type Block,
-  type BlockBytes,
-  createBlockFromBytesArray,
-} from "@ethereumjs/block";
+import { type Block, type BlockBytes, createBlockFromBytesArray } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
@@ -124,18 +120,23 @@ function logIndexOps(block: Block, receipts: readonly StoredReceipt[]): BatchOp[
   const number = uint64Bytes(block.header.number);
   const ops: BatchOp[] = [];
   for (const { key, count } of addresses.values()) {
-    ops.push({ type: "put", key: keyOf(keyspaces.logByAddress, key, number), value: uint32Bytes(count) });
+    ops.push({
+      type: "put",
+      key: keyOf(keyspaces.logByAddress, key, number),
+      value: uint32Bytes(count),
+    });
   }
   for (const { key, count } of topics.values()) {
-    ops.push({ type: "put", key: keyOf(keyspaces.logByTopic, key, number), value: uint32Bytes(count) });
+    ops.push({
+      type: "put",
+      key: keyOf(keyspaces.logByTopic, key, number),
+      value: uint32Bytes(count),
+    });
   }
   return ops;
 }
 
-function matchesTopics(
-  logTopics: readonly Uint8Array[],
-  filter: LogFilter["topics"],
-): boolean {
+function matchesTopics(logTopics: readonly Uint8Array[], filter: LogFilter["topics"]): boolean {
   for (let i = 0; i < filter.length; i++) {
     const wanted = filter[i];
     if (wanted === null || wanted === undefined) continue;
@@ -233,14 +234,18 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     const { fromBlock: from, toBlock: to } = filter;
     if (filter.addresses.length > 0) {
       sets.push(
-        union(await Promise.all(filter.addresses.map((a) => logBlocks("address", a, from, to, limit)))),
+        union(
+          await Promise.all(filter.addresses.map((a) => logBlocks("address", a, from, to, limit))),
+        ),
       );
     }
     for (const position of filter.topics) {
       if (position === null) continue;
       const values = position instanceof Uint8Array ? [position] : position;
       if (values.length === 0) continue;
-      sets.push(union(await Promise.all(values.map((t) => logBlocks("topic", t, from, to, limit)))));
+      sets.push(
+        union(await Promise.all(values.map((t) => logBlocks("topic", t, from, to, limit)))),
+      );
     }
     if (sets.length === 0) return undefined;
     sets.sort((a, b) => a.length - b.length);
@@ -263,7 +268,11 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     }
     if (span <= 0n) return [];
     const candidates = (await candidateBlocks(filter, limits.maxResults + 1)) ?? [];
-    if (candidates.length === 0 && filter.addresses.length === 0 && filter.topics.every((t) => t === null)) {
+    if (
+      candidates.length === 0 &&
+      filter.addresses.length === 0 &&
+      filter.topics.every((t) => t === null)
+    ) {
       for (let n = filter.fromBlock; n <= filter.toBlock; n++) candidates.push(n);
     }
     const result: IndexedLog[] = [];
@@ -279,7 +288,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       for (const receipt of blockReceipts) {
         for (const [address, topics, data] of receipt.logs) {
           const index = logIndex++;
-          if (filter.addresses.length > 0 && !filter.addresses.some((a) => equalsBytes(a, address))) continue;
+          if (filter.addresses.length > 0 && !filter.addresses.some((a) => equalsBytes(a, address)))
+            continue;
           if (!matchesTopics(topics, filter.topics)) continue;
           if (result.length === limits.maxResults) {
             throw new CustosError(
@@ -339,7 +349,11 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       }
       ops.push({ type: "put", key: keyOf(keyspaces.block, hash), value: block.serialize() });
       ops.push({ type: "put", key: keyOf(keyspaces.canonical, number), value: hash });
-      ops.push({ type: "put", key: keyOf(keyspaces.receipts, hash), value: encodeStoredReceipts(blockReceipts) });
+      ops.push({
+        type: "put",
+        key: keyOf(keyspaces.receipts, hash),
+        value: encodeStoredReceipts(blockReceipts),
+      });
       block.transactions.forEach((tx, index) => {
         const value = new Uint8Array(44);
         value.set(hash, 0);
@@ -352,10 +366,14 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       try {
         await level.batch(ops as BatchOp[]);
       } catch (cause) {
-        throw new CustosError("CHAIN_DB_COMMIT_FAILED", `block ${block.header.number} was not committed`, {
-          details: { blockNumber: block.header.number.toString(), blockHash: bytesToHex(hash) },
-          cause,
-        });
+        throw new CustosError(
+          "CHAIN_DB_COMMIT_FAILED",
+          `block ${block.header.number} was not committed`,
+          {
+            details: { blockNumber: block.header.number.toString(), blockHash: bytesToHex(hash) },
+            cause,
+          },
+        );
       }
       head = block;
     },

@@ -40,7 +40,8 @@ export interface WriteBackDb extends TrieDb {
  */
 export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb {
   let buffer = new Map<string, StateWrite>();
-  const keyString = (key: Uint8Array) => Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+  const keyString = (key: Uint8Array) =>
+    Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
   const put = (key: string | Uint8Array, value: string | Uint8Array) => {
     const bytes = trieKeyBytes(key);
     buffer.set(keyString(bytes), { key: bytes, value: trieValueBytes(value) });

@@ -26,7 +26,10 @@ export const keyspaces = {
 export type Keyspace = (typeof keyspaces)[keyof typeof keyspaces];
 
 /** The meta key holding the head block's hash. */
-export const HEAD_KEY: Uint8Array = Uint8Array.of(keyspaces.meta, ...new TextEncoder().encode("head"));
+export const HEAD_KEY: Uint8Array = Uint8Array.of(
+  keyspaces.meta,
+  ...new TextEncoder().encode("head"),
+);
 
 /**
  * Builds a key: the keyspace byte followed by the parts.

@@ -1,6 +1,11 @@
 import type { Log } from "@ethereumjs/evm";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToInt, intToUnpaddedBytes } from "@ethereumjs/util";
+import {
+  bigIntToUnpaddedBytes,
+  bytesToBigInt,
+  bytesToInt,
+  intToUnpaddedBytes,
+} from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 
 /**

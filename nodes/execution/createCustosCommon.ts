@@ -1,8 +1,8 @@
 import {
   type ChainConfig,
   type Common,
-  createCustomCommon,
   type CustomCrypto,
+  createCustomCommon,
   Hardfork,
   Mainnet,
 } from "@ethereumjs/common";

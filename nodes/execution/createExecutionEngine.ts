@@ -1,4 +1,9 @@
-import { type Block, createBlock, genTransactionsTrieRoot, type HeaderData } from "@ethereumjs/block";
+import {
+  type Block,
+  createBlock,
+  genTransactionsTrieRoot,
+  type HeaderData,
+} from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { createFeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
@@ -54,16 +59,25 @@ function decodeRevertReason(data: Uint8Array): string | undefined {
   return bytesToUtf8(data.subarray(68, 68 + length));
 }
 
-function mismatch(field: string, expected: Uint8Array | bigint, actual: Uint8Array | bigint, block: Block): CustosError {
+function mismatch(
+  field: string,
+  expected: Uint8Array | bigint,
+  actual: Uint8Array | bigint,
+  block: Block,
+): CustosError {
   const show = (v: Uint8Array | bigint) => (typeof v === "bigint" ? v.toString() : bytesToHex(v));
-  return new CustosError("BLOCK_INVALID", `block ${block.header.number}: ${field} does not match re-execution`, {
-    details: {
-      field,
-      blockNumber: block.header.number.toString(),
-      expected: show(expected),
-      actual: show(actual),
+  return new CustosError(
+    "BLOCK_INVALID",
+    `block ${block.header.number}: ${field} does not match re-execution`,
+    {
+      details: {
+        field,
+        blockNumber: block.header.number.toString(),
+        expected: show(expected),
+        actual: show(actual),
+      },
     },
-  });
+  );
 }
 
 /**
@@ -103,9 +117,13 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       common,
     });
     if (!(await trie.checkRoot(stateRoot))) {
-      throw new CustosError("STATE_NOT_AVAILABLE", `state root ${bytesToHex(stateRoot)} is not stored`, {
-        details: { stateRoot: bytesToHex(stateRoot) },
-      });
+      throw new CustosError(
+        "STATE_NOT_AVAILABLE",
+        `state root ${bytesToHex(stateRoot)} is not stored`,
+        {
+          details: { stateRoot: bytesToHex(stateRoot) },
+        },
+      );
     }
     const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() });
     const vm = await createVM({ common, stateManager });
@@ -223,15 +241,21 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       try {
         const { outcome, stateRoot } = await run(vm, block, block.transactions, true);
         const h = block.header;
-        if (outcome.gasUsed !== h.gasUsed) throw mismatch("gasUsed", h.gasUsed, outcome.gasUsed, block);
+        if (outcome.gasUsed !== h.gasUsed)
+          throw mismatch("gasUsed", h.gasUsed, outcome.gasUsed, block);
         if (!equalsBytes(outcome.receiptsRoot, h.receiptTrie)) {
           throw mismatch("receiptsRoot", h.receiptTrie, outcome.receiptsRoot, block);
         }
         if (!equalsBytes(outcome.logsBloom, h.logsBloom)) {
           throw mismatch("logsBloom", h.logsBloom, outcome.logsBloom, block);
         }
-        if (!equalsBytes(stateRoot, h.stateRoot)) throw mismatch("stateRoot", h.stateRoot, stateRoot, block);
-        const executed: ExecutedBlock = { block, receipts: outcome.receipts, stateWrites: db.writes() };
+        if (!equalsBytes(stateRoot, h.stateRoot))
+          throw mismatch("stateRoot", h.stateRoot, stateRoot, block);
+        const executed: ExecutedBlock = {
+          block,
+          receipts: outcome.receipts,
+          stateWrites: db.writes(),
+        };
         pending.set(executed, db);
         return executed;
       } catch (error) {
@@ -259,7 +283,10 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     },
 
     async storageAt(address, slot, block) {
-      const value = await (await stateAt(block)).getStorage(new Address(address), setLengthLeft(slot, 32));
+      const value = await (await stateAt(block)).getStorage(
+        new Address(address),
+        setLengthLeft(slot, 32),
+      );
       return setLengthLeft(value, 32);
     },
 
@@ -270,7 +297,13 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       if (failure === undefined) return base;
       if (failure.error === "revert") {
         const reason = decodeRevertReason(result.returnValue);
-        return { ...base, revert: reason === undefined ? { data: result.returnValue } : { data: result.returnValue, reason } };
+        return {
+          ...base,
+          revert:
+            reason === undefined
+              ? { data: result.returnValue }
+              : { data: result.returnValue, reason },
+        };
       }
       return { ...base, error: failure.error };
     },
@@ -281,14 +314,22 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       const succeeds = async (gas: bigint) => {
         if (gas < intrinsic) return { ok: false, data: new Uint8Array(0) };
         const r = await callAt(request, block, gas - intrinsic);
-        return { ok: r.exceptionError === undefined, data: r.returnValue, used: r.executionGasUsed };
+        return {
+          ok: r.exceptionError === undefined,
+          data: r.returnValue,
+          used: r.executionGasUsed,
+        };
       };
       const top = await succeeds(cap);
       if (!top.ok) {
         const reason = decodeRevertReason(top.data);
-        throw new CustosError("EXECUTION_REVERTED", reason === undefined ? "execution reverted" : `execution reverted: ${reason}`, {
-          details: { data: bytesToHex(top.data), ...(reason === undefined ? {} : { reason }) },
-        });
+        throw new CustosError(
+          "EXECUTION_REVERTED",
+          reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
+          {
+            details: { data: bytesToHex(top.data), ...(reason === undefined ? {} : { reason }) },
+          },
+        );
       }
       // Search between what the call used (a lower bound) and the cap; the 63/64 rule and
       // refunds make the used amount sometimes insufficient, hence the search.

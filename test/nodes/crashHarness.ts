@@ -75,7 +75,8 @@ function runOnce(options: CrashLoopOptions, delayMs: number): Promise<string[]> 
 export async function runCrashLoop(options: CrashLoopOptions): Promise<void> {
   const random = mulberry32(options.seed);
   for (let round = 0; round < options.kills; round++) {
-    const delay = options.minDelayMs + Math.floor(random() * (options.maxDelayMs - options.minDelayMs));
+    const delay =
+      options.minDelayMs + Math.floor(random() * (options.maxDelayMs - options.minDelayMs));
     const lines = await runOnce(options, delay);
     await options.check(round, lines);
   }

@@ -10,8 +10,13 @@ import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Interface } from "ethers";
-import { createChainDb, type ChainDb } from "../../nodes/db/index.ts";
-import { createDevGenesis, commitGenesis, type DevGenesisKeys, type Genesis } from "../../nodes/chain/index.ts";
+import {
+  commitGenesis,
+  createDevGenesis,
+  type DevGenesisKeys,
+  type Genesis,
+} from "../../nodes/chain/index.ts";
+import { type ChainDb, createChainDb } from "../../nodes/db/index.ts";
 import { consentRegistryAbi } from "../../src/contracts/index.ts";
 
 /** Deterministic key material: keccak of a seed and a counter. */
@@ -28,18 +33,27 @@ export function seededRandomBytes(seed: string): (length: number) => Uint8Array 
 }
 
 /** A seeded dev genesis with `hospitals` hospitals. */
-export function devGenesis(hospitals = 4, seed = "custos-test"): { genesis: Genesis; keys: DevGenesisKeys } {
+export function devGenesis(
+  hospitals = 4,
+  seed = "custos-test",
+): { genesis: Genesis; keys: DevGenesisKeys } {
   return createDevGenesis({ hospitals, randomBytes: seededRandomBytes(seed) });
 }
 
 /** A temporary directory, removed by the returned cleanup. */
-export async function tempDir(prefix = "custos-state-"): Promise<{ path: string; remove: () => Promise<void> }> {
+export async function tempDir(
+  prefix = "custos-state-",
+): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
 /** Opens a chain db in `location` holding `genesis`. */
-export async function openChain(location: string, genesis: Genesis, common: Common): Promise<ChainDb> {
+export async function openChain(
+  location: string,
+  genesis: Genesis,
+  common: Common,
+): Promise<ChainDb> {
   const chainDb = await createChainDb({ location, common });
   await commitGenesis(chainDb, genesis);
   return chainDb;
@@ -52,7 +66,11 @@ export function grantCalldata(n: number): Uint8Array {
   const subject = keccak_256(new TextEncoder().encode(`subject-${n}`));
   const documentHash = keccak_256(new TextEncoder().encode(`document-${n}`));
   return hexToBytes(
-    registry.encodeFunctionData("grant", [subject, [1, 1, 0, 0], documentHash]) as PrefixedHexString,
+    registry.encodeFunctionData("grant", [
+      subject,
+      [1, 1, 0, 0],
+      documentHash,
+    ]) as PrefixedHexString,
   );
 }
 
@@ -65,7 +83,11 @@ export function batchGrantCalldata(first: number, count: number): Uint8Array {
     documents.push(keccak_256(new TextEncoder().encode(`document-${i}`)));
   }
   return hexToBytes(
-    registry.encodeFunctionData("batchGrant", [subjects, [1, 1, 0, 0], documents]) as PrefixedHexString,
+    registry.encodeFunctionData("batchGrant", [
+      subjects,
+      [1, 1, 0, 0],
+      documents,
+    ]) as PrefixedHexString,
   );
 }
 

@@ -7,7 +7,12 @@ import type { CliCommand } from "../CliCommand.ts";
 /** Options of {@link createGenesisCommand}. */
 export interface GenesisCommandOptions {
   /** Writes a file (default node:fs, exclusive unless `overwrite`, with the given mode). */
-  readonly writeFile?: (path: string, text: string, mode: number, overwrite: boolean) => Promise<void>;
+  readonly writeFile?: (
+    path: string,
+    text: string,
+    mode: number,
+    overwrite: boolean,
+  ) => Promise<void>;
   /** Key material source (default node:crypto). */
   readonly randomBytes?: (length: number) => Uint8Array;
 }
@@ -32,7 +37,8 @@ function usage(message: string): CustosError {
 }
 
 function positiveInteger(flag: string, value: string | undefined, max: number): number {
-  if (value === undefined || !/^[0-9]+$/.test(value)) throw usage(`${flag} needs a positive integer`);
+  if (value === undefined || !/^[0-9]+$/.test(value))
+    throw usage(`${flag} needs a positive integer`);
   const n = Number(value);
   if (n < 1 || n > max) throw usage(`${flag} must be from 1 to ${max}`);
   return n;

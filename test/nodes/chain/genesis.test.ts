@@ -13,7 +13,11 @@ import {
 } from "../../../nodes/chain/index.ts";
 import { createChainDb } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
-import { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../../../src/contracts/index.ts";
+import {
+  accessLedgerAbi,
+  consentRegistryAbi,
+  consortiumAbi,
+} from "../../../src/contracts/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
 import { devGenesis, openChain, tempDir } from "../stateFixtures.ts";
 
@@ -32,7 +36,7 @@ function expectInvalid(document: unknown, field: string) {
     parseGenesis(document);
   } catch (error) {
     expect(isCustosError(error, "GENESIS_INVALID")).toBe(true);
-    expect((error as { details: Record<string, unknown> }).details["field"]).toBe(field);
+    expect((error as { details: Record<string, unknown> }).details.field).toBe(field);
     return;
   }
   throw new Error(`expected GENESIS_INVALID for ${field}`);
@@ -69,18 +73,42 @@ describe("genesis", () => {
     const engine = createExecutionEngine({ chainDb: db });
     const g = db.head() as Block;
     const call = async (address: string, abi: Interface, name: string, args: unknown[]) => {
-      const result = await engine.call({ to: hex(address), data: hex(abi.encodeFunctionData(name, args)) }, g);
+      const result = await engine.call(
+        { to: hex(address), data: hex(abi.encodeFunctionData(name, args)) },
+        g,
+      );
       expect(result.revert).toBeUndefined();
       return abi.decodeFunctionResult(name, result.returnData);
     };
     const consortium = new Interface(consortiumAbi);
     const registry = new Interface(consentRegistryAbi);
     const ledger = new Interface(accessLedgerAbi);
-    expect((await call(genesis.contracts.consortium, consortium, "isRecorder", [2, keys.hospitals[1]?.account.address]))[0]).toBe(true);
-    expect((await call(genesis.contracts.consortium, consortium, "hasRole", [2, keys.regulator.address]))[0]).toBe(true);
-    expect((await call(genesis.contracts.consortium, consortium, "isMember", [keys.hospitals[0]?.validator.address]))[0]).toBe(false);
-    expect((await call(genesis.contracts.consentRegistry, registry, "consortium", []))[0].toLowerCase()).toBe(genesis.contracts.consortium);
-    expect((await call(genesis.contracts.accessLedger, ledger, "consortium", []))[0].toLowerCase()).toBe(genesis.contracts.consortium);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isRecorder", [
+          2,
+          keys.hospitals[1]?.account.address,
+        ])
+      )[0],
+    ).toBe(true);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "hasRole", [2, keys.regulator.address])
+      )[0],
+    ).toBe(true);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isMember", [
+          keys.hospitals[0]?.validator.address,
+        ])
+      )[0],
+    ).toBe(false);
+    expect(
+      (await call(genesis.contracts.consentRegistry, registry, "consortium", []))[0].toLowerCase(),
+    ).toBe(genesis.contracts.consortium);
+    expect(
+      (await call(genesis.contracts.accessLedger, ledger, "consortium", []))[0].toLowerCase(),
+    ).toBe(genesis.contracts.consortium);
     const domain = await call(genesis.contracts.consentRegistry, registry, "eip712Domain", []);
     expect(domain[3]).toBe(BigInt(genesis.chainId));
     expect(String(domain[4]).toLowerCase()).toBe(genesis.contracts.consentRegistry);
@@ -97,30 +125,63 @@ describe("genesis", () => {
     const block = await commitGenesis(reopened, genesis);
     expect(bytesToHex(block.hash())).toBe(bytesToHex((reopened.head() as Block).hash()));
     const other = devGenesis(3, "another-seed").genesis;
-    await expect(commitGenesis(reopened, other)).rejects.toSatisfy((e: unknown) => isCustosError(e, "GENESIS_INVALID"));
+    await expect(commitGenesis(reopened, other)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
     await reopened.close();
   });
 
   it("names the offending field of an invalid document", () => {
-    expectInvalid(mutate((g) => delete g["chainId"]), "chainId");
-    expectInvalid(mutate((g) => (g["gasLimit"] = "30000000")), "gasLimit");
-    expectInvalid(mutate((g) => (g["extra"] = 1)), "extra");
     expectInvalid(
-      mutate((g) => ((g["organisations"] as { accounts: string[] }[])[1] as { accounts: string[] }).accounts.push("0x12")),
+      mutate((g) => delete g.chainId),
+      "chainId",
+    );
+    expectInvalid(
+      mutate((g) => (g.gasLimit = "30000000")),
+      "gasLimit",
+    );
+    expectInvalid(
+      mutate((g) => (g.extra = 1)),
+      "extra",
+    );
+    expectInvalid(
+      mutate((g) =>
+        ((g.organisations as { accounts: string[] }[])[1] as { accounts: string[] }).accounts.push(
+          "0x12",
+        ),
+      ),
       "organisations[1].accounts[1]",
     );
-    expectInvalid(mutate((g) => (g["alloc"] = { "0xnothex": { balance: "1" } })), "alloc.0xnothex");
-    expectInvalid(mutate((g) => (g["validators"] = [...(g["validators"] as string[])].reverse())), "validators");
     expectInvalid(
-      mutate((g) => ((g["contracts"] as Record<string, string>)["consentRegistry"] = genesis.contracts.accessLedger)),
+      mutate((g) => (g.alloc = { "0xnothex": { balance: "1" } })),
+      "alloc.0xnothex",
+    );
+    expectInvalid(
+      mutate((g) => (g.validators = [...(g.validators as string[])].reverse())),
+      "validators",
+    );
+    expectInvalid(
+      mutate(
+        (g) =>
+          ((g.contracts as Record<string, string>).consentRegistry =
+            genesis.contracts.accessLedger),
+      ),
       "contracts.consentRegistry",
     );
     expectInvalid(
-      mutate((g) => ((g["organisations"] as { recorders: string[] }[])[0] as { recorders: string[] }).recorders.push(keys.regulator.address)),
+      mutate((g) =>
+        (
+          (g.organisations as { recorders: string[] }[])[0] as { recorders: string[] }
+        ).recorders.push(keys.regulator.address),
+      ),
       "organisations[0].recorders[1]",
     );
     expectInvalid(
-      mutate((g) => delete ((g["organisations"] as Record<string, unknown>[])[0] as Record<string, unknown>)["validator"]),
+      mutate(
+        (g) =>
+          delete ((g.organisations as Record<string, unknown>[])[0] as Record<string, unknown>)
+            .validator,
+      ),
       "organisations[0].validator",
     );
   });
@@ -128,13 +189,15 @@ describe("genesis", () => {
   it("reports a constructor failure as GENESIS_INVALID", async () => {
     const bad = parseGenesis(
       mutate((g) => {
-        const orgs = g["organisations"] as { accounts: string[]; recorders: string[] }[];
+        const orgs = g.organisations as { accounts: string[]; recorders: string[] }[];
         // The same account in two organisations: Consortium's constructor reverts.
-        (orgs[1] as { accounts: string[] }).accounts.push((orgs[0] as { accounts: string[] }).accounts[0] as string);
+        (orgs[1] as { accounts: string[] }).accounts.push(
+          (orgs[0] as { accounts: string[] }).accounts[0] as string,
+        );
       }),
     );
     await expect(genesisBlock(bad)).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "GENESIS_INVALID") && e.details["field"] === "organisations",
+      (e: unknown) => isCustosError(e, "GENESIS_INVALID") && e.details.field === "organisations",
     );
   });
 
@@ -147,7 +210,11 @@ describe("genesis", () => {
     expect(loaded).toEqual(genesis);
     expect(Object.isFrozen(loaded.organisations[0])).toBe(true);
     await writeFile(`${dir.path}/bad.json`, "{");
-    await expect(loadGenesisFile(`${dir.path}/bad.json`)).rejects.toSatisfy((e: unknown) => isCustosError(e, "GENESIS_INVALID"));
-    await expect(loadGenesisFile(`${dir.path}/missing.json`)).rejects.toSatisfy((e: unknown) => isCustosError(e, "GENESIS_INVALID"));
+    await expect(loadGenesisFile(`${dir.path}/bad.json`)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
+    await expect(loadGenesisFile(`${dir.path}/missing.json`)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
   });
 });

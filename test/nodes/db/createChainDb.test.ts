@@ -93,17 +93,39 @@ describe("createChainDb", () => {
     const subjectTopic = topics[1] as Uint8Array;
     expect(await db.logBlocks("topic", subjectTopic, 0n, 10n)).toEqual([1n]);
 
-    const bySubject = await db.logs({ fromBlock: 0n, toBlock: 3n, addresses: [], topics: [null, subjectTopic] });
+    const bySubject = await db.logs({
+      fromBlock: 0n,
+      toBlock: 3n,
+      addresses: [],
+      topics: [null, subjectTopic],
+    });
     expect(bySubject).toHaveLength(1);
-    expect(bySubject[0]).toMatchObject({ blockNumber: 1n, txIndex: 0, logIndex: 0, removed: false });
+    expect(bySubject[0]).toMatchObject({
+      blockNumber: 1n,
+      txIndex: 0,
+      logIndex: 0,
+      removed: false,
+    });
     expect(bySubject[0]?.blockHash).toEqual(b1.hash());
 
-    const all = await db.logs({ fromBlock: 1n, toBlock: 3n, addresses: [registry], topics: [eventTopic] });
+    const all = await db.logs({
+      fromBlock: 1n,
+      toBlock: 3n,
+      addresses: [registry],
+      topics: [eventTopic],
+    });
     expect(all.map((l) => [l.blockNumber, l.logIndex])).toEqual([
-      [1n, 0], [1n, 1], [2n, 0], [2n, 1], [3n, 0], [3n, 1],
+      [1n, 0],
+      [1n, 1],
+      [2n, 0],
+      [2n, 1],
+      [3n, 0],
+      [3n, 1],
     ]);
     // The subject topic sits at position 1: asking for it at position 0 matches nothing.
-    expect(await db.logs({ fromBlock: 0n, toBlock: 3n, addresses: [], topics: [subjectTopic] })).toEqual([]);
+    expect(
+      await db.logs({ fromBlock: 0n, toBlock: 3n, addresses: [], topics: [subjectTopic] }),
+    ).toEqual([]);
     const unfiltered = await db.logs({ fromBlock: 3n, toBlock: 3n, addresses: [], topics: [] });
     expect(unfiltered.map((l) => l.blockHash)).toEqual([b3.hash(), b3.hash()]);
   });
@@ -115,14 +137,14 @@ describe("createChainDb", () => {
       { maxBlockRange: 50, maxResults: 100 },
     );
     await expect(range).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "LOG_QUERY_TOO_LARGE") && e.details["cap"] === "maxBlockRange",
+      (e: unknown) => isCustosError(e, "LOG_QUERY_TOO_LARGE") && e.details.cap === "maxBlockRange",
     );
     const many = db.logs(
       { fromBlock: 0n, toBlock: 1n, addresses: [registry], topics: [] },
       { maxBlockRange: 50, maxResults: 3 },
     );
     await expect(many).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "LOG_QUERY_TOO_LARGE") && e.details["cap"] === "maxResults",
+      (e: unknown) => isCustosError(e, "LOG_QUERY_TOO_LARGE") && e.details.cap === "maxResults",
     );
   });
 
@@ -141,7 +163,10 @@ describe("createChainDb", () => {
       gasLimit: BigInt(genesis.gasLimit),
     });
     // A write level refuses (undefined value) placed after valid ones: the batch is rejected whole.
-    const poisoned = [...built.stateWrites, { key: new Uint8Array([1]), value: undefined } as unknown as StateWrite];
+    const poisoned = [
+      ...built.stateWrites,
+      { key: new Uint8Array([1]), value: undefined } as unknown as StateWrite,
+    ];
     await expect(
       db.commitBlock({ block: built.block, receipts: built.receipts, stateWrites: poisoned }),
     ).rejects.toSatisfy((e: unknown) => isCustosError(e, "CHAIN_DB_COMMIT_FAILED"));

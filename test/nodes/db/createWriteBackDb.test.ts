@@ -23,7 +23,10 @@ describe("createLevelTrieDb", () => {
   let db: TrieDb;
   beforeEach(async () => {
     dir = await tempDir();
-    level = new Level<Uint8Array, Uint8Array>(dir.path, { keyEncoding: "view", valueEncoding: "view" });
+    level = new Level<Uint8Array, Uint8Array>(dir.path, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
     db = createLevelTrieDb(level);
     await db.open();
   });
@@ -42,16 +45,27 @@ describe("createLevelTrieDb", () => {
   it("maps the 'string' encoding to UTF-8", async () => {
     await db.put("key", "välue", { valueEncoding: "string" });
     expect(await db.get("key", { valueEncoding: "string" })).toBe("välue");
-    expect(bytes(await db.get("key", { valueEncoding: "view" }))).toEqual([...utf8ToBytes("välue")]);
+    expect(bytes(await db.get("key", { valueEncoding: "view" }))).toEqual([
+      ...utf8ToBytes("välue"),
+    ]);
     await db.batch([{ type: "del", key: "key" }]);
     expect(await db.get("key")).toBeUndefined();
   });
 
   it("backs an EthereumJS trie whose root reloads", async () => {
-    const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes });
+    const trie = new MerklePatriciaTrie({
+      db,
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     await trie.put(utf8ToBytes("a"), utf8ToBytes("1"));
     await trie.put(utf8ToBytes("b"), utf8ToBytes("2"));
-    const reloaded = new MerklePatriciaTrie({ db, root: trie.root(), useKeyHashing: true, valueEncoding: ValueEncoding.Bytes });
+    const reloaded = new MerklePatriciaTrie({
+      db,
+      root: trie.root(),
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     expect(await reloaded.get(utf8ToBytes("b"))).toEqual(utf8ToBytes("2"));
   });
 });
@@ -62,7 +76,9 @@ describe("createWriteBackDb", () => {
     const cache = createNodeCache(10);
     const db = createWriteBackDb(base, cache);
     await db.put(new Uint8Array([1]) as unknown as string, new Uint8Array([7]));
-    await db.batch([{ type: "put", key: new Uint8Array([2]) as unknown as string, value: new Uint8Array([8]) }]);
+    await db.batch([
+      { type: "put", key: new Uint8Array([2]) as unknown as string, value: new Uint8Array([8]) },
+    ]);
     expect(await db.get(new Uint8Array([1]) as unknown as string)).toEqual(new Uint8Array([7]));
     expect(base._database.size).toBe(0);
     expect(db.writes().map((w) => [...w.key])).toEqual([[1], [2]]);
@@ -90,18 +106,35 @@ describe("createWriteBackDb", () => {
 
   it("an aborted trie block leaves the committed root intact", async () => {
     const dir = await tempDir();
-    const level = new Level<Uint8Array, Uint8Array>(dir.path, { keyEncoding: "view", valueEncoding: "view" });
+    const level = new Level<Uint8Array, Uint8Array>(dir.path, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
     const base = createLevelTrieDb(level);
     const first = createWriteBackDb(base);
-    const trie = new MerklePatriciaTrie({ db: first, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes });
+    const trie = new MerklePatriciaTrie({
+      db: first,
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     await trie.put(utf8ToBytes("a"), utf8ToBytes("1"));
     for (const w of first.writes()) await base.put(w.key as unknown as string, w.value);
     const root = trie.root();
     const second = createWriteBackDb(base);
-    const next = new MerklePatriciaTrie({ db: second, root, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes });
+    const next = new MerklePatriciaTrie({
+      db: second,
+      root,
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     await next.put(utf8ToBytes("a"), utf8ToBytes("2"));
     second.discard();
-    const reread = new MerklePatriciaTrie({ db: createWriteBackDb(base), root, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes });
+    const reread = new MerklePatriciaTrie({
+      db: createWriteBackDb(base),
+      root,
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     expect(await reread.get(utf8ToBytes("a"))).toEqual(utf8ToBytes("1"));
     expect(await reread.checkRoot(next.root())).toBe(false);
     await level.close();

@@ -76,7 +76,15 @@ describe("createExecutionEngine", () => {
     const jsCommon = createCustosCommon({ chainId: BigInt(genesis.chainId), customCrypto: {} });
     const tx = signedTx(common, h0.privateKey, { nonce: 0n, to: h1.address, value: 1n });
     const same = createFeeMarket1559Tx(
-      { nonce: 0n, to: h1.address as PrefixedHexString, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1n, chainId: jsCommon.chainId() },
+      {
+        nonce: 0n,
+        to: h1.address as PrefixedHexString,
+        value: 1n,
+        gasLimit: 21_000n,
+        maxFeePerGas: 10_000_000_000n,
+        maxPriorityFeePerGas: 1n,
+        chainId: jsCommon.chainId(),
+      },
       { common: jsCommon },
     ).sign(hex(h0.privateKey));
     expect(bytesToHex(tx.serialize())).toBe(bytesToHex(same.serialize()));
@@ -121,10 +129,25 @@ describe("createExecutionEngine", () => {
     expect((await engine.code(created, g)).length).toBe(0);
 
     const grants = [
-      signedTx(common, h0.privateKey, { nonce: 1n, to: bytesToHex(created), data: grantCalldata(1), gasLimit: 200_000n }),
-      signedTx(common, h1.privateKey, { nonce: 0n, to: genesis.contracts.consentRegistry, data: grantCalldata(2), gasLimit: 200_000n }),
+      signedTx(common, h0.privateKey, {
+        nonce: 1n,
+        to: bytesToHex(created),
+        data: grantCalldata(1),
+        gasLimit: 200_000n,
+      }),
+      signedTx(common, h1.privateKey, {
+        nonce: 0n,
+        to: genesis.contracts.consentRegistry,
+        data: grantCalldata(2),
+        gasLimit: 200_000n,
+      }),
       // A non-recorder: the call reverts but the transaction is included with status 0.
-      signedTx(common, keys.researcher.privateKey, { nonce: 0n, to: genesis.contracts.consentRegistry, data: grantCalldata(3), gasLimit: 200_000n }),
+      signedTx(common, keys.researcher.privateKey, {
+        nonce: 0n,
+        to: genesis.contracts.consentRegistry,
+        data: grantCalldata(3),
+        gasLimit: 200_000n,
+      }),
     ];
     const b2 = await engine.buildBlock(b1.block, grants, options(b1.block));
     expect(b2.receipts.map((r) => r.status)).toEqual([1, 1, 0]);
@@ -132,10 +155,17 @@ describe("createExecutionEngine", () => {
     await engine.commit(b2);
 
     const other = await replayOnFreshNode([b1.block, b2.block]);
-    expect(bytesToHex((other.db.head() as Block).header.stateRoot)).toBe(bytesToHex(b2.block.header.stateRoot));
+    expect(bytesToHex((other.db.head() as Block).header.stateRoot)).toBe(
+      bytesToHex(b2.block.header.stateRoot),
+    );
     // The slot written by the grant is readable from the replaying node's state.
     const consent = await other.engine.call(
-      { to: hex(genesis.contracts.consentRegistry), data: hex(registryIface.encodeFunctionData("consentOf", [grantCalldata(2).subarray(4, 36)])) },
+      {
+        to: hex(genesis.contracts.consentRegistry),
+        data: hex(
+          registryIface.encodeFunctionData("consentOf", [grantCalldata(2).subarray(4, 36)]),
+        ),
+      },
       other.db.head() as Block,
     );
     const [record] = registryIface.decodeFunctionResult("consentOf", consent.returnData);
@@ -150,10 +180,17 @@ describe("createExecutionEngine", () => {
       signedTx(common, h0.privateKey, { nonce: 5n, to: h1.address, value: 1n }),
       signedTx(common, `0x${"42".repeat(32)}`, { nonce: 0n, to: h1.address, value: 1n }),
       signedTx(common, h0.privateKey, { nonce: 0n, to: h1.address, value: 1n }),
-      signedTx(common, h1.privateKey, { nonce: 0n, to: h0.address, value: 1n, gasLimit: BigInt(genesis.gasLimit) + 1n }),
+      signedTx(common, h1.privateKey, {
+        nonce: 0n,
+        to: h0.address,
+        value: 1n,
+        gasLimit: BigInt(genesis.gasLimit) + 1n,
+      }),
     ];
     const built = await engine.buildBlock(g, txs, options(g));
-    expect(built.block.transactions.map((t) => bytesToHex(t.hash()))).toEqual([bytesToHex(txs[2]?.hash() as Uint8Array)]);
+    expect(built.block.transactions.map((t) => bytesToHex(t.hash()))).toEqual([
+      bytesToHex(txs[2]?.hash() as Uint8Array),
+    ]);
     expect(built.rejected.map((r) => r.kind)).toEqual(["invalid", "invalid", "invalid"]);
     expect(built.rejected[0]?.reason).toMatch(/nonce/);
     expect(built.rejected[1]?.reason).toMatch(/enough funds/);
@@ -163,7 +200,9 @@ describe("createExecutionEngine", () => {
 
   it("leaves transactions that do not fit for the next block", async () => {
     const g = db.head() as Block;
-    const txs = [0n, 1n, 2n].map((nonce) => signedTx(common, h0.privateKey, { nonce, to: h1.address, value: 1n }));
+    const txs = [0n, 1n, 2n].map((nonce) =>
+      signedTx(common, h0.privateKey, { nonce, to: h1.address, value: 1n }),
+    );
     const built = await engine.buildBlock(g, txs, { ...options(g), gasLimit: 50_000n });
     expect(built.block.transactions).toHaveLength(2);
     expect(built.rejected.map((r) => r.kind)).toEqual(["doesNotFit"]);
@@ -173,12 +212,25 @@ describe("createExecutionEngine", () => {
     const g = db.head() as Block;
     const built = await engine.buildBlock(
       g,
-      [signedTx(common, h0.privateKey, { nonce: 0n, to: genesis.contracts.consentRegistry, data: grantCalldata(7), gasLimit: 200_000n })],
+      [
+        signedTx(common, h0.privateKey, {
+          nonce: 0n,
+          to: genesis.contracts.consentRegistry,
+          data: grantCalldata(7),
+          gasLimit: 200_000n,
+        }),
+      ],
       options(g),
     );
     const other = await node();
     const tamper = (header: Record<string, unknown>) =>
-      createBlock({ header: { ...built.block.header.toJSON(), ...header }, transactions: built.block.transactions }, { common });
+      createBlock(
+        {
+          header: { ...built.block.header.toJSON(), ...header },
+          transactions: built.block.transactions,
+        },
+        { common },
+      );
     const cases: [string, Record<string, unknown>][] = [
       ["stateRoot", { stateRoot: new Uint8Array(32).fill(1) }],
       ["receiptsRoot", { receiptTrie: new Uint8Array(32).fill(2) }],
@@ -189,12 +241,15 @@ describe("createExecutionEngine", () => {
     ];
     for (const [field, change] of cases) {
       await expect(other.engine.executeBlock(tamper(change)), field).rejects.toSatisfy(
-        (e: unknown) => isCustosError(e, "BLOCK_INVALID") && e.details["field"] === field,
+        (e: unknown) => isCustosError(e, "BLOCK_INVALID") && e.details.field === field,
       );
     }
-    const orphan = createBlock({ header: { ...built.block.header.toJSON(), parentHash: new Uint8Array(32) } }, { common });
+    const orphan = createBlock(
+      { header: { ...built.block.header.toJSON(), parentHash: new Uint8Array(32) } },
+      { common },
+    );
     await expect(other.engine.executeBlock(orphan)).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "BLOCK_INVALID") && e.details["field"] === "parentHash",
+      (e: unknown) => isCustosError(e, "BLOCK_INVALID") && e.details.field === "parentHash",
     );
     // The untampered block still verifies: failed attempts left no state behind.
     await other.engine.commit(await other.engine.executeBlock(built.block));
@@ -203,17 +258,27 @@ describe("createExecutionEngine", () => {
 
   it("a block with an inapplicable transaction fails naming it", async () => {
     const g = db.head() as Block;
-    const built = await engine.buildBlock(g, [signedTx(common, h0.privateKey, { nonce: 0n, to: h1.address, value: 1n })], options(g));
+    const built = await engine.buildBlock(
+      g,
+      [signedTx(common, h0.privateKey, { nonce: 0n, to: h1.address, value: 1n })],
+      options(g),
+    );
     const wrongNonce = signedTx(common, h0.privateKey, { nonce: 9n, to: h1.address, value: 1n });
     const bad = createBlock(
       {
-        header: { ...built.block.header.toJSON(), transactionsTrie: await genTransactionsTrieRoot([wrongNonce]) },
+        header: {
+          ...built.block.header.toJSON(),
+          transactionsTrie: await genTransactionsTrieRoot([wrongNonce]),
+        },
         transactions: [wrongNonce],
       },
       { common },
     );
     await expect(engine.executeBlock(bad)).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "BLOCK_INVALID") && e.details["field"] === "transactions" && e.details["index"] === 0,
+      (e: unknown) =>
+        isCustosError(e, "BLOCK_INVALID") &&
+        e.details.field === "transactions" &&
+        e.details.index === 0,
     );
   });
 
@@ -222,35 +287,68 @@ describe("createExecutionEngine", () => {
     const registry = hex(genesis.contracts.consentRegistry);
     const consortium = new Interface(consortiumAbi);
     const isMember = await engine.call(
-      { to: hex(genesis.contracts.consortium), data: hex(consortium.encodeFunctionData("isMember", [h0.address])) },
+      {
+        to: hex(genesis.contracts.consortium),
+        data: hex(consortium.encodeFunctionData("isMember", [h0.address])),
+      },
       g,
     );
     expect(consortium.decodeFunctionResult("isMember", isMember.returnData)[0]).toBe(true);
 
-    const denied = await engine.call({ from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) }, g);
+    const denied = await engine.call(
+      { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) },
+      g,
+    );
     expect(denied.revert).toBeDefined();
-    expect(registryIface.parseError(bytesToHex(denied.revert?.data as Uint8Array))?.name).toMatch(/^ConsentRegistry/);
+    expect(registryIface.parseError(bytesToHex(denied.revert?.data as Uint8Array))?.name).toMatch(
+      /^ConsentRegistry/,
+    );
     await expect(
-      engine.estimateGas({ from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) }, g),
+      engine.estimateGas(
+        { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) },
+        g,
+      ),
     ).rejects.toSatisfy((e: unknown) => isCustosError(e, "EXECUTION_REVERTED"));
 
-    const gas = await engine.estimateGas({ from: hex(h0.address), to: registry, data: grantCalldata(5) }, g);
-    const exact = signedTx(common, h0.privateKey, { nonce: 0n, to: genesis.contracts.consentRegistry, data: grantCalldata(5), gasLimit: gas });
-    const short = signedTx(common, h1.privateKey, { nonce: 0n, to: genesis.contracts.consentRegistry, data: grantCalldata(6), gasLimit: gas - 1n });
+    const gas = await engine.estimateGas(
+      { from: hex(h0.address), to: registry, data: grantCalldata(5) },
+      g,
+    );
+    const exact = signedTx(common, h0.privateKey, {
+      nonce: 0n,
+      to: genesis.contracts.consentRegistry,
+      data: grantCalldata(5),
+      gasLimit: gas,
+    });
+    const short = signedTx(common, h1.privateKey, {
+      nonce: 0n,
+      to: genesis.contracts.consentRegistry,
+      data: grantCalldata(6),
+      gasLimit: gas - 1n,
+    });
     const built = await engine.buildBlock(g, [exact, short], options(g));
     expect(built.receipts.map((r) => r.status)).toEqual([1, 0]);
-    expect(await engine.estimateGas({ from: hex(h0.address), to: hex(h1.address), value: 1n }, g)).toBe(21_000n);
+    expect(
+      await engine.estimateGas({ from: hex(h0.address), to: hex(h1.address), value: 1n }, g),
+    ).toBe(21_000n);
   });
 
   it("reads storage slots and refuses unknown state roots", async () => {
     const g = db.head() as Block;
     // Consortium's constructor wrote its storage at genesis; an EOA has none.
-    const written = await engine.storageAt(hex(genesis.contracts.consortium), new Uint8Array(32), g);
+    const written = await engine.storageAt(
+      hex(genesis.contracts.consortium),
+      new Uint8Array(32),
+      g,
+    );
     expect(written).toHaveLength(32);
     expect(written.some((b) => b !== 0)).toBe(true);
     const empty = await engine.storageAt(hex(h0.address), new Uint8Array([1]), g);
     expect(empty).toEqual(new Uint8Array(32));
-    const unknown = createBlock({ header: { ...g.header.toJSON(), stateRoot: new Uint8Array(32).fill(9) } }, { common });
+    const unknown = createBlock(
+      { header: { ...g.header.toJSON(), stateRoot: new Uint8Array(32).fill(9) } },
+      { common },
+    );
     await expect(engine.account(hex(h0.address), unknown)).rejects.toSatisfy((e: unknown) =>
       isCustosError(e, "STATE_NOT_AVAILABLE"),
     );
