@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { type Block, createBlockFromRLP } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { createTxFromRLP } from "@ethereumjs/tx";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { createDevGenesis } from "../nodes/chain/index.ts";
 import type { ChainDb } from "../nodes/db/index.ts";
@@ -72,14 +72,22 @@ function presign(blocks: number, perBlock: number, data: (i: number) => Uint8Arr
 interface Phase {
   readonly blockMs: number[];
   readonly commitMs: number[];
+  /** Process CPU time (user + system, all threads) per block: less sensitive to other load. */
+  readonly cpuMs: number[];
   readonly perBlock: number[];
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 async function buildAll(engine: ExecutionEngine, db: ChainDb, blocks: readonly TypedTransaction[][]): Promise<{ phase: Phase; built: Block[] }> {
-  const phase: Phase = { blockMs: [], commitMs: [], perBlock: [] };
+  const phase: Phase = { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] };
   const built: Block[] = [];
   for (const txs of blocks) {
     const parent = db.head() as Block;
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     const result = await engine.buildBlock(parent, txs, {
       timestamp: parent.header.timestamp + 1n,
@@ -93,6 +101,7 @@ async function buildAll(engine: ExecutionEngine, db: ChainDb, blocks: readonly T
     if (result.receipts.some((r) => r.status !== 1)) throw new Error("a benchmark transaction failed");
     phase.blockMs.push(t2 - t0);
     phase.commitMs.push(t2 - t1);
+    phase.cpuMs.push(cpuMsSince(cpu));
     phase.perBlock.push(txs.length);
     built.push(result.block);
   }
@@ -100,10 +109,11 @@ async function buildAll(engine: ExecutionEngine, db: ChainDb, blocks: readonly T
 }
 
 async function replayAll(engine: ExecutionEngine, blocks: readonly Block[]): Promise<Phase> {
-  const phase: Phase = { blockMs: [], commitMs: [], perBlock: [] };
+  const phase: Phase = { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] };
   for (const original of blocks) {
     // A replaying node decodes the block from the wire: no sender cache carried over.
     const block = createBlockFromRLP(original.serialize(), { common });
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     const executed = await engine.executeBlock(block);
     const t1 = performance.now();
@@ -111,24 +121,26 @@ async function replayAll(engine: ExecutionEngine, blocks: readonly Block[]): Pro
     const t2 = performance.now();
     phase.blockMs.push(t2 - t0);
     phase.commitMs.push(t2 - t1);
+    phase.cpuMs.push(cpuMsSince(cpu));
     phase.perBlock.push(block.transactions.length);
   }
   return phase;
 }
 
-function rate(phase: Phase, unitsPerTx = 1): number {
-  return median(phase.blockMs.map((ms, i) => ((phase.perBlock[i] ?? 0) * unitsPerTx * 1000) / ms));
+function rate(phase: Phase, unitsPerTx = 1, times: readonly number[] = phase.blockMs): number {
+  return median(times.map((ms, i) => ((phase.perBlock[i] ?? 0) * unitsPerTx * 1000) / ms));
 }
 
 function signatureRecoveryPerSec(customCrypto: boolean, txs: readonly TypedTransaction[]): number {
   const c = customCrypto ? common : createCustosCommon({ chainId: BigInt(genesis.chainId), customCrypto: {} });
-  const fresh = txs.map((tx) => createFeeMarket1559Tx(tx.toJSON(), { common: c }));
+  const fresh = txs.map((tx) => createTxFromRLP(tx.serialize(), { common: c }));
   const t0 = performance.now();
   for (const tx of fresh) tx.getSenderAddress();
   return (fresh.length * 1000) / (performance.now() - t0);
 }
 
 async function main() {
+  const loadAtStart = loadavg()[0];
   const started = performance.now();
   const dirA = await tempDir("custos-bench-a-");
   const dirB = await tempDir("custos-bench-b-");
@@ -153,13 +165,16 @@ async function main() {
       cpus: cpus().length,
       availableParallelism: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? "",
-      loadavg1m: loadavg()[0],
+      loadavg1mAtStart: loadAtStart,
+      loadavg1mAtEnd: loadavg()[0],
       note: "shared machine: other agents were running concurrently; figures vary run to run",
     },
     nativeCrypto: loadNativeCrypto().native,
     grantBlocks: { blocks: BLOCKS, txsPerBlock: TXS, hospitals: HOSPITALS },
     grantBuildTxPerSec: round(rate(grants.phase)),
     grantReplayTxPerSec: round(rate(grantReplay)),
+    grantBuildTxPerCpuSec: round(rate(grants.phase, 1, grants.phase.cpuMs)),
+    grantReplayTxPerCpuSec: round(rate(grantReplay, 1, grantReplay.cpuMs)),
     grantBuildBlockMsMedian: round(median(grants.phase.blockMs)),
     grantBuildCommitMsMedian: round(median(grants.phase.commitMs)),
     grantReplayBlockMsMedian: round(median(grantReplay.blockMs)),
@@ -167,6 +182,8 @@ async function main() {
     batchGrant: { blocks: 3, txsPerBlock: BATCH_TXS, consentsPerTx: BATCH },
     batchGrantBuildConsentsPerSec: round(rate(batches.phase, BATCH)),
     batchGrantReplayConsentsPerSec: round(rate(batchReplay, BATCH)),
+    batchGrantBuildConsentsPerCpuSec: round(rate(batches.phase, BATCH, batches.phase.cpuMs)),
+    batchGrantReplayConsentsPerCpuSec: round(rate(batchReplay, BATCH, batchReplay.cpuMs)),
     batchGrantBuildBlockMsMedian: round(median(batches.phase.blockMs)),
     batchGrantCommitMsMedian: round(median(batches.phase.commitMs)),
     signatureRecoveryPerSec: {

@@ -35,6 +35,10 @@ import type {
   ExecutionEngine,
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
+import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+
+// Once per process, before any block executes (see installJumpAnalysisCache for why).
+await installJumpAnalysisCache();
 
 /** Options of {@link createExecutionEngine}. */
 export interface ExecutionEngineOptions {

@@ -18,4 +18,5 @@ export type {
   ExecutionEngine,
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
+export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";

@@ -1,5 +1,9 @@
 import { createRequire } from "node:module";
 import type { CustomCrypto } from "@ethereumjs/common";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+/** Below this input size noble's keccak beats the addon's call overhead (measured here). */
+const NATIVE_KECCAK_MIN_BYTES = 256;
 
 /** The crypto EthereumJS should use, and whether the native addons loaded. */
 export interface NodeCrypto {
@@ -55,10 +59,14 @@ export function loadNativeCrypto(): NodeCrypto {
     return { customCrypto: {}, native: false };
   }
   const customCrypto: CustomCrypto = {
+    // The addon's per-call setup costs more than hashing a trie node or an address in JS;
+    // it wins from a few hundred bytes on (contract code, calldata, large nodes).
     keccak256: (msg: Uint8Array) =>
-      keccakFactory("keccak256")
-        .update(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength))
-        .digest(),
+      msg.length < NATIVE_KECCAK_MIN_BYTES
+        ? keccak_256(msg)
+        : keccakFactory("keccak256")
+            .update(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength))
+            .digest(),
     ecrecover: (msgHash, v, r, s, chainId) => {
       const signature = new Uint8Array(64);
       signature.set(leftPad32(r), 0);
