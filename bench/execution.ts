@@ -38,11 +38,16 @@ const HOSPITALS = 50;
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 const round = (n: number) => Math.round(n);
-const { genesis, keys } = createDevGenesis({ hospitals: HOSPITALS, randomBytes: seededRandomBytes("bench") });
+const { genesis, keys } = createDevGenesis({
+  hospitals: HOSPITALS,
+  randomBytes: seededRandomBytes("bench"),
+});
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
 const nonces = new Map<string, bigint>();
 
@@ -53,12 +58,20 @@ function nextNonce(address: string): bigint {
 }
 
 /** Pre-signs `blocks` blocks of `perBlock` txs, round-robin over the hospital recorders. */
-function presign(blocks: number, perBlock: number, data: (i: number) => Uint8Array, gasLimit: bigint) {
+function presign(
+  blocks: number,
+  perBlock: number,
+  data: (i: number) => Uint8Array,
+  gasLimit: bigint,
+) {
   let counter = 0;
   return Array.from({ length: blocks }, () =>
     Array.from({ length: perBlock }, () => {
       const i = counter++;
-      const account = keys.hospitals[i % HOSPITALS]?.account as { address: string; privateKey: string };
+      const account = keys.hospitals[i % HOSPITALS]?.account as {
+        address: string;
+        privateKey: string;
+      };
       return signedTx(common, account.privateKey, {
         nonce: nextNonce(account.address),
         to: genesis.contracts.consentRegistry,
@@ -82,7 +95,11 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
-async function buildAll(engine: ExecutionEngine, db: ChainDb, blocks: readonly TypedTransaction[][]): Promise<{ phase: Phase; built: Block[] }> {
+async function buildAll(
+  engine: ExecutionEngine,
+  db: ChainDb,
+  blocks: readonly TypedTransaction[][],
+): Promise<{ phase: Phase; built: Block[] }> {
   const phase: Phase = { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] };
   const built: Block[] = [];
   for (const txs of blocks) {
@@ -98,7 +115,8 @@ async function buildAll(engine: ExecutionEngine, db: ChainDb, blocks: readonly T
     await engine.commit(result);
     const t2 = performance.now();
     if (result.rejected.length > 0) throw new Error(`rejected: ${result.rejected[0]?.reason}`);
-    if (result.receipts.some((r) => r.status !== 1)) throw new Error("a benchmark transaction failed");
+    if (result.receipts.some((r) => r.status !== 1))
+      throw new Error("a benchmark transaction failed");
     phase.blockMs.push(t2 - t0);
     phase.commitMs.push(t2 - t1);
     phase.cpuMs.push(cpuMsSince(cpu));
@@ -132,7 +150,9 @@ function rate(phase: Phase, unitsPerTx = 1, times: readonly number[] = phase.blo
 }
 
 function signatureRecoveryPerSec(customCrypto: boolean, txs: readonly TypedTransaction[]): number {
-  const c = customCrypto ? common : createCustosCommon({ chainId: BigInt(genesis.chainId), customCrypto: {} });
+  const c = customCrypto
+    ? common
+    : createCustosCommon({ chainId: BigInt(genesis.chainId), customCrypto: {} });
   const fresh = txs.map((tx) => createTxFromRLP(tx.serialize(), { common: c }));
   const t0 = performance.now();
   for (const tx of fresh) tx.getSenderAddress();
@@ -155,7 +175,12 @@ async function main() {
   const grants = await buildAll(builder, dbA, grantBlocks);
   const grantReplay = await replayAll(replayer, grants.built);
 
-  const batchBlocks = presign(3, BATCH_TXS, (i) => batchGrantCalldata(10_000_000 + i * BATCH, BATCH), 15_000_000n);
+  const batchBlocks = presign(
+    3,
+    BATCH_TXS,
+    (i) => batchGrantCalldata(10_000_000 + i * BATCH, BATCH),
+    15_000_000n,
+  );
   const batches = await buildAll(builder, dbA, batchBlocks);
   const batchReplay = await replayAll(replayer, batches.built);
 
@@ -194,7 +219,10 @@ async function main() {
     totalSeconds: Math.round((performance.now() - started) / 1000),
   };
   console.log(JSON.stringify(results, null, 2));
-  await writeFile(new URL("./results/execution.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(
+    new URL("./results/execution.json", import.meta.url),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   await dbA.close();
   await dbB.close();
   await dirA.remove();

@@ -1,4 +1,10 @@
-import { type Block, type BlockBytes, createBlockFromBytesArray } from "@ethereumjs/block";
+import {
+  type Block,
+  type BlockBytes,
+  type BlockHeader,
+  createBlockFromBytesArray,
+  createBlockHeaderFromRLP,
+} from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
@@ -51,6 +57,8 @@ export interface ChainDb {
   head(): Block | undefined;
   /** A block by hash, canonical or not. */
   blockByHash(hash: Uint8Array): Promise<Block | undefined>;
+  /** A block header by hash (cheap: does not decode the transactions). */
+  headerByHash(hash: Uint8Array): Promise<BlockHeader | undefined>;
   /** The canonical block at a height. */
   blockByNumber(number: bigint): Promise<Block | undefined>;
   /** The canonical block hash at a height. */
@@ -192,6 +200,17 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     }
   }
 
+  async function headerByHash(hash: Uint8Array): Promise<BlockHeader | undefined> {
+    const key = keyOf(keyspaces.header, hash);
+    const bytes = await level.get(key);
+    if (bytes === undefined) return undefined;
+    try {
+      return createBlockHeaderFromRLP(bytes, { common, setHardfork: false });
+    } catch (cause) {
+      throw corrupt("header", key, cause);
+    }
+  }
+
   let head: Block | undefined;
   const headHash = await level.get(HEAD_KEY);
   if (headHash !== undefined) {
@@ -320,6 +339,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     trieDb: createLevelTrieDb(level),
     head: () => head,
     blockByHash,
+    headerByHash,
     async blockByNumber(number) {
       const hash = await canonicalHash(number);
       return hash === undefined ? undefined : blockByHash(hash);
@@ -347,6 +367,11 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       for (const write of stateWrites) {
         ops.push({ type: "put", key: keyOf(keyspaces.state, write.key), value: write.value });
       }
+      ops.push({
+        type: "put",
+        key: keyOf(keyspaces.header, hash),
+        value: block.header.serialize(),
+      });
       ops.push({ type: "put", key: keyOf(keyspaces.block, hash), value: block.serialize() });
       ops.push({ type: "put", key: keyOf(keyspaces.canonical, number), value: hash });
       ops.push({

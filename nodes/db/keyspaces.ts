@@ -4,6 +4,8 @@
  * their keyspace.
  */
 export const keyspaces = {
+  /** block hash → RLP header (parent lookups without decoding the transactions) */
+  header: 0x68, // "h"
   /** block hash → RLP block (header, transactions, uncles, withdrawals) */
   block: 0x62, // "b"
   /** block number (8 bytes, big-endian) → block hash */

@@ -134,6 +134,10 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     return { vm, db };
   }
 
+  // genTransactionsTrieRoot's default trie hashes with noble, not the chain's crypto.
+  const transactionsRoot = (txs: TypedTransaction[]) =>
+    genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common }));
+
   async function stateAt(block: Block): Promise<MerkleStateManager> {
     const { vm } = await vmAt(block.header.stateRoot);
     return vm.stateManager as MerkleStateManager;
@@ -201,7 +205,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
               ...headerData,
               stateRoot,
               receiptTrie: outcome.receiptsRoot,
-              transactionsTrie: await genTransactionsTrieRoot(outcome.included),
+              transactionsTrie: await transactionsRoot(outcome.included),
               logsBloom: outcome.logsBloom,
               gasUsed: outcome.gasUsed,
             },
@@ -224,8 +228,8 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     },
 
     async executeBlock(block): Promise<ExecutedBlock> {
-      const parent = await chainDb.blockByHash(block.header.parentHash);
-      if (parent === undefined || parent.header.number + 1n !== block.header.number) {
+      const parent = await chainDb.headerByHash(block.header.parentHash);
+      if (parent === undefined || parent.number + 1n !== block.header.number) {
         throw new CustosError("BLOCK_INVALID", `block ${block.header.number}: unknown parent`, {
           details: { field: "parentHash", blockNumber: block.header.number.toString() },
         });
@@ -233,15 +237,15 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       if (block.uncleHeaders.length > 0) {
         throw mismatch("uncleHash", new Uint8Array(0), block.header.uncleHash, block);
       }
-      const txRoot = await genTransactionsTrieRoot(block.transactions);
+      const txRoot = await transactionsRoot(block.transactions);
       if (!equalsBytes(txRoot, block.header.transactionsTrie)) {
         throw mismatch("transactionsRoot", block.header.transactionsTrie, txRoot, block);
       }
-      const baseFee = parent.header.calcNextBaseFee();
+      const baseFee = parent.calcNextBaseFee();
       if (block.header.baseFeePerGas !== baseFee) {
         throw mismatch("baseFeePerGas", block.header.baseFeePerGas ?? 0n, baseFee, block);
       }
-      const { vm, db } = await vmAt(parent.header.stateRoot);
+      const { vm, db } = await vmAt(parent.stateRoot);
       try {
         const { outcome, stateRoot } = await run(vm, block, block.transactions, true);
         const h = block.header;
