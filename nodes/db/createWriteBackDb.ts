@@ -39,17 +39,20 @@ export interface WriteBackDb extends TrieDb {
  * ```
  */
 export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb {
-  let buffer = new Map<string, StateWrite>();
-  const keyString = (key: Uint8Array) =>
-    Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+  // Buffered by a string: EthereumJS's CheckpointDB passes unprefixed-hex string keys, so the
+  // hot path encodes nothing; byte keys go through latin1, which names the same stored key as
+  // a string key for ASCII keys (all EthereumJS uses). The key is encoded once, in writes().
+  let buffer = new Map<string, { key: string | Uint8Array; value: Uint8Array }>();
+  const keyString = (key: string | Uint8Array) =>
+    typeof key === "string"
+      ? key
+      : Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
   const put = (key: string | Uint8Array, value: string | Uint8Array) => {
-    const bytes = trieKeyBytes(key);
-    buffer.set(keyString(bytes), { key: bytes, value: trieValueBytes(value) });
+    buffer.set(keyString(key), { key, value: trieValueBytes(value) });
   };
   const db: WriteBackDb = {
     async get(key: string, opts?: EncodingOpts) {
-      const bytes = trieKeyBytes(key);
-      const k = keyString(bytes);
+      const k = keyString(key);
       const buffered = buffer.get(k);
       if (buffered !== undefined) return trieValueOut(buffered.value, opts);
       const cached = cache?.get(k);
@@ -72,10 +75,10 @@ export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb 
     },
     async open() {},
     writes() {
-      return [...buffer.values()];
+      return Array.from(buffer.values(), ({ key, value }) => ({ key: trieKeyBytes(key), value }));
     },
     committed() {
-      if (cache !== undefined) for (const [k, w] of buffer) cache.set(k, w.value);
+      if (cache !== undefined) for (const [k, { value }] of buffer) cache.set(k, value);
       buffer = new Map();
     },
     discard() {
