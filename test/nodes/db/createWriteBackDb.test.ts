@@ -89,6 +89,14 @@ describe("createWriteBackDb", () => {
     expect(await db.get(new Uint8Array([2]) as unknown as string)).toEqual(new Uint8Array([8]));
   });
 
+  it("hands over byte keys unchanged and string keys as UTF-8", async () => {
+    const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
+    await db.put(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string, new Uint8Array([1]));
+    await db.put("c0ffee", new Uint8Array([2]));
+    expect(db.writes().map((w) => [...w.key])).toEqual([[0xab, 0x00, 0xff], [...utf8ToBytes("c0ffee")]]);
+    expect(await db.get(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string)).toEqual(new Uint8Array([1]));
+  });
+
   it("discard drops the block's writes", async () => {
     const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
     await db.put(new Uint8Array([1]) as unknown as string, new Uint8Array([7]));

@@ -13,6 +13,7 @@ import {
   createCustosCommon,
   createExecutionEngine,
   type ExecutionEngine,
+  installJumpAnalysisCache,
   loadNativeCrypto,
 } from "../../../nodes/execution/index.ts";
 import {
@@ -352,5 +353,12 @@ describe("createExecutionEngine", () => {
     await expect(engine.account(hex(h0.address), unknown)).rejects.toSatisfy((e: unknown) =>
       isCustosError(e, "STATE_NOT_AVAILABLE"),
     );
+  });
+});
+
+describe("installJumpAnalysisCache", () => {
+  it("patches EthereumJS's interpreter once and stays installed", async () => {
+    expect(await installJumpAnalysisCache()).toBe(true);
+    expect(await installJumpAnalysisCache()).toBe(true);
   });
 });
