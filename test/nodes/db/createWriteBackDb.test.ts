@@ -93,8 +93,13 @@ describe("createWriteBackDb", () => {
     const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
     await db.put(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string, new Uint8Array([1]));
     await db.put("c0ffee", new Uint8Array([2]));
-    expect(db.writes().map((w) => [...w.key])).toEqual([[0xab, 0x00, 0xff], [...utf8ToBytes("c0ffee")]]);
-    expect(await db.get(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string)).toEqual(new Uint8Array([1]));
+    expect(db.writes().map((w) => [...w.key])).toEqual([
+      [0xab, 0x00, 0xff],
+      [...utf8ToBytes("c0ffee")],
+    ]);
+    expect(await db.get(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string)).toEqual(
+      new Uint8Array([1]),
+    );
   });
 
   it("discard drops the block's writes", async () => {
@@ -151,14 +156,23 @@ describe("createWriteBackDb", () => {
 });
 
 describe("createNodeCache", () => {
-  it("evicts the least recently used entry beyond its bound", () => {
-    const cache = createNodeCache(2);
+  it("keeps recently used entries and drops the oldest generation beyond its bound", () => {
+    const cache = createNodeCache(4);
     cache.set("a", new Uint8Array([1]));
     cache.set("b", new Uint8Array([2]));
-    cache.get("a");
-    cache.set("c", new Uint8Array([3]));
+    cache.set("c", new Uint8Array([3])); // a, b become the old generation
+    expect(cache.get("a")).toEqual(new Uint8Array([1])); // moved forward
+    cache.set("d", new Uint8Array([4])); // c, a become old; b is dropped
+    cache.set("e", new Uint8Array([5]));
     expect(cache.get("b")).toBeUndefined();
-    expect(cache.get("a")).toEqual(new Uint8Array([1]));
-    expect(cache.size).toBe(2);
+    expect(cache.get("d")).toEqual(new Uint8Array([4]));
+    expect(cache.size).toBeLessThanOrEqual(4);
+  });
+
+  it("never exceeds its bound under a long run of inserts", () => {
+    const cache = createNodeCache(100);
+    for (let i = 0; i < 1000; i++) cache.set(`k${i}`, new Uint8Array([i & 0xff]));
+    expect(cache.size).toBeLessThanOrEqual(100);
+    expect(cache.get("k999")).toEqual(new Uint8Array([999 & 0xff]));
   });
 });
