@@ -1,6 +1,7 @@
 import {
-  type Block,
+  Block,
   createBlock,
+  createBlockHeader,
   genTransactionsTrieRoot,
   type HeaderData,
 } from "@ethereumjs/block";
@@ -199,20 +200,20 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       const context = createBlock({ header: headerData }, { common });
       try {
         const { outcome, stateRoot } = await run(vm, context, pendingTxs, false);
-        const block = createBlock(
+        // The Block constructor, not createBlock: createBlock re-creates every transaction from
+        // its data (a Common copy each, and the recovered sender is lost).
+        const header = createBlockHeader(
           {
-            header: {
-              ...headerData,
-              stateRoot,
-              receiptTrie: outcome.receiptsRoot,
-              transactionsTrie: await transactionsRoot(outcome.included),
-              logsBloom: outcome.logsBloom,
-              gasUsed: outcome.gasUsed,
-            },
-            transactions: outcome.included,
+            ...headerData,
+            stateRoot,
+            receiptTrie: outcome.receiptsRoot,
+            transactionsTrie: await transactionsRoot(outcome.included),
+            logsBloom: outcome.logsBloom,
+            gasUsed: outcome.gasUsed,
           },
           { common },
         );
+        const block = new Block(header, outcome.included, [], [], { common });
         const built: BuiltBlock = {
           block,
           receipts: outcome.receipts,
@@ -233,6 +234,9 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         throw new CustosError("BLOCK_INVALID", `block ${block.header.number}: unknown parent`, {
           details: { field: "parentHash", blockNumber: block.header.number.toString() },
         });
+      }
+      if (block.header.timestamp <= parent.timestamp) {
+        throw mismatch("timestamp", parent.timestamp + 1n, block.header.timestamp, block);
       }
       if (block.uncleHeaders.length > 0) {
         throw mismatch("uncleHash", new Uint8Array(0), block.header.uncleHash, block);

@@ -239,6 +239,7 @@ describe("createExecutionEngine", () => {
       ["logsBloom", { logsBloom: new Uint8Array(256) }],
       ["transactionsRoot", { transactionsTrie: new Uint8Array(32).fill(3) }],
       ["baseFeePerGas", { baseFeePerGas: 1n }],
+      ["timestamp", { timestamp: g.header.timestamp }],
     ];
     for (const [field, change] of cases) {
       await expect(other.engine.executeBlock(tamper(change)), field).rejects.toSatisfy(
