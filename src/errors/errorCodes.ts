@@ -165,9 +165,9 @@ export const errorCodes = {
   },
   EXECUTION_REVERTED: {
     description:
-      "A call or gas estimate reverted or ran out of gas at every gas limit; details carry the revert data.",
+      "A call or gas estimate reverted or ran out of gas at every gas limit; details carry the revert data (message starts with 'execution reverted', as ethers and viem expect).",
     httpStatus: 422,
-    rpcCode: 3,
+    rpcCode: -32000,
   },
   GENESIS_INVALID: {
     description:
