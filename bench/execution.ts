@@ -2,18 +2,20 @@
  * State-path benchmark (`npm run bench:execution`): builds blocks of ConsentRegistry.grant
  * calls from distinct hospital recorder accounts (pre-signed), replays them on a second
  * engine with its own database, and does the same for batchGrant (500 consents per tx).
+ * Also fills a chain database with 1 M synthetic ConsentGranted-shaped events (500 per block)
+ * and times eth_getLogs-style queries through the log index.
  * Prints medians and writes bench/results/execution.json. Env: BENCH_BLOCKS (default 5),
  * BENCH_TXS (grant txs per block, default 1000), BENCH_BATCH_TXS (batchGrant txs per block,
- * default 10).
+ * default 10), BENCH_LOG_EVENTS (default 1,000,000).
  */
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { type Block, createBlockFromRLP } from "@ethereumjs/block";
+import { type Block, createBlock, createBlockFromRLP } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { createDevGenesis } from "../nodes/chain/index.ts";
-import type { ChainDb } from "../nodes/db/index.ts";
+import { type ChainDb, createChainDb, type StoredReceipt } from "../nodes/db/index.ts";
 import {
   createCustosCommon,
   createExecutionEngine,
@@ -33,6 +35,8 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 5);
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
 const BATCH_TXS = Number(process.env.BENCH_BATCH_TXS ?? 10);
 const BATCH = 500;
+const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
+const LOGS_PER_BLOCK = 500;
 const HOSPITALS = 50;
 
 function median(values: readonly number[]): number {
@@ -44,6 +48,7 @@ function median(values: readonly number[]): number {
 }
 
 const round = (n: number) => Math.round(n);
+const round2 = (n: number) => Math.round(n * 100) / 100;
 const { genesis, keys } = createDevGenesis({
   hospitals: HOSPITALS,
   randomBytes: seededRandomBytes("bench"),
@@ -159,6 +164,108 @@ function signatureRecoveryPerSec(customCrypto: boolean, txs: readonly TypedTrans
   return (fresh.length * 1000) / (performance.now() - t0);
 }
 
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+function topicOf(n: number): Uint8Array {
+  const topic = new Uint8Array(32);
+  new DataView(topic.buffer).setUint32(28, n);
+  return topic;
+}
+
+/** Synthetic events: [event signature, unique subject, one of 8 custodians]. */
+async function logIndexBench() {
+  const dir = await tempDir("custos-bench-logs-");
+  const db = await createChainDb({ location: dir.path, common });
+  const blocks = Math.ceil(LOG_EVENTS / LOGS_PER_BLOCK);
+  const address = new Uint8Array(20).fill(0xaa);
+  const signature = topicOf(0xc0);
+  const t0 = performance.now();
+  let parentHash: Uint8Array = new Uint8Array(32);
+  for (let b = 0; b < blocks; b++) {
+    const block = createBlock(
+      {
+        header: {
+          number: BigInt(b),
+          parentHash,
+          timestamp: BigInt(b),
+          gasLimit: 30_000_000n,
+          baseFeePerGas: 7n,
+        },
+      },
+      { common },
+    );
+    const logs = Array.from(
+      { length: LOGS_PER_BLOCK },
+      (_, i) =>
+        [
+          address,
+          [signature, topicOf(b * LOGS_PER_BLOCK + i), topicOf(1_000_000_000 + (i % 8))],
+          new Uint8Array(64),
+        ] as [Uint8Array, Uint8Array[], Uint8Array],
+    );
+    const receipt: StoredReceipt = {
+      txType: 2,
+      txHash: topicOf(b),
+      txIndex: 0,
+      status: 1,
+      cumulativeGasUsed: 1n,
+      gasUsed: 1n,
+      effectiveGasPrice: 7n,
+      logsBloom: new Uint8Array(256),
+      logs,
+    };
+    await db.commitBlock({ block, receipts: [receipt], stateWrites: [] });
+    parentHash = block.hash();
+  }
+  const writeSeconds = (performance.now() - t0) / 1000;
+  const bySubject: number[] = [];
+  for (let q = 0; q < 500; q++) {
+    const n = (q * 7_919 + 13) % (blocks * LOGS_PER_BLOCK);
+    const s0 = performance.now();
+    const found = await db.logs(
+      { fromBlock: 0n, toBlock: BigInt(blocks - 1), addresses: [], topics: [null, topicOf(n)] },
+      { maxBlockRange: blocks, maxResults: 10_000 },
+    );
+    bySubject.push(performance.now() - s0);
+    if (found.length !== 1) throw new Error("log index: expected exactly one event per subject");
+  }
+  const byCustodian: number[] = [];
+  for (let q = 0; q < 50; q++) {
+    const from = (q * 37) % (blocks - 10);
+    const s0 = performance.now();
+    await db.logs(
+      {
+        fromBlock: BigInt(from),
+        toBlock: BigInt(from + 9),
+        addresses: [address],
+        topics: [signature, null, topicOf(1_000_000_003)],
+      },
+      { maxBlockRange: 10_000, maxResults: 10_000 },
+    );
+    byCustodian.push(performance.now() - s0);
+  }
+  bySubject.sort((a, b) => a - b);
+  byCustodian.sort((a, b) => a - b);
+  await db.close();
+  await dir.remove();
+  return {
+    events: blocks * LOGS_PER_BLOCK,
+    eventsPerBlock: LOGS_PER_BLOCK,
+    writeEventsPerSec: round((blocks * LOGS_PER_BLOCK) / writeSeconds),
+    bySubjectTopicAllBlocksMs: {
+      p50: round2(percentile(bySubject, 0.5)),
+      p99: round2(percentile(bySubject, 0.99)),
+    },
+    byCustodianTopic10BlocksMs: {
+      p50: round2(percentile(byCustodian, 0.5)),
+      p99: round2(percentile(byCustodian, 0.99)),
+      logsPerQuery: 630,
+    },
+  };
+}
+
 async function main() {
   const loadAtStart = loadavg()[0];
   const started = performance.now();
@@ -185,6 +292,7 @@ async function main() {
   const batchReplay = await replayAll(replayer, batches.built);
 
   const sample = grantBlocks[0]?.slice(0, 500) ?? [];
+  const logIndex = await logIndexBench();
   const results = {
     machine: {
       cpus: cpus().length,
@@ -216,6 +324,7 @@ async function main() {
       pureJs: round(signatureRecoveryPerSec(false, sample.slice(0, 200))),
     },
     presignTxPerSec: round((BLOCKS * TXS * 1000) / signMs),
+    logIndex,
     totalSeconds: Math.round((performance.now() - started) / 1000),
   };
   console.log(JSON.stringify(results, null, 2));
