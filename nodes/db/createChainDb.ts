@@ -111,17 +111,21 @@ function hexKey(bytes: Uint8Array): string {
 function logIndexOps(block: Block, receipts: readonly StoredReceipt[]): BatchOp[] {
   const addresses = new Map<string, { key: Uint8Array; count: number }>();
   const topics = new Map<string, { key: Uint8Array; count: number }>();
-  const bump = (map: typeof addresses, key: Uint8Array) => {
-    const k = hexKey(key);
+  const bump = (map: typeof addresses, key: Uint8Array, k: string) => {
     const entry = map.get(k);
     if (entry === undefined) map.set(k, { key, count: 1 });
     else entry.count++;
   };
   for (const receipt of receipts) {
     for (const [address, logTopics] of receipt.logs) {
-      bump(addresses, address);
-      for (const topic of new Set(logTopics.map(hexKey))) {
-        bump(topics, logTopics.find((t) => hexKey(t) === topic) as Uint8Array);
+      bump(addresses, address, hexKey(address));
+      // A topic repeated within one log counts once for that log.
+      const seen = new Set<string>();
+      for (const topic of logTopics) {
+        const k = hexKey(topic);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        bump(topics, topic, k);
       }
     }
   }
@@ -286,12 +290,10 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       );
     }
     if (span <= 0n) return [];
-    const candidates = (await candidateBlocks(filter, limits.maxResults + 1)) ?? [];
-    if (
-      candidates.length === 0 &&
-      filter.addresses.length === 0 &&
-      filter.topics.every((t) => t === null)
-    ) {
+    // No address or topic to look up: every block of the (capped) range is a candidate.
+    let candidates = await candidateBlocks(filter, limits.maxResults + 1);
+    if (candidates === undefined) {
+      candidates = [];
       for (let n = filter.fromBlock; n <= filter.toBlock; n++) candidates.push(n);
     }
     const result: IndexedLog[] = [];
@@ -389,7 +391,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       ops.push(...logIndexOps(block, blockReceipts));
       ops.push({ type: "put", key: HEAD_KEY, value: hash });
       try {
-        await level.batch(ops as BatchOp[]);
+        await level.batch(ops);
       } catch (cause) {
         throw new CustosError(
           "CHAIN_DB_COMMIT_FAILED",

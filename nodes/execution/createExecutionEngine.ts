@@ -112,7 +112,9 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   );
   const pending = new WeakMap<ExecutedBlock, WriteBackDb>();
 
-  async function vmAt(stateRoot: Uint8Array): Promise<{ vm: VM; db: WriteBackDb }> {
+  async function stateManagerAt(
+    stateRoot: Uint8Array,
+  ): Promise<{ stateManager: MerkleStateManager; db: WriteBackDb }> {
     const db = createWriteBackDb(chainDb.trieDb, cache);
     const trie = new MerklePatriciaTrie({
       db,
@@ -130,18 +132,21 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         },
       );
     }
-    const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() });
-    const vm = await createVM({ common, stateManager });
-    return { vm, db };
+    return { stateManager: new MerkleStateManager({ common, trie, caches: new Caches() }), db };
+  }
+
+  async function vmAt(stateRoot: Uint8Array): Promise<{ vm: VM; db: WriteBackDb }> {
+    const { stateManager, db } = await stateManagerAt(stateRoot);
+    return { vm: await createVM({ common, stateManager }), db };
   }
 
   // genTransactionsTrieRoot's default trie hashes with noble, not the chain's crypto.
   const transactionsRoot = (txs: TypedTransaction[]) =>
     genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common }));
 
+  // State reads need no VM (whose construction builds an EVM and its opcode tables).
   async function stateAt(block: Block): Promise<MerkleStateManager> {
-    const { vm } = await vmAt(block.header.stateRoot);
-    return vm.stateManager as MerkleStateManager;
+    return (await stateManagerAt(block.header.stateRoot)).stateManager;
   }
 
   async function run(vm: VM, context: Block, txs: readonly TypedTransaction[], strict: boolean) {

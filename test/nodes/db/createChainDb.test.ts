@@ -128,6 +128,9 @@ describe("createChainDb", () => {
     ).toEqual([]);
     const unfiltered = await db.logs({ fromBlock: 3n, toBlock: 3n, addresses: [], topics: [] });
     expect(unfiltered.map((l) => l.blockHash)).toEqual([b3.hash(), b3.hash()]);
+    // An empty alternative list at a position means "any topic", like null.
+    const anyTopic = await db.logs({ fromBlock: 3n, toBlock: 3n, addresses: [], topics: [[]] });
+    expect(anyTopic).toEqual(unfiltered);
   });
 
   it("enforces the block-range and result caps", async () => {
