@@ -1,6 +1,7 @@
 import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
 import { createConsentCommand } from "./commands/consent.ts";
+import { createGenesisCommand } from "./commands/genesis.ts";
 
 /**
  * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
@@ -9,4 +10,5 @@ import { createConsentCommand } from "./commands/consent.ts";
 export const cliCommands: readonly CliCommand[] = [
   createConsentCommand(),
   createAnonymiseCommand(),
+  createGenesisCommand(),
 ];

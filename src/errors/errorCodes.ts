@@ -434,6 +434,47 @@ export const errorCodes = {
   ANONYMISE_POPULATION_INVALID: {
     description:
       "A k-map population table is not a superset of the sample: a quasi-identifier combination occurs more often in the sample than in the population; details name the model field, the values and both counts.",
+  },
+  // Node state path (nodes/db, nodes/execution, nodes/chain): storage, EVM execution, genesis.
+  CHAIN_DB_CORRUPT: {
+    description:
+      "The chain database holds a record that is missing or cannot be decoded; details name the keyspace and key.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  CHAIN_DB_COMMIT_FAILED: {
+    description:
+      "A block could not be committed atomically; the stored head is unchanged and the cause carries the storage error.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  LOG_QUERY_TOO_LARGE: {
+    description:
+      "A log query spans more blocks or matches more logs than the configured caps; details name the cap and the limit.",
+    httpStatus: 413,
+    rpcCode: -32005,
+  },
+  STATE_NOT_AVAILABLE: {
+    description:
+      "The state of the requested block is not in the database (unknown state root or missing trie node).",
+    httpStatus: 404,
+    rpcCode: -32000,
+  },
+  BLOCK_INVALID: {
+    description:
+      "A received block fails re-execution or structural checks; details name the field (stateRoot, receiptsRoot, logsBloom, gasUsed, transactionsRoot, parent, transaction) with expected and actual values.",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
+  EXECUTION_REVERTED: {
+    description:
+      "A call or gas estimate reverted or ran out of gas at every gas limit; details carry the revert data (message starts with 'execution reverted', as ethers and viem expect).",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
+  GENESIS_INVALID: {
+    description:
+      "A genesis document failed validation or its contracts could not be deployed; details name the field.",
     httpStatus: 400,
     rpcCode: -32602,
   },

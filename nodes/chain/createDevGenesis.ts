@@ -1,0 +1,128 @@
+import { randomBytes as nodeRandomBytes } from "node:crypto";
+import { bytesToHex, createAddressFromPrivateKey, utf8ToBytes } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { CustosError } from "../../src/errors/index.ts";
+import { DEFAULT_GENESIS_DEPLOYER, genesisContractAddresses } from "./genesisContractAddresses.ts";
+import type { Genesis, GenesisOrganisation } from "./genesisSchema.ts";
+import { parseGenesis } from "./parseGenesis.ts";
+
+/** Options of {@link createDevGenesis}. */
+export interface DevGenesisOptions {
+  /** Number of hospitals (each: one account that is also its recorder, one validator). */
+  readonly hospitals?: number;
+  readonly chainId?: number;
+  /** Source of key material (default node:crypto; inject a seeded one in tests). */
+  readonly randomBytes?: (length: number) => Uint8Array;
+}
+
+/** Defaults of {@link DevGenesisOptions} and of the dev network's parameters. */
+export const defaultDevGenesisOptions = {
+  hospitals: 4,
+  chainId: 4242,
+  /** Room for ~3,000 grant calls per block. */
+  gasLimit: 250_000_000,
+  blockPeriodSeconds: 1,
+  baseFeePerGas: "1000000000",
+  /** 1,000,000 ether per account. */
+  balance: (10n ** 24n).toString(),
+} as const;
+
+/** A generated key. */
+export interface DevKey {
+  readonly address: string;
+  readonly privateKey: string;
+}
+
+/** The keys of a dev genesis, by organisation. */
+export interface DevGenesisKeys {
+  readonly hospitals: readonly { readonly account: DevKey; readonly validator: DevKey }[];
+  readonly regulator: DevKey;
+  readonly researcher: DevKey;
+  readonly reviewBoard: DevKey;
+}
+
+function newKey(randomBytes: (length: number) => Uint8Array): DevKey {
+  const privateKey = randomBytes(32);
+  return {
+    address: createAddressFromPrivateKey(privateKey).toString(),
+    privateKey: bytesToHex(privateKey),
+  };
+}
+
+function metadata(name: string): string {
+  return bytesToHex(keccak_256(utf8ToBytes(name)));
+}
+
+/**
+ * Generates a development genesis: N hospitals (account = recorder, plus a validator key),
+ * one regulator, one researcher and one review board, each account funded, contracts from
+ * the default deployer. The keys are returned separately: write them to a private file.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` for a hospital count outside 1..64.
+ * @example
+ * ```ts
+ * const { genesis, keys } = createDevGenesis({ hospitals: 4 });
+ * ```
+ */
+export function createDevGenesis(options: DevGenesisOptions = {}): {
+  genesis: Genesis;
+  keys: DevGenesisKeys;
+} {
+  const count = options.hospitals ?? defaultDevGenesisOptions.hospitals;
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new CustosError("INVALID_ARGUMENT", "hospitals must be an integer from 1 to 64", {
+      details: { field: "hospitals" },
+    });
+  }
+  const random = options.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n)));
+  const hospitals = Array.from({ length: count }, () => ({
+    account: newKey(random),
+    validator: newKey(random),
+  }));
+  const regulator = newKey(random);
+  const researcher = newKey(random);
+  const reviewBoard = newKey(random);
+  const organisations: GenesisOrganisation[] = [
+    ...hospitals.map((h, i) => ({
+      role: "hospital" as const,
+      metadata: metadata(`hospital-${i + 1}`),
+      accounts: [h.account.address],
+      recorders: [h.account.address],
+      validator: h.validator.address,
+    })),
+    {
+      role: "regulator",
+      metadata: metadata("regulator"),
+      accounts: [regulator.address],
+      recorders: [],
+    },
+    {
+      role: "researcher",
+      metadata: metadata("researcher"),
+      accounts: [researcher.address],
+      recorders: [],
+    },
+    {
+      role: "reviewBoard",
+      metadata: metadata("review-board"),
+      accounts: [reviewBoard.address],
+      recorders: [],
+    },
+  ];
+  const funded = [...hospitals.map((h) => h.account), regulator, researcher, reviewBoard];
+  const genesis = parseGenesis({
+    chainId: options.chainId ?? defaultDevGenesisOptions.chainId,
+    gasLimit: defaultDevGenesisOptions.gasLimit,
+    blockPeriodSeconds: defaultDevGenesisOptions.blockPeriodSeconds,
+    timestamp: 0,
+    baseFeePerGas: defaultDevGenesisOptions.baseFeePerGas,
+    validators: hospitals.map((h) => h.validator.address),
+    governance: { executionDelay: 1, votingPeriod: 100, requiredApprovals: 1 },
+    organisations,
+    alloc: Object.fromEntries(
+      funded.map((k) => [k.address, { balance: defaultDevGenesisOptions.balance }]),
+    ),
+    contracts: genesisContractAddresses(DEFAULT_GENESIS_DEPLOYER),
+  });
+  return { genesis, keys: { hospitals, regulator, researcher, reviewBoard } };
+}

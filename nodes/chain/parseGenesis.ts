@@ -1,0 +1,126 @@
+import { readFile } from "node:fs/promises";
+import { Value } from "typebox/value";
+import { CustosError } from "../../src/errors/index.ts";
+import { genesisContractAddresses } from "./genesisContractAddresses.ts";
+import { type Genesis, GenesisSchema } from "./genesisSchema.ts";
+
+function invalid(field: string, reason: string, cause?: unknown): CustosError {
+  return new CustosError("GENESIS_INVALID", `genesis ${field}: ${reason}`, {
+    details: { field, reason },
+    cause,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** JSON-pointer "/organisations/0/accounts" → "organisations[0].accounts". */
+function fieldOf(instancePath: string, extra?: string): string {
+  const parts = instancePath.split("/").filter((p) => p !== "");
+  if (extra !== undefined) parts.push(extra);
+  return (
+    parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join("") || "(root)"
+  );
+}
+
+/**
+ * Validates a genesis document (schema, then consistency) and returns a frozen copy.
+ * Consistency: `validators` equals the hospitals' validators in order, only hospitals name a
+ * validator, and the contract addresses are the CREATE addresses of `contracts.deployer`.
+ *
+ * @throws CustosError `GENESIS_INVALID` naming the first offending field.
+ * @example
+ * ```ts
+ * const genesis = parseGenesis(JSON.parse(text));
+ * ```
+ */
+export function parseGenesis(document: unknown): Genesis {
+  if (!Value.Check(GenesisSchema, document)) {
+    const errors = [...Value.Errors(GenesisSchema, document)];
+    const first = errors.find((e) => e.keyword !== "boolean" && e.keyword !== "anyOf") ?? errors[0];
+    if (first === undefined) throw invalid("(root)", "does not match the genesis schema");
+    const extra =
+      first.keyword === "additionalProperties"
+        ? (first.params as { additionalProperties?: string[] }).additionalProperties?.[0]
+        : first.keyword === "required"
+          ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0]
+          : undefined;
+    throw invalid(fieldOf(first.instancePath, extra), first.message);
+  }
+  const genesis = structuredClone(document);
+  const hospitalValidators: string[] = [];
+  genesis.organisations.forEach((org, i) => {
+    if (org.role === "hospital") {
+      if (org.validator === undefined) {
+        throw invalid(`organisations[${i}].validator`, "a hospital needs a validator");
+      }
+      hospitalValidators.push(org.validator.toLowerCase());
+    } else if (org.validator !== undefined) {
+      throw invalid(`organisations[${i}].validator`, "only hospitals have a validator");
+    }
+    const accounts = new Set(org.accounts.map((a) => a.toLowerCase()));
+    org.recorders.forEach((r, j) => {
+      if (org.role !== "hospital") {
+        throw invalid(`organisations[${i}].recorders[${j}]`, "only hospitals have recorders");
+      }
+      if (!accounts.has(r.toLowerCase())) {
+        throw invalid(
+          `organisations[${i}].recorders[${j}]`,
+          "a recorder must be one of the accounts",
+        );
+      }
+    });
+  });
+  if (hospitalValidators.length === 0)
+    throw invalid("organisations", "at least one hospital is needed");
+  const listed = genesis.validators.map((v) => v.toLowerCase());
+  if (
+    listed.length !== hospitalValidators.length ||
+    listed.some((v, i) => v !== hospitalValidators[i])
+  ) {
+    throw invalid("validators", "must list the hospitals' validators in organisation order");
+  }
+  const expected = genesisContractAddresses(genesis.contracts.deployer);
+  for (const name of ["consortium", "consentRegistry", "accessLedger"] as const) {
+    if (genesis.contracts[name].toLowerCase() !== expected[name]) {
+      throw invalid(
+        `contracts.${name}`,
+        `must be ${expected[name]}, the CREATE address from the deployer`,
+      );
+    }
+  }
+  if (genesis.governance.votingPeriod < genesis.governance.executionDelay) {
+    throw invalid("governance.votingPeriod", "must be at least executionDelay");
+  }
+  return deepFreeze(genesis);
+}
+
+/**
+ * Reads and validates a genesis JSON file.
+ *
+ * @throws CustosError `GENESIS_INVALID` when the file is unreadable, not JSON or invalid.
+ * @example
+ * ```ts
+ * const genesis = await loadGenesisFile("genesis.json");
+ * ```
+ */
+export async function loadGenesisFile(path: string): Promise<Genesis> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw invalid("(file)", `cannot read ${path}`, cause);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (cause) {
+    throw invalid("(file)", "is not JSON", cause);
+  }
+  return parseGenesis(document);
+}

@@ -1,0 +1,411 @@
+import {
+  type Block,
+  type BlockBytes,
+  type BlockHeader,
+  createBlockFromBytesArray,
+  createBlockHeaderFromRLP,
+} from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { RLP } from "@ethereumjs/rlp";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { Level } from "level";
+import { CustosError } from "../../src/errors/index.ts";
+import { createLevelTrieDb, type TrieDb } from "./createLevelTrieDb.ts";
+import type { StateWrite } from "./createWriteBackDb.ts";
+import { HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
+import {
+  defaultLogQueryLimits,
+  type IndexedLog,
+  type LogFilter,
+  type LogQueryLimits,
+} from "./logFilter.ts";
+import { decodeStoredReceipts, encodeStoredReceipts, type StoredReceipt } from "./storedReceipt.ts";
+
+/** Options of {@link createChainDb}. */
+export interface ChainDbOptions {
+  /** Directory of the level database (created if missing). */
+  readonly location: string;
+  /** Chain parameters used to decode stored blocks. */
+  readonly common: Common;
+}
+
+/** What one committed block writes. */
+export interface CommitBlockInput {
+  readonly block: Block;
+  readonly receipts: readonly StoredReceipt[];
+  /** The block's state-trie writes, from the write-back layer. */
+  readonly stateWrites: readonly StateWrite[];
+}
+
+/** Where a transaction was included. */
+export interface TransactionLocation {
+  readonly blockHash: Uint8Array;
+  readonly blockNumber: bigint;
+  readonly index: number;
+}
+
+/** Which log index to scan. */
+export type LogIndexKind = "address" | "topic";
+
+/** The node's block, receipt, index and state storage. */
+export interface ChainDb {
+  /** Chain parameters blocks are decoded with. */
+  readonly common: Common;
+  /** The state keyspace as an EthereumJS trie DB (reads; writes go through commitBlock). */
+  readonly trieDb: TrieDb;
+  /** The latest committed block, or undefined for an empty database. */
+  head(): Block | undefined;
+  /** A block by hash, canonical or not. */
+  blockByHash(hash: Uint8Array): Promise<Block | undefined>;
+  /** A block header by hash (cheap: does not decode the transactions). */
+  headerByHash(hash: Uint8Array): Promise<BlockHeader | undefined>;
+  /** The canonical block at a height. */
+  blockByNumber(number: bigint): Promise<Block | undefined>;
+  /** The canonical block hash at a height. */
+  canonicalHash(number: bigint): Promise<Uint8Array | undefined>;
+  /** A block's receipts, in transaction order. */
+  receipts(blockHash: Uint8Array): Promise<readonly StoredReceipt[] | undefined>;
+  /** Where a transaction was included. */
+  transactionLocation(txHash: Uint8Array): Promise<TransactionLocation | undefined>;
+  /**
+   * Block numbers in [from, to] holding at least one log of `key` (an address, or a topic
+   * at any position), ascending, at most `limit` of them.
+   */
+  logBlocks(
+    kind: LogIndexKind,
+    key: Uint8Array,
+    from: bigint,
+    to: bigint,
+    limit?: number,
+  ): Promise<bigint[]>;
+  /** Logs matching a filter, using the indexes; enforces the caps. */
+  logs(filter: LogFilter, limits?: LogQueryLimits): Promise<IndexedLog[]>;
+  /** Stores a block, its receipts, indexes, state writes and the new head in ONE batch. */
+  commitBlock(input: CommitBlockInput): Promise<void>;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+type BatchOp =
+  | { readonly type: "put"; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: "del"; readonly key: Uint8Array };
+
+function corrupt(keyspace: string, key: Uint8Array, cause?: unknown): CustosError {
+  return new CustosError("CHAIN_DB_CORRUPT", `stored ${keyspace} record cannot be decoded`, {
+    details: { keyspace, key: bytesToHex(key) },
+    cause,
+  });
+}
+
+function uint32Bytes(value: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value);
+  return bytes;
+}
+
+function hexKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
+}
+
+/** The log-index records of one block: per address and per topic, the number of logs. */
+function logIndexOps(block: Block, receipts: readonly StoredReceipt[]): BatchOp[] {
+  const addresses = new Map<string, { key: Uint8Array; count: number }>();
+  const topics = new Map<string, { key: Uint8Array; count: number }>();
+  const bump = (map: typeof addresses, key: Uint8Array, k: string) => {
+    const entry = map.get(k);
+    if (entry === undefined) map.set(k, { key, count: 1 });
+    else entry.count++;
+  };
+  for (const receipt of receipts) {
+    for (const [address, logTopics] of receipt.logs) {
+      bump(addresses, address, hexKey(address));
+      // A topic repeated within one log counts once for that log.
+      const seen = new Set<string>();
+      for (const topic of logTopics) {
+        const k = hexKey(topic);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        bump(topics, topic, k);
+      }
+    }
+  }
+  const number = uint64Bytes(block.header.number);
+  const ops: BatchOp[] = [];
+  for (const { key, count } of addresses.values()) {
+    ops.push({
+      type: "put",
+      key: keyOf(keyspaces.logByAddress, key, number),
+      value: uint32Bytes(count),
+    });
+  }
+  for (const { key, count } of topics.values()) {
+    ops.push({
+      type: "put",
+      key: keyOf(keyspaces.logByTopic, key, number),
+      value: uint32Bytes(count),
+    });
+  }
+  return ops;
+}
+
+function matchesTopics(logTopics: readonly Uint8Array[], filter: LogFilter["topics"]): boolean {
+  for (let i = 0; i < filter.length; i++) {
+    const wanted = filter[i];
+    if (wanted === null || wanted === undefined) continue;
+    const actual = logTopics[i];
+    if (actual === undefined) return false;
+    if (wanted instanceof Uint8Array) {
+      if (!equalsBytes(actual, wanted)) return false;
+    } else if (wanted.length > 0 && !wanted.some((w) => equalsBytes(actual, w))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function union(lists: readonly bigint[][]): bigint[] {
+  return [...new Set(lists.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Opens (creating if needed) the chain database at `location` and loads the stored head, so
+ * a restarted node resumes from its last committed block.
+ *
+ * Layout: fixed keyspaces (see `keyspaces`); a block is committed by ONE level batch
+ * holding the block, receipts, tx index, log index, state-trie writes and the head pointer,
+ * so a crash leaves the old or the new head, never a mix.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` when the head pointer names a missing block.
+ * @example
+ * ```ts
+ * const db = await createChainDb({ location: "./data/chain", common });
+ * const head = db.head();
+ * ```
+ */
+export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
+  const { common } = options;
+  const level = new Level<Uint8Array, Uint8Array>(options.location, {
+    keyEncoding: "view",
+    valueEncoding: "view",
+  });
+  await level.open();
+
+  async function blockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    const key = keyOf(keyspaces.block, hash);
+    const bytes = await level.get(key);
+    if (bytes === undefined) return undefined;
+    try {
+      return createBlockFromBytesArray(RLP.decode(bytes) as BlockBytes, {
+        common,
+        setHardfork: false,
+      });
+    } catch (cause) {
+      throw corrupt("block", key, cause);
+    }
+  }
+
+  async function headerByHash(hash: Uint8Array): Promise<BlockHeader | undefined> {
+    const key = keyOf(keyspaces.header, hash);
+    const bytes = await level.get(key);
+    if (bytes === undefined) return undefined;
+    try {
+      return createBlockHeaderFromRLP(bytes, { common, setHardfork: false });
+    } catch (cause) {
+      throw corrupt("header", key, cause);
+    }
+  }
+
+  let head: Block | undefined;
+  const headHash = await level.get(HEAD_KEY);
+  if (headHash !== undefined) {
+    head = await blockByHash(headHash);
+    if (head === undefined) throw corrupt("meta", HEAD_KEY);
+  }
+
+  async function canonicalHash(number: bigint): Promise<Uint8Array | undefined> {
+    if (number < 0n) return undefined;
+    return level.get(keyOf(keyspaces.canonical, uint64Bytes(number)));
+  }
+
+  async function receipts(blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
+    const key = keyOf(keyspaces.receipts, blockHash);
+    const bytes = await level.get(key);
+    return bytes === undefined ? undefined : decodeStoredReceipts(bytes, bytesToHex(key));
+  }
+
+  async function logBlocks(
+    kind: LogIndexKind,
+    key: Uint8Array,
+    from: bigint,
+    to: bigint,
+    limit = -1,
+  ): Promise<bigint[]> {
+    if (to < from) return [];
+    const space = kind === "address" ? keyspaces.logByAddress : keyspaces.logByTopic;
+    const keys = await level
+      .keys({
+        gte: keyOf(space, key, uint64Bytes(from)),
+        lte: keyOf(space, key, uint64Bytes(to)),
+        limit,
+      })
+      .all();
+    return keys.map((k) => readUint64(k, k.length - 8));
+  }
+
+  async function candidateBlocks(filter: LogFilter, limit: number): Promise<bigint[] | undefined> {
+    const sets: bigint[][] = [];
+    const { fromBlock: from, toBlock: to } = filter;
+    if (filter.addresses.length > 0) {
+      sets.push(
+        union(
+          await Promise.all(filter.addresses.map((a) => logBlocks("address", a, from, to, limit))),
+        ),
+      );
+    }
+    for (const position of filter.topics) {
+      if (position === null) continue;
+      const values = position instanceof Uint8Array ? [position] : position;
+      if (values.length === 0) continue;
+      sets.push(
+        union(await Promise.all(values.map((t) => logBlocks("topic", t, from, to, limit)))),
+      );
+    }
+    if (sets.length === 0) return undefined;
+    sets.sort((a, b) => a.length - b.length);
+    const [smallest, ...rest] = sets as [bigint[], ...bigint[][]];
+    const others = rest.map((s) => new Set(s));
+    return smallest.filter((n) => others.every((s) => s.has(n)));
+  }
+
+  async function logs(
+    filter: LogFilter,
+    limits: LogQueryLimits = defaultLogQueryLimits,
+  ): Promise<IndexedLog[]> {
+    const span = filter.toBlock - filter.fromBlock + 1n;
+    if (span > BigInt(limits.maxBlockRange)) {
+      throw new CustosError(
+        "LOG_QUERY_TOO_LARGE",
+        `the query spans ${span} blocks, more than the limit of ${limits.maxBlockRange}`,
+        { details: { cap: "maxBlockRange", limit: limits.maxBlockRange } },
+      );
+    }
+    if (span <= 0n) return [];
+    // No address or topic to look up: every block of the (capped) range is a candidate.
+    let candidates = await candidateBlocks(filter, limits.maxResults + 1);
+    if (candidates === undefined) {
+      candidates = [];
+      for (let n = filter.fromBlock; n <= filter.toBlock; n++) candidates.push(n);
+    }
+    const result: IndexedLog[] = [];
+    const hashes = await level.getMany(
+      candidates.map((n) => keyOf(keyspaces.canonical, uint64Bytes(n))),
+    );
+    for (let i = 0; i < candidates.length; i++) {
+      const blockHash = hashes[i];
+      const blockNumber = candidates[i] as bigint;
+      if (blockHash === undefined) continue;
+      const blockReceipts = (await receipts(blockHash)) ?? [];
+      let logIndex = 0;
+      for (const receipt of blockReceipts) {
+        for (const [address, topics, data] of receipt.logs) {
+          const index = logIndex++;
+          if (filter.addresses.length > 0 && !filter.addresses.some((a) => equalsBytes(a, address)))
+            continue;
+          if (!matchesTopics(topics, filter.topics)) continue;
+          if (result.length === limits.maxResults) {
+            throw new CustosError(
+              "LOG_QUERY_TOO_LARGE",
+              `the query matches more than ${limits.maxResults} logs`,
+              { details: { cap: "maxResults", limit: limits.maxResults } },
+            );
+          }
+          result.push({
+            address,
+            topics,
+            data,
+            blockNumber,
+            blockHash,
+            txHash: receipt.txHash,
+            txIndex: receipt.txIndex,
+            logIndex: index,
+            removed: false,
+          });
+        }
+      }
+    }
+    return result;
+  }
+
+  return {
+    common,
+    trieDb: createLevelTrieDb(level),
+    head: () => head,
+    blockByHash,
+    headerByHash,
+    async blockByNumber(number) {
+      const hash = await canonicalHash(number);
+      return hash === undefined ? undefined : blockByHash(hash);
+    },
+    canonicalHash,
+    receipts,
+    async transactionLocation(txHash) {
+      const key = keyOf(keyspaces.txIndex, txHash);
+      const value = await level.get(key);
+      if (value === undefined) return undefined;
+      if (value.length !== 44) throw corrupt("txIndex", key);
+      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      return {
+        blockHash: value.slice(0, 32),
+        blockNumber: view.getBigUint64(32),
+        index: view.getUint32(40),
+      };
+    },
+    logBlocks,
+    logs,
+    async commitBlock({ block, receipts: blockReceipts, stateWrites }) {
+      const hash = block.hash();
+      const number = uint64Bytes(block.header.number);
+      const ops: BatchOp[] = [];
+      for (const write of stateWrites) {
+        ops.push({ type: "put", key: keyOf(keyspaces.state, write.key), value: write.value });
+      }
+      ops.push({
+        type: "put",
+        key: keyOf(keyspaces.header, hash),
+        value: block.header.serialize(),
+      });
+      ops.push({ type: "put", key: keyOf(keyspaces.block, hash), value: block.serialize() });
+      ops.push({ type: "put", key: keyOf(keyspaces.canonical, number), value: hash });
+      ops.push({
+        type: "put",
+        key: keyOf(keyspaces.receipts, hash),
+        value: encodeStoredReceipts(blockReceipts),
+      });
+      block.transactions.forEach((tx, index) => {
+        const value = new Uint8Array(44);
+        value.set(hash, 0);
+        value.set(number, 32);
+        value.set(uint32Bytes(index), 40);
+        ops.push({ type: "put", key: keyOf(keyspaces.txIndex, tx.hash()), value });
+      });
+      ops.push(...logIndexOps(block, blockReceipts));
+      ops.push({ type: "put", key: HEAD_KEY, value: hash });
+      try {
+        await level.batch(ops);
+      } catch (cause) {
+        throw new CustosError(
+          "CHAIN_DB_COMMIT_FAILED",
+          `block ${block.header.number} was not committed`,
+          {
+            details: { blockNumber: block.header.number.toString(), blockHash: bytesToHex(hash) },
+            cause,
+          },
+        );
+      }
+      head = block;
+    },
+    async close() {
+      await level.close();
+    },
+  };
+}

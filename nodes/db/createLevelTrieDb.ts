@@ -1,0 +1,52 @@
+import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
+import type { Level } from "level";
+import { keyOf, keyspaces } from "./keyspaces.ts";
+import { trieKeyBytes, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
+
+/** The DB interface EthereumJS's MPT and state manager read and write. */
+export type TrieDb = DB<string, string | Uint8Array>;
+
+/**
+ * Adapts the chain database's state keyspace to EthereumJS's `DB` interface. level 10
+ * resolves a missing key to `undefined`, which is exactly what the interface wants. Values
+ * written in `'string'` encoding are stored as UTF-8.
+ *
+ * Direct writes bypass the atomic block commit: the node writes state only through a
+ * write-back layer ({@link createWriteBackDb}) flushed by `commitBlock`.
+ *
+ * @example
+ * ```ts
+ * const trie = new MerklePatriciaTrie({ db: createLevelTrieDb(level), useKeyHashing: true });
+ * ```
+ */
+export function createLevelTrieDb(level: Level<Uint8Array, Uint8Array>): TrieDb {
+  const stateKey = (key: string | Uint8Array) => keyOf(keyspaces.state, trieKeyBytes(key));
+  const db: TrieDb = {
+    async get(key: string, opts?: EncodingOpts) {
+      const value = await level.get(stateKey(key));
+      return value === undefined ? undefined : trieValueOut(value, opts);
+    },
+    async put(key: string, value: string | Uint8Array) {
+      await level.put(stateKey(key), trieValueBytes(value));
+    },
+    async del(key: string) {
+      await level.del(stateKey(key));
+    },
+    async batch(ops: BatchDBOp<string, string | Uint8Array>[]) {
+      await level.batch(
+        ops.map((op) =>
+          op.type === "put"
+            ? { type: "put" as const, key: stateKey(op.key), value: trieValueBytes(op.value) }
+            : { type: "del" as const, key: stateKey(op.key) },
+        ),
+      );
+    },
+    shallowCopy() {
+      return db;
+    },
+    async open() {
+      await level.open();
+    },
+  };
+  return db;
+}

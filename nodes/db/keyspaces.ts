@@ -1,0 +1,81 @@
+/**
+ * The chain database's fixed keyspaces: one leading byte per keyspace, so every record of a
+ * block (and its state-trie writes) can go into ONE level batch, and range scans stay inside
+ * their keyspace.
+ */
+export const keyspaces = {
+  /** block hash → RLP header (parent lookups without decoding the transactions) */
+  header: 0x68, // "h"
+  /** block hash → RLP block (header, transactions, uncles, withdrawals) */
+  block: 0x62, // "b"
+  /** block number (8 bytes, big-endian) → block hash */
+  canonical: 0x6e, // "n"
+  /** block hash → RLP list of stored receipts */
+  receipts: 0x72, // "r"
+  /** tx hash → block hash (32) ‖ block number (8) ‖ tx index (4) */
+  txIndex: 0x78, // "x"
+  /** "a" ‖ address (20) ‖ block number (8) → number of matching logs (4) */
+  logByAddress: 0x61, // "a"
+  /** "t" ‖ topic (32) ‖ block number (8) → number of matching logs (4) */
+  logByTopic: 0x74, // "t"
+  /** trie node hash or "c" ‖ code hash → node or code (content-addressed, never overwritten) */
+  state: 0x73, // "s"
+  /** "m" ‖ name → metadata (the head pointer) */
+  meta: 0x6d, // "m"
+} as const;
+
+/** One keyspace's leading byte. */
+export type Keyspace = (typeof keyspaces)[keyof typeof keyspaces];
+
+/** The meta key holding the head block's hash. */
+export const HEAD_KEY: Uint8Array = Uint8Array.of(
+  keyspaces.meta,
+  ...new TextEncoder().encode("head"),
+);
+
+/**
+ * Builds a key: the keyspace byte followed by the parts.
+ *
+ * @example
+ * ```ts
+ * const key = keyOf(keyspaces.block, blockHash);
+ * ```
+ */
+export function keyOf(space: Keyspace, ...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 1;
+  for (const part of parts) length += part.length;
+  const key = new Uint8Array(length);
+  key[0] = space;
+  let offset = 1;
+  for (const part of parts) {
+    key.set(part, offset);
+    offset += part.length;
+  }
+  return key;
+}
+
+/**
+ * A block number as 8 big-endian bytes, so keys sort by number.
+ *
+ * @example
+ * ```ts
+ * uint64Bytes(1n); // Uint8Array [0,0,0,0,0,0,0,1]
+ * ```
+ */
+export function uint64Bytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, value);
+  return bytes;
+}
+
+/**
+ * Reads 8 big-endian bytes at `offset` as a block number.
+ *
+ * @example
+ * ```ts
+ * readUint64(uint64Bytes(7n), 0); // 7n
+ * ```
+ */
+export function readUint64(bytes: Uint8Array, offset: number): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
+}

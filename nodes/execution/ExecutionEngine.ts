@@ -1,0 +1,101 @@
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import type { StateWrite, StoredReceipt } from "../db/index.ts";
+
+/** Header fields the block producer chooses. */
+export interface BuildBlockOptions {
+  /** Block timestamp (seconds); must exceed the parent's. */
+  readonly timestamp: bigint;
+  /** Receiver of priority fees (the proposing validator). */
+  readonly coinbase: Uint8Array;
+  /** Gas limit of the block. */
+  readonly gasLimit: bigint;
+  /** Extra data (consensus fields); empty by default. */
+  readonly extraData?: Uint8Array;
+}
+
+/** Why a pending transaction was left out of a built block. */
+export interface RejectedTransaction {
+  readonly tx: TypedTransaction;
+  /**
+   * `invalid`: it can never be included as is (bad nonce, insufficient balance, bad
+   * signature, gas limit above the block's); `doesNotFit`: valid but the block is full.
+   */
+  readonly kind: "invalid" | "doesNotFit";
+  /** Human-readable reason from the EVM or the builder. */
+  readonly reason: string;
+}
+
+/** An executed block whose state writes are buffered until {@link ExecutionEngine.commit}. */
+export interface ExecutedBlock {
+  /** The sealed block (state root, receipts root, transactions root, bloom, gas used). */
+  readonly block: Block;
+  /** Receipts in transaction order. */
+  readonly receipts: readonly StoredReceipt[];
+  /** The block's state-trie writes (what commitBlock stores). */
+  readonly stateWrites: readonly StateWrite[];
+}
+
+/** A built block plus the pending transactions left out. */
+export interface BuiltBlock extends ExecutedBlock {
+  readonly rejected: readonly RejectedTransaction[];
+}
+
+/** Account fields as eth_getBalance / eth_getTransactionCount need them. */
+export interface AccountState {
+  readonly nonce: bigint;
+  readonly balance: bigint;
+  readonly codeHash: Uint8Array;
+}
+
+/** An eth_call / eth_estimateGas request. */
+export interface CallRequest {
+  readonly from?: Uint8Array;
+  /** Target; absent for a contract creation. */
+  readonly to?: Uint8Array;
+  readonly data?: Uint8Array;
+  readonly value?: bigint;
+  /** Gas available; default the block gas limit. */
+  readonly gas?: bigint;
+}
+
+/** The outcome of a call: expected failures (revert, out of gas) are returned, not thrown. */
+export interface CallResult {
+  readonly returnData: Uint8Array;
+  readonly gasUsed: bigint;
+  /** Present when execution reverted; `reason` decodes `Error(string)`. */
+  readonly revert?: { readonly data: Uint8Array; readonly reason?: string };
+  /** Present when execution failed without a revert (e.g. "out of gas", "invalid opcode"). */
+  readonly error?: string;
+}
+
+/**
+ * The node's EVM: builds blocks, re-executes received blocks, serves state reads and calls.
+ * Blocks are built and verified on their parent's COMMITTED state; their writes stay in
+ * memory until {@link ExecutionEngine.commit} stores them in one atomic batch.
+ */
+export interface ExecutionEngine {
+  /** Chain parameters (chain id, hardfork, crypto). */
+  readonly common: Common;
+  /** Executes pending transactions once each, in order, on `parent`'s state and seals a block. */
+  buildBlock(
+    parent: Block,
+    pendingTxs: readonly TypedTransaction[],
+    options: BuildBlockOptions,
+  ): Promise<BuiltBlock>;
+  /** Re-executes a received block on its parent's state and verifies its header. */
+  executeBlock(block: Block): Promise<ExecutedBlock>;
+  /** Stores an executed block (block, receipts, indexes, state, head) atomically. */
+  commit(executed: ExecutedBlock): Promise<void>;
+  /** Account at a committed block (zeros for an absent account). */
+  account(address: Uint8Array, block: Block): Promise<AccountState>;
+  /** Contract code at a committed block. */
+  code(address: Uint8Array, block: Block): Promise<Uint8Array>;
+  /** A storage slot (32 bytes) at a committed block, as 32 bytes. */
+  storageAt(address: Uint8Array, slot: Uint8Array, block: Block): Promise<Uint8Array>;
+  /** Runs a call on a committed block's state without changing it. */
+  call(request: CallRequest, block: Block): Promise<CallResult>;
+  /** Smallest gas limit with which the request succeeds. */
+  estimateGas(request: CallRequest, block: Block): Promise<bigint>;
+}

@@ -1,0 +1,109 @@
+import type { Block } from "@ethereumjs/block";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { KECCAK256_RLP } from "@ethereumjs/util";
+import { Bloom, encodeReceipt, runTx, type VM } from "@ethereumjs/vm";
+import { CustosError } from "../../src/errors/index.ts";
+import type { StoredReceipt } from "../db/index.ts";
+import type { RejectedTransaction } from "./ExecutionEngine.ts";
+
+/** What executing a block's transactions produced. */
+export interface TransactionsOutcome {
+  readonly included: TypedTransaction[];
+  readonly receipts: StoredReceipt[];
+  readonly rejected: RejectedTransaction[];
+  readonly gasUsed: bigint;
+  readonly logsBloom: Uint8Array;
+  readonly receiptsRoot: Uint8Array;
+}
+
+function inapplicable(index: number, reason: string, cause?: unknown): CustosError {
+  return new CustosError("BLOCK_INVALID", `transaction ${index} cannot be applied: ${reason}`, {
+    details: { field: "transactions", index, reason },
+    cause,
+  });
+}
+
+function shortReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // EthereumJS appends a long "(block number=… hash=…)" context; the reason is what precedes it.
+  const cut = message.indexOf(" (");
+  return cut > 0 ? message.slice(0, cut) : message;
+}
+
+/**
+ * Applies transactions to the VM's state in order, once each, exactly as EthereumJS's
+ * `applyTransactions` would for a Cancun block without withdrawals or system calls (so a
+ * block built here replays identically). In build mode (`strict` false) a transaction that
+ * cannot be applied is skipped with a reason and the state is left as before it (runTx
+ * reverts its own checkpoint); in strict mode it throws.
+ *
+ * @throws CustosError `BLOCK_INVALID` (field `transactions`, with the index) in strict mode.
+ * @example
+ * ```ts
+ * const outcome = await executeTransactions(vm, context, txs, false);
+ * ```
+ */
+export async function executeTransactions(
+  vm: VM,
+  context: Block,
+  txs: readonly TypedTransaction[],
+  strict: boolean,
+): Promise<TransactionsOutcome> {
+  const gasLimit = context.header.gasLimit;
+  const baseFee = context.header.baseFeePerGas ?? 0n;
+  const bloom = new Bloom(undefined, vm.common);
+  const receiptTrie = new MerklePatriciaTrie({ common: vm.common });
+  const included: TypedTransaction[] = [];
+  const receipts: StoredReceipt[] = [];
+  const rejected: RejectedTransaction[] = [];
+  let gasUsed = 0n;
+  let receiptGasUsed = 0n;
+  for (const [position, tx] of txs.entries()) {
+    if (tx.gasLimit + gasUsed > gasLimit) {
+      const reason = "tx has a higher gas limit than the block has left";
+      if (strict) throw inapplicable(position, reason);
+      rejected.push({ tx, kind: tx.gasLimit > gasLimit ? "invalid" : "doesNotFit", reason });
+      continue;
+    }
+    let result: Awaited<ReturnType<typeof runTx>>;
+    try {
+      result = await runTx(vm, { tx, block: context, blockGasUsed: receiptGasUsed });
+    } catch (error) {
+      if (strict) throw inapplicable(position, shortReason(error), error);
+      rejected.push({ tx, kind: "invalid", reason: shortReason(error) });
+      continue;
+    }
+    const index = included.length;
+    gasUsed += result.blockGasSpent ?? result.totalGasSpent;
+    receiptGasUsed += result.totalGasSpent;
+    bloom.or(result.bloom);
+    await receiptTrie.put(RLP.encode(index), encodeReceipt(result.receipt, tx.type));
+    const receipt: StoredReceipt = {
+      txType: tx.type,
+      txHash: tx.hash(),
+      txIndex: index,
+      status: "status" in result.receipt && result.receipt.status === 1 ? 1 : 0,
+      cumulativeGasUsed: result.receipt.cumulativeBlockGasUsed,
+      gasUsed: result.totalGasSpent,
+      effectiveGasPrice: tx.getEffectivePriorityFee(baseFee) + baseFee,
+      logsBloom: result.bloom.bitvector,
+      logs: result.receipt.logs,
+    };
+    receipts.push(
+      result.createdAddress === undefined
+        ? receipt
+        : { ...receipt, contractAddress: result.createdAddress.bytes },
+    );
+    included.push(tx);
+  }
+  return {
+    included,
+    receipts,
+    rejected,
+    gasUsed,
+    logsBloom: bloom.bitvector,
+    receiptsRoot: included.length === 0 ? KECCAK256_RLP : receiptTrie.root(),
+  };
+}

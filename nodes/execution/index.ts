@@ -1,0 +1,22 @@
+export {
+  CUSTOS_HARDFORK,
+  type CustosCommonOptions,
+  createCustosCommon,
+} from "./createCustosCommon.ts";
+export {
+  createExecutionEngine,
+  defaultExecutionEngineOptions,
+  type ExecutionEngineOptions,
+} from "./createExecutionEngine.ts";
+export type {
+  AccountState,
+  BuildBlockOptions,
+  BuiltBlock,
+  CallRequest,
+  CallResult,
+  ExecutedBlock,
+  ExecutionEngine,
+  RejectedTransaction,
+} from "./ExecutionEngine.ts";
+export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";

@@ -1,0 +1,90 @@
+import { readFile, stat } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { createGenesisCommand, keysPathFor } from "../../../nodes/bin/commands/genesis.ts";
+import { runCli } from "../../../nodes/bin/runCli.ts";
+import { parseGenesis } from "../../../nodes/chain/index.ts";
+import { seededRandomBytes, tempDir } from "../stateFixtures.ts";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
+
+describe("custos genesis", () => {
+  it("writes a valid genesis and a 0600 keys file, and never prints a key", async () => {
+    const dir = await tempDir();
+    const out = `${dir.path}/genesis.json`;
+    const c = capture();
+    const command = createGenesisCommand({ randomBytes: seededRandomBytes("cli") });
+    expect(
+      await runCli(["genesis", "--out", out, "--hospitals", "2", "--chain-id", "777"], c.io, [
+        command,
+      ]),
+    ).toBe(0);
+    const genesis = parseGenesis(JSON.parse(await readFile(out, "utf8")));
+    expect(genesis.chainId).toBe(777);
+    expect(genesis.validators).toHaveLength(2);
+    expect(genesis.organisations.map((o) => o.role)).toEqual([
+      "hospital",
+      "hospital",
+      "regulator",
+      "researcher",
+      "reviewBoard",
+    ]);
+    const keysPath = keysPathFor(out);
+    expect(keysPath).toBe(`${dir.path}/genesis.keys.json`);
+    expect((await stat(keysPath)).mode & 0o777).toBe(0o600);
+    const keys = JSON.parse(await readFile(keysPath, "utf8"));
+    expect(keys.hospitals[0].account.address).toBe(genesis.organisations[0]?.accounts[0]);
+    const printed = c.out() + c.err();
+    for (const key of [
+      keys.regulator,
+      keys.researcher,
+      keys.reviewBoard,
+      ...keys.hospitals.flatMap((h: { account: unknown; validator: unknown }) => [
+        h.account,
+        h.validator,
+      ]),
+    ]) {
+      expect(printed).not.toContain((key as { privateKey: string }).privateKey.slice(2));
+    }
+    expect(c.out()).toContain(genesis.contracts.consentRegistry);
+    expect(c.out()).toMatch(/block 0\s+0x[0-9a-f]{64}/);
+
+    const again = capture();
+    expect(await runCli(["genesis", "--out", out], again.io, [command])).toBe(1);
+    expect(again.err()).toContain("INVALID_ARGUMENT");
+    expect(await runCli(["genesis", "--out", out, "--force"], capture().io, [command])).toBe(0);
+    await dir.remove();
+  });
+
+  it("rejects bad arguments with a usage error", async () => {
+    const command = createGenesisCommand({ writeFile: async () => {} });
+    for (const args of [
+      [],
+      ["--out"],
+      ["--out", "g.json", "--hospitals", "0"],
+      ["--out", "g.json", "--hospitals", "x"],
+      ["--out", "g.json", "--chain-id"],
+      ["--out", "g.json", "--nope"],
+    ]) {
+      const c = capture();
+      expect(await runCli(["genesis", ...args], c.io, [command]), args.join(" ")).toBe(2);
+      expect(c.err()).toContain("CLI_USAGE");
+    }
+  });
+
+  it("prints help and is registered in custos --help", async () => {
+    const c = capture();
+    expect(await runCli(["genesis", "--help"], c.io)).toBe(0);
+    expect(c.out()).toContain("Usage: custos genesis --out <file>");
+    const top = capture();
+    await runCli(["--help"], top.io);
+    expect(top.out()).toMatch(/genesis\s+write a development genesis/);
+  });
+});

@@ -1,0 +1,220 @@
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { Interface } from "ethers";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  commitGenesis,
+  DEFAULT_GENESIS_DEPLOYER,
+  type Genesis,
+  genesisBlock,
+  genesisContractAddresses,
+  loadGenesisFile,
+  parseGenesis,
+} from "../../../nodes/chain/index.ts";
+import { createChainDb } from "../../../nodes/db/index.ts";
+import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
+import {
+  accessLedgerAbi,
+  consentRegistryAbi,
+  consortiumAbi,
+} from "../../../src/contracts/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
+import { devGenesis, openChain, tempDir } from "../stateFixtures.ts";
+
+const { genesis, keys } = devGenesis(3);
+const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+const hex = (s: string) => hexToBytes(s as PrefixedHexString);
+
+function mutate(change: (g: Record<string, unknown>) => void): unknown {
+  const copy = structuredClone(genesis) as unknown as Record<string, unknown>;
+  change(copy);
+  return copy;
+}
+
+function expectInvalid(document: unknown, field: string) {
+  try {
+    parseGenesis(document);
+  } catch (error) {
+    expect(isCustosError(error, "GENESIS_INVALID")).toBe(true);
+    expect((error as { details: Record<string, unknown> }).details.field).toBe(field);
+    return;
+  }
+  throw new Error(`expected GENESIS_INVALID for ${field}`);
+}
+
+describe("genesis", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it("fixes the contracts at the deployer's CREATE addresses", () => {
+    const addresses = genesisContractAddresses(DEFAULT_GENESIS_DEPLOYER);
+    expect(genesis.contracts).toEqual(addresses);
+    expect(new Set(Object.values(addresses)).size).toBe(4);
+  });
+
+  it("builds the same block 0 every time", async () => {
+    const a = await genesisBlock(genesis);
+    const b = await genesisBlock(parseGenesis(structuredClone(genesis)));
+    expect(bytesToHex(a.block.hash())).toBe(bytesToHex(b.block.hash()));
+    expect(a.block.header.number).toBe(0n);
+    expect(a.block.header.gasLimit).toBe(BigInt(genesis.gasLimit));
+    expect(a.stateWrites.length).toBeGreaterThan(10);
+  });
+
+  it("runs the constructors: membership, stored consortium address and EIP-712 domain are right", async () => {
+    const dir = await tempDir();
+    const db = await openChain(dir.path, genesis, common);
+    cleanups.push(async () => {
+      await db.close();
+      await dir.remove();
+    });
+    const engine = createExecutionEngine({ chainDb: db });
+    const g = db.head() as Block;
+    const call = async (address: string, abi: Interface, name: string, args: unknown[]) => {
+      const result = await engine.call(
+        { to: hex(address), data: hex(abi.encodeFunctionData(name, args)) },
+        g,
+      );
+      expect(result.revert).toBeUndefined();
+      return abi.decodeFunctionResult(name, result.returnData);
+    };
+    const consortium = new Interface(consortiumAbi);
+    const registry = new Interface(consentRegistryAbi);
+    const ledger = new Interface(accessLedgerAbi);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isRecorder", [
+          2,
+          keys.hospitals[1]?.account.address,
+        ])
+      )[0],
+    ).toBe(true);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "hasRole", [2, keys.regulator.address])
+      )[0],
+    ).toBe(true);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isMember", [
+          keys.hospitals[0]?.validator.address,
+        ])
+      )[0],
+    ).toBe(false);
+    expect(
+      (await call(genesis.contracts.consentRegistry, registry, "consortium", []))[0].toLowerCase(),
+    ).toBe(genesis.contracts.consortium);
+    expect(
+      (await call(genesis.contracts.accessLedger, ledger, "consortium", []))[0].toLowerCase(),
+    ).toBe(genesis.contracts.consortium);
+    const domain = await call(genesis.contracts.consentRegistry, registry, "eip712Domain", []);
+    expect(domain[3]).toBe(BigInt(genesis.chainId));
+    expect(String(domain[4]).toLowerCase()).toBe(genesis.contracts.consentRegistry);
+    const balance = await engine.account(hex(keys.researcher.address), g);
+    expect(balance.balance).toBe(BigInt(genesis.alloc[keys.researcher.address]?.balance as string));
+  });
+
+  it("commitGenesis accepts the same genesis again and refuses another", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.remove);
+    const db = await openChain(dir.path, genesis, common);
+    await db.close();
+    const reopened = await createChainDb({ location: dir.path, common });
+    const block = await commitGenesis(reopened, genesis);
+    expect(bytesToHex(block.hash())).toBe(bytesToHex((reopened.head() as Block).hash()));
+    const other = devGenesis(3, "another-seed").genesis;
+    await expect(commitGenesis(reopened, other)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
+    await reopened.close();
+  });
+
+  it("names the offending field of an invalid document", () => {
+    expectInvalid(
+      mutate((g) => delete g.chainId),
+      "chainId",
+    );
+    expectInvalid(
+      mutate((g) => (g.gasLimit = "30000000")),
+      "gasLimit",
+    );
+    expectInvalid(
+      mutate((g) => (g.extra = 1)),
+      "extra",
+    );
+    expectInvalid(
+      mutate((g) =>
+        ((g.organisations as { accounts: string[] }[])[1] as { accounts: string[] }).accounts.push(
+          "0x12",
+        ),
+      ),
+      "organisations[1].accounts[1]",
+    );
+    expectInvalid(
+      mutate((g) => (g.alloc = { "0xnothex": { balance: "1" } })),
+      "alloc.0xnothex",
+    );
+    expectInvalid(
+      mutate((g) => (g.validators = [...(g.validators as string[])].reverse())),
+      "validators",
+    );
+    expectInvalid(
+      mutate(
+        (g) =>
+          ((g.contracts as Record<string, string>).consentRegistry =
+            genesis.contracts.accessLedger),
+      ),
+      "contracts.consentRegistry",
+    );
+    expectInvalid(
+      mutate((g) =>
+        (
+          (g.organisations as { recorders: string[] }[])[0] as { recorders: string[] }
+        ).recorders.push(keys.regulator.address),
+      ),
+      "organisations[0].recorders[1]",
+    );
+    expectInvalid(
+      mutate(
+        (g) =>
+          delete ((g.organisations as Record<string, unknown>[])[0] as Record<string, unknown>)
+            .validator,
+      ),
+      "organisations[0].validator",
+    );
+  });
+
+  it("reports a constructor failure as GENESIS_INVALID", async () => {
+    const bad = parseGenesis(
+      mutate((g) => {
+        const orgs = g.organisations as { accounts: string[]; recorders: string[] }[];
+        // The same account in two organisations: Consortium's constructor reverts.
+        (orgs[1] as { accounts: string[] }).accounts.push(
+          (orgs[0] as { accounts: string[] }).accounts[0] as string,
+        );
+      }),
+    );
+    await expect(genesisBlock(bad)).rejects.toSatisfy(
+      (e: unknown) => isCustosError(e, "GENESIS_INVALID") && e.details.field === "organisations",
+    );
+  });
+
+  it("loads a genesis file and reports unreadable or non-JSON files", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.remove);
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(`${dir.path}/g.json`, JSON.stringify(genesis));
+    const loaded: Genesis = await loadGenesisFile(`${dir.path}/g.json`);
+    expect(loaded).toEqual(genesis);
+    expect(Object.isFrozen(loaded.organisations[0])).toBe(true);
+    await writeFile(`${dir.path}/bad.json`, "{");
+    await expect(loadGenesisFile(`${dir.path}/bad.json`)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
+    await expect(loadGenesisFile(`${dir.path}/missing.json`)).rejects.toSatisfy((e: unknown) =>
+      isCustosError(e, "GENESIS_INVALID"),
+    );
+  });
+});

@@ -1,0 +1,62 @@
+import type { Block } from "@ethereumjs/block";
+import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { describe, expect, it } from "vitest";
+import { createChainDb } from "../../../nodes/db/index.ts";
+import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
+import { runCrashLoop } from "../crashHarness.ts";
+import { devGenesis, tempDir } from "../stateFixtures.ts";
+
+const { genesis, keys } = devGenesis(2);
+const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+
+describe("kill -9 while committing blocks", () => {
+  it("always restarts on a fully committed head whose state loads", async () => {
+    const dir = await tempDir();
+    let lastReported = -1n;
+    let maxHead = 0n;
+    await runCrashLoop({
+      script: new URL("./crashWorker.ts", import.meta.url).pathname,
+      args: [dir.path, "40"],
+      kills: 5,
+      seed: 20261123,
+      minDelayMs: 300,
+      maxDelayMs: 2500,
+      check: async (round, lines) => {
+        for (const line of lines) {
+          const match = /^committed (\d+)$/.exec(line);
+          if (match !== null) lastReported = BigInt(match[1] as string);
+        }
+        const chainDb = await createChainDb({ location: dir.path, common });
+        try {
+          const head = chainDb.head() as Block;
+          expect(head, `round ${round}`).toBeDefined();
+          // No block whose commit resolved is lost.
+          expect(head.header.number).toBeGreaterThanOrEqual(lastReported);
+          maxHead = head.header.number;
+          const engine = createExecutionEngine({ chainDb });
+          let txsBy0 = 0n;
+          for (let n = 1n; n <= head.header.number; n++) {
+            const block = (await chainDb.blockByNumber(n)) as Block;
+            const receipts = await chainDb.receipts(block.hash());
+            expect(receipts?.length).toBe(block.transactions.length);
+            expect(receipts?.every((r) => r.status === 1)).toBe(true);
+            for (const tx of block.transactions) {
+              expect(await chainDb.transactionLocation(tx.hash())).toBeDefined();
+              if (tx.getSenderAddress().toString() === keys.hospitals[0]?.account.address) txsBy0++;
+            }
+          }
+          // The head's state root loads and agrees with the committed transactions.
+          const account = await engine.account(
+            hexToBytes(keys.hospitals[0]?.account.address as PrefixedHexString),
+            head,
+          );
+          expect(account.nonce).toBe(txsBy0);
+        } finally {
+          await chainDb.close();
+        }
+      },
+    });
+    expect(maxHead).toBeGreaterThan(0n);
+    await dir.remove();
+  }, 180_000);
+});

@@ -1,0 +1,43 @@
+/**
+ * Child process for the crash test: commits blocks of ConsentRegistry grants in a loop and
+ * prints `committed <number>` after each commit resolves, until it is killed.
+ * Usage: node crashWorker.ts <db dir> <txs per block>
+ */
+import type { Block } from "@ethereumjs/block";
+import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
+import { devGenesis, grantCalldata, openChain, signedTx } from "../stateFixtures.ts";
+
+const [location, perBlockText] = process.argv.slice(2);
+if (location === undefined) throw new Error("usage: crashWorker.ts <db dir> <txs per block>");
+const perBlock = Number(perBlockText ?? "40");
+const { genesis, keys } = devGenesis(2);
+const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+const chainDb = await openChain(location, genesis, common);
+const engine = createExecutionEngine({ chainDb });
+process.stdout.write("ready\n");
+for (;;) {
+  const parent = chainDb.head() as Block;
+  const txs = [];
+  for (const [h, hospital] of keys.hospitals.entries()) {
+    const from = hexToBytes(hospital.account.address as PrefixedHexString);
+    const { nonce } = await engine.account(from, parent);
+    for (let i = 0; i < perBlock / 2; i++) {
+      txs.push(
+        signedTx(common, hospital.account.privateKey, {
+          nonce: nonce + BigInt(i),
+          to: genesis.contracts.consentRegistry,
+          data: grantCalldata(Number(parent.header.number) * perBlock + (h * perBlock) / 2 + i),
+          gasLimit: 200_000n,
+        }),
+      );
+    }
+  }
+  const built = await engine.buildBlock(parent, txs, {
+    timestamp: parent.header.timestamp + 1n,
+    coinbase: new Uint8Array(20),
+    gasLimit: BigInt(genesis.gasLimit),
+  });
+  await engine.commit(built);
+  process.stdout.write(`committed ${built.block.header.number}\n`);
+}
