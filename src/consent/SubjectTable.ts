@@ -139,6 +139,14 @@ export class SubjectTable {
     return Math.floor((byteSwap(w0) * this.#homes) / TWO_32);
   }
 
+  /**
+   * Home slot of pseudonyms whose leading 32 bits (big-endian) are `lead`: no row of a
+   * pseudonym with leading bits ≥ `lead` sits before it.
+   */
+  homeOfLead(lead: number): number {
+    return Math.floor((lead * this.#homes) / TWO_32);
+  }
+
   /** The slot of the pseudonym at `key[offset..offset+8)`, or -1 if absent. */
   find(key: Uint32Array, offset: number): number {
     const rows = this.rows;
