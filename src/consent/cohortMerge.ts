@@ -64,7 +64,10 @@ export function mergeCohort(
     const last = Math.min(size, first + PREFETCH);
     // Start the loads of these entries' keys together: they are random reads of the input,
     // independent of each other, so their cache misses overlap.
-    for (let k = first; k < last; k++) touched ^= words[(order[k] as number) * SUBJECT_WORDS + 7] as number;
+    for (let k = first; k < last; k++) {
+      const o = (order[k] as number) * SUBJECT_WORDS;
+      touched ^= (words[o + 1] as number) ^ (words[o + 7] as number);
+    }
     for (let k = first; k < last; k++) {
       const l = lead[k] as number;
       const i = order[k] as number;
