@@ -105,7 +105,10 @@ export class SubjectTable {
   #size = 0;
   readonly #slotOf = new Uint32Array(LOOKUP_BATCH);
   readonly #pending = new Uint32Array(LOOKUP_BATCH);
-  /** XOR of the words findBatch pre-loads; read so the compiler cannot drop those loads. */
+  /**
+   * XOR of words loaded only to start cache misses early (by findBatch and the cohort merge);
+   * stored so the compiler cannot drop those loads.
+   */
   touched = 0;
 
   constructor(expectedSubjects: number) {

@@ -24,6 +24,35 @@ export interface CohortMergeResult {
 }
 
 /**
+ * The bitset of `positions[0, n)` (distinct input positions < `count`, any order): scattered
+ * by position range into 256 streams first, so that each range's bits are then set within a
+ * few KiB instead of at random over the whole bitset.
+ */
+function positionBits(positions: Uint32Array, n: number, count: number): Uint32Array {
+  const bits = new Uint32Array(Math.ceil(count / 32));
+  const shift = Math.max(0, 32 - Math.clz32(count) - 8);
+  const starts = new Uint32Array(257);
+  for (let k = 0; k < n; k++) {
+    const r = (positions[k] as number) >>> shift;
+    starts[r + 1] = (starts[r + 1] as number) + 1;
+  }
+  for (let r = 0; r < 256; r++) starts[r + 1] = (starts[r + 1] as number) + (starts[r] as number);
+  const byRange = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const p = positions[k] as number;
+    const r = p >>> shift;
+    const at = starts[r] as number;
+    starts[r] = at + 1;
+    byRange[at] = p;
+  }
+  for (let k = 0; k < n; k++) {
+    const p = byRange[k] as number;
+    bits[p >>> 5] = (bits[p >>> 5] as number) | (1 << (p & 31));
+  }
+  return bits;
+}
+
+/**
  * Decides a sorted cohort by walking the table, which is in the same (pseudonym) order,
  * alongside it: each entry's row is found by moving forward from the previous one (or
  * jumping to the entry's home slot when that is further), so the table is read in ascending
@@ -52,7 +81,7 @@ export function mergeCohort(
   const { lead, order, size } = sorted;
   const rows = table.rows;
   const end = table.slotCapacity;
-  const allowedBits = new Uint32Array(Math.ceil(count / 32));
+  const allowed = new Uint32Array(size);
   const denied = new Float64Array(reasonCode.INDEX_ERROR + 1);
   const block = new Uint32Array(BLOCK * SUBJECT_WORDS);
   let filled = 0;
@@ -101,8 +130,7 @@ export function mergeCohort(
         denied[reason] = (denied[reason] as number) + 1;
         continue;
       }
-      allowedBits[i >>> 5] = (allowedBits[i >>> 5] as number) | (1 << (i & 31));
-      allowedCount++;
+      allowed[allowedCount++] = i;
       if (found === lastEmitted) continue;
       lastEmitted = found;
       const f = filled * SUBJECT_WORDS;
@@ -115,5 +143,5 @@ export function mergeCohort(
   }
   if (filled > 0) sink(block, filled);
   table.touched = touched;
-  return { allowedBits, allowedCount, denied };
+  return { allowedBits: positionBits(allowed, allowedCount, count), allowedCount, denied };
 }

@@ -11,8 +11,9 @@ import {
   reasonCode,
 } from "./AccessDecision.ts";
 import { type ConsentChange, type ConsentState, validateConsentChange } from "./ConsentChange.ts";
+import { sortCohortKeys } from "./cohortKeyOrder.ts";
+import { type CohortMergeResult, mergeCohort } from "./cohortMerge.ts";
 import { type CohortSnapshot, commitSortedSubjects, type HashPort } from "./cohortSnapshot.ts";
-import { type CohortFilterResult, cohortFilter } from "./cohortFilter.ts";
 import {
   ROW_WORDS,
   recordStatus,
@@ -337,23 +338,15 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
         counts[denyReasons[early - 1] as DenyReason] += n - malformed;
         return denyAll(counts);
       }
-      const at = checkedAt;
-      let merged: CohortFilterResult | undefined;
+      const sorted = sortCohortKeys(words, n, invalid);
+      counts.INVALID_REQUEST += n - sorted.size;
+      let merged: CohortMergeResult | undefined;
+      const request_ = { use: request.use, categories: request.categories, at: checkedAt };
       const { root, count } = commitSortedSubjects((sink) => {
-        merged = cohortFilter(
-          table,
-          words,
-          n,
-          invalid,
-          { use: request.use, categories: request.categories, at },
-          sink,
-        );
+        merged = mergeCohort(table, words, n, sorted, request_, sink);
       }, hash);
-      if (merged === undefined) throw new CustosError("INTERNAL", "cohort filter did not run");
+      if (merged === undefined) throw new CustosError("INTERNAL", "cohort merge did not run");
       const { allowedBits, allowedCount, denied } = merged;
-      let malformed = 0;
-      if (invalid !== null) for (let i = 0; i < n; i++) malformed += invalid[i] as number;
-      counts.INVALID_REQUEST += malformed;
       denyReasons.forEach((reason, i) => {
         counts[reason] += denied[i + 1] as number;
       });

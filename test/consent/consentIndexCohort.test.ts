@@ -111,7 +111,9 @@ const requests = [
 ] as const;
 
 const digest = (data: Uint32Array) =>
-  createHash("sha256").update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest("hex");
+  createHash("sha256")
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest("hex");
 
 /**
  * Snapshot roots, allowed-index digests and counts of the fixtures below, recorded with the
@@ -151,6 +153,83 @@ describe("filterCohort: sorted merge", () => {
         };
         expect(got).toEqual(recorded[r]);
       });
+    }
+  });
+});
+
+describe("filterCohort: equals per-subject checkAccess", () => {
+  it("on random cohorts with ties, duplicates, unknown and malformed subjects, unsorted", () => {
+    const known = tieHeavyKeys(400, 21);
+    const index = fixtureIndex(known, 0);
+    const outsiders = tieHeavyKeys(60, 22);
+    const pick = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.nat({ max: known.length - 1 }).map((i) => hex(known[i] as Uint8Array)),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .nat({ max: outsiders.length - 1 })
+          .map((i) => hex(outsiders[i] as Uint8Array)),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(fc.nat({ max: known.length - 1 }), fc.uint8Array({ minLength: 24, maxLength: 24 }))
+          .map(([i, tail]) => {
+            const key = new Uint8Array(32);
+            key.set((known[i] as Uint8Array).subarray(0, 8));
+            key.set(tail, 8);
+            return hex(key);
+          }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom("0xnope", `0x${"00".repeat(32)}`, `0x${"ff".repeat(32)}`),
+      },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(pick, { maxLength: 700 }),
+        fc.constantFrom(...requests),
+        (cohort, request) => {
+          const expectedAllowed: number[] = [];
+          const expectedDenied = Object.fromEntries(denyReasons.map((r) => [r, 0]));
+          cohort.forEach((subject, i) => {
+            const d = index.checkAccess({ subject, ...request });
+            if (d.allowed) expectedAllowed.push(i);
+            else expectedDenied[d.reason] = (expectedDenied[d.reason] as number) + 1;
+          });
+          const result = index.filterCohort(cohort, request);
+          expect([...result.allowedIndices]).toEqual(expectedAllowed);
+          expect(result.allowedCount).toBe(expectedAllowed.length);
+          expect(result.deniedByReason).toEqual(expectedDenied);
+          const allowed = expectedAllowed.map((i) => cohort[i] as string);
+          expect(result.snapshot.count).toBe(new Set(allowed).size);
+          expect(result.snapshot.root).toBe(buildCohortTree(allowed).root);
+        },
+      ),
+      { seed: SEED, numRuns: 120 },
+    );
+  });
+
+  it("decides a cohort much larger than the table and a sparse one alike", () => {
+    const known = tieHeavyKeys(3000, 31);
+    const index = fixtureIndex(known, 100_000);
+    const request = requests[0];
+    for (const size of [1, 7, 50_000]) {
+      const cohort = fixtureCohort(known, size, 32 + size);
+      const result = index.filterCohort(cohort, request);
+      const expected: number[] = [];
+      for (let i = 0; i < size; i++) {
+        if (
+          index.checkAccess({ subject: cohort.subarray(i * 32, i * 32 + 32), ...request }).allowed
+        ) {
+          expected.push(i);
+        }
+      }
+      expect([...result.allowedIndices]).toEqual(expected);
     }
   });
 });
