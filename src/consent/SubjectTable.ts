@@ -105,7 +105,10 @@ export class SubjectTable {
   #size = 0;
   readonly #slotOf = new Uint32Array(LOOKUP_BATCH);
   readonly #pending = new Uint32Array(LOOKUP_BATCH);
-  /** XOR of the words findBatch pre-loads; read so the compiler cannot drop those loads. */
+  /**
+   * XOR of words loaded only to start cache misses early (by findBatch and the cohort merge);
+   * stored so the compiler cannot drop those loads.
+   */
   touched = 0;
 
   constructor(expectedSubjects: number) {
@@ -137,6 +140,14 @@ export class SubjectTable {
   #home(w0: number): number {
     // Monotone in the key's leading 32 bits: slot order is pseudonym order.
     return Math.floor((byteSwap(w0) * this.#homes) / TWO_32);
+  }
+
+  /**
+   * Home slot of pseudonyms whose leading 32 bits (big-endian) are `lead`: no row of a
+   * pseudonym with leading bits ≥ `lead` sits before it.
+   */
+  homeOfLead(lead: number): number {
+    return Math.floor((lead * this.#homes) / TWO_32);
   }
 
   /** The slot of the pseudonym at `key[offset..offset+8)`, or -1 if absent. */

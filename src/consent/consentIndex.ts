@@ -11,9 +11,10 @@ import {
   reasonCode,
 } from "./AccessDecision.ts";
 import { type ConsentChange, type ConsentState, validateConsentChange } from "./ConsentChange.ts";
+import { sortCohortKeys } from "./cohortKeyOrder.ts";
+import { type CohortMergeResult, mergeCohort } from "./cohortMerge.ts";
 import { type CohortSnapshot, commitSortedSubjects, type HashPort } from "./cohortSnapshot.ts";
 import {
-  LOOKUP_BATCH,
   ROW_WORDS,
   recordStatus,
   rowLayout,
@@ -337,43 +338,28 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
         counts[denyReasons[early - 1] as DenyReason] += n - malformed;
         return denyAll(counts);
       }
-      const use = request.use;
-      const categories = request.categories;
-      const at = checkedAt;
-      const rows = table.rows;
-      const allowed = new Uint32Array(n);
-      // The allowed set as a bitset over table slots: duplicates collapse, and slot order is
-      // pseudonym order, so committing needs no sort.
-      const marks = new Uint32Array(Math.ceil(table.slotCapacity / 32));
-      const denied = new Float64Array(denyReasons.length + 1);
-      let allowedCount = 0;
-      const found = new Int32Array(LOOKUP_BATCH);
-      for (let first = 0; first < n; first += LOOKUP_BATCH) {
-        const size = Math.min(LOOKUP_BATCH, n - first);
-        table.findBatch(words, first, size, found);
-        for (let j = 0; j < size; j++) {
-          const i = first + j;
-          const record = found[j] as number;
-          const reason =
-            invalid !== null && invalid[i] === 1
-              ? reasonCode.INVALID_REQUEST
-              : record < 0
-                ? reasonCode.UNKNOWN_SUBJECT
-                : evaluateRow(rows, record * ROW_WORDS, use, categories, at);
-          if (reason === reasonCode.PERMITTED) {
-            allowed[allowedCount++] = i;
-            marks[record >>> 5] = (marks[record >>> 5] as number) | (1 << (record & 31));
-          } else {
-            denied[reason] = (denied[reason] as number) + 1;
-          }
+      const sorted = sortCohortKeys(words, n, invalid);
+      counts.INVALID_REQUEST += n - sorted.size;
+      let merged: CohortMergeResult | undefined;
+      const request_ = { use: request.use, categories: request.categories, at: checkedAt };
+      const { root, count } = commitSortedSubjects((sink) => {
+        merged = mergeCohort(table, words, n, sorted, request_, sink);
+      }, hash);
+      if (merged === undefined) throw new CustosError("INTERNAL", "cohort merge did not run");
+      const { allowedBits, allowedCount, denied } = merged;
+      denyReasons.forEach((reason, i) => {
+        counts[reason] += denied[i + 1] as number;
+      });
+      const allowedIndices = new Uint32Array(allowedCount);
+      let a = 0;
+      for (let w = 0; w < allowedBits.length; w++) {
+        let bits = allowedBits[w] as number;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          allowedIndices[a++] = w * 32 + 31 - Math.clz32(low);
+          bits ^= low;
         }
       }
-      denyReasons.forEach((reason, i) => {
-        counts[reason] = denied[i + 1] as number;
-      });
-      const allowedIndices =
-        allowedCount * 2 < n ? allowed.slice(0, allowedCount) : allowed.subarray(0, allowedCount);
-      const { root, count } = commitSortedSubjects((sink) => table.streamMarked(marks, sink), hash);
       return {
         allowedIndices,
         allowedCount,
