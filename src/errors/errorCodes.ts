@@ -434,6 +434,8 @@ export const errorCodes = {
   ANONYMISE_POPULATION_INVALID: {
     description:
       "A k-map population table is not a superset of the sample: a quasi-identifier combination occurs more often in the sample than in the population; details name the model field, the values and both counts.",
+    httpStatus: 400,
+    rpcCode: -32602,
   },
   // Node state path (nodes/db, nodes/execution, nodes/chain): storage, EVM execution, genesis.
   CHAIN_DB_CORRUPT: {
