@@ -78,3 +78,41 @@ export type {
 } from "./spotCheck.ts";
 export type { SubjectInput } from "./subjectKey.ts";
 export { MAX_CONSENT_TIME, validateConsentRecord } from "./validateConsentRecord.ts";
+export {
+  type ConsentEventRange,
+  type ConsentEventSource,
+  createRegistryEventSource,
+  type RegistryEventSourceOptions,
+} from "./ConsentEventSource.ts";
+export type {
+  ConsentIndexStore,
+  StoreCommit,
+  StoredConsent,
+  StoredSyncPosition,
+} from "./ConsentIndexStore.ts";
+export {
+  type ConsentIndexSync,
+  type ConsentIndexSyncEvent,
+  type ConsentIndexSyncOptions,
+  type ConsentIndexSyncStatus,
+  createConsentIndexSync,
+  defaultConsentIndexSyncOptions,
+  type SyncPassResult,
+  type SyncTimers,
+} from "./createConsentIndexSync.ts";
+export {
+  createLevelConsentIndexStore,
+  type LevelConsentIndexStore,
+  type LevelConsentIndexStoreOptions,
+} from "./createLevelConsentIndexStore.ts";
+export { createMemoryConsentIndexStore } from "./createMemoryConsentIndexStore.ts";
+export {
+  type ConsentRegistryEventLike,
+  consentEventToChange,
+  type MappedConsentEvent,
+} from "./consentEventToChange.ts";
+export {
+  PACKED_CONSENT_BYTES,
+  packConsentState,
+  unpackConsentState,
+} from "./packConsentState.ts";
