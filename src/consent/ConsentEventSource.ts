@@ -67,9 +67,7 @@ function unavailable(cause: unknown, operation: string): CustosError {
  * });
  * ```
  */
-export function createRegistryEventSource(
-  options: RegistryEventSourceOptions,
-): ConsentEventSource {
+export function createRegistryEventSource(options: RegistryEventSourceOptions): ConsentEventSource {
   const { client, provider } = options;
   const source: ConsentEventSource = {
     async scope(signal) {

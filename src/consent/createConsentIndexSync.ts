@@ -1,8 +1,8 @@
 import { CustosError, isCustosError } from "../errors/index.ts";
 import type { ConsentEventSource } from "./ConsentEventSource.ts";
 import type { ConsentIndexStore, StoredSyncPosition } from "./ConsentIndexStore.ts";
-import type { ConsentIndex } from "./consentIndex.ts";
 import { type ConsentRegistryEventLike, consentEventToChange } from "./consentEventToChange.ts";
+import type { ConsentIndex } from "./consentIndex.ts";
 
 /** Timer port of the sync (injected so tests drive time; default: the global timers). */
 export interface SyncTimers {
@@ -252,7 +252,12 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
       return;
     }
     const position = await store.readPosition(signal);
-    if (position !== null && position.scope !== null && scope !== null && position.scope !== scope) {
+    if (
+      position !== null &&
+      position.scope !== null &&
+      scope !== null &&
+      position.scope !== scope
+    ) {
       throw new CustosError(
         "CONSENT_INDEX_STORE_MISMATCH",
         "the consent store belongs to another chain or registry",
@@ -308,7 +313,12 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
       const subject = String(mapped.change.subject).toLowerCase();
       if (mapped.gap) {
         gaps++;
-        emit({ type: "gap", subject, version: mapped.change.version, blockNumber: event.blockNumber });
+        emit({
+          type: "gap",
+          subject,
+          version: mapped.change.version,
+          blockNumber: event.blockNumber,
+        });
       }
       if (index.apply(mapped.change) === "applied") rangeApplied++;
       else rangeIgnored++;

@@ -1,10 +1,6 @@
 import { Level } from "level";
 import { CustosError, isCustosError } from "../errors/index.ts";
-import type {
-  ConsentIndexStore,
-  StoredConsent,
-  StoredSyncPosition,
-} from "./ConsentIndexStore.ts";
+import type { ConsentIndexStore, StoredConsent, StoredSyncPosition } from "./ConsentIndexStore.ts";
 import { packConsentState, unpackConsentState } from "./packConsentState.ts";
 
 /** Options of {@link createLevelConsentIndexStore}. */
@@ -59,9 +55,13 @@ function encodePosition(position: StoredSyncPosition): Uint8Array {
 }
 
 function decodePosition(bytes: Uint8Array): StoredSyncPosition {
-  const corrupt = new CustosError("CONSENT_INDEX_STORE_CORRUPT", "stored sync position is malformed", {
-    details: { key: "position", problem: "malformed" },
-  });
+  const corrupt = new CustosError(
+    "CONSENT_INDEX_STORE_CORRUPT",
+    "stored sync position is malformed",
+    {
+      details: { key: "position", problem: "malformed" },
+    },
+  );
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
@@ -142,9 +142,13 @@ export function createLevelConsentIndexStore(
           signal?.throwIfAborted();
           for (const [key, value] of entries) {
             if (key.length !== 33) {
-              throw new CustosError("CONSENT_INDEX_STORE_CORRUPT", "stored record key is malformed", {
-                details: { key: "record", problem: "key length" },
-              });
+              throw new CustosError(
+                "CONSENT_INDEX_STORE_CORRUPT",
+                "stored record key is malformed",
+                {
+                  details: { key: "record", problem: "key length" },
+                },
+              );
             }
             yield {
               subject: `0x${Buffer.from(key.buffer, key.byteOffset + 1, 32).toString("hex")}`,

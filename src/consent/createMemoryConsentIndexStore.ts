@@ -1,8 +1,4 @@
-import type {
-  ConsentIndexStore,
-  StoredConsent,
-  StoredSyncPosition,
-} from "./ConsentIndexStore.ts";
+import type { ConsentIndexStore, StoredConsent, StoredSyncPosition } from "./ConsentIndexStore.ts";
 import { packConsentState, unpackConsentState } from "./packConsentState.ts";
 
 /**

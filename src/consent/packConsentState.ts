@@ -15,7 +15,9 @@ function isUint32(value: unknown): value is number {
 }
 
 function isTime(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TIMESTAMP;
+  return (
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TIMESTAMP
+  );
 }
 
 function writeUint48(view: DataView, offset: number, value: number): void {
