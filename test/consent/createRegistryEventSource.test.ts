@@ -137,7 +137,7 @@ async function runOps(stack: Stack, ops: readonly Op[]): Promise<void> {
     if (op.kind === "single") {
       const m = model[op.s] as Model;
       if (m.status === "none") {
-        await stack.recorders[op.h].grant(words(op.s, op.terms));
+        await stack.recorders[op.h as 0 | 1].grant(words(op.s, op.terms));
         m.custodian = op.h as 0 | 1;
         m.status = "active";
       } else if (m.status === "revoked") {
@@ -152,7 +152,7 @@ async function runOps(stack: Stack, ops: readonly Op[]): Promise<void> {
     } else if (op.kind === "batchGrant") {
       const fresh = op.ss.filter((s) => model[s]?.status === "none");
       if (fresh.length === 0) continue;
-      const result = await stack.recorders[op.h].batchGrant(
+      const result = await stack.recorders[op.h as 0 | 1].batchGrant(
         fresh.map((s) => ({ subject: SUBJECTS[s] as Bytes32, documentHash: doc(`op-${n++}`) })),
         op.terms,
         { maxChunkSize: 2 },
