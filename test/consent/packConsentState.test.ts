@@ -20,6 +20,11 @@ const record = fc.record({
   custodian: uint32,
 });
 
+function withByte(bytes: Uint8Array, at: number, value: number): Uint8Array {
+  bytes[at] = value;
+  return bytes;
+}
+
 function codeOf(action: () => unknown): unknown {
   try {
     action();
@@ -105,11 +110,11 @@ describe("packConsentState", () => {
       "CONSENT_INDEX_STORE_CORRUPT",
       { key: "record", problem: "has the wrong length" },
     ]);
-    expect(corrupt((b) => ((b[0] = 9), b))).toEqual([
+    expect(corrupt((b) => withByte(b, 0, 9))).toEqual([
       "CONSENT_INDEX_STORE_CORRUPT",
       { key: "record", problem: "has an unknown format" },
     ]);
-    expect(corrupt((b) => ((b[1] = 0), b))).toEqual([
+    expect(corrupt((b) => withByte(b, 1, 0))).toEqual([
       "CONSENT_INDEX_STORE_CORRUPT",
       { key: "record", problem: "has an unknown status" },
     ]);
