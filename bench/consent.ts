@@ -1,10 +1,29 @@
 /**
- * Consent benchmarks (`npm run bench:consent`): medians of repeated runs, printed and written
- * to bench/results/consent.json. Each figure is one entry of `benchmarks`; later figures
- * (consent index: checkAccessPerSec, cohort filtering) are added as further entries.
+ * Consent benchmarks (`npm run bench:consent`), written to bench/results/consent.json:
+ *
+ * 1. the consent index at 10 M subjects (checkAccessPerSec, checkAccessP99Us,
+ *    filterCohort10MMs, filterCohort10MPeakMiB) — `measureConsentIndex` of
+ *    bench/consentIndex.ts, run first so that the process peak RSS is the index's;
+ * 2. pseudonymsPerSec: medians of repeated runs;
+ * 3. indexVsEthCallRatio: the index's checkAccess against per-subject `isPermitted`
+ *    eth_calls on Hardhat's in-process network, on the same ≥ 1,000 subjects synced from the
+ *    registry's events; the answers must be identical or the benchmark fails.
  */
 import { writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { id, ZeroAddress } from "ethers";
+import { deployContracts, Role } from "../scripts/deployContracts.ts";
+import type { Bytes32 } from "../src/consent/index.ts";
+import {
+  createConsentIndex,
+  createConsentIndexSync,
+  createRegistryEventSource,
+  dataCategories,
+  purposeCodes,
+} from "../src/consent/index.ts";
+import { createConsentRegistryClient } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
+import { measureConsentIndex } from "./consentIndex.ts";
 
 interface Benchmark {
   /** Result key in consent.json. */
@@ -47,6 +66,11 @@ const benchmarks: readonly Benchmark[] = [
   },
 ];
 
+const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100);
+const loadAtStart = loadAverage();
+
+const index = measureConsentIndex(Number(process.env.SUBJECTS ?? 10_000_000));
+
 const results: Record<string, { median: number; runs: number[]; unit: string }> = {};
 for (const bench of benchmarks) {
   const run = bench.setup();
@@ -58,12 +82,146 @@ for (const bench of benchmarks) {
   );
 }
 
+/** Subjects granted on chain for the comparison, and extra subjects the chain never saw. */
+const SAMPLE = 1_200;
+const UNKNOWN = 60;
+const INDEX_PASSES = 200;
+
+async function measureIndexVsEthCall() {
+  const { default: hre } = await import("hardhat");
+  const { ethers } = await hre.network.connect();
+  const signers = await ethers.getSigners();
+  const [deployer, hospitalA, hospitalB] = signers;
+  if (deployer === undefined || hospitalA === undefined || hospitalB === undefined) {
+    throw new Error("Hardhat has too few accounts");
+  }
+  const hospital = (account: string, name: string, validator: number) => ({
+    role: Role.Hospital,
+    metadata: id(name),
+    accounts: [account],
+    recorders: [account],
+    validator: (signers[validator] ?? deployer).address,
+  });
+  const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
+  const deployed = await deployContracts(deployer, {
+    organisations: [
+      hospital(hospitalA.address, "Hospital A", 15),
+      hospital(hospitalB.address, "Hospital B", 16),
+      {
+        role: Role.Regulator,
+        metadata: id("Regulator"),
+        accounts: [(signers[5] ?? deployer).address],
+        recorders: [],
+        validator: ZeroAddress,
+      },
+    ],
+    executionDelay: 1,
+    votingPeriod: 100,
+    requiredApprovals: 1,
+  });
+  const address = await deployed.registry.getAddress();
+  const recorders = [hospitalA, hospitalB].map((runner) =>
+    createConsentRegistryClient({ address, runner }),
+  );
+  const reader = createConsentRegistryClient({ address, runner: ethers.provider });
+  const P = purposeCodes;
+  const C = dataCategories;
+  const AT = 1_900_000_000;
+  const subject = (i: number) => id(`bench-subject-${i}`) as Bytes32;
+  const termsOf = [
+    {
+      purposes: P.HMB.bit | P.NCU.bit,
+      categories: C.DRUGS.bit | C.CONDITIONS.bit,
+      validFrom: 0,
+      validUntil: 0,
+    },
+    { purposes: P.GRU.bit, categories: C.DRUGS.bit, validFrom: 0, validUntil: AT - 1 },
+    { purposes: P.DS.bit, categories: C.DRUGS.bit, validFrom: 0, validUntil: 0 },
+    { purposes: P.HMB.bit, categories: C.GENOMICS.bit, validFrom: AT + 1, validUntil: 0 },
+  ];
+  const GROUP = SAMPLE / termsOf.length;
+  for (let g = 0; g < termsOf.length; g++) {
+    const entries = Array.from({ length: GROUP }, (_, k) => ({
+      subject: subject(g * GROUP + k),
+      documentHash: id(`bench-document-${g * GROUP + k}`) as Bytes32,
+    }));
+    const result = await (recorders[g % 2] as (typeof recorders)[number]).batchGrant(
+      entries,
+      termsOf[g] as (typeof termsOf)[number],
+    );
+    if (result.failed.length > 0 || result.remaining.length > 0)
+      throw new Error("batchGrant failed");
+  }
+  // Every tenth subject of the first group revoked.
+  const revoked = Array.from({ length: GROUP / 10 }, (_, k) => ({
+    subject: subject(k * 10),
+    documentHash: id(`bench-revocation-${k}`) as Bytes32,
+  }));
+  await (recorders[0] as (typeof recorders)[number]).batchRevoke(revoked);
+
+  const consentIndex = createConsentIndex({ now: () => AT });
+  await createConsentIndexSync({
+    index: consentIndex,
+    source: createRegistryEventSource({
+      client: reader,
+      provider: ethers.provider,
+      subscribe: false,
+    }),
+    fromBlock,
+    now: () => AT,
+  }).syncOnce();
+
+  const use = P.HMB.bit | P.NCU.bit;
+  const categories = C.DRUGS.bit;
+  const subjects = Array.from({ length: SAMPLE + UNKNOWN }, (_, i) => subject(i));
+  const requests = subjects.map((s) => ({ subject: s, use, categories, at: AT }));
+
+  let t0 = performance.now();
+  const onChain: boolean[] = [];
+  for (const s of subjects) onChain.push(await reader.isPermitted(s, use, categories, AT));
+  const ethCallPerSec = subjects.length / ((performance.now() - t0) / 1000);
+
+  const fromIndex = requests.map((r) => consentIndex.checkAccess(r).allowed);
+  const differing = fromIndex.filter((allowed, i) => allowed !== onChain[i]).length;
+  if (differing > 0) throw new Error(`index and isPermitted differ on ${differing} subjects`);
+
+  let allowed = 0;
+  t0 = performance.now();
+  for (let pass = 0; pass < INDEX_PASSES; pass++) {
+    for (const r of requests) if (consentIndex.checkAccess(r).allowed) allowed++;
+  }
+  const indexPerSec = (subjects.length * INDEX_PASSES) / ((performance.now() - t0) / 1000);
+  const figures = {
+    subjects: subjects.length,
+    allowed: onChain.filter(Boolean).length,
+    identical: true,
+    ethCallPerSec: Math.round(ethCallPerSec),
+    indexPerSec: Math.round(indexPerSec),
+    indexPasses: INDEX_PASSES,
+    ratio: Math.round(indexPerSec / ethCallPerSec),
+    indexAllowedChecks: allowed,
+  };
+  console.log(
+    `index vs eth_call on ${figures.subjects} subjects (${figures.allowed} allowed, answers identical): ` +
+      `index ${figures.indexPerSec.toLocaleString("en")}/s, isPermitted eth_call ${figures.ethCallPerSec.toLocaleString("en")}/s, ratio ${figures.ratio.toLocaleString("en")}`,
+  );
+  return figures;
+}
+
+const indexVsEthCall = await measureIndexVsEthCall();
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
   runs: RUNS,
   ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.median])),
-  details: results,
+  checkAccessPerSec: index.checkAccessPerSec,
+  checkAccessP99Us: index.checkAccessP99Us,
+  filterCohort10MMs: index.filterCohort10MMs,
+  filterCohort10MPeakMiB: index.filterCohort10MPeakMiB,
+  indexVsEthCallRatio: indexVsEthCall.ratio,
+  loadAverage: { start: loadAtStart, end: loadAverage() },
+  details: { ...results, consentIndex: index, indexVsEthCall },
 };
 await writeFile(
   new URL("./results/consent.json", import.meta.url),

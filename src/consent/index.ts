@@ -5,6 +5,18 @@ export {
 } from "./AccessDecision.ts";
 export type { ConsentChange, ConsentState } from "./ConsentChange.ts";
 export {
+  type ConsentEventRange,
+  type ConsentEventSource,
+  createRegistryEventSource,
+  type RegistryEventSourceOptions,
+} from "./ConsentEventSource.ts";
+export type {
+  ConsentIndexStore,
+  StoreCommit,
+  StoredConsent,
+  StoredSyncPosition,
+} from "./ConsentIndexStore.ts";
+export {
   type Address,
   type Bytes32,
   type ConsentRecord,
@@ -44,6 +56,11 @@ export {
   purposeCodes,
 } from "./consentCodes.ts";
 export {
+  type ConsentRegistryEventLike,
+  consentEventToChange,
+  type MappedConsentEvent,
+} from "./consentEventToChange.ts";
+export {
   type ConsentFromFhirOptions,
   consentFromFhir,
   type FhirReference,
@@ -63,11 +80,32 @@ export {
 } from "./consentIndex.ts";
 export { consentToFhir, type FhirConsent } from "./consentToFhir.ts";
 export {
+  type ConsentIndexSync,
+  type ConsentIndexSyncEvent,
+  type ConsentIndexSyncOptions,
+  type ConsentIndexSyncStatus,
+  createConsentIndexSync,
+  defaultConsentIndexSyncOptions,
+  type SyncPassResult,
+  type SyncTimers,
+} from "./createConsentIndexSync.ts";
+export {
+  createLevelConsentIndexStore,
+  type LevelConsentIndexStore,
+  type LevelConsentIndexStoreOptions,
+} from "./createLevelConsentIndexStore.ts";
+export { createMemoryConsentIndexStore } from "./createMemoryConsentIndexStore.ts";
+export {
   fhirSystems,
   omopTableCategory,
   resourceTypeCategories,
   v3PurposeToDuo,
 } from "./fhirConsentVocabulary.ts";
+export {
+  PACKED_CONSENT_BYTES,
+  packConsentState,
+  unpackConsentState,
+} from "./packConsentState.ts";
 export { sha256 } from "./sha256.ts";
 export type {
   ReadConsentState,

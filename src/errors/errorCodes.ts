@@ -480,6 +480,37 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  // createLevelConsentIndexStore.ts; nodes/bin/commands/consent.ts)
+  CONSENT_SYNC_STOPPED: {
+    description:
+      "The consent index sync was stopped (or its signal aborted) before it caught up with the chain.",
+    httpStatus: 503,
+    rpcCode: -32002,
+  },
+  CONSENT_INDEX_STORE_MISMATCH: {
+    description:
+      "The persisted consent index belongs to another chain or registry, or its sync position is ahead of the chain's head; details name which.",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
+  CONSENT_INDEX_STORE_CORRUPT: {
+    description:
+      "A persisted consent record or sync position does not decode; details name the key kind and the problem.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  CONSENT_INDEX_STORE_FAILED: {
+    description:
+      "Reading or writing the consent index's storage failed; the cause keeps the storage error.",
+    httpStatus: 503,
+    rpcCode: -32002,
+  },
+  CONSENT_IMPORT_INVALID: {
+    description:
+      "A consent import file or its terms are malformed; details name the line (or the terms field) and the problem.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

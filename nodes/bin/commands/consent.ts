@@ -1,6 +1,22 @@
-import { readFile } from "node:fs/promises";
-import { consentFromFhir, type FhirReference } from "../../../src/consent/index.ts";
-import { CustosError } from "../../../src/errors/index.ts";
+import { readFile, writeFile } from "node:fs/promises";
+import { isAddress, JsonRpcProvider, Wallet } from "ethers";
+import {
+  type Bytes32,
+  type ConsentRecord,
+  consentFromFhir,
+  dataCategories,
+  type FhirReference,
+  purposeCodes,
+  toConsentWords,
+} from "../../../src/consent/index.ts";
+import { CustosError, isCustosError } from "../../../src/errors/index.ts";
+import {
+  type BatchEntry,
+  type BatchProgress,
+  type ConsentTerms,
+  createConsentRegistryClient,
+  type LedgerClientOptions,
+} from "../../../src/ledger/index.ts";
 import {
   createMasterKey,
   createPseudonymiser,
@@ -11,12 +27,34 @@ import type { CliCommand, CliIo } from "../CliCommand.ts";
 /** Environment variable holding the hospital's pseudonym master key (hex, ≥ 32 bytes). */
 export const MASTER_KEY_ENV = "CUSTOS_MASTER_KEY";
 
+/** Environment variable holding the recorder's private key (hex) that signs consent transactions. */
+export const RECORDER_KEY_ENV = "CUSTOS_RECORDER_KEY";
+
+/** A chain connection made by {@link ConsentCommandOptions.connect}. */
+export interface ConsentConnection {
+  /** Signer (with a key) or provider (read-only) the registry client runs on. */
+  readonly runner: LedgerClientOptions["runner"];
+  /** Releases the connection (stops provider polling). */
+  readonly close: () => void;
+}
+
 /** Options of {@link createConsentCommand}. */
 export interface ConsentCommandOptions {
-  /** Where `CUSTOS_MASTER_KEY` is read from (default: `process.env`). */
+  /** Where `CUSTOS_MASTER_KEY` and `CUSTOS_RECORDER_KEY` are read from (default: `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Reads a file as UTF-8 (default: node:fs). */
+  /** Reads a file as UTF-8 (default: node:fs); rejects when it does not exist. */
   readonly readText?: (path: string) => Promise<string>;
+  /** Writes a file as UTF-8 (default: node:fs); used for import checkpoints. */
+  readonly writeText?: (path: string, text: string) => Promise<void>;
+  /**
+   * Opens the chain connection: a provider for `--rpc`, and a signer when a key is given
+   * (default: ethers `JsonRpcProvider` + `Wallet`). Tests inject Hardhat's signers here.
+   */
+  readonly connect?: (rpc: string, key: string | undefined) => ConsentConnection;
+  /** Whether standard error is a terminal (default: `process.stderr.isTTY`): shows the progress bar. */
+  readonly stderrIsTty?: boolean;
+  /** Milliseconds clock for the import's ETA (default: `performance.now`). */
+  readonly clock?: () => number;
 }
 
 /** Defaults of {@link ConsentCommandOptions}. */
@@ -25,40 +63,85 @@ export const defaultConsentCommandOptions = {
 } as const;
 
 const HELP = `Usage: custos consent from-fhir <file> [--project <id>]
+       custos consent grant <fhir-file> --rpc <url> --registry <address> [--project <id>]
+       custos consent revoke <pseudonym> --document-hash <0x…> --rpc <url> --registry <address>
+       custos consent show <pseudonym> --rpc <url> --registry <address>
+       custos consent import <file.csv|file.ndjson> --terms <json|@file> --rpc <url>
+                             --registry <address> [--resume] [--progress]
 
-Converts a FHIR R4 research Consent (JSON) into a Custos consent record and prints it as
-JSON. The patient reference is pseudonymised with the project key derived from
-$${MASTER_KEY_ENV} (hex, at least 32 bytes); neither the key nor the reference is printed.
-A consent that cannot be represented exactly is refused with its error code and element path.
+from-fhir  converts a FHIR R4 research Consent (JSON) into a Custos consent record and prints
+           it as JSON. The patient reference is pseudonymised with the project key derived
+           from $${MASTER_KEY_ENV} (hex, at least 32 bytes); neither the key nor the reference
+           is printed. A consent that cannot be represented exactly is refused with its error
+           code and element path.
+grant      converts the same way, then grants it on the ConsentRegistry with the document's
+           canonical hash; prints the transaction.
+revoke     revokes a subject's consent with the revocation document's hash.
+show       prints a subject's on-chain consent (consentOf) as JSON.
+import     bulk-grants subjects on shared terms through batchGrant, chunked under the gas
+           cap. Rows: CSV with a header naming the columns subject and documentHash, or
+           NDJSON objects {"subject", "documentHash"}. Terms: {"purposes": [DUO labels] or a
+           word, "categories": [categories] or a word, "validFrom"?, "validUntil"?}.
+           Landed rows are checkpointed in <file>.progress.json; --resume skips them. Prints a
+           report of every failed row (line, reason code) and exits 1 if any failed.
+
+Transactions are signed with the key in $${RECORDER_KEY_ENV} (hex; never printed).
 
 Options:
-  --project <id>  project whose pseudonym key is used (default "${defaultConsentCommandOptions.projectId}")
-  -h, --help      show this help
+  --project <id>         project whose pseudonym key is used (default "${defaultConsentCommandOptions.projectId}")
+  --rpc <url>            JSON-RPC endpoint of a Custos node
+  --registry <address>   ConsentRegistry address
+  --document-hash <0x…>  revocation document hash (bytes32)
+  --terms <json|@file>   shared terms of an import
+  --resume               skip rows landed by an earlier run of the same import
+  --progress             show the progress bar even when stderr is not a terminal
+  -h, --help             show this help
 `;
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
 function usage(message: string): CustosError {
   return new CustosError("CLI_USAGE", `${message} (see custos consent --help)`);
 }
 
-function parseFromFhir(args: readonly string[]): { file: string; projectId: string } {
-  let file: string | undefined;
-  let projectId: string = defaultConsentCommandOptions.projectId;
+interface ParsedArgs {
+  readonly positional: string[];
+  readonly values: Map<string, string>;
+  readonly flags: Set<string>;
+}
+
+/** Parses `args` allowing the given value options and boolean flags. */
+function parseArgs(
+  sub: string,
+  args: readonly string[],
+  valueOptions: readonly string[],
+  flagOptions: readonly string[] = [],
+): ParsedArgs {
+  const positional: string[] = [];
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === "--project") {
+    if (valueOptions.includes(arg)) {
       const value = args[++i];
-      if (value === undefined || value.startsWith("-")) throw usage("--project needs a value");
-      projectId = value;
+      if (value === undefined || value.startsWith("--")) throw usage(`${arg} needs a value`);
+      values.set(arg, value);
+    } else if (flagOptions.includes(arg)) {
+      flags.add(arg);
     } else if (arg.startsWith("-")) {
       throw usage(`unknown option ${arg}`);
-    } else if (file === undefined) {
-      file = arg;
     } else {
-      throw usage("from-fhir takes one file");
+      positional.push(arg);
     }
   }
-  if (file === undefined) throw usage("from-fhir needs a FHIR Consent JSON file");
-  return { file, projectId };
+  if (positional.length !== 1) throw usage(`${sub} takes exactly one argument`);
+  return { positional, values, flags };
+}
+
+function required(parsed: ParsedArgs, option: string): string {
+  const value = parsed.values.get(option);
+  if (value === undefined) throw usage(`${option} is required`);
+  return value;
 }
 
 /** The patient reference as one opaque identifier: its literal reference, else system|value. */
@@ -68,42 +151,254 @@ function subjectIdentifier(patient: FhirReference): string {
   );
 }
 
+function bytes32(value: string, field: string): Bytes32 {
+  if (!BYTES32.test(value)) {
+    throw new CustosError("INVALID_ARGUMENT", `${field} must be 0x-prefixed bytes32 hex`, {
+      details: { field },
+    });
+  }
+  return value.toLowerCase() as Bytes32;
+}
+
+function defaultConnect(rpc: string, key: string | undefined): ConsentConnection {
+  let url: URL;
+  try {
+    url = new URL(rpc);
+  } catch {
+    throw usage("--rpc must be an http(s) URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw usage("--rpc must be an http(s) URL");
+  }
+  // cacheTimeout -1: a stale cached nonce would make consecutive transactions collide.
+  const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
+  if (key === undefined) return { runner: provider, close: () => provider.destroy() };
+  let wallet: Wallet;
+  try {
+    wallet = new Wallet(key, provider);
+  } catch {
+    provider.destroy();
+    // The cause is dropped on purpose: ethers' message would echo the key.
+    throw new CustosError("CONFIG_INVALID", `${RECORDER_KEY_ENV} is not a valid private key`, {
+      details: { field: RECORDER_KEY_ENV },
+    });
+  }
+  return { runner: wallet, close: () => provider.destroy() };
+}
+
+/** One row of an import file. */
+interface ImportRow {
+  readonly line: number;
+  readonly entry: BatchEntry;
+}
+
+/** A row that did not land, with why. */
+interface ImportFailure {
+  readonly line: number;
+  /** An error code (e.g. `CONSENT_ALREADY_ACTIVE`, `CONSENT_IMPORT_INVALID`) or `NOT_ATTEMPTED`. */
+  readonly reason: string;
+  readonly subject?: string;
+  readonly problem?: string;
+}
+
+function parseImportRows(
+  file: string,
+  text: string,
+): { rows: ImportRow[]; failures: ImportFailure[] } {
+  const lines = text.split(/\r?\n/);
+  const rows: ImportRow[] = [];
+  const failures: ImportFailure[] = [];
+  const seen = new Set<string>();
+  const invalid = (line: number, problem: string) =>
+    failures.push({ line, reason: "CONSENT_IMPORT_INVALID", problem });
+  const accept = (line: number, subject: unknown, documentHash: unknown) => {
+    if (typeof subject !== "string" || !BYTES32.test(subject)) {
+      invalid(line, "subject must be bytes32 hex");
+    } else if (typeof documentHash !== "string" || !BYTES32.test(documentHash)) {
+      invalid(line, "documentHash must be bytes32 hex");
+    } else if (seen.has(subject.toLowerCase())) {
+      invalid(line, "duplicate subject");
+    } else {
+      seen.add(subject.toLowerCase());
+      rows.push({
+        line,
+        entry: {
+          subject: subject.toLowerCase() as Bytes32,
+          documentHash: documentHash.toLowerCase() as Bytes32,
+        },
+      });
+    }
+  };
+  if (file.endsWith(".ndjson")) {
+    lines.forEach((raw, i) => {
+      if (raw.trim() === "") return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        invalid(i + 1, "not JSON");
+        return;
+      }
+      const row = (typeof value === "object" && value !== null ? value : {}) as Record<
+        string,
+        unknown
+      >;
+      accept(i + 1, row.subject, row.documentHash);
+    });
+    return { rows, failures };
+  }
+  if (!file.endsWith(".csv")) {
+    throw new CustosError("CONSENT_IMPORT_INVALID", "import files must be .csv or .ndjson", {
+      details: { field: "file" },
+    });
+  }
+  const headerAt = lines.findIndex((l) => l.trim() !== "");
+  const header = (lines[headerAt] ?? "").split(",").map((h) => h.trim());
+  const subjectColumn = header.indexOf("subject");
+  const documentColumn = header.indexOf("documentHash");
+  if (headerAt < 0 || subjectColumn < 0 || documentColumn < 0) {
+    throw new CustosError(
+      "CONSENT_IMPORT_INVALID",
+      "the CSV header must name the columns subject and documentHash",
+      { details: { line: headerAt + 1, field: "header" } },
+    );
+  }
+  for (let i = headerAt + 1; i < lines.length; i++) {
+    const raw = lines[i] as string;
+    if (raw.trim() === "") continue;
+    const cells = raw.split(",").map((c) => c.trim());
+    accept(i + 1, cells[subjectColumn], cells[documentColumn]);
+  }
+  return { rows, failures };
+}
+
+function termsWord(
+  value: unknown,
+  field: "purposes" | "categories",
+  codes: Readonly<Record<string, { readonly bit: number }>>,
+): number {
+  const bad = () =>
+    new CustosError(
+      "CONSENT_IMPORT_INVALID",
+      `terms.${field} must be a uint32 or a list of codes`,
+      {
+        details: { field: `terms.${field}` },
+      },
+    );
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw bad();
+    return value;
+  }
+  if (!Array.isArray(value)) throw bad();
+  let word = 0;
+  for (const label of value) {
+    const code =
+      typeof label === "string" && Object.hasOwn(codes, label) ? codes[label] : undefined;
+    if (code === undefined) {
+      throw new CustosError("CONSENT_IMPORT_INVALID", `terms.${field}: unknown code`, {
+        details: { field: `terms.${field}`, code: String(label) },
+      });
+    }
+    word = (word | code.bit) >>> 0;
+  }
+  return word;
+}
+
+function parseTerms(text: string): ConsentTerms {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CustosError("CONSENT_IMPORT_INVALID", "--terms is not JSON", {
+      details: { field: "terms" },
+    });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CustosError("CONSENT_IMPORT_INVALID", "--terms must be a JSON object", {
+      details: { field: "terms" },
+    });
+  }
+  const t = value as Record<string, unknown>;
+  const time = (field: "validFrom" | "validUntil"): number => {
+    const v = t[field] ?? 0;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v >= 2 ** 40) {
+      throw new CustosError("CONSENT_IMPORT_INVALID", `terms.${field} must be unix seconds`, {
+        details: { field: `terms.${field}` },
+      });
+    }
+    return v;
+  };
+  return {
+    purposes: termsWord(t.purposes, "purposes", purposeCodes),
+    categories: termsWord(t.categories, "categories", dataCategories),
+    validFrom: time("validFrom"),
+    validUntil: time("validUntil"),
+  };
+}
+
+/** Landed rows of an earlier run: `<file>.progress.json`. */
+interface ImportCheckpoint {
+  readonly format: 1;
+  readonly landedLines: number[];
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
 /**
- * Creates `custos consent`: for now the sub-command `from-fhir <file> [--project <id>]`.
+ * Creates `custos consent`: `from-fhir` (convert a FHIR Consent), and against a chain `grant`,
+ * `revoke`, `show` and `import` (bulk load through batchGrant with checkpoints).
  *
- * @throws CustosError `CLI_USAGE` for bad arguments, `CONFIG_INVALID` when
- * `CUSTOS_MASTER_KEY` is missing, `PSEUDONYM_KEY_INVALID`, `INVALID_ARGUMENT` for an
- * unreadable file, `CONSENT_FHIR_INVALID` / `CONSENT_FHIR_UNSUPPORTED` from the mapping.
+ * @throws CustosError `CLI_USAGE` for bad arguments; `CONFIG_INVALID` when
+ * `CUSTOS_MASTER_KEY` or `CUSTOS_RECORDER_KEY` is missing or malformed;
+ * `PSEUDONYM_KEY_INVALID`; `INVALID_ARGUMENT` for an unreadable file or a malformed
+ * pseudonym/hash; `CONSENT_FHIR_INVALID` / `CONSENT_FHIR_UNSUPPORTED` from the mapping;
+ * `CONSENT_IMPORT_INVALID` for a malformed import file or terms; the ledger codes
+ * (`CONSENT_ALREADY_ACTIVE`, `LEDGER_UNAVAILABLE`, …) from the chain.
  * @example
  * ```ts
  * await runCli(["consent", "from-fhir", "consent.json"], io, [createConsentCommand({ env })]);
+ * await runCli(["consent", "show", pseudonym, "--rpc", url, "--registry", address], io);
  * ```
  */
 export function createConsentCommand(options: ConsentCommandOptions = {}): CliCommand {
   const env = options.env ?? process.env;
   const readText = options.readText ?? ((path: string) => readFile(path, "utf8"));
+  const writeText =
+    options.writeText ?? ((path: string, text: string) => writeFile(path, text, "utf8"));
+  const connect = options.connect ?? defaultConnect;
+  const stderrIsTty = options.stderrIsTty ?? process.stderr.isTTY === true;
+  const clock = options.clock ?? (() => performance.now());
 
-  async function fromFhir(args: readonly string[], io: CliIo): Promise<number> {
-    const { file, projectId } = parseFromFhir(args);
-    const hex = env[MASTER_KEY_ENV];
-    if (hex === undefined || hex.trim() === "") {
-      throw new CustosError(
-        "CONFIG_INVALID",
-        `${MASTER_KEY_ENV} is not set: it must hold the hospital's master key as hex (at least 32 bytes)`,
-        { details: { field: MASTER_KEY_ENV } },
-      );
+  function envValue(name: string, what: string): string {
+    const value = env[name];
+    if (value === undefined || value.trim() === "") {
+      throw new CustosError("CONFIG_INVALID", `${name} is not set: it must hold ${what}`, {
+        details: { field: name },
+      });
     }
-    const key = deriveProjectKey(createMasterKey(hex), { projectId });
-    const pseudonymiser = createPseudonymiser({ key, kind: "opaque" });
-    let text: string;
+    return value.trim();
+  }
+
+  async function readInput(file: string): Promise<string> {
     try {
-      text = await readText(file);
+      return await readText(file);
     } catch (cause) {
       throw new CustosError("INVALID_ARGUMENT", `cannot read ${file}`, {
         details: { field: "file" },
         cause,
       });
     }
+  }
+
+  async function recordFromFhir(file: string, projectId: string): Promise<ConsentRecord> {
+    const hex = envValue(MASTER_KEY_ENV, "the hospital's master key as hex (at least 32 bytes)");
+    const key = deriveProjectKey(createMasterKey(hex), { projectId });
+    const pseudonymiser = createPseudonymiser({ key, kind: "opaque" });
+    const text = await readInput(file);
     let document: unknown;
     try {
       document = JSON.parse(text);
@@ -112,24 +407,252 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
         details: { path: "Consent", reason: "the file is not JSON" },
       });
     }
-    const record = consentFromFhir(document, {
+    return consentFromFhir(document, {
       pseudonymiseSubject: (patient) => pseudonymiser.pseudonymise(subjectIdentifier(patient)),
     });
+  }
+
+  /** Runs `task` with a registry client on the chain named by --rpc/--registry. */
+  async function withRegistry<T>(
+    parsed: ParsedArgs,
+    signing: boolean,
+    task: (registry: ReturnType<typeof createConsentRegistryClient>) => Promise<T>,
+  ): Promise<T> {
+    const rpc = required(parsed, "--rpc");
+    const address = required(parsed, "--registry");
+    if (!isAddress(address)) throw usage("--registry must be an address");
+    const key = signing
+      ? envValue(RECORDER_KEY_ENV, "the recorder's private key as hex")
+      : undefined;
+    const connection = connect(rpc, key);
+    try {
+      return await task(createConsentRegistryClient({ address, runner: connection.runner }));
+    } finally {
+      connection.close();
+    }
+  }
+
+  async function fromFhir(args: readonly string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs("from-fhir", args, ["--project"]);
+    const record = await recordFromFhir(
+      parsed.positional[0] as string,
+      parsed.values.get("--project") ?? defaultConsentCommandOptions.projectId,
+    );
     io.stdout(`${JSON.stringify(record, null, 2)}\n`);
     return 0;
   }
 
+  async function grant(args: readonly string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs("grant", args, ["--project", "--rpc", "--registry"]);
+    const record = await recordFromFhir(
+      parsed.positional[0] as string,
+      parsed.values.get("--project") ?? defaultConsentCommandOptions.projectId,
+    );
+    if (record.status !== "active") {
+      throw new CustosError(
+        "INVALID_ARGUMENT",
+        `a consent with status ${record.status} cannot be granted (use revoke)`,
+        { details: { field: "status" } },
+      );
+    }
+    const tx = await withRegistry(parsed, true, (registry) =>
+      registry.grant(toConsentWords(record)),
+    );
+    const event = tx.events.find((e) => e.name === "ConsentGranted");
+    io.stdout(
+      `${JSON.stringify(
+        {
+          transaction: tx.hash,
+          blockNumber: tx.blockNumber,
+          subject: record.subject,
+          version: event?.name === "ConsentGranted" ? event.args.version : null,
+          documentHash: record.documentHash,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+
+  async function revoke(args: readonly string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs("revoke", args, ["--document-hash", "--rpc", "--registry"]);
+    const subject = bytes32(parsed.positional[0] as string, "pseudonym");
+    const documentHash = bytes32(required(parsed, "--document-hash"), "--document-hash");
+    const tx = await withRegistry(parsed, true, (registry) =>
+      registry.revoke(subject, documentHash),
+    );
+    const event = tx.events.find((e) => e.name === "ConsentRevoked");
+    io.stdout(
+      `${JSON.stringify(
+        {
+          transaction: tx.hash,
+          blockNumber: tx.blockNumber,
+          subject,
+          version: event?.name === "ConsentRevoked" ? event.args.version : null,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+
+  async function show(args: readonly string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs("show", args, ["--rpc", "--registry"]);
+    const subject = bytes32(parsed.positional[0] as string, "pseudonym");
+    const consent = await withRegistry(parsed, false, (registry) => registry.consentOf(subject));
+    io.stdout(`${JSON.stringify(consent, null, 2)}\n`);
+    return 0;
+  }
+
+  async function importRows(args: readonly string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs(
+      "import",
+      args,
+      ["--terms", "--rpc", "--registry"],
+      ["--resume", "--progress"],
+    );
+    const file = parsed.positional[0] as string;
+    const termsArg = required(parsed, "--terms");
+    const terms = parseTerms(
+      termsArg.startsWith("@") ? await readInput(termsArg.slice(1)) : termsArg,
+    );
+    const { rows, failures } = parseImportRows(file, await readInput(file));
+    const invalidRows = failures.length;
+    const checkpointPath = `${file}.progress.json`;
+    const landedLines = new Set<number>();
+    if (parsed.flags.has("--resume")) {
+      let text: string | undefined;
+      try {
+        text = await readText(checkpointPath);
+      } catch {
+        text = undefined; // no checkpoint yet: nothing landed
+      }
+      if (text !== undefined) {
+        const checkpoint = JSON.parse(text) as Partial<ImportCheckpoint>;
+        if (checkpoint.format !== 1 || !Array.isArray(checkpoint.landedLines)) {
+          throw new CustosError("CONSENT_IMPORT_INVALID", "the checkpoint file is malformed", {
+            details: { field: "checkpoint" },
+          });
+        }
+        for (const line of checkpoint.landedLines) landedLines.add(line);
+      }
+    }
+    const skipped = rows.filter((r) => landedLines.has(r.line)).length;
+    let pending = rows.filter((r) => !landedLines.has(r.line));
+    const total = pending.length;
+    const showProgress = stderrIsTty || parsed.flags.has("--progress");
+    const started = clock();
+    let landedNow = 0;
+    let checkpointWrite: Promise<void> = Promise.resolve();
+    const saveCheckpoint = () => {
+      const body: ImportCheckpoint = {
+        format: 1,
+        landedLines: [...landedLines].sort((a, b) => a - b),
+      };
+      checkpointWrite = checkpointWrite.then(() =>
+        writeText(checkpointPath, `${JSON.stringify(body)}\n`),
+      );
+    };
+    const drawProgress = () => {
+      if (!showProgress || total === 0) return;
+      const elapsed = (clock() - started) / 1000;
+      const rate = landedNow / Math.max(elapsed, 1e-3);
+      const eta = rate > 0 ? (total - landedNow) / rate : Number.POSITIVE_INFINITY;
+      const percent = ((landedNow / total) * 100).toFixed(1);
+      io.stderr(`\rimport ${percent}% ${landedNow}/${total} ETA ${formatSeconds(eta)}`);
+    };
+
+    await withRegistry(parsed, true, async (registry) => {
+      // Rounds: a chunk the contract rejects for one row fails whole; its other rows go again.
+      while (pending.length > 0) {
+        const round = pending;
+        const onProgress = (progress: BatchProgress) => {
+          const chunk = progress.chunk;
+          if (chunk.outcome === "landed") {
+            for (let i = 0; i < chunk.entries.length; i++) {
+              landedLines.add((round[chunk.start + i] as ImportRow).line);
+            }
+            landedNow += chunk.entries.length;
+            saveCheckpoint();
+          }
+          drawProgress();
+        };
+        const result = await registry.batchGrant(
+          round.map((r) => r.entry),
+          terms,
+          { onProgress },
+        );
+        const retry: ImportRow[] = [];
+        for (const chunk of result.failed) {
+          for (let i = 0; i < chunk.entries.length; i++) {
+            const position = chunk.start + i;
+            const row = round[position] as ImportRow;
+            if (chunk.rejected === undefined || chunk.rejected.entryIndex === position) {
+              failures.push({
+                line: row.line,
+                reason: chunk.error.code,
+                subject: row.entry.subject,
+              });
+            } else {
+              retry.push(row);
+            }
+          }
+        }
+        const attempted = new Set(result.remaining);
+        for (const row of round) {
+          if (attempted.has(row.entry)) {
+            failures.push({ line: row.line, reason: "NOT_ATTEMPTED", subject: row.entry.subject });
+          }
+        }
+        pending = retry;
+      }
+    });
+    await checkpointWrite;
+    if (showProgress && total > 0) io.stderr("\n");
+    failures.sort((a, b) => a.line - b.line);
+    io.stdout(
+      `${JSON.stringify(
+        {
+          file,
+          rows: rows.length + invalidRows,
+          skipped,
+          landed: landedNow,
+          failed: failures,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return failures.length === 0 ? 0 : 1;
+  }
+
+  const subCommands: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
+    "from-fhir": fromFhir,
+    grant,
+    revoke,
+    show,
+    import: importRows,
+  };
+
   return {
     name: "consent",
-    summary: "consent records: from-fhir converts a FHIR R4 Consent",
+    summary: "consent records: from-fhir, and grant/revoke/show/import on the ConsentRegistry",
     run: async (args, io) => {
       const [sub, ...rest] = args;
       if (sub === undefined || sub === "-h" || sub === "--help" || rest.includes("--help")) {
         io.stdout(HELP);
         return 0;
       }
-      if (sub === "from-fhir") return fromFhir(rest, io);
-      throw usage(`unknown consent sub-command "${sub}"`);
+      const handler = Object.hasOwn(subCommands, sub) ? subCommands[sub] : undefined;
+      if (handler === undefined) throw usage(`unknown consent sub-command "${sub}"`);
+      try {
+        return await handler(rest, io);
+      } catch (error) {
+        if (isCustosError(error)) throw error;
+        throw new CustosError("INTERNAL", "consent command failed", { cause: error });
+      }
     },
   };
 }

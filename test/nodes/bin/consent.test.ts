@@ -91,10 +91,10 @@ describe("custos consent from-fhir", () => {
     expect((await cli(["from-fhir", "a.json", "b.json"])).code).toBe(2);
     expect((await cli(["from-fhir", "a.json", "--project"])).code).toBe(2);
     expect((await cli(["from-fhir", "a.json", "--frobnicate"])).code).toBe(2);
-    const unknown = await cli(["grant"]);
+    const unknown = await cli(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toBe(
-      'error CLI_USAGE: unknown consent sub-command "grant" (see custos consent --help)\n',
+      'error CLI_USAGE: unknown consent sub-command "frobnicate" (see custos consent --help)\n',
     );
   });
 

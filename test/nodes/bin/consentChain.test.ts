@@ -1,0 +1,245 @@
+/**
+ * `custos consent grant|revoke|show|import` through runCli against Hardhat's network served
+ * over HTTP JSON-RPC in-process (127.0.0.1, random port).
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HDNodeWallet, id, JsonRpcProvider, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
+import hre from "hardhat";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsentCommand } from "../../../nodes/bin/commands/consent.ts";
+import { runCli } from "../../../nodes/bin/runCli.ts";
+import { deployContracts, Role } from "../../../scripts/deployContracts.ts";
+import { canonicalHash } from "../../../src/canonical/index.ts";
+import { fixture } from "../../consent/fhir/consentFixtures.ts";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+const MASTER_KEY = `0x${"3c".repeat(32)}`;
+const RECORDER_KEY = account(1).privateKey;
+const fhirPath = (name: string) =>
+  fileURLToPath(new URL(`../../fixtures/fhir-consent/${name}`, import.meta.url));
+const pseudonym = (label: string) => keccak256(toUtf8Bytes(`cli:${label}`));
+const docHash = (label: string) => keccak256(toUtf8Bytes(`doc:${label}`));
+
+let server: Awaited<ReturnType<typeof hre.network.createServer>>;
+let rpc: string;
+let registry: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = await hre.network.createServer("default", "127.0.0.1", 0);
+  const { address, port } = await server.listen();
+  rpc = `http://${address}:${port}`;
+  const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
+  const deployer = account(0).connect(provider);
+  const hospital = (i: number, name: string) => ({
+    role: Role.Hospital,
+    metadata: id(name),
+    accounts: [account(i).address],
+    recorders: [account(i).address],
+    validator: account(15 + i).address,
+  });
+  const deployed = await deployContracts(deployer, {
+    organisations: [
+      hospital(1, "Hospital A"),
+      hospital(2, "Hospital B"),
+      {
+        role: Role.Regulator,
+        metadata: id("Regulator"),
+        accounts: [account(5).address],
+        recorders: [],
+        validator: ZeroAddress,
+      },
+    ],
+    executionDelay: 1,
+    votingPeriod: 100,
+    requiredApprovals: 1,
+  });
+  registry = await deployed.registry.getAddress();
+  provider.destroy();
+  dir = await mkdtemp(join(tmpdir(), "custos-cli-"));
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; tty?: boolean } = {},
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = options.env ?? { CUSTOS_MASTER_KEY: MASTER_KEY, CUSTOS_RECORDER_KEY: RECORDER_KEY };
+  const code = await runCli(
+    ["consent", ...args],
+    { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) },
+    [createConsentCommand({ env, stderrIsTty: options.tty ?? false })],
+  );
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+const chain = () => ["--rpc", rpc, "--registry", registry];
+
+describe("custos consent on a chain", () => {
+  it("grants a FHIR consent, shows it, revokes it", async () => {
+    const granted = await cli(["grant", fhirPath("research-ds-omop.json"), ...chain()]);
+    expect(granted.err).toBe("");
+    expect(granted.code).toBe(0);
+    const tx = JSON.parse(granted.out);
+    expect(tx).toMatchObject({
+      version: 1,
+      documentHash: canonicalHash(fixture("research-ds-omop.json")),
+    });
+    expect(tx.transaction).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(granted.out).not.toContain(RECORDER_KEY.slice(2));
+
+    const shown = await cli(["show", tx.subject, ...chain()], { env: {} });
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({
+      subject: tx.subject,
+      status: "active",
+      version: 1,
+      custodian: 1,
+    });
+
+    const revoked = await cli([
+      "revoke",
+      tx.subject,
+      "--document-hash",
+      docHash("revocation"),
+      ...chain(),
+    ]);
+    expect(revoked.code).toBe(0);
+    expect(JSON.parse(revoked.out)).toMatchObject({ subject: tx.subject, version: 2 });
+    const after = await cli(["show", tx.subject, ...chain()], { env: {} });
+    expect(JSON.parse(after.out)).toMatchObject({ status: "revoked", version: 2 });
+
+    const again = await cli([
+      "revoke",
+      tx.subject,
+      "--document-hash",
+      docHash("again"),
+      ...chain(),
+    ]);
+    expect(again).toMatchObject({ code: 1, out: "" });
+    expect(again.err).toMatch(/^error CONSENT_NOT_ACTIVE: /);
+  });
+
+  it("imports a CSV with a report of failed rows, a checkpoint and --resume", async () => {
+    const existing = pseudonym("existing");
+    await cli([
+      "import",
+      await writeCsv("seed.csv", [[existing, docHash("e")]]),
+      "--terms",
+      TERMS,
+      ...chain(),
+    ]);
+    const file = await writeCsv("bulk.csv", [
+      [pseudonym("a"), docHash("a")],
+      ["0x1234", docHash("bad")],
+      [pseudonym("b"), docHash("b")],
+      [existing, docHash("e2")],
+      [pseudonym("a"), docHash("a2")],
+      [pseudonym("c"), docHash("c")],
+    ]);
+    const first = await cli(["import", file, "--terms", TERMS, "--progress", ...chain()]);
+    expect(first.code).toBe(1);
+    const report = JSON.parse(first.out);
+    expect(report).toMatchObject({ rows: 6, skipped: 0, landed: 3 });
+    expect(report.failed).toEqual([
+      { line: 3, reason: "CONSENT_IMPORT_INVALID", problem: "subject must be bytes32 hex" },
+      { line: 5, reason: "CONSENT_ALREADY_ACTIVE", subject: existing },
+      { line: 6, reason: "CONSENT_IMPORT_INVALID", problem: "duplicate subject" },
+    ]);
+    expect(first.err).toMatch(/import \d+\.\d% \d+\/4 ETA /);
+    expect(first.err).toContain("75.0% 3/4");
+    expect(JSON.parse(await readFile(`${file}.progress.json`, "utf8"))).toEqual({
+      format: 1,
+      landedLines: [2, 4, 7],
+    });
+    const shown = await cli(["show", pseudonym("c"), ...chain()], { env: {} });
+    expect(JSON.parse(shown.out)).toMatchObject({
+      status: "active",
+      purposes: 4 | 256,
+      categories: 8,
+      validFrom: 1_700_000_000,
+    });
+
+    await writeFile(file, `${await readFile(file, "utf8")}\n${pseudonym("d")},${docHash("d")}\n`);
+    const resumed = await cli(["import", file, "--terms", TERMS, "--resume", ...chain()]);
+    const second = JSON.parse(resumed.out);
+    expect(second).toMatchObject({ rows: 7, skipped: 3, landed: 1 });
+    expect(second.failed.map((f: { line: number }) => f.line)).toEqual([3, 5, 6]);
+    expect(resumed.err).toBe(""); // no progress bar without a terminal or --progress
+  });
+
+  it("imports NDJSON and reports a clean run with exit code 0", async () => {
+    const file = join(dir, "rows.ndjson");
+    await writeFile(
+      file,
+      [pseudonym("n1"), pseudonym("n2")]
+        .map((s, i) => JSON.stringify({ subject: s, documentHash: docHash(`n${i}`) }))
+        .join("\n"),
+    );
+    const run = await cli(["import", file, "--terms", TERMS, ...chain()], { tty: true });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toMatchObject({ rows: 2, landed: 2, failed: [] });
+    expect(run.err).toContain("100.0% 2/2");
+  });
+
+  it("refuses without the recorder key, with a malformed key (never echoed) or bad options", async () => {
+    const missing = await cli(
+      ["revoke", pseudonym("x"), "--document-hash", docHash("x"), ...chain()],
+      { env: {} },
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^error CONFIG_INVALID: CUSTOS_RECORDER_KEY is not set/);
+
+    const secret = `0x${"ab".repeat(31)}`;
+    const malformed = await cli(
+      ["revoke", pseudonym("x"), "--document-hash", docHash("x"), ...chain()],
+      { env: { CUSTOS_RECORDER_KEY: secret } },
+    );
+    expect(malformed.err).toBe(
+      "error CONFIG_INVALID: CUSTOS_RECORDER_KEY is not a valid private key\n",
+    );
+    expect(malformed.err + malformed.out).not.toContain("abab");
+
+    expect((await cli(["show", pseudonym("x"), "--registry", registry])).err).toBe(
+      "error CLI_USAGE: --rpc is required (see custos consent --help)\n",
+    );
+    expect((await cli(["show", "0x12", ...chain()])).err).toBe(
+      "error INVALID_ARGUMENT: pseudonym must be 0x-prefixed bytes32 hex\n",
+    );
+    const badTerms = await cli([
+      "import",
+      await writeCsv("t.csv", []),
+      "--terms",
+      '{"purposes":["XYZ"],"categories":["DRUGS"]}',
+      ...chain(),
+    ]);
+    expect(badTerms.err).toBe("error CONSENT_IMPORT_INVALID: terms.purposes: unknown code\n");
+    const badHeader = join(dir, "h.csv");
+    await writeFile(badHeader, "pseudonym,hash\n");
+    expect((await cli(["import", badHeader, "--terms", TERMS, ...chain()])).err).toBe(
+      "error CONSENT_IMPORT_INVALID: the CSV header must name the columns subject and documentHash\n",
+    );
+  });
+});
+
+const TERMS = JSON.stringify({
+  purposes: ["HMB", "NCU"],
+  categories: ["DRUGS"],
+  validFrom: 1_700_000_000,
+});
+
+async function writeCsv(name: string, rows: readonly (readonly string[])[]): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, ["subject,documentHash", ...rows.map((r) => r.join(","))].join("\n"));
+  return file;
+}
