@@ -20,7 +20,10 @@ export interface ConsentWords {
   readonly categories: number;
   /** Unix seconds, 0 when the record has no start. */
   readonly validFrom: number;
-  /** Unix seconds, 0 when the record has no end. */
+  /**
+   * Unix seconds, 0 when the record has no end. Exclusive, as ConsentRegistry compares
+   * `at < validUntil`: one second after the record's inclusive `validUntil`.
+   */
   readonly validUntil: number;
   /** Hash of the off-chain consent document. */
   readonly documentHash: Bytes32;
@@ -124,7 +127,9 @@ export function toConsentWords(record: ConsentRecord): ConsentWords {
     purposes: encodePurposes([...record.permissions, ...record.conditions]),
     categories: encodeCategories(record.categories),
     validFrom: record.validFrom ?? 0,
-    validUntil: record.validUntil ?? 0,
+    // The record's end is inclusive, the contract's exclusive: without the +1 the consent's
+    // last second would be lost on chain.
+    validUntil: record.validUntil === undefined ? 0 : record.validUntil + 1,
     documentHash: record.documentHash,
   };
 }

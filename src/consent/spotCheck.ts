@@ -94,7 +94,11 @@ function drawSubjects(target: SpotCheckTarget, sample: SpotCheckSample): `0x${st
     if (typeof r !== "number" || !(r >= 0 && r < 1)) {
       throw badSample("sample.random", "random() must return a number in [0, 1)");
     }
-    drawn.add(Math.floor(r * target.size));
+    // Collisions probe to the next free rank, so a poor random source (even a constant one)
+    // still terminates after `size` draws instead of looping for ever.
+    let rank = Math.floor(r * target.size);
+    while (drawn.has(rank)) rank = (rank + 1) % target.size;
+    drawn.add(rank);
   }
   const subjects = target.subjectsAtRanks([...drawn].sort((a, b) => a - b));
   (sample.subjects ?? []).forEach((subject, i) => {

@@ -56,7 +56,7 @@ describe("consent words", () => {
     );
   });
 
-  it("gives a record's on-chain words, 0 for open times", () => {
+  it("gives a record's on-chain words, 0 for open times, the end made exclusive", () => {
     const record = validateConsentRecord({
       subject: `0x${"11".repeat(32)}`,
       status: "active",
@@ -75,7 +75,7 @@ describe("consent words", () => {
       purposes: (1 << 2) | (1 << 8),
       categories: 0b1001,
       validFrom: 0,
-      validUntil: 2_000_000_000,
+      validUntil: 2_000_000_001,
       documentHash: record.documentHash,
     });
   });

@@ -644,6 +644,13 @@ describe("createConsentIndex: spotCheck", () => {
     });
     expect(report).toEqual({ checked: 10, matched: 10, mismatches: [] });
     expect(read.size).toBe(10);
+    const constant = new Set<string>();
+    const degenerate = await index.spotCheck({ size: 10, random: () => 0.5 }, async (subject) => {
+      constant.add(subject);
+      return { ...(index.getRecord(subject) as ConsentState) };
+    });
+    expect(degenerate.checked).toBe(10);
+    expect(constant.size).toBe(10);
     await expect(
       index.spotCheck({ size: 2, random: seeded(7) }, async () => {
         throw new Error("rpc down");
