@@ -13,6 +13,7 @@ import { type Contract, type Interface, id, type Log, Wallet } from "ethers";
 import hre from "hardhat";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
+import { consentTypedDataTypes } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
 import { deployContracts, Role } from "./deployContracts.ts";
 
@@ -193,18 +194,7 @@ const deadline = BigInt(now + 3_600);
 const narrower = { ...research, categories: C.DEMOGRAPHICS.bit | C.CONDITIONS.bit };
 const updateSig = await patient.signTypedData(
   domain,
-  {
-    Update: [
-      { name: "subject", type: "bytes32" },
-      { name: "purposes", type: "uint32" },
-      { name: "categories", type: "uint32" },
-      { name: "validFrom", type: "uint40" },
-      { name: "validUntil", type: "uint40" },
-      { name: "documentHash", type: "bytes32" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  },
+  { Update: [...consentTypedDataTypes.Update] },
   { subject: alice, ...narrower, documentHash: consentDoc(alice, 2), nonce: 0n, deadline },
 );
 await step(
@@ -281,14 +271,7 @@ await step(
 say("\nRevocation wins");
 const revokeSig = await patient.signTypedData(
   domain,
-  {
-    Revoke: [
-      { name: "subject", type: "bytes32" },
-      { name: "documentHash", type: "bytes32" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  },
+  { Revoke: [...consentTypedDataTypes.Revoke] },
   { subject: alice, documentHash: consentDoc(alice, 3), nonce: 1n, deadline },
 );
 await step(
