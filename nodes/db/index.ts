@@ -3,10 +3,12 @@ export {
   type ChainDbOptions,
   type CommitBlockInput,
   createChainDb,
+  defaultChainDbOptions,
   type LogIndexKind,
   type TransactionLocation,
 } from "./createChainDb.ts";
-export { createLevelTrieDb, type TrieDb } from "./createLevelTrieDb.ts";
+export { type FlatState, type FlatWrite, flatSlotValue } from "./createFlatState.ts";
+export { createLevelTrieDb, type StateDb, type TrieDb } from "./createLevelTrieDb.ts";
 export { createNodeCache, type NodeCache } from "./createNodeCache.ts";
 export {
   createTrieUpdate,
@@ -17,12 +19,21 @@ export {
   type TrieUpdateOptions,
 } from "./createTrieUpdate.ts";
 export { createWriteBackDb, type StateWrite, type WriteBackDb } from "./createWriteBackDb.ts";
-export { HEAD_KEY, type Keyspace, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
+export { flatStateOfTrie } from "./flatStateOfTrie.ts";
+export {
+  FLAT_HEAD_KEY,
+  HEAD_KEY,
+  type Keyspace,
+  keyOf,
+  keyspaces,
+  readUint64,
+  uint64Bytes,
+} from "./keyspaces.ts";
 export {
   defaultLogQueryLimits,
   type IndexedLog,
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
-export { readTrie, walkTrie } from "./readTrie.ts";
+export { readTrie, trieEntries } from "./readTrie.ts";
 export { decodeStoredReceipts, encodeStoredReceipts, type StoredReceipt } from "./storedReceipt.ts";

@@ -41,42 +41,44 @@ export function readTrie(
 }
 
 /**
- * Calls `visit` with every key (as bytes) and value of the trie at `root`, in key order.
+ * Every key (as bytes; keys have an even number of nibbles, as all state-trie keys do) and
+ * value of the trie at `root`, in key order. A generator, so a long walk can be consumed in
+ * chunks (between which the caller may await).
  *
  * @throws CustosError `STATE_NOT_AVAILABLE` when a node is not stored.
  * @example
  * ```ts
- * walkTrie(stateRoot, load, (addressHash, accountRlp) => { ... });
+ * for (const [addressHash, accountRlp] of trieEntries(stateRoot, load)) { ... }
  * ```
  */
-export function walkTrie(
+export function* trieEntries(
   root: Uint8Array,
   load: LoadNode,
-  visit: (key: Uint8Array, value: Uint8Array) => void,
-): void {
+): Generator<[key: Uint8Array, value: Uint8Array]> {
   if (equalsBytes(root, EMPTY_TRIE_ROOT)) return;
-  const prefix: number[] = [];
-  const walk = (node: TrieNode) => {
+  // Depth-first with an explicit stack of (node, path so far); children pushed in reverse
+  // so that they pop in key order.
+  const stack: [TrieNode, Uint8Array][] = [[{ kind: "hash", hash: root }, new Uint8Array(0)]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, prefix] = top;
     const resolved = resolveNode(node, load);
     if (resolved.kind === "leaf") {
-      visit(nibblesToBytes(Uint8Array.from([...prefix, ...resolved.path])), resolved.value);
-      return;
+      yield [nibblesToBytes(concat(prefix, resolved.path)), resolved.value];
+    } else if (resolved.kind === "extension") {
+      stack.push([resolved.child, concat(prefix, resolved.path)]);
+    } else {
+      for (let i = 15; i >= 0; i--) {
+        const child = resolved.children[i];
+        if (child !== undefined) stack.push([child, concat(prefix, Uint8Array.of(i))]);
+      }
+      if (resolved.value !== undefined) yield [nibblesToBytes(prefix), resolved.value];
     }
-    if (resolved.kind === "extension") {
-      prefix.push(...resolved.path);
-      walk(resolved.child);
-      prefix.length -= resolved.path.length;
-      return;
-    }
-    if (resolved.value !== undefined)
-      visit(nibblesToBytes(Uint8Array.from(prefix)), resolved.value);
-    for (let i = 0; i < 16; i++) {
-      const child = resolved.children[i];
-      if (child === undefined) continue;
-      prefix.push(i);
-      walk(child);
-      prefix.pop();
-    }
-  };
-  walk({ kind: "hash", hash: root });
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

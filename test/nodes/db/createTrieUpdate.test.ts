@@ -3,7 +3,12 @@ import { bytesToHex, MapDB } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createTrieUpdate, EMPTY_TRIE_ROOT, readTrie, walkTrie } from "../../../nodes/db/index.ts";
+import {
+  createTrieUpdate,
+  EMPTY_TRIE_ROOT,
+  readTrie,
+  trieEntries,
+} from "../../../nodes/db/index.ts";
 import { decodeTrieNode } from "../../../nodes/db/trieNode.ts";
 
 type Op = { key: Uint8Array; value: Uint8Array | undefined };
@@ -142,7 +147,7 @@ describe("createTrieUpdate", () => {
             expect(readTrie(root, k, nodes.load)).toEqual(expected.get(bytesToHex(k)));
           }
           const walked = new Map<string, Uint8Array>();
-          walkTrie(root, nodes.load, (k, v) => walked.set(bytesToHex(k), v));
+          for (const [k, v] of trieEntries(root, nodes.load)) walked.set(bytesToHex(k), v);
           expect(walked).toEqual(expected);
           expect([...walked.keys()]).toEqual([...expected.keys()].sort());
         },
