@@ -19,6 +19,7 @@ export {
   type TrieUpdateOptions,
 } from "./createTrieUpdate.ts";
 export { createWriteBackDb, type StateWrite, type WriteBackDb } from "./createWriteBackDb.ts";
+export { encodeRlp, type RlpInput } from "./encodeRlp.ts";
 export { flatStateOfTrie } from "./flatStateOfTrie.ts";
 export {
   FLAT_HEAD_KEY,

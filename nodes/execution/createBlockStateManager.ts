@@ -112,7 +112,10 @@ class BlockState implements BlockStateManager {
   // This block's changes (null = deleted account).
   private readonly accounts = new Map<string, Account | null>();
   private readonly storage = new Map<string, StorageOverlay>();
+  /** Code put by this block, by hex hash. */
   private readonly codes = new Map<string, Uint8Array>();
+  /** Code read from storage, by hex hash (content-addressed: never stale). */
+  private readonly storedCodes = new Map<string, Uint8Array>();
 
   // Undo log of changes since the outermost checkpoint, and checkpoint positions in it.
   private undo: UndoEntry[] = [];
@@ -286,9 +289,14 @@ class BlockState implements BlockStateManager {
     const account = this.current(hex(address.bytes), address.bytes);
     if (account === undefined || equalsBytes(account.codeHash, KECCAK256_NULL)) return EMPTY;
     const codeHash = hex(account.codeHash);
-    // Code is stored under "c" ‖ code hash (EthereumJS's prefixCodeHashes); the node cache
-    // returns the same object for the same code, which the jump-analysis cache keys on.
-    return this.codes.get(codeHash) ?? this.db.getSync(`63${codeHash}`) ?? EMPTY;
+    let code = this.codes.get(codeHash) ?? this.storedCodes.get(codeHash);
+    if (code === undefined) {
+      // Stored under "c" ‖ code hash (EthereumJS's prefixCodeHashes). Kept, so that every
+      // call gets the same object: the jump-analysis cache is keyed by it.
+      code = this.db.getSync(`63${codeHash}`) ?? EMPTY;
+      this.storedCodes.set(codeHash, code);
+    }
+    return code;
   }
 
   async getCodeSize(address: Address): Promise<number> {
@@ -430,9 +438,7 @@ class BlockState implements BlockStateManager {
       accountTrie.put(addressHash, rlp);
       flatWrites.push({ kind: "account", addressHash, value: rlp });
       const code = this.codes.get(hex(account.codeHash));
-      if (code !== undefined) {
-        await this.db.put(`63${hex(account.codeHash)}`, code);
-      }
+      if (code !== undefined) await this.db.put(`63${hex(account.codeHash)}`, code);
     }
     const committed = accountTrie.commit();
     nodes.push(...committed.nodes);
@@ -459,6 +465,7 @@ class BlockState implements BlockStateManager {
     this.accounts.clear();
     this.storage.clear();
     this.codes.clear();
+    this.storedCodes.clear();
     this.undo = [];
     this.marks.length = 0;
     this.changes++;

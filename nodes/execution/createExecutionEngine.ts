@@ -1,10 +1,4 @@
-import {
-  Block,
-  createBlock,
-  createBlockHeader,
-  genTransactionsTrieRoot,
-  type HeaderData,
-} from "@ethereumjs/block";
+import { Block, createBlock, createBlockHeader, type HeaderData } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { createFeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
@@ -18,6 +12,7 @@ import {
   ValueEncoding,
 } from "@ethereumjs/util";
 import { createVM } from "@ethereumjs/vm";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import { sameBlock } from "../db/createFlatState.ts";
 import {
@@ -39,6 +34,7 @@ import type {
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
 import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+import { orderedTrieRoot } from "./orderedTrieRoot.ts";
 
 // Once per process, before any block executes (see installJumpAnalysisCache for why).
 await installJumpAnalysisCache();
@@ -214,9 +210,12 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     }
   }
 
-  // genTransactionsTrieRoot's default trie hashes with noble, not the chain's crypto.
-  const transactionsRoot = (txs: TypedTransaction[]) =>
-    genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common }));
+  const keccak = common.customCrypto.keccak256 ?? keccak_256;
+  const transactionsRoot = (txs: readonly TypedTransaction[]) =>
+    orderedTrieRoot(
+      txs.map((tx) => tx.serialize()),
+      keccak,
+    );
 
   /** Executes `txs` in `context` on `state`; returns the outcome and the new state root. */
   async function run(
@@ -310,7 +309,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
             ...headerData,
             stateRoot,
             receiptTrie: outcome.receiptsRoot,
-            transactionsTrie: await transactionsRoot(outcome.included),
+            transactionsTrie: transactionsRoot(outcome.included),
             logsBloom: outcome.logsBloom,
             gasUsed: outcome.gasUsed,
           },
@@ -346,7 +345,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       if (block.uncleHeaders.length > 0) {
         throw mismatch("uncleHash", new Uint8Array(0), block.header.uncleHash, block);
       }
-      const txRoot = await transactionsRoot(block.transactions);
+      const txRoot = transactionsRoot(block.transactions);
       if (!equalsBytes(txRoot, block.header.transactionsTrie)) {
         throw mismatch("transactionsRoot", block.header.transactionsTrie, txRoot, block);
       }
