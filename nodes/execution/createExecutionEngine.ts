@@ -33,11 +33,13 @@ import type {
   ExecutionEngine,
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
+import { installFastInterpreterLoop } from "./installFastInterpreterLoop.ts";
 import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 import { orderedTrieRoot } from "./orderedTrieRoot.ts";
 
-// Once per process, before any block executes (see installJumpAnalysisCache for why).
+// Once per process, before any block executes (see each for why).
 await installJumpAnalysisCache();
+await installFastInterpreterLoop();
 
 /** Options of {@link createExecutionEngine}. */
 export interface ExecutionEngineOptions {

@@ -18,5 +18,9 @@ export type {
   ExecutionEngine,
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
+export {
+  installFastInterpreterLoop,
+  setFastInterpreterLoop,
+} from "./installFastInterpreterLoop.ts";
 export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";
