@@ -23,6 +23,7 @@ import {
   type WriteBackDb,
 } from "../db/index.ts";
 import { type BlockStateManager, createBlockStateManager } from "./createBlockStateManager.ts";
+import { createSenderRecovery } from "./createSenderRecovery.ts";
 import type {
   AccountState,
   BuildBlockOptions,
@@ -55,6 +56,11 @@ export interface ExecutionEngineOptions {
    * and the benchmark's baseline).
    */
   readonly statePath?: "flat" | "merkle";
+  /**
+   * Recover transaction senders on a worker thread while earlier transactions execute
+   * (default true; see createSenderRecovery). Off: on the main thread, as EthereumJS does.
+   */
+  readonly senderRecovery?: boolean;
 }
 
 /** Defaults of {@link ExecutionEngineOptions}. */
@@ -62,6 +68,7 @@ export const defaultExecutionEngineOptions = {
   /** ~100 MB of trie nodes at ~200 bytes each. */
   nodeCacheEntries: 500_000,
   statePath: "flat",
+  senderRecovery: true,
 } as const;
 
 const ERROR_SELECTOR = "0x08c379a0";
@@ -124,6 +131,10 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   const pending = new WeakMap<ExecutedBlock, WriteBackDb>();
 
   const statePath = options.statePath ?? defaultExecutionEngineOptions.statePath;
+  const senderRecovery =
+    (options.senderRecovery ?? defaultExecutionEngineOptions.senderRecovery)
+      ? createSenderRecovery()
+      : undefined;
 
   /** A state to execute on: the write-back layer collecting its trie writes, and how it ends. */
   interface StateAt {
@@ -227,16 +238,17 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     strict: boolean,
   ) {
     const vm = await createVM({ common, stateManager: state.stateManager });
+    const senders = senderRecovery?.prefetch(txs);
     // The merkle path flushes its caches into the trie when the outermost checkpoint
     // commits: one checkpoint around the block makes that happen once, at the end. The flat
     // path needs none (a failed block's state manager is dropped whole).
     if (statePath === "flat") {
-      const outcome = await executeTransactions(vm, context, txs, strict);
+      const outcome = await executeTransactions(vm, context, txs, strict, senders);
       return { outcome, stateRoot: await vm.stateManager.getStateRoot() };
     }
     await vm.evm.journal.checkpoint();
     try {
-      const outcome = await executeTransactions(vm, context, txs, strict);
+      const outcome = await executeTransactions(vm, context, txs, strict, senders);
       await vm.evm.journal.commit();
       return { outcome, stateRoot: await vm.stateManager.getStateRoot() };
     } catch (error) {

@@ -6,6 +6,7 @@ import { Bloom, runTx, type VM } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import { encodeRlp, type StoredReceipt } from "../db/index.ts";
+import type { PrefetchedSenders } from "./createSenderRecovery.ts";
 import type { RejectedTransaction } from "./ExecutionEngine.ts";
 import { orderedTrieRoot } from "./orderedTrieRoot.ts";
 
@@ -81,6 +82,7 @@ export async function executeTransactions(
   context: Block,
   txs: readonly TypedTransaction[],
   strict: boolean,
+  senders?: PrefetchedSenders,
 ): Promise<TransactionsOutcome> {
   const gasLimit = context.header.gasLimit;
   const baseFee = context.header.baseFeePerGas ?? 0n;
@@ -98,6 +100,8 @@ export async function executeTransactions(
       rejected.push({ tx, kind: tx.gasLimit > gasLimit ? "invalid" : "doesNotFit", reason });
       continue;
     }
+    const recovered = senders?.ready(position);
+    if (recovered !== undefined) await recovered;
     let result: Awaited<ReturnType<typeof runTx>>;
     try {
       result = await runTx(vm, { tx, block: context, blockGasUsed: receiptGasUsed });
