@@ -61,11 +61,11 @@ export function createSenderRecovery(): SenderRecovery {
 
   const start = (): Worker => {
     const created = new Worker(new URL("./senderRecoveryWorker.ts", import.meta.url));
-    created.unref();
     created.on("message", (response: RecoveryResponse) => {
       const request = pending.get(response.id);
       if (request === undefined) return;
       pending.delete(response.id);
+      if (pending.size === 0) created.unref();
       response.keys.forEach((key, i) => {
         const item = request.items[i];
         if (key !== undefined && item !== undefined) rememberRecovery(item, key);
@@ -106,6 +106,9 @@ export function createSenderRecovery(): SenderRecovery {
           continue;
         }
         worker ??= start();
+        // Referenced only while it owes answers: an idle worker must not keep the process
+        // alive, a busy one must (the answers are awaited).
+        worker.ref();
         const id = nextId++;
         chunks.push(
           new Promise<void>((done) => {
