@@ -19,20 +19,27 @@
  * Prints medians and writes bench/results/execution.json. Env: BENCH_BLOCKS (grant blocks,
  * default 6, the first untimed), BENCH_TXS (grant txs per block, default 1000),
  * BENCH_BATCH_BLOCKS (default 5, the first untimed), BENCH_BATCH_TXS (batchGrant txs per
- * block, default 10), BENCH_LOG_EVENTS (default 1,000,000).
+ * block, default 10), BENCH_LARGE_STATE (consents already stored when the batchGrant blocks
+ * run again on a large state, default 1,000,000), BENCH_LOG_EVENTS (default 1,000,000).
  */
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
-import { createBlock } from "@ethereumjs/block";
+import { type Block, createBlock } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { createTxFromRLP } from "@ethereumjs/tx";
-import { bytesToHex } from "@ethereumjs/util";
-import { createChainDb, type StoredReceipt } from "../nodes/db/index.ts";
-import { createCustosCommon, loadNativeCrypto } from "../nodes/execution/index.ts";
+import { Address, bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { createChainDb, createWriteBackDb, type StoredReceipt } from "../nodes/db/index.ts";
+import {
+  createBlockStateManager,
+  createCustosCommon,
+  loadNativeCrypto,
+} from "../nodes/execution/index.ts";
 import {
   batchGrantCalldata,
   grantCalldata,
+  openChain,
   signedTx,
   tempDir,
 } from "../test/nodes/stateFixtures.ts";
@@ -41,6 +48,7 @@ import {
   genesis,
   HOSPITALS,
   keys,
+  type NodeData,
   type NodeRequest,
   type NodeResponse,
   type VariantName,
@@ -51,6 +59,8 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
 const BATCH_TXS = Number(process.env.BENCH_BATCH_TXS ?? 10);
 const BATCH_BLOCKS = Number(process.env.BENCH_BATCH_BLOCKS ?? 5);
+const LARGE_STATE = Number(process.env.BENCH_LARGE_STATE ?? 1_000_000);
+const LARGE_STATE_CHUNK = 100_000;
 const BATCH = 500;
 const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
 const LOGS_PER_BLOCK = 500;
@@ -119,10 +129,9 @@ interface Node {
   close(): Promise<void>;
 }
 
-async function openNode(name: VariantName): Promise<Node> {
-  const worker = new Worker(new URL("./executionNode.ts", import.meta.url), {
-    workerData: { variant: name },
-  });
+async function openNode(name: VariantName, copyFrom?: string): Promise<Node> {
+  const data: NodeData = copyFrom === undefined ? { variant: name } : { variant: name, copyFrom };
+  const worker = new Worker(new URL("./executionNode.ts", import.meta.url), { workerData: data });
   const messages: ((value: unknown) => void)[] = [];
   let failure: unknown;
   worker.on("message", (message: unknown) => messages.shift()?.(message));
@@ -377,6 +386,79 @@ async function workload(blocks: readonly TypedTransaction[][], unitsPerTx: numbe
   return result;
 }
 
+/**
+ * A chain whose ConsentRegistry already holds `count` consents: written straight into the
+ * registry's storage (trie and flat state, 100,000 per synthetic block without transactions),
+ * not executed, so that a large state takes seconds to prepare. Returns the directory and
+ * the write rate.
+ */
+async function largeState(count: number) {
+  const dir = await tempDir("custos-bench-large-");
+  const db = await openChain(dir.path, genesis, common);
+  const registry = new Address(hexToBytes(genesis.contracts.consentRegistry as PrefixedHexString));
+  // A version-1 active record (ConsentPacking), as batchGrant writes; in mapping slot 2.
+  const record = hexToBytes("0x010000000101000000000000000000000000000100000001");
+  const key = new Uint8Array(64);
+  key[63] = 2;
+  const keccak = common.customCrypto.keccak256 ?? keccak_256;
+  const t0 = performance.now();
+  for (let first = 0; first < count; first += LARGE_STATE_CHUNK) {
+    const parent = db.head() as Block;
+    const writes = createWriteBackDb(db.trieDb);
+    const state = createBlockStateManager({
+      common,
+      db: writes,
+      stateRoot: parent.header.stateRoot,
+      flat: db.flatState,
+    });
+    for (let n = first; n < Math.min(count, first + LARGE_STATE_CHUNK); n++) {
+      key.set(keccak(new TextEncoder().encode(`filled-subject-${n}`)), 0);
+      await state.putStorage(registry, keccak(key), record);
+    }
+    const stateRoot = await state.getStateRoot();
+    const block = createBlock(
+      {
+        header: {
+          parentHash: parent.hash(),
+          number: parent.header.number + 1n,
+          timestamp: parent.header.timestamp + 1n,
+          gasLimit: parent.header.gasLimit,
+          baseFeePerGas: parent.header.calcNextBaseFee(),
+          stateRoot,
+        },
+      },
+      { common },
+    );
+    await db.commitBlock({
+      block,
+      receipts: [],
+      stateWrites: writes.writes(),
+      flatWrites: state.flatWrites(),
+    });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await db.close();
+  return { dir, writeConsentsPerSec: round(count / seconds) };
+}
+
+/** batchGrant blocks built and replayed (current settings) on top of a large state. */
+async function largeStateWorkload(blocks: readonly TypedTransaction[][], count: number) {
+  const { dir, writeConsentsPerSec } = await largeState(count);
+  const builder = await openNode("current", dir.path);
+  const replayer = await openNode("current", dir.path);
+  const built = await buildAll([builder], blocks);
+  await replayAll([replayer], built);
+  await builder.close();
+  await replayer.close();
+  await dir.remove();
+  return {
+    existingConsents: count,
+    writeConsentsPerSec,
+    build: rates(builder.phase, BATCH),
+    replay: rates(replayer.phase, BATCH),
+  };
+}
+
 async function main() {
   const loadAtStart = loadavg()[0];
   const started = performance.now();
@@ -396,6 +478,8 @@ async function main() {
   const loadMid = loadavg()[0];
   const batchGrant = await workload(batchBlocks, BATCH);
   const loadAfterExecution = loadavg()[0];
+  const batchGrantOnLargeState = await largeStateWorkload(batchBlocks, LARGE_STATE);
+  const loadAfterLargeState = loadavg()[0];
 
   const sample = grantBlocks[0]?.slice(0, 500) ?? [];
   const logIndex = await logIndexBench();
@@ -408,6 +492,7 @@ async function main() {
         start: loadAtStart,
         afterGrant: loadMid,
         afterBatchGrant: loadAfterExecution,
+        afterLargeState: loadAfterLargeState,
         end: loadavg()[0],
       },
       note: "shared machine: other agents were running concurrently; figures vary run to run, ratios (same run, block by block) less",
@@ -446,6 +531,7 @@ async function main() {
     batchGrantBuildBlockMsMedian: batchGrant.build.blockMsMedian,
     batchGrantCommitMsMedian: batchGrant.build.commitMsMedian,
     batchGrantFigures: batchGrant,
+    batchGrantOnLargeState,
     signatureRecoveryPerSec: {
       native: round(signatureRecoveryPerSec(true, sample)),
       pureJs: round(signatureRecoveryPerSec(false, sample.slice(0, 200))),

@@ -4,6 +4,7 @@
  * and an execution engine with the variant's settings. The main thread sends blocks to build
  * or replay, one node at a time.
  */
+import { cp } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
 import { createBlockFromRLP } from "@ethereumjs/block";
@@ -15,15 +16,17 @@ import {
   common,
   genesis,
   keys,
+  type NodeData,
   type NodeRequest,
   type NodeResponse,
-  type VariantName,
   variants,
 } from "./executionSetup.ts";
 
-const variant = variants[(workerData as { variant: VariantName }).variant];
+const data = workerData as NodeData;
+const variant = variants[data.variant];
 setFastInterpreterLoop(variant.fastLoop);
 const dir = await tempDir("custos-bench-node-");
+if (data.copyFrom !== undefined) await cp(data.copyFrom, dir.path, { recursive: true });
 const chainDb = await openChain(dir.path, genesis, common);
 const engine = createExecutionEngine({ chainDb, ...variant.engine });
 

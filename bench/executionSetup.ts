@@ -36,6 +36,13 @@ export const variants = {
 /** A variant's name. */
 export type VariantName = keyof typeof variants;
 
+/** What a node thread starts from. */
+export interface NodeData {
+  readonly variant: VariantName;
+  /** A chain database directory to copy (a prepared large state) instead of bare genesis. */
+  readonly copyFrom?: string;
+}
+
 /** A request to a node thread. */
 export type NodeRequest =
   | { readonly kind: "build"; readonly txs: readonly Uint8Array[] }

@@ -418,14 +418,15 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
         value.set(uint32Bytes(index), 40);
         ops.push({ type: "put", key: keyOf(keyspaces.txIndex, tx.hash()), value });
       });
-      ops.push(...logIndexOps(block, blockReceipts));
+      // Loops, not spreads: a bulk block's ops exceed the engine's argument-count limit.
+      for (const op of logIndexOps(block, blockReceipts)) ops.push(op);
       ops.push({ type: "put", key: HEAD_KEY, value: hash });
       const extendsFlat =
         flatWrites !== undefined &&
         (sameBlock(flatState.blockHash, block.header.parentHash) ||
           (head === undefined && flatState.blockHash === undefined));
       if (extendsFlat) {
-        ops.push(...flatState.ops(flatWrites, hash));
+        for (const op of flatState.ops(flatWrites, hash)) ops.push(op);
         flatState.changing();
       }
       try {

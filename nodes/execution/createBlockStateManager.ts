@@ -427,7 +427,7 @@ class BlockState implements BlockStateManager {
         }
         const committed = storageTrie.commit();
         storageRoot = committed.root;
-        nodes.push(...committed.nodes);
+        for (const node of committed.nodes) nodes.push(node);
       }
       const rlp = new Account(
         account.nonce,
@@ -441,7 +441,7 @@ class BlockState implements BlockStateManager {
       if (code !== undefined) await this.db.put(`63${hex(account.codeHash)}`, code);
     }
     const committed = accountTrie.commit();
-    nodes.push(...committed.nodes);
+    for (const node of committed.nodes) nodes.push(node);
     await this.db.batch(
       nodes.map((node) => ({ type: "put" as const, key: hex(node.hash), value: node.encoded })),
     );

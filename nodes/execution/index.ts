@@ -1,4 +1,9 @@
 export {
+  type BlockStateManager,
+  type BlockStateManagerOptions,
+  createBlockStateManager,
+} from "./createBlockStateManager.ts";
+export {
   CUSTOS_HARDFORK,
   type CustosCommonOptions,
   createCustosCommon,
