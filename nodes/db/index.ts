@@ -13,7 +13,6 @@ export { createNodeCache, type NodeCache } from "./createNodeCache.ts";
 export {
   createTrieUpdate,
   EMPTY_TRIE_ROOT,
-  resolveNode,
   type TrieNodeWrite,
   type TrieUpdate,
   type TrieUpdateOptions,
