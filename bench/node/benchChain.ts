@@ -1,0 +1,43 @@
+/**
+ * What the node benchmark needs from a chain under test, whichever software runs it: a
+ * JSON-RPC endpoint, the contracts' addresses and a way to stop it. Each chain is a separate
+ * process on 127.0.0.1.
+ */
+import type { JsonRpc } from "./jsonRpc.ts";
+
+/** An account key. */
+export interface ChainKey {
+  readonly address: string;
+  readonly privateKey: string;
+}
+
+/** Where the three contracts live. */
+export interface ChainContracts {
+  readonly consortium: string;
+  readonly consentRegistry: string;
+  readonly accessLedger: string;
+}
+
+/**
+ * The accounts and contracts every chain of a run shares: the Custos dev node's genesis
+ * (its `dev-keys.json`), replicated on the other chains.
+ */
+export interface ChainSetup {
+  readonly chainId: number;
+  readonly contracts: ChainContracts;
+  readonly hospitals: readonly { readonly account: ChainKey; readonly validator: ChainKey }[];
+  readonly regulator: ChainKey;
+  readonly researcher: ChainKey;
+  readonly reviewBoard: ChainKey;
+}
+
+/** A running chain under test. */
+export interface BenchChain {
+  /** Short name used in the results, e.g. `edr-interval`. */
+  readonly name: string;
+  /** How the chain is configured, in words, for the results file. */
+  readonly configuration: string;
+  readonly rpc: JsonRpc;
+  /** Stops the process and waits for it to exit. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+/**
+ * The Custos node as a benchmark chain: `custos node --dev` (solo validator, 1 s block
+ * period) in its own process on an ephemeral port, its accounts and contract addresses read
+ * from the dev keys file it writes. Restarting with `--reindex` on the same data directory
+ * replays every stored block from genesis.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BenchChain, ChainSetup } from "./benchChain.ts";
+import { spawnChild } from "./childProcesses.ts";
+import { createJsonRpc } from "./jsonRpc.ts";
+
+/** Node settings the benchmark changes from the defaults (written as the `--config` file). */
+export interface CustosBenchConfig {
+  readonly dataDir: string;
+  readonly hospitals: number;
+  readonly blockGasLimit: number;
+}
+
+/** Options of {@link startCustosChain}. */
+export interface CustosChainOptions {
+  readonly configFile: string;
+  readonly dataDir: string;
+  /** Replay the stored chain from genesis before serving. */
+  readonly reindex: boolean;
+  readonly rpcTimeoutMs: number;
+  /** For a reindex this covers the whole replay. */
+  readonly startTimeoutMs: number;
+  readonly echo: boolean;
+}
+
+/** What `--reindex` reported. */
+export interface Reindexed {
+  readonly blocks: number;
+  readonly txs: number;
+  readonly seconds: number;
+}
+
+/** The running Custos node. */
+export interface CustosChain extends BenchChain {
+  readonly setup: ChainSetup;
+  /** Set when started with `reindex`. */
+  readonly reindexed?: Reindexed;
+}
+
+const cli = fileURLToPath(new URL("../../nodes/bin/custos.ts", import.meta.url));
+
+/**
+ * Writes the node config of the benchmark: dev chain with `hospitals` recorders and the block
+ * gas limit shared with the other chains; pool and RPC limits raised so the load generator,
+ * not a default cap, decides how much is in flight (16 lanes of batched sends from each
+ * hospital would pass the default 64 pending per sender at once).
+ */
+export async function writeCustosConfig(file: string, config: CustosBenchConfig): Promise<void> {
+  const json = {
+    dev: true,
+    dataDir: config.dataDir,
+    blockPeriodSeconds: 1,
+    txpool: {
+      maxCount: 100_000,
+      maxPerSender: 10_000,
+      maxQueued: 100_000,
+      maxBytes: 256 * 1024 * 1024,
+    },
+    rpc: { maxBatch: 1_000, maxBodyBytes: 32 * 1024 * 1024 },
+    devChain: { hospitals: config.hospitals, gasLimit: config.blockGasLimit },
+  };
+  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/**
+ * Starts the node and waits for its JSON-RPC line (and, with `reindex`, the replay report
+ * printed before it).
+ *
+ * @throws Error if the node exits or does not report in time.
+ * @example
+ * ```ts
+ * const custos = await startCustosChain({ configFile, dataDir, reindex: false, ... });
+ * ```
+ */
+export async function startCustosChain(options: CustosChainOptions): Promise<CustosChain> {
+  const args = [cli, "node", "--dev", "--config", options.configFile];
+  args.push("--data-dir", options.dataDir, "--rpc-port", "0");
+  if (options.reindex) args.push("--reindex");
+  const child = spawnChild(options.reindex ? "custos-reindex" : "custos", args, {
+    echo: options.echo,
+  });
+  try {
+    let reindexed: Reindexed | undefined;
+    if (options.reindex) {
+      const [, blocks, txs, seconds] = await child.waitForLine(
+        /reindexed (\d+) blocks \((\d+) transactions\) in ([\d.]+) s/,
+        options.startTimeoutMs,
+      );
+      reindexed = { blocks: Number(blocks), txs: Number(txs), seconds: Number(seconds) };
+    }
+    const [, url] = await child.waitForLine(/^JSON-RPC\s+(http:\/\/\S+)$/, options.startTimeoutMs);
+    const keys = JSON.parse(
+      await readFile(join(options.dataDir, "dev-keys.json"), "utf8"),
+    ) as ChainSetup;
+    const setup: ChainSetup = {
+      chainId: keys.chainId,
+      contracts: keys.contracts,
+      hospitals: keys.hospitals,
+      regulator: keys.regulator,
+      researcher: keys.researcher,
+      reviewBoard: keys.reviewBoard,
+    };
+    return {
+      name: "custos",
+      configuration:
+        `custos node --dev: solo validator, 1 s block period, chain id ${setup.chainId}, ` +
+        `${setup.hospitals.length} hospitals, contracts at genesis; config ${options.configFile}`,
+      rpc: createJsonRpc(url as string, options.rpcTimeoutMs),
+      setup,
+      ...(reindexed === undefined ? {} : { reindexed }),
+      stop: async () => {
+        const code = await child.stop(60_000);
+        // A replay after an unclean stop is still a replay: report it, do not abort the run.
+        if (code !== 0) console.warn(`custos node exited with ${code}\n${child.recentOutput()}`);
+      },
+    };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
