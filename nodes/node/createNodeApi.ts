@@ -1,0 +1,194 @@
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { CustosError } from "../../src/errors/index.ts";
+import type { ChainDb } from "../db/index.ts";
+import type {
+  CallResult as EngineCallResult,
+  ExecutedBlock,
+  ExecutionEngine,
+} from "../execution/index.ts";
+import type {
+  BlockExecutedEvent,
+  CallFailure,
+  CallResult,
+  IndexedLog,
+  NodeApi,
+} from "../rpc/index.ts";
+import { decodeTransaction, type TxPool } from "../txpool/index.ts";
+
+/** Inputs of {@link createNodeApi}. */
+export interface NodeApiOptions {
+  readonly common: Common;
+  readonly chainDb: ChainDb;
+  readonly engine: ExecutionEngine;
+  readonly pool: TxPool;
+  /** Value of web3_clientVersion, e.g. `custos/0.1.0/linux-x64/node-v22.23.3`. */
+  readonly clientVersion: string;
+  /** Largest raw transaction accepted by eth_sendRawTransaction. */
+  readonly maxTxBytes: number;
+  /** Smallest tip per gas the pool accepts; eth_maxPriorityFeePerGas suggests it. */
+  readonly minTip: bigint;
+}
+
+/** The node's RPC port plus the hook its block source calls after each commit. */
+export interface LocalNodeApi extends NodeApi {
+  /** Announces a committed block to subscribers and metrics. */
+  blockCommitted(executed: ExecutedBlock, seconds: number): void;
+}
+
+/** The logs of a committed block with their chain positions. */
+function blockLogs(executed: ExecutedBlock): IndexedLog[] {
+  const { block, receipts } = executed;
+  const blockHash = block.hash();
+  const logs: IndexedLog[] = [];
+  for (const receipt of receipts) {
+    for (const [address, topics, data] of receipt.logs) {
+      logs.push({
+        address,
+        topics,
+        data,
+        blockNumber: block.header.number,
+        blockHash,
+        txHash: receipt.txHash,
+        txIndex: receipt.txIndex,
+        logIndex: logs.length,
+        removed: false,
+      });
+    }
+  }
+  return logs;
+}
+
+function callResult(result: EngineCallResult): CallResult {
+  const base = { returnData: result.returnData, gasUsed: result.gasUsed };
+  let failure: CallFailure | undefined;
+  if (result.revert !== undefined) {
+    failure =
+      result.revert.reason === undefined
+        ? { kind: "revert", data: result.revert.data }
+        : { kind: "revert", data: result.revert.data, reason: result.revert.reason };
+  } else if (result.error !== undefined) {
+    failure = { kind: "halt", reason: result.error };
+  }
+  return failure === undefined ? base : { ...base, failure };
+}
+
+function listeners<T>() {
+  const set = new Set<(value: T) => void>();
+  return {
+    add(listener: (value: T) => void): () => void {
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    emit(value: T): void {
+      for (const listener of set) listener(value);
+    },
+  };
+}
+
+/**
+ * The node as its RPC server sees it ({@link NodeApi}), over the chain database, the
+ * execution engine and the transaction pool. Reads at a block use that block's state root;
+ * transactions are decoded with the chain's rules and admitted by the pool (membership, nonce,
+ * balance, replacement, capacity); subscribers hear of each block after its commit.
+ *
+ * `metrics().transactions` counts transactions committed since this process started (a
+ * Prometheus counter that restarts with the process; rate() handles the reset).
+ *
+ * @throws CustosError `TXPOOL_*` from sendRawTransaction; `STATE_NOT_AVAILABLE` from state
+ *   reads at a block whose state is not stored; `EXECUTION_REVERTED` is returned by
+ *   estimateGas as a failure, not thrown.
+ * @example
+ * ```ts
+ * const api = createNodeApi({ common, chainDb, engine, pool, clientVersion, maxTxBytes, minTip });
+ * const server = createRpcServer({ api });
+ * ```
+ */
+export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
+  const { common, chainDb, engine, pool } = options;
+  const heads = listeners<Block>();
+  const logBatches = listeners<readonly IndexedLog[]>();
+  const executions = listeners<BlockExecutedEvent>();
+  let committedTransactions = 0n;
+
+  function head(): Block {
+    const block = chainDb.head();
+    if (block === undefined) {
+      throw new CustosError("INTERNAL", "the chain database has no head block");
+    }
+    return block;
+  }
+
+  return {
+    chainId: () => common.chainId(),
+    clientVersion: () => options.clientVersion,
+    head,
+    blockByNumber: (number) => chainDb.blockByNumber(number),
+    blockByHash: (hash) => chainDb.blockByHash(hash),
+    receipts: (blockHash) => chainDb.receipts(blockHash),
+    transactionLocation: (txHash) => chainDb.transactionLocation(txHash),
+    pendingTransaction: (txHash) => pool.get(txHash),
+    account: (address, block) => engine.account(address, block),
+    code: (address, block) => engine.code(address, block),
+    storageAt: (address, slot, block) => engine.storageAt(address, slot, block),
+    async call(request, block) {
+      return callResult(await engine.call(request, block));
+    },
+    async estimateGas(request, block) {
+      try {
+        return { ok: true, gas: await engine.estimateGas(request, block) };
+      } catch (error) {
+        if (error instanceof CustosError && error.code === "EXECUTION_REVERTED") {
+          // Re-run once at the cap to hand the RPC layer the revert data and reason.
+          const failed = callResult(await engine.call(request, block));
+          if (failed.failure !== undefined) return { ok: false, failure: failed.failure };
+        }
+        throw error;
+      }
+    },
+    async sendRawTransaction(raw) {
+      const tx = decodeTransaction(raw, { common, maxTxBytes: options.maxTxBytes });
+      return (await pool.add(tx)).hash;
+    },
+    async logs(filter) {
+      // The RPC layer asks for one log more than its cap and refuses a full answer; the
+      // database refuses the same answer itself, with the same EIP-1474 code.
+      const span = filter.toBlock - filter.fromBlock + 1n;
+      return chainDb.logs(filter, {
+        maxBlockRange: Number(span > 0n ? span : 1n),
+        maxResults: Math.max(1, filter.limit - 1),
+      });
+    },
+    async pendingNonce(address) {
+      return pool.pendingNonce(address) ?? (await engine.account(address, head())).nonce;
+    },
+    gasPrice: () => (head().header.calcNextBaseFee() ?? 0n) + options.minTip,
+    maxPriorityFee: () => options.minTip,
+    syncing: () => false,
+    onNewHead: (listener) => heads.add(listener),
+    onLogs: (listener) => logBatches.add(listener),
+    onBlockExecuted: (listener) => executions.add(listener),
+    metrics() {
+      const stats = pool.stats();
+      return {
+        height: head().header.number,
+        transactions: committedTransactions,
+        poolSize: stats.pending + stats.queued,
+        peers: 0,
+      };
+    },
+    ready: () => chainDb.head() !== undefined,
+    blockCommitted(executed, seconds) {
+      const { block } = executed;
+      committedTransactions += BigInt(block.transactions.length);
+      executions.emit({
+        number: block.header.number,
+        transactions: block.transactions.length,
+        seconds,
+      });
+      heads.emit(block);
+      const logs = blockLogs(executed);
+      if (logs.length > 0) logBatches.emit(logs);
+    },
+  };
+}
