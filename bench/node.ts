@@ -16,8 +16,10 @@
  * (10), BENCH_MAX_ROUND_TXS (15,000), BENCH_LANES (4),
  * BENCH_RPC_BATCH (100), BENCH_LOG_EVENTS batch-granted consents at most (1,000,000),
  * BENCH_BATCH_SECONDS (150), BENCH_LOG_QUERIES (200), BENCH_BUDGET_SECONDS (900: the run is
- * killed after this), BENCH_ECHO=1 (copy the chains' output to stderr).
+ * killed after this), BENCH_ECHO=1 (copy the chains' output to stderr), BENCH_NODE_LOG_LEVEL
+ * (info; debug logs every Custos block).
  */
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -66,6 +68,7 @@ const BATCH_SECONDS = envNumber("BENCH_BATCH_SECONDS", 150);
 const LOG_QUERIES = envNumber("BENCH_LOG_QUERIES", 200);
 const BUDGET_SECONDS = envNumber("BENCH_BUDGET_SECONDS", 900);
 const ECHO = process.env.BENCH_ECHO === "1";
+const NODE_LOG_LEVEL = process.env.BENCH_NODE_LOG_LEVEL ?? "info";
 
 /** The block gas limit every chain gets (the Custos dev chain's default). */
 const BLOCK_GAS_LIMIT = 1_000_000_000;
@@ -109,6 +112,8 @@ function roundSummary(r: LoadResult) {
     txs: r.txs,
     seconds: round(r.seconds, 3),
     txPerSec: round(r.txPerSec),
+    cpuSeconds: round(r.cpuSeconds, 2),
+    txPerCpuSec: round(r.txPerCpuSec),
     sendSeconds: round(r.sendSeconds, 3),
     blocks: r.lastBlock - r.firstBlock + 1,
   };
@@ -118,6 +123,7 @@ function grantSummary(entry: GrantRounds) {
   return {
     configuration: entry.chain.configuration,
     txPerSecMedian: round(median(entry.rounds.map((r) => r.txPerSec))),
+    txPerCpuSecMedian: round(median(entry.rounds.map((r) => r.txPerCpuSec))),
     warmup: entry.warmup === undefined ? null : roundSummary(entry.warmup),
     rounds: entry.rounds.map(roundSummary),
   };
@@ -135,20 +141,25 @@ function best(results: ReadonlyMap<string, ReturnType<typeof grantSummary>>, kin
   return winner;
 }
 
+/** The run's temporary directory (chains' data), removed at the end or by the watchdog. */
+let root: string | undefined;
+
 async function main(): Promise<void> {
   const loadavgAtStart = loadavg();
-  const root = await mkdtemp(join(tmpdir(), "custos-bench-node-"));
+  const base = await mkdtemp(join(tmpdir(), "custos-bench-node-"));
+  root = base;
   const running: BenchChain[] = [];
   try {
     let custos: CustosChain | undefined;
-    const custosDir = join(root, "custos");
-    const custosConfig = join(root, "custos-config.json");
+    const custosDir = join(base, "custos");
+    const custosConfig = join(base, "custos-config.json");
     if (CHAINS.includes("custos")) {
       await mkdir(custosDir);
       await writeCustosConfig(custosConfig, {
         dataDir: custosDir,
         hospitals: HOSPITALS,
         blockGasLimit: BLOCK_GAS_LIMIT,
+        logLevel: NODE_LOG_LEVEL,
       });
       custos = await startCustosChain({
         configFile: custosConfig,
@@ -171,13 +182,13 @@ async function main(): Promise<void> {
       echo: ECHO,
     };
     const starters: Partial<Record<ChainName, () => Promise<BenchChain>>> = {
-      "edr-automine": () => startEdrChain({ ...common, dir: join(root, "edr-automine") }),
+      "edr-automine": () => startEdrChain({ ...common, dir: join(base, "edr-automine") }),
       "edr-interval": () =>
-        startEdrChain({ ...common, dir: join(root, "edr-interval"), intervalMs: 1000 }),
+        startEdrChain({ ...common, dir: join(base, "edr-interval"), intervalMs: 1000 }),
       "ganache-instamine": () =>
-        startGanacheChain({ ...common, dir: join(root, "ganache-instamine") }),
+        startGanacheChain({ ...common, dir: join(base, "ganache-instamine") }),
       "ganache-interval": () =>
-        startGanacheChain({ ...common, dir: join(root, "ganache-interval"), blockTimeSeconds: 1 }),
+        startGanacheChain({ ...common, dir: join(base, "ganache-interval"), blockTimeSeconds: 1 }),
     };
     for (const name of CHAINS) {
       const start = starters[name];
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
           pollMs: POLL_MS,
           timeoutMs: Math.max(120, 8 * ROUND_SECONDS) * 1000,
           sampleEvery: 50,
+          cpuSeconds: entry.chain.cpuSeconds,
         });
         if (r === 0) entry.warmup = result;
         else entry.rounds.push(result);
@@ -237,7 +249,8 @@ async function main(): Promise<void> {
         entry.nextSize = Math.min(MAX_ROUND_TXS, Math.max(warmupTxs, perRound * hospitals.length));
         say(
           `${r === 0 ? "warm-up" : `round ${r}`} ${entry.chain.name}: ${result.txs} grants in ` +
-            `${round(result.seconds, 2)} s = ${round(result.txPerSec)} tx/s (sent in ` +
+            `${round(result.seconds, 2)} s = ${round(result.txPerSec)} tx/s, ` +
+            `${round(result.txPerCpuSec)} per CPU-s (sent in ` +
             `${round(result.sendSeconds, 2)} s, blocks ${result.firstBlock}..${result.lastBlock})`,
         );
       }
@@ -278,7 +291,13 @@ async function main(): Promise<void> {
         maxConsents: LOG_EVENTS,
         budgetSeconds: BATCH_SECONDS,
         segmentSeconds: 30,
-        load: { batchSize: BATCH_GRANT_RPC_BATCH, lanes: LANES, pollMs: POLL_MS, sampleEvery: 10 },
+        load: {
+          batchSize: BATCH_GRANT_RPC_BATCH,
+          lanes: LANES,
+          pollMs: POLL_MS,
+          sampleEvery: 10,
+          cpuSeconds: custos.cpuSeconds,
+        },
       });
       const segments = batch.segments;
       logs = await runGetLogsPhase({
@@ -379,8 +398,9 @@ async function main(): Promise<void> {
         batch === undefined
           ? null
           : {
+              sdkChunk: batch.sdkChunk,
+              sdkChunkStalled: batch.sdkChunkStalled ?? null,
               consentsPerTx: batch.chunkSize,
-              gasPerTx: batch.gasPerChunk,
               gasLimitPerTx: batch.gasLimitPerTx,
               consents: batch.consents,
               consentsPerSecMedian: round(median(batch.segments.map((s) => s.consentsPerSec))),
@@ -389,6 +409,7 @@ async function main(): Promise<void> {
                 txs: s.txs,
                 seconds: round(s.seconds, 3),
                 consentsPerSec: round(s.consentsPerSec),
+                consentsPerCpuSec: round(s.consents / s.cpuSeconds),
                 blocks: s.lastBlock - s.firstBlock + 1,
               })),
             },
@@ -425,12 +446,15 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.allSettled(running.map((chain) => chain.stop()));
-    await rm(root, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true });
+    root = undefined;
   }
 }
 
 const watchdog = setTimeout(() => {
   console.error(`bench:node: over its ${BUDGET_SECONDS} s budget, stopping`);
+  // The exit handler of childProcesses.ts kills the chains; their data goes with the root.
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
   process.exit(1);
 }, BUDGET_SECONDS * 1000);
 watchdog.unref();

@@ -38,6 +38,8 @@ export interface BenchChain {
   /** How the chain is configured, in words, for the results file. */
   readonly configuration: string;
   readonly rpc: JsonRpc;
+  /** CPU seconds the chain's process has used so far. */
+  cpuSeconds(): number;
   /** Stops the process and waits for it to exit. */
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  * a shared machine.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 /** A running child process. */
@@ -19,6 +20,22 @@ export interface ChildHandle {
   stop(graceMs?: number): Promise<number | null>;
   /** Resolves when the process has exited, with its exit code. */
   readonly exited: Promise<number | null>;
+  /** CPU time the process has used so far (user + system, all threads), in seconds. */
+  cpuSeconds(): number;
+}
+
+/** Kernel clock ticks per second of /proc's times (USER_HZ: 100 on every Linux ABI). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds of process `pid` from /proc/<pid>/stat (utime + stime). On a machine shared
+ * with other work, throughput per CPU-second varies far less than per wall-clock second.
+ */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name, which may itself contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 const live = new Set<ChildProcess>();
@@ -84,11 +101,13 @@ export function spawnChild(
     });
   });
   const recentOutput = () => lines.slice(-40).join("\n");
+  const pid = child.pid;
   return {
     name,
-    pid: child.pid,
+    pid,
     exited,
     recentOutput,
+    cpuSeconds: () => procCpuSeconds(pid),
     waitForLine(pattern, timeoutMs) {
       for (const line of lines) {
         const match = line.match(pattern);

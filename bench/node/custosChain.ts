@@ -16,6 +16,8 @@ export interface CustosBenchConfig {
   readonly dataDir: string;
   readonly hospitals: number;
   readonly blockGasLimit: number;
+  /** The node's log level (`debug` shows every block's size and execution time). */
+  readonly logLevel: string;
 }
 
 /** Options of {@link startCustosChain}. */
@@ -56,7 +58,6 @@ export async function writeCustosConfig(file: string, config: CustosBenchConfig)
   const json = {
     dev: true,
     dataDir: config.dataDir,
-    blockPeriodSeconds: 1,
     txpool: {
       maxCount: 100_000,
       maxPerSender: 10_000,
@@ -64,7 +65,12 @@ export async function writeCustosConfig(file: string, config: CustosBenchConfig)
       maxBytes: 256 * 1024 * 1024,
     },
     rpc: { maxBatch: 1_000, maxBodyBytes: 32 * 1024 * 1024 },
-    devChain: { hospitals: config.hospitals, gasLimit: config.blockGasLimit },
+    log: { level: config.logLevel },
+    devChain: {
+      hospitals: config.hospitals,
+      gasLimit: config.blockGasLimit,
+      blockPeriodSeconds: 1,
+    },
   };
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
@@ -80,7 +86,9 @@ export async function writeCustosConfig(file: string, config: CustosBenchConfig)
  * ```
  */
 export async function startCustosChain(options: CustosChainOptions): Promise<CustosChain> {
-  const args = [cli, "node", "--dev", "--config", options.configFile];
+  // The 64 MB young generation decision 004 measured (~20 % faster replay) and asks the
+  // node's start command to use; the e2e tests start the node with it too.
+  const args = ["--max-semi-space-size=64", cli, "node", "--dev", "--config", options.configFile];
   args.push("--data-dir", options.dataDir, "--rpc-port", "0");
   if (options.reindex) args.push("--reindex");
   const child = spawnChild(options.reindex ? "custos-reindex" : "custos", args, {
@@ -113,6 +121,7 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
         `custos node --dev: solo validator, 1 s block period, chain id ${setup.chainId}, ` +
         `${setup.hospitals.length} hospitals, contracts at genesis; config ${options.configFile}`,
       rpc: createJsonRpc(url as string, options.rpcTimeoutMs),
+      cpuSeconds: child.cpuSeconds,
       setup,
       ...(reindexed === undefined ? {} : { reindexed }),
       stop: async () => {

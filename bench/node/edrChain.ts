@@ -113,6 +113,7 @@ export async function startEdrChain(options: EdrChainOptions): Promise<BenchChai
           : `interval mining every ${options.intervalMs} ms, automine off, fifo mempool`) +
         ", request logging off",
       rpc,
+      cpuSeconds: child.cpuSeconds,
       stop: async () => {
         await child.stop();
       },

@@ -82,6 +82,7 @@ export async function startGanacheChain(options: GanacheChainOptions): Promise<B
           : `miner.blockTime ${options.blockTimeSeconds} s`) +
         ", logging quiet, HTTP through Ganache's Node fallback (no uWebSockets.js binary ships)",
       rpc,
+      cpuSeconds: child.cpuSeconds,
       stop: async () => {
         await child.stop();
       },

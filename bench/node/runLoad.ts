@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly timeoutMs: number;
   /** Every `sampleEvery`th transaction's receipt is checked after the timing (status 1). */
   readonly sampleEvery: number;
+  /** CPU seconds used so far by the chain's process. */
+  readonly cpuSeconds: () => number;
 }
 
 /** What a load achieved. */
@@ -29,6 +31,9 @@ export interface LoadResult {
   /** First send to the observed receipt of the last transaction. */
   readonly seconds: number;
   readonly txPerSec: number;
+  /** CPU seconds the chain's process used over `seconds`, and transactions per CPU-second. */
+  readonly cpuSeconds: number;
+  readonly txPerCpuSec: number;
   /** First send to the last send's response. */
   readonly sendSeconds: number;
   /** Blocks the load's transactions landed in (first and last). */
@@ -123,6 +128,7 @@ export async function runLoad(
     txs.filter((tx) => tx.sender % options.lanes === lane),
   );
   const finals = lastPerSender(txs);
+  const cpuAtStart = options.cpuSeconds();
   const start = performance.now();
   const deadline = start + options.timeoutMs;
   await Promise.all(lanes.map((lane) => sendLane(rpc, lane, options.batchSize, deadline)));
@@ -133,6 +139,7 @@ export async function runLoad(
   let pending = finals;
   const landed: Receipt[] = [];
   let end = sent;
+  let cpuAtEnd = options.cpuSeconds();
   let seenHead = "";
   while (pending.length > 0) {
     const head = await rpc.call<string>("eth_blockNumber");
@@ -143,6 +150,7 @@ export async function runLoad(
         pending.map((tx) => tx.hash),
       );
       end = performance.now();
+      cpuAtEnd = options.cpuSeconds();
       const still: SignedTx[] = [];
       got.forEach((receipt, i) => {
         if (receipt === null) still.push(pending[i] as SignedTx);
@@ -175,10 +183,13 @@ export async function runLoad(
     blocks.push(Number(receipt.blockNumber));
   }
   const seconds = (end - start) / 1000;
+  const cpuSeconds = cpuAtEnd - cpuAtStart;
   return {
     txs: txs.length,
     seconds,
     txPerSec: txs.length / seconds,
+    cpuSeconds,
+    txPerCpuSec: txs.length / cpuSeconds,
     sendSeconds: (sent - start) / 1000,
     firstBlock: Math.min(...blocks),
     lastBlock: Math.max(...blocks),

@@ -116,6 +116,8 @@ export const consentGrantedTopic = registry.getEvent("ConsentGranted")?.topicHas
 /** Signs transactions from the hospital accounts, tracking each account's next nonce. */
 export interface TxSigner {
   sign(sender: number, to: string, data: Uint8Array, gasLimit: bigint): SignedTx;
+  /** A replacement of `previous` (same sender and nonce) paying twice its fees. */
+  replace(previous: SignedTx, to: string, data: Uint8Array, gasLimit: bigint): SignedTx;
 }
 
 /**
@@ -137,25 +139,35 @@ export function createTxSigner(
   const nonces = [...startNonces];
   const common = createCustosCommon({ chainId: BigInt(chainId) });
   const keys = hospitals.map((h) => hexToBytes(h.privateKey as PrefixedHexString));
+  function signAt(
+    sender: number,
+    nonce: number,
+    fields: { to: string; data: Uint8Array; gasLimit: bigint; feeFactor: bigint },
+  ): SignedTx {
+    const key = keys[sender];
+    if (key === undefined) throw new Error(`no hospital account ${sender}`);
+    const tx = createFeeMarket1559Tx(
+      {
+        nonce: BigInt(nonce),
+        to: fields.to as PrefixedHexString,
+        data: fields.data,
+        gasLimit: fields.gasLimit,
+        maxFeePerGas: MAX_FEE_PER_GAS * fields.feeFactor,
+        maxPriorityFeePerGas: MAX_PRIORITY_FEE_PER_GAS * fields.feeFactor,
+        chainId: BigInt(chainId),
+      },
+      { common },
+    ).sign(key);
+    return { raw: bytesToHex(tx.serialize()), hash: bytesToHex(tx.hash()), sender, nonce };
+  }
   return {
     sign(sender, to, data, gasLimit) {
-      const key = keys[sender];
-      if (key === undefined) throw new Error(`no hospital account ${sender}`);
       const nonce = nonces[sender] ?? 0;
       nonces[sender] = nonce + 1;
-      const tx = createFeeMarket1559Tx(
-        {
-          nonce: BigInt(nonce),
-          to: to as PrefixedHexString,
-          data,
-          gasLimit,
-          maxFeePerGas: MAX_FEE_PER_GAS,
-          maxPriorityFeePerGas: MAX_PRIORITY_FEE_PER_GAS,
-          chainId: BigInt(chainId),
-        },
-        { common },
-      ).sign(key);
-      return { raw: bytesToHex(tx.serialize()), hash: bytesToHex(tx.hash()), sender, nonce };
+      return signAt(sender, nonce, { to, data, gasLimit, feeFactor: 1n });
+    },
+    replace(previous, to, data, gasLimit) {
+      return signAt(previous.sender, previous.nonce, { to, data, gasLimit, feeFactor: 2n });
     },
   };
 }
