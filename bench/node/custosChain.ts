@@ -54,7 +54,10 @@ const cli = fileURLToPath(new URL("../../nodes/bin/custos.ts", import.meta.url))
  * not a default cap, decides how much is in flight (16 lanes of batched sends from each
  * hospital would pass the default 64 pending per sender at once).
  */
-export async function writeCustosConfig(file: string, config: CustosBenchConfig): Promise<void> {
+export async function writeCustosConfig(
+  file: string,
+  config: CustosBenchConfig,
+): Promise<Record<string, unknown>> {
   const json = {
     dev: true,
     dataDir: config.dataDir,
@@ -73,6 +76,7 @@ export async function writeCustosConfig(file: string, config: CustosBenchConfig)
     },
   };
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  return json;
 }
 
 /**
@@ -119,7 +123,8 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
       name: "custos",
       configuration:
         `custos node --dev: solo validator, 1 s block period, chain id ${setup.chainId}, ` +
-        `${setup.hospitals.length} hospitals, contracts at genesis; config ${options.configFile}`,
+        `${setup.hospitals.length} hospitals, contracts at genesis, node flag ` +
+        "--max-semi-space-size=64 (see method.custosConfig)",
       rpc: createJsonRpc(url as string, options.rpcTimeoutMs),
       cpuSeconds: child.cpuSeconds,
       setup,

@@ -86,23 +86,17 @@ async function receipts(rpc: JsonRpc, hashes: readonly string[]): Promise<(Recei
   return out;
 }
 
-/** Each hospital's last transaction of the load: once all have receipts, all landed. */
-function lastPerSender(txs: readonly SignedTx[]): SignedTx[] {
-  const last = new Map<number, SignedTx>();
+/** Per sender, the transaction `wins` prefers (e.g. the highest nonce). */
+function perSender(
+  txs: readonly SignedTx[],
+  wins: (tx: SignedTx, seen: SignedTx) => boolean,
+): SignedTx[] {
+  const chosen = new Map<number, SignedTx>();
   for (const tx of txs) {
-    const seen = last.get(tx.sender);
-    if (seen === undefined || tx.nonce > seen.nonce) last.set(tx.sender, tx);
+    const seen = chosen.get(tx.sender);
+    if (seen === undefined || wins(tx, seen)) chosen.set(tx.sender, tx);
   }
-  return [...last.values()];
-}
-
-function firstPerSender(txs: readonly SignedTx[]): SignedTx[] {
-  const first = new Map<number, SignedTx>();
-  for (const tx of txs) {
-    const seen = first.get(tx.sender);
-    if (seen === undefined || tx.nonce < seen.nonce) first.set(tx.sender, tx);
-  }
-  return [...first.values()];
+  return [...chosen.values()];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -127,7 +121,8 @@ export async function runLoad(
   const lanes = Array.from({ length: options.lanes }, (_, lane) =>
     txs.filter((tx) => tx.sender % options.lanes === lane),
   );
-  const finals = lastPerSender(txs);
+  // Each hospital's last transaction: once all have receipts, all landed.
+  const finals = perSender(txs, (tx, seen) => tx.nonce > seen.nonce);
   const cpuAtStart = options.cpuSeconds();
   const start = performance.now();
   const deadline = start + options.timeoutMs;
@@ -165,7 +160,7 @@ export async function runLoad(
     await sleep(options.pollMs);
   }
   const sample = [
-    ...firstPerSender(txs),
+    ...perSender(txs, (tx, seen) => tx.nonce < seen.nonce),
     ...txs.filter((_, i) => i % options.sampleEvery === options.sampleEvery - 1),
   ];
   const checked = [
