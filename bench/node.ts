@@ -377,7 +377,11 @@ async function main(): Promise<void> {
           solo === undefined || ganache === undefined ? null : solo >= ganache.txPerSec,
         batchConsentsPerSecAtLeast20000:
           batchConsentsPerSec === null ? null : batchConsentsPerSec >= 20_000,
-        getLogsP99AtMost50Ms: logs === undefined ? null : logs.bySubject.p99Ms <= 50,
+        // The bar is set over 1 M events; over fewer it is not measured (see getLogs.events).
+        getLogsP99AtMost50MsOver1MEvents:
+          logs === undefined || totalEvents === null || totalEvents < 1_000_000
+            ? null
+            : logs.bySubject.p99Ms <= 50,
       },
       method: {
         comparedModes: {
