@@ -24,9 +24,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
-import { createDevGenesis, defaultDevGenesisOptions } from "../nodes/chain/index.ts";
+import { defaultDevGenesisOptions } from "../nodes/chain/index.ts";
 import { loadNativeCrypto } from "../nodes/execution/index.ts";
+import { devGenesis } from "../test/nodes/stateFixtures.ts";
 import { type BatchGrantPhaseResult, runBatchGrantPhase } from "./node/batchGrantPhase.ts";
 import type { BenchChain, ChainSetup } from "./node/benchChain.ts";
 import { type CustosChain, startCustosChain, writeCustosConfig } from "./node/custosChain.ts";
@@ -84,16 +84,7 @@ const say = (line: string) => console.log(`[${round(elapsedSeconds())} s] ${line
 
 /** Accounts when the Custos node is not part of the run: a seeded dev genesis's keys. */
 function standaloneSetup(): ChainSetup {
-  let counter = 0;
-  const randomBytes = (length: number) => {
-    const out = new Uint8Array(length);
-    for (let offset = 0; offset < length; offset += 32) {
-      const block = keccak_256(new TextEncoder().encode(`bench-node:${counter++}`));
-      out.set(block.subarray(0, Math.min(32, length - offset)), offset);
-    }
-    return out;
-  };
-  const { genesis, keys } = createDevGenesis({ hospitals: HOSPITALS, randomBytes });
+  const { genesis, keys } = devGenesis(HOSPITALS, "bench-node");
   return { chainId: genesis.chainId, contracts: genesis.contracts, ...keys };
 }
 

@@ -3,6 +3,7 @@
  * JSON-RPC endpoint, the contracts' addresses and a way to stop it. Each chain is a separate
  * process on 127.0.0.1.
  */
+import type { ChildHandle } from "./childProcesses.ts";
 import type { JsonRpc } from "./jsonRpc.ts";
 
 /** An account key. */
@@ -42,4 +43,32 @@ export interface BenchChain {
   cpuSeconds(): number;
   /** Stops the process and waits for it to exit. */
   stop(): Promise<void>;
+}
+
+/**
+ * Finishes starting a chain whose process is `child`: runs `prepare` (wait for the URL,
+ * deploy, ...) and adds CPU accounting and `stop`; if `prepare` fails the process is stopped.
+ *
+ * @example
+ * ```ts
+ * const chain = await startedChain(child, async () => ({ name, configuration, rpc }));
+ * ```
+ */
+export async function startedChain<T extends Omit<BenchChain, "cpuSeconds" | "stop">>(
+  child: ChildHandle,
+  prepare: () => Promise<T>,
+): Promise<T & Pick<BenchChain, "cpuSeconds" | "stop">> {
+  try {
+    const chain = await prepare();
+    return {
+      ...chain,
+      cpuSeconds: child.cpuSeconds,
+      stop: async () => {
+        await child.stop();
+      },
+    };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
 }

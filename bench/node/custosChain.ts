@@ -7,7 +7,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BenchChain, ChainSetup } from "./benchChain.ts";
+import { type DevKeysFile, devChainFiles } from "../../nodes/node/index.ts";
+import { type BenchChain, type ChainSetup, startedChain } from "./benchChain.ts";
 import { spawnChild } from "./childProcesses.ts";
 import { createJsonRpc } from "./jsonRpc.ts";
 
@@ -98,7 +99,7 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
   const child = spawnChild(options.reindex ? "custos-reindex" : "custos", args, {
     echo: options.echo,
   });
-  try {
+  const chain = await startedChain(child, async () => {
     let reindexed: Reindexed | undefined;
     if (options.reindex) {
       const [, blocks, txs, seconds] = await child.waitForLine(
@@ -108,17 +109,9 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
       reindexed = { blocks: Number(blocks), txs: Number(txs), seconds: Number(seconds) };
     }
     const [, url] = await child.waitForLine(/^JSON-RPC\s+(http:\/\/\S+)$/, options.startTimeoutMs);
-    const keys = JSON.parse(
-      await readFile(join(options.dataDir, "dev-keys.json"), "utf8"),
-    ) as ChainSetup;
-    const setup: ChainSetup = {
-      chainId: keys.chainId,
-      contracts: keys.contracts,
-      hospitals: keys.hospitals,
-      regulator: keys.regulator,
-      researcher: keys.researcher,
-      reviewBoard: keys.reviewBoard,
-    };
+    const setup: ChainSetup = JSON.parse(
+      await readFile(join(options.dataDir, devChainFiles.keys), "utf8"),
+    ) as DevKeysFile;
     return {
       name: "custos",
       configuration:
@@ -126,17 +119,16 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
         `${setup.hospitals.length} hospitals, contracts at genesis, node flag ` +
         "--max-semi-space-size=64 (see method.custosConfig)",
       rpc: createJsonRpc(url as string, options.rpcTimeoutMs),
-      cpuSeconds: child.cpuSeconds,
       setup,
       ...(reindexed === undefined ? {} : { reindexed }),
-      stop: async () => {
-        const code = await child.stop(60_000);
-        // A replay after an unclean stop is still a replay: report it, do not abort the run.
-        if (code !== 0) console.warn(`custos node exited with ${code}\n${child.recentOutput()}`);
-      },
     };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  });
+  return {
+    ...chain,
+    stop: async () => {
+      const code = await child.stop(60_000);
+      // A replay after an unclean stop is still a replay: report it, do not abort the run.
+      if (code !== 0) console.warn(`custos node exited with ${code}\n${child.recentOutput()}`);
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_GENESIS_DEPLOYER } from "../../nodes/chain/index.ts";
-import type { BenchChain, ChainSetup } from "./benchChain.ts";
+import { type BenchChain, type ChainSetup, startedChain } from "./benchChain.ts";
 import { spawnChild } from "./childProcesses.ts";
 import { createJsonRpc } from "./jsonRpc.ts";
 import { replicateGenesisContracts } from "./replicateGenesisContracts.ts";
@@ -90,7 +90,7 @@ export async function startEdrChain(options: EdrChainOptions): Promise<BenchChai
       echo: options.echo,
     },
   );
-  try {
+  return startedChain(child, async () => {
     const [, url] = await child.waitForLine(
       /JSON-RPC server at (http:\/\/127\.0\.0\.1:\d+)\/?/,
       options.startTimeoutMs,
@@ -103,23 +103,16 @@ export async function startEdrChain(options: EdrChainOptions): Promise<BenchChai
       `0x${BigInt(options.balance).toString(16)}`,
     ]);
     await replicateGenesisContracts(rpc.url, options.setup);
+    const mining =
+      options.intervalMs === undefined
+        ? "automine (one block per transaction, mined inside eth_sendRawTransaction)"
+        : `interval mining every ${options.intervalMs} ms, automine off, fifo mempool`;
     return {
       name,
       configuration:
         `hardhat node (EDR), hardfork cancun, chain id ${options.setup.chainId}, block gas limit ` +
-        `${options.blockGasLimit}, ` +
-        (options.intervalMs === undefined
-          ? "automine (one block per transaction, mined inside eth_sendRawTransaction)"
-          : `interval mining every ${options.intervalMs} ms, automine off, fifo mempool`) +
-        ", request logging off",
+        `${options.blockGasLimit}, ${mining}, request logging off`,
       rpc,
-      cpuSeconds: child.cpuSeconds,
-      stop: async () => {
-        await child.stop();
-      },
     };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { DEFAULT_GENESIS_DEPLOYER } from "../../nodes/chain/index.ts";
-import type { BenchChain, ChainSetup } from "./benchChain.ts";
+import { type BenchChain, type ChainSetup, startedChain } from "./benchChain.ts";
 import { spawnChild } from "./childProcesses.ts";
 import { createJsonRpc } from "./jsonRpc.ts";
 import { replicateGenesisContracts } from "./replicateGenesisContracts.ts";
@@ -67,28 +67,22 @@ export async function startGanacheChain(options: GanacheChainOptions): Promise<B
   const child = spawnChild(name, [launcher, JSON.stringify(ganacheOptions)], {
     echo: options.echo,
   });
-  try {
+  return startedChain(child, async () => {
     const [, url] = await child.waitForLine(/^JSON-RPC\s+(http:\/\/\S+)$/, options.startTimeoutMs);
     const rpc = createJsonRpc(url as string, options.rpcTimeoutMs);
     await rpc.call("evm_setAccountBalance", [DEFAULT_GENESIS_DEPLOYER, balance]);
     await replicateGenesisContracts(rpc.url, options.setup);
+    const mining =
+      options.blockTimeSeconds === undefined
+        ? "instamine eager (default: each transaction mined on arrival)"
+        : `miner.blockTime ${options.blockTimeSeconds} s`;
     return {
       name,
       configuration:
         `ganache ${GANACHE_HARDFORK} (its newest hardfork), chain id ${options.setup.chainId}, ` +
-        `block gas limit ${options.blockGasLimit}, ` +
-        (options.blockTimeSeconds === undefined
-          ? "instamine eager (default: each transaction mined on arrival)"
-          : `miner.blockTime ${options.blockTimeSeconds} s`) +
-        ", logging quiet, HTTP through Ganache's Node fallback (no uWebSockets.js binary ships)",
+        `block gas limit ${options.blockGasLimit}, ${mining}, logging quiet, HTTP through ` +
+        "Ganache's Node fallback (no uWebSockets.js binary ships)",
       rpc,
-      cpuSeconds: child.cpuSeconds,
-      stop: async () => {
-        await child.stop();
-      },
     };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  });
 }

@@ -5,6 +5,7 @@
  * Queries are sequential over HTTP, timed at the client.
  */
 import { bytesToHex } from "@ethereumjs/util";
+import { seededRandomBytes } from "../../test/nodes/stateFixtures.ts";
 import type { JsonRpc } from "./jsonRpc.ts";
 import { percentile, round } from "./stats.ts";
 import { consentGrantedTopic, pseudonym } from "./workload.ts";
@@ -44,16 +45,10 @@ export interface GetLogsPhaseResult {
 
 const WARMUP = 5;
 
-/** A small seeded PRNG (mulberry32) so every run asks the same questions. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/** Uniform numbers in [0, 1) from a seeded byte stream, so every run asks the same questions. */
+function seededRandom(seed: string): () => number {
+  const bytes = seededRandomBytes(seed);
+  return () => new DataView(bytes(4).buffer).getUint32(0) / 2 ** 32;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -93,7 +88,7 @@ function summary(ms: readonly number[]): LatencySummary {
  * ```
  */
 export async function runGetLogsPhase(options: GetLogsPhaseOptions): Promise<GetLogsPhaseResult> {
-  const random = seededRandom(5);
+  const random = seededRandom("bench-node-getLogs");
   const bySubject: number[] = [];
   for (let q = 0; q < WARMUP + options.queries; q++) {
     const subject = bytesToHex(
