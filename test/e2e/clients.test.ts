@@ -28,12 +28,12 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
+import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import {
   consentRegistryAbi,
   consentRegistryBytecode,
   consortiumAbi,
 } from "../../src/contracts/index.ts";
-import { type NodeProcess, spawnNode } from "./spawnNode.ts";
 
 /**
  * Unmodified ethers v6, viem and Hardhat against a real `custos node --dev` process on
@@ -50,7 +50,7 @@ const terms = { purposes: 1, categories: 3, validFrom: 0, validUntil: 0 };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "custos-e2e-clients-"));
-  node = await spawnNode({ dataDir });
+  node = await spawnDevNode({ dataDir });
   keys = await node.devKeys();
 });
 

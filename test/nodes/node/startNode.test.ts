@@ -7,7 +7,7 @@ import { createDevGenesis } from "../../../nodes/chain/index.ts";
 import { type NodeConfig, resolveConfig } from "../../../nodes/config/index.ts";
 import { createLogger } from "../../../nodes/log/index.ts";
 import { type CustosNode, startNode } from "../../../nodes/node/index.ts";
-import { consentRegistryAbi } from "../../../src/contracts/index.ts";
+import { consentRegistryAbi, consortiumAbi } from "../../../src/contracts/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
 import { seededRandomBytes, tempDir } from "../stateFixtures.ts";
 
@@ -117,6 +117,52 @@ describe("startNode (dev)", () => {
     await access(node.dataDir);
     await stopped(node);
     await expect(access(node.dataDir)).rejects.toThrow();
+  });
+});
+
+describe("gas estimates at the head", () => {
+  it("are for the next block, so a call whose path depends on block.number gets enough gas", async () => {
+    const node = await start({ dev: true, devChain: { hospitals: 2 } });
+    const keys = node.dev?.keys as NonNullable<CustosNode["dev"]>["keys"];
+    const provider = new JsonRpcProvider(node.rpcUrl, undefined, {
+      cacheTimeout: -1,
+      pollingInterval: 50,
+    });
+    try {
+      const [a, b] = keys.hospitals.map((h) => new Wallet(h.account.privateKey, provider)) as [
+        Wallet,
+        Wallet,
+      ];
+      const consortium = new Contract(keys.contracts.consortium, consortiumAbi, provider);
+      await (
+        await (consortium.connect(a) as Contract).getFunction("proposeAddOrganisation")({
+          role: 1,
+          metadata: id("hospital c"),
+          accounts: [Wallet.createRandom().address],
+          recorders: [],
+          validator: Wallet.createRandom().address,
+        })
+      ).wait();
+      // The proposal is Pending in the head's block and Open from the next one on: the vote
+      // takes the longer path when it executes.
+      const vote = consortium.interface.encodeFunctionData("vote", [1n]);
+      const estimate = await provider.estimateGas({
+        from: b.address,
+        to: keys.contracts.consortium,
+        data: vote,
+      });
+      const receipt = await (
+        await b.sendTransaction({
+          to: keys.contracts.consortium,
+          data: vote,
+          gasLimit: estimate,
+        })
+      ).wait();
+      expect(receipt?.status).toBe(1);
+      expect(receipt?.gasUsed).toBe(estimate);
+    } finally {
+      provider.destroy();
+    }
   });
 });
 
