@@ -147,7 +147,7 @@ export type SyncStatus =
 export interface NodeMetricsSnapshot {
   /** Number of the head block. */
   readonly height: bigint;
-  /** Transactions committed since genesis. */
+  /** Transactions committed since the node process started. */
   readonly transactions: bigint;
   /** Transactions waiting in the pool. */
   readonly poolSize: number;
