@@ -40,14 +40,9 @@ export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "s
 export const nodeConfigSchema = Type.Object(
   {
     dataDir: Type.Optional(
-      path(
-        "Directory of the node's database; relative to the config file. Required unless dev (a dev node without one uses a temporary directory removed at exit).",
-      ),
+      path("Node database directory; relative to the config file; required unless dev."),
     ),
-    dev: flag(
-      false,
-      "Development mode: a generated single-validator chain (see devChain) whose keys are written to dataDir/dev-keys.json.",
-    ),
+    dev: flag(false, "Development mode: a generated single-validator chain (see devChain)."),
     devChain: section(
       {
         hospitals: integer(

@@ -1,5 +1,6 @@
-import type { Block } from "@ethereumjs/block";
+import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import { equalsBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import type { ChainDb } from "../db/index.ts";
 import type {
@@ -28,6 +29,10 @@ export interface NodeApiOptions {
   readonly maxTxBytes: number;
   /** Smallest tip per gas the pool accepts; eth_maxPriorityFeePerGas suggests it. */
   readonly minTip: bigint;
+  /** The chain's block period, to date the next block for gas estimates. */
+  readonly blockPeriodSeconds: number;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
 }
 
 /** The node's RPC port plus the hook its block source calls after each commit. */
@@ -92,6 +97,10 @@ function listeners<T>() {
  * transactions are decoded with the chain's rules and admitted by the pool (membership, nonce,
  * balance, replacement, capacity); subscribers hear of each block after its commit.
  *
+ * Gas is estimated for the next block (number, timestamp and base fee of the block a
+ * transaction sent now would run in) when asked at the head, so estimates for contracts whose
+ * paths depend on the block hold when the transaction executes.
+ *
  * `metrics().transactions` counts transactions committed since this process started (a
  * Prometheus counter that restarts with the process; rate() handles the reset).
  *
@@ -100,7 +109,8 @@ function listeners<T>() {
  *   estimateGas as a failure, not thrown.
  * @example
  * ```ts
- * const api = createNodeApi({ common, chainDb, engine, pool, clientVersion, maxTxBytes, minTip });
+ * const api = createNodeApi({ common, chainDb, engine, pool, clientVersion, maxTxBytes, minTip,
+ *   blockPeriodSeconds: 1, now: Date.now });
  * const server = createRpcServer({ api });
  * ```
  */
@@ -110,6 +120,30 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
   const logBatches = listeners<readonly IndexedLog[]>();
   const executions = listeners<BlockExecutedEvent>();
   let committedTransactions = 0n;
+
+  /**
+   * The block a transaction sent now would run in, on the head's state: gas estimates are for
+   * that block, and contracts that read block.number or block.timestamp (governance states,
+   * expiries) take other paths, with other gas, than in the head's own context.
+   */
+  function nextBlockContext(parent: Block): Block {
+    const earliest = parent.header.timestamp + BigInt(options.blockPeriodSeconds);
+    const now = BigInt(Math.floor(options.now() / 1000));
+    return createBlock(
+      {
+        header: {
+          parentHash: parent.hash(),
+          number: parent.header.number + 1n,
+          timestamp: now > earliest ? now : earliest,
+          gasLimit: parent.header.gasLimit,
+          baseFeePerGas: parent.header.calcNextBaseFee(),
+          coinbase: parent.header.coinbase,
+          stateRoot: parent.header.stateRoot,
+        },
+      },
+      { common },
+    );
+  }
 
   function head(): Block {
     const block = chainDb.head();
@@ -135,12 +169,13 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
       return callResult(await engine.call(request, block));
     },
     async estimateGas(request, block) {
+      const context = equalsBytes(block.hash(), head().hash()) ? nextBlockContext(block) : block;
       try {
-        return { ok: true, gas: await engine.estimateGas(request, block) };
+        return { ok: true, gas: await engine.estimateGas(request, context) };
       } catch (error) {
         if (error instanceof CustosError && error.code === "EXECUTION_REVERTED") {
           // Re-run once at the cap to hand the RPC layer the revert data and reason.
-          const failed = callResult(await engine.call(request, block));
+          const failed = callResult(await engine.call(request, context));
           if (failed.failure !== undefined) return { ok: false, failure: failed.failure };
         }
         throw error;

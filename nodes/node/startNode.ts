@@ -216,6 +216,8 @@ export async function startNode(
       clientVersion: modules.clientVersion,
       maxTxBytes: txpool.maxTxBytes,
       minTip: BigInt(txpool.minTipWei),
+      blockPeriodSeconds: genesis.blockPeriodSeconds,
+      now: () => clock.now(),
     });
     server = createRpcServer({
       api,

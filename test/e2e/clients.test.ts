@@ -28,12 +28,12 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
+import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import {
   consentRegistryAbi,
   consentRegistryBytecode,
   consortiumAbi,
 } from "../../src/contracts/index.ts";
-import { type NodeProcess, spawnNode } from "./spawnNode.ts";
 
 /**
  * Unmodified ethers v6, viem and Hardhat against a real `custos node --dev` process on
@@ -43,6 +43,7 @@ import { type NodeProcess, spawnNode } from "./spawnNode.ts";
 const run = promisify(execFile);
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+const MAX_BODY = 128 * 1024;
 let dataDir: string;
 let node: NodeProcess;
 let keys: DevKeysFile;
@@ -50,7 +51,8 @@ const terms = { purposes: 1, categories: 3, validFrom: 0, validUntil: 0 };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "custos-e2e-clients-"));
-  node = await spawnNode({ dataDir });
+  // A small body limit, so an oversized request is fully written before the node answers 413.
+  node = await spawnDevNode({ dataDir, args: ["--rpc-max-body-bytes", String(MAX_BODY)] });
   keys = await node.devKeys();
 });
 
@@ -201,6 +203,50 @@ describe("ethers v6 against the node", () => {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe("error answers of the node process", () => {
+  async function post(body: string, headers: Record<string, string> = {}) {
+    const response = await fetch(node.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, never> };
+  }
+
+  it("answers malformed JSON, unknown methods, wrong params and oversized bodies with EIP-1474 codes", async () => {
+    expect((await post("{not json")).body).toMatchObject({ error: { code: -32700 } });
+    expect(
+      (await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_mine" }))).body,
+    ).toMatchObject({ error: { code: -32601 } });
+    expect(
+      (
+        await post(
+          JSON.stringify({ jsonrpc: "2.0", id: 2, method: "eth_getBalance", params: ["0x12"] }),
+        )
+      ).body,
+    ).toMatchObject({ error: { code: -32602 } });
+    const huge = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "eth_chainId",
+        params: ["x".repeat(MAX_BODY)],
+      }),
+    );
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ error: { code: -32005 } });
+    const malformedTx = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "eth_sendRawTransaction",
+        params: ["0x02ff"],
+      }),
+    );
+    expect(malformedTx.body).toMatchObject({ error: { code: -32602 } });
   });
 });
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Contract, Interface, id, JsonRpcProvider, keccak256, toBeHex, Wallet } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
+import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import { consentRegistryAbi } from "../../src/contracts/index.ts";
-import { type NodeProcess, spawnNode } from "./spawnNode.ts";
 
 /**
  * kill -9 of a real node process, repeatedly, while it commits blocks of batch grants. After
@@ -171,7 +171,7 @@ describe("kill -9 of a node committing batch grants", () => {
     const seen: Seen[] = [];
     let keys: DevKeysFile | undefined;
     for (let round = 0; round < KILLS; round++) {
-      const node = await spawnNode({ dataDir });
+      const node = await spawnDevNode({ dataDir });
       keys ??= await node.devKeys();
       await checkCommitted(node, keys, seen);
       const before = seen.length;
@@ -182,11 +182,11 @@ describe("kill -9 of a node committing batch grants", () => {
       await node.kill();
       await load.stop();
     }
-    const node = await spawnNode({ dataDir });
+    const node = await spawnDevNode({ dataDir });
     await checkCommitted(node, keys as DevKeysFile, seen);
     expect(await node.stop()).toBe(0);
 
-    const replay = await spawnNode({ dataDir, args: ["--reindex"], startTimeoutMs: 120_000 });
+    const replay = await spawnDevNode({ dataDir, args: ["--reindex"], startTimeoutMs: 120_000 });
     const match = /^reindexed (\d+) blocks \((\d+) transactions\)/m.exec(replay.stdout());
     expect(Number(match?.[1])).toBeGreaterThanOrEqual(Math.max(...seen.map((s) => s.blockNumber)));
     expect(Number(match?.[2])).toBeGreaterThanOrEqual(seen.length);

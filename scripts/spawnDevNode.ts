@@ -1,14 +1,14 @@
 /**
- * Starts `custos node` as a real child process on 127.0.0.1 (ephemeral port) with the
- * project's Node, waits for its JSON-RPC line, and stops or kills it. Shared by the
- * end-to-end tests.
+ * Starts `custos node --dev` as a real child process on 127.0.0.1 (ephemeral port) with the
+ * project's Node, waits for its JSON-RPC line, and stops or kills it. Used by the demo
+ * (`npm start`) and the end-to-end tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DevKeysFile } from "../../nodes/node/index.ts";
+import type { DevKeysFile } from "../nodes/node/index.ts";
 
-const CLI = new URL("../../nodes/bin/custos.ts", import.meta.url).pathname;
+const CLI = new URL("../nodes/bin/custos.ts", import.meta.url).pathname;
 
 /** A running node process. */
 export interface NodeProcess {
@@ -42,16 +42,17 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /**
- * Spawns a dev node and resolves once it serves JSON-RPC.
+ * Spawns a dev node and resolves once it serves JSON-RPC. `SpawnNodeOptions.args` come after
+ * `custos node --dev --data-dir DIR --rpc-port 0 --log-level warn`.
  *
  * @example
  * ```ts
- * const node = await spawnNode({ dataDir });
+ * const node = await spawnDevNode({ dataDir });
  * const provider = new JsonRpcProvider(node.rpcUrl);
  * await node.stop();
  * ```
  */
-export async function spawnNode(options: SpawnNodeOptions): Promise<NodeProcess> {
+export async function spawnDevNode(options: SpawnNodeOptions): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
     [
