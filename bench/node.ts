@@ -15,7 +15,7 @@
  * BENCH_HOSPITALS (16), BENCH_ROUNDS (3), BENCH_ROUND_SECONDS target length of a grant round
  * (8), BENCH_MAX_ROUND_TXS (15,000), BENCH_LANES (4),
  * BENCH_RPC_BATCH (100), BENCH_LOG_EVENTS batch-granted consents at most (1,000,000),
- * BENCH_BATCH_SECONDS (90), BENCH_LOG_QUERIES (200), BENCH_BUDGET_SECONDS (900: the run is
+ * BENCH_BATCH_SECONDS (90), BENCH_LOG_QUERIES (200), BENCH_BUDGET_SECONDS (600: the run is
  * killed after this), BENCH_ECHO=1 (copy the chains' output to stderr), BENCH_NODE_LOG_LEVEL
  * (info; debug logs every Custos block).
  */
@@ -66,7 +66,7 @@ const RPC_BATCH = envNumber("BENCH_RPC_BATCH", 100);
 const LOG_EVENTS = envNumber("BENCH_LOG_EVENTS", 1_000_000);
 const BATCH_SECONDS = envNumber("BENCH_BATCH_SECONDS", 90);
 const LOG_QUERIES = envNumber("BENCH_LOG_QUERIES", 200);
-const BUDGET_SECONDS = envNumber("BENCH_BUDGET_SECONDS", 900);
+const BUDGET_SECONDS = envNumber("BENCH_BUDGET_SECONDS", 600);
 const ECHO = process.env.BENCH_ECHO === "1";
 const NODE_LOG_LEVEL = process.env.BENCH_NODE_LOG_LEVEL ?? "info";
 
