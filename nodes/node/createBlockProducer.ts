@@ -71,7 +71,9 @@ const RETRY_MS = 1000;
  * Timestamps are `max(parent + period, now)`, so they increase strictly and track the clock.
  * The gas a block may use adapts to the node's measured execution speed (a moving average of
  * gas per second × period × `buildShare`, never above the header gas limit), so blocks keep
- * their period under load instead of growing until each takes many periods to execute.
+ * their period under load instead of growing until each takes many periods to execute; the
+ * pool's best transaction is always admitted whatever gas it declares, so no transaction
+ * waits for ever behind the budget.
  * Invalid transactions found while building are dropped from the pool with their sender's
  * later nonces; transactions that did not fit stay for the next block.
  *
@@ -99,11 +101,13 @@ export function createBlockProducer(
   let running: Promise<void> | undefined;
 
   async function selectTransactions(parent: Block) {
-    const selected = pool.selectForBlock({
-      baseFee: parent.header.calcNextBaseFee(),
-      gasLimit: gasBudget,
-      maxTxs,
-    });
+    const baseFee = parent.header.calcNextBaseFee();
+    // Liveness: the pool's best transaction always fits, even when it declares more gas than
+    // the learned budget (a large batch on a slow machine would otherwise wait for ever and
+    // hold back its sender's later nonces).
+    const [best] = pool.selectForBlock({ baseFee, gasLimit: options.gasLimit, maxTxs: 1 });
+    const budget = best !== undefined && best.gasLimit > gasBudget ? best.gasLimit : gasBudget;
+    const selected = pool.selectForBlock({ baseFee, gasLimit: budget, maxTxs });
     const txs = [];
     for (const tx of selected) {
       // Membership may have changed since admission (an account removed by governance).

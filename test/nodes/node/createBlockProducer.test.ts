@@ -181,6 +181,20 @@ describe("createBlockProducer", () => {
     ).toBe(true);
   });
 
+  it("admits the best transaction even when it declares more gas than the budget", async () => {
+    const large = grant(0, 0n, 1, 1_000_000n);
+    const small = grant(1, 0n, 2);
+    await h.pool.add(large);
+    await h.pool.add(small);
+    start({ initialGasBudget: 300_000n });
+    const [block] = await blocks(1);
+    // The large one came first: the block's budget grows to its declared gas, so it is in.
+    expect(block?.transactions.map((tx) => tx.hash())).toEqual([large.hash()]);
+    h.clock.advance(1000);
+    const [, next] = await blocks(2);
+    expect(next?.transactions.map((tx) => tx.hash())).toEqual([small.hash()]);
+  });
+
   it("produces nothing after stop", async () => {
     start();
     await blocks(1);
