@@ -8,12 +8,13 @@ import type {
   ExecutedBlock,
   ExecutionEngine,
 } from "../execution/index.ts";
-import type {
-  BlockExecutedEvent,
-  CallFailure,
-  CallResult,
-  IndexedLog,
-  NodeApi,
+import {
+  type BlockExecutedEvent,
+  blockLogs,
+  type CallFailure,
+  type CallResult,
+  type IndexedLog,
+  type NodeApi,
 } from "../rpc/index.ts";
 import { decodeTransaction, type TxPool } from "../txpool/index.ts";
 
@@ -39,29 +40,6 @@ export interface NodeApiOptions {
 export interface LocalNodeApi extends NodeApi {
   /** Announces a committed block to subscribers and metrics. */
   blockCommitted(executed: ExecutedBlock, seconds: number): void;
-}
-
-/** The logs of a committed block with their chain positions. */
-function blockLogs(executed: ExecutedBlock): IndexedLog[] {
-  const { block, receipts } = executed;
-  const blockHash = block.hash();
-  const logs: IndexedLog[] = [];
-  for (const receipt of receipts) {
-    for (const [address, topics, data] of receipt.logs) {
-      logs.push({
-        address,
-        topics,
-        data,
-        blockNumber: block.header.number,
-        blockHash,
-        txHash: receipt.txHash,
-        txIndex: receipt.txIndex,
-        logIndex: logs.length,
-        removed: false,
-      });
-    }
-  }
-  return logs;
 }
 
 function callResult(result: EngineCallResult): CallResult {
@@ -222,7 +200,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         seconds,
       });
       heads.emit(block);
-      const logs = blockLogs(executed);
+      const logs = blockLogs(block, executed.receipts);
       if (logs.length > 0) logBatches.emit(logs);
     },
   };

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import { consentRegistryAbi } from "../../src/contracts/index.ts";
+import { mulberry32 } from "../nodes/crashHarness.ts";
 
 /**
  * kill -9 of a real node process, repeatedly, while it commits blocks of batch grants. After
@@ -27,17 +28,6 @@ interface Seen {
   readonly blockNumber: number;
   readonly blockHash: string;
   readonly subjects: readonly string[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function subjectsOf(round: number, account: number, nonce: number): string[] {

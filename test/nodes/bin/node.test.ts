@@ -2,20 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createNodeCommand } from "../../../nodes/bin/commands/node.ts";
 import { runCli } from "../../../nodes/bin/runCli.ts";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+import { captureIo } from "./captureIo.ts";
 
 describe("custos node", () => {
   it("documents every config flag in --help", async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["node", "--help"], c.io, [createNodeCommand()])).toBe(0);
     expect(c.out()).toContain("Usage: custos node");
     expect(c.out()).toContain("--reindex");
@@ -24,10 +15,10 @@ describe("custos node", () => {
   });
 
   it("refuses an unknown argument and an invalid config value before starting", async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["node", "--dev", "--bogus"], c.io, [createNodeCommand()])).toBe(2);
     expect(c.err()).toBe("error CLI_USAGE: unknown option --bogus (see custos node --help)\n");
-    const d = capture();
+    const d = captureIo();
     expect(
       await runCli(["node", "--dev", "--rpc-port", "99999"], d.io, [createNodeCommand()]),
     ).toBe(1);
@@ -47,7 +38,7 @@ describe("custos node", () => {
       stopSignal,
       logDestination: { write: (l) => void logs.push(l) },
     });
-    const c = capture();
+    const c = captureIo();
     const exit = runCli(["node", "--dev", "--rpc-port", "0", "--dev-chain-hospitals", "2"], c.io, [
       command,
     ]);

@@ -166,28 +166,34 @@ describe("recoverInterruptedReindex", () => {
       () => false,
     );
 
-  it("discards a reindex still being built", async () => {
-    await marker(chainDirectories.chain);
-    await marker(chainDirectories.reindex);
-    await recoverInterruptedReindex(dir.path);
-    expect(await has(chainDirectories.chain)).toBe(true);
-    expect(await has(chainDirectories.reindex)).toBe(false);
-  });
-
-  it("completes a finished reindex caught between its two renames", async () => {
-    await marker(chainDirectories.old);
-    await marker(chainDirectories.reindex);
-    await recoverInterruptedReindex(dir.path);
-    expect(await has(chainDirectories.chain)).toBe(true);
-    expect(await has(chainDirectories.old)).toBe(false);
-    expect(await has(chainDirectories.reindex)).toBe(false);
-  });
-
-  it("removes the previous database left after a completed swap", async () => {
-    await marker(chainDirectories.chain);
-    await marker(chainDirectories.old);
-    await recoverInterruptedReindex(dir.path);
-    expect(await has(chainDirectories.chain)).toBe(true);
-    expect(await has(chainDirectories.old)).toBe(false);
-  });
+  const cases: [string, string[], Record<string, boolean>][] = [
+    [
+      "discards a reindex still being built",
+      [chainDirectories.chain, chainDirectories.reindex],
+      { [chainDirectories.chain]: true, [chainDirectories.reindex]: false },
+    ],
+    [
+      "completes a finished reindex caught between its two renames",
+      [chainDirectories.old, chainDirectories.reindex],
+      {
+        [chainDirectories.chain]: true,
+        [chainDirectories.old]: false,
+        [chainDirectories.reindex]: false,
+      },
+    ],
+    [
+      "removes the previous database left after a completed swap",
+      [chainDirectories.chain, chainDirectories.old],
+      { [chainDirectories.chain]: true, [chainDirectories.old]: false },
+    ],
+  ];
+  for (const [title, present, expected] of cases) {
+    it(title, async () => {
+      for (const name of present) await marker(name);
+      await recoverInterruptedReindex(dir.path);
+      for (const [name, exists] of Object.entries(expected)) {
+        expect(await has(name), name).toBe(exists);
+      }
+    });
+  }
 });
