@@ -6,13 +6,26 @@
  *    bench/consentIndex.ts, run first so that the process peak RSS is the index's;
  * 2. pseudonymsPerSec: medians of repeated runs;
  * 3. indexVsEthCallRatio: the index's checkAccess against per-subject `isPermitted`
- *    eth_calls on Hardhat's in-process network, on the same ≥ 1,000 subjects synced from the
- *    registry's events; the answers must be identical or the benchmark fails.
+ *    eth_calls to the hospital's own node (`custos node --dev` as a process, JSON-RPC over
+ *    HTTP), on the same ≥ 1,000 subjects synced from the registry's events; the answers must
+ *    be identical or the benchmark fails. The same against Hardhat's EDR in this process
+ *    (indexVsEdrInProcessRatio: no HTTP, the fastest eth_call there is), and the cohort path's
+ *    per-subject rate against the node's eth_call (cohortVsEthCallRatio).
  */
-import { writeFile } from "node:fs/promises";
-import { loadavg } from "node:os";
-import { id, ZeroAddress } from "ethers";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  id,
+  JsonRpcProvider,
+  NonceManager,
+  type Provider,
+  type Signer,
+  Wallet,
+  ZeroAddress,
+} from "ethers";
 import { deployContracts, Role } from "../scripts/deployContracts.ts";
+import { spawnDevNode } from "../scripts/spawnDevNode.ts";
 import type { Bytes32 } from "../src/consent/index.ts";
 import {
   createConsentIndex,
@@ -87,9 +100,49 @@ const SAMPLE = 1_200;
 const UNKNOWN = 60;
 const INDEX_PASSES = 200;
 
-async function measureIndexVsEthCall() {
+/** A chain to compare against: two hospital recorders, a reader, and the registry address. */
+interface ComparisonChain {
+  readonly label: string;
+  readonly provider: Provider;
+  readonly registry: string;
+  readonly recorders: readonly [Signer, Signer];
+  readonly fromBlock: number;
+  readonly close: () => Promise<void>;
+}
+
+/** The hospital's own node: `custos node --dev` as a process, eth_call over HTTP. */
+async function custosNodeChain(): Promise<ComparisonChain> {
+  const dataDir = await mkdtemp(join(tmpdir(), "custos-bench-consent-"));
+  const node = await spawnDevNode({ dataDir, args: ["--dev-chain-hospitals", "2"] });
+  const keys = await node.devKeys();
+  const provider = new JsonRpcProvider(node.rpcUrl, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 100,
+    staticNetwork: true,
+  });
+  const [a, b] = keys.hospitals;
+  if (a === undefined || b === undefined) throw new Error("dev chain without two hospitals");
+  return {
+    label: "custos node over HTTP",
+    provider,
+    registry: keys.contracts.consentRegistry,
+    recorders: [
+      new NonceManager(new Wallet(a.account.privateKey, provider)),
+      new NonceManager(new Wallet(b.account.privateKey, provider)),
+    ],
+    fromBlock: 0,
+    close: async () => {
+      provider.destroy();
+      await node.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Hardhat's EDR in the same process: no HTTP, no separate process (the fastest eth_call). */
+async function edrChain(): Promise<ComparisonChain> {
   const { default: hre } = await import("hardhat");
-  const { ethers } = await hre.network.connect();
+  const { ethers } = await hre.network.create();
   const signers = await ethers.getSigners();
   const [deployer, hospitalA, hospitalB] = signers;
   if (deployer === undefined || hospitalA === undefined || hospitalB === undefined) {
@@ -119,11 +172,26 @@ async function measureIndexVsEthCall() {
     votingPeriod: 100,
     requiredApprovals: 1,
   });
-  const address = await deployed.registry.getAddress();
-  const recorders = [hospitalA, hospitalB].map((runner) =>
-    createConsentRegistryClient({ address, runner }),
+  return {
+    label: "Hardhat EDR in-process",
+    provider: ethers.provider,
+    registry: await deployed.registry.getAddress(),
+    recorders: [hospitalA, hospitalB],
+    fromBlock,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Grants the same consents on `chain`, syncs a consent index from its events, checks every
+ * subject both ways (the answers must be identical), and times per-subject `isPermitted`
+ * eth_calls against the index's checkAccess on the same requests.
+ */
+async function measureIndexVsEthCall(chain: ComparisonChain) {
+  const recorders = chain.recorders.map((runner) =>
+    createConsentRegistryClient({ address: chain.registry, runner }),
   );
-  const reader = createConsentRegistryClient({ address, runner: ethers.provider });
+  const reader = createConsentRegistryClient({ address: chain.registry, runner: chain.provider });
   const P = purposeCodes;
   const C = dataCategories;
   const AT = 1_900_000_000;
@@ -164,10 +232,10 @@ async function measureIndexVsEthCall() {
     index: consentIndex,
     source: createRegistryEventSource({
       client: reader,
-      provider: ethers.provider,
+      provider: chain.provider,
       subscribe: false,
     }),
-    fromBlock,
+    fromBlock: chain.fromBlock,
     now: () => AT,
   }).syncOnce();
 
@@ -192,6 +260,7 @@ async function measureIndexVsEthCall() {
   }
   const indexPerSec = (subjects.length * INDEX_PASSES) / ((performance.now() - t0) / 1000);
   const figures = {
+    chain: chain.label,
     subjects: subjects.length,
     allowed: onChain.filter(Boolean).length,
     identical: true,
@@ -202,13 +271,32 @@ async function measureIndexVsEthCall() {
     indexAllowedChecks: allowed,
   };
   console.log(
-    `index vs eth_call on ${figures.subjects} subjects (${figures.allowed} allowed, answers identical): ` +
+    `index vs eth_call (${figures.chain}) on ${figures.subjects} subjects (${figures.allowed} allowed, answers identical): ` +
       `index ${figures.indexPerSec.toLocaleString("en")}/s, isPermitted eth_call ${figures.ethCallPerSec.toLocaleString("en")}/s, ratio ${figures.ratio.toLocaleString("en")}`,
   );
   return figures;
 }
 
-const indexVsEthCall = await measureIndexVsEthCall();
+async function compareWith(open: () => Promise<ComparisonChain>) {
+  const chain = await open();
+  console.log(`comparison chain ready: ${chain.label}`);
+  try {
+    return await measureIndexVsEthCall(chain);
+  } finally {
+    await chain.close();
+  }
+}
+
+const indexVsEthCall = await compareWith(custosNodeChain);
+const indexVsEdr = await compareWith(edrChain);
+// The cohort path answers the same question for every subject at once: its per-subject rate
+// (10 M subjects / filterCohort time) against the node's per-subject eth_call rate.
+const cohortVsEthCallRatio = Math.round(
+  10_000_000 / (index.filterCohort10MMs / 1000) / indexVsEthCall.ethCallPerSec,
+);
+console.log(
+  `filterCohort per subject vs eth_call (custos node over HTTP): ratio ${cohortVsEthCallRatio.toLocaleString("en")}`,
+);
 
 const report = {
   date: new Date().toISOString(),
@@ -220,8 +308,10 @@ const report = {
   filterCohort10MMs: index.filterCohort10MMs,
   filterCohort10MPeakMiB: index.filterCohort10MPeakMiB,
   indexVsEthCallRatio: indexVsEthCall.ratio,
+  indexVsEdrInProcessRatio: indexVsEdr.ratio,
+  cohortVsEthCallRatio,
   loadAverage: { start: loadAtStart, end: loadAverage() },
-  details: { ...results, consentIndex: index, indexVsEthCall },
+  details: { ...results, consentIndex: index, indexVsEthCall, indexVsEdr },
 };
 await writeFile(
   new URL("./results/consent.json", import.meta.url),

@@ -1,319 +1,310 @@
 /**
- * `npm start`: the Custos flow end to end on Hardhat's in-process chain, printing every event.
+ * `npm start`: the Custos flow end to end on a real hospital node, printing every event.
  *
- * A consortium of two hospitals, a researcher organisation, a review board and a regulator is
- * bootstrapped; hospitals record consents (single, bulk, and a patient-signed EIP-712 update);
- * a researcher submits a query that the review board approves; one hospital records its result
- * hash (charging ε against the budget it set), the other declines; a patient revokes by
- * signature and the revocation wins at once; governance adds a third hospital, whose validator
- * joins the set two blocks after execution. Contracts are deployed from the SDK's generated
- * bindings (src/contracts), not from Hardhat artifacts. Exits non-zero on any failure.
+ * Starts `custos node --dev` as a child process (a two-hospital dev chain with Consortium,
+ * ConsentRegistry and AccessLedger at genesis, a researcher organisation, a review board and
+ * a regulator) and drives it over JSON-RPC with ethers, as any client would: hospitals record
+ * consents (single, bulk, and a patient-signed EIP-712 update); a researcher submits a query
+ * that the review board approves; one hospital records its result hash (charging ε against
+ * the budget it set), the other declines; a patient revokes by signature and the revocation
+ * wins at once; governance adds a third hospital, whose validator joins the set two blocks
+ * after execution. Stops the node and exits non-zero on any failure.
  */
-import { type Contract, type Interface, id, type Log, Wallet } from "ethers";
-import hre from "hardhat";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract, type Interface, id, JsonRpcProvider, type Log, Wallet } from "ethers";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
+import { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../src/contracts/index.ts";
 import { consentTypedDataTypes } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
-import { deployContracts, Role } from "./deployContracts.ts";
+import { Role } from "./deployContracts.ts";
+import { spawnDevNode } from "./spawnDevNode.ts";
 
 const P = purposeCodes;
 const C = dataCategories;
 
-const { ethers } = await hre.network.connect();
-const signers = await ethers.getSigners();
-const [deployer, hospitalA, hospitalB, researcher, reviewBoard, regulator, hospitalC] = signers;
-if (hospitalC === undefined || deployer === undefined || hospitalA === undefined) {
-  throw new Error("the demo needs 7 dev accounts");
+const dataDir = await mkdtemp(join(tmpdir(), "custos-demo-"));
+const node = await spawnDevNode({ dataDir, args: ["--dev-chain-hospitals", "2"] });
+let failed = false;
+try {
+  await runDemo();
+} catch (error) {
+  failed = true;
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+} finally {
+  const code = await node.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  if (code !== 0) failed = true;
 }
-const researcherAcc = researcher as NonNullable<typeof researcher>;
-const reviewBoardAcc = reviewBoard as NonNullable<typeof reviewBoard>;
-const hospitalBAcc = hospitalB as NonNullable<typeof hospitalB>;
-const regulatorAcc = regulator as NonNullable<typeof regulator>;
-// Fixed demo keys, so every run prints the same addresses.
-const demoWallet = (label: string): Wallet => new Wallet(id(`custos demo ${label}`));
-const validator = (label: string): string => demoWallet(`validator ${label}`).address;
+process.exitCode = failed ? 1 : 0;
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-const contracts: { name: string; iface: Interface; address: string }[] = [];
-
-function labels(word: bigint, table: Record<string, { bit: number }>): string {
-  const names = Object.entries(table)
-    .filter(([, code]) => (word & BigInt(code.bit)) !== 0n)
-    .map(([name]) => name);
-  return `${word} (${names.join("|") || "none"})`;
-}
-
-function formatValue(value: unknown, field = ""): string {
-  if (typeof value === "bigint") {
-    if (field === "purposes" || field === "use" || field === "purpose") return labels(value, P);
-    if (field === "categories") return labels(value, C);
-    return value.toString();
+async function runDemo(): Promise<void> {
+  const keys = await node.devKeys();
+  const provider = new JsonRpcProvider(node.rpcUrl, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 100,
+  });
+  const signer = (key: string) => new Wallet(key, provider);
+  const [hospitalKeysA, hospitalKeysB] = keys.hospitals;
+  if (hospitalKeysA === undefined || hospitalKeysB === undefined) {
+    throw new Error("the demo needs a dev chain with two hospitals");
   }
-  if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(", ")}]`;
-  if (typeof value === "string" && value.length === 66) return `${value.slice(0, 10)}…`;
-  if (typeof value === "string" && value.startsWith("0x") && value.length > 66) {
-    return `${value.slice(0, 10)}…(${(value.length - 2) / 2} bytes)`;
+  const hospitalA = signer(hospitalKeysA.account.privateKey);
+  const hospitalBAcc = signer(hospitalKeysB.account.privateKey);
+  const researcherAcc = signer(keys.researcher.privateKey);
+  const reviewBoardAcc = signer(keys.reviewBoard.privateKey);
+  const regulatorAcc = signer(keys.regulator.privateKey);
+  // Fixed demo keys, so every run prints the same addresses for them.
+  const demoWallet = (label: string): Wallet => new Wallet(id(`custos demo ${label}`));
+  const validator = (label: string): string => demoWallet(`validator ${label}`).address;
+  const hospitalC = demoWallet("hospital C");
+
+  function say(line: string): void {
+    process.stdout.write(`${line}\n`);
   }
-  return String(value);
-}
 
-function printEvents(logs: readonly Log[]): void {
-  for (const log of logs) {
-    const source = contracts.find((c) => c.address === log.address.toLowerCase());
-    const parsed = source?.iface.parseLog({ topics: [...log.topics], data: log.data });
-    if (source === undefined || parsed == null) continue;
-    const fields = parsed.fragment.inputs
-      .map((input, i) => `${input.name}=${formatValue(parsed.args[i], input.name)}`)
-      .join(" ");
-    say(`    block ${log.blockNumber}  ${source.name}.${parsed.name}  ${fields}`);
+  const contracts: { name: string; iface: Interface; address: string }[] = [];
+
+  function labels(word: bigint, table: Record<string, { bit: number }>): string {
+    const names = Object.entries(table)
+      .filter(([, code]) => (word & BigInt(code.bit)) !== 0n)
+      .map(([name]) => name);
+    return `${word} (${names.join("|") || "none"})`;
   }
-}
 
-async function step(title: string, tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {
-  say(`• ${title}`);
-  const receipt = (await (await tx).wait()) as { logs: readonly Log[]; gasUsed: bigint } | null;
-  if (receipt === null) throw new Error(`${title}: no receipt`);
-  printEvents(receipt.logs);
-}
+  function formatValue(value: unknown, field = ""): string {
+    if (typeof value === "bigint") {
+      if (field === "purposes" || field === "use" || field === "purpose") return labels(value, P);
+      if (field === "categories") return labels(value, C);
+      return value.toString();
+    }
+    if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(", ")}]`;
+    if (typeof value === "string" && value.length === 66) return `${value.slice(0, 10)}…`;
+    if (typeof value === "string" && value.startsWith("0x") && value.length > 66) {
+      return `${value.slice(0, 10)}…(${(value.length - 2) / 2} bytes)`;
+    }
+    return String(value);
+  }
 
-function as(contract: Contract, signer: unknown): Contract {
-  return contract.connect(signer as never) as Contract;
-}
+  function printEvents(logs: readonly Log[]): void {
+    for (const log of logs) {
+      const source = contracts.find((c) => c.address === log.address.toLowerCase());
+      const parsed = source?.iface.parseLog({ topics: [...log.topics], data: log.data });
+      if (source === undefined || parsed == null) continue;
+      const fields = parsed.fragment.inputs
+        .map((input, i) => `${input.name}=${formatValue(parsed.args[i], input.name)}`)
+        .join(" ");
+      say(`    block ${log.blockNumber}  ${source.name}.${parsed.name}  ${fields}`);
+    }
+  }
 
-say("Custos demo — consent and data-access ledger on Hardhat's in-process chain\n");
+  async function step(title: string, tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {
+    say(`• ${title}`);
+    const receipt = (await (await tx).wait()) as { logs: readonly Log[]; gasUsed: bigint } | null;
+    if (receipt === null) throw new Error(`${title}: no receipt`);
+    printEvents(receipt.logs);
+  }
 
-const organisations = [
-  {
+  function as(contract: Contract, signer: unknown): Contract {
+    return contract.connect(signer as never) as Contract;
+  }
+
+  say(`Custos demo — consent and data-access ledger on a hospital node (${node.rpcUrl})\n`);
+
+  const consortium = new Contract(keys.contracts.consortium, consortiumAbi, provider);
+  const registry = new Contract(keys.contracts.consentRegistry, consentRegistryAbi, provider);
+  const ledger = new Contract(keys.contracts.accessLedger, accessLedgerAbi, provider);
+  for (const [name, contract] of [
+    ["Consortium", consortium],
+    ["ConsentRegistry", registry],
+    ["AccessLedger", ledger],
+  ] as const) {
+    const address = (await contract.getAddress()).toLowerCase();
+    contracts.push({ name, iface: contract.interface, address });
+    say(`• ${name} deployed at genesis at ${address}`);
+  }
+  const organisationOf = async (account: Wallet): Promise<number> =>
+    Number(await consortium.getFunction("organisationOf")(account.address));
+  const HOSPITAL_A = await organisationOf(hospitalA);
+  const HOSPITAL_B = await organisationOf(hospitalBAcc);
+  const RESEARCHER_ORG = await organisationOf(researcherAcc);
+  say(`• hospitals ${HOSPITAL_A} and ${HOSPITAL_B}, researcher organisation ${RESEARCHER_ORG}`);
+  say(`  validators now: ${formatValue(await consortium.getFunction("validators")())}\n`);
+
+  say(
+    "Consents (subjects are HMAC-SHA-256 pseudonyms under Hospital A's key; nothing personal on chain)",
+  );
+  const masterKey = createMasterKey(new Uint8Array(32).fill(7));
+  const pseudonymiser = createPseudonymiser({
+    key: deriveProjectKey(masterKey, { projectId: "demo" }),
+    kind: "mrn",
+  });
+  const subjects = ["MRN-0001", "MRN-0002", "MRN-0003", "MRN-0004", "MRN-0005"].map((id) =>
+    pseudonymiser.pseudonymise(id),
+  );
+  const [alice, ...others] = subjects as [string, ...string[]];
+  const now = (await provider.getBlock("latest"))?.timestamp ?? 0;
+  const research = {
+    purposes: P.HMB.bit | P.NCU.bit,
+    categories: C.DEMOGRAPHICS.bit | C.CONDITIONS.bit | C.DRUGS.bit | C.MEASUREMENTS.bit,
+    validFrom: now - 60,
+    validUntil: now + 5 * 365 * 86_400,
+  };
+  const consentDoc = (subject: string, version: number) =>
+    canonicalHash({ resourceType: "Consent", subject, version, scope: "research" });
+  await step(
+    "Hospital A records Alice's research consent (HMB, non-commercial use only)",
+    as(registry, hospitalA).getFunction("grant")(alice, research, consentDoc(alice, 1)),
+  );
+  await step(
+    `Hospital A bulk-loads ${others.length} consents in one transaction`,
+    as(registry, hospitalA).getFunction("batchGrant")(
+      others,
+      research,
+      others.map((s) => consentDoc(s, 1)),
+    ),
+  );
+  const patient = demoWallet("patient Alice");
+  await step(
+    "Hospital A registers Alice's own key (she signs her own changes from now on)",
+    as(registry, hospitalA).getFunction("setPatientKey")(alice, patient.address),
+  );
+
+  const { chainId } = await provider.getNetwork();
+  const domain = {
+    name: "Custos ConsentRegistry",
+    version: "1",
+    chainId,
+    verifyingContract: await registry.getAddress(),
+  };
+  const deadline = BigInt(now + 3_600);
+  const narrower = { ...research, categories: C.DEMOGRAPHICS.bit | C.CONDITIONS.bit };
+  const updateSig = await patient.signTypedData(
+    domain,
+    { Update: [...consentTypedDataTypes.Update] },
+    { subject: alice, ...narrower, documentHash: consentDoc(alice, 2), nonce: 0n, deadline },
+  );
+  await step(
+    "Alice narrows her consent to demographics + conditions (EIP-712 signed, relayed by the hospital)",
+    as(registry, hospitalA).getFunction("updateBySig")(
+      alice,
+      narrower,
+      consentDoc(alice, 2),
+      0n,
+      deadline,
+      updateSig,
+    ),
+  );
+
+  say("\nA research query");
+  const spec = {
+    version: 1,
+    cohort: { conditionConceptIds: [319835] },
+    measures: [{ kind: "count" }, { kind: "histogram", field: "year_of_birth", binWidth: 10 }],
+  };
+  const use = P.HMB.bit | P.NCU.bit;
+  const categories = C.DEMOGRAPHICS.bit | C.CONDITIONS.bit;
+  await step(
+    "The researcher submits the query (spec hash = keccak-256 of its RFC 8785 form) to hospitals A and B",
+    as(ledger, researcherAcc).getFunction("submitQuery")(
+      canonicalHash(spec),
+      use,
+      categories,
+      [HOSPITAL_A, HOSPITAL_B],
+      canonicalHash({ approval: "REB-2026-117" }),
+      now + 30 * 86_400,
+    ),
+  );
+  await step(
+    "The review board approves it",
+    as(ledger, reviewBoardAcc).getFunction("approveQuery")(1n),
+  );
+
+  const at = BigInt(now);
+  let consenting = 0;
+  for (const s of subjects) {
+    if (await registry.getFunction("isPermitted")(s, use, categories, at)) consenting += 1;
+  }
+  say(
+    `  Hospital A checks consent on chain: ${consenting} of ${subjects.length} subjects may be used`,
+  );
+  if (!permitsUse(research.purposes, use))
+    throw new Error("SDK and chain disagree on the purpose rule");
+  await step(
+    "Hospital A sets the researcher organisation's ε budget to 1.0",
+    as(ledger, hospitalA).getFunction("setBudgetLimit")(HOSPITAL_A, RESEARCHER_ORG, 1_000_000n),
+  );
+  const consentBlock = BigInt(await provider.getBlockNumber());
+  await step(
+    "Hospital A records its result hash (consent snapshot, rounded count, disclosure report, ε 0.5)",
+    as(ledger, hospitalA).getFunction("recordResult")(1n, HOSPITAL_A, {
+      resultHash: canonicalHash({ count: 10, histogram: [0, 5, 5] }),
+      consentBlock,
+      consentRoot: canonicalHash({ consenting: subjects.slice(0, consenting) }),
+      subjectCount: 10,
+      disclosureReportHash: canonicalHash({ minCell: 11, rounding: 5, epsilon: 0.5 }),
+      epsilon: 500_000n,
+    }),
+  );
+  await step(
+    "Hospital B declines (reason 1: too few consenting subjects)",
+    as(ledger, hospitalBAcc).getFunction("declineQuery")(1n, HOSPITAL_B, 1),
+  );
+  await step(
+    "The researcher closes the query",
+    as(ledger, researcherAcc).getFunction("closeQuery")(1n),
+  );
+
+  say("\nRevocation wins");
+  const revokeSig = await patient.signTypedData(
+    domain,
+    { Revoke: [...consentTypedDataTypes.Revoke] },
+    { subject: alice, documentHash: consentDoc(alice, 3), nonce: 1n, deadline },
+  );
+  await step(
+    "Alice revokes her consent (signed; anyone may relay it — here the regulator's account)",
+    as(registry, regulatorAcc).getFunction("revokeBySig")(
+      alice,
+      consentDoc(alice, 3),
+      1n,
+      deadline,
+      revokeSig,
+    ),
+  );
+  const stillPermitted = await registry.getFunction("isPermitted")(alice, use, categories, at);
+  say(`  isPermitted(Alice) after revocation: ${stillPermitted}`);
+  if (stillPermitted) throw new Error("a revoked consent still permits access");
+
+  say("\nGovernance: hospitals vote a third hospital in");
+  const newHospital = {
     role: Role.Hospital,
-    metadata: canonicalHash({ name: "Hospital A" }),
-    accounts: [hospitalA.address],
-    recorders: [hospitalA.address],
-    validator: validator("A"),
-  },
-  {
-    role: Role.Hospital,
-    metadata: canonicalHash({ name: "Hospital B" }),
-    accounts: [hospitalBAcc.address],
-    recorders: [hospitalBAcc.address],
-    validator: validator("B"),
-  },
-  {
-    role: Role.Researcher,
-    metadata: canonicalHash({ name: "Cardio study group" }),
-    accounts: [researcherAcc.address],
-    recorders: [],
-    validator: ethers.ZeroAddress,
-  },
-  {
-    role: Role.ReviewBoard,
-    metadata: canonicalHash({ name: "Regional ethics board" }),
-    accounts: [reviewBoardAcc.address],
-    recorders: [],
-    validator: ethers.ZeroAddress,
-  },
-  {
-    role: Role.Regulator,
-    metadata: canonicalHash({ name: "Data protection authority" }),
-    accounts: [regulatorAcc.address],
-    recorders: [],
-    validator: ethers.ZeroAddress,
-  },
-];
-const HOSPITAL_A = 1;
-const HOSPITAL_B = 2;
-const RESEARCHER_ORG = 3;
+    metadata: canonicalHash({ name: "Hospital C" }),
+    accounts: [hospitalC.address],
+    recorders: [hospitalC.address],
+    validator: validator("C"),
+  };
+  await step(
+    "Hospital A proposes adding Hospital C (and its validator)",
+    as(consortium, hospitalA).getFunction("proposeAddOrganisation")(newHospital),
+  );
+  await step(
+    "Hospital B votes for it (2 of 2 hospitals: a strict majority)",
+    as(consortium, hospitalBAcc).getFunction("vote")(1n),
+  );
+  await step(
+    "Anyone executes it after the delay",
+    as(consortium, regulatorAcc).getFunction("execute")(1n),
+  );
+  const executedAt = await provider.getBlockNumber();
+  const before = (await consortium.getFunction("validatorsAt")(executedAt + 1)) as string[];
+  const after = (await consortium.getFunction("validatorsAt")(executedAt + 2)) as string[];
+  say(
+    `  validators at block ${executedAt + 1}: ${before.length}, from block ${executedAt + 2}: ${after.length}`,
+  );
+  if (after.length !== before.length + 1) throw new Error("the validator set did not grow at H+2");
 
-const { consortium, registry, ledger } = await deployContracts(deployer, {
-  organisations,
-  executionDelay: 1,
-  votingPeriod: 1_000,
-  requiredApprovals: 1,
-});
-for (const [name, contract] of [
-  ["Consortium", consortium],
-  ["ConsentRegistry", registry],
-  ["AccessLedger", ledger],
-] as const) {
-  const address = (await contract.getAddress()).toLowerCase();
-  contracts.push({ name, iface: contract.interface, address });
-  say(`• deployed ${name} at ${address}`);
+  say("\nDemo complete: every step succeeded.");
+  provider.destroy();
 }
-say(`  validators now: ${formatValue(await consortium.getFunction("validators")())}\n`);
-
-say(
-  "Consents (subjects are HMAC-SHA-256 pseudonyms under Hospital A's key; nothing personal on chain)",
-);
-const masterKey = createMasterKey(new Uint8Array(32).fill(7));
-const pseudonymiser = createPseudonymiser({
-  key: deriveProjectKey(masterKey, { projectId: "demo" }),
-  kind: "mrn",
-});
-const subjects = ["MRN-0001", "MRN-0002", "MRN-0003", "MRN-0004", "MRN-0005"].map((id) =>
-  pseudonymiser.pseudonymise(id),
-);
-const [alice, ...others] = subjects as [string, ...string[]];
-const now = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
-const research = {
-  purposes: P.HMB.bit | P.NCU.bit,
-  categories: C.DEMOGRAPHICS.bit | C.CONDITIONS.bit | C.DRUGS.bit | C.MEASUREMENTS.bit,
-  validFrom: now - 60,
-  validUntil: now + 5 * 365 * 86_400,
-};
-const consentDoc = (subject: string, version: number) =>
-  canonicalHash({ resourceType: "Consent", subject, version, scope: "research" });
-await step(
-  "Hospital A records Alice's research consent (HMB, non-commercial use only)",
-  as(registry, hospitalA).getFunction("grant")(alice, research, consentDoc(alice, 1)),
-);
-await step(
-  `Hospital A bulk-loads ${others.length} consents in one transaction`,
-  as(registry, hospitalA).getFunction("batchGrant")(
-    others,
-    research,
-    others.map((s) => consentDoc(s, 1)),
-  ),
-);
-const patient = demoWallet("patient Alice");
-await step(
-  "Hospital A registers Alice's own key (she signs her own changes from now on)",
-  as(registry, hospitalA).getFunction("setPatientKey")(alice, patient.address),
-);
-
-const { chainId } = await ethers.provider.getNetwork();
-const domain = {
-  name: "Custos ConsentRegistry",
-  version: "1",
-  chainId,
-  verifyingContract: await registry.getAddress(),
-};
-const deadline = BigInt(now + 3_600);
-const narrower = { ...research, categories: C.DEMOGRAPHICS.bit | C.CONDITIONS.bit };
-const updateSig = await patient.signTypedData(
-  domain,
-  { Update: [...consentTypedDataTypes.Update] },
-  { subject: alice, ...narrower, documentHash: consentDoc(alice, 2), nonce: 0n, deadline },
-);
-await step(
-  "Alice narrows her consent to demographics + conditions (EIP-712 signed, relayed by the hospital)",
-  as(registry, hospitalA).getFunction("updateBySig")(
-    alice,
-    narrower,
-    consentDoc(alice, 2),
-    0n,
-    deadline,
-    updateSig,
-  ),
-);
-
-say("\nA research query");
-const spec = {
-  version: 1,
-  cohort: { conditionConceptIds: [319835] },
-  measures: [{ kind: "count" }, { kind: "histogram", field: "year_of_birth", binWidth: 10 }],
-};
-const use = P.HMB.bit | P.NCU.bit;
-const categories = C.DEMOGRAPHICS.bit | C.CONDITIONS.bit;
-await step(
-  "The researcher submits the query (spec hash = keccak-256 of its RFC 8785 form) to hospitals A and B",
-  as(ledger, researcherAcc).getFunction("submitQuery")(
-    canonicalHash(spec),
-    use,
-    categories,
-    [HOSPITAL_A, HOSPITAL_B],
-    canonicalHash({ approval: "REB-2026-117" }),
-    now + 30 * 86_400,
-  ),
-);
-await step(
-  "The review board approves it",
-  as(ledger, reviewBoardAcc).getFunction("approveQuery")(1n),
-);
-
-const at = BigInt(now);
-let consenting = 0;
-for (const s of subjects) {
-  if (await registry.getFunction("isPermitted")(s, use, categories, at)) consenting += 1;
-}
-say(
-  `  Hospital A checks consent on chain: ${consenting} of ${subjects.length} subjects may be used`,
-);
-if (!permitsUse(research.purposes, use))
-  throw new Error("SDK and chain disagree on the purpose rule");
-await step(
-  "Hospital A sets the researcher organisation's ε budget to 1.0",
-  as(ledger, hospitalA).getFunction("setBudgetLimit")(HOSPITAL_A, RESEARCHER_ORG, 1_000_000n),
-);
-const consentBlock = BigInt(await ethers.provider.getBlockNumber());
-await step(
-  "Hospital A records its result hash (consent snapshot, rounded count, disclosure report, ε 0.5)",
-  as(ledger, hospitalA).getFunction("recordResult")(1n, HOSPITAL_A, {
-    resultHash: canonicalHash({ count: 10, histogram: [0, 5, 5] }),
-    consentBlock,
-    consentRoot: canonicalHash({ consenting: subjects.slice(0, consenting) }),
-    subjectCount: 10,
-    disclosureReportHash: canonicalHash({ minCell: 11, rounding: 5, epsilon: 0.5 }),
-    epsilon: 500_000n,
-  }),
-);
-await step(
-  "Hospital B declines (reason 1: too few consenting subjects)",
-  as(ledger, hospitalBAcc).getFunction("declineQuery")(1n, HOSPITAL_B, 1),
-);
-await step(
-  "The researcher closes the query",
-  as(ledger, researcherAcc).getFunction("closeQuery")(1n),
-);
-
-say("\nRevocation wins");
-const revokeSig = await patient.signTypedData(
-  domain,
-  { Revoke: [...consentTypedDataTypes.Revoke] },
-  { subject: alice, documentHash: consentDoc(alice, 3), nonce: 1n, deadline },
-);
-await step(
-  "Alice revokes her consent (signed; anyone may relay it — here the regulator's account)",
-  as(registry, regulatorAcc).getFunction("revokeBySig")(
-    alice,
-    consentDoc(alice, 3),
-    1n,
-    deadline,
-    revokeSig,
-  ),
-);
-const stillPermitted = await registry.getFunction("isPermitted")(alice, use, categories, at);
-say(`  isPermitted(Alice) after revocation: ${stillPermitted}`);
-if (stillPermitted) throw new Error("a revoked consent still permits access");
-
-say("\nGovernance: hospitals vote a third hospital in");
-const newHospital = {
-  role: Role.Hospital,
-  metadata: canonicalHash({ name: "Hospital C" }),
-  accounts: [hospitalC.address],
-  recorders: [hospitalC.address],
-  validator: validator("C"),
-};
-await step(
-  "Hospital A proposes adding Hospital C (and its validator)",
-  as(consortium, hospitalA).getFunction("proposeAddOrganisation")(newHospital),
-);
-await step(
-  "Hospital B votes for it (2 of 2 hospitals: a strict majority)",
-  as(consortium, hospitalBAcc).getFunction("vote")(1n),
-);
-await step(
-  "Anyone executes it after the delay",
-  as(consortium, regulatorAcc).getFunction("execute")(1n),
-);
-const executedAt = await ethers.provider.getBlockNumber();
-const before = (await consortium.getFunction("validatorsAt")(executedAt + 1)) as string[];
-const after = (await consortium.getFunction("validatorsAt")(executedAt + 2)) as string[];
-say(
-  `  validators at block ${executedAt + 1}: ${before.length}, from block ${executedAt + 2}: ${after.length}`,
-);
-if (after.length !== before.length + 1) throw new Error("the validator set did not grow at H+2");
-
-say("\nDemo complete: every step succeeded.");

@@ -2,12 +2,14 @@ import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
 import { createConsentCommand } from "./commands/consent.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
+import { createNodeCommand } from "./commands/node.ts";
 
 /**
  * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
  * its own module under nodes/bin/commands/ and is registered here.
  */
 export const cliCommands: readonly CliCommand[] = [
+  createNodeCommand(),
   createConsentCommand(),
   createAnonymiseCommand(),
   createGenesisCommand(),

@@ -11,6 +11,10 @@ export interface DevGenesisOptions {
   /** Number of hospitals (each: one account that is also its recorder, one validator). */
   readonly hospitals?: number;
   readonly chainId?: number;
+  /** Block gas limit. */
+  readonly gasLimit?: number;
+  /** Seconds between blocks. */
+  readonly blockPeriodSeconds?: number;
   /** Source of key material (default node:crypto; inject a seeded one in tests). */
   readonly randomBytes?: (length: number) => Uint8Array;
 }
@@ -112,8 +116,8 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
   const funded = [...hospitals.map((h) => h.account), regulator, researcher, reviewBoard];
   const genesis = parseGenesis({
     chainId: options.chainId ?? defaultDevGenesisOptions.chainId,
-    gasLimit: defaultDevGenesisOptions.gasLimit,
-    blockPeriodSeconds: defaultDevGenesisOptions.blockPeriodSeconds,
+    gasLimit: options.gasLimit ?? defaultDevGenesisOptions.gasLimit,
+    blockPeriodSeconds: options.blockPeriodSeconds ?? defaultDevGenesisOptions.blockPeriodSeconds,
     timestamp: 0,
     baseFeePerGas: defaultDevGenesisOptions.baseFeePerGas,
     validators: hospitals.map((h) => h.validator.address),

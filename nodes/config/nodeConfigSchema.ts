@@ -39,9 +39,24 @@ export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "s
  */
 export const nodeConfigSchema = Type.Object(
   {
-    dataDir: path("Directory of the node's database; relative to the config file."),
-    dev: flag(false, "Development mode: a built-in genesis and dev validator key may be used."),
-    blockPeriodSeconds: integer(1, 3600, 2, "Seconds between blocks produced by the validator."),
+    dataDir: Type.Optional(
+      path("Node database directory; relative to the config file; required unless dev."),
+    ),
+    dev: flag(false, "Development mode: a generated single-validator chain (see devChain)."),
+    devChain: section(
+      {
+        hospitals: integer(
+          1,
+          64,
+          4,
+          "Hospitals in the dev genesis (each a funded recorder account).",
+        ),
+        chainId: integer(1, 2 ** 32 - 1, 4242, "Chain id of the dev chain."),
+        gasLimit: integer(5_000_000, MAX_SAFE, 1_000_000_000, "Block gas limit of the dev chain."),
+        blockPeriodSeconds: integer(1, 3600, 1, "Seconds between blocks of the dev chain."),
+      },
+      "The chain a dev node generates on its first start (ignored unless dev; a genesis file sets these for a real chain).",
+    ),
     chain: section(
       {
         genesisFile: Type.Optional(
@@ -74,7 +89,12 @@ export const nodeConfigSchema = Type.Object(
           description: "Interface the JSON-RPC server listens on.",
           "x-reason": "must be a non-empty host name or address",
         }),
-        port: integer(1, 65535, 8545, "TCP port of the JSON-RPC server (HTTP and WebSocket)."),
+        port: integer(
+          0,
+          65535,
+          8545,
+          "TCP port of the JSON-RPC server (HTTP and WebSocket); 0 picks a free port.",
+        ),
         cors: Type.Array(
           Type.String({
             pattern: ORIGIN_PATTERN,

@@ -150,6 +150,9 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
   const config = withDefaults as NodeConfig;
 
   const crossField: ConfigProblem[] = [];
+  if (!config.dev && config.dataDir === undefined) {
+    crossField.push({ field: "dataDir", reason: "required unless dev is true" });
+  }
   if (!config.dev && config.chain.genesisFile === undefined) {
     crossField.push({ field: "chain.genesisFile", reason: "required unless dev is true" });
   }

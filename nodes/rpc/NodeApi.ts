@@ -147,7 +147,7 @@ export type SyncStatus =
 export interface NodeMetricsSnapshot {
   /** Number of the head block. */
   readonly height: bigint;
-  /** Transactions committed since genesis. */
+  /** Transactions committed since the node process started. */
   readonly transactions: bigint;
   /** Transactions waiting in the pool. */
   readonly poolSize: number;
@@ -191,6 +191,10 @@ export interface NodeApi {
   /** The 32-byte value of a storage slot (32-byte key). */
   storageAt(address: Uint8Array, slot: Uint8Array, block: Block): Promise<Uint8Array>;
   call(request: CallRequest, block: Block): Promise<CallResult>;
+  /**
+   * Gas the request needs on `block`'s state. At the head, the estimate is for the block a
+   * transaction sent now would run in (next number, timestamp and base fee).
+   */
   estimateGas(request: CallRequest, block: Block): Promise<GasEstimate>;
   /**
    * Admits a signed transaction to the pool and returns its hash.

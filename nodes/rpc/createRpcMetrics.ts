@@ -47,7 +47,7 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
   });
   new Gauge({
     name: `${prefix}chain_transactions`,
-    help: "Transactions committed since genesis.",
+    help: "Transactions committed since the node process started.",
     registers: [registry],
     collect() {
       this.set(Number(api.metrics().transactions));

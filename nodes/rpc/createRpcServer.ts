@@ -146,7 +146,55 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not found" }));
 
-  app.register(websocket, { options: { maxPayload: limits.maxWsMessageBytes } });
+  const ws = options.websocket;
+  let openSockets = 0;
+
+  function wsHandler(rawSocket: unknown): void {
+    const socket = rawSocket as WsSocket;
+    openSockets++;
+    const send = (message: string): void => {
+      if (socket.readyState !== wsOpen) return;
+      if (socket.bufferedAmount > limits.maxWsBufferedBytes) {
+        socket.close(wsPolicyViolation, "slow consumer");
+        return;
+      }
+      socket.send(message);
+    };
+    const subscriptions = createSubscriptionRegistry({
+      api,
+      maxSubscriptions: limits.maxSubscriptionsPerConnection,
+      send,
+      onCountChange: metrics.subscriptionsChanged,
+      onError: (cause) => logger?.error({ err: cause }, "rpc subscription notification failed"),
+    });
+    const context: RpcContext = { api, limits, subscriptions };
+    // One message at a time per connection keeps responses in request order.
+    let queue = Promise.resolve();
+    socket.on("message", (data) => {
+      queue = queue.then(async () => {
+        try {
+          const answer = await dispatcher.handleBody(messageText(data), context);
+          if (answer !== undefined) send(answer);
+        } catch (cause) {
+          // A failed send must not break the queue (or surface as an unhandled rejection).
+          logger?.error({ err: cause }, "rpc websocket send failed");
+        }
+      });
+    });
+    let closed = false;
+    const onClosed = () => {
+      if (closed) return;
+      closed = true;
+      openSockets--;
+      subscriptions.close();
+    };
+    socket.on("close", onClosed);
+    socket.on("error", onClosed);
+  }
+
+  if (ws.enabled) {
+    app.register(websocket, { options: { maxPayload: limits.maxWsMessageBytes } });
+  }
   app.register(async (scope) => {
     scope.post("/", async (request, reply) => {
       const body = typeof request.body === "string" ? request.body : "";
@@ -171,6 +219,9 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
         if (origin !== undefined && !originAllowed(origin)) {
           return reply.code(403).send({ error: "origin not allowed" });
         }
+        if (request.ws === true && openSockets >= ws.maxConnections) {
+          return reply.code(503).send({ error: "too many WebSocket connections" });
+        }
         return undefined;
       },
       handler: async (_request, reply) =>
@@ -178,49 +229,18 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
           .code(405)
           .header("allow", "POST")
           .send({ error: "use POST for JSON-RPC or a WebSocket upgrade" }),
-      wsHandler: (rawSocket: unknown) => {
-        const socket = rawSocket as WsSocket;
-        const send = (message: string): void => {
-          if (socket.readyState !== wsOpen) return;
-          if (socket.bufferedAmount > limits.maxWsBufferedBytes) {
-            socket.close(wsPolicyViolation, "slow consumer");
-            return;
-          }
-          socket.send(message);
-        };
-        const subscriptions = createSubscriptionRegistry({
-          api,
-          maxSubscriptions: limits.maxSubscriptionsPerConnection,
-          send,
-          onCountChange: metrics.subscriptionsChanged,
-          onError: (cause) => logger?.error({ err: cause }, "rpc subscription notification failed"),
-        });
-        const context: RpcContext = { api, limits, subscriptions };
-        // One message at a time per connection keeps responses in request order.
-        let queue = Promise.resolve();
-        socket.on("message", (data) => {
-          queue = queue.then(async () => {
-            try {
-              const answer = await dispatcher.handleBody(messageText(data), context);
-              if (answer !== undefined) send(answer);
-            } catch (cause) {
-              // A failed send must not break the queue (or surface as an unhandled rejection).
-              logger?.error({ err: cause }, "rpc websocket send failed");
-            }
-          });
-        });
-        socket.on("close", () => subscriptions.close());
-        socket.on("error", () => subscriptions.close());
-      },
+      ...(ws.enabled ? { wsHandler } : {}),
     });
     scope.get("/liveness", async () => ({ status: "up" }));
     scope.get("/readiness", async (_request, reply) => {
       const ready = api.ready() && api.syncing() === false;
       return reply.code(ready ? 200 : 503).send({ ready });
     });
-    scope.get("/metrics", async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-    );
+    if (options.metricsEnabled) {
+      scope.get("/metrics", async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      );
+    }
   });
 
   return {

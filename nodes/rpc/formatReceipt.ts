@@ -5,6 +5,25 @@ import type { JsonValue } from "./JsonValue.ts";
 import type { IndexedLog, StoredReceipt } from "./NodeApi.ts";
 import { rpcHex } from "./rpcHex.ts";
 
+function locatedLogs(
+  block: Block,
+  blockHash: Uint8Array,
+  receipt: StoredReceipt,
+  firstLogIndex: number,
+): IndexedLog[] {
+  return receipt.logs.map(([address, topics, data], offset) => ({
+    address,
+    topics,
+    data,
+    blockNumber: block.header.number,
+    blockHash,
+    txHash: receipt.txHash,
+    txIndex: receipt.txIndex,
+    logIndex: firstLogIndex + offset,
+    removed: false,
+  }));
+}
+
 /**
  * The logs of one receipt with their chain positions; `logIndex` counts all logs of the
  * block, so it needs the earlier receipts of the same block.
@@ -23,18 +42,23 @@ export function receiptLogs(
   const receipt = receiptAt(receipts, index);
   let logIndex = 0;
   for (let i = 0; i < index; i++) logIndex += receipts[i]?.logs.length ?? 0;
+  return locatedLogs(block, block.hash(), receipt, logIndex);
+}
+
+/**
+ * Every log of a block, in order, with its chain position (what `logs` subscribers receive
+ * when the block is committed).
+ *
+ * @example
+ * ```ts
+ * blockLogs(block, receipts).map((log) => log.logIndex); // 0, 1, 2, …
+ * ```
+ */
+export function blockLogs(block: Block, receipts: readonly StoredReceipt[]): IndexedLog[] {
   const blockHash = block.hash();
-  return receipt.logs.map(([address, topics, data], offset) => ({
-    address,
-    topics,
-    data,
-    blockNumber: block.header.number,
-    blockHash,
-    txHash: receipt.txHash,
-    txIndex: receipt.txIndex,
-    logIndex: logIndex + offset,
-    removed: false,
-  }));
+  const logs: IndexedLog[] = [];
+  for (const receipt of receipts) logs.push(...locatedLogs(block, blockHash, receipt, logs.length));
+  return logs;
 }
 
 function receiptAt(receipts: readonly StoredReceipt[], index: number): StoredReceipt {

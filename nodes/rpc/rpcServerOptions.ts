@@ -30,6 +30,14 @@ export interface RpcServerOptions {
    * browser page may call the node), `"*"` allows any origin.
    */
   readonly corsOrigins: readonly string[];
+  /** JSON-RPC over WebSocket (needed for subscriptions) and its connection cap. */
+  readonly websocket: {
+    readonly enabled: boolean;
+    /** Upgrades beyond this many open connections are refused with HTTP 503. */
+    readonly maxConnections: number;
+  };
+  /** Serve Prometheus metrics at `/metrics` (404 when off). */
+  readonly metricsEnabled: boolean;
   /** Collect prom-client's process metrics (CPU, memory, event loop) too. */
   readonly processMetrics: boolean;
   /** Prefix of every metric name. */
@@ -59,6 +67,8 @@ export const defaultRpcServerOptions: RpcServerOptions = {
     maxLogFilterAddresses: 1_000,
   },
   corsOrigins: [],
+  websocket: { enabled: true, maxConnections: 100 },
+  metricsEnabled: true,
   processMetrics: true,
   metricsPrefix: "custos_",
 };

@@ -511,6 +511,18 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  NODE_ABORTED: {
+    description:
+      "A node operation (reindex, start-up) was stopped before it finished; nothing partial was kept.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  NODE_START_FAILED: {
+    description:
+      "The node could not start: its data directory, chain database or RPC address is unusable; the cause says why.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

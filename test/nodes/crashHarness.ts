@@ -24,7 +24,16 @@ export interface CrashLoopOptions {
   readonly check: (round: number, lines: readonly string[]) => Promise<void>;
 }
 
-function mulberry32(seed: number): () => number {
+/**
+ * A small seeded PRNG (mulberry32): uniform doubles in [0, 1), the same sequence per seed.
+ *
+ * @example
+ * ```ts
+ * const random = mulberry32(42);
+ * random(); // the same value on every run
+ * ```
+ */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

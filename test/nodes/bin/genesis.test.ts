@@ -4,22 +4,13 @@ import { createGenesisCommand, keysPathFor } from "../../../nodes/bin/commands/g
 import { runCli } from "../../../nodes/bin/runCli.ts";
 import { parseGenesis } from "../../../nodes/chain/index.ts";
 import { seededRandomBytes, tempDir } from "../stateFixtures.ts";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+import { captureIo } from "./captureIo.ts";
 
 describe("custos genesis", () => {
   it("writes a valid genesis and a 0600 keys file, and never prints a key", async () => {
     const dir = await tempDir();
     const out = `${dir.path}/genesis.json`;
-    const c = capture();
+    const c = captureIo();
     const command = createGenesisCommand({ randomBytes: seededRandomBytes("cli") });
     expect(
       await runCli(["genesis", "--out", out, "--hospitals", "2", "--chain-id", "777"], c.io, [
@@ -56,10 +47,10 @@ describe("custos genesis", () => {
     expect(c.out()).toContain(genesis.contracts.consentRegistry);
     expect(c.out()).toMatch(/block 0\s+0x[0-9a-f]{64}/);
 
-    const again = capture();
+    const again = captureIo();
     expect(await runCli(["genesis", "--out", out], again.io, [command])).toBe(1);
     expect(again.err()).toContain("INVALID_ARGUMENT");
-    expect(await runCli(["genesis", "--out", out, "--force"], capture().io, [command])).toBe(0);
+    expect(await runCli(["genesis", "--out", out, "--force"], captureIo().io, [command])).toBe(0);
     await dir.remove();
   });
 
@@ -73,17 +64,17 @@ describe("custos genesis", () => {
       ["--out", "g.json", "--chain-id"],
       ["--out", "g.json", "--nope"],
     ]) {
-      const c = capture();
+      const c = captureIo();
       expect(await runCli(["genesis", ...args], c.io, [command]), args.join(" ")).toBe(2);
       expect(c.err()).toContain("CLI_USAGE");
     }
   });
 
   it("prints help and is registered in custos --help", async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["genesis", "--help"], c.io)).toBe(0);
     expect(c.out()).toContain("Usage: custos genesis --out <file>");
-    const top = capture();
+    const top = captureIo();
     await runCli(["--help"], top.io);
     expect(top.out()).toMatch(/genesis\s+write a development genesis/);
   });

@@ -55,9 +55,9 @@ describe("loadConfig", () => {
 
   it("reports schema violations from the file with the field path", async () => {
     const file = join(dir, "port.json");
-    await writeFile(file, JSON.stringify({ dataDir: "d", dev: true, rpc: { port: 0 } }));
+    await writeFile(file, JSON.stringify({ dataDir: "d", dev: true, rpc: { port: -1 } }));
     await expect(loadConfig({ file })).rejects.toThrow(
-      "CONFIG_INVALID: rpc.port: must be an integer 1..65535",
+      "CONFIG_INVALID: rpc.port: must be an integer 0..65535",
     );
   });
 });

@@ -35,7 +35,7 @@ describe("resolveConfig defaults", () => {
     expect(config).toEqual({
       dataDir: "/etc/custos/data",
       dev: false,
-      blockPeriodSeconds: 2,
+      devChain: { hospitals: 4, chainId: 4242, gasLimit: 1_000_000_000, blockPeriodSeconds: 1 },
       chain: { genesisFile: "/etc/custos/genesis.json" },
       rpc: {
         host: "127.0.0.1",
@@ -103,17 +103,18 @@ describe("resolveConfig freezing", () => {
 
 describe("resolveConfig validation", () => {
   it("names the field and reason for an out-of-range port", () => {
-    expect(messageOf({ ...minimal, rpc: { port: 0 } })).toBe(
-      "rpc.port: must be an integer 1..65535",
+    expect(messageOf({ ...minimal, rpc: { port: -1 } })).toBe(
+      "rpc.port: must be an integer 0..65535",
     );
+    expect(resolveConfig({ ...minimal, rpc: { port: 0 } }, where).rpc.port).toBe(0);
     expect(messageOf({ ...minimal, rpc: { port: 70000 } })).toBe(
-      "rpc.port: must be an integer 1..65535",
+      "rpc.port: must be an integer 0..65535",
     );
     expect(messageOf({ ...minimal, rpc: { port: 80.5 } })).toBe(
-      "rpc.port: must be an integer 1..65535",
+      "rpc.port: must be an integer 0..65535",
     );
     expect(messageOf({ ...minimal, rpc: { port: "8545" } })).toBe(
-      "rpc.port: must be an integer 1..65535",
+      "rpc.port: must be an integer 0..65535",
     );
   });
 
@@ -132,10 +133,11 @@ describe("resolveConfig validation", () => {
     ]);
   });
 
-  it("requires dataDir", () => {
+  it("requires dataDir unless dev", () => {
     expect(problemsOf({ chain: { genesisFile: "g.json" } })).toEqual([
-      { field: "dataDir", reason: "required" },
+      { field: "dataDir", reason: "required unless dev is true" },
     ]);
+    expect(resolveConfig({ dev: true }, where).dataDir).toBeUndefined();
     expect(messageOf({ ...minimal, dataDir: "" })).toBe("dataDir: must be a non-empty path");
   });
 
@@ -189,7 +191,12 @@ describe("resolveConfig validation", () => {
         { rpc: { ws: { maxConnections: 0 } } },
         "rpc.ws.maxConnections: must be an integer 1..100000",
       ],
-      [{ blockPeriodSeconds: 0 }, "blockPeriodSeconds: must be an integer 1..3600"],
+      [
+        { devChain: { blockPeriodSeconds: 0 } },
+        "devChain.blockPeriodSeconds: must be an integer 1..3600",
+      ],
+      [{ devChain: { hospitals: 65 } }, "devChain.hospitals: must be an integer 1..64"],
+      [{ rpc: { port: 65536 } }, "rpc.port: must be an integer 0..65535"],
       [{ txpool: { maxCount: 0 } }, "txpool.maxCount: must be an integer 1..1000000"],
       [{ txpool: { priceBumpPercent: -1 } }, "txpool.priceBumpPercent: must be an integer 0..1000"],
       [
@@ -215,14 +222,14 @@ describe("resolveConfig validation", () => {
 
   it("reports every failing field at once, the first in details", () => {
     try {
-      resolveConfig({ ...minimal, rpc: { port: 0, maxBatch: 0 }, bogus: 1 }, where);
+      resolveConfig({ ...minimal, rpc: { port: -1, maxBatch: 0 }, bogus: 1 }, where);
       expect.unreachable();
     } catch (error) {
       expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
       if (!isCustosError(error)) return;
       expect(error.details.problems).toHaveLength(3);
       expect(error.shortMessage).toContain("bogus: unknown field");
-      expect(error.shortMessage).toContain("rpc.port: must be an integer 1..65535");
+      expect(error.shortMessage).toContain("rpc.port: must be an integer 0..65535");
       expect(error.shortMessage).toContain("rpc.maxBatch: must be an integer 1..10000");
     }
   });
@@ -248,10 +255,10 @@ describe("resolveConfig overrides", () => {
 
   it("names the flag when an override is invalid", () => {
     expect(messageOf(minimal, ["--rpc-port", "http"])).toBe(
-      "rpc.port: must be an integer 1..65535 (from --rpc-port)",
+      "rpc.port: must be an integer 0..65535 (from --rpc-port)",
     );
-    expect(messageOf(minimal, ["--rpc-port=0"])).toBe(
-      "rpc.port: must be an integer 1..65535 (from --rpc-port)",
+    expect(messageOf(minimal, ["--rpc-port=65536"])).toBe(
+      "rpc.port: must be an integer 0..65535 (from --rpc-port)",
     );
     expect(messageOf(minimal, ["--dev=maybe"])).toBe("dev: must be true or false (from --dev)");
   });

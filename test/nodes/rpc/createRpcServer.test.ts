@@ -380,3 +380,67 @@ it("logs internal errors with their cause for operators only", async () => {
   });
   expect(logged).toContainEqual({ method: "eth_getLogs", err: new Error("backend exploded") });
 });
+
+describe("transport switches", () => {
+  async function openSocket(url: string): Promise<WebSocket> {
+    const socket = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener("open", () => resolve());
+      socket.addEventListener("error", () => reject(new Error("upgrade refused")));
+    });
+    return socket;
+  }
+
+  it("refuses WebSocket upgrades beyond maxConnections and admits again after a close", async () => {
+    const capped = createRpcServer({
+      api: createFakeNodeApi(),
+      options: {
+        ...defaultRpcServerOptions,
+        processMetrics: false,
+        websocket: { enabled: true, maxConnections: 1 },
+      },
+    });
+    try {
+      const url = (await capped.listen({ host: "127.0.0.1", port: 0 })).replace("http", "ws");
+      const first = await openSocket(url);
+      await expect(openSocket(url)).rejects.toThrow("upgrade refused");
+      const closed = new Promise((resolve) => first.addEventListener("close", resolve));
+      first.close();
+      await closed;
+      await expect
+        .poll(() =>
+          openSocket(url).then(
+            (s) => {
+              s.close();
+              return true;
+            },
+            () => false,
+          ),
+        )
+        .toBe(true);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it("serves no WebSocket when disabled and no /metrics when metrics are off", async () => {
+    const plain = createRpcServer({
+      api: createFakeNodeApi(),
+      options: {
+        ...defaultRpcServerOptions,
+        processMetrics: false,
+        websocket: { enabled: false, maxConnections: 1 },
+        metricsEnabled: false,
+      },
+    });
+    try {
+      const url = await plain.listen({ host: "127.0.0.1", port: 0 });
+      await expect(openSocket(url.replace("http", "ws"))).rejects.toThrow("upgrade refused");
+      expect((await plain.fastify.inject({ url: "/metrics" })).statusCode).toBe(404);
+      const { body } = await post(plain, JSON.stringify(chainIdRequest(1)));
+      expect(body).toEqual({ jsonrpc: "2.0", id: 1, result: "0x539" });
+    } finally {
+      await plain.close();
+    }
+  });
+});

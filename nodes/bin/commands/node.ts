@@ -1,0 +1,145 @@
+import { arch, platform } from "node:os";
+import { bytesToHex } from "@ethereumjs/util";
+import packageJson from "../../../package.json" with { type: "json" };
+import { CustosError } from "../../../src/errors/index.ts";
+import { configFlags, loadConfig, parseConfigFlags } from "../../config/index.ts";
+import { createLogger, type LogDestination } from "../../log/index.ts";
+import { type CustosNode, devChainFiles, startNode } from "../../node/index.ts";
+import type { CliCommand, CliIo } from "../CliCommand.ts";
+
+/** Options of {@link createNodeCommand}. */
+export interface NodeCommandOptions {
+  /**
+   * Resolves when the node should stop; default: the first SIGINT or SIGTERM. Tests pass
+   * their own promise.
+   */
+  readonly stopSignal?: () => Promise<void>;
+  /** Where log lines go; default standard error (standard output carries the summary). */
+  readonly logDestination?: LogDestination;
+}
+
+function helpText(): string {
+  const flags = configFlags()
+    .map((f) => `  ${f.flag.padEnd(36)} ${f.description}`)
+    .join("\n");
+  return `Usage: custos node [--config <file.json>] [--dev] [--reindex] [config flags]
+
+Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool,
+block production by this node's validator (solo mode) and the JSON-RPC endpoint (HTTP and
+WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM.
+
+  --config <file>   the node's JSON configuration (docs/configuration.md)
+  --dev             a development chain: generated on the first start in the data directory
+                    (a temporary one without --data-dir), contracts at genesis, funded member
+                    accounts whose keys go to <data dir>/${devChainFiles.keys} (mode 0600)
+  --reindex         replay and verify every stored block from genesis into a fresh database
+                    before serving (the old one is kept until the new one is complete)
+  -h, --help        show this help
+
+Config flags (each overrides one field of the file):
+${flags}
+`;
+}
+
+function signalStop(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+function summary(node: CustosNode): string {
+  const lines = [
+    `custos node ${packageJson.version}${node.dev === undefined ? "" : " (dev)"}`,
+    `data dir        ${node.dataDir}`,
+    `chain id        ${node.genesis.chainId}`,
+    `genesis         ${bytesToHex(node.genesisHash)}`,
+    `head            ${node.api.head().header.number}`,
+    `validator       ${node.validator === undefined ? "none (this node does not produce blocks)" : `${bytesToHex(node.validator)} (solo block producer, ${node.genesis.blockPeriodSeconds} s period)`}`,
+    `Consortium      ${node.genesis.contracts.consortium}`,
+    `ConsentRegistry ${node.genesis.contracts.consentRegistry}`,
+    `AccessLedger    ${node.genesis.contracts.accessLedger}`,
+  ];
+  if (node.reindexed !== undefined) {
+    const r = node.reindexed;
+    lines.push(
+      `reindexed ${r.blocks} blocks (${r.transactions} transactions) in ${r.seconds.toFixed(2)} s`,
+    );
+  }
+  if (node.dev !== undefined) {
+    const keys = node.dev.keys;
+    lines.push(`dev keys        ${node.dev.keysFile} (mode 0600; keep it private)`);
+    keys.hospitals.forEach((h, i) => {
+      lines.push(`hospital ${String(i + 1).padEnd(6)} ${h.account.address} (recorder)`);
+    });
+    lines.push(`regulator       ${keys.regulator.address}`);
+    lines.push(`researcher      ${keys.researcher.address}`);
+    lines.push(`review board    ${keys.reviewBoard.address}`);
+  }
+  lines.push(`JSON-RPC        ${node.rpcUrl}`);
+  if (node.wsUrl !== undefined) lines.push(`WebSocket       ${node.wsUrl}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Creates `custos node`: loads and validates the configuration (file plus flags), starts the
+ * node, prints where it serves (and, for a dev node, the accounts and the keys file), then
+ * runs until SIGINT/SIGTERM and stops cleanly (the block in progress is committed first).
+ *
+ * @throws CustosError `CLI_USAGE` for an unknown argument; `CONFIG_INVALID` and the start-up
+ *   errors of `startNode`.
+ * @example
+ * ```ts
+ * await runCli(["node", "--dev", "--rpc-port", "0"], io);
+ * ```
+ */
+export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand {
+  return {
+    name: "node",
+    summary: "run a hospital node (JSON-RPC, block production, storage); --dev for a dev chain",
+    async run(args: readonly string[], io: CliIo) {
+      const { file, overrides, rest } = parseConfigFlags(args);
+      let reindex = false;
+      for (const arg of rest) {
+        if (arg === "-h" || arg === "--help") {
+          io.stdout(helpText());
+          return 0;
+        }
+        if (arg === "--reindex") reindex = true;
+        else {
+          throw new CustosError("CLI_USAGE", `unknown option ${arg} (see custos node --help)`, {
+            details: { argument: arg },
+          });
+        }
+      }
+      const config = await loadConfig({ ...(file === undefined ? {} : { file }), overrides });
+      const logger = createLogger({
+        level: config.log.level,
+        pretty: config.log.pretty,
+        destination: options.logDestination ?? { write: (line) => process.stderr.write(line) },
+      });
+      const stopRequested = (options.stopSignal ?? signalStop)();
+      const node = await startNode(
+        {
+          config,
+          reindex,
+          onReindexProgress: (done, total) => io.stderr(`reindex ${done}/${total} blocks\n`),
+        },
+        {
+          logger,
+          clientVersion: `custos/v${packageJson.version}/${platform()}-${arch()}/node-${process.version}`,
+        },
+      );
+      io.stdout(summary(node));
+      await stopRequested;
+      await node.stop();
+      io.stdout("stopped\n");
+      return 0;
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex, createAddressFromPrivateKey, equalsBytes, hexToBytes } from "@ethereumjs/util";
+import { CustosError } from "../../src/errors/index.ts";
+import { commitGenesis, type Genesis, loadGenesisFile } from "../chain/index.ts";
+import type { NodeConfig } from "../config/index.ts";
+import { type ChainDb, createChainDb } from "../db/index.ts";
+import { createCustosCommon, createExecutionEngine } from "../execution/index.ts";
+import type { Logger } from "../log/index.ts";
+import {
+  createRpcServer,
+  defaultRpcServerOptions,
+  type NodeApi,
+  type RpcServer,
+} from "../rpc/index.ts";
+import { createTxPool } from "../txpool/index.ts";
+import { type Clock, systemClock } from "./Clock.ts";
+import { type BlockProducer, createBlockProducer } from "./createBlockProducer.ts";
+import { createMembership } from "./createMembership.ts";
+import { createNodeApi } from "./createNodeApi.ts";
+import { type DevChain, loadDevChain, writeDevKeys } from "./loadDevChain.ts";
+import { readValidatorKey } from "./readValidatorKey.ts";
+import {
+  chainDirectories,
+  type ReindexReport,
+  recoverInterruptedReindex,
+  reindexChain,
+} from "./reindexChain.ts";
+
+/** What {@link startNode} needs besides the configuration. */
+export interface NodeModules {
+  readonly logger: Logger;
+  /** Default: the wall clock and real timers. */
+  readonly clock?: Clock;
+  /** Value of web3_clientVersion. */
+  readonly clientVersion: string;
+}
+
+/** Options of {@link startNode}. */
+export interface StartNodeOptions {
+  readonly config: NodeConfig;
+  /** Replay every stored block from genesis into a fresh database before serving. */
+  readonly reindex?: boolean;
+  /** Reports reindex progress (blocks done, head number). */
+  readonly onReindexProgress?: (done: number, total: number) => void;
+}
+
+/** A running Custos node. */
+export interface CustosNode {
+  readonly api: NodeApi;
+  /** The JSON-RPC endpoint, e.g. `http://127.0.0.1:8545`. */
+  readonly rpcUrl: string;
+  /** The WebSocket endpoint (subscriptions), absent when WebSocket is off. */
+  readonly wsUrl?: string;
+  readonly dataDir: string;
+  readonly genesis: Genesis;
+  readonly genesisHash: Uint8Array;
+  /** The validator this node produces blocks as; absent on a node without a validator key. */
+  readonly validator?: Uint8Array;
+  /** The generated chain of a dev node (keys, `dev-keys.json`). */
+  readonly dev?: DevChain;
+  /** Present when the node was started with `reindex`. */
+  readonly reindexed?: ReindexReport;
+  /** Stops producing blocks (after the block in progress), closes the RPC server and the database. */
+  stop(): Promise<void>;
+}
+
+function hexAddress(hex: string): Uint8Array {
+  return hexToBytes(hex as `0x${string}`);
+}
+
+async function chainOf(config: NodeConfig, dataDir: string) {
+  if (config.dev) {
+    const dev = await loadDevChain(dataDir, config.devChain);
+    const key = hexToBytes(dev.keys.hospitals[0]?.validator.privateKey as `0x${string}`);
+    return { genesis: dev.genesis, dev, validatorKey: key as Uint8Array | undefined };
+  }
+  const genesis = await loadGenesisFile(config.chain.genesisFile as string);
+  if (config.validator === undefined) return { genesis, validatorKey: undefined };
+  const { privateKey, exposed } = await readValidatorKey(config.validator.keyFile);
+  return { genesis, validatorKey: privateKey, keyExposed: exposed };
+}
+
+function rpcOptions(config: NodeConfig) {
+  const { rpc } = config;
+  return {
+    ...defaultRpcServerOptions,
+    limits: {
+      ...defaultRpcServerOptions.limits,
+      maxBodyBytes: rpc.maxBodyBytes,
+      maxBatchSize: rpc.maxBatch,
+      maxLogBlockRange: rpc.getLogs.maxBlockRange,
+      maxLogResults: rpc.getLogs.maxResults,
+      maxSubscriptionsPerConnection: rpc.ws.maxSubscriptions,
+    },
+    corsOrigins: rpc.cors,
+    websocket: { enabled: rpc.ws.enabled, maxConnections: rpc.ws.maxConnections },
+    metricsEnabled: config.metrics.enabled,
+  };
+}
+
+/**
+ * Starts a hospital node from its validated configuration — the one place where the node's
+ * components are created and wired: the chain database (`dataDir/chain`), genesis (from
+ * `chain.genesisFile`, or generated and kept in `dataDir` for a dev node), the EthereumJS
+ * execution engine, the member-only transaction pool, the solo block producer (when the node
+ * has a validator key; QBFT replaces it for multi-validator chains), the {@link NodeApi} and
+ * the JSON-RPC/WebSocket/metrics server.
+ *
+ * A dev node without `dataDir` runs in a temporary directory removed by `stop()`.
+ *
+ * @throws CustosError `CONFIG_INVALID` (genesis file, key file, a dev chain made with other
+ *   parameters, a validator key that is not in the genesis validator set); `GENESIS_INVALID`
+ *   when the database holds another chain; `CHAIN_DB_CORRUPT`; `BLOCK_INVALID` from a
+ *   reindex; `NODE_START_FAILED` when the RPC address cannot be bound.
+ * @example
+ * ```ts
+ * const node = await startNode({ config }, { logger, clientVersion: "custos/0.1.0" });
+ * console.log(node.rpcUrl);
+ * await node.stop();
+ * ```
+ */
+export async function startNode(
+  options: StartNodeOptions,
+  modules: NodeModules,
+): Promise<CustosNode> {
+  const { config } = options;
+  const clock = modules.clock ?? systemClock;
+  const log = modules.logger.child({ component: "node" });
+  const temporary = config.dataDir === undefined;
+  const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), "custos-dev-")));
+  await mkdir(dataDir, { recursive: true });
+  await recoverInterruptedReindex(dataDir);
+
+  const { genesis, dev, validatorKey, keyExposed } = await chainOf(config, dataDir);
+  if (keyExposed === true) {
+    log.warn({ file: config.validator?.keyFile }, "validator key file is readable by other users");
+  }
+  const validator =
+    validatorKey === undefined ? undefined : createAddressFromPrivateKey(validatorKey).bytes;
+  if (
+    validator !== undefined &&
+    !genesis.validators.some((v) => equalsBytes(hexAddress(v), validator))
+  ) {
+    throw new CustosError(
+      "CONFIG_INVALID",
+      "validator.keyFile: the key's address is not a validator of this chain",
+      {
+        details: {
+          field: "validator.keyFile",
+          reason: "not a validator of this chain",
+          address: bytesToHex(validator),
+        },
+      },
+    );
+  }
+  const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+
+  let reindexed: ReindexReport | undefined;
+  if (options.reindex === true) {
+    log.info({}, "reindex started");
+    reindexed = await reindexChain({
+      dataDir,
+      common,
+      genesis,
+      clock,
+      ...(options.onReindexProgress === undefined ? {} : { onProgress: options.onReindexProgress }),
+    });
+    log.info({ ...reindexed }, "reindex finished");
+  }
+
+  const chainDb: ChainDb = await createChainDb({
+    location: join(dataDir, chainDirectories.chain),
+    common,
+  });
+  let server: RpcServer | undefined;
+  let producer: BlockProducer | undefined;
+  try {
+    const genesisBlock = await commitGenesis(chainDb, genesis);
+    const engine = createExecutionEngine({ chainDb });
+    const head = (): Block => chainDb.head() as Block;
+    const membership = createMembership({
+      engine,
+      consortium: hexAddress(genesis.contracts.consortium),
+      head,
+    });
+    const txpool = config.txpool;
+    const pool = createTxPool(
+      {
+        chainId: BigInt(genesis.chainId),
+        blockGasLimit: BigInt(genesis.gasLimit),
+        baseFee: head().header.calcNextBaseFee(),
+        maxCount: txpool.maxCount,
+        maxBytes: txpool.maxBytes,
+        maxPerSender: txpool.maxPerSender,
+        maxQueued: txpool.maxQueued,
+        queuedLifetimeMs: txpool.queuedLifetimeSeconds * 1000,
+        priceBumpPercent: txpool.priceBumpPercent,
+        minTip: BigInt(txpool.minTipWei),
+        maxTxBytes: txpool.maxTxBytes,
+        allowUnprotected: txpool.allowUnprotected,
+      },
+      {
+        accountState: (address) => engine.account(address, head()),
+        isMember: membership.isMember,
+        now: () => clock.now(),
+      },
+    );
+    const api = createNodeApi({
+      common,
+      chainDb,
+      engine,
+      pool,
+      clientVersion: modules.clientVersion,
+      maxTxBytes: txpool.maxTxBytes,
+      minTip: BigInt(txpool.minTipWei),
+      blockPeriodSeconds: genesis.blockPeriodSeconds,
+      now: () => clock.now(),
+    });
+    server = createRpcServer({
+      api,
+      options: rpcOptions(config),
+      logger: modules.logger.child({ component: "rpc" }),
+    });
+    let rpcUrl: string;
+    try {
+      rpcUrl = await server.listen({ host: config.rpc.host, port: config.rpc.port });
+    } catch (cause) {
+      throw new CustosError(
+        "NODE_START_FAILED",
+        `cannot listen on ${config.rpc.host}:${config.rpc.port}`,
+        { details: { field: "rpc.port" }, cause },
+      );
+    }
+    if (dev !== undefined) await writeDevKeys(dev, rpcUrl);
+    if (validator !== undefined) {
+      producer = createBlockProducer(
+        {
+          periodSeconds: genesis.blockPeriodSeconds,
+          gasLimit: BigInt(genesis.gasLimit),
+          coinbase: validator,
+        },
+        {
+          chainDb,
+          engine,
+          pool,
+          membership,
+          clock,
+          logger: modules.logger.child({ component: "producer" }),
+          onCommitted: (executed, seconds) => api.blockCommitted(executed, seconds),
+        },
+      );
+      producer.start();
+    }
+    log.info(
+      {
+        rpcUrl,
+        chainId: genesis.chainId,
+        head: head().header.number,
+        validator: validator === undefined ? null : bytesToHex(validator),
+      },
+      "node started",
+    );
+    const startedServer = server;
+    const startedProducer = producer;
+    let stopping: Promise<void> | undefined;
+    return {
+      api,
+      rpcUrl,
+      ...(config.rpc.ws.enabled ? { wsUrl: rpcUrl.replace(/^http/, "ws") } : {}),
+      dataDir,
+      genesis,
+      genesisHash: genesisBlock.hash(),
+      ...(validator === undefined ? {} : { validator }),
+      ...(dev === undefined ? {} : { dev }),
+      ...(reindexed === undefined ? {} : { reindexed }),
+      stop() {
+        stopping ??= (async () => {
+          await startedProducer?.stop();
+          await startedServer.close();
+          await chainDb.close();
+          if (temporary) await rm(dataDir, { recursive: true, force: true });
+          log.info({}, "node stopped");
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await producer?.stop();
+    await server?.close();
+    await chainDb.close();
+    throw error;
+  }
+}

@@ -1,0 +1,199 @@
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Block, createBlockHeader } from "@ethereumjs/block";
+import { bytesToHex, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Genesis } from "../../../nodes/chain/index.ts";
+import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
+import {
+  chainDirectories,
+  recoverInterruptedReindex,
+  reindexChain,
+  systemClock,
+} from "../../../nodes/node/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
+import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+
+let dir: { path: string; remove: () => Promise<void> };
+beforeEach(async () => {
+  dir = await tempDir("custos-reindex-");
+});
+afterEach(() => dir.remove());
+
+const OUTSIDER_KEY = `0x${"42".repeat(32)}`;
+
+/** A dev genesis that also funds an account outside the consortium. */
+function genesisWithOutsider(): Genesis {
+  const { genesis } = devGenesis(2, "reindex");
+  const outsider = createAddressFromPrivateKey(hexToBytes(OUTSIDER_KEY as `0x${string}`));
+  return {
+    ...genesis,
+    alloc: { ...genesis.alloc, [outsider.toString()]: { balance: (10n ** 21n).toString() } },
+  };
+}
+
+/**
+ * Writes a chain of `build` blocks into dataDir/chain, each block from the engine, then
+ * passed through `tamper` before it is stored (the database stores what it is given).
+ */
+async function storeChain(
+  genesis: Genesis,
+  senders: readonly string[],
+  tamper: (block: Block, index: number) => Block = (block) => block,
+) {
+  const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+  const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
+  const engine = createExecutionEngine({ chainDb });
+  for (const [index, key] of senders.entries()) {
+    const parent = chainDb.head() as Block;
+    const tx = signedTx(common, key, {
+      nonce: 0n,
+      to: genesis.contracts.consentRegistry,
+      data: grantCalldata(index),
+      gasLimit: 300_000n,
+    });
+    const built = await engine.buildBlock(parent, [tx], {
+      timestamp: parent.header.timestamp + 1n,
+      coinbase: hexToBytes(genesis.validators[0] as `0x${string}`),
+      gasLimit: BigInt(genesis.gasLimit),
+    });
+    expect(built.rejected).toEqual([]);
+    await chainDb.commitBlock({ ...built, block: tamper(built.block, index) });
+  }
+  const head = chainDb.head() as Block;
+  await chainDb.close();
+  return { common, head };
+}
+
+function withStateRoot(block: Block, stateRoot: Uint8Array): Block {
+  const header = createBlockHeader(
+    { ...block.header.toJSON(), stateRoot },
+    { common: block.common, setHardfork: false },
+  );
+  return new Block(header, block.transactions, [], [], { common: block.common });
+}
+
+describe("reindexChain", () => {
+  it("re-executes and verifies every block, then swaps the new database in", async () => {
+    const genesis = genesisWithOutsider();
+    const { hospitals } = devGenesis(2, "reindex").keys;
+    const senders = [hospitals[0]?.account.privateKey, hospitals[1]?.account.privateKey];
+    const { common, head } = await storeChain(genesis, senders as string[]);
+    const progress: number[] = [];
+    const report = await reindexChain({
+      dataDir: dir.path,
+      common,
+      genesis,
+      clock: systemClock,
+      progressEvery: 1,
+      onProgress: (done) => progress.push(done),
+    });
+    expect(report).toMatchObject({ blocks: 2, transactions: 2 });
+    expect(progress).toEqual([1, 2]);
+    const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
+    expect(chainDb.head()?.hash()).toEqual(head.hash());
+    await chainDb.close();
+    await expect(access(join(dir.path, chainDirectories.reindex))).rejects.toThrow();
+    await expect(access(join(dir.path, chainDirectories.old))).rejects.toThrow();
+  });
+
+  it("names the block and field of a stored block whose state root is wrong, keeping the live database", async () => {
+    const genesis = genesisWithOutsider();
+    const key = devGenesis(2, "reindex").keys.hospitals[0]?.account.privateKey as string;
+    const { common, head } = await storeChain(genesis, [key], (block) =>
+      withStateRoot(block, new Uint8Array(32).fill(7)),
+    );
+    const error = await reindexChain({
+      dataDir: dir.path,
+      common,
+      genesis,
+      clock: systemClock,
+    }).catch((e: unknown) => e);
+    expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
+    expect((error as { details: Record<string, string> }).details).toMatchObject({
+      field: "stateRoot",
+      blockNumber: "1",
+    });
+    const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
+    expect(chainDb.head()?.hash()).toEqual(head.hash());
+    await chainDb.close();
+    await expect(access(join(dir.path, chainDirectories.reindex))).rejects.toThrow();
+  });
+
+  it("refuses a stored block with a transaction from outside the consortium", async () => {
+    const genesis = genesisWithOutsider();
+    const { common } = await storeChain(genesis, [OUTSIDER_KEY]);
+    const error = await reindexChain({
+      dataDir: dir.path,
+      common,
+      genesis,
+      clock: systemClock,
+    }).catch((e: unknown) => e);
+    expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
+    expect((error as { details: Record<string, string> }).details.field).toBe(
+      "transactions[0].sender",
+    );
+  });
+
+  it("stops on abort with NODE_ABORTED and leaves the live database as it was", async () => {
+    const genesis = genesisWithOutsider();
+    const key = devGenesis(2, "reindex").keys.hospitals[0]?.account.privateKey as string;
+    const { common, head } = await storeChain(genesis, [key]);
+    const controller = new AbortController();
+    controller.abort();
+    const error = await reindexChain({
+      dataDir: dir.path,
+      common,
+      genesis,
+      clock: systemClock,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(isCustosError(error, "NODE_ABORTED")).toBe(true);
+    const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
+    expect(bytesToHex(chainDb.head()?.hash() ?? new Uint8Array())).toBe(bytesToHex(head.hash()));
+    await chainDb.close();
+  });
+});
+
+describe("recoverInterruptedReindex", () => {
+  const marker = async (name: string) => {
+    await mkdir(join(dir.path, name), { recursive: true });
+    await writeFile(join(dir.path, name, "MARK"), name);
+  };
+  const has = async (name: string) =>
+    access(join(dir.path, name, "MARK")).then(
+      () => true,
+      () => false,
+    );
+
+  const cases: [string, string[], Record<string, boolean>][] = [
+    [
+      "discards a reindex still being built",
+      [chainDirectories.chain, chainDirectories.reindex],
+      { [chainDirectories.chain]: true, [chainDirectories.reindex]: false },
+    ],
+    [
+      "completes a finished reindex caught between its two renames",
+      [chainDirectories.old, chainDirectories.reindex],
+      {
+        [chainDirectories.chain]: true,
+        [chainDirectories.old]: false,
+        [chainDirectories.reindex]: false,
+      },
+    ],
+    [
+      "removes the previous database left after a completed swap",
+      [chainDirectories.chain, chainDirectories.old],
+      { [chainDirectories.chain]: true, [chainDirectories.old]: false },
+    ],
+  ];
+  for (const [title, present, expected] of cases) {
+    it(title, async () => {
+      for (const name of present) await marker(name);
+      await recoverInterruptedReindex(dir.path);
+      for (const [name, exists] of Object.entries(expected)) {
+        expect(await has(name), name).toBe(exists);
+      }
+    });
+  }
+});
