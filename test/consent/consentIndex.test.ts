@@ -331,6 +331,7 @@ describe("createConsentIndex: checkAccess", () => {
       lastApplied: { blockNumber: 1, logIndex: 0 },
       syncedBlock: 4,
       syncedAt: T0 + 31,
+      syncFailed: false,
     });
     expect(() => index.markSynced(3, clock.t)).toThrow(
       expect.objectContaining({ code: "CONSENT_SYNC_REGRESSION" }),
