@@ -22,8 +22,8 @@ export class CohortScratch {
   #entries = -1;
   #tasks = 0;
   #work: CohortWorkArrays | undefined;
-  #keys: Uint32Array = new Uint32Array(0);
-  #invalid: Uint8Array = new Uint8Array(0);
+  #keys = new Uint32Array(allocateShared(0));
+  #invalid = new Uint8Array(allocateShared(0));
   /** Set by the index while a filter uses this scratch. */
   busy = false;
 
