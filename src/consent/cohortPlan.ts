@@ -1,6 +1,6 @@
 import { CustosError } from "../errors/index.ts";
 import { reasonCode } from "./AccessDecision.ts";
-import { type AllowedSlice, listAllowedPositions } from "./cohortAllowed.ts";
+import type { AllowedSlice } from "./cohortAllowed.ts";
 import type { CohortDecision, CohortMergeOutcome } from "./cohortMerge.ts";
 import { COHORT_LEAF_SIZE, commit, type HashPort } from "./cohortSnapshot.ts";
 import { COHORT_BUCKETS } from "./cohortSort.ts";
@@ -68,7 +68,9 @@ function resultsOf<K extends CohortTaskResult["kind"]>(
  * 3. **merge** (by bucket range, balanced by entries): sort each bucket, walk the table
  *    alongside it, decide; ranges hold disjoint key intervals, so duplicates never straddle;
  * 4. **commit** (by leaf range and bitset range): leaf hashes and the inner nodes within the
- *    range, and the allowed-position bits; the nodes spanning ranges are filled afterwards.
+ *    range, and the allowed-position bits; the nodes spanning ranges are filled afterwards;
+ * 5. **list** (same bitset ranges): the allowed positions in input order, each range at the
+ *    offset the commit counts give it.
  *
  * @example
  * ```ts
@@ -189,18 +191,21 @@ export function* cohortPlan(
     cuts.filter((c) => c > 0 && c < leaves),
     hash,
   );
-  const allowedIndices = new Uint32Array(allowed);
-  let written = 0;
-  committed.forEach((result, k) => {
-    listAllowedPositions(
-      buffers.bits,
-      cut(bitWords, tasks, k),
-      cut(bitWords, tasks, k + 1),
-      allowedIndices,
-      written,
-    );
-    written += result.marked;
+  let listedSoFar = 0;
+  const listed = yield blocks.map((k) => {
+    const task: CohortTask = {
+      kind: "list",
+      buffers,
+      wordFrom: cut(bitWords, tasks, k),
+      wordTo: cut(bitWords, tasks, k + 1),
+      at: listedSoFar,
+    };
+    listedSoFar += (committed[k] as (typeof committed)[number]).marked;
+    return task;
   });
+  resultsOf(listed, "list", tasks);
+  // A copy in plain memory: the caller owns it, and the scratch is reused by the next filter.
+  const allowedIndices = buffers.leads.slice(0, allowed);
   return { allowedIndices, denied, root: commit(distinct, top, hash), distinct };
 }
 

@@ -1,4 +1,4 @@
-import { type AllowedSlice, markAllowedPositions } from "./cohortAllowed.ts";
+import { type AllowedSlice, listAllowedPositions, markAllowedPositions } from "./cohortAllowed.ts";
 import { type CohortDecision, type CohortMergeOutcome, mergeCohortBuckets } from "./cohortMerge.ts";
 import type { HashPort } from "./cohortSnapshot.ts";
 import { COHORT_BUCKETS, countCohortLeads, scatterCohortLeads } from "./cohortSort.ts";
@@ -16,7 +16,7 @@ export interface CohortBuffers {
   readonly words: Uint32Array;
   /** 1 at the positions of malformed entries (string cohorts), else null. */
   readonly invalid: Uint8Array | null;
-  /** Leading word per input position. */
+  /** Leading word per input position; at the end, the allowed positions in input order. */
   readonly leads: Uint32Array;
   /** (lead, position) pairs, sorted bucket by bucket; then the merge's outcome. */
   readonly pairs: Uint32Array;
@@ -76,6 +76,17 @@ export type CohortTask =
       readonly allowedSlices: readonly AllowedSlice[];
       readonly wordFrom: number;
       readonly wordTo: number;
+    }
+  | {
+      /**
+       * Lists the positions marked in bitset words `[wordFrom, wordTo)`, ascending, into
+       * `leads` from index `at` on.
+       */
+      readonly kind: "list";
+      readonly buffers: CohortBuffers;
+      readonly wordFrom: number;
+      readonly wordTo: number;
+      readonly at: number;
     };
 
 /** The result of a {@link CohortTask}, by kind. */
@@ -83,7 +94,8 @@ export type CohortTaskResult =
   | { readonly kind: "count"; readonly valid: number }
   | { readonly kind: "scatter" }
   | ({ readonly kind: "merge" } & CohortMergeOutcome)
-  | { readonly kind: "commit"; readonly marked: number };
+  | { readonly kind: "commit"; readonly marked: number }
+  | { readonly kind: "list" };
 
 /**
  * Runs one task in the calling thread. Executors call this (in thread or inside a worker);
@@ -153,5 +165,8 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
         ),
       };
     }
+    case "list":
+      listAllowedPositions(b.bits, task.wordFrom, task.wordTo, b.leads, task.at);
+      return { kind: "list" };
   }
 }
