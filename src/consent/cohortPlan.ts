@@ -62,7 +62,7 @@ function resultsOf<K extends CohortTaskResult["kind"]>(
  * phases itself. Driven in the calling thread (`runCohortPlanInline`) or through a
  * `CohortExecutor`, it computes the same outcome for any number of tasks per phase:
  *
- * 1. **count** (by input position range): leading words and per-bucket counts;
+ * 1. **count** (by input position range): per-bucket counts;
  * 2. **scatter** (same ranges): (lead, position) pairs into their buckets, each range after
  *    the previous one's entries, so every bucket stays in position order (stable);
  * 3. **merge** (by bucket range, balanced by entries): sort each bucket, walk the table
@@ -205,7 +205,7 @@ export function* cohortPlan(
   });
   resultsOf(listed, "list", tasks);
   // A copy in plain memory: the caller owns it, and the scratch is reused by the next filter.
-  const allowedIndices = buffers.leads.slice(0, allowed);
+  const allowedIndices = buffers.pairs.slice(0, allowed);
   return { allowedIndices, denied, root: commit(distinct, top, hash), distinct };
 }
 

@@ -12,7 +12,7 @@ export type CohortWorkArrays = Omit<CohortBuffers, "rows" | "words" | "invalid">
  * Reusable working memory of cohort filters, in shared memory so worker threads can use it.
  * Reused because fresh memory is expensive to touch: on the benchmark VM, writing 120 MB of
  * newly allocated pages took 350–500 ms against ~20 ms for the same pages again (every
- * first touch of a page faults). Grown to the largest cohort seen, ~12.1 bytes per entry
+ * first touch of a page faults). Grown to the largest cohort seen, ~8.1 bytes per entry
  * (+32 per entry for a string cohort's parsed keys or a copied unshared input); never shrunk.
  *
  * One filter uses it at a time; the index hands a private one to a filter that starts while
@@ -33,8 +33,7 @@ export class CohortScratch {
     const work =
       w === undefined
         ? 0
-        : w.leads.byteLength +
-          w.pairs.byteLength +
+        : w.pairs.byteLength +
           w.counts.byteLength +
           w.starts.byteLength +
           w.bits.byteLength +
@@ -49,7 +48,6 @@ export class CohortScratch {
       const t = Math.max(tasks, this.#tasks);
       const treeHashes = cohortTreeLayout(Math.ceil(n / COHORT_LEAF_SIZE)).total;
       this.#work = {
-        leads: new Uint32Array(allocateShared(4 * n)),
         pairs: new Uint32Array(allocateShared(8 * n)),
         counts: new Uint32Array(allocateShared(4 * COHORT_BUCKETS * t)),
         starts: new Uint32Array(allocateShared(4 * (COHORT_BUCKETS + 1))),

@@ -16,9 +16,10 @@ export interface CohortBuffers {
   readonly words: Uint32Array;
   /** 1 at the positions of malformed entries (string cohorts), else null. */
   readonly invalid: Uint8Array | null;
-  /** Leading word per input position; at the end, the allowed positions in input order. */
-  readonly leads: Uint32Array;
-  /** (lead, position) pairs, sorted bucket by bucket; then the merge's outcome. */
+  /**
+   * (lead, position) pairs, sorted bucket by bucket; then the merge's outcome; at the end,
+   * the allowed positions in input order.
+   */
   readonly pairs: Uint32Array;
   /** Per count/scatter task, {@link COHORT_BUCKETS} bucket counts, then cursors. */
   readonly counts: Uint32Array;
@@ -80,7 +81,7 @@ export type CohortTask =
   | {
       /**
        * Lists the positions marked in bitset words `[wordFrom, wordTo)`, ascending, into
-       * `leads` from index `at` on.
+       * `pairs` from index `at` on (after the commit, which was the last to read the pairs).
        */
       readonly kind: "list";
       readonly buffers: CohortBuffers;
@@ -117,7 +118,7 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
       );
       return {
         kind: "count",
-        valid: countCohortLeads(b.words, b.invalid, task.from, task.to, b.leads, counts),
+        valid: countCohortLeads(b.words, b.invalid, task.from, task.to, counts),
       };
     }
     case "scatter": {
@@ -125,7 +126,7 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
         task.block * COHORT_BUCKETS,
         (task.block + 1) * COHORT_BUCKETS,
       );
-      scatterCohortLeads(b.leads, b.invalid, task.from, task.to, cursor, b.pairs);
+      scatterCohortLeads(b.words, b.invalid, task.from, task.to, cursor, b.pairs);
       return { kind: "scatter" };
     }
     case "merge":
@@ -166,7 +167,7 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
       };
     }
     case "list":
-      listAllowedPositions(b.bits, task.wordFrom, task.wordTo, b.leads, task.at);
+      listAllowedPositions(b.bits, task.wordFrom, task.wordTo, b.pairs, task.at);
       return { kind: "list" };
   }
 }

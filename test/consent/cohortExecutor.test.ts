@@ -339,7 +339,6 @@ describe("createWorkerCohortExecutor", () => {
         rows: words(64),
         words: words(8),
         invalid: null,
-        leads: words(1),
         pairs: words(2),
         counts: words(256),
         starts: words(257),
