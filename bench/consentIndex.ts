@@ -119,6 +119,7 @@ export async function measureConsentIndex(
   // alternate, so both see the same machine load; each run's wall and CPU time (all threads).
   const cohortRequest = { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit };
   const rssBeforeCohort = process.memoryUsage.rss();
+  const peakBeforeCohortMiB = mib(process.resourceUsage().maxRSS * 1024);
   let rssPeakSampled = rssBeforeCohort;
   type Path = "parallel" | "singleThread";
   const runs: Record<Path, { ms: number[]; cpuMs: number[] }> = {
@@ -172,7 +173,7 @@ export async function measureConsentIndex(
     );
   }
   console.log(
-    `allowed ${allowedCount}, denied ${JSON.stringify(deniedByReason)}, peak RSS ${peakMiB} MiB (RSS before ${mib(rssBeforeCohort)} MiB), load ${load().join(" ")}`,
+    `allowed ${allowedCount}, denied ${JSON.stringify(deniedByReason)}, peak RSS ${peakMiB} MiB (before the cohort phase: RSS ${mib(rssBeforeCohort)} MiB, peak ${peakBeforeCohortMiB} MiB), load ${load().join(" ")}`,
   );
 
   // Request pool: 1 M random subjects (5 % unknown), hex strings as a caller would pass them.
@@ -258,6 +259,7 @@ export async function measureConsentIndex(
     cohortScratchMiB: mib(index.stats().cohortScratchBytes),
     cohortLoadAverage,
     rssBeforeCohortMiB: mib(rssBeforeCohort),
+    peakBeforeCohortMiB,
     rssAfterCohortRunsMiB: mib(rssPeakSampled),
     hashMBps,
     loadAverage: load(),
