@@ -91,17 +91,17 @@ export function* cohortPlan(
   );
   const blocks = Array.from({ length: tasks }, (_, k) => k);
 
-  const counted = resultsOf(
-    yield blocks.map((k) => ({
-      kind: "count",
+  /** One task per input position range; block k owns the k-th block of bucket counters. */
+  const byPosition = <K extends "count" | "scatter">(kind: K) =>
+    blocks.map((k) => ({
+      kind,
       buffers,
       from: cut(count, tasks, k),
       to: cut(count, tasks, k + 1),
       block: k,
-    })),
-    "count",
-    tasks,
-  );
+    }));
+
+  const counted = resultsOf(yield byPosition("count"), "count", tasks);
   const valid = counted.reduce((sum, r) => sum + r.valid, 0);
   // Bucket starts, then each block's cursors: block k's entries of bucket d follow those of
   // blocks < k, which hold lower positions.
@@ -117,17 +117,7 @@ export function* cohortPlan(
   }
   starts[COHORT_BUCKETS] = at;
 
-  resultsOf(
-    yield blocks.map((k) => ({
-      kind: "scatter",
-      buffers,
-      from: cut(count, tasks, k),
-      to: cut(count, tasks, k + 1),
-      block: k,
-    })),
-    "scatter",
-    tasks,
-  );
+  resultsOf(yield byPosition("scatter"), "scatter", tasks);
 
   const bucketCuts = [0];
   for (let k = 1; k < tasks; k++) {

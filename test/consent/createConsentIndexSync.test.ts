@@ -57,6 +57,20 @@ async function expectCode(promise: Promise<unknown>, code: string) {
   return error;
 }
 
+/** A store whose next `failures.commits` commits fail ("disk full"). */
+function failingStore(memory: ConsentIndexStore, commits: number) {
+  const failures = { commits };
+  const store: ConsentIndexStore = {
+    readPosition: (s) => memory.readPosition(s),
+    records: (s) => memory.records(s),
+    async commit(commit, signal) {
+      if (failures.commits-- > 0) throw new Error("disk full");
+      return memory.commit(commit, signal);
+    },
+  };
+  return { store, failures };
+}
+
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -178,23 +192,14 @@ describe("createConsentIndexSync", () => {
   });
 
   it("marks the index unsynced on a failed store commit, but not on the caller's own abort", async () => {
-    let failCommits = 0;
-    const memory = createMemoryConsentIndexStore();
-    const store: ConsentIndexStore = {
-      readPosition: (s) => memory.readPosition(s),
-      records: (s) => memory.records(s),
-      async commit(commit, signal) {
-        if (failCommits-- > 0) throw new Error("disk full");
-        return memory.commit(commit, signal);
-      },
-    };
+    const { store, failures } = failingStore(createMemoryConsentIndexStore(), 0);
     const { chain, index, sync } = setup({ store });
     const a = subjectOf(13);
     chain.grant(1, a, TERMS);
     await sync.syncOnce();
     expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
     chain.grant(2, subjectOf(14), TERMS);
-    failCommits = 1;
+    failures.commits = 1;
     await expectCode(sync.syncOnce(), "INTERNAL");
     expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_SYNC_FAILED");
     await sync.syncOnce();
@@ -268,15 +273,7 @@ describe("createConsentIndexSync", () => {
 
   it("persists a range again after a failed commit although the changes are already in memory", async () => {
     const memory = createMemoryConsentIndexStore();
-    let failCommits = 1;
-    const store: ConsentIndexStore = {
-      readPosition: (s) => memory.readPosition(s),
-      records: (s) => memory.records(s),
-      async commit(commit, signal) {
-        if (failCommits-- > 0) throw new Error("disk full");
-        return memory.commit(commit, signal);
-      },
-    };
+    const { store } = failingStore(memory, 1);
     const { chain, sync } = setup({ store });
     chain.grant(1, subjectOf(7), TERMS);
     await expectCode(sync.syncOnce(), "INTERNAL");
