@@ -24,7 +24,8 @@ export const COHORT_LEAF_SIZE = 128;
 
 /** First byte hashed before a leaf's pseudonyms (domain separation from nodes and roots). */
 export const LEAF_TAG = 0;
-const NODE_TAG = 1;
+/** First byte hashed before an inner node's two children. */
+export const NODE_TAG = 1;
 const ROOT_TAG = 2;
 /** Bytes of one tree hash. */
 export const HASH_BYTES = 32;
@@ -144,7 +145,7 @@ export function digestOf(hash: HashPort, data: Uint8Array): Uint8Array {
  * const parent = nodeHash(sha256, left, right);
  * ```
  */
-export function nodeHash(hash: HashPort, left: Uint8Array, right: Uint8Array): Uint8Array {
+function nodeHash(hash: HashPort, left: Uint8Array, right: Uint8Array): Uint8Array {
   const input = new Uint8Array(1 + 2 * HASH_BYTES);
   input[0] = NODE_TAG;
   input.set(left, 1);

@@ -54,18 +54,23 @@ export type CohortTask =
       readonly block: number;
     }
   | {
-      /** `mergeCohortBuckets` over buckets `[bucketFrom, bucketTo)`. */
+      /**
+       * `mergeCohortBuckets` over buckets `[bucketFrom, bucketTo)`, hashing its complete
+       * leaves on the way when `hashLeaves` (the range that starts the commitment).
+       */
       readonly kind: "merge";
       readonly buffers: CohortBuffers;
       readonly homes: number;
       readonly bucketFrom: number;
       readonly bucketTo: number;
       readonly decision: CohortDecision;
+      readonly hashLeaves: boolean;
     }
   | {
       /**
-       * Hashes leaves `[leafFrom, leafTo)` and the inner nodes within them, and marks the
-       * allowed positions of bitset words `[wordFrom, wordTo)`.
+       * Hashes leaves `[hashFrom, leafTo)` (those before `hashFrom` are hashed already) and
+       * the inner nodes within `[leafFrom, leafTo)`, and marks the allowed positions of
+       * bitset words `[wordFrom, wordTo)`.
        */
       readonly kind: "commit";
       readonly buffers: CohortBuffers;
@@ -73,6 +78,7 @@ export type CohortTask =
       readonly distinct: number;
       readonly leaves: number;
       readonly leafFrom: number;
+      readonly hashFrom: number;
       readonly leafTo: number;
       readonly allowedSlices: readonly AllowedSlice[];
       readonly wordFrom: number;
@@ -141,6 +147,7 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
           task.bucketFrom,
           task.bucketTo,
           task.decision,
+          task.hashLeaves ? { tree: b.tree, hash } : null,
         ),
       };
     case "commit": {
@@ -149,7 +156,7 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
         b.pairs,
         task.distinctSlices,
         task.distinct,
-        task.leafFrom,
+        task.hashFrom,
         task.leafTo,
         b.tree,
         hash,

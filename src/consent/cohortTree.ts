@@ -4,7 +4,7 @@ import {
   HASH_BYTES,
   type HashPort,
   LEAF_TAG,
-  nodeHash,
+  NODE_TAG,
 } from "./cohortSnapshot.ts";
 import { ROW_WORDS } from "./SubjectTable.ts";
 import { SUBJECT_BYTES, SUBJECT_WORDS } from "./subjectKey.ts";
@@ -72,27 +72,53 @@ export function hashCohortLeaves(
   tree: Uint8Array,
   hash: HashPort,
 ): void {
-  // 4 bytes of header keep the key words aligned; the leaf tag is byte 3.
-  const buffer = new Uint8Array(4 + COHORT_LEAF_SIZE * SUBJECT_BYTES);
-  const leafWords = new Uint32Array(buffer.buffer, 4, COHORT_LEAF_SIZE * SUBJECT_WORDS);
-  buffer[3] = LEAF_TAG;
+  const leaf = new LeafBuffer();
   let r = 0;
-  for (let leaf = leafFrom; leaf < leafTo; leaf++) {
-    const from = leaf * COHORT_LEAF_SIZE;
+  for (let index = leafFrom; index < leafTo; index++) {
+    const from = index * COHORT_LEAF_SIZE;
     const to = Math.min(distinct, from + COHORT_LEAF_SIZE);
     for (let g = from; g < to; g++) {
       let slice = slices[r] as DistinctSlice;
       while (g >= slice.before + slice.count) slice = slices[++r] as DistinctSlice;
-      const b = (pairs[2 * (slice.first + g - slice.before) + 1] as number) * ROW_WORDS;
-      const o = (g - from) * SUBJECT_WORDS;
-      for (let w = 0; w < SUBJECT_WORDS; w++) leafWords[o + w] = rows[b + w] as number;
+      leaf.add(rows, (pairs[2 * (slice.first + g - slice.before) + 1] as number) * ROW_WORDS);
     }
-    tree.set(
-      digestOf(hash, buffer.subarray(3, 4 + (to - from) * SUBJECT_BYTES)),
-      leaf * HASH_BYTES,
-    );
+    leaf.hashInto(tree, index, hash);
   }
 }
+
+/**
+ * One leaf being filled: pseudonyms copied in ascending order, then hashed as
+ * `H(0x00 ‖ pseudonyms)` into a tree buffer.
+ */
+export class LeafBuffer {
+  // 4 bytes of header keep the key words aligned; the leaf tag is byte 3.
+  readonly #bytes = new Uint8Array(4 + COHORT_LEAF_SIZE * SUBJECT_BYTES);
+  readonly #words = new Uint32Array(this.#bytes.buffer, 4, COHORT_LEAF_SIZE * SUBJECT_WORDS);
+  /** Pseudonyms in the leaf so far. */
+  size = 0;
+
+  constructor() {
+    this.#bytes[3] = LEAF_TAG;
+  }
+
+  /** Appends the pseudonym in words `[from, from + 8)` of `source`; returns the new size. */
+  add(source: Uint32Array, from: number): number {
+    const o = this.size * SUBJECT_WORDS;
+    for (let w = 0; w < SUBJECT_WORDS; w++) this.#words[o + w] = source[from + w] as number;
+    return ++this.size;
+  }
+
+  /** Hashes the leaf into slot `index` of level 0 of `tree` and empties it. */
+  hashInto(tree: Uint8Array, index: number, hash: HashPort): void {
+    const digest = digestOf(hash, this.#bytes.subarray(3, 4 + this.size * SUBJECT_BYTES));
+    tree.set(digest, index * HASH_BYTES);
+    this.size = 0;
+  }
+}
+
+/** `0x01 ‖ left ‖ right` of the node being hashed (reused: tasks run one at a time per thread). */
+const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
+nodeInput[0] = NODE_TAG;
 
 function hashNodeAt(
   tree: Uint8Array,
@@ -101,17 +127,15 @@ function hashNodeAt(
   i: number,
   hash: HashPort,
 ): void {
-  const below = (layout.offsets[level - 1] as number) * HASH_BYTES;
-  const left = tree.subarray(below + 2 * i * HASH_BYTES, below + (2 * i + 1) * HASH_BYTES);
-  const node =
-    2 * i + 1 < (layout.sizes[level - 1] as number)
-      ? nodeHash(
-          hash,
-          left,
-          tree.subarray(below + (2 * i + 1) * HASH_BYTES, below + (2 * i + 2) * HASH_BYTES),
-        )
-      : left.slice();
-  tree.set(node, ((layout.offsets[level] as number) + i) * HASH_BYTES);
+  // The two children are adjacent in the level below.
+  const left = ((layout.offsets[level - 1] as number) + 2 * i) * HASH_BYTES;
+  const at = ((layout.offsets[level] as number) + i) * HASH_BYTES;
+  if (2 * i + 1 < (layout.sizes[level - 1] as number)) {
+    nodeInput.set(tree.subarray(left, left + 2 * HASH_BYTES), 1);
+    tree.set(digestOf(hash, nodeInput), at);
+  } else {
+    tree.copyWithin(at, left, left + HASH_BYTES);
+  }
 }
 
 /**

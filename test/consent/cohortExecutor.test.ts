@@ -350,6 +350,7 @@ describe("createWorkerCohortExecutor", () => {
       distinct,
       leaves: Math.ceil(distinct / 128),
       leafFrom: 0,
+      hashFrom: 0,
       leafTo: Math.ceil(distinct / 128),
       allowedSlices: [],
       wordFrom: 0,
