@@ -17,6 +17,12 @@ export type CohortWorkArrays = Omit<CohortBuffers, "rows" | "words" | "invalid">
  *
  * One filter uses it at a time; the index hands a private one to a filter that starts while
  * another holds it.
+ *
+ * @example
+ * ```ts
+ * const scratch = new CohortScratch();
+ * const buffers = { rows, words, invalid: null, ...scratch.work(count, 2) };
+ * ```
  */
 export class CohortScratch {
   #entries = -1;

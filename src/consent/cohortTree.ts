@@ -89,6 +89,12 @@ export function hashCohortLeaves(
 /**
  * One leaf being filled: pseudonyms copied in ascending order, then hashed as
  * `H(0x00 ‖ pseudonyms)` into a tree buffer.
+ *
+ * @example
+ * ```ts
+ * const leaf = new LeafBuffer();
+ * if (leaf.add(rows, slot * ROW_WORDS) === COHORT_LEAF_SIZE) leaf.hashInto(tree, 0, sha256);
+ * ```
  */
 export class LeafBuffer {
   // 4 bytes of header keep the key words aligned; the leaf tag is byte 3.
@@ -108,7 +114,11 @@ export class LeafBuffer {
     return ++this.size;
   }
 
-  /** Hashes the leaf into slot `index` of level 0 of `tree` and empties it. */
+  /**
+   * Hashes the leaf into slot `index` of level 0 of `tree` and empties it.
+   *
+   * @throws CustosError `INVALID_ARGUMENT` if the hash port does not return 32 bytes.
+   */
   hashInto(tree: Uint8Array, index: number, hash: HashPort): void {
     const digest = digestOf(hash, this.#bytes.subarray(3, 4 + this.size * SUBJECT_BYTES));
     tree.set(digest, index * HASH_BYTES);

@@ -278,6 +278,8 @@ function emptyCounts(): Record<DenyReason, number> {
  * index.markSynced(head, Math.floor(Date.now() / 1000));
  * const d = index.checkAccess({ subject, use: purposeCodes.HMB.bit, categories: dataCategories.DRUGS.bit });
  * if (!d.allowed) console.log(d.reason);
+ * // Cohorts: in this thread, or through `options.cohortExecutor` (e.g. worker threads).
+ * const cohort = await index.filterCohortAsync(subjects, { use, categories }, { signal });
  * ```
  */
 export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
@@ -524,27 +526,24 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     scratch.busy = true;
     try {
       const { words, invalid, count } = cohortWords(subjects, scratch, executor.sharedMemory);
+      // Failures of the executor (abort, closed, crashed worker) reject; failures inside the
+      // plan deny the cohort, as in filterCohort.
       let plan: ReturnType<typeof cohortPlan>;
+      let step: IteratorResult<readonly CohortTask[], CohortPlanOutput>;
       try {
         const early = cohortPrecheck(request, invalid, count);
         if (early !== null) return early;
+        const { parallelism, minEntriesPerTask } = executor;
         const input = planInput(
           scratch,
           words,
           invalid,
           count,
           request,
-          executor.parallelism,
-          executor.minEntriesPerTask,
+          parallelism,
+          minEntriesPerTask,
         );
         plan = cohortPlan(input, hash);
-      } catch {
-        return failedCohort(count);
-      }
-      // Failures of the executor (abort, closed, crashed worker) reject; failures inside the
-      // plan deny the cohort, as in filterCohort.
-      let step: IteratorResult<readonly CohortTask[], CohortPlanOutput>;
-      try {
         step = plan.next();
       } catch {
         return failedCohort(count);
