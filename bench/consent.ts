@@ -82,7 +82,7 @@ const benchmarks: readonly Benchmark[] = [
 const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100);
 const loadAtStart = loadAverage();
 
-const index = measureConsentIndex(Number(process.env.SUBJECTS ?? 10_000_000));
+const index = await measureConsentIndex(Number(process.env.SUBJECTS ?? 10_000_000));
 
 const results: Record<string, { median: number; runs: number[]; unit: string }> = {};
 for (const bench of benchmarks) {

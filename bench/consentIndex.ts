@@ -1,10 +1,13 @@
 /**
  * Consent index benchmark: builds an index of 10 M synthetic subjects (mixed states), then
- * measures checkAccess throughput and per-call latency, and filterCohort over all 10 M
- * subjects (time and process peak RSS). Writes bench/results/consent-index.json.
+ * measures filterCohort over all 10 M subjects — the parallel path (`filterCohortAsync` on a
+ * worker-thread executor) and the single-thread path (`filterCohort`), alternating in the
+ * same run — with process peak RSS, then checkAccess throughput and per-call latency.
+ * Writes bench/results/consent-index.json.
  *
- * Run: npm run bench:consent-index   (env SUBJECTS=n to change the size). `npm run
- * bench:consent` imports {@link measureConsentIndex} and runs it in its own process.
+ * Run: npm run bench:consent-index   (env SUBJECTS=n to change the size, COHORT_WORKERS=n
+ * the worker count, default 2). `npm run bench:consent` imports {@link measureConsentIndex}
+ * and runs it in its own process.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -12,25 +15,31 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   type AccessRequest,
+  type CohortResult,
   type ConsentChange,
   createConsentIndex,
+  createWorkerCohortExecutor,
   dataCategories,
   purposeCodes,
   sha256,
 } from "../src/consent/index.ts";
 
 /** Figures of one consent index benchmark run (see the module comment). */
-export type ConsentIndexBenchResult = ReturnType<typeof measureConsentIndex>;
+export type ConsentIndexBenchResult = Awaited<ReturnType<typeof measureConsentIndex>>;
 
 /**
- * Builds an index of `N` synthetic subjects and measures checkAccess throughput and latency
- * and filterCohort time and peak RSS. Logs progress; writes nothing.
+ * Builds an index of `N` synthetic subjects and measures filterCohort (parallel and single
+ * thread) time, CPU and peak RSS, and checkAccess throughput and latency. Logs progress;
+ * writes nothing.
  */
-export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_000)) {
+export async function measureConsentIndex(
+  N = Number(process.env.SUBJECTS ?? 10_000_000),
+  workers = Number(process.env.COHORT_WORKERS ?? 2),
+) {
   const POOL = Math.min(1 << 20, N);
   const CHECK_RUNS = 7;
   const LATENCY_CALLS = 200_000;
-  const COHORT_RUNS = 3;
+  const COHORT_RUNS = Number(process.env.COHORT_RUNS ?? 5);
   const NOW = 1_800_000_000;
 
   const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -50,7 +59,9 @@ export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_00
   const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(`subjects ${N}, load average at start ${load().join(" ")}`);
 
-  const keys = new Uint8Array(N * 32);
+  // In shared memory, as an integrator would load a cohort for the worker executor (a
+  // cohort outside shared memory is copied first: 32 bytes per subject).
+  const keys = new Uint8Array(new SharedArrayBuffer(N * 32));
   const keyWords = new Uint32Array(keys.buffer);
   for (let i = 0; i < keyWords.length; i++) keyWords[i] = rand32();
 
@@ -81,10 +92,12 @@ export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_00
     return { ...base, purposes: P.CC.bit };
   }
 
+  const cohortExecutor = createWorkerCohortExecutor({ workers });
   const index = createConsentIndex({
     now: () => NOW,
     expectedSubjects: N,
     maxStalenessSeconds: 60,
+    cohortExecutor,
   });
   let t0 = performance.now();
   for (let i = 0; i < N; i++) index.apply(changeFor(i, 1));
@@ -102,27 +115,65 @@ export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_00
   // pseudonyms and the filter's own arrays, not the request pool of the checks below.
   (globalThis as { gc?: () => void }).gc?.();
 
-  // Cohort: all N subjects, in generation order.
+  // Cohort: all N subjects, in generation order. The parallel and the single-thread path
+  // alternate, so both see the same machine load; each run's wall and CPU time (all threads).
+  const cohortRequest = { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit };
   const rssBeforeCohort = process.memoryUsage.rss();
+  const peakBeforeCohortMiB = mib(process.resourceUsage().maxRSS * 1024);
   let rssPeakSampled = rssBeforeCohort;
-  const cohortMs: number[] = [];
-  let result = index.filterCohort(keys, { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit });
-  const cohortCpuMs: number[] = [];
-  for (let r = 0; r < COHORT_RUNS; r++) {
-    t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    result = index.filterCohort(keys, { use: P.DS.bit | P.NCU.bit, categories: C.DRUGS.bit });
-    const cpu = process.cpuUsage(cpu0);
-    cohortMs.push(performance.now() - t0);
-    cohortCpuMs.push((cpu.user + cpu.system) / 1000);
-    rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage.rss());
+  type Path = "parallel" | "singleThread";
+  const runs: Record<Path, { ms: number[]; cpuMs: number[] }> = {
+    parallel: { ms: [], cpuMs: [] },
+    singleThread: { ms: [], cpuMs: [] },
+  };
+  const filter = (path: Path): Promise<CohortResult> | CohortResult =>
+    path === "parallel"
+      ? index.filterCohortAsync(keys, cohortRequest)
+      : index.filterCohort(keys, cohortRequest);
+  const gc = () => (globalThis as { gc?: () => void }).gc?.();
+  {
+    // Warm-up of both paths (JIT, worker start, scratch allocation); results must agree.
+    const parallel = await filter("parallel");
+    const single = await filter("singleThread");
+    if (
+      parallel.snapshot.root !== single.snapshot.root ||
+      parallel.allowedCount !== single.allowedCount ||
+      parallel.allowedIndices.some((v, i) => v !== single.allowedIndices[i])
+    ) {
+      throw new Error("parallel and single-thread cohort results differ");
+    }
   }
-  const filterCohort10MMs = Math.round(median(cohortMs));
+  let allowedCount = 0;
+  let deniedByReason = {};
+  for (let r = 0; r < COHORT_RUNS; r++) {
+    for (const path of ["parallel", "singleThread"] as const) {
+      // Untimed: the previous run's 28 MB result is garbage by now; without a collection the
+      // peak RSS would count it as well (a long-running node collects it in time anyway).
+      gc();
+      t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const result = await filter(path);
+      const cpu = process.cpuUsage(cpu0);
+      runs[path].ms.push(performance.now() - t0);
+      runs[path].cpuMs.push((cpu.user + cpu.system) / 1000);
+      rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage.rss());
+      allowedCount = result.allowedCount;
+      deniedByReason = result.deniedByReason;
+    }
+  }
+  await cohortExecutor.close();
+  const cohortLoadAverage = load();
+  const filterCohort10MMs = Math.round(median(runs.parallel.ms));
+  const filterCohortSingleThreadMs = Math.round(median(runs.singleThread.ms));
   // Lifetime peak so far: the build and the cohort runs (whichever is higher).
   const peakMiB = mib(process.resourceUsage().maxRSS * 1024);
+  for (const path of ["parallel", "singleThread"] as const) {
+    console.log(
+      `filterCohort ${N} ${path}: median ${Math.round(median(runs[path].ms))} ms (runs ${runs[path].ms.map(Math.round).join(" ")}; CPU ${runs[path].cpuMs.map(Math.round).join(" ")})`,
+    );
+  }
   console.log(
-    `filterCohort ${N}: median ${filterCohort10MMs} ms (runs ${cohortMs.map(Math.round).join(" ")}; CPU ${cohortCpuMs.map(Math.round).join(" ")}), allowed ${result.allowedCount}, ` +
-      `denied ${JSON.stringify(result.deniedByReason)}, peak RSS ${peakMiB} MiB (RSS before ${mib(rssBeforeCohort)} MiB)`,
+    `allowed ${allowedCount}, denied ${JSON.stringify(deniedByReason)}, peak RSS ${peakMiB} MiB (before the cohort phase: RSS ${mib(rssBeforeCohort)} MiB, peak ${peakBeforeCohortMiB} MiB), load ${load().join(" ")}`,
   );
 
   // Request pool: 1 M random subjects (5 % unknown), hex strings as a caller would pass them.
@@ -196,10 +247,19 @@ export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_00
     checkAccessP50Us: Math.round(pct(lat, 0.5) * 100) / 100,
     checkAccessP999Us: Math.round(pct(lat, 0.999) * 100) / 100,
     timerOverheadP50Us: Math.round(pct(overhead, 0.5) * 100) / 100,
-    filterCohortRunsMs: cohortMs.map(Math.round),
-    filterCohortCpuMs: Math.round(median(cohortCpuMs)),
-    filterCohortAllowed: result.allowedCount,
+    filterCohortWorkers: workers,
+    filterCohortRunsMs: runs.parallel.ms.map(Math.round),
+    filterCohortCpuMs: runs.parallel.cpuMs.map(Math.round),
+    filterCohortSingleThreadMs,
+    filterCohortSingleThreadRunsMs: runs.singleThread.ms.map(Math.round),
+    filterCohortSingleThreadCpuMs: runs.singleThread.cpuMs.map(Math.round),
+    filterCohortParallelVsSingleThread:
+      Math.round((filterCohortSingleThreadMs / filterCohort10MMs) * 100) / 100,
+    filterCohortAllowed: allowedCount,
+    cohortScratchMiB: mib(index.stats().cohortScratchBytes),
+    cohortLoadAverage,
     rssBeforeCohortMiB: mib(rssBeforeCohort),
+    peakBeforeCohortMiB,
     rssAfterCohortRunsMiB: mib(rssPeakSampled),
     hashMBps,
     loadAverage: load(),
@@ -208,7 +268,7 @@ export function measureConsentIndex(N = Number(process.env.SUBJECTS ?? 10_000_00
 }
 
 if (import.meta.main) {
-  const out = measureConsentIndex();
+  const out = await measureConsentIndex();
   mkdirSync(new URL("results/", import.meta.url), { recursive: true });
   writeFileSync(
     new URL("results/consent-index.json", import.meta.url),

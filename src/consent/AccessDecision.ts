@@ -1,10 +1,4 @@
-import {
-  ALL_CATEGORIES_MASK,
-  CONDITION_MASK,
-  coversCategories,
-  PERMISSION_MASK,
-  permitsUse,
-} from "./consentCodes.ts";
+import { ALL_CATEGORIES_MASK, CONDITION_MASK, PERMISSION_MASK } from "./consentCodes.ts";
 import { recordStatus, rowLayout } from "./SubjectTable.ts";
 
 /**
@@ -19,6 +13,8 @@ import { recordStatus, rowLayout } from "./SubjectTable.ts";
  * - `CATEGORY_NOT_PERMITTED`: `coversCategories(categories, requested)` is false.
  * - `INDEX_STALE`: the index was not marked synced within `maxStalenessSeconds` of now.
  * - `INDEX_NOT_SYNCED`: the index was never marked synced.
+ * - `INDEX_SYNC_FAILED`: the sync reported a failure (`markUnsynced`) and has not marked the
+ *   index synced since: deny at once instead of waiting for `INDEX_STALE`.
  * - `INVALID_REQUEST`: malformed subject, use, categories or `at` (returned, not thrown:
  *   a decision path must answer every input, and the answer to garbage is "no").
  * - `INDEX_ERROR`: an internal failure (e.g. the clock threw); fail closed.
@@ -32,6 +28,7 @@ export type DenyReason =
   | "CATEGORY_NOT_PERMITTED"
   | "INDEX_STALE"
   | "INDEX_NOT_SYNCED"
+  | "INDEX_SYNC_FAILED"
   | "INVALID_REQUEST"
   | "INDEX_ERROR";
 
@@ -50,6 +47,7 @@ export const denyReasons = [
   "CATEGORY_NOT_PERMITTED",
   "INDEX_STALE",
   "INDEX_NOT_SYNCED",
+  "INDEX_SYNC_FAILED",
   "INVALID_REQUEST",
   "INDEX_ERROR",
 ] as const satisfies readonly DenyReason[];
@@ -65,8 +63,9 @@ export const reasonCode = {
   CATEGORY_NOT_PERMITTED: 6,
   INDEX_STALE: 7,
   INDEX_NOT_SYNCED: 8,
-  INVALID_REQUEST: 9,
-  INDEX_ERROR: 10,
+  INDEX_SYNC_FAILED: 9,
+  INVALID_REQUEST: 10,
+  INDEX_ERROR: 11,
 } as const;
 
 /** Shared frozen decisions, indexed by reason number: checks allocate nothing. */
@@ -132,18 +131,21 @@ export function isWellFormedAt(at: unknown): at is number {
 
 /**
  * Applies the contract's `isPermitted` rules to the row starting at word `base`, returning
- * a reason number (0 = permitted).
+ * a reason number (0 = permitted). The use word comes as its two masks
+ * (`coveringPurposesOf(use)`, `unmetConditionsOf(use)`), so that `permitsUse` costs two AND
+ * operations; `categories` must be non-empty (both are checked by the request validation).
  *
  * @example
  * ```ts
- * const reason = evaluateRow(table.rows, slot * ROW_WORDS, use, categories, at);
+ * const reason = evaluateRow(table.rows, slot * ROW_WORDS, coveringPurposesOf(use), unmetConditionsOf(use), categories, at);
  * if (reason === reasonCode.PERMITTED) allow();
  * ```
  */
 export function evaluateRow(
   rows: Uint32Array,
   base: number,
-  use: number,
+  covering: number,
+  unmet: number,
   categories: number,
   at: number,
 ): number {
@@ -153,10 +155,11 @@ export function evaluateRow(
   if (at < validFrom) return reasonCode.NOT_YET_VALID;
   const validUntil = (rows[base + rowLayout.validUntilLow] as number) + (high >>> 16) * TWO_32;
   if (validUntil !== 0 && at >= validUntil) return reasonCode.EXPIRED;
-  if (!permitsUse(rows[base + rowLayout.purposes] as number, use)) {
+  const purposes = rows[base + rowLayout.purposes] as number;
+  if ((purposes & covering) === 0 || (purposes & unmet) !== 0) {
     return reasonCode.PURPOSE_NOT_PERMITTED;
   }
-  if (!coversCategories(rows[base + rowLayout.categories] as number, categories)) {
+  if ((categories & ~(rows[base + rowLayout.categories] as number)) !== 0) {
     return reasonCode.CATEGORY_NOT_PERMITTED;
   }
   return reasonCode.PERMITTED;

@@ -1,4 +1,5 @@
 import { CustosError } from "../errors/index.ts";
+import { allocateShared } from "./sharedMemory.ts";
 import { byteSwap, SUBJECT_WORDS } from "./subjectKey.ts";
 
 /**
@@ -28,9 +29,6 @@ export const MAX_TIMESTAMP = 2 ** 48 - 1;
 
 /** Most subjects one table holds: 2^28 rows of 64 bytes = 16 GiB, far beyond any hospital. */
 export const MAX_SUBJECTS = 2 ** 28;
-
-/** Largest `count` of {@link SubjectTable.findBatch}. */
-export const LOOKUP_BATCH = 64;
 
 const TWO_32 = 2 ** 32;
 const MIN_HOMES = 16;
@@ -63,6 +61,10 @@ export function timeHigh(t: number): number {
   return Math.floor(t / TWO_32);
 }
 
+function rowsOf(words: number): Uint32Array {
+  return new Uint32Array(allocateShared(4 * words));
+}
+
 /**
  * Compares the pseudonym in the row at word `b` with `key[o..o+8)` in byte order: < 0 if the
  * row's key sorts first.
@@ -85,8 +87,11 @@ function compareRow(rows: Uint32Array, b: number, key: Uint32Array, o: number): 
  *
  * - one random memory access per lookup (the row is at the slot, no separate index array),
  *   then adjacent rows; an absent key stops at the first greater key;
- * - the sorted order for free: a cohort's allowed set is committed by marking rows in a
- *   bitset and streaming them in slot order, with no sort and no copy of the keys.
+ * - the sorted order for free: a sorted cohort is decided by walking the table forward
+ *   (`mergeCohortBuckets`), and its allowed rows come out in commitment order.
+ *
+ * The rows live in shared memory (see `allocateShared`) so that cohort workers read the
+ * table in place.
  *
  * Records are never deleted (a revocation is a state), so no tombstones. An empty row has
  * status 0; the last row is always empty, which bounds every scan. Slot indices move when
@@ -103,18 +108,11 @@ export class SubjectTable {
   rows: Uint32Array;
   #homes: number;
   #size = 0;
-  readonly #slotOf = new Uint32Array(LOOKUP_BATCH);
-  readonly #pending = new Uint32Array(LOOKUP_BATCH);
-  /**
-   * XOR of words loaded only to start cache misses early (by findBatch and the cohort merge);
-   * stored so the compiler cannot drop those loads.
-   */
-  touched = 0;
 
   constructor(expectedSubjects: number) {
     const expected = Math.min(MAX_SUBJECTS, Math.ceil(expectedSubjects));
     this.#homes = Math.max(MIN_HOMES, Math.ceil(expected / MAX_LOAD));
-    this.rows = new Uint32Array((this.#homes + MIN_TAIL) * ROW_WORDS);
+    this.rows = rowsOf((this.#homes + MIN_TAIL) * ROW_WORDS);
   }
 
   /** Number of subjects stored. */
@@ -137,17 +135,14 @@ export class SubjectTable {
     return this.rows.byteLength;
   }
 
+  /** Home slots: a pseudonym with leading 32 bits `lead` has home slot ⌊lead × homes / 2^32⌋. */
+  get homes(): number {
+    return this.#homes;
+  }
+
   #home(w0: number): number {
     // Monotone in the key's leading 32 bits: slot order is pseudonym order.
     return Math.floor((byteSwap(w0) * this.#homes) / TWO_32);
-  }
-
-  /**
-   * Home slot of pseudonyms whose leading 32 bits (big-endian) are `lead`: no row of a
-   * pseudonym with leading bits ≥ `lead` sits before it.
-   */
-  homeOfLead(lead: number): number {
-    return Math.floor((lead * this.#homes) / TWO_32);
   }
 
   /** The slot of the pseudonym at `key[offset..offset+8)`, or -1 if absent. */
@@ -162,51 +157,6 @@ export class SubjectTable {
       if (c > 0) return -1;
       s++;
     }
-  }
-
-  /**
-   * Looks up `count` consecutive pseudonyms `keys[(first + j) * 8 ..]` into `out[j]` (slot or
-   * -1). Same answers as {@link SubjectTable.find}, but in rounds that first load every
-   * pending row, then compare: the CPU keeps many cache misses in flight instead of one at a
-   * time (at 10 M subjects every first row access is a DRAM and TLB miss).
-   */
-  findBatch(keys: Uint32Array, first: number, count: number, out: Int32Array): void {
-    const rows = this.rows;
-    const slotOf = this.#slotOf;
-    const pending = this.#pending;
-    for (let j = 0; j < count; j++) {
-      slotOf[j] = this.#home(keys[(first + j) * SUBJECT_WORDS] as number);
-      pending[j] = j;
-    }
-    let open = count;
-    let touched = 0;
-    while (open > 0) {
-      // Both ends of each row: typed-array memory is only 16-byte aligned, so a 64-byte row
-      // may straddle two cache lines, and the caller reads the far end (status, validity).
-      for (let k = 0; k < open; k++) {
-        const b = (slotOf[pending[k] as number] as number) * ROW_WORDS;
-        touched ^= (rows[b] as number) ^ (rows[b + STATUS] as number);
-      }
-      let still = 0;
-      for (let k = 0; k < open; k++) {
-        const j = pending[k] as number;
-        const s = slotOf[j] as number;
-        const b = s * ROW_WORDS;
-        if (rows[b + STATUS] === 0) {
-          out[j] = -1;
-          continue;
-        }
-        const c = compareRow(rows, b, keys, (first + j) * SUBJECT_WORDS);
-        if (c === 0) out[j] = s;
-        else if (c > 0) out[j] = -1;
-        else {
-          slotOf[j] = s + 1;
-          pending[still++] = j;
-        }
-      }
-      open = still;
-    }
-    this.touched = touched;
   }
 
   /**
@@ -243,31 +193,6 @@ export class SubjectTable {
     return s;
   }
 
-  /**
-   * Streams the keys of the slots whose bit is set in `marks` (bit s of word s >>> 5), in
-   * pseudonym order, to `sink` in blocks; `sink` must consume a block before returning.
-   */
-  streamMarked(marks: Uint32Array, sink: (words: Uint32Array, count: number) => void): void {
-    const rows = this.rows;
-    const block = new Uint32Array(1024 * SUBJECT_WORDS);
-    let n = 0;
-    for (let w = 0; w < marks.length; w++) {
-      let bits = marks[w] as number;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        const b = (w * 32 + 31 - Math.clz32(low)) * ROW_WORDS;
-        bits ^= low;
-        const o = n * SUBJECT_WORDS;
-        for (let i = 0; i < SUBJECT_WORDS; i++) block[o + i] = rows[b + i] as number;
-        if (++n === 1024) {
-          sink(block, n);
-          n = 0;
-        }
-      }
-    }
-    if (n > 0) sink(block, n);
-  }
-
   /** Slots of the occupied rows of the given ascending ranks (0 = first pseudonym). */
   slotsOfRanks(ranks: readonly number[]): number[] {
     const rows = this.rows;
@@ -286,9 +211,7 @@ export class SubjectTable {
   }
 
   #extendTail(): void {
-    const grown = new Uint32Array(
-      this.rows.length + Math.max(MIN_TAIL, this.#homes >>> 4) * ROW_WORDS,
-    );
+    const grown = rowsOf(this.rows.length + Math.max(MIN_TAIL, this.#homes >>> 4) * ROW_WORDS);
     grown.set(this.rows);
     this.rows = grown;
   }
@@ -298,14 +221,14 @@ export class SubjectTable {
     const old = this.rows;
     const oldSlots = old.length / ROW_WORDS;
     this.#homes = homes;
-    let rows = new Uint32Array((homes + MIN_TAIL) * ROW_WORDS);
+    let rows = rowsOf((homes + MIN_TAIL) * ROW_WORDS);
     let next = 0;
     for (let s = 0; s < oldSlots; s++) {
       const from = s * ROW_WORDS;
       if (old[from + STATUS] === 0) continue;
       const to = Math.max(next, this.#home(old[from] as number));
       if ((to + 2) * ROW_WORDS > rows.length) {
-        const grown = new Uint32Array(rows.length + Math.max(MIN_TAIL, homes >>> 4) * ROW_WORDS);
+        const grown = rowsOf(rows.length + Math.max(MIN_TAIL, homes >>> 4) * ROW_WORDS);
         grown.set(rows);
         rows = grown;
       }

@@ -1,6 +1,6 @@
 import { CustosError } from "../errors/index.ts";
 import { sha256 } from "./sha256.ts";
-import { type SortedSubjectsSink, sortDistinctSubjects } from "./sortDistinctSubjects.ts";
+import { sortDistinctSubjects } from "./sortDistinctSubjects.ts";
 import {
   bytesToHex,
   compareSubjects,
@@ -22,10 +22,13 @@ export type HashPort = (data: Uint8Array) => Uint8Array;
  */
 export const COHORT_LEAF_SIZE = 128;
 
-const LEAF_TAG = 0;
-const NODE_TAG = 1;
+/** First byte hashed before a leaf's pseudonyms (domain separation from nodes and roots). */
+export const LEAF_TAG = 0;
+/** First byte hashed before an inner node's two children. */
+export const NODE_TAG = 1;
 const ROOT_TAG = 2;
-const HASH_BYTES = 32;
+/** Bytes of one tree hash. */
+export const HASH_BYTES = 32;
 
 /** A commitment to the set of subjects a cohort filter allowed. */
 export interface CohortSnapshot {
@@ -114,7 +117,16 @@ class LeafHasher {
   }
 }
 
-function digestOf(hash: HashPort, data: Uint8Array): Uint8Array {
+/**
+ * `hash(data)`, checked to be 32 bytes.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` if the hash port returns anything else.
+ * @example
+ * ```ts
+ * const digest = digestOf(sha256, leafBytes);
+ * ```
+ */
+export function digestOf(hash: HashPort, data: Uint8Array): Uint8Array {
   const digest = hash(data);
   if (!(digest instanceof Uint8Array) || digest.length !== HASH_BYTES) {
     throw new CustosError("INVALID_ARGUMENT", "hash port must return 32 bytes", {
@@ -124,6 +136,15 @@ function digestOf(hash: HashPort, data: Uint8Array): Uint8Array {
   return digest;
 }
 
+/**
+ * Inner node hash `H(0x01 ‖ left ‖ right)`.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` if the hash port does not return 32 bytes.
+ * @example
+ * ```ts
+ * const parent = nodeHash(sha256, left, right);
+ * ```
+ */
 function nodeHash(hash: HashPort, left: Uint8Array, right: Uint8Array): Uint8Array {
   const input = new Uint8Array(1 + 2 * HASH_BYTES);
   input[0] = NODE_TAG;
@@ -153,8 +174,17 @@ function buildLevels(leaves: Uint8Array, hash: HashPort): Uint8Array[] {
   return levels;
 }
 
-/** The published root binds the set size: H(0x02 ‖ uint64be count ‖ tree root or 32 zero bytes). */
-function commit(count: number, top: Uint8Array | undefined, hash: HashPort): `0x${string}` {
+/**
+ * The published root binds the set size: `H(0x02 ‖ uint64be count ‖ tree root or 32 zero
+ * bytes)`; `top` is the tree's top node (undefined for the empty set).
+ *
+ * @throws CustosError `INVALID_ARGUMENT` if the hash port does not return 32 bytes.
+ * @example
+ * ```ts
+ * commit(0, undefined, sha256); // the root of the empty set
+ * ```
+ */
+export function commit(count: number, top: Uint8Array | undefined, hash: HashPort): `0x${string}` {
   const input = new Uint8Array(1 + 8 + HASH_BYTES);
   input[0] = ROOT_TAG;
   const view = new DataView(input.buffer);
@@ -162,26 +192,6 @@ function commit(count: number, top: Uint8Array | undefined, hash: HashPort): `0x
   view.setUint32(5, count >>> 0);
   if (top !== undefined) input.set(top, 9);
   return bytesToHex(digestOf(hash, input));
-}
-
-/**
- * Root over the sorted distinct pseudonyms that `produce` streams to its sink (blocks in
- * ascending byte order, no duplicates), without materialising the set.
- *
- * @example
- * ```ts
- * const { root, count } = commitSortedSubjects((sink) => table.streamMarked(marks, sink), sha256);
- * ```
- */
-export function commitSortedSubjects(
-  produce: (sink: SortedSubjectsSink) => void,
-  hash: HashPort,
-): { root: `0x${string}`; count: number } {
-  const hasher = new LeafHasher(hash);
-  produce((words, n) => hasher.push(words, n));
-  const levels = buildLevels(hasher.finish(), hash);
-  const top = hasher.count === 0 ? undefined : levels[levels.length - 1];
-  return { root: commit(hasher.count, top, hash), count: hasher.count };
 }
 
 function membersAsWords(members: Uint8Array | readonly SubjectInput[]): Uint32Array {

@@ -199,22 +199,56 @@ export const CONDITION_MASK = Object.values(purposeCodes)
 /** Mask of all defined category bits. */
 export const ALL_CATEGORIES_MASK = (1 << 14) - 1;
 
-function covers(consent: number, purpose: number): boolean {
-  if ((consent & P.NRES.bit) !== 0) return true;
-  switch (purpose) {
+/** The one permission bit of a well-formed use word, or 0 if the word is malformed. */
+function permissionOf(use: number): number {
+  const purpose = use & PERMISSION_MASK;
+  if (purpose === 0 || (purpose & (purpose - 1)) !== 0) return 0;
+  return (use & ~(PERMISSION_MASK | CONDITION_MASK)) === 0 ? purpose : 0;
+}
+
+/**
+ * The consent purpose bits, any one of which covers the purpose of a use word under the DUO
+ * hierarchy (NRES, the purpose itself and its ancestors); 0 if the use word is malformed.
+ * With {@link unmetConditionsOf} it reduces {@link permitsUse} to two AND operations per
+ * consent, so a cohort filter computes both once per request.
+ *
+ * @example
+ * ```ts
+ * coveringPurposesOf(purposeCodes.DS.bit); // NRES | GRU | HMB | DS
+ * ```
+ */
+export function coveringPurposesOf(use: number): number {
+  switch (permissionOf(use)) {
+    case P.NRES.bit:
+      return P.NRES.bit;
     case P.GRU.bit:
-      return (consent & P.GRU.bit) !== 0;
+      return P.NRES.bit | P.GRU.bit;
     case P.HMB.bit:
-      return (consent & (P.GRU.bit | P.HMB.bit)) !== 0;
+      return P.NRES.bit | P.GRU.bit | P.HMB.bit;
     case P.DS.bit:
-      return (consent & (P.GRU.bit | P.HMB.bit | P.DS.bit)) !== 0;
+      return P.NRES.bit | P.GRU.bit | P.HMB.bit | P.DS.bit;
     case P.POA.bit:
-      return (consent & (P.GRU.bit | P.POA.bit)) !== 0;
+      return P.NRES.bit | P.GRU.bit | P.POA.bit;
     case P.CC.bit:
-      return (consent & P.CC.bit) !== 0;
+      return P.NRES.bit | P.CC.bit;
     default:
-      return false;
+      return 0;
   }
+}
+
+/**
+ * The consent conditions a use word does not attest (NPOA is met by any purpose but POA): a
+ * consent carrying any of them does not permit the use.
+ *
+ * @example
+ * ```ts
+ * (unmetConditionsOf(purposeCodes.DS.bit) & purposeCodes.NCU.bit) !== 0; // true
+ * ```
+ */
+export function unmetConditionsOf(use: number): number {
+  const met =
+    (use & CONDITION_MASK & ~P.NPOA.bit) | ((use & PERMISSION_MASK) === P.POA.bit ? 0 : P.NPOA.bit);
+  return CONDITION_MASK & ~met;
 }
 
 /**
@@ -231,12 +265,10 @@ function covers(consent: number, purpose: number): boolean {
  * ```
  */
 export function permitsUse(consentPurposes: number, use: number): boolean {
-  const purpose = use & PERMISSION_MASK;
-  if (purpose === 0 || (purpose & (purpose - 1)) !== 0) return false;
-  if ((use & ~(PERMISSION_MASK | CONDITION_MASK)) !== 0) return false;
-  if (!covers(consentPurposes, purpose)) return false;
-  const met = (use & CONDITION_MASK & ~P.NPOA.bit) | (purpose === P.POA.bit ? 0 : P.NPOA.bit);
-  return (consentPurposes & CONDITION_MASK & ~met) === 0;
+  return (
+    (consentPurposes & coveringPurposesOf(use)) !== 0 &&
+    (consentPurposes & unmetConditionsOf(use)) === 0
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CustosError } from "../errors/index.ts";
+import { CustosError, isCustosError } from "../errors/index.ts";
 import {
   type AccessDecision,
   type DenyReason,
@@ -10,10 +10,23 @@ import {
   isWellFormedUse,
   reasonCode,
 } from "./AccessDecision.ts";
+import {
+  type CohortExecutor,
+  createInThreadCohortExecutor,
+  throwIfCohortAborted,
+} from "./CohortExecutor.ts";
 import { type ConsentChange, type ConsentState, validateConsentChange } from "./ConsentChange.ts";
-import { sortCohortKeys } from "./cohortKeyOrder.ts";
-import { type CohortMergeResult, mergeCohort } from "./cohortMerge.ts";
-import { type CohortSnapshot, commitSortedSubjects, type HashPort } from "./cohortSnapshot.ts";
+import type { CohortDecision } from "./cohortMerge.ts";
+import {
+  type CohortPlanInput,
+  type CohortPlanOutput,
+  cohortPlan,
+  runCohortPlanInline,
+} from "./cohortPlan.ts";
+import { CohortScratch } from "./cohortScratch.ts";
+import { type CohortSnapshot, commit, type HashPort } from "./cohortSnapshot.ts";
+import type { CohortTask } from "./cohortTask.ts";
+import { coveringPurposesOf, unmetConditionsOf } from "./consentCodes.ts";
 import {
   ROW_WORDS,
   recordStatus,
@@ -23,6 +36,7 @@ import {
   timeLow,
 } from "./SubjectTable.ts";
 import { sha256 } from "./sha256.ts";
+import { isShared } from "./sharedMemory.ts";
 import {
   type ReadConsentState,
   type SpotCheckReport,
@@ -35,7 +49,6 @@ import {
   SUBJECT_BYTES,
   SUBJECT_WORDS,
   type SubjectInput,
-  subjectsAsWords,
   subjectToHex,
 } from "./subjectKey.ts";
 
@@ -49,6 +62,12 @@ export interface ConsentIndexOptions {
   readonly expectedSubjects?: number;
   /** Hash port of cohort snapshots (SHA-256; node:crypto by default). */
   readonly hash?: HashPort;
+  /**
+   * Runs the tasks of `filterCohortAsync` (default: in the calling thread, one after the
+   * other). Pass `createWorkerCohortExecutor()` to spread them over worker threads; the
+   * integrator owns it and closes it on shutdown.
+   */
+  readonly cohortExecutor?: CohortExecutor;
 }
 
 /** Defaults of {@link ConsentIndexOptions}. */
@@ -97,6 +116,8 @@ export interface ConsentIndexSyncState {
   readonly syncedBlock: number | null;
   /** Clock time passed to the last `markSynced` (null: never). */
   readonly syncedAt: number | null;
+  /** `markUnsynced` was called after the last `markSynced`: every check is denied. */
+  readonly syncFailed: boolean;
 }
 
 /** Memory figures of the index. */
@@ -104,7 +125,16 @@ export interface ConsentIndexStats {
   readonly subjects: number;
   readonly capacity: number;
   readonly slotCapacity: number;
+  /** Bytes of the subject table. */
   readonly bytes: number;
+  /** Bytes of cohort working memory kept for reuse (grows to the largest cohort filtered). */
+  readonly cohortScratchBytes: number;
+}
+
+/** Options of {@link ConsentIndex.filterCohortAsync}. */
+export interface FilterCohortOptions {
+  /** Abandons the filter (its tasks stop; a worker executor terminates busy workers). */
+  readonly signal?: AbortSignal;
 }
 
 /** Outcome of {@link ConsentIndex.apply}: "ignored" when the stored version is as new or newer. */
@@ -115,12 +145,19 @@ export interface ConsentIndex {
   /** Number of subjects with a record. */
   readonly size: number;
   /**
+   * True while a `filterCohortAsync` reads the table (its tasks may run in other threads
+   * between the calling thread's turns): `apply` throws until it ends, see `whenIdle`.
+   */
+  readonly busy: boolean;
+  /**
    * Applies one change if its version is newer than the stored one; older or equal versions
    * are ignored, so replays are harmless and a revocation wins over any older grant
    * whatever the delivery order.
    *
    * @throws CustosError `CONSENT_CHANGE_INVALID` naming the malformed field;
-   *   `CONSENT_INDEX_FULL` beyond 2^28 subjects.
+   *   `CONSENT_INDEX_FULL` beyond 2^28 subjects; `CONSENT_INDEX_BUSY` while
+   *   {@link ConsentIndex.busy} (a table changing under a cohort filter could allow a mix of
+   *   two versions of a record).
    */
   apply(change: ConsentChange): ApplyOutcome;
   /**
@@ -137,6 +174,13 @@ export interface ConsentIndex {
    *   `CONSENT_SYNC_REGRESSION` if `blockNumber` is below the block already marked.
    */
   markSynced(blockNumber: number, atTime: number): void;
+  /**
+   * Records that the sync failed: every check is denied with `INDEX_SYNC_FAILED` until the
+   * next `markSynced`, instead of only once the last synced mark is older than
+   * `maxStalenessSeconds`. A failing sync cannot tell which events it missed, so failing
+   * closed at once is the only safe reading.
+   */
+  markUnsynced(): void;
   /** The decision for one request; never throws (internal errors deny with `INDEX_ERROR`). */
   checkAccess(request: AccessRequest): AccessDecision;
   /**
@@ -155,6 +199,23 @@ export interface ConsentIndex {
     subjects: Uint8Array | readonly SubjectInput[],
     request: CohortRequest,
   ): CohortResult;
+  /**
+   * {@link ConsentIndex.filterCohort} through the index's `cohortExecutor` (parallel with a
+   * worker executor), with the same result bit for bit. Filters run one at a time, in call
+   * order. Give the cohort as bytes over a `SharedArrayBuffer` to spare a copy (32 bytes per
+   * subject) when the executor uses worker threads.
+   *
+   * @throws CustosError `INVALID_ARGUMENT` as {@link ConsentIndex.filterCohort};
+   *   `CONSENT_COHORT_ABORTED` when `signal` aborts; `CONSENT_COHORT_EXECUTOR_CLOSED` if the
+   *   executor is closed; `CONSENT_COHORT_WORKER_FAILED` if a worker crashed.
+   */
+  filterCohortAsync(
+    subjects: Uint8Array | readonly SubjectInput[],
+    request: CohortRequest,
+    options?: FilterCohortOptions,
+  ): Promise<CohortResult>;
+  /** Resolves once no `filterCohortAsync` is running or queued. */
+  whenIdle(): Promise<void>;
   /**
    * The stored record of a subject, or undefined if unknown.
    *
@@ -178,6 +239,26 @@ function invalidOption(field: string, message: string): CustosError {
   return new CustosError("INVALID_ARGUMENT", message, { details: { field } });
 }
 
+/**
+ * `promise`, or a rejection with `CONSENT_COHORT_ABORTED` as soon as `signal` aborts (a
+ * filter still queued behind another then never starts: it checks the signal first).
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      try {
+        throwIfCohortAborted(signal);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 function emptyCounts(): Record<DenyReason, number> {
   const counts = {} as Record<DenyReason, number>;
   for (const reason of denyReasons) counts[reason] = 0;
@@ -197,6 +278,8 @@ function emptyCounts(): Record<DenyReason, number> {
  * index.markSynced(head, Math.floor(Date.now() / 1000));
  * const d = index.checkAccess({ subject, use: purposeCodes.HMB.bit, categories: dataCategories.DRUGS.bit });
  * if (!d.allowed) console.log(d.reason);
+ * // Cohorts: in this thread, or through `options.cohortExecutor` (e.g. worker threads).
+ * const cohort = await index.filterCohortAsync(subjects, { use, categories }, { signal });
  * ```
  */
 export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
@@ -216,15 +299,29 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
   }
   const hash = options.hash ?? sha256;
   if (typeof hash !== "function") throw invalidOption("hash", "hash must be a function");
+  const executor = options.cohortExecutor ?? createInThreadCohortExecutor({ hash });
+  if (typeof executor?.run !== "function" || !(executor.parallelism >= 1)) {
+    throw invalidOption("cohortExecutor", "cohortExecutor must be a CohortExecutor");
+  }
 
   const table = new SubjectTable(expected);
   const key = new Uint32Array(SUBJECT_WORDS);
+  const scratch = new CohortScratch();
   let lastBlock = -1;
   let lastLog = -1;
   let syncedBlock: number | null = null;
   let syncedAt: number | null = null;
+  let syncFailed = false;
+  /** Settles once every filterCohortAsync called so far has ended. */
+  let cohortQueue: Promise<unknown> = Promise.resolve();
 
   function apply(change: ConsentChange, position?: number): ApplyOutcome {
+    if (scratch.busy) {
+      throw new CustosError(
+        "CONSENT_INDEX_BUSY",
+        "a cohort filter is reading the consent index; apply after whenIdle()",
+      );
+    }
     validateConsentChange(change, key, position);
     if (
       change.blockNumber > lastBlock ||
@@ -270,6 +367,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     }
     checkedAt = when;
     if (syncedAt === null) return reasonCode.INDEX_NOT_SYNCED;
+    if (syncFailed) return reasonCode.INDEX_SYNC_FAILED;
     if (clock - syncedAt > maxStaleness) return reasonCode.INDEX_STALE;
     return -1;
   }
@@ -283,7 +381,14 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     if (early >= 0) return early;
     const record = table.find(key, 0);
     if (record < 0) return reasonCode.UNKNOWN_SUBJECT;
-    return evaluateRow(table.rows, record * ROW_WORDS, use, categories, checkedAt);
+    return evaluateRow(
+      table.rows,
+      record * ROW_WORDS,
+      coveringPurposesOf(use),
+      unmetConditionsOf(use),
+      categories,
+      checkedAt,
+    );
   }
 
   function checkAccess(request: AccessRequest): AccessDecision {
@@ -294,92 +399,179 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     }
   }
 
-  function cohortWords(subjects: Uint8Array | readonly SubjectInput[]): {
-    words: Uint32Array;
-    invalid: Uint8Array | null;
-  } {
+  /**
+   * The cohort as words (a view of the caller's bytes when possible) and its malformed-entry
+   * flags. With `shared`, words not in shared memory are copied into `arena`.
+   */
+  function cohortWords(
+    subjects: Uint8Array | readonly SubjectInput[],
+    arena: CohortScratch,
+    shared: boolean,
+  ): { words: Uint32Array; invalid: Uint8Array | null; count: number } {
     if (subjects instanceof Uint8Array) {
       if (subjects.length % SUBJECT_BYTES !== 0) {
         throw new CustosError("INVALID_ARGUMENT", "subjects must be n×32 bytes", {
           details: { field: "subjects", length: subjects.length },
         });
       }
-      return { words: subjectsAsWords(subjects), invalid: null };
+      const count = subjects.length / SUBJECT_BYTES;
+      if (subjects.byteOffset % 4 === 0 && (!shared || isShared(subjects.buffer))) {
+        const words = new Uint32Array(subjects.buffer, subjects.byteOffset, count * SUBJECT_WORDS);
+        return { words, invalid: null, count };
+      }
+      const words = arena.keys(count);
+      new Uint8Array(words.buffer, 0, subjects.length).set(subjects);
+      return { words, invalid: null, count };
     }
     if (!Array.isArray(subjects)) {
       throw new CustosError("INVALID_ARGUMENT", "subjects must be a Uint8Array or an array", {
         details: { field: "subjects" },
       });
     }
-    const words = new Uint32Array(subjects.length * SUBJECT_WORDS);
-    const invalid = new Uint8Array(subjects.length);
+    const count = subjects.length;
+    const words = arena.keys(count);
+    const invalid = arena.invalid(count);
     subjects.forEach((subject, i) => {
-      if (!parseSubjectInto(subject, words, i * SUBJECT_WORDS)) invalid[i] = 1;
+      invalid[i] = parseSubjectInto(subject, words, i * SUBJECT_WORDS) ? 0 : 1;
     });
-    return { words, invalid };
+    return { words, invalid, count };
+  }
+
+  /** Deny-all result for a request-wide reason, or null to go on with the plan. */
+  function cohortPrecheck(
+    request: CohortRequest,
+    invalid: Uint8Array | null,
+    count: number,
+  ): CohortResult | null {
+    const early =
+      typeof request !== "object" || request === null
+        ? reasonCode.INVALID_REQUEST
+        : requestReason(request.use, request.categories, request.at);
+    if (early < 0) return null;
+    const counts = emptyCounts();
+    let malformed = 0;
+    if (invalid !== null) for (let i = 0; i < count; i++) malformed += invalid[i] as number;
+    counts.INVALID_REQUEST += malformed;
+    counts[denyReasons[early - 1] as DenyReason] += count - malformed;
+    return denyAll(counts);
+  }
+
+  function planInput(
+    arena: CohortScratch,
+    words: Uint32Array,
+    invalid: Uint8Array | null,
+    count: number,
+    request: CohortRequest,
+    parallelism: number,
+    minEntriesPerTask: number,
+  ): CohortPlanInput {
+    const decision: CohortDecision = {
+      covering: coveringPurposesOf(request.use),
+      unmet: unmetConditionsOf(request.use),
+      categories: request.categories,
+      at: checkedAt,
+    };
+    return {
+      buffers: { rows: table.rows, words, invalid, ...arena.work(count, parallelism) },
+      count,
+      homes: table.homes,
+      decision,
+      parallelism,
+      minEntriesPerTask,
+    };
+  }
+
+  function cohortResult(output: CohortPlanOutput): CohortResult {
+    const counts = emptyCounts();
+    denyReasons.forEach((reason, i) => {
+      counts[reason] = output.denied[i + 1] as number;
+    });
+    return {
+      allowedIndices: output.allowedIndices,
+      allowedCount: output.allowedIndices.length,
+      deniedByReason: counts,
+      snapshot: { blockNumber: syncedBlock, root: output.root, count: output.distinct },
+    };
+  }
+
+  function failedCohort(count: number): CohortResult {
+    const failed = emptyCounts();
+    failed.INDEX_ERROR = count;
+    return denyAll(failed);
   }
 
   function filterCohort(
     subjects: Uint8Array | readonly SubjectInput[],
     request: CohortRequest,
   ): CohortResult {
-    const { words, invalid } = cohortWords(subjects);
-    const n = words.length / SUBJECT_WORDS;
-    const counts = emptyCounts();
+    // An async filter between its turns holds the shared scratch: use a private one.
+    const arena = scratch.busy ? new CohortScratch() : scratch;
+    const { words, invalid, count } = cohortWords(subjects, arena, false);
     try {
-      const early =
-        typeof request !== "object" || request === null
-          ? reasonCode.INVALID_REQUEST
-          : requestReason(request.use, request.categories, request.at);
-      if (early >= 0) {
-        let malformed = 0;
-        if (invalid !== null) for (let i = 0; i < n; i++) malformed += invalid[i] as number;
-        counts.INVALID_REQUEST += malformed;
-        counts[denyReasons[early - 1] as DenyReason] += n - malformed;
-        return denyAll(counts);
+      const early = cohortPrecheck(request, invalid, count);
+      if (early !== null) return early;
+      const input = planInput(arena, words, invalid, count, request, 1, 1);
+      return cohortResult(runCohortPlanInline(input, hash));
+    } catch {
+      return failedCohort(count);
+    }
+  }
+
+  async function runCohortAsync(
+    subjects: Uint8Array | readonly SubjectInput[],
+    request: CohortRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<CohortResult> {
+    throwIfCohortAborted(signal);
+    scratch.busy = true;
+    try {
+      const { words, invalid, count } = cohortWords(subjects, scratch, executor.sharedMemory);
+      // Failures of the executor (abort, closed, crashed worker) reject; failures inside the
+      // plan deny the cohort, as in filterCohort.
+      let plan: ReturnType<typeof cohortPlan>;
+      let step: IteratorResult<readonly CohortTask[], CohortPlanOutput>;
+      try {
+        const early = cohortPrecheck(request, invalid, count);
+        if (early !== null) return early;
+        const { parallelism, minEntriesPerTask } = executor;
+        const input = planInput(
+          scratch,
+          words,
+          invalid,
+          count,
+          request,
+          parallelism,
+          minEntriesPerTask,
+        );
+        plan = cohortPlan(input, hash);
+        step = plan.next();
+      } catch {
+        return failedCohort(count);
       }
-      const sorted = sortCohortKeys(words, n, invalid);
-      counts.INVALID_REQUEST += n - sorted.size;
-      let merged: CohortMergeResult | undefined;
-      const request_ = { use: request.use, categories: request.categories, at: checkedAt };
-      const { root, count } = commitSortedSubjects((sink) => {
-        merged = mergeCohort(table, words, n, sorted, request_, sink);
-      }, hash);
-      if (merged === undefined) throw new CustosError("INTERNAL", "cohort merge did not run");
-      const { allowedBits, allowedCount, denied } = merged;
-      denyReasons.forEach((reason, i) => {
-        counts[reason] += denied[i + 1] as number;
-      });
-      const allowedIndices = new Uint32Array(allowedCount);
-      let a = 0;
-      for (let w = 0; w < allowedBits.length; w++) {
-        let bits = allowedBits[w] as number;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          allowedIndices[a++] = w * 32 + 31 - Math.clz32(low);
-          bits ^= low;
+      while (!step.done) {
+        const results = await executor.run(step.value, signal).catch((error: unknown) => {
+          throw isCustosError(error)
+            ? error
+            : new CustosError("INTERNAL", "the cohort executor failed", { cause: error });
+        });
+        try {
+          step = plan.next(results);
+        } catch {
+          return failedCohort(count);
         }
       }
-      return {
-        allowedIndices,
-        allowedCount,
-        deniedByReason: counts,
-        snapshot: { blockNumber: syncedBlock, root, count },
-      };
-    } catch {
-      const failed = emptyCounts();
-      failed.INDEX_ERROR = n;
-      return denyAll(failed);
+      return cohortResult(step.value);
+    } finally {
+      scratch.busy = false;
     }
   }
 
   function denyAll(counts: Record<DenyReason, number>): CohortResult {
-    const { root, count } = commitSortedSubjects(() => undefined, hash);
     return {
       allowedIndices: new Uint32Array(0),
       allowedCount: 0,
       deniedByReason: counts,
-      snapshot: { blockNumber: syncedBlock, root, count },
+      snapshot: { blockNumber: syncedBlock, root: commit(0, undefined, hash), count: 0 },
     };
   }
 
@@ -413,6 +605,9 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
     get size() {
       return table.size;
     },
+    get busy() {
+      return scratch.busy;
+    },
     apply: (change) => apply(change),
     applyMany(changes) {
       let applied = 0;
@@ -438,6 +633,10 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       }
       syncedBlock = blockNumber;
       syncedAt = atTime;
+      syncFailed = false;
+    },
+    markUnsynced() {
+      syncFailed = true;
     },
     checkAccess,
     assertAccess(request) {
@@ -449,6 +648,15 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
       }
     },
     filterCohort,
+    filterCohortAsync(subjects, request, filterOptions = {}) {
+      const { signal } = filterOptions;
+      const run = cohortQueue.then(() => runCohortAsync(subjects, request, signal));
+      cohortQueue = run.catch(() => undefined);
+      return abortable(run, signal);
+    },
+    whenIdle() {
+      return cohortQueue.then(() => undefined);
+    },
     getRecord,
     spotCheck(sample, readContract) {
       return spotCheckIndex(
@@ -471,6 +679,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
         lastApplied: lastBlock < 0 ? null : { blockNumber: lastBlock, logIndex: lastLog },
         syncedBlock,
         syncedAt,
+        syncFailed,
       };
     },
     stats() {
@@ -479,6 +688,7 @@ export function createConsentIndex(options: ConsentIndexOptions): ConsentIndex {
         capacity: table.capacity,
         slotCapacity: table.slotCapacity,
         bytes: table.byteLength,
+        cohortScratchBytes: scratch.byteLength,
       };
     },
   };

@@ -34,7 +34,7 @@ export type ConsentIndexSyncEvent =
       readonly blockNumber: number;
     }
   | {
-      /** A pass failed; the index keeps its last synced mark (and goes stale) until a retry works. */
+      /** A pass failed; the index is marked unsynced (every check denied) until a pass works. */
       readonly type: "error";
       readonly error: CustosError;
       readonly failures: number;
@@ -167,9 +167,12 @@ function stoppedError(): CustosError {
  * and at least every `pollIntervalMs`.
  *
  * Fail-closed: a failing source or store never throws into the host; the pass is retried
- * with exponential backoff, and the index keeps its last synced mark, so once that is older
- * than the index's `maxStalenessSeconds` every check is denied with `INDEX_STALE` (or
- * `INDEX_NOT_SYNCED` before the first success).
+ * with exponential backoff, and the index is marked unsynced (`index.markUnsynced()`), so
+ * every check is denied with `INDEX_SYNC_FAILED` at once (`INDEX_NOT_SYNCED` before the first
+ * success) until a pass succeeds again.
+ *
+ * Changes are applied only while no `filterCohortAsync` reads the index (`index.busy`): the
+ * sync waits for `index.whenIdle()` between reading a range and applying it.
  *
  * @throws CustosError `INVALID_ARGUMENT` for malformed options.
  * @example
@@ -267,6 +270,7 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
     let records = 0;
     if (position !== null) {
       for await (const { subject, state: record } of store.records(signal)) {
+        await untilIndexIdle();
         if (record.status === "none") {
           throw new CustosError("CONSENT_INDEX_STORE_CORRUPT", "stored record has status none", {
             details: { key: "record", problem: "status" },
@@ -288,6 +292,11 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
     emit({ type: "loaded", records, position });
   }
 
+  /** Waits while a cohort filter reads the index (which refuses changes meanwhile). */
+  async function untilIndexIdle(): Promise<void> {
+    while (index.busy) await index.whenIdle();
+  }
+
   async function readRange(
     from: number,
     to: number,
@@ -303,7 +312,10 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
   async function applyRange(from: number, to: number, signal: AbortSignal) {
     // Read the whole range before applying: a source failure mid-range changes nothing.
     const events = await readRange(from, to, signal);
+    await untilIndexIdle();
     signal.throwIfAborted();
+    // From here to the end of the loop nothing awaits, so no cohort filter can start reading
+    // the table while it changes.
     const touched = new Set<string>();
     let rangeApplied = 0;
     let rangeIgnored = 0;
@@ -400,6 +412,8 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
         failures++;
         lastError = failure;
         state = "retrying";
+        // Events may have been missed from now on: deny at once, not after the staleness.
+        index.markUnsynced();
       }
       throw failure;
     }

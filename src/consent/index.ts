@@ -3,6 +3,12 @@ export {
   type DenyReason,
   denyReasons,
 } from "./AccessDecision.ts";
+export {
+  type CohortExecutor,
+  createInThreadCohortExecutor,
+  type InThreadCohortExecutorOptions,
+  throwIfCohortAborted,
+} from "./CohortExecutor.ts";
 export type { ConsentChange, ConsentState } from "./ConsentChange.ts";
 export {
   type ConsentEventRange,
@@ -44,8 +50,15 @@ export {
   verifyInclusion,
 } from "./cohortSnapshot.ts";
 export {
+  type CohortBuffers,
+  type CohortTask,
+  type CohortTaskResult,
+  runCohortTask,
+} from "./cohortTask.ts";
+export {
   ALL_CATEGORIES_MASK,
   CONDITION_MASK,
+  coveringPurposesOf,
   coversCategories,
   type DataCategory,
   dataCategories,
@@ -54,6 +67,7 @@ export {
   type PurposeLabel,
   permitsUse,
   purposeCodes,
+  unmetConditionsOf,
 } from "./consentCodes.ts";
 export {
   type ConsentRegistryEventLike,
@@ -77,6 +91,7 @@ export {
   type ConsentIndexSyncState,
   createConsentIndex,
   defaultConsentIndexOptions,
+  type FilterCohortOptions,
 } from "./consentIndex.ts";
 export { consentToFhir, type FhirConsent } from "./consentToFhir.ts";
 export {
@@ -95,6 +110,12 @@ export {
   type LevelConsentIndexStoreOptions,
 } from "./createLevelConsentIndexStore.ts";
 export { createMemoryConsentIndexStore } from "./createMemoryConsentIndexStore.ts";
+export {
+  createWorkerCohortExecutor,
+  defaultWorkerCohortExecutorOptions,
+  MAX_COHORT_WORKERS,
+  type WorkerCohortExecutorOptions,
+} from "./createWorkerCohortExecutor.ts";
 export {
   fhirSystems,
   omopTableCategory,

@@ -366,6 +366,28 @@ export const errorCodes = {
     httpStatus: 502,
     rpcCode: -32002,
   },
+  CONSENT_INDEX_BUSY: {
+    description:
+      "A change was applied to the consent index while an asynchronous cohort filter was reading it; apply it after whenIdle().",
+    httpStatus: 503,
+    rpcCode: -32002,
+  },
+  CONSENT_COHORT_ABORTED: {
+    description: "A cohort filter was abandoned because its AbortSignal fired.",
+    httpStatus: 408,
+    rpcCode: -32000,
+  },
+  CONSENT_COHORT_EXECUTOR_CLOSED: {
+    description: "A cohort filter was given to a cohort executor that is closed (or closing).",
+    httpStatus: 503,
+    rpcCode: -32002,
+  },
+  CONSENT_COHORT_WORKER_FAILED: {
+    description:
+      "A cohort worker thread failed to start, crashed or reported an error; details name the worker and the cause keeps the error.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
   // Node JSON-RPC (nodes/rpc): EIP-1474 boundary and transaction admission.
   RPC_PARSE_ERROR: {
     description: "A JSON-RPC request body is not valid JSON.",

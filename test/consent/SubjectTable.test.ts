@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOOKUP_BATCH, ROW_WORDS, SubjectTable } from "../../src/consent/SubjectTable.ts";
+import { ROW_WORDS, SubjectTable } from "../../src/consent/SubjectTable.ts";
 
 function randomKeys(count: number, seed: number): Uint32Array {
   const words = new Uint32Array(count * 8);
@@ -51,29 +51,6 @@ describe("SubjectTable", () => {
     for (let i = 0; i < 1000; i++) expect(table.find(absent, i * 8)).toBe(-1);
   });
 
-  it("findBatch answers like find, also for keys clustered on one home slot", () => {
-    const n = 3000;
-    const keys = randomKeys(n, 9);
-    // A quarter share their leading word: one long cluster, probed across many rounds.
-    for (let i = 0; i < n; i += 4) keys[i * 8] = 0x12345678;
-    const table = new SubjectTable(n);
-    for (let i = 0; i < n; i += 2) table.insert(keys, i * 8);
-    const out = new Int32Array(LOOKUP_BATCH);
-    for (let first = 0; first < n; first += LOOKUP_BATCH) {
-      const count = Math.min(LOOKUP_BATCH, n - first);
-      table.findBatch(keys, first, count, out);
-      for (let j = 0; j < count; j++) {
-        const i = first + j;
-        const slot = table.find(keys, i * 8);
-        expect(out[j]).toBe(slot);
-        expect(slot >= 0).toBe(i % 2 === 0);
-      }
-    }
-    expect(rowKeys(table)).toEqual(
-      Array.from({ length: n / 2 }, (_, k) => hexAt(keys, k * 16)).sort(),
-    );
-  });
-
   it("grows its tail when a cluster runs off the end", () => {
     const n = 400;
     const keys = randomKeys(n, 3);
@@ -86,28 +63,23 @@ describe("SubjectTable", () => {
     expect(rowKeys(table)).toHaveLength(n);
   });
 
-  it("streams marked rows in order and maps ranks to slots", () => {
+  it("maps ranks to slots in pseudonym order", () => {
     const n = 3000;
     const keys = randomKeys(n, 5);
     const table = new SubjectTable(n);
     for (let i = 0; i < n; i++) table.insert(keys, i * 8);
-    const marks = new Uint32Array(Math.ceil(table.slotCapacity / 32));
-    const expected: string[] = [];
-    for (let i = 0; i < n; i += 3) {
-      const slot = table.find(keys, i * 8);
-      marks[slot >>> 5] = (marks[slot >>> 5] as number) | (1 << (slot & 31));
-      expected.push(hexAt(keys, i * 8));
-    }
-    const streamed: string[] = [];
-    table.streamMarked(marks, (words, count) => {
-      for (let k = 0; k < count; k++) streamed.push(hexAt(words, k * 8));
-    });
-    expect(streamed).toEqual(expected.sort());
     const ordered = rowKeys(table);
     const slots = table.slotsOfRanks([0, 1, 1500, n - 1]);
     expect(slots.map((s) => hexAt(table.rows, s * ROW_WORDS))).toEqual(
       [0, 1, 1500, n - 1].map((r) => ordered[r]),
     );
+  });
+
+  it("keeps its rows in shared memory, so cohort workers read them in place", () => {
+    const table = new SubjectTable(10);
+    expect(table.rows.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (let i = 0; i < 40; i++) table.insert(randomKeys(1, 100 + i), 0);
+    expect(table.rows.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it("pre-sizes to at most 80 bytes per subject", () => {

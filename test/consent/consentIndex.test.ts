@@ -313,6 +313,33 @@ describe("createConsentIndex: checkAccess", () => {
     expect(index.checkAccess(request).reason).toBe("EXPIRED");
   });
 
+  it("denies at once after markUnsynced, until the next markSynced", () => {
+    const clock = { t: T0 };
+    const index = createConsentIndex({ now: () => clock.t, maxStalenessSeconds: 30 });
+    index.apply(change(A, 1));
+    const request = { subject: A, use: P.HMB.bit, categories: C.DRUGS.bit };
+    index.markUnsynced();
+    // Never synced stays the more specific reason.
+    expect(index.checkAccess(request).reason).toBe("INDEX_NOT_SYNCED");
+    index.markSynced(4, T0);
+    expect(index.checkAccess(request).reason).toBe("PERMITTED");
+    index.markUnsynced();
+    expect(index.syncState()).toMatchObject({ syncedBlock: 4, syncedAt: T0, syncFailed: true });
+    expect(index.checkAccess(request)).toEqual({ allowed: false, reason: "INDEX_SYNC_FAILED" });
+    expect(() => index.assertAccess(request)).toThrow(
+      expect.objectContaining({ code: "CONSENT_DENIED", details: { reason: "INDEX_SYNC_FAILED" } }),
+    );
+    const cohort = index.filterCohort([A, B, "bad"], { use: P.HMB.bit, categories: C.DRUGS.bit });
+    expect(cohort.allowedCount).toBe(0);
+    expect(cohort.deniedByReason).toMatchObject({ INDEX_SYNC_FAILED: 2, INVALID_REQUEST: 1 });
+    // A failed sync outranks staleness: the data may miss events however recent the mark.
+    clock.t = T0 + 31;
+    expect(index.checkAccess(request).reason).toBe("INDEX_SYNC_FAILED");
+    index.markSynced(5, clock.t);
+    expect(index.syncState().syncFailed).toBe(false);
+    expect(index.checkAccess(request).reason).toBe("PERMITTED");
+  });
+
   it("fails closed before the first sync and once the sync is stale", () => {
     const clock = { t: T0 };
     const index = createConsentIndex({ now: () => clock.t, maxStalenessSeconds: 30 });
@@ -331,6 +358,7 @@ describe("createConsentIndex: checkAccess", () => {
       lastApplied: { blockNumber: 1, logIndex: 0 },
       syncedBlock: 4,
       syncedAt: T0 + 31,
+      syncFailed: false,
     });
     expect(() => index.markSynced(3, clock.t)).toThrow(
       expect.objectContaining({ code: "CONSENT_SYNC_REGRESSION" }),

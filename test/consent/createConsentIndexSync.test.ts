@@ -13,6 +13,7 @@ import {
 } from "../../src/consent/index.ts";
 import { isCustosError } from "../../src/errors/index.ts";
 import { eventLog, fakeChain, manualTimers, subjectOf, until } from "./fakeConsentChain.ts";
+import { gatedExecutor } from "./gatedExecutor.ts";
 
 const P = purposeCodes;
 const C = dataCategories;
@@ -54,6 +55,20 @@ async function expectCode(promise: Promise<unknown>, code: string) {
   );
   expect(isCustosError(error) ? error.code : error).toBe(code);
   return error;
+}
+
+/** A store whose next `failures.commits` commits fail ("disk full"). */
+function failingStore(memory: ConsentIndexStore, commits: number) {
+  const failures = { commits };
+  const store: ConsentIndexStore = {
+    readPosition: (s) => memory.readPosition(s),
+    records: (s) => memory.records(s),
+    async commit(commit, signal) {
+      if (failures.commits-- > 0) throw new Error("disk full");
+      return memory.commit(commit, signal);
+    },
+  };
+  return { store, failures };
 }
 
 const dirs: string[] = [];
@@ -154,20 +169,91 @@ describe("createConsentIndexSync", () => {
       reason: "PERMITTED",
     });
 
-    // Once live, a failing source lets the index go stale instead of answering from old data.
+    // Once live, a failing source denies every check at once (not only after the staleness
+    // bound) instead of answering from data that may miss events.
     await until(() => timers.pending.size === 1);
     expect(timers.delays()).toEqual([1_000]);
     chain.failures.head = 100;
-    clock.now += 61;
+    clock.now += 1;
     timers.fire();
     await until(() => log.ofType("error").length === 4 && timers.pending.size === 1);
-    expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_STALE");
+    expect(index.syncState()).toMatchObject({ syncFailed: true, syncedAt: 1_000 });
+    expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_SYNC_FAILED");
+    expect(index.filterCohort([a], REQUEST).deniedByReason.INDEX_SYNC_FAILED).toBe(1);
+    clock.now += 60;
+    expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_SYNC_FAILED");
     chain.failures.head = 0;
     timers.fire();
     await until(() => sync.status().state === "live");
+    expect(index.syncState().syncFailed).toBe(false);
     expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
     await sync.stop();
     expect(timers.pending.size).toBe(0);
+  });
+
+  it("marks the index unsynced on a failed store commit, but not on the caller's own abort", async () => {
+    const { store, failures } = failingStore(createMemoryConsentIndexStore(), 0);
+    const { chain, index, sync } = setup({ store });
+    const a = subjectOf(13);
+    chain.grant(1, a, TERMS);
+    await sync.syncOnce();
+    expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
+    chain.grant(2, subjectOf(14), TERMS);
+    failures.commits = 1;
+    await expectCode(sync.syncOnce(), "INTERNAL");
+    expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_SYNC_FAILED");
+    await sync.syncOnce();
+    expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
+
+    chain.grant(3, subjectOf(15), TERMS);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(sync.syncOnce(aborted.signal)).rejects.toThrow();
+    expect(index.syncState().syncFailed).toBe(false);
+    expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
+  });
+
+  it("applies a range only once an asynchronous cohort filter has stopped reading the index", async () => {
+    const clock = { now: 1_000 };
+    const chain = fakeChain();
+    const gate = gatedExecutor();
+    const index = createConsentIndex({ now: () => clock.now, cohortExecutor: gate.executor });
+    const sync = createConsentIndexSync({
+      index,
+      source: chain.source,
+      fromBlock: 1,
+      now: () => clock.now,
+    });
+    const a = subjectOf(16);
+    const b = subjectOf(17);
+    chain.grant(1, a, TERMS);
+    await sync.syncOnce();
+    const filtering = index.filterCohortAsync([a, b], REQUEST);
+    await until(() => gate.waiting() === 1);
+    expect(index.busy).toBe(true);
+    expect(() =>
+      index.apply({
+        subject: b,
+        ...TERMS,
+        status: "active",
+        version: 1,
+        custodian: 1,
+        blockNumber: 2,
+        logIndex: 0,
+      }),
+    ).toThrow(expect.objectContaining({ code: "CONSENT_INDEX_BUSY" }));
+    chain.grant(2, b, TERMS);
+    const syncing = sync.syncOnce();
+    await until(() => chain.reads.length === 2);
+    expect(index.getRecord(b)).toBeUndefined();
+    gate.openAll();
+    const [cohort, pass] = await Promise.all([filtering, syncing]);
+    // The filter saw the table before the second grant; the sync applied it afterwards.
+    expect([...cohort.allowedIndices]).toEqual([0]);
+    expect(cohort.deniedByReason.UNKNOWN_SUBJECT).toBe(1);
+    expect(pass).toMatchObject({ applied: 1, syncedThrough: 2 });
+    expect(index.busy).toBe(false);
+    expect(index.checkAccess({ subject: b, ...REQUEST }).allowed).toBe(true);
   });
 
   it("applies nothing of a range whose reading fails midway, then applies it on retry", async () => {
@@ -187,15 +273,7 @@ describe("createConsentIndexSync", () => {
 
   it("persists a range again after a failed commit although the changes are already in memory", async () => {
     const memory = createMemoryConsentIndexStore();
-    let failCommits = 1;
-    const store: ConsentIndexStore = {
-      readPosition: (s) => memory.readPosition(s),
-      records: (s) => memory.records(s),
-      async commit(commit, signal) {
-        if (failCommits-- > 0) throw new Error("disk full");
-        return memory.commit(commit, signal);
-      },
-    };
+    const { store } = failingStore(memory, 1);
     const { chain, sync } = setup({ store });
     chain.grant(1, subjectOf(7), TERMS);
     await expectCode(sync.syncOnce(), "INTERNAL");
