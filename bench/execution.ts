@@ -1,43 +1,69 @@
 /**
  * State-path benchmark (`npm run bench:execution`): builds blocks of ConsentRegistry.grant
- * calls from distinct hospital recorder accounts (pre-signed), replays them on a second
- * engine with its own database, and does the same for batchGrant (500 consents per tx).
+ * calls from distinct hospital recorder accounts (pre-signed; senders recovered beforehand,
+ * as the transaction pool does at admission), replays them on other engines with their own
+ * databases (decoded from RLP: senders recovered during execution), and does the same for
+ * batchGrant (500 consents per tx).
+ *
+ * Every optimisation is measured in the same run against the code path without it, block by
+ * block in rotating order (so that the shared machine's load hits all alike): the replaying
+ * engines differ in one setting each from the current one (merkle state path, EthereumJS's
+ * interpreter loop, senders recovered on the main thread), and one has all the earlier
+ * settings ("before": merkle, EthereumJS's loop, main thread). Building is compared between
+ * the current and the "before" settings (which must build identical blocks). Each node runs
+ * on its own worker thread (own V8 isolate: one variant's JIT feedback, e.g. a second state
+ * manager class at EthereumJS's call sites, must not slow another), one at a time.
+ *
  * Also fills a chain database with 1 M synthetic ConsentGranted-shaped events (500 per block)
  * and times eth_getLogs-style queries through the log index.
- * Prints medians and writes bench/results/execution.json. Env: BENCH_BLOCKS (default 5),
- * BENCH_TXS (grant txs per block, default 1000), BENCH_BATCH_TXS (batchGrant txs per block,
- * default 10), BENCH_LOG_EVENTS (default 1,000,000).
+ * Prints medians and writes bench/results/execution.json. Env: BENCH_BLOCKS (grant blocks,
+ * default 6, the first untimed), BENCH_TXS (grant txs per block, default 1000),
+ * BENCH_BATCH_BLOCKS (default 5, the first untimed), BENCH_BATCH_TXS (batchGrant txs per
+ * block, default 10), BENCH_LARGE_STATE (consents already stored when the batchGrant blocks
+ * run again on a large state, default 1,000,000), BENCH_LOG_EVENTS (default 1,000,000).
  */
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { type Block, createBlock, createBlockFromRLP } from "@ethereumjs/block";
+import { Worker } from "node:worker_threads";
+import { type Block, createBlock } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { createTxFromRLP } from "@ethereumjs/tx";
-import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
-import { createDevGenesis } from "../nodes/chain/index.ts";
-import { type ChainDb, createChainDb, type StoredReceipt } from "../nodes/db/index.ts";
+import { Address, bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { createChainDb, createWriteBackDb, type StoredReceipt } from "../nodes/db/index.ts";
 import {
+  createBlockStateManager,
   createCustosCommon,
-  createExecutionEngine,
-  type ExecutionEngine,
   loadNativeCrypto,
 } from "../nodes/execution/index.ts";
 import {
   batchGrantCalldata,
   grantCalldata,
   openChain,
-  seededRandomBytes,
   signedTx,
   tempDir,
 } from "../test/nodes/stateFixtures.ts";
+import {
+  common,
+  genesis,
+  HOSPITALS,
+  keys,
+  type NodeData,
+  type NodeRequest,
+  type NodeResponse,
+  type VariantName,
+  variants,
+} from "./executionSetup.ts";
 
-const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 5);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
 const BATCH_TXS = Number(process.env.BENCH_BATCH_TXS ?? 10);
+const BATCH_BLOCKS = Number(process.env.BENCH_BATCH_BLOCKS ?? 5);
+const LARGE_STATE = Number(process.env.BENCH_LARGE_STATE ?? 1_000_000);
+const LARGE_STATE_CHUNK = 100_000;
 const BATCH = 500;
 const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
 const LOGS_PER_BLOCK = 500;
-const HOSPITALS = 50;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -49,11 +75,6 @@ function median(values: readonly number[]): number {
 
 const round = (n: number) => Math.round(n);
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const { genesis, keys } = createDevGenesis({
-  hospitals: HOSPITALS,
-  randomBytes: seededRandomBytes("bench"),
-});
-const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
 const nonces = new Map<string, bigint>();
 
 function nextNonce(address: string): bigint {
@@ -77,12 +98,15 @@ function presign(
         address: string;
         privateKey: string;
       };
-      return signedTx(common, account.privateKey, {
+      const tx = signedTx(common, account.privateKey, {
         nonce: nextNonce(account.address),
         to: genesis.contracts.consentRegistry,
         data: data(i),
         gasLimit,
       });
+      // As the transaction pool does at admission (assertMemberSender).
+      tx.getSenderAddress();
+      return tx;
     }),
   );
 }
@@ -95,59 +119,104 @@ interface Phase {
   readonly perBlock: number[];
 }
 
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
+/** A benchmark node on its own worker thread (bench/executionNode.ts). */
+interface Node {
+  readonly name: VariantName;
+  readonly phase: Phase;
+  /** Blocks executed so far (the first {@link WARMUP_BLOCKS} are not timed). */
+  warmedUp: number;
+  request(request: NodeRequest): Promise<NodeResponse>;
+  close(): Promise<void>;
 }
 
-async function buildAll(
-  engine: ExecutionEngine,
-  db: ChainDb,
-  blocks: readonly TypedTransaction[][],
-): Promise<{ phase: Phase; built: Block[] }> {
-  const phase: Phase = { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] };
-  const built: Block[] = [];
-  for (const txs of blocks) {
-    const parent = db.head() as Block;
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    const result = await engine.buildBlock(parent, txs, {
-      timestamp: parent.header.timestamp + 1n,
-      coinbase: hexToBytes(keys.hospitals[0]?.validator.address as PrefixedHexString),
-      gasLimit: BigInt(genesis.gasLimit),
+async function openNode(name: VariantName, copyFrom?: string): Promise<Node> {
+  const data: NodeData = copyFrom === undefined ? { variant: name } : { variant: name, copyFrom };
+  const worker = new Worker(new URL("./executionNode.ts", import.meta.url), { workerData: data });
+  const messages: ((value: unknown) => void)[] = [];
+  let failure: unknown;
+  worker.on("message", (message: unknown) => messages.shift()?.(message));
+  worker.on("error", (error) => {
+    failure = error;
+    for (const waiting of messages.splice(0)) waiting(undefined);
+  });
+  const next = () =>
+    new Promise<unknown>((resolve) => {
+      messages.push(resolve);
+    }).then((message) => {
+      if (failure !== undefined) throw failure;
+      return message;
     });
-    const t1 = performance.now();
-    await engine.commit(result);
-    const t2 = performance.now();
-    if (result.rejected.length > 0) throw new Error(`rejected: ${result.rejected[0]?.reason}`);
-    if (result.receipts.some((r) => r.status !== 1))
-      throw new Error("a benchmark transaction failed");
-    phase.blockMs.push(t2 - t0);
-    phase.commitMs.push(t2 - t1);
-    phase.cpuMs.push(cpuMsSince(cpu));
-    phase.perBlock.push(txs.length);
-    built.push(result.block);
-  }
-  return { phase, built };
+  await next(); // "ready": genesis committed
+  return {
+    name,
+    phase: { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] },
+    warmedUp: 0,
+    async request(request) {
+      const answer = next();
+      worker.postMessage(request);
+      return (await answer) as NodeResponse;
+    },
+    async close() {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.postMessage({ kind: "close" } satisfies NodeRequest);
+      await exited;
+    },
+  };
 }
 
-async function replayAll(engine: ExecutionEngine, blocks: readonly Block[]): Promise<Phase> {
-  const phase: Phase = { blockMs: [], commitMs: [], cpuMs: [], perBlock: [] };
-  for (const original of blocks) {
-    // A replaying node decodes the block from the wire: no sender cache carried over.
-    const block = createBlockFromRLP(original.serialize(), { common });
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    const executed = await engine.executeBlock(block);
-    const t1 = performance.now();
-    await engine.commit(executed);
-    const t2 = performance.now();
-    phase.blockMs.push(t2 - t0);
-    phase.commitMs.push(t2 - t1);
-    phase.cpuMs.push(cpuMsSince(cpu));
-    phase.perBlock.push(block.transactions.length);
+/**
+ * Blocks each node executes before the timed ones: every node is a fresh V8 isolate that
+ * compiles EthereumJS's and our hot code anew (on the other core) during its first block.
+ */
+const WARMUP_BLOCKS = 1;
+
+function record(node: Node, response: NodeResponse, units: number): void {
+  if (response.problem !== undefined) throw new Error(`${node.name}: ${response.problem}`);
+  node.warmedUp++;
+  if (node.warmedUp <= WARMUP_BLOCKS) return;
+  node.phase.blockMs.push(response.blockMs);
+  node.phase.commitMs.push(response.commitMs);
+  node.phase.cpuMs.push(response.cpuMs);
+  node.phase.perBlock.push(units);
+}
+
+/**
+ * Builds each block on every builder in turn (rotating the order), checks that they built
+ * the same block (the "before" settings are a second implementation of the same rules), and
+ * returns the blocks.
+ */
+async function buildAll(builders: readonly Node[], blocks: readonly TypedTransaction[][]) {
+  const built: { bytes: Uint8Array; txs: number }[] = [];
+  for (const [b, txs] of blocks.entries()) {
+    const bytes = txs.map((tx) => tx.serialize());
+    const hashes = new Set<string>();
+    for (let k = 0; k < builders.length; k++) {
+      const node = builders[(b + k) % builders.length] as Node;
+      const response = await node.request({ kind: "build", txs: bytes });
+      record(node, response, txs.length);
+      hashes.add(bytesToHex(response.block));
+      if (node === builders[0]) built.push({ bytes: response.block, txs: txs.length });
+    }
+    if (hashes.size !== 1) throw new Error(`block ${b}: the builders disagree`);
   }
-  return phase;
+  return built;
+}
+
+/** Replays every block on every replayer in turn (rotating the order); returns decode times. */
+async function replayAll(
+  replayers: readonly Node[],
+  blocks: readonly { bytes: Uint8Array; txs: number }[],
+) {
+  const decodeMs: number[] = [];
+  for (const [b, { bytes, txs }] of blocks.entries()) {
+    for (let k = 0; k < replayers.length; k++) {
+      const node = replayers[(b + k) % replayers.length] as Node;
+      const response = await node.request({ kind: "replay", block: bytes });
+      record(node, response, txs);
+      decodeMs.push(response.decodeMs);
+    }
+  }
+  return decodeMs;
 }
 
 function rate(phase: Phase, unitsPerTx = 1, times: readonly number[] = phase.blockMs): number {
@@ -266,30 +335,151 @@ async function logIndexBench() {
   };
 }
 
+/** Rates of one node's phase: wall-clock and per CPU-second, medians over blocks. */
+function rates(phase: Phase, unitsPerTx: number) {
+  return {
+    perSec: round(rate(phase, unitsPerTx)),
+    perCpuSec: round(rate(phase, unitsPerTx, phase.cpuMs)),
+    blockMsMedian: round(median(phase.blockMs)),
+    commitMsMedian: round(median(phase.commitMs)),
+    blockMs: phase.blockMs.map(round),
+    cpuMs: phase.cpuMs.map(round),
+  };
+}
+
+/** How many times faster the current settings are than `other`, per CPU-second and wall. */
+function ratio(current: Phase, other: Phase, unitsPerTx: number) {
+  return {
+    perCpuSec: round2(
+      rate(current, unitsPerTx, current.cpuMs) / rate(other, unitsPerTx, other.cpuMs),
+    ),
+    wall: round2(rate(current, unitsPerTx) / rate(other, unitsPerTx)),
+  };
+}
+
+/** Builds and replays one workload on all variants; returns the figures. */
+async function workload(blocks: readonly TypedTransaction[][], unitsPerTx: number) {
+  const builders = [await openNode("current"), await openNode("before")];
+  const names = Object.keys(variants) as VariantName[];
+  const replayers: Node[] = [];
+  for (const name of names) replayers.push(await openNode(name));
+  const built = await buildAll(builders, blocks);
+  const decodeMs = await replayAll(replayers, built);
+  const replay = (name: VariantName) => (replayers[names.indexOf(name)] as Node).phase;
+  const [builtCurrent, builtBefore] = builders as [Node, Node];
+  const current = replay("current");
+  const result = {
+    build: rates(builtCurrent.phase, unitsPerTx),
+    replay: rates(current, unitsPerTx),
+    decodeMsPerBlockMedian: round(median(decodeMs)),
+    buildBefore: rates(builtBefore.phase, unitsPerTx),
+    replayBefore: rates(replay("before"), unitsPerTx),
+    speedup: {
+      build: ratio(builtCurrent.phase, builtBefore.phase, unitsPerTx),
+      replay: ratio(current, replay("before"), unitsPerTx),
+      flatStatePath: ratio(current, replay("merkleStatePath"), unitsPerTx),
+      fastInterpreterLoop: ratio(current, replay("ethereumjsLoop"), unitsPerTx),
+      workerSenderRecovery: ratio(current, replay("mainThreadRecovery"), unitsPerTx),
+    },
+  };
+  for (const node of [...builders, ...replayers]) await node.close();
+  return result;
+}
+
+/**
+ * A chain whose ConsentRegistry already holds `count` consents: written straight into the
+ * registry's storage (trie and flat state, 100,000 per synthetic block without transactions),
+ * not executed, so that a large state takes seconds to prepare. Returns the directory and
+ * the write rate.
+ */
+async function largeState(count: number) {
+  const dir = await tempDir("custos-bench-large-");
+  const db = await openChain(dir.path, genesis, common);
+  const registry = new Address(hexToBytes(genesis.contracts.consentRegistry as PrefixedHexString));
+  // A version-1 active record (ConsentPacking), as batchGrant writes; in mapping slot 2.
+  const record = hexToBytes("0x010000000101000000000000000000000000000100000001");
+  const key = new Uint8Array(64);
+  key[63] = 2;
+  const keccak = common.customCrypto.keccak256 ?? keccak_256;
+  const t0 = performance.now();
+  for (let first = 0; first < count; first += LARGE_STATE_CHUNK) {
+    const parent = db.head() as Block;
+    const writes = createWriteBackDb(db.trieDb);
+    const state = createBlockStateManager({
+      common,
+      db: writes,
+      stateRoot: parent.header.stateRoot,
+      flat: db.flatState,
+    });
+    for (let n = first; n < Math.min(count, first + LARGE_STATE_CHUNK); n++) {
+      key.set(keccak(new TextEncoder().encode(`filled-subject-${n}`)), 0);
+      await state.putStorage(registry, keccak(key), record);
+    }
+    const stateRoot = await state.getStateRoot();
+    const block = createBlock(
+      {
+        header: {
+          parentHash: parent.hash(),
+          number: parent.header.number + 1n,
+          timestamp: parent.header.timestamp + 1n,
+          gasLimit: parent.header.gasLimit,
+          baseFeePerGas: parent.header.calcNextBaseFee(),
+          stateRoot,
+        },
+      },
+      { common },
+    );
+    await db.commitBlock({
+      block,
+      receipts: [],
+      stateWrites: writes.writes(),
+      flatWrites: state.flatWrites(),
+    });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await db.close();
+  return { dir, writeConsentsPerSec: round(count / seconds) };
+}
+
+/** batchGrant blocks built and replayed (current settings) on top of a large state. */
+async function largeStateWorkload(blocks: readonly TypedTransaction[][], count: number) {
+  const { dir, writeConsentsPerSec } = await largeState(count);
+  const builder = await openNode("current", dir.path);
+  const replayer = await openNode("current", dir.path);
+  const built = await buildAll([builder], blocks);
+  await replayAll([replayer], built);
+  await builder.close();
+  await replayer.close();
+  await dir.remove();
+  return {
+    existingConsents: count,
+    writeConsentsPerSec,
+    build: rates(builder.phase, BATCH),
+    replay: rates(replayer.phase, BATCH),
+  };
+}
+
 async function main() {
   const loadAtStart = loadavg()[0];
   const started = performance.now();
-  const dirA = await tempDir("custos-bench-a-");
-  const dirB = await tempDir("custos-bench-b-");
-  const dbA = await openChain(dirA.path, genesis, common);
-  const dbB = await openChain(dirB.path, genesis, common);
-  const builder = createExecutionEngine({ chainDb: dbA });
-  const replayer = createExecutionEngine({ chainDb: dbB });
 
   const tSign = performance.now();
   const grantBlocks = presign(BLOCKS, TXS, (i) => grantCalldata(i), 150_000n);
   const signMs = performance.now() - tSign;
-  const grants = await buildAll(builder, dbA, grantBlocks);
-  const grantReplay = await replayAll(replayer, grants.built);
-
+  // Each workload starts from genesis on fresh databases.
+  nonces.clear();
   const batchBlocks = presign(
-    3,
+    BATCH_BLOCKS,
     BATCH_TXS,
     (i) => batchGrantCalldata(10_000_000 + i * BATCH, BATCH),
     15_000_000n,
   );
-  const batches = await buildAll(builder, dbA, batchBlocks);
-  const batchReplay = await replayAll(replayer, batches.built);
+  const grant = await workload(grantBlocks, 1);
+  const loadMid = loadavg()[0];
+  const batchGrant = await workload(batchBlocks, BATCH);
+  const loadAfterExecution = loadavg()[0];
+  const batchGrantOnLargeState = await largeStateWorkload(batchBlocks, LARGE_STATE);
+  const loadAfterLargeState = loadavg()[0];
 
   const sample = grantBlocks[0]?.slice(0, 500) ?? [];
   const logIndex = await logIndexBench();
@@ -298,27 +488,50 @@ async function main() {
       cpus: cpus().length,
       availableParallelism: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? "",
-      loadavg1mAtStart: loadAtStart,
-      loadavg1mAtEnd: loadavg()[0],
-      note: "shared machine: other agents were running concurrently; figures vary run to run",
+      loadavg1m: {
+        start: loadAtStart,
+        afterGrant: loadMid,
+        afterBatchGrant: loadAfterExecution,
+        afterLargeState: loadAfterLargeState,
+        end: loadavg()[0],
+      },
+      note: "shared machine: other agents were running concurrently; figures vary run to run, ratios (same run, block by block) less",
     },
     nativeCrypto: loadNativeCrypto().native,
-    grantBlocks: { blocks: BLOCKS, txsPerBlock: TXS, hospitals: HOSPITALS },
-    grantBuildTxPerSec: round(rate(grants.phase)),
-    grantReplayTxPerSec: round(rate(grantReplay)),
-    grantBuildTxPerCpuSec: round(rate(grants.phase, 1, grants.phase.cpuMs)),
-    grantReplayTxPerCpuSec: round(rate(grantReplay, 1, grantReplay.cpuMs)),
-    grantBuildBlockMsMedian: round(median(grants.phase.blockMs)),
-    grantBuildCommitMsMedian: round(median(grants.phase.commitMs)),
-    grantReplayBlockMsMedian: round(median(grantReplay.blockMs)),
-    grantReplayCommitMsMedian: round(median(grantReplay.commitMs)),
-    batchGrant: { blocks: 3, txsPerBlock: BATCH_TXS, consentsPerTx: BATCH },
-    batchGrantBuildConsentsPerSec: round(rate(batches.phase, BATCH)),
-    batchGrantReplayConsentsPerSec: round(rate(batchReplay, BATCH)),
-    batchGrantBuildConsentsPerCpuSec: round(rate(batches.phase, BATCH, batches.phase.cpuMs)),
-    batchGrantReplayConsentsPerCpuSec: round(rate(batchReplay, BATCH, batchReplay.cpuMs)),
-    batchGrantBuildBlockMsMedian: round(median(batches.phase.blockMs)),
-    batchGrantCommitMsMedian: round(median(batches.phase.commitMs)),
+    settings: {
+      current: "flat state path, fast interpreter loop, senders recovered on a worker thread",
+      before:
+        "merkle state path (EthereumJS MerkleStateManager), EthereumJS interpreter loop, senders recovered on the main thread",
+    },
+    grantBlocks: {
+      blocks: BLOCKS,
+      warmupBlocks: WARMUP_BLOCKS,
+      txsPerBlock: TXS,
+      hospitals: HOSPITALS,
+    },
+    grantBuildTxPerSec: grant.build.perSec,
+    grantReplayTxPerSec: grant.replay.perSec,
+    grantBuildTxPerCpuSec: grant.build.perCpuSec,
+    grantReplayTxPerCpuSec: grant.replay.perCpuSec,
+    grantBuildBlockMsMedian: grant.build.blockMsMedian,
+    grantBuildCommitMsMedian: grant.build.commitMsMedian,
+    grantReplayBlockMsMedian: grant.replay.blockMsMedian,
+    grantReplayCommitMsMedian: grant.replay.commitMsMedian,
+    grant,
+    batchGrant: {
+      blocks: BATCH_BLOCKS,
+      warmupBlocks: WARMUP_BLOCKS,
+      txsPerBlock: BATCH_TXS,
+      consentsPerTx: BATCH,
+    },
+    batchGrantBuildConsentsPerSec: batchGrant.build.perSec,
+    batchGrantReplayConsentsPerSec: batchGrant.replay.perSec,
+    batchGrantBuildConsentsPerCpuSec: batchGrant.build.perCpuSec,
+    batchGrantReplayConsentsPerCpuSec: batchGrant.replay.perCpuSec,
+    batchGrantBuildBlockMsMedian: batchGrant.build.blockMsMedian,
+    batchGrantCommitMsMedian: batchGrant.build.commitMsMedian,
+    batchGrantFigures: batchGrant,
+    batchGrantOnLargeState,
     signatureRecoveryPerSec: {
       native: round(signatureRecoveryPerSec(true, sample)),
       pureJs: round(signatureRecoveryPerSec(false, sample.slice(0, 200))),
@@ -332,10 +545,6 @@ async function main() {
     new URL("./results/execution.json", import.meta.url),
     `${JSON.stringify(results, null, 2)}\n`,
   );
-  await dbA.close();
-  await dbB.close();
-  await dirA.remove();
-  await dirB.remove();
 }
 
 await main();

@@ -162,6 +162,70 @@ contract ConsentRegistryTest is CustosTest {
         }
     }
 
+    // ---------------------------------------------------------------- batch grant
+
+    /// @dev batchGrant gives every new subject exactly what a single grant gives it: the same
+    /// record and the same ConsentGranted event, in order.
+    function testFuzz_batchGrantEqualsSingleGrants(uint8 countSeed, uint8 termsSeed, uint256 salt) public {
+        uint256 n = bound(countSeed, 1, 24);
+        IConsentRegistry.Terms memory t = _termsOf(termsSeed);
+        (bytes32[] memory subjects, bytes32[] memory documents) = _batch(n, salt);
+        for (uint256 i; i < n; ++i) {
+            vm.expectEmit();
+            emit IConsentRegistry.ConsentGranted(
+                subjects[i], HOSPITAL, address(this), 1, t.purposes, t.categories, t.validFrom, t.validUntil, documents[i]
+            );
+        }
+        registry.batchGrant(subjects, t, documents);
+        ConsentRegistry single = new ConsentRegistry(consortium);
+        for (uint256 i; i < n; ++i) {
+            single.grant(subjects[i], t, documents[i]);
+            assertEq(
+                keccak256(abi.encode(registry.consentOf(subjects[i]))),
+                keccak256(abi.encode(single.consentOf(subjects[i]))),
+                "record"
+            );
+        }
+    }
+
+    /// @dev The first bad item (zero subject, zero document, active, revoked, or a duplicate
+    /// of an earlier item) reverts the whole batch, named by index, subject and reason.
+    function testFuzz_batchGrantRejectsTheFirstBadItem(uint8 countSeed, uint8 badSeed, uint8 kindSeed, uint256 salt)
+        public
+    {
+        uint256 n = bound(countSeed, 2, 12);
+        uint256 bad = bound(badSeed, 1, n - 1);
+        uint256 kind = bound(kindSeed, 0, 4);
+        IConsentRegistry.Terms memory t = _termsOf(0);
+        (bytes32[] memory subjects, bytes32[] memory documents) = _batch(n, salt);
+        bytes4 reason;
+        if (kind == 0) {
+            subjects[bad] = 0;
+            reason = IConsentRegistry.ConsentRegistryZeroSubject.selector;
+        } else if (kind == 1) {
+            documents[bad] = 0;
+            reason = IConsentRegistry.ConsentRegistryZeroDocumentHash.selector;
+        } else if (kind == 2) {
+            registry.grant(subjects[bad], t, documents[bad]);
+            reason = IConsentRegistry.ConsentRegistryAlreadyActive.selector;
+        } else if (kind == 3) {
+            registry.grant(subjects[bad], t, documents[bad]);
+            registry.revoke(subjects[bad], documents[bad]);
+            reason = IConsentRegistry.ConsentRegistryRevokedInBatch.selector;
+        } else {
+            subjects[bad] = subjects[bad - 1];
+            reason = IConsentRegistry.ConsentRegistryAlreadyActive.selector;
+        }
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConsentRegistry.ConsentRegistryBatchItemRejected.selector, bad, subjects[bad], reason
+            )
+        );
+        registry.batchGrant(subjects, t, documents);
+        // Nothing was written: the items before the bad one are still unknown.
+        for (uint256 i; i < bad; ++i) assertEq(registry.consentOf(subjects[i]).version, 0, "rolled back");
+    }
+
     // ---------------------------------------------------------------- EIP-712
 
     function testFuzz_signatureReplayRejected(uint256 privateKey, bytes32 documentHash) public {
@@ -244,6 +308,19 @@ contract ConsentRegistryTest is CustosTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    function _batch(uint256 n, uint256 salt)
+        private
+        pure
+        returns (bytes32[] memory subjects, bytes32[] memory documents)
+    {
+        subjects = new bytes32[](n);
+        documents = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            subjects[i] = keccak256(abi.encode("subject", salt, i));
+            documents[i] = keccak256(abi.encode("document", salt, i));
+        }
+    }
 
     function _termsOf(uint8 op) private view returns (IConsentRegistry.Terms memory t) {
         t.purposes = uint32(1 << ((op >> 3) % 6)) | ConsentCodes.NCU;

@@ -1,13 +1,13 @@
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import type { ChainDb } from "../db/index.ts";
+import { type ChainDb, flatStateOfTrie } from "../db/index.ts";
 import { genesisBlock } from "./genesisBlock.ts";
 import type { Genesis } from "./genesisSchema.ts";
 
 /**
- * Makes sure `chainDb` holds this genesis: commits block 0 (with its state) into an empty
- * database, or checks that a non-empty one was started from the same genesis.
+ * Makes sure `chainDb` holds this genesis: commits block 0 (with its state, trie and flat)
+ * into an empty database, or checks that a non-empty one was started from the same genesis.
  *
  * @throws CustosError `GENESIS_INVALID` when the database holds a different chain.
  * @example
@@ -18,7 +18,21 @@ import type { Genesis } from "./genesisSchema.ts";
 export async function commitGenesis(chainDb: ChainDb, genesis: Genesis): Promise<Block> {
   const state = await genesisBlock(genesis, chainDb.common);
   if (chainDb.head() === undefined) {
-    await chainDb.commitBlock({ block: state.block, receipts: [], stateWrites: state.stateWrites });
+    // State-trie keys are EthereumJS's unprefixed-hex strings (as UTF-8 bytes).
+    const nodes = new Map(
+      state.stateWrites.map((w) => [Buffer.from(w.key).toString("latin1"), w.value]),
+    );
+    const flatWrites = [
+      ...flatStateOfTrie(state.block.header.stateRoot, (hash) =>
+        nodes.get(Buffer.from(hash).toString("hex")),
+      ),
+    ];
+    await chainDb.commitBlock({
+      block: state.block,
+      receipts: [],
+      stateWrites: state.stateWrites,
+      flatWrites,
+    });
     return state.block;
   }
   const stored = await chainDb.blockByNumber(0n);

@@ -10,8 +10,10 @@ import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { Level } from "level";
 import { CustosError } from "../../src/errors/index.ts";
-import { createLevelTrieDb, type TrieDb } from "./createLevelTrieDb.ts";
+import { createFlatState, type FlatState, type FlatWrite, sameBlock } from "./createFlatState.ts";
+import { createLevelTrieDb, type StateDb } from "./createLevelTrieDb.ts";
 import type { StateWrite } from "./createWriteBackDb.ts";
+import { flatStateOfTrie } from "./flatStateOfTrie.ts";
 import { HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
 import {
   defaultLogQueryLimits,
@@ -27,7 +29,15 @@ export interface ChainDbOptions {
   readonly location: string;
   /** Chain parameters used to decode stored blocks. */
   readonly common: Common;
+  /** Flat-state records kept in memory (default {@link defaultChainDbOptions}). */
+  readonly flatCacheEntries?: number;
 }
+
+/** Defaults of {@link ChainDbOptions}. */
+export const defaultChainDbOptions = {
+  /** ~40 MB: the accounts and slots of the last few blocks and the hot ones (members, roles). */
+  flatCacheEntries: 200_000,
+} as const;
 
 /** What one committed block writes. */
 export interface CommitBlockInput {
@@ -35,6 +45,12 @@ export interface CommitBlockInput {
   readonly receipts: readonly StoredReceipt[];
   /** The block's state-trie writes, from the write-back layer. */
   readonly stateWrites: readonly StateWrite[];
+  /**
+   * The block's changes to the flat state. Stored (in the same batch) only when the flat
+   * state holds the parent's state (or the database is empty, for genesis); otherwise the
+   * flat state stays at its block and readers use the trie.
+   */
+  readonly flatWrites?: readonly FlatWrite[];
 }
 
 /** Where a transaction was included. */
@@ -52,7 +68,9 @@ export interface ChainDb {
   /** Chain parameters blocks are decoded with. */
   readonly common: Common;
   /** The state keyspace as an EthereumJS trie DB (reads; writes go through commitBlock). */
-  readonly trieDb: TrieDb;
+  readonly trieDb: StateDb;
+  /** The state of one block (normally the head) as flat records; see {@link FlatState}. */
+  readonly flatState: FlatState;
   /** The latest committed block, or undefined for an empty database. */
   head(): Block | undefined;
   /** A block by hash, canonical or not. */
@@ -82,6 +100,12 @@ export interface ChainDb {
   logs(filter: LogFilter, limits?: LogQueryLimits): Promise<IndexedLog[]>;
   /** Stores a block, its receipts, indexes, state writes and the new head in ONE batch. */
   commitBlock(input: CommitBlockInput): Promise<void>;
+  /**
+   * Rebuilds the flat state from the head's state trie (a database from before flat state,
+   * or one whose flat state stopped at another block): until it is done, execution reads
+   * the trie. Not atomic, but the flat head pointer is cleared first and set last.
+   */
+  rebuildFlatState(): Promise<void>;
   /** Closes the database. */
   close(): Promise<void>;
 }
@@ -189,6 +213,11 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     valueEncoding: "view",
   });
   await level.open();
+  const trieDb = createLevelTrieDb(level);
+  const flatState = await createFlatState(
+    level,
+    options.flatCacheEntries ?? defaultChainDbOptions.flatCacheEntries,
+  );
 
   async function blockByHash(hash: Uint8Array): Promise<Block | undefined> {
     const key = keyOf(keyspaces.block, hash);
@@ -338,7 +367,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
 
   return {
     common,
-    trieDb: createLevelTrieDb(level),
+    trieDb,
+    flatState,
     head: () => head,
     blockByHash,
     headerByHash,
@@ -362,7 +392,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     },
     logBlocks,
     logs,
-    async commitBlock({ block, receipts: blockReceipts, stateWrites }) {
+    async commitBlock({ block, receipts: blockReceipts, stateWrites, flatWrites }) {
       const hash = block.hash();
       const number = uint64Bytes(block.header.number);
       const ops: BatchOp[] = [];
@@ -388,8 +418,17 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
         value.set(uint32Bytes(index), 40);
         ops.push({ type: "put", key: keyOf(keyspaces.txIndex, tx.hash()), value });
       });
-      ops.push(...logIndexOps(block, blockReceipts));
+      // Loops, not spreads: a bulk block's ops exceed the engine's argument-count limit.
+      for (const op of logIndexOps(block, blockReceipts)) ops.push(op);
       ops.push({ type: "put", key: HEAD_KEY, value: hash });
+      const extendsFlat =
+        flatWrites !== undefined &&
+        (sameBlock(flatState.blockHash, block.header.parentHash) ||
+          (head === undefined && flatState.blockHash === undefined));
+      if (extendsFlat) {
+        for (const op of flatState.ops(flatWrites, hash)) ops.push(op);
+        flatState.changing();
+      }
       try {
         await level.batch(ops);
       } catch (cause) {
@@ -402,7 +441,14 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
           },
         );
       }
+      if (extendsFlat) flatState.changed(flatWrites, hash);
       head = block;
+    },
+    async rebuildFlatState() {
+      if (head === undefined) return;
+      const load = (hash: Uint8Array) =>
+        trieDb.getSync(Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString("hex"));
+      await flatState.rebuild(flatStateOfTrie(head.header.stateRoot, load), head.hash());
     },
     async close() {
       await level.close();

@@ -6,6 +6,16 @@ import { trieKeyBytes, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
 /** The DB interface EthereumJS's MPT and state manager read and write. */
 export type TrieDb = DB<string, string | Uint8Array>;
 
+/** The state keyspace: EthereumJS's DB interface plus a synchronous read. */
+export interface StateDb extends TrieDb {
+  /**
+   * The stored bytes under a key (EthereumJS's unprefixed-hex string form), synchronously:
+   * level's `getSync` answers ~90 k reads/s here against ~16–20 k/s for promise-based gets,
+   * and a trie walk is a chain of dependent reads.
+   */
+  getSync(key: string): Uint8Array | undefined;
+}
+
 /**
  * Adapts the chain database's state keyspace to EthereumJS's `DB` interface. level 10
  * resolves a missing key to `undefined`, which is exactly what the interface wants. Values
@@ -19,9 +29,12 @@ export type TrieDb = DB<string, string | Uint8Array>;
  * const trie = new MerklePatriciaTrie({ db: createLevelTrieDb(level), useKeyHashing: true });
  * ```
  */
-export function createLevelTrieDb(level: Level<Uint8Array, Uint8Array>): TrieDb {
+export function createLevelTrieDb(level: Level<Uint8Array, Uint8Array>): StateDb {
   const stateKey = (key: string | Uint8Array) => keyOf(keyspaces.state, trieKeyBytes(key));
-  const db: TrieDb = {
+  const db: StateDb = {
+    getSync(key) {
+      return level.getSync(stateKey(key));
+    },
     async get(key: string, opts?: EncodingOpts) {
       const value = await level.get(stateKey(key));
       return value === undefined ? undefined : trieValueOut(value, opts);

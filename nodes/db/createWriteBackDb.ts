@@ -1,5 +1,6 @@
 import type { BatchDBOp, EncodingOpts } from "@ethereumjs/util";
-import type { TrieDb } from "./createLevelTrieDb.ts";
+import { CustosError } from "../../src/errors/index.ts";
+import type { StateDb, TrieDb } from "./createLevelTrieDb.ts";
 import type { NodeCache } from "./createNodeCache.ts";
 import { trieKeyBytes, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
 
@@ -15,6 +16,12 @@ export interface StateWrite {
  * are handed to `commitBlock`; `discard()` drops them (an aborted or invalid block).
  */
 export interface WriteBackDb extends TrieDb {
+  /**
+   * Synchronous read (buffer, node cache, then the base's `getSync`), by EthereumJS's
+   * unprefixed-hex key. Throws `INTERNAL` when the base has no `getSync` and the key is
+   * neither buffered nor cached.
+   */
+  getSync(key: string): Uint8Array | undefined;
   /** The buffered writes, in insertion order. */
   writes(): readonly StateWrite[];
   /** Moves the buffered writes into the node cache, after `commitBlock` stored them. */
@@ -50,7 +57,20 @@ export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb 
   const put = (key: string | Uint8Array, value: string | Uint8Array) => {
     buffer.set(keyString(key), { key, value: trieValueBytes(value) });
   };
+  const syncBase = "getSync" in base ? (base as StateDb) : undefined;
   const db: WriteBackDb = {
+    getSync(key: string) {
+      const buffered = buffer.get(key);
+      if (buffered !== undefined) return buffered.value;
+      const cached = cache?.get(key);
+      if (cached !== undefined) return cached;
+      if (syncBase === undefined) {
+        throw new CustosError("INTERNAL", "the write-back layer's base has no synchronous read");
+      }
+      const stored = syncBase.getSync(key);
+      if (stored !== undefined) cache?.set(key, stored);
+      return stored;
+    },
     async get(key: string, opts?: EncodingOpts) {
       const k = keyString(key);
       const buffered = buffer.get(k);

@@ -3,17 +3,37 @@ export {
   type ChainDbOptions,
   type CommitBlockInput,
   createChainDb,
+  defaultChainDbOptions,
   type LogIndexKind,
   type TransactionLocation,
 } from "./createChainDb.ts";
-export { createLevelTrieDb, type TrieDb } from "./createLevelTrieDb.ts";
+export { type FlatState, type FlatWrite, flatSlotValue } from "./createFlatState.ts";
+export { createLevelTrieDb, type StateDb, type TrieDb } from "./createLevelTrieDb.ts";
 export { createNodeCache, type NodeCache } from "./createNodeCache.ts";
+export {
+  createTrieUpdate,
+  EMPTY_TRIE_ROOT,
+  type TrieNodeWrite,
+  type TrieUpdate,
+  type TrieUpdateOptions,
+} from "./createTrieUpdate.ts";
 export { createWriteBackDb, type StateWrite, type WriteBackDb } from "./createWriteBackDb.ts";
-export { HEAD_KEY, type Keyspace, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
+export { encodeRlp, type RlpInput } from "./encodeRlp.ts";
+export { flatStateOfTrie } from "./flatStateOfTrie.ts";
+export {
+  FLAT_HEAD_KEY,
+  HEAD_KEY,
+  type Keyspace,
+  keyOf,
+  keyspaces,
+  readUint64,
+  uint64Bytes,
+} from "./keyspaces.ts";
 export {
   defaultLogQueryLimits,
   type IndexedLog,
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
+export { readTrie, trieEntries } from "./readTrie.ts";
 export { decodeStoredReceipts, encodeStoredReceipts, type StoredReceipt } from "./storedReceipt.ts";

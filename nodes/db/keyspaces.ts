@@ -20,7 +20,11 @@ export const keyspaces = {
   logByTopic: 0x74, // "t"
   /** trie node hash or "c" ‖ code hash → node or code (content-addressed, never overwritten) */
   state: 0x73, // "s"
-  /** "m" ‖ name → metadata (the head pointer) */
+  /** keccak(address) → account RLP at the flat head (see FlatState) */
+  flatAccount: 0x66, // "f"
+  /** keccak(address) ‖ keccak(slot) → slot value at the flat head (no leading zeros) */
+  flatStorage: 0x67, // "g"
+  /** "m" ‖ name → metadata (the head pointer, the flat head pointer) */
   meta: 0x6d, // "m"
 } as const;
 
@@ -31,6 +35,12 @@ export type Keyspace = (typeof keyspaces)[keyof typeof keyspaces];
 export const HEAD_KEY: Uint8Array = Uint8Array.of(
   keyspaces.meta,
   ...new TextEncoder().encode("head"),
+);
+
+/** The meta key holding the hash of the block whose state the flat keyspaces hold. */
+export const FLAT_HEAD_KEY: Uint8Array = Uint8Array.of(
+  keyspaces.meta,
+  ...new TextEncoder().encode("flat"),
 );
 
 /**

@@ -7,6 +7,7 @@ import {
   intToUnpaddedBytes,
 } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
+import { encodeRlp } from "./encodeRlp.ts";
 
 /**
  * A transaction receipt as the node stores and serves it: the consensus fields plus what
@@ -44,7 +45,7 @@ export interface StoredReceipt {
  * ```
  */
 export function encodeStoredReceipts(receipts: readonly StoredReceipt[]): Uint8Array {
-  return RLP.encode(
+  return encodeRlp(
     receipts.map((r) => [
       intToUnpaddedBytes(r.txType),
       r.txHash,

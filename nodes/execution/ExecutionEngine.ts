@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import type { StateWrite, StoredReceipt } from "../db/index.ts";
+import type { FlatWrite, StateWrite, StoredReceipt } from "../db/index.ts";
 
 /** Header fields the block producer chooses. */
 export interface BuildBlockOptions {
@@ -35,6 +35,8 @@ export interface ExecutedBlock {
   readonly receipts: readonly StoredReceipt[];
   /** The block's state-trie writes (what commitBlock stores). */
   readonly stateWrites: readonly StateWrite[];
+  /** The block's flat-state changes (absent on the `merkle` state path). */
+  readonly flatWrites?: readonly FlatWrite[];
 }
 
 /** A built block plus the pending transactions left out. */

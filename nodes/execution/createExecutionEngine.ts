@@ -1,10 +1,4 @@
-import {
-  Block,
-  createBlock,
-  createBlockHeader,
-  genTransactionsTrieRoot,
-  type HeaderData,
-} from "@ethereumjs/block";
+import { Block, createBlock, createBlockHeader, type HeaderData } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { createFeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
@@ -17,8 +11,10 @@ import {
   setLengthLeft,
   ValueEncoding,
 } from "@ethereumjs/util";
-import { createVM, type VM } from "@ethereumjs/vm";
+import { createVM } from "@ethereumjs/vm";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
+import { sameBlock } from "../db/createFlatState.ts";
 import {
   type ChainDb,
   createNodeCache,
@@ -26,6 +22,8 @@ import {
   type NodeCache,
   type WriteBackDb,
 } from "../db/index.ts";
+import { type BlockStateManager, createBlockStateManager } from "./createBlockStateManager.ts";
+import { createSenderRecovery } from "./createSenderRecovery.ts";
 import type {
   AccountState,
   BuildBlockOptions,
@@ -36,10 +34,13 @@ import type {
   ExecutionEngine,
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
+import { installFastInterpreterLoop } from "./installFastInterpreterLoop.ts";
 import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+import { orderedTrieRoot } from "./orderedTrieRoot.ts";
 
-// Once per process, before any block executes (see installJumpAnalysisCache for why).
+// Once per process, before any block executes (see each for why).
 await installJumpAnalysisCache();
+await installFastInterpreterLoop();
 
 /** Options of {@link createExecutionEngine}. */
 export interface ExecutionEngineOptions {
@@ -47,12 +48,27 @@ export interface ExecutionEngineOptions {
   readonly chainDb: ChainDb;
   /** Committed trie nodes kept in memory across blocks (default {@link defaultExecutionEngineOptions}). */
   readonly nodeCacheEntries?: number;
+  /**
+   * `flat` (default): blocks execute on {@link createBlockStateManager} — base reads from the
+   * flat state when it holds the parent's state, one batched update per trie, flat-state
+   * changes committed with the block. `merkle`: EthereumJS's MerkleStateManager over the
+   * trie, put by put, and no flat-state changes (the reference the tests compare against,
+   * and the benchmark's baseline).
+   */
+  readonly statePath?: "flat" | "merkle";
+  /**
+   * Recover transaction senders on a worker thread while earlier transactions execute
+   * (default true; see createSenderRecovery). Off: on the main thread, as EthereumJS does.
+   */
+  readonly senderRecovery?: boolean;
 }
 
 /** Defaults of {@link ExecutionEngineOptions}. */
 export const defaultExecutionEngineOptions = {
   /** ~100 MB of trie nodes at ~200 bytes each. */
   nodeCacheEntries: 500_000,
+  statePath: "flat",
+  senderRecovery: true,
 } as const;
 
 const ERROR_SELECTOR = "0x08c379a0";
@@ -88,11 +104,13 @@ function mismatch(
 /**
  * Creates the EthereumJS-VM execution engine over a chain database.
  *
- * State path: each block executes on a fresh MerkleStateManager (with per-block account and
- * storage caches, so every touched slot is written to the trie once, at the end of the
- * block) whose trie DB is a write-back layer over level; reads below it hit a shared LRU of
- * committed, content-addressed trie nodes. The block's trie writes reach level only in the
- * block's one atomic commit batch.
+ * State path: each block executes on a fresh state manager ({@link createBlockStateManager})
+ * over its parent's committed state: reads come from the flat state when it holds the
+ * parent's state (normally: the parent is the head), else from the trie; at the end, every
+ * changed trie is updated in one batch and hashed once. Trie nodes go into a write-back
+ * layer over level (reads below it hit a shared cache of committed, content-addressed
+ * nodes); nodes and flat-state changes reach level only in the block's one atomic commit
+ * batch. A block whose flat-state reads raced a commit is executed again on the trie.
  *
  * @throws CustosError `STATE_NOT_AVAILABLE` when a parent's or queried block's state root is
  * not stored; `BLOCK_INVALID` from executeBlock naming the mismatching field;
@@ -112,9 +130,22 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   );
   const pending = new WeakMap<ExecutedBlock, WriteBackDb>();
 
-  async function stateManagerAt(
-    stateRoot: Uint8Array,
-  ): Promise<{ stateManager: MerkleStateManager; db: WriteBackDb }> {
+  const statePath = options.statePath ?? defaultExecutionEngineOptions.statePath;
+  const senderRecovery =
+    (options.senderRecovery ?? defaultExecutionEngineOptions.senderRecovery)
+      ? createSenderRecovery()
+      : undefined;
+
+  /** A state to execute on: the write-back layer collecting its trie writes, and how it ends. */
+  interface StateAt {
+    readonly stateManager: BlockStateManager | MerkleStateManager;
+    readonly db: WriteBackDb;
+    /** True when the flat state moved while this state read it: run again without it. */
+    readonly stale: () => boolean;
+    readonly flatWrites: () => ExecutedBlock["flatWrites"];
+  }
+
+  async function merkleStateAt(stateRoot: Uint8Array): Promise<StateAt> {
     const db = createWriteBackDb(chainDb.trieDb, cache);
     const trie = new MerklePatriciaTrie({
       db,
@@ -132,27 +163,92 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         },
       );
     }
-    return { stateManager: new MerkleStateManager({ common, trie, caches: new Caches() }), db };
+    const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() });
+    return { stateManager, db, stale: () => false, flatWrites: () => undefined };
   }
 
-  async function vmAt(stateRoot: Uint8Array): Promise<{ vm: VM; db: WriteBackDb }> {
-    const { stateManager, db } = await stateManagerAt(stateRoot);
-    return { vm: await createVM({ common, stateManager }), db };
+  /**
+   * The state at `stateRoot`, the post-state of block `blockHash`: on the flat path it reads
+   * the flat state when that holds this block's state and `useFlat` allows.
+   */
+  async function stateAt(
+    stateRoot: Uint8Array,
+    blockHash: Uint8Array,
+    useFlat: boolean,
+  ): Promise<StateAt> {
+    if (statePath === "merkle") return merkleStateAt(stateRoot);
+    const db = createWriteBackDb(chainDb.trieDb, cache);
+    const { flatState } = chainDb;
+    const flat = useFlat && sameBlock(flatState.blockHash, blockHash) ? flatState : undefined;
+    const stateManager = createBlockStateManager({
+      common,
+      db,
+      stateRoot,
+      ...(flat === undefined ? {} : { flat }),
+    });
+    return {
+      stateManager,
+      db,
+      stale: () => stateManager.flatStateChanged(),
+      flatWrites: () => stateManager.flatWrites(),
+    };
   }
 
-  // genTransactionsTrieRoot's default trie hashes with noble, not the chain's crypto.
-  const transactionsRoot = (txs: TypedTransaction[]) =>
-    genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common }));
-
-  // State reads need no VM (whose construction builds an EVM and its opcode tables).
-  async function stateAt(block: Block): Promise<MerkleStateManager> {
-    return (await stateManagerAt(block.header.stateRoot)).stateManager;
+  /**
+   * Runs `work` on the state of `block` (a committed block) and, should the flat state move
+   * to another block meanwhile (a commit racing the reads), once more on the trie alone.
+   */
+  async function onStateOf<T>(
+    stateRoot: Uint8Array,
+    blockHash: Uint8Array,
+    work: (state: StateAt) => Promise<T>,
+  ): Promise<{ result: T; state: StateAt }> {
+    const state = await stateAt(stateRoot, blockHash, true);
+    try {
+      const result = await work(state);
+      if (!state.stale()) return { result, state };
+    } catch (error) {
+      if (!state.stale()) {
+        state.db.discard();
+        throw error;
+      }
+    }
+    state.db.discard();
+    const again = await stateAt(stateRoot, blockHash, false);
+    try {
+      return { result: await work(again), state: again };
+    } catch (error) {
+      again.db.discard();
+      throw error;
+    }
   }
 
-  async function run(vm: VM, context: Block, txs: readonly TypedTransaction[], strict: boolean) {
+  const keccak = common.customCrypto.keccak256 ?? keccak_256;
+  const transactionsRoot = (txs: readonly TypedTransaction[]) =>
+    orderedTrieRoot(
+      txs.map((tx) => tx.serialize()),
+      keccak,
+    );
+
+  /** Executes `txs` in `context` on `state`; returns the outcome and the new state root. */
+  async function run(
+    state: StateAt,
+    context: Block,
+    txs: readonly TypedTransaction[],
+    strict: boolean,
+  ) {
+    const vm = await createVM({ common, stateManager: state.stateManager });
+    const senders = senderRecovery?.prefetch(txs);
+    // The merkle path flushes its caches into the trie when the outermost checkpoint
+    // commits: one checkpoint around the block makes that happen once, at the end. The flat
+    // path needs none (a failed block's state manager is dropped whole).
+    if (statePath === "flat") {
+      const outcome = await executeTransactions(vm, context, txs, strict, senders);
+      return { outcome, stateRoot: await vm.stateManager.getStateRoot() };
+    }
     await vm.evm.journal.checkpoint();
     try {
-      const outcome = await executeTransactions(vm, context, txs, strict);
+      const outcome = await executeTransactions(vm, context, txs, strict, senders);
       await vm.evm.journal.commit();
       return { outcome, stateRoot: await vm.stateManager.getStateRoot() };
     } catch (error) {
@@ -162,19 +258,30 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   }
 
   async function callAt(request: CallRequest, block: Block, gasLimit: bigint) {
-    const { vm } = await vmAt(block.header.stateRoot);
-    const caller = new Address(request.from ?? new Uint8Array(20));
-    const result = await vm.evm.runCall({
-      block,
-      caller,
-      origin: caller,
-      ...(request.to === undefined ? {} : { to: new Address(request.to) }),
-      data: request.data ?? new Uint8Array(0),
-      value: request.value ?? 0n,
-      gasLimit,
-      skipBalance: true,
+    const { result } = await onStateOf(block.header.stateRoot, block.hash(), async (state) => {
+      const vm = await createVM({ common, stateManager: state.stateManager });
+      const caller = new Address(request.from ?? new Uint8Array(20));
+      const call = await vm.evm.runCall({
+        block,
+        caller,
+        origin: caller,
+        ...(request.to === undefined ? {} : { to: new Address(request.to) }),
+        data: request.data ?? new Uint8Array(0),
+        value: request.value ?? 0n,
+        gasLimit,
+        skipBalance: true,
+      });
+      return call.execResult;
     });
-    return result.execResult;
+    return result;
+  }
+
+  /** Reads at a committed block's state (no VM: its construction builds opcode tables). */
+  async function readAt<T>(block: Block, read: (state: StateAt["stateManager"]) => Promise<T>) {
+    const { result } = await onStateOf(block.header.stateRoot, block.hash(), (state) =>
+      read(state.stateManager),
+    );
+    return result;
   }
 
   function intrinsicGas(request: CallRequest): bigint {
@@ -191,7 +298,6 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     common,
 
     async buildBlock(parent, pendingTxs, build: BuildBlockOptions): Promise<BuiltBlock> {
-      const { vm, db } = await vmAt(parent.header.stateRoot);
       const headerData: HeaderData = {
         parentHash: parent.hash(),
         number: parent.header.number + 1n,
@@ -203,8 +309,13 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         difficulty: 0n,
       };
       const context = createBlock({ header: headerData }, { common });
+      const {
+        result: { outcome, stateRoot },
+        state,
+      } = await onStateOf(parent.header.stateRoot, parent.hash(), (s) =>
+        run(s, context, pendingTxs, false),
+      );
       try {
-        const { outcome, stateRoot } = await run(vm, context, pendingTxs, false);
         // The Block constructor, not createBlock: createBlock re-creates every transaction from
         // its data (a Common copy each, and the recovered sender is lost).
         const header = createBlockHeader(
@@ -212,23 +323,25 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
             ...headerData,
             stateRoot,
             receiptTrie: outcome.receiptsRoot,
-            transactionsTrie: await transactionsRoot(outcome.included),
+            transactionsTrie: transactionsRoot(outcome.included),
             logsBloom: outcome.logsBloom,
             gasUsed: outcome.gasUsed,
           },
           { common },
         );
         const block = new Block(header, outcome.included, [], [], { common });
+        const flatWrites = state.flatWrites();
         const built: BuiltBlock = {
           block,
           receipts: outcome.receipts,
-          stateWrites: db.writes(),
+          stateWrites: state.db.writes(),
+          ...(flatWrites === undefined ? {} : { flatWrites }),
           rejected: outcome.rejected,
         };
-        pending.set(built, db);
+        pending.set(built, state.db);
         return built;
       } catch (error) {
-        db.discard();
+        state.db.discard();
         throw error;
       }
     },
@@ -246,7 +359,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       if (block.uncleHeaders.length > 0) {
         throw mismatch("uncleHash", new Uint8Array(0), block.header.uncleHash, block);
       }
-      const txRoot = await transactionsRoot(block.transactions);
+      const txRoot = transactionsRoot(block.transactions);
       if (!equalsBytes(txRoot, block.header.transactionsTrie)) {
         throw mismatch("transactionsRoot", block.header.transactionsTrie, txRoot, block);
       }
@@ -254,9 +367,13 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       if (block.header.baseFeePerGas !== baseFee) {
         throw mismatch("baseFeePerGas", block.header.baseFeePerGas ?? 0n, baseFee, block);
       }
-      const { vm, db } = await vmAt(parent.stateRoot);
+      const {
+        result: { outcome, stateRoot },
+        state,
+      } = await onStateOf(parent.stateRoot, block.header.parentHash, (s) =>
+        run(s, block, block.transactions, true),
+      );
       try {
-        const { outcome, stateRoot } = await run(vm, block, block.transactions, true);
         const h = block.header;
         if (outcome.gasUsed !== h.gasUsed)
           throw mismatch("gasUsed", h.gasUsed, outcome.gasUsed, block);
@@ -268,15 +385,17 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         }
         if (!equalsBytes(stateRoot, h.stateRoot))
           throw mismatch("stateRoot", h.stateRoot, stateRoot, block);
+        const flatWrites = state.flatWrites();
         const executed: ExecutedBlock = {
           block,
           receipts: outcome.receipts,
-          stateWrites: db.writes(),
+          stateWrites: state.db.writes(),
+          ...(flatWrites === undefined ? {} : { flatWrites }),
         };
-        pending.set(executed, db);
+        pending.set(executed, state.db);
         return executed;
       } catch (error) {
-        db.discard();
+        state.db.discard();
         throw error;
       }
     },
@@ -289,20 +408,19 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     },
 
     async account(address, block): Promise<AccountState> {
-      const account = await (await stateAt(block)).getAccount(new Address(address));
+      const account = await readAt(block, (state) => state.getAccount(new Address(address)));
       return account === undefined
         ? { nonce: 0n, balance: 0n, codeHash: KECCAK256_NULL }
         : { nonce: account.nonce, balance: account.balance, codeHash: account.codeHash };
     },
 
     async code(address, block) {
-      return (await stateAt(block)).getCode(new Address(address));
+      return readAt(block, (state) => state.getCode(new Address(address)));
     },
 
     async storageAt(address, slot, block) {
-      const value = await (await stateAt(block)).getStorage(
-        new Address(address),
-        setLengthLeft(slot, 32),
+      const value = await readAt(block, (state) =>
+        state.getStorage(new Address(address), setLengthLeft(slot, 32)),
       );
       return setLengthLeft(value, 32);
     },

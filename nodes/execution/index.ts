@@ -1,4 +1,9 @@
 export {
+  type BlockStateManager,
+  type BlockStateManagerOptions,
+  createBlockStateManager,
+} from "./createBlockStateManager.ts";
+export {
   CUSTOS_HARDFORK,
   type CustosCommonOptions,
   createCustosCommon,
@@ -18,5 +23,9 @@ export type {
   ExecutionEngine,
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
+export {
+  installFastInterpreterLoop,
+  setFastInterpreterLoop,
+} from "./installFastInterpreterLoop.ts";
 export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { CustomCrypto } from "@ethereumjs/common";
+import { takeRecovery } from "./recoveredKeys.ts";
 
 /** The crypto EthereumJS should use, and whether the native addons loaded. */
 export interface NodeCrypto {
@@ -72,6 +73,9 @@ export function loadNativeCrypto(): NodeCrypto {
       return sponge.squeeze(32);
     },
     ecrecover: (msgHash, v, r, s, chainId) => {
+      // Recovered ahead of execution on the sender-recovery worker (createSenderRecovery).
+      const early = takeRecovery({ msgHash, v, r, s, chainId });
+      if (early !== undefined) return early;
       const signature = new Uint8Array(64);
       signature.set(leftPad32(r), 0);
       signature.set(leftPad32(s), 32);

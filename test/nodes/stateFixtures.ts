@@ -7,16 +7,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Common } from "@ethereumjs/common";
 import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
-import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Interface } from "ethers";
+import { Level } from "level";
 import {
   commitGenesis,
   createDevGenesis,
   type DevGenesisKeys,
   type Genesis,
 } from "../../nodes/chain/index.ts";
-import { type ChainDb, createChainDb } from "../../nodes/db/index.ts";
+import {
+  type ChainDb,
+  createChainDb,
+  type FlatWrite,
+  keyOf,
+  keyspaces,
+} from "../../nodes/db/index.ts";
 import { consentRegistryAbi } from "../../src/contracts/index.ts";
 
 /** Deterministic key material: keccak of a seed and a counter. */
@@ -113,4 +120,41 @@ export function signedTx(
     },
     { common },
   ).sign(hexToBytes(privateKey as PrefixedHexString));
+}
+
+/** Flat-state records (hex key → hex value) as a list of flat writes would store them. */
+export function flatRecords(writes: Iterable<FlatWrite>): Map<string, string> {
+  const records = new Map<string, string>();
+  for (const write of writes) {
+    const key =
+      write.kind === "account"
+        ? keyOf(keyspaces.flatAccount, write.addressHash)
+        : keyOf(keyspaces.flatStorage, write.addressHash, write.slotHash);
+    if (write.value === undefined) records.delete(bytesToHex(key));
+    else records.set(bytesToHex(key), bytesToHex(write.value));
+  }
+  return records;
+}
+
+/** The flat-state records stored in the keyspaces of a closed chain database. */
+export async function storedFlatRecords(location: string): Promise<Map<string, string>> {
+  const level = new Level<Uint8Array, Uint8Array>(location, {
+    keyEncoding: "view",
+    valueEncoding: "view",
+  });
+  await level.open();
+  const records = new Map<string, string>();
+  try {
+    for (const space of [keyspaces.flatAccount, keyspaces.flatStorage]) {
+      for await (const [key, value] of level.iterator({
+        gte: Uint8Array.of(space),
+        lt: Uint8Array.of(space + 1),
+      })) {
+        records.set(bytesToHex(key), bytesToHex(value));
+      }
+    }
+  } finally {
+    await level.close();
+  }
+  return records;
 }

@@ -20,6 +20,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external pure;
     function deal(address account, uint256 balance) external;
+    function expectEmit() external;
 }
 
 /// @notice Base of Custos' Solidity tests: the cheatcode handle and small assertions.

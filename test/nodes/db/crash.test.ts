@@ -1,10 +1,10 @@
 import type { Block } from "@ethereumjs/block";
-import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
-import { createChainDb } from "../../../nodes/db/index.ts";
+import { createChainDb, flatStateOfTrie } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
 import { runCrashLoop } from "../crashHarness.ts";
-import { devGenesis, tempDir } from "../stateFixtures.ts";
+import { devGenesis, flatRecords, storedFlatRecords, tempDir } from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
@@ -26,10 +26,15 @@ describe("kill -9 while committing blocks", () => {
           const match = /^committed (\d+)$/.exec(line);
           if (match !== null) lastReported = BigInt(match[1] as string);
         }
+        const stored = await storedFlatRecords(dir.path);
         const chainDb = await createChainDb({ location: dir.path, common });
         try {
           const head = chainDb.head() as Block;
           expect(head, `round ${round}`).toBeDefined();
+          // The flat state was committed in the same batches: it holds exactly the head's state.
+          expect(chainDb.flatState.blockHash).toEqual(head.hash());
+          const load = (hash: Uint8Array) => chainDb.trieDb.getSync(bytesToHex(hash).slice(2));
+          expect(stored).toEqual(flatRecords(flatStateOfTrie(head.header.stateRoot, load)));
           // No block whose commit resolved is lost.
           expect(head.header.number).toBeGreaterThanOrEqual(lastReported);
           maxHead = head.header.number;

@@ -8,7 +8,7 @@ import {
 } from "@ethereumjs/util";
 import { Interface } from "ethers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChainDb } from "../../../nodes/db/index.ts";
+import type { ChainDb, FlatState } from "../../../nodes/db/index.ts";
 import {
   createCustosCommon,
   createExecutionEngine,
@@ -354,6 +354,58 @@ describe("createExecutionEngine", () => {
     await expect(engine.account(hex(h0.address), unknown)).rejects.toSatisfy((e: unknown) =>
       isCustosError(e, "STATE_NOT_AVAILABLE"),
     );
+  });
+});
+
+describe("flat-state reads racing a commit", () => {
+  it("executes the block again on the trie when the flat state moved during execution", async () => {
+    const dir = await tempDir();
+    const chainDb = await openChain(dir.path, genesis, common);
+    const real = chainDb.flatState;
+    // A flat state that answers as if another block had been committed meanwhile: it knows
+    // no account and moves its generation on the first read.
+    let generation = real.generation;
+    let reads = 0;
+    const racing: FlatState = {
+      get blockHash() {
+        return real.blockHash;
+      },
+      get generation() {
+        return generation;
+      },
+      account: () => {
+        reads++;
+        generation = real.generation + 1;
+        return undefined;
+      },
+      storage: () => undefined,
+    };
+    const engine = createExecutionEngine({ chainDb: { ...chainDb, flatState: racing } });
+    const g = chainDb.head() as Block;
+    const built = await engine.buildBlock(
+      g,
+      [
+        signedTx(common, h0.privateKey, {
+          nonce: 0n,
+          to: genesis.contracts.consentRegistry,
+          data: grantCalldata(9),
+          gasLimit: 200_000n,
+        }),
+      ],
+      { timestamp: g.header.timestamp + 1n, coinbase, gasLimit: BigInt(genesis.gasLimit) },
+    );
+    expect(reads).toBeGreaterThan(0);
+    // Re-executed on the trie: the sender's funds were found and the grant succeeded.
+    expect(built.rejected).toEqual([]);
+    expect(built.receipts.map((r) => r.status)).toEqual([1]);
+    const otherDir = await tempDir();
+    const other = await openChain(otherDir.path, genesis, common);
+    const verifier = createExecutionEngine({ chainDb: other, statePath: "merkle" });
+    await verifier.commit(await verifier.executeBlock(built.block));
+    await other.close();
+    await otherDir.remove();
+    await chainDb.close();
+    await dir.remove();
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * What bench/execution.ts and its per-node worker threads (bench/executionNode.ts) share: the
+ * seeded dev genesis and the engine settings compared.
+ */
+import { createDevGenesis } from "../nodes/chain/index.ts";
+import { createCustosCommon, type ExecutionEngineOptions } from "../nodes/execution/index.ts";
+import { seededRandomBytes } from "../test/nodes/stateFixtures.ts";
+
+/** Hospitals (recorder accounts) of the benchmark genesis. */
+export const HOSPITALS = 50;
+
+/** The benchmark's genesis and keys (seeded: every thread derives the same). */
+export const { genesis, keys } = createDevGenesis({
+  hospitals: HOSPITALS,
+  randomBytes: seededRandomBytes("bench"),
+});
+
+/** The benchmark chain's Common. */
+export const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+
+/** One engine configuration: its options and whether the fast interpreter loop is on. */
+export interface Variant {
+  readonly engine: Omit<ExecutionEngineOptions, "chainDb">;
+  readonly fastLoop: boolean;
+}
+
+/** The current settings, and the settings before each optimisation of decision 004. */
+export const variants = {
+  current: { engine: {}, fastLoop: true },
+  merkleStatePath: { engine: { statePath: "merkle" }, fastLoop: true },
+  ethereumjsLoop: { engine: {}, fastLoop: false },
+  mainThreadRecovery: { engine: { senderRecovery: false }, fastLoop: true },
+  before: { engine: { statePath: "merkle", senderRecovery: false }, fastLoop: false },
+} as const satisfies Record<string, Variant>;
+
+/** A variant's name. */
+export type VariantName = keyof typeof variants;
+
+/** What a node thread starts from. */
+export interface NodeData {
+  readonly variant: VariantName;
+  /** A chain database directory to copy (a prepared large state) instead of bare genesis. */
+  readonly copyFrom?: string;
+}
+
+/** A request to a node thread. */
+export type NodeRequest =
+  | { readonly kind: "build"; readonly txs: readonly Uint8Array[] }
+  | { readonly kind: "replay"; readonly block: Uint8Array }
+  | { readonly kind: "close" };
+
+/** A node thread's answer: the block (built or replayed) and its timings. */
+export interface NodeResponse {
+  readonly block: Uint8Array;
+  /** Execute + commit, wall-clock. */
+  readonly blockMs: number;
+  readonly commitMs: number;
+  /** Process CPU time (all threads) during execute + commit; the other threads are idle. */
+  readonly cpuMs: number;
+  /** Decoding the block from RLP (replay only). */
+  readonly decodeMs: number;
+  /** Why the block is unusable for the benchmark (a rejected or failed transaction). */
+  readonly problem?: string;
+}

@@ -1,0 +1,109 @@
+import type { Block } from "@ethereumjs/block";
+import { createBlock } from "@ethereumjs/block";
+import { Capability, createFeeMarket1559Tx, createTxFromRLP } from "@ethereumjs/tx";
+import { type Address, bigIntToUnpaddedBytes, bytesToHex } from "@ethereumjs/util";
+import { describe, expect, it } from "vitest";
+import { createSenderRecovery } from "../../../nodes/execution/createSenderRecovery.ts";
+import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
+import { takeRecovery } from "../../../nodes/execution/recoveredKeys.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
+import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+
+const { genesis, keys } = devGenesis(2);
+const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+const hospital = keys.hospitals[0]?.account as { address: string; privateKey: string };
+
+/** Transactions as a replaying node has them: decoded, senders not yet recovered. */
+const decoded = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    createTxFromRLP(
+      signedTx(common, hospital.privateKey, {
+        nonce: BigInt(i),
+        to: genesis.contracts.consentRegistry,
+        data: grantCalldata(i),
+        gasLimit: 200_000n,
+      }).serialize(),
+      { common },
+    ),
+  );
+
+describe("createSenderRecovery", () => {
+  it("recovers every sender on the worker, ready chunk by chunk", async () => {
+    const txs = decoded(120);
+    const senders = createSenderRecovery().prefetch(txs);
+    for (let i = 0; i < txs.length; i++) await senders.ready(i);
+    for (const tx of txs) {
+      const item = {
+        msgHash: tx.getMessageToVerifySignature(),
+        v: tx.v as bigint,
+        r: bigIntToUnpaddedBytes(tx.r as bigint),
+        s: bigIntToUnpaddedBytes(tx.s as bigint),
+        chainId: tx.supports(Capability.EIP155ReplayProtection) ? tx.common.chainId() : undefined,
+      };
+      const early = takeRecovery(item);
+      expect(early).toBeDefined();
+      // What the worker found is what the main thread recovers itself.
+      expect(bytesToHex(early as Uint8Array)).toBe(bytesToHex(tx.getSenderPublicKey()));
+    }
+  });
+
+  it("skips transactions whose sender is already known", () => {
+    const [tx] = decoded(1);
+    tx?.getSenderAddress();
+    expect(
+      createSenderRecovery()
+        .prefetch(tx === undefined ? [] : [tx])
+        .ready(0),
+    ).toBeUndefined();
+  });
+
+  it("a bad signature fails the block exactly as recovery on the main thread does", async () => {
+    const good = signedTx(common, hospital.privateKey, {
+      nonce: 0n,
+      to: keys.hospitals[1]?.account.address as string,
+      value: 1n,
+    });
+    // Same fields, signature s replaced: recovers to another key (or none).
+    const forged = createFeeMarket1559Tx(
+      {
+        nonce: good.nonce,
+        to: good.to as Address,
+        value: good.value,
+        gasLimit: good.gasLimit,
+        maxFeePerGas: good.maxFeePerGas,
+        maxPriorityFeePerGas: good.maxPriorityFeePerGas,
+        chainId: good.chainId,
+        v: good.v as bigint,
+        r: good.r as bigint,
+        s: (good.s as bigint) ^ 1n,
+      },
+      { common },
+    );
+    const reasons: unknown[] = [];
+    for (const senderRecovery of [true, false]) {
+      const dir = await tempDir();
+      const chainDb = await openChain(dir.path, genesis, common);
+      const engine = createExecutionEngine({ chainDb, senderRecovery });
+      const parent = chainDb.head() as Block;
+      const block = createBlock(
+        {
+          header: {
+            parentHash: parent.hash(),
+            number: 1n,
+            timestamp: parent.header.timestamp + 1n,
+            gasLimit: parent.header.gasLimit,
+            baseFeePerGas: parent.header.calcNextBaseFee(),
+          },
+          transactions: [forged],
+        },
+        { common },
+      );
+      const error = await engine.executeBlock(block).catch((e: unknown) => e);
+      expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
+      reasons.push((error as { details: unknown }).details);
+      await chainDb.close();
+      await dir.remove();
+    }
+    expect(reasons[0]).toEqual(reasons[1]);
+  });
+});
