@@ -67,6 +67,10 @@ export interface CustosNode {
   stop(): Promise<void>;
 }
 
+function sameHash(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && equalsBytes(a, b);
+}
+
 function hexAddress(hex: string): Uint8Array {
   return hexToBytes(hex as `0x${string}`);
 }
@@ -179,6 +183,13 @@ export async function startNode(
   let producer: BlockProducer | undefined;
   try {
     const genesisBlock = await commitGenesis(chainDb, genesis);
+    const headBlock = chainDb.head() as Block;
+    if (!sameHash(chainDb.flatState.blockHash, headBlock.hash())) {
+      // A database from before flat state (or whose flat state stopped at another block)
+      // would otherwise execute on the slower trie reads for good.
+      log.info({ head: headBlock.header.number }, "rebuilding flat state");
+      await chainDb.rebuildFlatState();
+    }
     const engine = createExecutionEngine({ chainDb });
     const head = (): Block => chainDb.head() as Block;
     const membership = createMembership({

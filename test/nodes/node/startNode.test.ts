@@ -2,9 +2,11 @@ import { access, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { Contract, hexlify, id, JsonRpcProvider, randomBytes, Wallet } from "ethers";
+import { Level } from "level";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDevGenesis } from "../../../nodes/chain/index.ts";
 import { type NodeConfig, resolveConfig } from "../../../nodes/config/index.ts";
+import { FLAT_HEAD_KEY } from "../../../nodes/db/index.ts";
 import { createLogger } from "../../../nodes/log/index.ts";
 import { type CustosNode, startNode } from "../../../nodes/node/index.ts";
 import { consentRegistryAbi, consortiumAbi } from "../../../src/contracts/index.ts";
@@ -78,6 +80,20 @@ async function consentStatus(node: CustosNode, subject: string): Promise<bigint>
   }
 }
 
+/** The flat head pointer as stored, read after the node stopped. */
+async function readFlatHead(location: string, node: CustosNode): Promise<string> {
+  await stopped(node);
+  const level = new Level<Uint8Array, Uint8Array>(location, {
+    keyEncoding: "view",
+    valueEncoding: "view",
+  });
+  try {
+    return bytesToHex((await level.get(FLAT_HEAD_KEY)) ?? new Uint8Array());
+  } finally {
+    await level.close();
+  }
+}
+
 describe("startNode (dev)", () => {
   it("generates a dev chain, serves JSON-RPC and metrics, and resumes it after a restart", async () => {
     const dataDir = join(dir.path, "dev");
@@ -100,6 +116,25 @@ describe("startNode (dev)", () => {
     expect(second.api.head().header.number).toBeGreaterThanOrEqual(BigInt(block));
     expect(second.dev?.keys.hospitals[0]).toEqual(first.dev?.keys.hospitals[0]);
     expect(await consentStatus(second, subject)).toBe(1n);
+  });
+
+  it("rebuilds a flat state that does not describe the head (a database from before it)", async () => {
+    const dataDir = join(dir.path, "dev");
+    const first = await start({ dev: true, dataDir });
+    const { subject } = await grantOne(first);
+    await stopped(first);
+    const level = new Level<Uint8Array, Uint8Array>(join(dataDir, "chain"), {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
+    await level.del(FLAT_HEAD_KEY);
+    await level.close();
+
+    const second = await start({ dev: true, dataDir });
+    expect(bytesToHex(second.api.head().hash())).toBe(bytesToHex(first.api.head().hash()));
+    expect(await consentStatus(second, subject)).toBe(1n);
+    const flatHead = await readFlatHead(join(dataDir, "chain"), second);
+    expect(flatHead).toBe(bytesToHex(second.api.head().hash()));
   });
 
   it("refuses to reuse a dev chain made with other parameters, naming the field", async () => {
