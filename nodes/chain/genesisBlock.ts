@@ -1,5 +1,6 @@
 import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import { EVMMockBlockchain } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import {
@@ -10,7 +11,6 @@ import {
   MapDB,
   ValueEncoding,
 } from "@ethereumjs/util";
-import { createVM } from "@ethereumjs/vm";
 import { Interface } from "ethers";
 import {
   accessLedgerAbi,
@@ -22,7 +22,7 @@ import {
 } from "../../src/contracts/index.ts";
 import { CustosError } from "../../src/errors/index.ts";
 import { createWriteBackDb, type StateWrite } from "../db/index.ts";
-import { createCustosCommon } from "../execution/index.ts";
+import { createCustosCommon, createTransientVm } from "../execution/index.ts";
 import { type Genesis, genesisRoles } from "./genesisSchema.ts";
 
 /** Block 0 and the state writes that make its state root loadable. */
@@ -61,7 +61,12 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
     common: chainCommon,
   });
   const stateManager = new MerkleStateManager({ common: chainCommon, trie, caches: new Caches() });
-  const vm = await createVM({ common: chainCommon, stateManager });
+  const vm = await createTransientVm({
+    common: chainCommon,
+    stateManager,
+    // Block 0 has no ancestors: BLOCKHASH is zero for every number, as the mock answers.
+    blockchain: new EVMMockBlockchain(),
+  });
   const header = {
     number: 0n,
     gasLimit: BigInt(genesis.gasLimit),

@@ -11,7 +11,6 @@ import {
   setLengthLeft,
   ValueEncoding,
 } from "@ethereumjs/util";
-import { createVM } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import { sameBlock } from "../db/createFlatState.ts";
@@ -22,8 +21,10 @@ import {
   type NodeCache,
   type WriteBackDb,
 } from "../db/index.ts";
+import { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
 import { type BlockStateManager, createBlockStateManager } from "./createBlockStateManager.ts";
 import { createSenderRecovery } from "./createSenderRecovery.ts";
+import { createTransientEvm, createTransientVm } from "./createTransientVm.ts";
 import type {
   AccountState,
   BuildBlockOptions,
@@ -130,6 +131,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   );
   const pending = new WeakMap<ExecutedBlock, WriteBackDb>();
 
+  const blockchain = canonicalBlockHashes(chainDb);
   const statePath = options.statePath ?? defaultExecutionEngineOptions.statePath;
   const senderRecovery =
     (options.senderRecovery ?? defaultExecutionEngineOptions.senderRecovery)
@@ -237,7 +239,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     txs: readonly TypedTransaction[],
     strict: boolean,
   ) {
-    const vm = await createVM({ common, stateManager: state.stateManager });
+    const vm = await createTransientVm({ common, stateManager: state.stateManager, blockchain });
     const senders = senderRecovery?.prefetch(txs);
     // The merkle path flushes its caches into the trie when the outermost checkpoint
     // commits: one checkpoint around the block makes that happen once, at the end. The flat
@@ -259,9 +261,14 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
 
   async function callAt(request: CallRequest, block: Block, gasLimit: bigint) {
     const { result } = await onStateOf(block.header.stateRoot, block.hash(), async (state) => {
-      const vm = await createVM({ common, stateManager: state.stateManager });
+      // An EVM, not a VM: a call needs no block machinery.
+      const evm = await createTransientEvm({
+        common,
+        stateManager: state.stateManager,
+        blockchain,
+      });
       const caller = new Address(request.from ?? new Uint8Array(20));
-      const call = await vm.evm.runCall({
+      const call = await evm.runCall({
         block,
         caller,
         origin: caller,

@@ -1,3 +1,4 @@
+export { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
 export {
   type BlockStateManager,
   type BlockStateManagerOptions,
@@ -13,6 +14,11 @@ export {
   defaultExecutionEngineOptions,
   type ExecutionEngineOptions,
 } from "./createExecutionEngine.ts";
+export {
+  createTransientEvm,
+  createTransientVm,
+  type TransientVmOptions,
+} from "./createTransientVm.ts";
 export type {
   AccountState,
   BuildBlockOptions,
