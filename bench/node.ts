@@ -6,16 +6,17 @@
  *
  * 1. ConsentRegistry.grant from every hospital recorder, batched eth_sendRawTransaction:
  *    sustained tx/s per chain, rounds interleaved across chains, medians and ratios.
- * 2. Custos only: batchGrant in SDK-sized chunks (consents/s), eth_getLogs latency over the
- *    ConsentGranted events produced (by subject, by custodian), and a `--reindex` replay of
- *    the whole chain (blocks/s, tx/s).
+ * 2. Custos only: batchGrant in SDK-sized chunks (consents/s), a `--reindex` replay of the
+ *    whole chain (blocks/s, tx/s), then batchGrant on the replayed node until the chain holds
+ *    BENCH_LOG_EVENTS ConsentGranted events (or the budget runs out) and eth_getLogs latency
+ *    over all of them (by subject, by custodian).
  *
  * Prints figures as it goes and writes bench/results/node.json. Environment (defaults):
  * BENCH_CHAINS (custos,edr-automine,edr-interval,ganache-instamine,ganache-interval),
  * BENCH_HOSPITALS (16), BENCH_ROUNDS (3), BENCH_ROUND_SECONDS target length of a grant round
  * (8), BENCH_MAX_ROUND_TXS (15,000), BENCH_LANES (4),
- * BENCH_RPC_BATCH (100), BENCH_LOG_EVENTS batch-granted consents at most (1,000,000),
- * BENCH_BATCH_SECONDS (90), BENCH_LOG_QUERIES (200), BENCH_BUDGET_SECONDS (600: the run is
+ * BENCH_RPC_BATCH (100), BENCH_LOG_EVENTS ConsentGranted events eth_getLogs runs over
+ * (1,000,000), BENCH_BATCH_SECONDS the measured batchGrant phase (90), BENCH_LOG_QUERIES (200), BENCH_BUDGET_SECONDS (600: the run is
  * killed after this), BENCH_ECHO=1 (copy the chains' output to stderr), BENCH_NODE_LOG_LEVEL
  * (info; debug logs every Custos block).
  */
@@ -66,6 +67,12 @@ const RPC_BATCH = envNumber("BENCH_RPC_BATCH", 100);
 const LOG_EVENTS = envNumber("BENCH_LOG_EVENTS", 1_000_000);
 const BATCH_SECONDS = envNumber("BENCH_BATCH_SECONDS", 90);
 const LOG_QUERIES = envNumber("BENCH_LOG_QUERIES", 200);
+/** Seconds kept after the last batch grants for eth_getLogs, shutdown and the report. */
+const RESERVE_SECONDS = 45;
+/** Less time than this for more batch grants is not worth a phase. */
+const MIN_TOP_UP_SECONDS = 20;
+/** Blocks each eth_getLogs by-custodian query spans. */
+const CUSTODIAN_BLOCKS = 3;
 const BUDGET_SECONDS = envNumber("BENCH_BUDGET_SECONDS", 600);
 const ECHO = process.env.BENCH_ECHO === "1";
 const NODE_LOG_LEVEL = process.env.BENCH_NODE_LOG_LEVEL ?? "info";
@@ -134,6 +141,22 @@ function best(results: ReadonlyMap<string, ReturnType<typeof grantSummary>>, kin
 
 /** The run's temporary directory (chains' data), removed at the end or by the watchdog. */
 let root: string | undefined;
+
+/** Consents, median rate and per-segment figures of one batch-grant phase. */
+function segmentSummary(phase: BatchGrantPhaseResult) {
+  return {
+    consents: phase.consents,
+    consentsPerSecMedian: round(median(phase.segments.map((s) => s.consentsPerSec))),
+    segments: phase.segments.map((s) => ({
+      consents: s.consents,
+      txs: s.txs,
+      seconds: round(s.seconds, 3),
+      consentsPerSec: round(s.consentsPerSec),
+      consentsPerCpuSec: round(s.consents / s.cpuSeconds),
+      blocks: s.lastBlock - s.firstBlock + 1,
+    })),
+  };
+}
 
 async function main(): Promise<void> {
   const loadavgAtStart = loadavg();
@@ -253,10 +276,14 @@ async function main(): Promise<void> {
       running.splice(running.indexOf(chain), 1);
     }
 
-    // 2. Custos: batch grants, eth_getLogs, replay.
+    // 2. Custos: batch grants, a --reindex replay of the chain so far, then batch grants on
+    //    the replayed node up to LOG_EVENTS ConsentGranted events and eth_getLogs over them.
     let batch: BatchGrantPhaseResult | undefined;
+    let topUp: BatchGrantPhaseResult | undefined;
     let logs: GetLogsPhaseResult | undefined;
-    let replay: { blocks: number; txs: number; seconds: number; wallSeconds: number } | undefined;
+    let replay:
+      | { blocks: number; txs: number; seconds: number; wallSeconds: number; events: number }
+      | undefined;
     const custosGrants = grants.find((g) => g.chain === custos)?.cursor ?? 0;
     if (custos !== undefined) {
       // The grant stream may have signed past what this chain consumed: resume at its nonces.
@@ -274,41 +301,26 @@ async function main(): Promise<void> {
           return Number(n.result);
         }),
       );
-      batch = await runBatchGrantPhase({
-        rpc: custos.rpc,
+      const batchPhase = (rpc: BenchChain["rpc"], cpuSeconds: BenchChain["cpuSeconds"]) => ({
+        rpc,
         signer,
         registry,
         hospitals: hospitals.length,
         estimateFrom: hospitals[0]?.address as string,
-        maxConsents: LOG_EVENTS,
-        budgetSeconds: BATCH_SECONDS,
         segmentSeconds: 30,
         load: {
           batchSize: BATCH_GRANT_RPC_BATCH,
           lanes: LANES,
           pollMs: POLL_MS,
           sampleEvery: 10,
-          cpuSeconds: custos.cpuSeconds,
+          cpuSeconds,
         },
       });
-      const segments = batch.segments;
-      logs = await runGetLogsPhase({
-        rpc: custos.rpc,
-        registry,
-        subjectSeries: batch.subjectSeries,
-        subjects: batch.consents,
-        firstBlock: Math.min(...segments.map((s) => s.firstBlock)),
-        lastBlock: Math.max(...segments.map((s) => s.lastBlock)),
-        hospitals: hospitals.length,
-        queries: LOG_QUERIES,
-        custodianLogsTarget: 500,
+      batch = await runBatchGrantPhase({
+        ...batchPhase(custos.rpc, custos.cpuSeconds),
+        maxConsents: Math.max(1, LOG_EVENTS - custosGrants),
+        budgetSeconds: BATCH_SECONDS,
       });
-      say(
-        `eth_getLogs by subject over ${batch.consents + custosGrants} events: ` +
-          `p50 ${logs.bySubject.p50Ms} ms, p99 ${logs.bySubject.p99Ms} ms; by custodian over ` +
-          `${logs.byCustodian.blocksPerQuery} blocks (~${logs.byCustodian.logsPerQueryMedian} ` +
-          `logs): p50 ${logs.byCustodian.p50Ms} ms, p99 ${logs.byCustodian.p99Ms} ms`,
-      );
       const head = Number(await custos.rpc.call<string>("eth_blockNumber"));
       await custos.stop();
       running.splice(running.indexOf(custos), 1);
@@ -326,11 +338,39 @@ async function main(): Promise<void> {
       const replayedHead = Number(await reindexed.rpc.call<string>("eth_blockNumber"));
       if (replayedHead < head) throw new Error(`reindex: head ${replayedHead}, was ${head}`);
       const report = reindexed.reindexed as NonNullable<typeof reindexed.reindexed>;
-      replay = { ...report, wallSeconds };
+      replay = { ...report, wallSeconds, events: batch.consents + custosGrants };
       say(
         `reindex: ${report.blocks} blocks (${report.txs} transactions) in ${report.seconds} s = ` +
           `${round(report.blocks / report.seconds, 1)} blocks/s, ${round(report.txs / report.seconds)} tx/s ` +
           `(process start to JSON-RPC ${round(wallSeconds, 1)} s)`,
+      );
+      const missing = LOG_EVENTS - replay.events;
+      const topUpSeconds = BUDGET_SECONDS - elapsedSeconds() - RESERVE_SECONDS;
+      if (missing > 0 && topUpSeconds >= MIN_TOP_UP_SECONDS) {
+        say(
+          `batchGrant on the replayed node: ${missing} more consents, ${round(topUpSeconds)} s at most`,
+        );
+        topUp = await runBatchGrantPhase({
+          ...batchPhase(reindexed.rpc, reindexed.cpuSeconds),
+          maxConsents: missing,
+          firstSubject: batch.consents,
+          budgetSeconds: topUpSeconds,
+        });
+      }
+      const events = replay.events + (topUp?.consents ?? 0);
+      logs = await runGetLogsPhase({
+        rpc: reindexed.rpc,
+        registry,
+        subjectSeries: batch.subjectSeries,
+        subjects: batch.consents + (topUp?.consents ?? 0),
+        queries: LOG_QUERIES,
+        custodianBlocks: CUSTODIAN_BLOCKS,
+      });
+      say(
+        `eth_getLogs by subject over ${events} events: ` +
+          `p50 ${logs.bySubject.p50Ms} ms, p99 ${logs.bySubject.p99Ms} ms; by custodian over ` +
+          `${logs.byCustodian.blocksPerQuery} blocks (median ${logs.byCustodian.logsPerQueryMedian} ` +
+          `logs): p50 ${logs.byCustodian.p50Ms} ms, p99 ${logs.byCustodian.p99Ms} ms`,
       );
       await reindexed.stop();
       running.splice(running.indexOf(reindexed), 1);
@@ -341,7 +381,8 @@ async function main(): Promise<void> {
     const ganache = best(grantResults, "ganache");
     const ratio = (against: number | undefined) =>
       solo === undefined || against === undefined ? null : round(solo / against, 2);
-    const totalEvents = batch === undefined ? null : batch.consents + custosGrants;
+    const totalEvents =
+      replay === undefined ? null : replay.events + (topUp === undefined ? 0 : topUp.consents);
     const batchConsentsPerSec =
       batch === undefined ? null : round(median(batch.segments.map((s) => s.consentsPerSec)));
     const results = {
@@ -410,36 +451,30 @@ async function main(): Promise<void> {
               sdkChunkStalled: batch.sdkChunkStalled ?? null,
               consentsPerTx: batch.chunkSize,
               gasLimitPerTx: batch.gasLimitPerTx,
-              consents: batch.consents,
-              consentsPerSecMedian: round(median(batch.segments.map((s) => s.consentsPerSec))),
-              segments: batch.segments.map((s) => ({
-                consents: s.consents,
-                txs: s.txs,
-                seconds: round(s.seconds, 3),
-                consentsPerSec: round(s.consentsPerSec),
-                consentsPerCpuSec: round(s.consents / s.cpuSeconds),
-                blocks: s.lastBlock - s.firstBlock + 1,
-              })),
+              ...segmentSummary(batch),
+              onReplayedNode: topUp === undefined ? null : segmentSummary(topUp),
             },
       getLogs:
         logs === undefined
           ? null
           : {
               consentGrantedEvents: totalEvents,
-              batchConsentsCap: LOG_EVENTS,
+              eventsTarget: LOG_EVENTS,
               fromGrantRounds: custosGrants,
               bySubject: logs.bySubject,
               byCustodian: logs.byCustodian,
             },
       replay:
-        replay === undefined || totalEvents === null
+        replay === undefined
           ? null
           : {
-              ...replay,
+              blocks: replay.blocks,
+              txs: replay.txs,
+              seconds: replay.seconds,
               wallSeconds: round(replay.wallSeconds, 1),
               // Grant and batchGrant transactions differ 500-fold in work: consents say more.
-              consentGrantedEvents: totalEvents,
-              consentsPerSec: round(totalEvents / replay.seconds),
+              consentGrantedEvents: replay.events,
+              consentsPerSec: round(replay.events / replay.seconds),
             },
       machine: {
         cpus: cpus().length,

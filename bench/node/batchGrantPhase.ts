@@ -21,6 +21,12 @@ export interface BatchGrantPhaseOptions {
   readonly estimateFrom: string;
   /** Stop once this many consents are granted. */
   readonly maxConsents: number;
+  /**
+   * Number of the first subject of {@link BatchGrantPhaseResult.subjectSeries} this phase
+   * grants (default 0): a later phase continues where an earlier one stopped, so every
+   * subject keeps exactly one ConsentGranted event.
+   */
+  readonly firstSubject?: number;
   /** Stop starting segments after this many seconds (signing included). */
   readonly budgetSeconds: number;
   /** Target length of one segment once the rate is known. */
@@ -47,7 +53,10 @@ export interface BatchGrantPhaseResult {
   readonly gasLimitPerTx: number;
   readonly consents: number;
   readonly segments: readonly BatchSegment[];
-  /** The `series` of {@link pseudonym} the subjects were drawn from (0..consents-1). */
+  /**
+   * The `series` of {@link pseudonym} the subjects were drawn from: numbers
+   * firstSubject..firstSubject+consents-1.
+   */
   readonly subjectSeries: string;
 }
 
@@ -74,7 +83,7 @@ async function estimateChunk(options: BatchGrantPhaseOptions, size: number): Pro
   return BigInt(gas);
 }
 
-/** Calldata granting subjects [first, first + size). */
+/** Calldata granting subjects [first, first + size) of the series. */
 function chunkCalldata(first: number, size: number): Uint8Array {
   const subjects = Array.from({ length: size }, (_, i) => pseudonym(SUBJECTS, first + i));
   const documents = Array.from({ length: size }, (_, i) => pseudonym(DOCUMENTS, first + i));
@@ -120,6 +129,7 @@ export async function runBatchGrantPhase(
   options: BatchGrantPhaseOptions,
 ): Promise<BatchGrantPhaseResult> {
   const started = performance.now();
+  const offset = options.firstSubject ?? 0;
   const block = await options.rpc.call<{ gasLimit: string }>("eth_getBlockByNumber", [
     "latest",
     false,
@@ -146,7 +156,12 @@ export async function runBatchGrantPhase(
   let chunkSize = sdkSize;
   let gasLimit = sdkGasLimit;
   let stalled: { waitedSeconds: number } | undefined;
-  const probe = options.signer.sign(0, options.registry, chunkCalldata(0, sdkSize), sdkGasLimit);
+  const probe = options.signer.sign(
+    0,
+    options.registry,
+    chunkCalldata(offset, sdkSize),
+    sdkGasLimit,
+  );
   if (!(await sendAndWait(options.rpc, probe, PROBE_SECONDS))) {
     const fallbackLimit = limitOf(await estimateChunk(options, FALLBACK_CHUNK));
     console.log(
@@ -157,7 +172,7 @@ export async function runBatchGrantPhase(
     const replacement = options.signer.replace(
       probe,
       options.registry,
-      chunkCalldata(0, FALLBACK_CHUNK),
+      chunkCalldata(offset, FALLBACK_CHUNK),
       fallbackLimit,
     );
     try {
@@ -190,7 +205,7 @@ export async function runBatchGrantPhase(
       return options.signer.sign(
         t % options.hospitals,
         options.registry,
-        chunkCalldata(first, size),
+        chunkCalldata(offset + first, size),
         gasLimit,
       );
     });

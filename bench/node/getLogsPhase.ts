@@ -1,8 +1,9 @@
 /**
  * eth_getLogs latency on the Custos node over the ConsentGranted events the run produced:
  * by subject pseudonym (indexed topic 1) over the whole chain, which finds one event among
- * all, and by custodian (indexed topic 2) over a bounded block range, which finds ~1,000.
- * Queries are sequential over HTTP, timed at the client.
+ * all, and by custodian (indexed topic 2) over a bounded block range holding at least one
+ * of that custodian's batches, which finds hundreds. Queries are sequential over HTTP,
+ * timed at the client.
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { seededRandomBytes } from "../../test/nodes/stateFixtures.ts";
@@ -17,13 +18,9 @@ export interface GetLogsPhaseOptions {
   /** Subjects `pseudonym(subjectSeries, 0..subjects-1)` each have exactly one ConsentGranted. */
   readonly subjectSeries: string;
   readonly subjects: number;
-  /** Blocks holding those grants, and how many hospitals recorded them. */
-  readonly firstBlock: number;
-  readonly lastBlock: number;
-  readonly hospitals: number;
   readonly queries: number;
-  /** Logs a custodian query should return on average. */
-  readonly custodianLogsTarget: number;
+  /** Blocks each custodian query spans, starting at a block holding one of its batches. */
+  readonly custodianBlocks: number;
 }
 
 /** Latency summary of one query kind. */
@@ -40,6 +37,7 @@ export interface GetLogsPhaseResult {
   readonly byCustodian: LatencySummary & {
     readonly blocksPerQuery: number;
     readonly logsPerQueryMedian: number;
+    readonly logsPerQueryMin: number;
   };
 }
 
@@ -53,17 +51,15 @@ function seededRandom(seed: string): () => number {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** A uint32 as an indexed topic. */
-function uintTopic(n: number): string {
-  return `0x${n.toString(16).padStart(64, "0")}`;
+/** The fields of an RPC log this phase reads. */
+interface RpcLog {
+  readonly blockNumber: string;
+  readonly topics: readonly string[];
 }
 
-async function timed(
-  rpc: JsonRpc,
-  filter: object,
-): Promise<{ ms: number; logs: readonly unknown[] }> {
+async function timed(rpc: JsonRpc, filter: object): Promise<{ ms: number; logs: RpcLog[] }> {
   const t0 = performance.now();
-  const logs = await rpc.call<unknown[]>("eth_getLogs", [filter]);
+  const logs = await rpc.call<RpcLog[]>("eth_getLogs", [filter]);
   return { ms: performance.now() - t0, logs };
 }
 
@@ -77,19 +73,23 @@ function summary(ms: readonly number[]): LatencySummary {
 }
 
 /**
- * Runs `queries` subject queries (each must return exactly one log) and `queries` custodian
- * queries (hospital 1's organisation, a window sized for ~`custodianLogsTarget` logs at a
- * random position), after a few untimed warm-up queries of each.
+ * Runs `queries` subject queries (each must return exactly one log), then `queries`
+ * custodian queries: each takes the custodian and block of one subject query's log and asks
+ * for that custodian's events over `custodianBlocks` blocks from there, so every query finds
+ * at least that whole batch whatever order the producer packed the hospitals' batches in.
+ * A few untimed warm-up queries of each kind come first.
  *
- * @throws Error if a subject query does not return exactly one log.
+ * @throws Error if a subject query does not return exactly one log or a custodian query
+ *   misses the log it started from.
  * @example
  * ```ts
- * const logs = await runGetLogsPhase({ rpc, registry, subjectSeries, subjects, ... });
+ * const logs = await runGetLogsPhase({ rpc, registry, subjectSeries, subjects, queries: 200, custodianBlocks: 3 });
  * ```
  */
 export async function runGetLogsPhase(options: GetLogsPhaseOptions): Promise<GetLogsPhaseResult> {
   const random = seededRandom("bench-node-getLogs");
   const bySubject: number[] = [];
+  const found: RpcLog[] = [];
   for (let q = 0; q < WARMUP + options.queries; q++) {
     const subject = bytesToHex(
       pseudonym(options.subjectSeries, Math.floor(random() * options.subjects)),
@@ -100,27 +100,26 @@ export async function runGetLogsPhase(options: GetLogsPhaseOptions): Promise<Get
       toBlock: "latest",
       topics: [consentGrantedTopic, subject],
     });
-    if (logs.length !== 1) throw new Error(`eth_getLogs by subject: ${logs.length} logs, not 1`);
+    const [log] = logs;
+    if (logs.length !== 1 || log === undefined) {
+      throw new Error(`eth_getLogs by subject: ${logs.length} logs, not 1`);
+    }
+    found.push(log);
     if (q >= WARMUP) bySubject.push(ms);
   }
-  const span = options.lastBlock - options.firstBlock + 1;
-  const perCustodianPerBlock = options.subjects / span / options.hospitals;
-  const window = Math.max(
-    1,
-    Math.min(span, Math.round(options.custodianLogsTarget / perCustodianPerBlock)),
-  );
-  // Organisation ids are 1.. in genesis order: hospital 1 is organisation 1.
-  const custodian = uintTopic(1);
   const byCustodian: number[] = [];
   const counts: number[] = [];
-  for (let q = 0; q < WARMUP + options.queries; q++) {
-    const from = options.firstBlock + Math.floor(random() * (span - window + 1));
+  for (const [q, start] of found.entries()) {
+    const from = Number(start.blockNumber);
     const { ms, logs } = await timed(options.rpc, {
       address: options.registry,
       fromBlock: hex(from),
-      toBlock: hex(from + window - 1),
-      topics: [consentGrantedTopic, null, custodian],
+      toBlock: hex(from + options.custodianBlocks - 1),
+      topics: [consentGrantedTopic, null, start.topics[2]],
     });
+    if (!logs.some((log) => log.topics[1] === start.topics[1])) {
+      throw new Error("eth_getLogs by custodian: the batch it started from is missing");
+    }
     if (q >= WARMUP) {
       byCustodian.push(ms);
       counts.push(logs.length);
@@ -130,8 +129,9 @@ export async function runGetLogsPhase(options: GetLogsPhaseOptions): Promise<Get
     bySubject: { ...summary(bySubject), fromBlock: "0x0", toBlock: "latest" },
     byCustodian: {
       ...summary(byCustodian),
-      blocksPerQuery: window,
+      blocksPerQuery: options.custodianBlocks,
       logsPerQueryMedian: percentile(counts, 0.5),
+      logsPerQueryMin: Math.min(...counts),
     },
   };
 }
