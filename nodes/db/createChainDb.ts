@@ -39,7 +39,7 @@ export const defaultChainDbOptions = {
   flatCacheEntries: 200_000,
   /**
    * LevelDB tuning for a chain database. A block of 5,000 batch-granted consents writes
-   * ~8 MB, most of it trie nodes under random (hash) keys; LevelDB's defaults (4 MB write
+   * ~6 MB, most of it trie nodes under random (hash) keys; LevelDB's defaults (4 MB write
    * buffer, 2 MB tables, 8 MB block cache, snappy) flushed several level-0 tables per block and
    * spent the second core compacting them, and trie nodes and hashes do not compress.
    * bench:node batch grants, consents/s: 1,511–1,637 with the defaults at 290–390 k stored
