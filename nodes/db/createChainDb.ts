@@ -6,8 +6,7 @@ import {
   createBlockHeaderFromRLP,
 } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { RLP } from "@ethereumjs/rlp";
-import { bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { bytesToHex } from "@ethereumjs/util";
 import { Level } from "level";
 import { CustosError } from "../../src/errors/index.ts";
 import { createFlatState, type FlatState, type FlatWrite, sameBlock } from "./createFlatState.ts";
@@ -21,7 +20,15 @@ import {
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
-import { decodeStoredReceipts, encodeStoredReceipts, type StoredReceipt } from "./storedReceipt.ts";
+import { decodeRlp } from "./decodeRlp.ts";
+import { scanStoredLogs } from "./scanStoredLogs.ts";
+import {
+  decodeStoredReceipts,
+  encodeStoredReceipts,
+  type LocatedReceipt,
+  readStoredReceipt,
+  type StoredReceipt,
+} from "./storedReceipt.ts";
 
 /** Options of {@link createChainDb}. */
 export interface ChainDbOptions {
@@ -97,6 +104,8 @@ export interface ChainDb {
   canonicalHash(number: bigint): Promise<Uint8Array | undefined>;
   /** A block's receipts, in transaction order. */
   receipts(blockHash: Uint8Array): Promise<readonly StoredReceipt[] | undefined>;
+  /** One receipt of a block, decoding only that one; undefined for an unknown block or index. */
+  receipt(blockHash: Uint8Array, index: number): Promise<LocatedReceipt | undefined>;
   /** Where a transaction was included. */
   transactionLocation(txHash: Uint8Array): Promise<TransactionLocation | undefined>;
   /**
@@ -186,21 +195,6 @@ function logIndexOps(block: Block, receipts: readonly StoredReceipt[]): BatchOp[
   return ops;
 }
 
-function matchesTopics(logTopics: readonly Uint8Array[], filter: LogFilter["topics"]): boolean {
-  for (let i = 0; i < filter.length; i++) {
-    const wanted = filter[i];
-    if (wanted === null || wanted === undefined) continue;
-    const actual = logTopics[i];
-    if (actual === undefined) return false;
-    if (wanted instanceof Uint8Array) {
-      if (!equalsBytes(actual, wanted)) return false;
-    } else if (wanted.length > 0 && !wanted.some((w) => equalsBytes(actual, w))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 function union(lists: readonly bigint[][]): bigint[] {
   return [...new Set(lists.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -239,7 +233,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     const bytes = await level.get(key);
     if (bytes === undefined) return undefined;
     try {
-      return createBlockFromBytesArray(RLP.decode(bytes) as BlockBytes, {
+      const decoded = decodeRlp(bytes, { keyspace: "block", key: bytesToHex(key) });
+      return createBlockFromBytesArray(decoded as BlockBytes, {
         common,
         setHardfork: false,
       });
@@ -275,6 +270,15 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     const key = keyOf(keyspaces.receipts, blockHash);
     const bytes = await level.get(key);
     return bytes === undefined ? undefined : decodeStoredReceipts(bytes, bytesToHex(key));
+  }
+
+  async function receipt(
+    blockHash: Uint8Array,
+    index: number,
+  ): Promise<LocatedReceipt | undefined> {
+    const key = keyOf(keyspaces.receipts, blockHash);
+    const bytes = await level.get(key);
+    return bytes === undefined ? undefined : readStoredReceipt(bytes, bytesToHex(key), index);
   }
 
   async function logBlocks(
@@ -348,33 +352,18 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       const blockHash = hashes[i];
       const blockNumber = candidates[i] as bigint;
       if (blockHash === undefined) continue;
-      const blockReceipts = (await receipts(blockHash)) ?? [];
-      let logIndex = 0;
-      for (const receipt of blockReceipts) {
-        for (const [address, topics, data] of receipt.logs) {
-          const index = logIndex++;
-          if (filter.addresses.length > 0 && !filter.addresses.some((a) => equalsBytes(a, address)))
-            continue;
-          if (!matchesTopics(topics, filter.topics)) continue;
-          if (result.length === limits.maxResults) {
-            throw new CustosError(
-              "LOG_QUERY_TOO_LARGE",
-              `the query matches more than ${limits.maxResults} logs`,
-              { details: { cap: "maxResults", limit: limits.maxResults } },
-            );
-          }
-          result.push({
-            address,
-            topics,
-            data,
-            blockNumber,
-            blockHash,
-            txHash: receipt.txHash,
-            txIndex: receipt.txIndex,
-            logIndex: index,
-            removed: false,
-          });
+      const key = keyOf(keyspaces.receipts, blockHash);
+      const bytes = await level.get(key);
+      if (bytes === undefined) continue;
+      for (const log of scanStoredLogs(bytes, bytesToHex(key), filter)) {
+        if (result.length === limits.maxResults) {
+          throw new CustosError(
+            "LOG_QUERY_TOO_LARGE",
+            `the query matches more than ${limits.maxResults} logs`,
+            { details: { cap: "maxResults", limit: limits.maxResults } },
+          );
         }
+        result.push({ ...log, blockNumber, blockHash, removed: false });
       }
     }
     return result;
@@ -393,6 +382,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     },
     canonicalHash,
     receipts,
+    receipt,
     async transactionLocation(txHash) {
       const key = keyOf(keyspaces.txIndex, txHash);
       const value = await level.get(key);

@@ -18,6 +18,7 @@ export {
   type TrieUpdateOptions,
 } from "./createTrieUpdate.ts";
 export { createWriteBackDb, type StateWrite, type WriteBackDb } from "./createWriteBackDb.ts";
+export { decodeRlp, type RlpItem, type RlpSource, type RlpValue, rlpItemAt } from "./decodeRlp.ts";
 export { encodeRlp, type RlpInput } from "./encodeRlp.ts";
 export { flatStateOfTrie } from "./flatStateOfTrie.ts";
 export {
@@ -36,4 +37,11 @@ export {
   type LogQueryLimits,
 } from "./logFilter.ts";
 export { readTrie, trieEntries } from "./readTrie.ts";
-export { decodeStoredReceipts, encodeStoredReceipts, type StoredReceipt } from "./storedReceipt.ts";
+export { type ScannedLog, scanStoredLogs } from "./scanStoredLogs.ts";
+export {
+  decodeStoredReceipts,
+  encodeStoredReceipts,
+  type LocatedReceipt,
+  readStoredReceipt,
+  type StoredReceipt,
+} from "./storedReceipt.ts";

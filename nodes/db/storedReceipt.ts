@@ -1,5 +1,4 @@
 import type { Log } from "@ethereumjs/evm";
-import { RLP } from "@ethereumjs/rlp";
 import {
   bigIntToUnpaddedBytes,
   bytesToBigInt,
@@ -7,6 +6,7 @@ import {
   intToUnpaddedBytes,
 } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
+import { decodeRlp, type RlpItem, type RlpSource, type RlpValue, rlpItemAt } from "./decodeRlp.ts";
 import { encodeRlp } from "./encodeRlp.ts";
 
 /**
@@ -68,6 +68,47 @@ function bytesField(value: unknown, key: string, field: string): Uint8Array {
   });
 }
 
+/** One receipt from its decoded RLP list. */
+function receiptFromRlp(item: RlpValue, key: string): StoredReceipt {
+  if (!Array.isArray(item) || item.length !== 10) {
+    throw new CustosError("CHAIN_DB_CORRUPT", "stored receipt has the wrong shape", {
+      details: { keyspace: "receipts", key },
+    });
+  }
+  const f = (i: number, name: string) => bytesField(item[i], key, name);
+  const rawLogs: unknown = item[9];
+  if (!Array.isArray(rawLogs)) {
+    throw new CustosError("CHAIN_DB_CORRUPT", "stored receipt logs are malformed", {
+      details: { keyspace: "receipts", key, field: "logs" },
+    });
+  }
+  const logs = rawLogs.map((log: unknown): Log => {
+    if (!Array.isArray(log) || log.length !== 3 || !Array.isArray(log[1])) {
+      throw new CustosError("CHAIN_DB_CORRUPT", "stored log is malformed", {
+        details: { keyspace: "receipts", key, field: "logs" },
+      });
+    }
+    return [
+      bytesField(log[0], key, "logs"),
+      (log[1] as unknown[]).map((t) => bytesField(t, key, "logs")),
+      bytesField(log[2], key, "logs"),
+    ];
+  });
+  const contractAddress = f(7, "contractAddress");
+  const receipt: StoredReceipt = {
+    txType: bytesToInt(f(0, "txType")),
+    txHash: f(1, "txHash"),
+    txIndex: bytesToInt(f(2, "txIndex")),
+    status: bytesToInt(f(3, "status")) === 1 ? 1 : 0,
+    cumulativeGasUsed: bytesToBigInt(f(4, "cumulativeGasUsed")),
+    gasUsed: bytesToBigInt(f(5, "gasUsed")),
+    effectiveGasPrice: bytesToBigInt(f(6, "effectiveGasPrice")),
+    logsBloom: f(8, "logsBloom"),
+    logs,
+  };
+  return contractAddress.length === 0 ? receipt : { ...receipt, contractAddress };
+}
+
 /**
  * Decodes what {@link encodeStoredReceipts} wrote.
  *
@@ -79,57 +120,72 @@ function bytesField(value: unknown, key: string, field: string): Uint8Array {
  * ```
  */
 export function decodeStoredReceipts(bytes: Uint8Array, key: string): StoredReceipt[] {
-  let decoded: unknown;
-  try {
-    decoded = RLP.decode(bytes);
-  } catch (cause) {
-    throw new CustosError("CHAIN_DB_CORRUPT", "stored receipts are not RLP", {
-      details: { keyspace: "receipts", key },
-      cause,
-    });
-  }
+  const decoded = decodeRlp(bytes, { keyspace: "receipts", key });
   if (!Array.isArray(decoded)) {
     throw new CustosError("CHAIN_DB_CORRUPT", "stored receipts are not a list", {
       details: { keyspace: "receipts", key },
     });
   }
-  return decoded.map((item: unknown) => {
-    if (!Array.isArray(item) || item.length !== 10) {
-      throw new CustosError("CHAIN_DB_CORRUPT", "stored receipt has the wrong shape", {
-        details: { keyspace: "receipts", key },
-      });
-    }
-    const f = (i: number, name: string) => bytesField(item[i], key, name);
-    const rawLogs: unknown = item[9];
-    if (!Array.isArray(rawLogs)) {
-      throw new CustosError("CHAIN_DB_CORRUPT", "stored receipt logs are malformed", {
-        details: { keyspace: "receipts", key, field: "logs" },
-      });
-    }
-    const logs = rawLogs.map((log: unknown): Log => {
-      if (!Array.isArray(log) || log.length !== 3 || !Array.isArray(log[1])) {
-        throw new CustosError("CHAIN_DB_CORRUPT", "stored log is malformed", {
-          details: { keyspace: "receipts", key, field: "logs" },
-        });
-      }
-      return [
-        bytesField(log[0], key, "logs"),
-        (log[1] as unknown[]).map((t) => bytesField(t, key, "logs")),
-        bytesField(log[2], key, "logs"),
-      ];
+  return decoded.map((item) => receiptFromRlp(item, key));
+}
+
+/** One receipt of a block and the block-wide index of its first log. */
+export interface LocatedReceipt {
+  readonly receipt: StoredReceipt;
+  /** Number of logs in the block's earlier receipts (eth_getLogs `logIndex` of its first). */
+  readonly firstLogIndex: number;
+}
+
+/**
+ * The receipt at `index` of a block's stored receipts, decoding only that one: the earlier
+ * receipts' log lists are counted, not decoded (a receipt poll on a block of ten
+ * 500-consent batches read the other nine for nothing).
+ *
+ * @returns undefined when the block has no receipt at `index`.
+ * @throws CustosError `CHAIN_DB_CORRUPT` when the bytes are not a receipts list.
+ * @example
+ * ```ts
+ * const located = readStoredReceipt(bytes, "0x72…", 3);
+ * ```
+ */
+export function readStoredReceipt(
+  bytes: Uint8Array,
+  key: string,
+  index: number,
+): LocatedReceipt | undefined {
+  const source = { keyspace: "receipts", key };
+  const outer = rlpItemAt(bytes, 0, bytes.length, source);
+  if (!outer.list || outer.end !== bytes.length) {
+    throw new CustosError("CHAIN_DB_CORRUPT", "stored receipts are not a list", {
+      details: { keyspace: "receipts", key },
     });
-    const contractAddress = f(7, "contractAddress");
-    const receipt: StoredReceipt = {
-      txType: bytesToInt(f(0, "txType")),
-      txHash: f(1, "txHash"),
-      txIndex: bytesToInt(f(2, "txIndex")),
-      status: bytesToInt(f(3, "status")) === 1 ? 1 : 0,
-      cumulativeGasUsed: bytesToBigInt(f(4, "cumulativeGasUsed")),
-      gasUsed: bytesToBigInt(f(5, "gasUsed")),
-      effectiveGasPrice: bytesToBigInt(f(6, "effectiveGasPrice")),
-      logsBloom: f(8, "logsBloom"),
-      logs,
-    };
-    return contractAddress.length === 0 ? receipt : { ...receipt, contractAddress };
-  });
+  }
+  let firstLogIndex = 0;
+  let pos = outer.start;
+  for (let i = 0; pos < outer.end; i++) {
+    const item = rlpItemAt(bytes, pos, outer.end, source);
+    if (i === index) {
+      const receipt = receiptFromRlp(decodeRlp(bytes.subarray(pos, item.end), source), key);
+      return { receipt, firstLogIndex };
+    }
+    firstLogIndex += countLogs(bytes, item, source);
+    pos = item.end;
+  }
+  return undefined;
+}
+
+/** Items in a receipt's logs list (its tenth field), read from the headers only. */
+function countLogs(bytes: Uint8Array, receipt: RlpItem, source: RlpSource): number {
+  const wrongShape = () =>
+    new CustosError("CHAIN_DB_CORRUPT", "stored receipt has the wrong shape", {
+      details: { keyspace: "receipts", key: source.key },
+    });
+  if (!receipt.list) throw wrongShape();
+  let field = receipt.start;
+  for (let f = 0; f < 9; f++) field = rlpItemAt(bytes, field, receipt.end, source).end;
+  const logs = rlpItemAt(bytes, field, receipt.end, source);
+  if (!logs.list || logs.end !== receipt.end) throw wrongShape();
+  let count = 0;
+  for (let l = logs.start; l < logs.end; count++) l = rlpItemAt(bytes, l, logs.end, source).end;
+  return count;
 }

@@ -138,6 +138,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
     blockByNumber: (number) => chainDb.blockByNumber(number),
     blockByHash: (hash) => chainDb.blockByHash(hash),
     receipts: (blockHash) => chainDb.receipts(blockHash),
+    receipt: (blockHash, index) => chainDb.receipt(blockHash, index),
     transactionLocation: (txHash) => chainDb.transactionLocation(txHash),
     pendingTransaction: (txHash) => pool.get(txHash),
     account: (address, block) => engine.account(address, block),

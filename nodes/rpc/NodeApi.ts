@@ -183,6 +183,15 @@ export interface NodeApi {
   blockByHash(hash: Uint8Array): Promise<Block | undefined>;
   /** All receipts of a block in transaction order, undefined for an unknown block. */
   receipts(blockHash: Uint8Array): Promise<readonly StoredReceipt[] | undefined>;
+  /**
+   * The receipt at `index` of a block and the number of logs in the block's earlier
+   * receipts; undefined for an unknown block or index. Cheaper than `receipts` on large
+   * blocks: only that receipt is decoded.
+   */
+  receipt(
+    blockHash: Uint8Array,
+    index: number,
+  ): Promise<{ readonly receipt: StoredReceipt; readonly firstLogIndex: number } | undefined>;
   transactionLocation(txHash: Uint8Array): Promise<TransactionLocation | undefined>;
   /** A transaction waiting in the pool. */
   pendingTransaction(txHash: Uint8Array): TypedTransaction | undefined;

@@ -72,22 +72,22 @@ function receiptAt(receipts: readonly StoredReceipt[], index: number): StoredRec
 }
 
 /**
- * Formats the receipt of the transaction at `index` of `block` as execution-apis'
- * ReceiptInfo (type, status, effectiveGasPrice, contractAddress or null, logs with
- * block-global indexes).
+ * Formats one receipt of `block` as execution-apis' ReceiptInfo (type, status,
+ * effectiveGasPrice, contractAddress or null, logs with block-global indexes starting at
+ * `firstLogIndex`, the number of logs in the block's earlier receipts).
  *
- * @throws CustosError INTERNAL when the block has no transaction or receipt at `index`.
+ * @throws CustosError INTERNAL when the block has no transaction at the receipt's index.
  * @example
  * ```ts
- * formatReceipt(block, receipts, 0).status; // "0x1"
+ * formatReceipt(block, receipt, 0).status; // "0x1"
  * ```
  */
 export function formatReceipt(
   block: Block,
-  receipts: readonly StoredReceipt[],
-  index: number,
+  receipt: StoredReceipt,
+  firstLogIndex: number,
 ): { readonly [key: string]: JsonValue } {
-  const receipt = receiptAt(receipts, index);
+  const index = receipt.txIndex;
   const tx = block.transactions[index];
   if (tx === undefined) {
     throw new CustosError("INTERNAL", "transaction missing for a stored receipt", {
@@ -105,7 +105,7 @@ export function formatReceipt(
     cumulativeGasUsed: rpcHex.quantity(receipt.cumulativeGasUsed),
     gasUsed: rpcHex.quantity(receipt.gasUsed),
     contractAddress: rpcHex.optionalData(receipt.contractAddress),
-    logs: receiptLogs(block, receipts, index).map(formatLog),
+    logs: locatedLogs(block, block.hash(), receipt, firstLogIndex).map(formatLog),
     logsBloom: rpcHex.data(receipt.logsBloom),
     status: rpcHex.quantity(receipt.status),
     effectiveGasPrice: rpcHex.quantity(receipt.effectiveGasPrice),

@@ -20,9 +20,9 @@ export const ethGetTransactionReceipt = defineMethod({
     const location = await api.transactionLocation(hash);
     if (location === undefined) return null;
     const block = await api.blockByHash(location.blockHash);
-    const receipts = await api.receipts(location.blockHash);
-    if (block === undefined || receipts === undefined) return null;
-    return formatReceipt(block, receipts, location.index);
+    const located = await api.receipt(location.blockHash, location.index);
+    if (block === undefined || located === undefined) return null;
+    return formatReceipt(block, located.receipt, located.firstLogIndex);
   },
   format: (json: JsonValue) => json,
 });

@@ -317,6 +317,13 @@ export function createFakeNodeApi(): FakeNodeApi {
     blockByNumber: async (number) => chain.blocks[Number(number)],
     blockByHash: async (hash) => byHash(hash),
     receipts: async (blockHash) => chain.receipts.get(bytesToHex(blockHash)),
+    async receipt(blockHash, index) {
+      const receipts = chain.receipts.get(bytesToHex(blockHash));
+      const receipt = receipts?.[index];
+      if (receipts === undefined || receipt === undefined) return undefined;
+      const firstLogIndex = receipts.slice(0, index).reduce((n, r) => n + r.logs.length, 0);
+      return { receipt, firstLogIndex };
+    },
     async transactionLocation(txHash) {
       for (const block of chain.blocks) {
         const index = block.transactions.findIndex((tx) => equalsBytes(tx.hash(), txHash));
