@@ -12,6 +12,7 @@ import { CustosError } from "../../src/errors/index.ts";
 import { createFlatState, type FlatState, type FlatWrite, sameBlock } from "./createFlatState.ts";
 import { createLevelTrieDb, type StateDb } from "./createLevelTrieDb.ts";
 import type { StateWrite } from "./createWriteBackDb.ts";
+import { decodeRlp } from "./decodeRlp.ts";
 import { flatStateOfTrie } from "./flatStateOfTrie.ts";
 import { HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
 import {
@@ -20,7 +21,6 @@ import {
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
-import { decodeRlp } from "./decodeRlp.ts";
 import { scanStoredLogs } from "./scanStoredLogs.ts";
 import {
   decodeStoredReceipts,
