@@ -8,8 +8,7 @@ import {
   type StoredReceipt,
   scanStoredLogs,
 } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
-import { address, receipt, topic } from "./receiptArbitraries.ts";
+import { address, errorCode, malformedReceiptLists, receipt, topic } from "./receiptFixtures.ts";
 
 const position = fc.oneof(fc.constant(null), topic, fc.array(topic, { maxLength: 2 }));
 const filter: fc.Arbitrary<Pick<LogFilter, "addresses" | "topics">> = fc.record({
@@ -80,38 +79,9 @@ describe("scanStoredLogs", () => {
   });
 
   it("refuses bytes that are not a receipts list with CHAIN_DB_CORRUPT", () => {
-    const good = encodeStoredReceipts([
-      {
-        txType: 2,
-        txHash: new Uint8Array(32),
-        txIndex: 0,
-        status: 1,
-        cumulativeGasUsed: 1n,
-        gasUsed: 1n,
-        effectiveGasPrice: 1n,
-        logsBloom: new Uint8Array(256),
-        logs: [[new Uint8Array(20), [], new Uint8Array(0)]],
-      },
-    ]);
-    const cases = [
-      new Uint8Array(0),
-      Uint8Array.of(0x80),
-      good.subarray(0, good.length - 1),
-      Uint8Array.of(...good, 0x00),
-      Uint8Array.of(0xc1, 0x80),
-      Uint8Array.of(0xf9, 0xff),
-    ];
-    for (const bytes of cases) {
-      let error: unknown;
-      try {
-        scanStoredLogs(bytes, "0x72aa", { addresses: [], topics: [] });
-      } catch (caught) {
-        error = caught;
-      }
-      expect(
-        isCustosError(error) && error.code,
-        `bytes ${Buffer.from(bytes).toString("hex")}`,
-      ).toBe("CHAIN_DB_CORRUPT");
+    for (const bytes of malformedReceiptLists()) {
+      const scan = () => scanStoredLogs(bytes, "0x72aa", { addresses: [], topics: [] });
+      expect(errorCode(scan), Buffer.from(bytes).toString("hex")).toBe("CHAIN_DB_CORRUPT");
     }
   });
 });

@@ -5,8 +5,7 @@ import {
   encodeStoredReceipts,
   readStoredReceipt,
 } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
-import { receipt } from "./receiptArbitraries.ts";
+import { errorCode, malformedReceiptLists, receipt } from "./receiptFixtures.ts";
 
 describe("stored receipts", () => {
   it("decode to what was encoded", () => {
@@ -35,41 +34,16 @@ describe("stored receipts", () => {
   });
 
   it("refuse bytes that are not a receipts list with CHAIN_DB_CORRUPT", () => {
-    const good = encodeStoredReceipts([
-      {
-        txType: 2,
-        txHash: new Uint8Array(32),
-        txIndex: 0,
-        status: 1,
-        cumulativeGasUsed: 1n,
-        gasUsed: 1n,
-        effectiveGasPrice: 1n,
-        logsBloom: new Uint8Array(256),
-        logs: [],
-      },
-    ]);
-    const bad = [
-      new Uint8Array(0),
-      Uint8Array.of(0x80),
-      good.subarray(0, good.length - 1),
-      Uint8Array.of(...good, 0),
-      Uint8Array.of(0xc2, 0xc1, 0x80),
-    ];
-    for (const bytes of bad) {
-      for (const read of [
-        () => decodeStoredReceipts(bytes, "0x72aa"),
-        () => readStoredReceipt(bytes, "0x72aa", 0),
-      ]) {
-        let error: unknown;
-        try {
-          read();
-        } catch (caught) {
-          error = caught;
-        }
-        expect(isCustosError(error) && error.code, Buffer.from(bytes).toString("hex")).toBe(
-          "CHAIN_DB_CORRUPT",
-        );
-      }
+    for (const bytes of malformedReceiptLists()) {
+      const hex = Buffer.from(bytes).toString("hex");
+      expect(
+        errorCode(() => decodeStoredReceipts(bytes, "0x72aa")),
+        hex,
+      ).toBe("CHAIN_DB_CORRUPT");
+      expect(
+        errorCode(() => readStoredReceipt(bytes, "0x72aa", 0)),
+        hex,
+      ).toBe("CHAIN_DB_CORRUPT");
     }
   });
 });

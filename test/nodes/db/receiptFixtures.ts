@@ -1,6 +1,7 @@
 import type { Log } from "@ethereumjs/evm";
 import fc from "fast-check";
-import type { StoredReceipt } from "../../../nodes/db/index.ts";
+import { encodeStoredReceipts, type StoredReceipt } from "../../../nodes/db/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
 
 /** Few distinct values, so that random filters often match and often do not. */
 const value = (length: number) =>
@@ -32,3 +33,42 @@ export const receipt: fc.Arbitrary<StoredReceipt> = fc
   .map(([fields, created]) =>
     created === null ? fields : { ...fields, contractAddress: created },
   );
+
+/**
+ * Byte strings that are not a stored receipts list: empty, a string, a valid list cut short
+ * or with a trailing byte, a list whose receipt is not a list, a length running past the end.
+ */
+export function malformedReceiptLists(): Uint8Array[] {
+  const good = encodeStoredReceipts([
+    {
+      txType: 2,
+      txHash: new Uint8Array(32),
+      txIndex: 0,
+      status: 1,
+      cumulativeGasUsed: 1n,
+      gasUsed: 1n,
+      effectiveGasPrice: 1n,
+      logsBloom: new Uint8Array(256),
+      logs: [[new Uint8Array(20), [], new Uint8Array(0)]],
+    },
+  ]);
+  return [
+    new Uint8Array(0),
+    Uint8Array.of(0x80),
+    good.subarray(0, good.length - 1),
+    Uint8Array.of(...good, 0),
+    Uint8Array.of(0xc1, 0x80),
+    Uint8Array.of(0xc2, 0xc1, 0x80),
+    Uint8Array.of(0xf9, 0xff),
+  ];
+}
+
+/** The CustosError code `run` throws, or undefined when it throws nothing of that kind. */
+export function errorCode(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return isCustosError(error) ? error.code : undefined;
+  }
+  return undefined;
+}
