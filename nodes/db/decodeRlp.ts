@@ -65,15 +65,39 @@ export function rlpItemAt(
   return { list, start, end };
 }
 
-function decodeItem(bytes: Uint8Array, item: RlpItem, source: RlpSource): RlpValue {
-  if (!item.list) return bytes.subarray(item.start, item.end);
-  const values: RlpValue[] = [];
+/**
+ * The items of the list `item`, read from their headers only.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` when `item` is not a list or a child runs past it.
+ * @example
+ * ```ts
+ * const receipts = rlpChildren(bytes, rlpItemAt(bytes, 0, bytes.length, source), source);
+ * ```
+ */
+export function rlpChildren(bytes: Uint8Array, item: RlpItem, source: RlpSource): RlpItem[] {
+  if (!item.list) throw malformed(source);
+  const children: RlpItem[] = [];
   for (let pos = item.start; pos < item.end; ) {
     const child = rlpItemAt(bytes, pos, item.end, source);
-    values.push(decodeItem(bytes, child, source));
+    children.push(child);
     pos = child.end;
   }
-  return values;
+  return children;
+}
+
+/**
+ * Decodes one item of `bytes` (found by {@link rlpItemAt} or {@link rlpChildren}); byte
+ * strings are views into `bytes`.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` when a nested item runs past its list.
+ * @example
+ * ```ts
+ * const third = decodeRlpItem(bytes, rlpChildren(bytes, outer, source)[2], source);
+ * ```
+ */
+export function decodeRlpItem(bytes: Uint8Array, item: RlpItem, source: RlpSource): RlpValue {
+  if (!item.list) return bytes.subarray(item.start, item.end);
+  return rlpChildren(bytes, item, source).map((child) => decodeRlpItem(bytes, child, source));
 }
 
 /**
@@ -90,5 +114,5 @@ function decodeItem(bytes: Uint8Array, item: RlpItem, source: RlpSource): RlpVal
 export function decodeRlp(bytes: Uint8Array, source: RlpSource): RlpValue {
   const item = rlpItemAt(bytes, 0, bytes.length, source);
   if (item.end !== bytes.length) throw malformed(source);
-  return decodeItem(bytes, item, source);
+  return decodeRlpItem(bytes, item, source);
 }

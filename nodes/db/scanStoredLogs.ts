@@ -1,6 +1,7 @@
 import { CustosError } from "../../src/errors/index.ts";
-import { type RlpItem, type RlpSource, rlpItemAt } from "./decodeRlp.ts";
+import { type RlpItem, type RlpSource, rlpChildren } from "./decodeRlp.ts";
 import type { LogFilter } from "./logFilter.ts";
+import { storedReceiptFields, storedReceiptItems } from "./storedReceipt.ts";
 
 /** A log of a block's stored receipts that matched, copied out of the stored bytes. */
 export interface ScannedLog {
@@ -14,7 +15,7 @@ export interface ScannedLog {
 }
 
 function corrupt(source: RlpSource): CustosError {
-  return new CustosError("CHAIN_DB_CORRUPT", "stored receipts are not a well-formed list", {
+  return new CustosError("CHAIN_DB_CORRUPT", "a stored log is malformed", {
     details: { keyspace: source.keyspace, key: source.key },
   });
 }
@@ -61,47 +62,23 @@ export function scanStoredLogs(
 ): ScannedLog[] {
   const source: RlpSource = { keyspace: "receipts", key };
   const found: ScannedLog[] = [];
-  const outer = rlpItemAt(bytes, 0, bytes.length, source);
-  if (!outer.list || outer.end !== bytes.length) throw corrupt(source);
-  const topicItems: RlpItem[] = [];
   let logIndex = 0;
-  for (let pos = outer.start; pos < outer.end; ) {
-    const receipt = rlpItemAt(bytes, pos, outer.end, source);
-    if (!receipt.list) throw corrupt(source);
-    pos = receipt.end;
-    const fields: RlpItem[] = [];
-    for (let f = receipt.start; f < receipt.end; ) {
-      const field = rlpItemAt(bytes, f, receipt.end, source);
-      fields.push(field);
-      f = field.end;
-    }
-    const txHash = fields[1];
-    const txIndex = fields[2];
-    const logs = fields[9];
-    if (fields.length !== 10 || txHash === undefined || txIndex === undefined || !logs?.list) {
-      throw corrupt(source);
-    }
-    for (let l = logs.start; l < logs.end; ) {
-      const log = rlpItemAt(bytes, l, logs.end, source);
-      l = log.end;
+  for (const receipt of storedReceiptItems(bytes, source)) {
+    const { txHash, txIndex, logs } = storedReceiptFields(bytes, receipt, source);
+    for (const log of rlpChildren(bytes, logs, source)) {
       const index = logIndex++;
-      if (!log.list) throw corrupt(source);
-      const address = rlpItemAt(bytes, log.start, log.end, source);
-      const topics = rlpItemAt(bytes, address.end, log.end, source);
-      const data = rlpItemAt(bytes, topics.end, log.end, source);
-      if (address.list || !topics.list || data.list || data.end !== log.end) throw corrupt(source);
-      if (filter.addresses.length > 0 && !matchesAny(bytes, address, filter.addresses)) continue;
-      topicItems.length = 0;
-      for (let t = topics.start; t < topics.end; ) {
-        const topic = rlpItemAt(bytes, t, topics.end, source);
-        if (topic.list) throw corrupt(source);
-        topicItems.push(topic);
-        t = topic.end;
+      const [address, topicList, data, ...rest] = rlpChildren(bytes, log, source);
+      if (address === undefined || topicList === undefined || data === undefined) {
+        throw corrupt(source);
       }
-      if (!topicsMatch(bytes, topicItems, filter.topics)) continue;
+      if (rest.length > 0 || address.list || data.list) throw corrupt(source);
+      if (filter.addresses.length > 0 && !matchesAny(bytes, address, filter.addresses)) continue;
+      const topics = rlpChildren(bytes, topicList, source);
+      if (topics.some((topic) => topic.list)) throw corrupt(source);
+      if (!topicsMatch(bytes, topics, filter.topics)) continue;
       found.push({
         address: bytes.slice(address.start, address.end),
-        topics: topicItems.map((t) => bytes.slice(t.start, t.end)),
+        topics: topics.map((t) => bytes.slice(t.start, t.end)),
         data: bytes.slice(data.start, data.end),
         txHash: bytes.slice(txHash.start, txHash.end),
         txIndex: intAt(bytes, txIndex),

@@ -6,7 +6,15 @@ import {
   intToUnpaddedBytes,
 } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import { decodeRlp, type RlpItem, type RlpSource, type RlpValue, rlpItemAt } from "./decodeRlp.ts";
+import {
+  decodeRlp,
+  decodeRlpItem,
+  type RlpItem,
+  type RlpSource,
+  type RlpValue,
+  rlpChildren,
+  rlpItemAt,
+} from "./decodeRlp.ts";
 import { encodeRlp } from "./encodeRlp.ts";
 
 /**
@@ -154,38 +162,59 @@ export function readStoredReceipt(
   index: number,
 ): LocatedReceipt | undefined {
   const source = { keyspace: "receipts", key };
-  const outer = rlpItemAt(bytes, 0, bytes.length, source);
-  if (!outer.list || outer.end !== bytes.length) {
-    throw new CustosError("CHAIN_DB_CORRUPT", "stored receipts are not a list", {
-      details: { keyspace: "receipts", key },
-    });
-  }
+  const receipts = storedReceiptItems(bytes, source);
+  const item = receipts[index];
+  if (item === undefined) return undefined;
   let firstLogIndex = 0;
-  let pos = outer.start;
-  for (let i = 0; pos < outer.end; i++) {
-    const item = rlpItemAt(bytes, pos, outer.end, source);
-    if (i === index) {
-      const receipt = receiptFromRlp(decodeRlp(bytes.subarray(pos, item.end), source), key);
-      return { receipt, firstLogIndex };
-    }
-    firstLogIndex += countLogs(bytes, item, source);
-    pos = item.end;
+  for (const earlier of receipts.slice(0, index)) {
+    const { logs } = storedReceiptFields(bytes, earlier, source);
+    firstLogIndex += rlpChildren(bytes, logs, source).length;
   }
-  return undefined;
+  return { receipt: receiptFromRlp(decodeRlpItem(bytes, item, source), key), firstLogIndex };
 }
 
-/** Items in a receipt's logs list (its tenth field), read from the headers only. */
-function countLogs(bytes: Uint8Array, receipt: RlpItem, source: RlpSource): number {
-  const wrongShape = () =>
-    new CustosError("CHAIN_DB_CORRUPT", "stored receipt has the wrong shape", {
-      details: { keyspace: "receipts", key: source.key },
-    });
-  if (!receipt.list) throw wrongShape();
-  let field = receipt.start;
-  for (let f = 0; f < 9; f++) field = rlpItemAt(bytes, field, receipt.end, source).end;
-  const logs = rlpItemAt(bytes, field, receipt.end, source);
-  if (!logs.list || logs.end !== receipt.end) throw wrongShape();
-  let count = 0;
-  for (let l = logs.start; l < logs.end; count++) l = rlpItemAt(bytes, l, logs.end, source).end;
-  return count;
+/**
+ * The receipts of a block's stored receipts list, as items read from their headers only.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` when the bytes are not exactly one RLP list.
+ * @example
+ * ```ts
+ * const items = storedReceiptItems(bytes, { keyspace: "receipts", key });
+ * ```
+ */
+export function storedReceiptItems(bytes: Uint8Array, source: RlpSource): RlpItem[] {
+  const outer = rlpItemAt(bytes, 0, bytes.length, source);
+  if (outer.end !== bytes.length) throw wrongShape(source);
+  return rlpChildren(bytes, outer, source);
+}
+
+/**
+ * The fields of one stored receipt that readers use without decoding it: its transaction
+ * hash and index, and its list of logs.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` when the receipt is not a 10-field list ending in a
+ *   list.
+ * @example
+ * ```ts
+ * const { logs } = storedReceiptFields(bytes, item, source);
+ * ```
+ */
+export function storedReceiptFields(
+  bytes: Uint8Array,
+  receipt: RlpItem,
+  source: RlpSource,
+): { readonly txHash: RlpItem; readonly txIndex: RlpItem; readonly logs: RlpItem } {
+  const fields = rlpChildren(bytes, receipt, source);
+  const [, txHash, txIndex] = fields;
+  const logs = fields[9];
+  if (fields.length !== 10 || txHash === undefined || txIndex === undefined || !logs?.list) {
+    throw wrongShape(source);
+  }
+  return { txHash, txIndex, logs };
+}
+
+function wrongShape(source: RlpSource): CustosError {
+  return new CustosError("CHAIN_DB_CORRUPT", "stored receipts have the wrong shape", {
+    details: { keyspace: source.keyspace, key: source.key },
+  });
 }

@@ -25,27 +25,6 @@ function locatedLogs(
 }
 
 /**
- * The logs of one receipt with their chain positions; `logIndex` counts all logs of the
- * block, so it needs the earlier receipts of the same block.
- *
- * @throws CustosError INTERNAL when `index` has no receipt (storage inconsistency).
- * @example
- * ```ts
- * receiptLogs(block, receipts, 1)[0]?.logIndex; // logs of receipt 0 come first
- * ```
- */
-export function receiptLogs(
-  block: Block,
-  receipts: readonly StoredReceipt[],
-  index: number,
-): IndexedLog[] {
-  const receipt = receiptAt(receipts, index);
-  let logIndex = 0;
-  for (let i = 0; i < index; i++) logIndex += receipts[i]?.logs.length ?? 0;
-  return locatedLogs(block, block.hash(), receipt, logIndex);
-}
-
-/**
  * Every log of a block, in order, with its chain position (what `logs` subscribers receive
  * when the block is committed).
  *
@@ -59,16 +38,6 @@ export function blockLogs(block: Block, receipts: readonly StoredReceipt[]): Ind
   const logs: IndexedLog[] = [];
   for (const receipt of receipts) logs.push(...locatedLogs(block, blockHash, receipt, logs.length));
   return logs;
-}
-
-function receiptAt(receipts: readonly StoredReceipt[], index: number): StoredReceipt {
-  const receipt = receipts[index];
-  if (receipt === undefined) {
-    throw new CustosError("INTERNAL", "receipt missing for a committed transaction", {
-      details: { index, receipts: receipts.length },
-    });
-  }
-  return receipt;
 }
 
 /**

@@ -19,7 +19,7 @@ export { defineMethod, type RpcMethod, type RpcMethodSpec } from "./defineMethod
 export { formatBlock } from "./formatBlock.ts";
 export { formatHeader } from "./formatHeader.ts";
 export { formatLog } from "./formatLog.ts";
-export { blockLogs, formatReceipt, receiptLogs } from "./formatReceipt.ts";
+export { blockLogs, formatReceipt } from "./formatReceipt.ts";
 export { effectiveGasPrice, formatTransaction } from "./formatTransaction.ts";
 export type { JsonValue } from "./JsonValue.ts";
 export { matchesLogFilter } from "./matchesLogFilter.ts";

@@ -18,7 +18,7 @@ import {
 } from "@ethereumjs/util";
 import { Bloom } from "@ethereumjs/vm";
 import { AbiCoder, id } from "ethers";
-import { receiptLogs } from "../../../nodes/rpc/formatReceipt.ts";
+import { blockLogs } from "../../../nodes/rpc/formatReceipt.ts";
 import { effectiveGasPrice } from "../../../nodes/rpc/formatTransaction.ts";
 import { matchesLogFilter } from "../../../nodes/rpc/matchesLogFilter.ts";
 import type {
@@ -391,11 +391,9 @@ export function createFakeNodeApi(): FakeNodeApi {
         const block = chain.blocks[Number(number)];
         if (block === undefined) break;
         const receipts = chain.receipts.get(bytesToHex(block.hash())) ?? [];
-        for (let index = 0; index < receipts.length; index++) {
-          for (const log of receiptLogs(block, receipts, index)) {
-            if (matchesLogFilter(log, filter)) found.push(log);
-            if (found.length >= filter.limit) return found;
-          }
+        for (const log of blockLogs(block, receipts)) {
+          if (matchesLogFilter(log, filter)) found.push(log);
+          if (found.length >= filter.limit) return found;
         }
       }
       return found;
@@ -427,7 +425,7 @@ export function createFakeNodeApi(): FakeNodeApi {
       chain.blocks.push(block);
       chain.receipts.set(bytesToHex(block.hash()), receipts);
       for (const listener of headListeners) listener(block);
-      const logs = receipts.flatMap((_, index) => receiptLogs(block, receipts, index));
+      const logs = blockLogs(block, receipts);
       for (const listener of logListeners) listener(logs);
     },
     emitBlockExecuted(event) {
