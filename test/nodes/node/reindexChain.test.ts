@@ -1,6 +1,7 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Block, createBlockHeader } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
 import { bytesToHex, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Genesis } from "../../../nodes/chain/index.ts";
@@ -65,6 +66,17 @@ async function storeChain(
   return { common, head };
 }
 
+/** What a reindex of the test directory's chain throws (or resolves to). */
+function failedReindex(genesis: Genesis, common: Common, signal?: AbortSignal): Promise<unknown> {
+  return reindexChain({
+    dataDir: dir.path,
+    common,
+    genesis,
+    clock: systemClock,
+    ...(signal === undefined ? {} : { signal }),
+  }).catch((e: unknown) => e);
+}
+
 function withStateRoot(block: Block, stateRoot: Uint8Array): Block {
   const header = createBlockHeader(
     { ...block.header.toJSON(), stateRoot },
@@ -103,12 +115,7 @@ describe("reindexChain", () => {
     const { common, head } = await storeChain(genesis, [key], (block) =>
       withStateRoot(block, new Uint8Array(32).fill(7)),
     );
-    const error = await reindexChain({
-      dataDir: dir.path,
-      common,
-      genesis,
-      clock: systemClock,
-    }).catch((e: unknown) => e);
+    const error = await failedReindex(genesis, common);
     expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
     expect((error as { details: Record<string, string> }).details).toMatchObject({
       field: "stateRoot",
@@ -123,12 +130,7 @@ describe("reindexChain", () => {
   it("refuses a stored block with a transaction from outside the consortium", async () => {
     const genesis = genesisWithOutsider();
     const { common } = await storeChain(genesis, [OUTSIDER_KEY]);
-    const error = await reindexChain({
-      dataDir: dir.path,
-      common,
-      genesis,
-      clock: systemClock,
-    }).catch((e: unknown) => e);
+    const error = await failedReindex(genesis, common);
     expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
     expect((error as { details: Record<string, string> }).details.field).toBe(
       "transactions[0].sender",
@@ -141,13 +143,7 @@ describe("reindexChain", () => {
     const { common, head } = await storeChain(genesis, [key]);
     const controller = new AbortController();
     controller.abort();
-    const error = await reindexChain({
-      dataDir: dir.path,
-      common,
-      genesis,
-      clock: systemClock,
-      signal: controller.signal,
-    }).catch((e: unknown) => e);
+    const error = await failedReindex(genesis, common, controller.signal);
     expect(isCustosError(error, "NODE_ABORTED")).toBe(true);
     const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
     expect(bytesToHex(chainDb.head()?.hash() ?? new Uint8Array())).toBe(bytesToHex(head.hash()));
