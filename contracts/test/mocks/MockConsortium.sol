@@ -39,6 +39,17 @@ contract MockConsortium is IConsortium {
         _recorders[hospitalId][account] = on;
     }
 
+    /// @notice Calls `target` with `data` as this contract, as an executed governance Call
+    /// proposal of the real Consortium would; bubbles up a revert unchanged.
+    function forward(address target, bytes calldata data) external {
+        (bool ok, bytes memory returned) = target.call(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(returned, 0x20), mload(returned))
+            }
+        }
+    }
+
     /// @notice Replaces the validator set.
     function setValidators(address[] calldata set) external {
         _validators = set;
