@@ -93,9 +93,10 @@ contract Consortium is IConsortium {
     }
 
     /// @notice An organisation to register (constructor and AddOrganisation proposals).
-    /// @dev `accounts` must be non-empty, non-zero, distinct and free. For hospitals `validator`
-    /// must be non-zero and unused by active hospitals and each of `recorders` must also appear
-    /// in `accounts`; other roles must leave `recorders` empty and `validator` zero.
+    /// @dev `accounts` (the admin accounts) must be non-empty, non-zero, distinct and never
+    /// bound. For hospitals `validator` must be non-zero and unused by active hospitals, and
+    /// `recorders` non-zero, distinct, never bound and not among `accounts`; other roles must
+    /// leave `recorders` empty and `validator` zero.
     struct OrganisationInit {
         Role role;
         bytes32 metadata;
@@ -584,11 +585,15 @@ contract Consortium is IConsortium {
         return _roleCounts[Role.Hospital];
     }
 
-    /// @notice The organisation and capacity `account` is (or was) bound in; Capacity.Retired
-    /// for a retired address, the organisation's id even if it was removed.
+    /// @notice The organisation `account` is (or was) bound to, even if it was removed, and the
+    /// capacity it holds now: Capacity.Retired once the address was taken out or its
+    /// organisation removed (`accountsOf`/`recordersOf` of a removed organisation still list
+    /// which capacity it had).
     function bindingOf(address account) external view returns (uint32 orgId, Capacity capacity) {
         Binding storage binding = _bindings[account];
-        return (binding.orgId, binding.capacity);
+        orgId = binding.orgId;
+        capacity = binding.capacity;
+        if (capacity != Capacity.None && !_organisations[orgId].active) capacity = Capacity.Retired;
     }
 
     /// @notice The active hospital whose validator is `validator` (0 if none).
