@@ -85,8 +85,18 @@ function signer(index: number): HardhatEthersSigner {
   if (s === undefined) throw new Error(`no signer ${index}`);
   return s;
 }
-const [admin1, recorder1, admin2, recorder2, admin3, recorder3] = [0, 1, 2, 3, 4, 5].map(signer);
-const [researcher, board, regulator, patient, delegate, relayer] = [6, 7, 8, 9, 10, 11].map(signer);
+const admin1 = signer(0);
+const recorder1 = signer(1);
+const admin2 = signer(2);
+const recorder2 = signer(3);
+const admin3 = signer(4);
+const recorder3 = signer(5);
+const researcher = signer(6);
+const board = signer(7);
+const regulator = signer(8);
+const patient = signer(9);
+const delegate = signer(10);
+const relayer = signer(11);
 const spare = signer(12);
 const validators = [13, 14, 15].map((i) => signer(i).address);
 
