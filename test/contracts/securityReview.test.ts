@@ -10,13 +10,13 @@ import {
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
   keccak256,
-  type TypedDataField,
   toUtf8Bytes,
   ZeroAddress,
 } from "ethers";
 import hre from "hardhat";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
+import { consentTypedDataTypes } from "../../src/ledger/index.ts";
 import { expectCustomError } from "./expectCustomError.ts";
 
 const { ethers } = await hre.network.connect();
@@ -46,38 +46,12 @@ const doc = (label: string): string => keccak256(toUtf8Bytes(`document:${label}`
 const subject = (label: string): string => keccak256(toUtf8Bytes(`subject:${label}`));
 const S = subject("patient");
 
-const termsFields: TypedDataField[] = [
-  { name: "custodian", type: "uint32" },
-  { name: "subject", type: "bytes32" },
-  { name: "purposes", type: "uint32" },
-  { name: "categories", type: "uint32" },
-  { name: "validFrom", type: "uint40" },
-  { name: "validUntil", type: "uint40" },
-  { name: "documentHash", type: "bytes32" },
-  { name: "nonce", type: "uint32" },
-  { name: "deadline", type: "uint256" },
-];
+/** The SDK's EIP-712 types (ConsentRegistry.test.ts checks the contract against its own copy). */
 const TYPES = {
-  Grant: { Grant: termsFields },
-  Update: { Update: termsFields },
-  Revoke: {
-    Revoke: [
-      { name: "custodian", type: "uint32" },
-      { name: "subject", type: "bytes32" },
-      { name: "documentHash", type: "bytes32" },
-      { name: "nonce", type: "uint32" },
-      { name: "deadline", type: "uint256" },
-    ],
-  },
-  InvalidateSignatures: {
-    InvalidateSignatures: [
-      { name: "custodian", type: "uint32" },
-      { name: "subject", type: "bytes32" },
-      { name: "nonce", type: "uint32" },
-      { name: "deadline", type: "uint256" },
-    ],
-  },
-} satisfies Record<string, Record<string, TypedDataField[]>>;
+  Grant: { Grant: [...consentTypedDataTypes.Grant] },
+  Update: { Update: [...consentTypedDataTypes.Update] },
+  InvalidateSignatures: { InvalidateSignatures: [...consentTypedDataTypes.InvalidateSignatures] },
+};
 
 const all = await ethers.getSigners();
 function signer(index: number): HardhatEthersSigner {
@@ -200,33 +174,22 @@ async function signTerms(
 /** Proposes through `proposer` (an admin of a hospital), lets `voters` vote, executes. */
 async function govern(
   proposer: HardhatEthersSigner,
-  propose: (c: ReturnType<typeof consortium>) => Promise<ContractTransactionResponse>,
-  voters: HardhatEthersSigner[],
-): Promise<void> {
-  const id = (await stack.consortium.getFunction("proposalCount")()) + 1n;
-  await send(propose(consortium(proposer, "proposeCall")));
-  for (const voter of voters) await send(consortium(voter, "vote")(id));
-  await send(stack.consortium.getFunction("execute")(id));
-}
-async function governKind(
-  proposer: HardhatEthersSigner,
   name: string,
   args: readonly unknown[],
   voters: HardhatEthersSigner[],
-): Promise<bigint> {
+): Promise<void> {
   const id = (await stack.consortium.getFunction("proposalCount")()) + 1n;
   await send(consortium(proposer, name)(...args));
   for (const voter of voters) await send(consortium(voter, "vote")(id));
   await send(stack.consortium.getFunction("execute")(id));
-  return id;
 }
 
-/** A query of the researcher to hospital 1, approved by the review board. */
-async function approvedQuery(): Promise<{ queryId: bigint; submittedBlock: number }> {
+/** A query of the researcher to hospital 1, valid for a day. */
+async function submitQuery(spec: string): Promise<{ queryId: bigint; submittedBlock: number }> {
   const { timestamp } = (await provider.getBlock("latest")) ?? { timestamp: 0 };
   const receipt = await send(
     ledger(researcher, "submitQuery")(
-      keccak256(toUtf8Bytes("spec")),
+      keccak256(toUtf8Bytes(spec)),
       P.HMB.bit,
       C.CONDITIONS.bit,
       [H1],
@@ -235,8 +198,14 @@ async function approvedQuery(): Promise<{ queryId: bigint; submittedBlock: numbe
     ),
   );
   const queryId = (await stack.ledger.getFunction("queryCount")()) as bigint;
-  await send(ledger(board, "approveQuery")(queryId));
   return { queryId, submittedBlock: receipt.blockNumber };
+}
+
+/** A query of the researcher to hospital 1, approved by the review board. */
+async function approvedQuery(): Promise<{ queryId: bigint; submittedBlock: number }> {
+  const submitted = await submitQuery("spec");
+  await send(ledger(board, "approveQuery")(submitted.queryId));
+  return submitted;
 }
 const result = (consentBlock: number, epsilon = 0n) => ({
   resultHash: keccak256(toUtf8Bytes("result")),
@@ -384,7 +353,7 @@ describe("2 (medium) no hospital can squat another hospital's patient", () => {
       [atH2],
       doc("transfer decision"),
     ]);
-    await govern(admin1, (propose) => propose(stack.registry.target, data), [admin2]);
+    await govern(admin1, "proposeCall", [stack.registry.target, data], [admin2]);
     expect((await consentOf(H1, S)).status).toBe(STATUS.Revoked);
     expect((await consentOf(H2, atH2)).status).toBe(STATUS.Active);
     expect(await stack.registry.getFunction("patientKeyOf")(H2, atH2)).toBe(patient.address);
@@ -425,23 +394,10 @@ describe("3 (medium) result snapshots must be current", () => {
 
 describe("4 (low) an expelled researcher organisation's queries stop", () => {
   it("are neither approved, answered nor charged ε after the expulsion", async () => {
-    const pending = await (async () => {
-      const { timestamp } = (await provider.getBlock("latest")) ?? { timestamp: 0 };
-      await send(
-        ledger(researcher, "submitQuery")(
-          keccak256(toUtf8Bytes("spec2")),
-          P.HMB.bit,
-          C.CONDITIONS.bit,
-          [H1],
-          keccak256(toUtf8Bytes("irb")),
-          timestamp + 86_400,
-        ),
-      );
-      return (await stack.ledger.getFunction("queryCount")()) as bigint;
-    })();
+    const { queryId: pending } = await submitQuery("spec2");
     const { queryId, submittedBlock } = await approvedQuery();
     await send(ledger(admin1, "setBudgetLimit")(H1, RESEARCHER, 5_000_000n));
-    await governKind(admin1, "proposeRemoveOrganisation", [RESEARCHER], [admin2]);
+    await govern(admin1, "proposeRemoveOrganisation", [RESEARCHER], [admin2]);
     await expectCustomError(
       ledger(board, "approveQuery")(pending),
       stack.ledger,
@@ -498,7 +454,7 @@ describe("6 (low) a removed account cannot dodge its organisation's expulsion", 
   it("a freed key is retired for good and never joins another organisation", async () => {
     await send(consortium(admin1, "addAccount")(spare.address));
     await send(consortium(admin1, "removeAccount")(spare.address));
-    await governKind(admin2, "proposeRemoveOrganisation", [H1], [admin3]);
+    await govern(admin2, "proposeRemoveOrganisation", [H1], [admin3]);
     await expectCustomError(
       consortium(researcher, "addAccount")(spare.address),
       stack.consortium,
@@ -512,19 +468,8 @@ describe("6 (low) a removed account cannot dodge its organisation's expulsion", 
 
 describe("7 (low) an organisation never approves its own query", () => {
   it("refuses approval after the researcher organisation became a review board", async () => {
-    const { timestamp } = (await provider.getBlock("latest")) ?? { timestamp: 0 };
-    await send(
-      ledger(researcher, "submitQuery")(
-        keccak256(toUtf8Bytes("spec")),
-        P.HMB.bit,
-        C.CONDITIONS.bit,
-        [H1],
-        keccak256(toUtf8Bytes("irb")),
-        timestamp + 86_400,
-      ),
-    );
-    const queryId = (await stack.ledger.getFunction("queryCount")()) as bigint;
-    await governKind(admin1, "proposeChangeRole", [RESEARCHER, Role.ReviewBoard], [admin2]);
+    const { queryId } = await submitQuery("spec");
+    await govern(admin1, "proposeChangeRole", [RESEARCHER, Role.ReviewBoard], [admin2]);
     await expectCustomError(
       ledger(researcher, "approveQuery")(queryId),
       stack.ledger,
@@ -538,7 +483,7 @@ describe("decided rules", () => {
   it("an expelled custodian's patients can still revoke with their own key, and governance can move them", async () => {
     await patientAtH1();
     await send(registry(recorder1, "grant")(H1, subject("second"), broad, doc("g")));
-    await governKind(admin2, "proposeRemoveOrganisation", [H1], [admin3]);
+    await govern(admin2, "proposeRemoveOrganisation", [H1], [admin3]);
     await expectCustomError(
       registry(recorder1, "revoke")(H1, S, doc("r")),
       stack.registry,
@@ -554,7 +499,7 @@ describe("decided rules", () => {
       [subject("second-at-h3")],
       doc("expulsion transfer"),
     ]);
-    await govern(admin2, (propose) => propose(stack.registry.target, data), [admin3]);
+    await govern(admin2, "proposeCall", [stack.registry.target, data], [admin3]);
     expect((await consentOf(H3, subject("second-at-h3"))).status).toBe(STATUS.Active);
     await send(registry(recorder3, "revoke")(H3, subject("second-at-h3"), doc("r3")));
   });
