@@ -34,7 +34,7 @@ import {
   dataCategories,
   purposeCodes,
 } from "../src/consent/index.ts";
-import { createConsentRegistryClient } from "../src/ledger/index.ts";
+import { type ConsentRegistryClient, createConsentRegistryClient } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
 import { measureConsentIndex } from "./consentIndex.ts";
 
@@ -100,7 +100,10 @@ const SAMPLE = 1_200;
 const UNKNOWN = 60;
 const INDEX_PASSES = 200;
 
-/** A chain to compare against: two hospital recorders, a reader, and the registry address. */
+/**
+ * A chain to compare against: the consent recorders of two hospitals (organisation ids 1 and
+ * 2, the custodians of their records), a reader, and the registry address.
+ */
 interface ComparisonChain {
   readonly label: string;
   readonly provider: Provider;
@@ -130,8 +133,8 @@ async function custosNodeChain(): Promise<ComparisonChain> {
     provider,
     registry: keys.contracts.consentRegistry,
     recorders: [
-      new NonceManager(new Wallet(a.account.privateKey, provider)),
-      new NonceManager(new Wallet(b.account.privateKey, provider)),
+      new NonceManager(new Wallet(a.recorder.privateKey, provider)),
+      new NonceManager(new Wallet(b.recorder.privateKey, provider)),
     ],
     fromBlock: 0,
     close: async () => {
@@ -147,26 +150,41 @@ async function edrChain(): Promise<ComparisonChain> {
   const { default: hre } = await import("hardhat");
   const { ethers } = await hre.network.create();
   const signers = await ethers.getSigners();
-  const [deployer, hospitalA, hospitalB] = signers;
-  if (deployer === undefined || hospitalA === undefined || hospitalB === undefined) {
+  // Admin accounts 1 and 2, consent recorders 3 and 4 (an admin account is never a recorder).
+  const [deployer, adminA, adminB, recorderA, recorderB] = signers;
+  if (
+    deployer === undefined ||
+    adminA === undefined ||
+    adminB === undefined ||
+    recorderA === undefined ||
+    recorderB === undefined
+  ) {
     throw new Error("Hardhat has too few accounts");
   }
-  const hospital = (account: string, name: string, validator: number) => ({
+  const hospital = (admin: string, recorder: string, name: string, validator: number) => ({
     role: Role.Hospital,
     metadata: id(name),
-    accounts: [account],
-    recorders: [account],
+    accounts: [admin],
+    recorders: [recorder],
     validator: (signers[validator] ?? deployer).address,
   });
   const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
   const deployed = await deployContracts(deployer, {
     organisations: [
-      hospital(hospitalA.address, "Hospital A", 15),
-      hospital(hospitalB.address, "Hospital B", 16),
+      hospital(adminA.address, recorderA.address, "Hospital A", 15),
+      hospital(adminB.address, recorderB.address, "Hospital B", 16),
       {
         role: Role.Regulator,
         metadata: id("Regulator"),
         accounts: [(signers[5] ?? deployer).address],
+        recorders: [],
+        validator: ZeroAddress,
+      },
+      // AccessLedger needs a review board for its one required approval.
+      {
+        role: Role.ReviewBoard,
+        metadata: id("Review board"),
+        accounts: [(signers[6] ?? deployer).address],
         recorders: [],
         validator: ZeroAddress,
       },
@@ -179,22 +197,28 @@ async function edrChain(): Promise<ComparisonChain> {
     label: "Hardhat EDR in-process",
     provider: ethers.provider,
     registry: await deployed.registry.getAddress(),
-    recorders: [hospitalA, hospitalB],
+    recorders: [recorderA, recorderB],
     fromBlock,
     close: async () => undefined,
   };
 }
 
 /**
- * Grants the same consents on `chain`, syncs a consent index from its events, checks every
- * subject both ways (the answers must be identical), and times per-subject `isPermitted`
- * eth_calls against the index's checkAccess on the same requests.
+ * Grants the same consents on `chain` in hospital A's records (custodian 1), syncs hospital
+ * A's consent index from its events, checks every subject both ways (the answers must be
+ * identical), and times per-subject `isPermitted` eth_calls against the index's checkAccess
+ * on the same requests. Hospital B (custodian 2) grants some of the same pseudonyms in its
+ * own records: neither answer may see them.
  */
 async function measureIndexVsEthCall(chain: ComparisonChain) {
-  const recorders = chain.recorders.map((runner) =>
-    createConsentRegistryClient({ address: chain.registry, runner }),
-  );
-  const reader = createConsentRegistryClient({ address: chain.registry, runner: chain.provider });
+  const [hospitalA, hospitalB] = chain.recorders.map((runner, i) =>
+    createConsentRegistryClient({ address: chain.registry, runner, custodian: i + 1 }),
+  ) as [ConsentRegistryClient, ConsentRegistryClient];
+  const reader = createConsentRegistryClient({
+    address: chain.registry,
+    runner: chain.provider,
+    custodian: hospitalA.custodian,
+  });
   const P = purposeCodes;
   const C = dataCategories;
   const AT = 1_900_000_000;
@@ -216,10 +240,7 @@ async function measureIndexVsEthCall(chain: ComparisonChain) {
       subject: subject(g * GROUP + k),
       documentHash: id(`bench-document-${g * GROUP + k}`) as Bytes32,
     }));
-    const result = await (recorders[g % 2] as (typeof recorders)[number]).batchGrant(
-      entries,
-      termsOf[g] as (typeof termsOf)[number],
-    );
+    const result = await hospitalA.batchGrant(entries, termsOf[g] as (typeof termsOf)[number]);
     if (result.failed.length > 0 || result.remaining.length > 0)
       throw new Error("batchGrant failed");
   }
@@ -228,7 +249,19 @@ async function measureIndexVsEthCall(chain: ComparisonChain) {
     subject: subject(k * 10),
     documentHash: id(`bench-revocation-${k}`) as Bytes32,
   }));
-  await (recorders[0] as (typeof recorders)[number]).batchRevoke(revoked);
+  const revocation = await hospitalA.batchRevoke(revoked);
+  if (revocation.failed.length > 0 || revocation.remaining.length > 0)
+    throw new Error("batchRevoke failed");
+  // Hospital B's own records of the first group's pseudonyms (revoked ones included), on the
+  // broadest terms: they must change nothing at hospital A.
+  const atB = await hospitalB.batchGrant(
+    Array.from({ length: GROUP }, (_, k) => ({
+      subject: subject(k),
+      documentHash: id(`bench-document-b-${k}`) as Bytes32,
+    })),
+    termsOf[0] as (typeof termsOf)[number],
+  );
+  if (atB.failed.length > 0 || atB.remaining.length > 0) throw new Error("batchGrant at B failed");
 
   const consentIndex = createConsentIndex({ now: () => AT });
   await createConsentIndexSync({
@@ -252,6 +285,8 @@ async function measureIndexVsEthCall(chain: ComparisonChain) {
   for (const s of subjects) onChain.push(await reader.isPermitted(s, use, categories, AT));
   const ethCallPerSec = subjects.length / ((performance.now() - t0) / 1000);
 
+  // Subject 0: revoked at hospital A, active at hospital B.
+  if (onChain[0] !== false) throw new Error("hospital B's record answered for hospital A");
   const fromIndex = requests.map((r) => consentIndex.checkAccess(r).allowed);
   const differing = fromIndex.filter((allowed, i) => allowed !== onChain[i]).length;
   if (differing > 0) throw new Error(`index and isPermitted differ on ${differing} subjects`);

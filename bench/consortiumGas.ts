@@ -1,8 +1,23 @@
 /**
  * Gas of Consortium's governance and self-management paths on Hardhat's in-process EVM.
- * Each repetition deploys a fresh network of 4 hospitals + 1 regulator, so every flow runs on
- * the same state; figures are medians over the repetitions (they differ only by address
- * ordering). Writes bench/results/consortiumGas.json.
+ *
+ * Flows: each repetition deploys a fresh network of 4 hospitals + 1 regulator, so every flow
+ * runs on the same state; figures are medians over the repetitions (they differ only by address
+ * ordering). Every hospital has one admin account (which proposes and votes) and one consent
+ * recorder (which can do neither; disjoint from the admin accounts since issue 10).
+ *
+ * Validator-set changes: each change copies the whole validator set into a new checkpoint, so
+ * its cost grows with the number of hospitals. For 4, 16, 31 and 63 active hospitals (63 + 1 is
+ * MAX_HOSPITALS) a fresh network executes one SetValidator, one AddOrganisation of a hospital
+ * and one RemoveOrganisation of a hospital, each with the smallest passing majority of votes
+ * (execution recounts them). Addresses are fixed, so these figures are exact. These networks'
+ * hospitals have one admin account and nothing else: with a recorder and a metadata hash each,
+ * a 63-hospital constructor needs ~22.5 M gas, above the 2^24 per-transaction cap (EIP-7825) of
+ * the network's default hardfork, and neither changes what a set change costs. That bootstrap
+ * cost is measured on its own, on a Prague connection (no cap): node genesis runs the
+ * constructor outside any transaction.
+ *
+ * Writes bench/results/consortiumGas.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -11,6 +26,8 @@ import hre from "hardhat";
 
 const REPEAT = 5;
 const DELAY = 2n;
+const PERIOD = 1_000n;
+const SET_SIZES = [4, 16, 31, 63] as const;
 const { ethers } = await hre.network.connect();
 const signers = await ethers.getSigners();
 const at = (i: number): HardhatEthersSigner => {
@@ -19,8 +36,13 @@ const at = (i: number): HardhatEthersSigner => {
   return s;
 };
 const [h1, h2, h3, h4, regulator] = [at(1), at(2), at(3), at(4), at(5)];
+/** The hospitals' consent recorders (not admin accounts). */
+const [r1, r2, r3, r4] = [at(6), at(7), at(8), at(9)];
 const fresh = (): string => Wallet.createRandom().address;
 const validator = (n: number): string => getAddress(`0x${n.toString(16).padStart(40, "a")}`);
+/** Fixed address number `i` of a family (`prefix` is one hex byte). */
+const seat = (prefix: string, i: number): string =>
+  getAddress(`0x${prefix.repeat(18)}${i.toString(16).padStart(4, "0")}`);
 
 interface Flow {
   propose: bigint;
@@ -36,11 +58,11 @@ function median(values: bigint[]): bigint {
   return mid;
 }
 
-const hospital = (accounts: string[], v: string, recorders: string[] = []) => ({
+const hospital = (accounts: string[], v: string, recorderList: string[] = []) => ({
   role: 1n,
   metadata: ethers.id("hospital"),
   accounts,
-  recorders,
+  recorders: recorderList,
   validator: v,
 });
 
@@ -69,16 +91,17 @@ async function flow(c: Contract, name: string, args: unknown[]): Promise<Flow> {
 const samples = {
   deploy: [] as bigint[],
   addAccount: [] as bigint[],
+  addRecorder: [] as bigint[],
   addHospital: [] as Flow[],
   setValidator: [] as Flow[],
 };
 for (let i = 0; i < REPEAT; i++) {
   const c = await ethers.deployContract("Consortium", [
     [
-      hospital([h1.address], validator(1)),
-      hospital([h2.address], validator(2)),
-      hospital([h3.address], validator(3)),
-      hospital([h4.address], validator(4)),
+      hospital([h1.address], validator(1), [r1.address]),
+      hospital([h2.address], validator(2), [r2.address]),
+      hospital([h3.address], validator(3), [r3.address]),
+      hospital([h4.address], validator(4), [r4.address]),
       { ...hospital([regulator.address], ethers.ZeroAddress), role: 2n },
     ],
     DELAY,
@@ -86,13 +109,82 @@ for (let i = 0; i < REPEAT; i++) {
   ]);
   samples.deploy.push((await c.deploymentTransaction()?.wait())?.gasUsed ?? 0n);
   samples.addAccount.push((await gasOf(c, regulator, "addAccount", fresh())).gasUsed);
-  const recorder = fresh();
+  samples.addRecorder.push((await gasOf(c, h1, "addRecorder", fresh())).gasUsed);
   samples.addHospital.push(
-    await flow(c, "proposeAddOrganisation", [
-      hospital([fresh(), recorder], validator(10 + i), [recorder]),
-    ]),
+    await flow(c, "proposeAddOrganisation", [hospital([fresh()], validator(10 + i), [fresh()])]),
   );
   samples.setValidator.push(await flow(c, "proposeSetValidator", [4, validator(100 + i)]));
+}
+
+// ------------------------------------------------------------ validator-set change vs size
+
+/** A funded signer for a generated admin address. */
+async function impersonate(address: string): Promise<HardhatEthersSigner> {
+  await ethers.provider.send("hardhat_impersonateAccount", [address]);
+  await ethers.provider.send("hardhat_setBalance", [address, "0xde0b6b3a7640000"]);
+  return ethers.getSigner(address);
+}
+
+/** A fresh network of `n` lean hospitals (admin `seat("ad", i)`, validator), ids 1..n. */
+async function network(n: number): Promise<Contract> {
+  const inits = Array.from({ length: n }, (_, i) => ({
+    ...hospital([seat("ad", i)], seat("7a", i)),
+    metadata: ethers.ZeroHash,
+  }));
+  return ethers.deployContract("Consortium", [inits, DELAY, PERIOD]);
+}
+
+const uncapped = await hre.network.connect({ override: { hardfork: "prague" } });
+/** Constructor gas of `n` hospitals with 1 admin account, 1 recorder and a metadata hash each. */
+async function bootstrapGas(n: number): Promise<bigint> {
+  const inits = Array.from({ length: n }, (_, i) =>
+    hospital([seat("ad", i)], seat("7a", i), [seat("ec", i)]),
+  );
+  const c = await uncapped.ethers.deployContract("Consortium", [inits, DELAY, PERIOD]);
+  return (await c.deploymentTransaction()?.wait())?.gasUsed ?? 0n;
+}
+
+/** Proposes as hospital 1, adds the fewest votes that pass, mines the delay, executes. */
+async function executeWithMajority(
+  c: Contract,
+  n: number,
+  name: string,
+  args: unknown[],
+): Promise<bigint> {
+  const admins: HardhatEthersSigner[] = [];
+  const needed = Math.floor(n / 2) + 1;
+  for (let i = 0; i < needed; i++) admins.push(await impersonate(seat("ad", i)));
+  const [proposer, ...voters] = admins;
+  if (proposer === undefined) throw new Error("no proposer");
+  await gasOf(c, proposer, name, ...args);
+  const id = (await c.getFunction("proposalCount")()) as bigint;
+  for (const voter of voters) await gasOf(c, voter, "vote", id);
+  await ethers.provider.send("hardhat_mine", [ethers.toQuantity(DELAY)]);
+  return (await gasOf(c, proposer, "execute", id)).gasUsed;
+}
+
+const bySize: Record<string, Record<string, number>> = {};
+for (const n of SET_SIZES) {
+  const setValidator = await executeWithMajority(await network(n), n, "proposeSetValidator", [
+    n,
+    seat("5e", n),
+  ]);
+  const addHospital = await executeWithMajority(await network(n), n, "proposeAddOrganisation", [
+    hospital([seat("a0", n)], seat("5a", n), [seat("e0", n)]),
+  ]);
+  const removeHospital = await executeWithMajority(
+    await network(n),
+    n,
+    "proposeRemoveOrganisation",
+    [n],
+  );
+  bySize[String(n)] = {
+    votes: Math.floor(n / 2) + 1,
+    bootstrapDeployUncapped: Number(await bootstrapGas(n)),
+    setValidatorExecute: Number(setValidator),
+    addHospitalExecute: Number(addHospital),
+    removeHospitalExecute: Number(removeHospital),
+  };
 }
 
 const summary = (flows: Flow[]) =>
@@ -104,12 +196,19 @@ const summary = (flows: Flow[]) =>
   );
 const results = {
   unit: "gasUsed per transaction, median of 5 fresh deployments (4 hospitals + 1 regulator)",
+  network:
+    "Hardhat EDR in-process (default hardfork: per-transaction gas cap 16,777,216, EIP-7825), solc 0.8.37 optimizer 200 runs",
   addHospital:
-    "AddOrganisation of a hospital with 2 accounts (1 recorder) and a validator; propose (with the proposer's vote) + 2 votes + execute",
+    "AddOrganisation of a hospital with 1 admin account, 1 recorder and a validator; propose (with the proposer's vote) + 2 votes + execute",
   deploy: Number(median(samples.deploy)),
   addAccount: Number(median(samples.addAccount)),
+  addRecorder: Number(median(samples.addRecorder)),
   addOrganisation: summary(samples.addHospital),
   setValidator: summary(samples.setValidator),
+  validatorSetChange: {
+    note: "gasUsed of executing one validator-set change with N active hospitals, counting the smallest passing majority of votes (`votes`); addHospital (1 admin account, 1 recorder) takes the set to N + 1 (64 = MAX_HOSPITALS), removeHospital to N - 1. bootstrapDeployUncapped: the constructor with N hospitals of 1 admin account, 1 recorder and a metadata hash each, on Prague (no per-transaction cap; above 16,777,216 it cannot be one transaction on the default hardfork, node genesis runs it outside a transaction).",
+    byHospitals: bySize,
+  },
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync("bench/results", { recursive: true });

@@ -28,18 +28,28 @@ import { Worker } from "node:worker_threads";
 import { type Block, createBlock } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { createTxFromRLP } from "@ethereumjs/tx";
-import { Address, bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import {
+  Address,
+  bigIntToUnpaddedBytes,
+  bytesToHex,
+  hexToBytes,
+  type PrefixedHexString,
+  setLengthLeft,
+} from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { createChainDb, createWriteBackDb, type StoredReceipt } from "../nodes/db/index.ts";
 import {
   createBlockStateManager,
   createCustosCommon,
+  createExecutionEngine,
   loadNativeCrypto,
 } from "../nodes/execution/index.ts";
 import {
   batchGrantCalldata,
   grantCalldata,
   openChain,
+  recorderOf,
+  registryInterface,
   signedTx,
   tempDir,
 } from "../test/nodes/stateFixtures.ts";
@@ -83,25 +93,26 @@ function nextNonce(address: string): bigint {
   return n;
 }
 
-/** Pre-signs `blocks` blocks of `perBlock` txs, round-robin over the hospital recorders. */
+/**
+ * Pre-signs `blocks` blocks of `perBlock` txs, round-robin over the hospital recorders; the
+ * `i`th transaction's calldata is `data(i, custodian)`, custodian being the sending recorder's
+ * hospital (its records are the ones it may write).
+ */
 function presign(
   blocks: number,
   perBlock: number,
-  data: (i: number) => Uint8Array,
+  data: (i: number, custodian: number) => Uint8Array,
   gasLimit: bigint,
 ) {
   let counter = 0;
   return Array.from({ length: blocks }, () =>
     Array.from({ length: perBlock }, () => {
       const i = counter++;
-      const account = keys.hospitals[i % HOSPITALS]?.account as {
-        address: string;
-        privateKey: string;
-      };
-      const tx = signedTx(common, account.privateKey, {
-        nonce: nextNonce(account.address),
+      const recorder = recorderOf(keys, i % HOSPITALS);
+      const tx = signedTx(common, recorder.privateKey, {
+        nonce: nextNonce(recorder.address),
         to: genesis.contracts.consentRegistry,
-        data: data(i),
+        data: data(i, recorder.custodian),
         gasLimit,
       });
       // As the transaction pool does at admission (assertMemberSender).
@@ -387,20 +398,32 @@ async function workload(blocks: readonly TypedTransaction[][], unitsPerTx: numbe
 }
 
 /**
- * A chain whose ConsentRegistry already holds `count` consents: written straight into the
- * registry's storage (trie and flat state, 100,000 per synthetic block without transactions),
- * not executed, so that a large state takes seconds to prepare. Returns the directory and
- * the write rate.
+ * A chain whose ConsentRegistry already holds `count` consents, spread over the hospitals'
+ * records: written straight into the registry's storage (trie and flat state, 100,000 per
+ * synthetic block without transactions), not executed, so that a large state takes seconds to
+ * prepare. Returns the directory and the write rate.
  */
 async function largeState(count: number) {
   const dir = await tempDir("custos-bench-large-");
   const db = await openChain(dir.path, genesis, common);
   const registry = new Address(hexToBytes(genesis.contracts.consentRegistry as PrefixedHexString));
-  // A version-1 active record (ConsentPacking), as batchGrant writes; in mapping slot 2.
-  const record = hexToBytes("0x010000000101000000000000000000000000000100000001");
-  const key = new Uint8Array(64);
-  key[63] = 2;
   const keccak = common.customCrypto.keccak256 ?? keccak_256;
+  // Per custodian c: a version-1 active record with nonce 1 (ConsentPacking: purposes 1,
+  // categories 1 << 32, status 1 << 144, version 1 << 152, custodian c << 184, nonce 1 << 216),
+  // as batchGrant writes, in `_consents[c]`, the mapping at slot 2: keccak(c ‖ 2).
+  const custodians = Array.from({ length: HOSPITALS }, (_, i) => {
+    const c = BigInt(i + 1);
+    const packed = 1n | (1n << 32n) | (1n << 144n) | (1n << 152n) | (c << 184n) | (1n << 216n);
+    const outer = new Uint8Array(64);
+    outer.set(setLengthLeft(bigIntToUnpaddedBytes(c), 32), 0);
+    outer[63] = 2;
+    return {
+      // Storage values are stored without leading zero bytes.
+      record: bigIntToUnpaddedBytes(packed),
+      mappingSlot: keccak(outer),
+    };
+  });
+  const key = new Uint8Array(64);
   const t0 = performance.now();
   for (let first = 0; first < count; first += LARGE_STATE_CHUNK) {
     const parent = db.head() as Block;
@@ -412,8 +435,10 @@ async function largeState(count: number) {
       flat: db.flatState,
     });
     for (let n = first; n < Math.min(count, first + LARGE_STATE_CHUNK); n++) {
+      const custodian = custodians[n % HOSPITALS] as (typeof custodians)[number];
       key.set(keccak(new TextEncoder().encode(`filled-subject-${n}`)), 0);
-      await state.putStorage(registry, keccak(key), record);
+      key.set(custodian.mappingSlot, 32);
+      await state.putStorage(registry, keccak(key), custodian.record);
     }
     const stateRoot = await state.getStateRoot();
     const block = createBlock(
@@ -437,6 +462,28 @@ async function largeState(count: number) {
     });
   }
   const seconds = (performance.now() - t0) / 1000;
+  // The contract must read a synthetic record as it would its own (same slot, same packing).
+  if (count > 0) {
+    const last = count - 1;
+    const custodian = (last % HOSPITALS) + 1;
+    const subject = keccak(new TextEncoder().encode(`filled-subject-${last}`));
+    const answer = await createExecutionEngine({ chainDb: db }).call(
+      {
+        to: registry.bytes,
+        data: hexToBytes(
+          registryInterface.encodeFunctionData("consentOf", [
+            custodian,
+            subject,
+          ]) as PrefixedHexString,
+        ),
+      },
+      db.head() as Block,
+    );
+    const [consent] = registryInterface.decodeFunctionResult("consentOf", answer.returnData);
+    if (consent.status !== 1n || consent.custodian !== BigInt(custodian) || consent.nonce !== 1n) {
+      throw new Error("the synthetic large state does not read back as an active consent");
+    }
+  }
   await db.close();
   return { dir, writeConsentsPerSec: round(count / seconds) };
 }
@@ -464,14 +511,14 @@ async function main() {
   const started = performance.now();
 
   const tSign = performance.now();
-  const grantBlocks = presign(BLOCKS, TXS, (i) => grantCalldata(i), 150_000n);
+  const grantBlocks = presign(BLOCKS, TXS, grantCalldata, 150_000n);
   const signMs = performance.now() - tSign;
   // Each workload starts from genesis on fresh databases.
   nonces.clear();
   const batchBlocks = presign(
     BATCH_BLOCKS,
     BATCH_TXS,
-    (i) => batchGrantCalldata(10_000_000 + i * BATCH, BATCH),
+    (i, custodian) => batchGrantCalldata(10_000_000 + i * BATCH, BATCH, custodian),
     15_000_000n,
   );
   const grant = await workload(grantBlocks, 1);

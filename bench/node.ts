@@ -37,7 +37,7 @@ import { type GetLogsPhaseResult, runGetLogsPhase } from "./node/getLogsPhase.ts
 import { createGrantStream } from "./node/grantStream.ts";
 import { type LoadResult, runLoad } from "./node/runLoad.ts";
 import { median, round } from "./node/stats.ts";
-import { createTxSigner, grantCalldata, pseudonym } from "./node/workload.ts";
+import { createTxSigner, custodianOf, grantCalldata, pseudonym } from "./node/workload.ts";
 
 const ALL_CHAINS = [
   "custos",
@@ -215,14 +215,17 @@ async function main(): Promise<void> {
 
     // 1. Grant rounds: every chain draws from the same signed sequence.
     const registry = setup.contracts.consentRegistry;
-    const hospitals = setup.hospitals.map((h) => h.account);
+    // Each hospital's consent recorder sends its grants (sender i records for custodian i + 1).
+    const hospitals = setup.hospitals.map((h) => h.recorder);
     const probe = running[0] as BenchChain;
     const grantGas = BigInt(
       await probe.rpc.call<string>("eth_estimateGas", [
         {
           from: hospitals[0]?.address,
           to: registry,
-          data: bytesToHex(grantCalldata(pseudonym("probe", 0), pseudonym("probe-document", 0))),
+          data: bytesToHex(
+            grantCalldata(custodianOf(0), pseudonym("probe", 0), pseudonym("probe-document", 0)),
+          ),
         },
       ]),
     );

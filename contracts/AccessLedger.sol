@@ -15,8 +15,8 @@ import {ConsentCodes} from "./libraries/ConsentCodes.sol";
  *
  * @dev Nothing personal is stored: documents and result sets are referenced by hash, the
  * consenting subject set by a Merkle root, subject counts are already rounded by the hospital.
- * Storage layout: a query is four slots (header; terms with the first five targets; spec hash;
- * approval reference) plus one slot per further eight targets. A response is one slot of
+ * Storage layout: a query is four slots (header; terms with the submission block and the first
+ * four targets; spec hash; approval reference) plus one slot per further eight targets. A response is one slot of
  * scalars plus one slot committing to the result's three hashes (see {resultDigest}); the
  * hashes themselves are in the {ResultRecorded} event.
  */
@@ -58,7 +58,8 @@ contract AccessLedger {
      * seconds from which the query accepts no approval or response; `approvals`: review-board
      * organisations that approved; `targetCount`/`responseCount`: target hospitals and how many
      * answered; `use`: DUO purpose bit and attested condition bits; `categories`: data category
-     * bitmap; `specHash`: keccak-256 of the RFC 8785 canonical query spec; `approvalRef`: hash
+     * bitmap; `submittedBlock`: block of the submission (the earliest consent snapshot a result
+     * may use); `specHash`: keccak-256 of the RFC 8785 canonical query spec; `approvalRef`: hash
      * of the review-board approval document.
      */
     struct Query {
@@ -71,6 +72,7 @@ contract AccessLedger {
         uint32 use;
         uint32 categories;
         uint8 responseCount;
+        uint64 submittedBlock;
         bytes32 specHash;
         bytes32 approvalRef;
     }
@@ -99,8 +101,8 @@ contract AccessLedger {
 
     /**
      * @dev Storage form of a query. Slot 0: researcher … targetCount (32 bytes). Slot 1: use,
-     * categories, responseCount and the first five target ids packed in `headTargets` (29
-     * bytes). Slots 2 and 3: the two hashes.
+     * categories, responseCount, the submission block and the first four target ids packed in
+     * `headTargets` (30 bytes). Slots 2 and 3: the two hashes.
      */
     struct QueryRecord {
         address researcher;
@@ -112,7 +114,8 @@ contract AccessLedger {
         uint32 use;
         uint32 categories;
         uint8 responseCount;
-        uint160 headTargets;
+        uint40 submittedBlock;
+        uint128 headTargets;
         bytes32 specHash;
         bytes32 approvalRef;
     }
@@ -121,7 +124,7 @@ contract AccessLedger {
     uint256 public constant MAX_TARGETS = 64;
 
     /// @dev Target ids held in the query's second slot; the rest go eight to a word.
-    uint256 private constant _HEAD_TARGETS = 5;
+    uint256 private constant _HEAD_TARGETS = 4;
     uint256 private constant _TARGETS_PER_WORD = 8;
 
     /// @dev Membership and roles; also the governance caller of {setRequiredApprovals}.
@@ -133,7 +136,7 @@ contract AccessLedger {
 
     /// @dev Queries by id (1 … _queryCount).
     mapping(uint64 queryId => QueryRecord) private _queries;
-    /// @dev Targets after the first five, eight 32-bit ids per word, lowest bits first.
+    /// @dev Targets after the first four, eight 32-bit ids per word, lowest bits first.
     mapping(uint64 queryId => mapping(uint256 word => uint256)) private _moreTargets;
     /// @dev Which review-board organisations approved which query.
     mapping(uint64 queryId => mapping(uint32 reviewBoardOrg => bool)) private _approvedBy;
@@ -211,8 +214,9 @@ contract AccessLedger {
 
     /// @notice The consortium address is zero.
     error AccessLedgerInvalidConsortium(address consortium);
-    /// @notice `value` is not a valid approval threshold (it must be at least 1).
-    error AccessLedgerInvalidRequiredApprovals(uint8 value);
+    /// @notice `value` is not a valid approval threshold: it must be at least 1 and at most the
+    /// number of active review boards (`reviewBoards`), or no query could ever be approved.
+    error AccessLedgerInvalidRequiredApprovals(uint8 value, uint32 reviewBoards);
     /// @notice Only the Consortium contract (through governance) may do this.
     error AccessLedgerNotConsortium(address account);
     /// @notice `account` is not in an active researcher organisation.
@@ -221,8 +225,8 @@ contract AccessLedger {
     error AccessLedgerNotReviewBoard(address account);
     /// @notice `account` is not a recorder of the active hospital `hospitalId`.
     error AccessLedgerNotRecorder(uint32 hospitalId, address account);
-    /// @notice `account` is not in the active hospital organisation `hospitalId`.
-    error AccessLedgerNotHospitalAccount(uint32 hospitalId, address account);
+    /// @notice `account` is not an admin account of the active hospital `hospitalId`.
+    error AccessLedgerNotHospitalAdmin(uint32 hospitalId, address account);
     /// @notice `orgId` is not an active researcher organisation.
     error AccessLedgerNotResearcherOrganisation(uint32 orgId);
     /// @notice The query spec hash is zero.
@@ -253,8 +257,19 @@ contract AccessLedger {
     error AccessLedgerNotTarget(uint64 queryId, uint32 hospitalId);
     /// @notice `hospitalId` already answered the query.
     error AccessLedgerAlreadyResponded(uint64 queryId, uint32 hospitalId);
-    /// @notice The consent snapshot block is after the current block.
-    error AccessLedgerConsentBlockInFuture(uint64 consentBlock, uint256 currentBlock);
+    /// @notice The consent snapshot block is not in [submittedBlock, currentBlock): a snapshot
+    /// from before the query (stale: it may predate revocations) or not yet final.
+    error AccessLedgerInvalidConsentBlock(
+        uint64 queryId,
+        uint64 consentBlock,
+        uint64 submittedBlock,
+        uint256 currentBlock
+    );
+    /// @notice The query's researcher organisation `researcherOrg` was removed or no longer
+    /// holds the researcher role: its queries are not approved, answered or charged any more.
+    error AccessLedgerResearcherNotActive(uint64 queryId, uint32 researcherOrg);
+    /// @notice Review board `reviewBoardOrg` is the query's own organisation.
+    error AccessLedgerSelfApproval(uint64 queryId, uint32 reviewBoardOrg);
     /// @notice The result's hash, consent root or disclosure report hash is zero.
     error AccessLedgerIncompleteResult();
     /// @notice Charging `requested` ε would exceed the budget (`remaining` is what is left).
@@ -271,7 +286,8 @@ contract AccessLedger {
     /**
      * @param consortium_ The membership contract; also the only caller of
      * {setRequiredApprovals}.
-     * @param requiredApprovals_ Review-board approvals a query needs (at least 1).
+     * @param requiredApprovals_ Review-board approvals a query needs (1 to the number of active
+     * review boards).
      */
     constructor(IConsortium consortium_, uint8 requiredApprovals_) {
         if (address(consortium_) == address(0)) revert AccessLedgerInvalidConsortium(address(0));
@@ -283,9 +299,10 @@ contract AccessLedger {
 
     /**
      * @notice Sets the number of review-board approvals a query needs.
-     * @dev Only the Consortium contract, executing a passed proposal. Applies to each approval
-     * given from now on; a pending query is not promoted by a lowered threshold until its next
-     * approval.
+     * @dev Only the Consortium contract, executing a passed proposal. At most the number of
+     * active review boards now (if boards are removed later, governance lowers it; until then
+     * queries wait, never pass with fewer approvals). Applies to each approval given from now
+     * on; a pending query is not promoted by a lowered threshold until its next approval.
      */
     function setRequiredApprovals(uint8 requiredApprovals_) external {
         if (msg.sender != address(_consortium)) revert AccessLedgerNotConsortium(msg.sender);
@@ -332,6 +349,7 @@ contract AccessLedger {
             use: use,
             categories: categories,
             responseCount: 0,
+            submittedBlock: uint40(block.number),
             headTargets: _storeTargets(queryId, targets),
             specHash: specHash,
             approvalRef: approvalRef
@@ -353,7 +371,9 @@ contract AccessLedger {
     /**
      * @notice Records the approval of the caller's review-board organisation; the query becomes
      * Approved when approvals reach {requiredApprovals}.
-     * @dev One approval per review-board organisation; only while Submitted and unexpired.
+     * @dev One approval per review-board organisation; only while Submitted and unexpired, never
+     * by the query's own organisation, and only while that organisation still holds the
+     * researcher role.
      */
     function approveQuery(uint64 queryId) external {
         IConsortium consortium_ = _consortium;
@@ -366,6 +386,9 @@ contract AccessLedger {
         uint40 expiry = q.expiry;
         if (block.timestamp >= expiry) revert AccessLedgerQueryExpired(queryId, expiry);
         uint32 board = consortium_.organisationOf(msg.sender);
+        uint32 researcherOrg = q.researcherOrg;
+        if (board == researcherOrg) revert AccessLedgerSelfApproval(queryId, board);
+        _checkResearcher(queryId, researcherOrg);
         if (_approvedBy[queryId][board]) revert AccessLedgerAlreadyApproved(queryId, board);
 
         _approvedBy[queryId][board] = true;
@@ -380,16 +403,20 @@ contract AccessLedger {
     /**
      * @notice Records hospital `hospitalId`'s result for an Approved, unexpired query and
      * charges `result.epsilon` to the researcher organisation's budget at that hospital.
-     * @dev The caller must be a recorder of `hospitalId`, a target that has not answered yet.
-     * The consent snapshot block may not be after the current block and the three hashes may
-     * not be zero. Stores the scalars and {resultDigest}; the full result is in the event.
+     * @dev The caller must be a recorder of `hospitalId`, a target that has not answered yet,
+     * and the researcher organisation must still hold its role. The consent snapshot must be
+     * from a final block at or after the submission: submittedBlock <= consentBlock <
+     * block.number, so a snapshot older than the query (which may miss revocations) is refused.
+     * The three hashes may not be zero. Stores the scalars and {resultDigest}; the full result
+     * is in the event.
      * @param result The result; `result.epsilon` must fit in the remaining budget (see
      * {budget}); ε 0 is always accepted.
      */
     function recordResult(uint64 queryId, uint32 hospitalId, Result calldata result) external {
         QueryRecord storage q = _respondable(queryId, hospitalId);
-        if (result.consentBlock > block.number) {
-            revert AccessLedgerConsentBlockInFuture(result.consentBlock, block.number);
+        uint64 submittedBlock = q.submittedBlock;
+        if (result.consentBlock < submittedBlock || result.consentBlock >= block.number) {
+            revert AccessLedgerInvalidConsentBlock(queryId, result.consentBlock, submittedBlock, block.number);
         }
         if (
             result.resultHash == 0 || result.consentRoot == 0 || result.disclosureReportHash == 0
@@ -450,7 +477,8 @@ contract AccessLedger {
 
     /**
      * @notice Sets the ε limit of researcher organisation `researcherOrg` at hospital
-     * `hospitalId` (1e6 = 1.0 ε); the caller must be an account of that hospital organisation.
+     * `hospitalId` (1e6 = 1.0 ε); the caller must be an admin account of that hospital (not a
+     * recorder).
      * @dev A limit below what is already spent leaves nothing to spend; it never refunds.
      * Until a hospital sets a limit, the limit is 0: only ε-free results can be recorded.
      * @param limit Total ε the organisation may spend at the hospital, spent ε included.
@@ -458,10 +486,9 @@ contract AccessLedger {
     function setBudgetLimit(uint32 hospitalId, uint32 researcherOrg, uint64 limit) external {
         IConsortium consortium_ = _consortium;
         if (
-            hospitalId == 0 ||
-            consortium_.organisationOf(msg.sender) != hospitalId ||
+            !consortium_.isAdmin(hospitalId, msg.sender) ||
             consortium_.roleOf(hospitalId) != IConsortium.Role.Hospital
-        ) revert AccessLedgerNotHospitalAccount(hospitalId, msg.sender);
+        ) revert AccessLedgerNotHospitalAdmin(hospitalId, msg.sender);
         if (consortium_.roleOf(researcherOrg) != IConsortium.Role.Researcher) {
             revert AccessLedgerNotResearcherOrganisation(researcherOrg);
         }
@@ -501,6 +528,7 @@ contract AccessLedger {
                 use: q.use,
                 categories: q.categories,
                 responseCount: q.responseCount,
+                submittedBlock: q.submittedBlock,
                 specHash: q.specHash,
                 approvalRef: q.approvalRef
             });
@@ -599,19 +627,20 @@ contract AccessLedger {
         if (expiry <= block.timestamp) revert AccessLedgerInvalidExpiry(expiry, block.timestamp);
     }
 
-    /// @dev Sets the approval threshold (at least 1) and announces the change.
+    /// @dev Sets the approval threshold (1 to the active review boards) and announces it.
     function _setRequiredApprovals(uint8 value) private {
-        if (value == 0) revert AccessLedgerInvalidRequiredApprovals(0);
+        uint32 boards = _consortium.roleCount(IConsortium.Role.ReviewBoard);
+        if (value == 0 || value > boards) revert AccessLedgerInvalidRequiredApprovals(value, boards);
         uint8 previous = _requiredApprovals;
         _requiredApprovals = value;
         emit RequiredApprovalsChanged(previous, value);
     }
 
-    /// @dev Validates the targets and writes all but the first five; returns those five packed.
+    /// @dev Validates the targets and writes all but the first four; returns those four packed.
     function _storeTargets(
         uint64 queryId,
         uint32[] calldata targets
-    ) private returns (uint160 headTargets) {
+    ) private returns (uint128 headTargets) {
         uint256 count = targets.length;
         if (count == 0 || count > MAX_TARGETS) revert AccessLedgerInvalidTargetCount(count);
         uint256 word;
@@ -633,7 +662,7 @@ contract AccessLedger {
                 revert AccessLedgerNotHospital(id);
             }
             if (i < _HEAD_TARGETS) {
-                headTargets |= uint160(uint256(id) << (32 * i));
+                headTargets |= uint128(uint256(id) << (32 * i));
             } else {
                 uint256 j = i - _HEAD_TARGETS;
                 uint256 slotIndex = j % _TARGETS_PER_WORD;
@@ -647,7 +676,7 @@ contract AccessLedger {
     }
 
     /// @dev Whether `hospitalId` is among the `count` targets of `queryId` (linear scan: at
-    /// most five ids in the already-loaded slot plus one word per further eight).
+    /// most four ids in the already-loaded slot plus one word per further eight).
     function _isTarget(
         uint64 queryId,
         uint256 head,
@@ -693,6 +722,14 @@ contract AccessLedger {
         }
         if (_responses[queryId][hospitalId].status != ResponseStatus.None) {
             revert AccessLedgerAlreadyResponded(queryId, hospitalId);
+        }
+        _checkResearcher(queryId, q.researcherOrg);
+    }
+
+    /// @dev Reverts unless the query's organisation still holds the researcher role.
+    function _checkResearcher(uint64 queryId, uint32 researcherOrg) private view {
+        if (_consortium.roleOf(researcherOrg) != IConsortium.Role.Researcher) {
+            revert AccessLedgerResearcherNotActive(queryId, researcherOrg);
         }
     }
 

@@ -20,32 +20,43 @@ import {IConsortium} from "./interfaces/IConsortium.sol";
  * `active == false` and the last role, accounts, recorders and validator) but every read of the
  * IConsortium API answers 0 / Role.None / false for it at once.
  *
- * Accounts. An account belongs to at most one organisation at a time. Accounts of a removed
- * organisation stay bound to it (retired): they cannot join another organisation, so a key that
- * acted for one organisation never later acts for another after its organisation was expelled.
- * An account taken out with `removeAccount` is freed and may join any organisation.
+ * Accounts. An address is bound to at most one organisation, once, in one capacity:
+ * - an admin account (`accounts` in OrganisationInit, `addAccount`) manages its organisation,
+ *   proposes and votes for a hospital, and acts for the organisation in AccessLedger (submits
+ *   and approves queries, sets ε limits);
+ * - a consent recorder (hospitals only; `recorders`, `addRecorder`) records consents and query
+ *   responses and nothing else: it can neither manage accounts nor govern, so a stolen recorder
+ *   hot key cannot take over its hospital.
+ * The two sets are disjoint. A binding is for good: an account taken out (`removeAccount`,
+ * `removeRecorder`) is retired, and so are the accounts of a removed organisation. A retired
+ * address loses every right and can never join any organisation again, so a key that acted for
+ * one organisation never later acts for another (a hospital facing expulsion cannot park a key
+ * in a friendly organisation).
  *
- * Self-management without a vote. Any account of an active organisation may, for its own
- * organisation only: add a free account (`addAccount`), remove an account (`removeAccount`,
- * itself included, never the last one; a removed recorder also stops being a recorder), update
- * the metadata hash (`setMetadata`) and, for hospitals, add a recorder (`addRecorder`, which also
- * adds the address as an account when it is free) or remove one (`removeRecorder`, which keeps it
- * as an account). Recorders are accounts, so they hold the same management rights.
+ * Self-management without a vote. Any admin account of an active organisation may, for its own
+ * organisation only: add a fresh admin account (`addAccount`), retire an admin account
+ * (`removeAccount`, itself included, never the last one), update the metadata hash
+ * (`setMetadata`) and, for hospitals, add a fresh recorder (`addRecorder`) or retire one
+ * (`removeRecorder`).
  *
  * Validators. Every active hospital has exactly one non-zero validator address, distinct from
  * every other active hospital's (it need not be a member account). The validator set is the
- * validators of the active hospitals sorted by ascending address. A change executed at block H
+ * validators of the active hospitals sorted by ascending address, at most MAX_HOSPITALS long:
+ * each change copies the whole set into a new checkpoint (gas linear in the set's size, ~1.2 M
+ * at 40 validators), which the cap keeps within a block. A change executed at block H
  * is in force from block H + 2 (VALIDATOR_SET_DELAY): the node reads the next height's set in
  * advance. Checkpoints (fromBlock, set) record the history; the bootstrap set is in force from
  * block 0. The set is never empty: the last hospital cannot be removed, and hospitals only join
  * and leave through AddOrganisation / RemoveOrganisation (ChangeRole never moves an
  * organisation into or out of the hospital role).
  *
- * Governance. An account of an active hospital proposes (its hospital votes yes at once); other
- * hospitals vote yes with `vote` (one vote per hospital, not per account; no "no" votes: absent
- * is no). A proposal created at block B can be executed by anyone in blocks
+ * Governance. An admin account of an active hospital proposes (its hospital votes yes at once);
+ * other hospitals vote yes with `vote` (one vote per hospital, not per account; no "no" votes:
+ * absent is no). A proposal created at block B can be executed by anyone in blocks
  * [B + executionDelay, B + votingPeriod] when the votes of hospitals that are still active
- * exceed half of the active hospitals at execution time. It executes once; the proposing
+ * exceed half of the active hospitals at execution time. So a lone hospital governs alone, and
+ * with two hospitals nothing passes without both: neither can expel the other (docs/contracts.md
+ * says why). It executes once; the proposing
  * hospital may cancel it while it is open. Votes are accepted until B + votingPeriod. Every
  * proposal is validated against the current state when proposed and again when executed, with
  * the same custom errors. The delay and period are snapshotted per proposal and changed only by
@@ -82,9 +93,10 @@ contract Consortium is IConsortium {
     }
 
     /// @notice An organisation to register (constructor and AddOrganisation proposals).
-    /// @dev `accounts` must be non-empty, non-zero, distinct and free. For hospitals `validator`
-    /// must be non-zero and unused by active hospitals and each of `recorders` must also appear
-    /// in `accounts`; other roles must leave `recorders` empty and `validator` zero.
+    /// @dev `accounts` (the admin accounts) must be non-empty, non-zero, distinct and never
+    /// bound. For hospitals `validator` must be non-zero and unused by active hospitals, and
+    /// `recorders` non-zero, distinct, never bound and not among `accounts`; other roles must
+    /// leave `recorders` empty and `validator` zero.
     struct OrganisationInit {
         Role role;
         bytes32 metadata;
@@ -125,6 +137,21 @@ contract Consortium is IConsortium {
         address[] validators;
     }
 
+    /// @notice The capacity in which an address is bound to an organisation.
+    /// @dev None: never bound. Retired: bound once, removed for good.
+    enum Capacity {
+        None,
+        Admin,
+        Recorder,
+        Retired
+    }
+
+    /// @dev Storage of an address's binding (one slot).
+    struct Binding {
+        uint32 orgId;
+        Capacity capacity;
+    }
+
     /// @dev Storage of an organisation; `validator` is set for hospitals only.
     struct OrganisationRecord {
         Role role;
@@ -152,6 +179,9 @@ contract Consortium is IConsortium {
     /// @notice Blocks between the execution of a validator change and the block it applies to.
     uint256 public constant VALIDATOR_SET_DELAY = 2;
 
+    /// @notice Most active hospitals (= validators): bounds the gas of a validator-set change.
+    uint256 public constant MAX_HOSPITALS = 64;
+
     /// @notice Upper bound of `votingPeriod`, so block arithmetic on proposals never overflows.
     uint64 public constant MAX_VOTING_PERIOD = type(uint32).max;
 
@@ -159,14 +189,15 @@ contract Consortium is IConsortium {
     uint64 private _executionDelay;
     uint64 private _votingPeriod;
     uint32 private _organisationCount;
-    uint32 private _hospitalCount;
     /// @dev Proposal ids issued so far (1..count).
     uint256 private _proposalCount;
     /// @dev Organisation records by id; id 0 stays empty (inactive), which makes lookups of
     /// unmapped accounts answer "no organisation" without a branch.
     mapping(uint32 orgId => OrganisationRecord) private _organisations;
-    /// @dev Organisation of each account, kept for accounts of removed organisations (retired).
-    mapping(address account => uint32 orgId) private _organisationOf;
+    /// @dev Binding of each address, kept when it is retired or its organisation removed.
+    mapping(address account => Binding) private _bindings;
+    /// @dev Active organisations per role.
+    mapping(Role role => uint32) private _roleCounts;
     /// @dev Active hospital of each validator address (cleared when the hospital leaves).
     mapping(address validator => uint32 hospitalId) private _hospitalOfValidator;
     /// @dev Validator-set history, ordered by strictly increasing `fromBlock`; [0] is from block 0.
@@ -184,13 +215,13 @@ contract Consortium is IConsortium {
     event RoleChanged(uint32 indexed orgId, Role previousRole, Role newRole);
     /// @notice An organisation replaced its metadata hash.
     event MetadataUpdated(uint32 indexed orgId, bytes32 metadata);
-    /// @notice `account` joined organisation `orgId`.
+    /// @notice `account` became an admin account of organisation `orgId`.
     event AccountAdded(uint32 indexed orgId, address indexed account);
-    /// @notice `account` left organisation `orgId`.
+    /// @notice Admin account `account` of organisation `orgId` was retired.
     event AccountRemoved(uint32 indexed orgId, address indexed account);
     /// @notice `account` became a consent recorder of hospital `hospitalId`.
     event RecorderAdded(uint32 indexed hospitalId, address indexed account);
-    /// @notice `account` stopped being a consent recorder of hospital `hospitalId`.
+    /// @notice Consent recorder `account` of hospital `hospitalId` was retired.
     event RecorderRemoved(uint32 indexed hospitalId, address indexed account);
     /// @notice Hospital `hospitalId`'s validator address changed (previous is 0 when it joined).
     event ValidatorChanged(uint32 indexed hospitalId, address indexed previous, address indexed validator);
@@ -227,12 +258,14 @@ contract Consortium is IConsortium {
     error ConsortiumNoAccounts();
     /// @notice `account` appears twice in one list.
     error ConsortiumDuplicateAddress(address account);
-    /// @notice `account` already belongs (or belonged, if that organisation was removed) to `orgId`.
+    /// @notice `account` is bound to `orgId` (as admin or recorder) or was retired from it.
     error ConsortiumAccountTaken(address account, uint32 orgId);
     /// @notice A non-hospital organisation was given recorders or a validator.
     error ConsortiumHospitalOnlyFields(Role role);
-    /// @notice Recorder `recorder` is not in the organisation's account list.
-    error ConsortiumRecorderNotAccount(address recorder);
+    /// @notice Recorder `recorder` is also in the organisation's admin account list.
+    error ConsortiumRecorderIsAdmin(address recorder);
+    /// @notice Adding a hospital would exceed MAX_HOSPITALS (`max`).
+    error ConsortiumTooManyHospitals(uint256 max);
     /// @notice `validator` is the validator of active hospital `hospitalId`.
     error ConsortiumValidatorTaken(address validator, uint32 hospitalId);
     /// @notice No organisation has id `orgId`.
@@ -245,16 +278,14 @@ contract Consortium is IConsortium {
     error ConsortiumLastHospital(uint32 hospitalId);
     /// @notice `from` -> `to` is not an allowed role change of `orgId` (None, unchanged, or hospital).
     error ConsortiumInvalidRoleChange(uint32 orgId, Role from, Role to);
-    /// @notice `account` does not belong to an active organisation.
-    error ConsortiumNotMember(address account);
-    /// @notice `account` does not belong to an active hospital.
-    error ConsortiumNotHospitalAccount(address account);
-    /// @notice `account` is not an account of organisation `orgId`.
+    /// @notice `account` is not an admin account of an active organisation.
+    error ConsortiumNotAdmin(address account);
+    /// @notice `account` is not an admin account of an active hospital.
+    error ConsortiumNotHospitalAdmin(address account);
+    /// @notice `account` is not an admin account of organisation `orgId`.
     error ConsortiumNotAccountOf(uint32 orgId, address account);
     /// @notice `account` is the last account of `orgId` and cannot be removed.
     error ConsortiumLastAccount(uint32 orgId, address account);
-    /// @notice `account` is already a recorder of `hospitalId`.
-    error ConsortiumAlreadyRecorder(uint32 hospitalId, address account);
     /// @notice `account` is not a recorder of `hospitalId`.
     error ConsortiumNotRecorder(uint32 hospitalId, address account);
     /// @notice A Call proposal's `target` has no code.
@@ -305,52 +336,55 @@ contract Consortium is IConsortium {
 
     // ------------------------------------------------------------------ self-management
 
-    /// @notice Adds the free address `account` to the caller's organisation.
-    /// @dev Reverts ConsortiumNotMember, ConsortiumZeroAddress, ConsortiumAccountTaken.
+    /// @notice Adds the never-bound address `account` as an admin account of the caller's
+    /// organisation.
+    /// @dev Reverts ConsortiumNotAdmin, ConsortiumZeroAddress, ConsortiumAccountTaken.
     function addAccount(address account) external {
-        _addAccount(_callerOrganisation(), account);
+        uint32 orgId = _callerOrganisation();
+        _bind(account, orgId, Capacity.Admin);
+        _organisations[orgId].accounts.add(account);
+        emit AccountAdded(orgId, account);
     }
 
-    /// @notice Removes `account` (a recorder too) from the caller's organisation and frees it.
-    /// @dev Reverts ConsortiumNotMember, ConsortiumNotAccountOf, ConsortiumLastAccount.
+    /// @notice Retires admin account `account` of the caller's organisation for good.
+    /// @dev Reverts ConsortiumNotAdmin, ConsortiumNotAccountOf, ConsortiumLastAccount.
     function removeAccount(address account) external {
         uint32 orgId = _callerOrganisation();
-        if (_organisationOf[account] != orgId) revert ConsortiumNotAccountOf(orgId, account);
+        Binding storage binding = _bindings[account];
+        if (binding.orgId != orgId || binding.capacity != Capacity.Admin) revert ConsortiumNotAccountOf(orgId, account);
         OrganisationRecord storage org = _organisations[orgId];
         if (org.accounts.length() == 1) revert ConsortiumLastAccount(orgId, account);
-        if (org.recorders.remove(account)) emit RecorderRemoved(orgId, account);
         org.accounts.remove(account);
-        delete _organisationOf[account];
+        binding.capacity = Capacity.Retired;
         emit AccountRemoved(orgId, account);
     }
 
-    /// @notice Makes `account` a recorder of the caller's hospital, adding it as an account of
-    /// the hospital first when it is free.
-    /// @dev Reverts ConsortiumNotMember, ConsortiumNotHospital, ConsortiumZeroAddress,
-    /// ConsortiumAccountTaken, ConsortiumAlreadyRecorder.
+    /// @notice Makes the never-bound address `account` a consent recorder of the caller's
+    /// hospital (a recorder is not an admin account).
+    /// @dev Reverts ConsortiumNotAdmin, ConsortiumNotHospital, ConsortiumZeroAddress,
+    /// ConsortiumAccountTaken.
     function addRecorder(address account) external {
         uint32 hospitalId = _callerOrganisation();
         OrganisationRecord storage org = _organisations[hospitalId];
         if (org.role != Role.Hospital) revert ConsortiumNotHospital(hospitalId);
-        uint32 owner = _organisationOf[account];
-        if (owner == 0) _addAccount(hospitalId, account);
-        else if (owner != hospitalId) revert ConsortiumAccountTaken(account, owner);
-        if (!org.recorders.add(account)) revert ConsortiumAlreadyRecorder(hospitalId, account);
+        _bind(account, hospitalId, Capacity.Recorder);
+        org.recorders.add(account);
         emit RecorderAdded(hospitalId, account);
     }
 
-    /// @notice Stops `account` being a recorder of the caller's hospital; it stays an account.
-    /// @dev Reverts ConsortiumNotMember, ConsortiumNotHospital, ConsortiumNotRecorder.
+    /// @notice Retires consent recorder `account` of the caller's hospital for good.
+    /// @dev Reverts ConsortiumNotAdmin, ConsortiumNotHospital, ConsortiumNotRecorder.
     function removeRecorder(address account) external {
         uint32 hospitalId = _callerOrganisation();
         OrganisationRecord storage org = _organisations[hospitalId];
         if (org.role != Role.Hospital) revert ConsortiumNotHospital(hospitalId);
         if (!org.recorders.remove(account)) revert ConsortiumNotRecorder(hospitalId, account);
+        _bindings[account].capacity = Capacity.Retired;
         emit RecorderRemoved(hospitalId, account);
     }
 
     /// @notice Replaces the caller's organisation's metadata hash.
-    /// @dev Reverts ConsortiumNotMember.
+    /// @dev Reverts ConsortiumNotAdmin.
     function setMetadata(bytes32 metadata) external {
         uint32 orgId = _callerOrganisation();
         _organisations[orgId].metadata = metadata;
@@ -403,7 +437,7 @@ contract Consortium is IConsortium {
     }
 
     /// @notice Records the caller's hospital's vote for `proposalId`.
-    /// @dev Reverts ConsortiumNotHospitalAccount, ConsortiumUnknownProposal,
+    /// @dev Reverts ConsortiumNotHospitalAdmin, ConsortiumUnknownProposal,
     /// ConsortiumProposalClosed, ConsortiumAlreadyVoted.
     function vote(uint256 proposalId) external {
         uint32 hospitalId = _callerHospital();
@@ -421,15 +455,16 @@ contract Consortium is IConsortium {
         ProposalRecord storage p = _openProposal(proposalId);
         if (block.number < p.executableFrom) revert ConsortiumProposalTooEarly(proposalId, p.executableFrom);
         uint32 votes = _countVotes(p);
-        uint32 hospitals = _hospitalCount;
+        uint32 hospitals = _roleCounts[Role.Hospital];
         if (uint256(votes) * 2 <= hospitals) revert ConsortiumMajorityNotReached(proposalId, votes, hospitals);
         p.executed = true;
         emit ProposalExecuted(proposalId, msg.sender);
         _apply(proposalId, p.kind, p.payload);
     }
 
-    /// @notice Cancels open proposal `proposalId`; only accounts of the proposing hospital may.
-    /// @dev Reverts ConsortiumNotHospitalAccount, ConsortiumUnknownProposal,
+    /// @notice Cancels open proposal `proposalId`; only admin accounts of the proposing hospital
+    /// may.
+    /// @dev Reverts ConsortiumNotHospitalAdmin, ConsortiumUnknownProposal,
     /// ConsortiumProposalClosed, ConsortiumNotProposer.
     function cancel(uint256 proposalId) external {
         uint32 hospitalId = _callerHospital();
@@ -450,8 +485,9 @@ contract Consortium is IConsortium {
 
     /// @inheritdoc IConsortium
     function organisationOf(address account) public view returns (uint32 orgId) {
-        orgId = _organisationOf[account];
-        if (!_organisations[orgId].active) return 0;
+        Binding storage binding = _bindings[account];
+        orgId = binding.orgId;
+        if (!_acting(binding) || !_organisations[orgId].active) return 0;
     }
 
     /// @inheritdoc IConsortium
@@ -461,20 +497,36 @@ contract Consortium is IConsortium {
     }
 
     /// @inheritdoc IConsortium
+    function roleCount(Role role) external view returns (uint32) {
+        return role == Role.None ? 0 : _roleCounts[role];
+    }
+
+    /// @inheritdoc IConsortium
     function hasRole(Role role, address account) external view returns (bool) {
-        OrganisationRecord storage org = _organisations[_organisationOf[account]];
-        return org.active && org.role == role;
+        Binding storage binding = _bindings[account];
+        OrganisationRecord storage org = _organisations[binding.orgId];
+        return _acting(binding) && org.active && org.role == role;
+    }
+
+    /// @inheritdoc IConsortium
+    function isAdmin(uint32 orgId, address account) external view returns (bool) {
+        Binding storage binding = _bindings[account];
+        return orgId != 0 && binding.orgId == orgId && binding.capacity == Capacity.Admin
+            && _organisations[orgId].active;
     }
 
     /// @inheritdoc IConsortium
     function isRecorder(uint32 hospitalId, address account) external view returns (bool) {
+        Binding storage binding = _bindings[account];
+        if (hospitalId == 0 || binding.orgId != hospitalId || binding.capacity != Capacity.Recorder) return false;
         OrganisationRecord storage org = _organisations[hospitalId];
-        return org.active && org.role == Role.Hospital && org.recorders.contains(account);
+        return org.active && org.role == Role.Hospital;
     }
 
     /// @inheritdoc IConsortium
     function isMember(address account) external view returns (bool) {
-        return _organisations[_organisationOf[account]].active;
+        Binding storage binding = _bindings[account];
+        return _acting(binding) && _organisations[binding.orgId].active;
     }
 
     /// @inheritdoc IConsortium
@@ -511,12 +563,14 @@ contract Consortium is IConsortium {
         });
     }
 
-    /// @notice Accounts of organisation `orgId` (unordered). Reverts ConsortiumUnknownOrganisation.
+    /// @notice Admin accounts of organisation `orgId` (unordered; retired ones left out).
+    /// Reverts ConsortiumUnknownOrganisation.
     function accountsOf(uint32 orgId) external view returns (address[] memory) {
         return _knownOrganisation(orgId).accounts.values();
     }
 
-    /// @notice Recorders of organisation `orgId` (unordered). Reverts ConsortiumUnknownOrganisation.
+    /// @notice Recorders of organisation `orgId` (unordered; retired ones left out).
+    /// Reverts ConsortiumUnknownOrganisation.
     function recordersOf(uint32 orgId) external view returns (address[] memory) {
         return _knownOrganisation(orgId).recorders.values();
     }
@@ -528,7 +582,18 @@ contract Consortium is IConsortium {
 
     /// @notice Number of active hospitals (= size of the latest validator set).
     function hospitalCount() external view returns (uint32) {
-        return _hospitalCount;
+        return _roleCounts[Role.Hospital];
+    }
+
+    /// @notice The organisation `account` is (or was) bound to, even if it was removed, and the
+    /// capacity it holds now: Capacity.Retired once the address was taken out or its
+    /// organisation removed (`accountsOf`/`recordersOf` of a removed organisation still list
+    /// which capacity it had).
+    function bindingOf(address account) external view returns (uint32 orgId, Capacity capacity) {
+        Binding storage binding = _bindings[account];
+        orgId = binding.orgId;
+        capacity = binding.capacity;
+        if (capacity != Capacity.None && !_organisations[orgId].active) capacity = Capacity.Retired;
     }
 
     /// @notice The active hospital whose validator is `validator` (0 if none).
@@ -608,17 +673,27 @@ contract Consortium is IConsortium {
         emit GovernanceParametersChanged(executionDelay_, votingPeriod_);
     }
 
-    /// @dev The caller's active organisation, else ConsortiumNotMember.
+    /// @dev The active organisation the caller is an admin account of, else ConsortiumNotAdmin.
     function _callerOrganisation() private view returns (uint32 orgId) {
-        orgId = _organisationOf[msg.sender];
-        if (!_organisations[orgId].active) revert ConsortiumNotMember(msg.sender);
+        Binding storage binding = _bindings[msg.sender];
+        orgId = binding.orgId;
+        if (binding.capacity != Capacity.Admin || !_organisations[orgId].active) revert ConsortiumNotAdmin(msg.sender);
     }
 
-    /// @dev The caller's active hospital, else ConsortiumNotHospitalAccount.
+    /// @dev The active hospital the caller is an admin account of, else ConsortiumNotHospitalAdmin.
     function _callerHospital() private view returns (uint32 hospitalId) {
-        hospitalId = _organisationOf[msg.sender];
+        Binding storage binding = _bindings[msg.sender];
+        hospitalId = binding.orgId;
         OrganisationRecord storage org = _organisations[hospitalId];
-        if (!org.active || org.role != Role.Hospital) revert ConsortiumNotHospitalAccount(msg.sender);
+        if (binding.capacity != Capacity.Admin || !org.active || org.role != Role.Hospital) {
+            revert ConsortiumNotHospitalAdmin(msg.sender);
+        }
+    }
+
+    /// @dev Whether `binding` is a live admin or recorder binding (not none, not retired).
+    function _acting(Binding storage binding) private view returns (bool) {
+        Capacity capacity = binding.capacity;
+        return capacity == Capacity.Admin || capacity == Capacity.Recorder;
     }
 
     /// @dev Record of an issued id, else ConsortiumUnknownOrganisation.
@@ -634,14 +709,20 @@ contract Consortium is IConsortium {
         if (!org.active) revert ConsortiumOrganisationRemoved(orgId);
     }
 
-    /// @dev Binds a free non-zero account to `orgId`.
-    function _addAccount(uint32 orgId, address account) private {
+    /// @dev Binds the never-bound non-zero `account` to `orgId` in `capacity`.
+    function _bind(address account, uint32 orgId, Capacity capacity) private {
         if (account == address(0)) revert ConsortiumZeroAddress();
-        uint32 owner = _organisationOf[account];
-        if (owner != 0) revert ConsortiumAccountTaken(account, owner);
-        _organisationOf[account] = orgId;
-        _organisations[orgId].accounts.add(account);
-        emit AccountAdded(orgId, account);
+        Binding storage binding = _bindings[account];
+        if (binding.capacity != Capacity.None) revert ConsortiumAccountTaken(account, binding.orgId);
+        binding.orgId = orgId;
+        binding.capacity = capacity;
+    }
+
+    /// @dev Reverts unless `account` is non-zero and was never bound.
+    function _checkFresh(address account) private view {
+        if (account == address(0)) revert ConsortiumZeroAddress();
+        Binding storage binding = _bindings[account];
+        if (binding.capacity != Capacity.None) revert ConsortiumAccountTaken(account, binding.orgId);
     }
 
     /// @dev Every precondition of registering `init` against the current state (see
@@ -652,9 +733,7 @@ contract Consortium is IConsortium {
         if (accounts.length == 0) revert ConsortiumNoAccounts();
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
-            if (account == address(0)) revert ConsortiumZeroAddress();
-            uint32 owner = _organisationOf[account];
-            if (owner != 0) revert ConsortiumAccountTaken(account, owner);
+            _checkFresh(account);
             if (_indexOf(accounts, account, i) < i) revert ConsortiumDuplicateAddress(account);
         }
         address[] memory recorders = init.recorders;
@@ -662,11 +741,13 @@ contract Consortium is IConsortium {
             if (recorders.length != 0 || init.validator != address(0)) revert ConsortiumHospitalOnlyFields(init.role);
             return;
         }
+        if (_roleCounts[Role.Hospital] >= MAX_HOSPITALS) revert ConsortiumTooManyHospitals(MAX_HOSPITALS);
         _checkValidatorFree(init.validator);
         for (uint256 i = 0; i < recorders.length; ++i) {
             address recorder = recorders[i];
-            if (_indexOf(accounts, recorder, accounts.length) == accounts.length) {
-                revert ConsortiumRecorderNotAccount(recorder);
+            _checkFresh(recorder);
+            if (_indexOf(accounts, recorder, accounts.length) < accounts.length) {
+                revert ConsortiumRecorderIsAdmin(recorder);
             }
             if (_indexOf(recorders, recorder, i) < i) revert ConsortiumDuplicateAddress(recorder);
         }
@@ -692,16 +773,19 @@ contract Consortium is IConsortium {
         org.role = init.role;
         org.active = true;
         org.metadata = init.metadata;
+        ++_roleCounts[init.role];
         emit OrganisationAdded(orgId, init.role, init.metadata);
         for (uint256 i = 0; i < init.accounts.length; ++i) {
-            _addAccount(orgId, init.accounts[i]);
+            _bind(init.accounts[i], orgId, Capacity.Admin);
+            org.accounts.add(init.accounts[i]);
+            emit AccountAdded(orgId, init.accounts[i]);
         }
         if (init.role != Role.Hospital) return orgId;
         for (uint256 i = 0; i < init.recorders.length; ++i) {
+            _bind(init.recorders[i], orgId, Capacity.Recorder);
             org.recorders.add(init.recorders[i]);
             emit RecorderAdded(orgId, init.recorders[i]);
         }
-        ++_hospitalCount;
         org.validator = init.validator;
         _hospitalOfValidator[init.validator] = orgId;
         emit ValidatorChanged(orgId, address(0), init.validator);
@@ -710,16 +794,16 @@ contract Consortium is IConsortium {
     /// @dev Preconditions of removing `orgId`.
     function _checkRemoval(uint32 orgId) private view returns (OrganisationRecord storage org) {
         org = _activeOrganisation(orgId);
-        if (org.role == Role.Hospital && _hospitalCount == 1) revert ConsortiumLastHospital(orgId);
+        if (org.role == Role.Hospital && _roleCounts[Role.Hospital] == 1) revert ConsortiumLastHospital(orgId);
     }
 
     /// @dev Deactivates `orgId`; a hospital's validator leaves the set at H + 2.
     function _removeOrganisation(uint32 orgId) private {
         OrganisationRecord storage org = _checkRemoval(orgId);
         org.active = false;
+        --_roleCounts[org.role];
         emit OrganisationRemoved(orgId);
         if (org.role != Role.Hospital) return;
-        --_hospitalCount;
         delete _hospitalOfValidator[org.validator];
         _scheduleValidatorSet(_withoutValidator(_latestValidators(), org.validator));
     }
@@ -738,6 +822,8 @@ contract Consortium is IConsortium {
         OrganisationRecord storage org = _checkRoleChange(orgId, newRole);
         Role from = org.role;
         org.role = newRole;
+        --_roleCounts[from];
+        ++_roleCounts[newRole];
         emit RoleChanged(orgId, from, newRole);
     }
 

@@ -16,12 +16,20 @@ import {
 /** Roles as Consortium's `IConsortium.Role` enum numbers them. */
 export const Role = { Hospital: 1, Regulator: 2, Researcher: 3, ReviewBoard: 4 } as const;
 
-/** One bootstrap organisation (Consortium's `OrganisationInit`). */
+/**
+ * One bootstrap organisation (Consortium's `OrganisationInit`). Every address is bound once:
+ * `accounts` are admin accounts (govern, vote, act for the organisation in AccessLedger),
+ * `recorders` a hospital's consent recorders (record consents and query results only); the
+ * two are disjoint and no address is in two organisations.
+ */
 export interface OrganisationInit {
   readonly role: (typeof Role)[keyof typeof Role];
   readonly metadata: string;
+  /** Admin accounts (at least one). */
   readonly accounts: readonly string[];
+  /** Hospitals only: consent recorders, none of them among `accounts`; others: empty. */
   readonly recorders: readonly string[];
+  /** Hospitals only: the validator; others: the zero address. */
   readonly validator: string;
 }
 
@@ -33,7 +41,10 @@ export interface DeployContractsOptions {
   readonly executionDelay: number;
   /** Blocks a proposal stays open. */
   readonly votingPeriod: number;
-  /** Review-board approvals a query needs. */
+  /**
+   * Review-board approvals a query needs: 1 to the review-board organisations among
+   * `organisations` (AccessLedger's constructor refuses more).
+   */
   readonly requiredApprovals: number;
 }
 
@@ -56,7 +67,8 @@ async function deployOne(
 }
 
 /**
- * Deploys the three contracts in dependency order and waits for each.
+ * Deploys the three contracts in dependency order and waits for each: Consortium first, so
+ * its review boards exist when AccessLedger's constructor checks `requiredApprovals`.
  *
  * @example
  * ```ts

@@ -9,7 +9,13 @@ import { defaultBatchOptions, TRANSACTION_GAS_CAP } from "../../src/ledger/index
 import type { JsonRpc } from "./jsonRpc.ts";
 import { type LoadOptions, type LoadResult, runLoad } from "./runLoad.ts";
 import { round } from "./stats.ts";
-import { batchGrantCalldata, pseudonym, type SignedTx, type TxSigner } from "./workload.ts";
+import {
+  batchGrantCalldata,
+  custodianOf,
+  pseudonym,
+  type SignedTx,
+  type TxSigner,
+} from "./workload.ts";
 
 /** Options of {@link runBatchGrantPhase}. */
 export interface BatchGrantPhaseOptions {
@@ -17,7 +23,7 @@ export interface BatchGrantPhaseOptions {
   readonly signer: TxSigner;
   readonly registry: string;
   readonly hospitals: number;
-  /** Account eth_estimateGas sizes the chunks for (a hospital recorder). */
+  /** Account eth_estimateGas sizes the chunks for: the recorder with sender index 0. */
   readonly estimateFrom: string;
   /** Stop once this many consents are granted. */
   readonly maxConsents: number;
@@ -77,17 +83,17 @@ async function estimateChunk(options: BatchGrantPhaseOptions, size: number): Pro
     {
       from: options.estimateFrom,
       to: options.registry,
-      data: bytesToHex(batchGrantCalldata(subjects, documents)),
+      data: bytesToHex(batchGrantCalldata(custodianOf(0), subjects, documents)),
     },
   ]);
   return BigInt(gas);
 }
 
-/** Calldata granting subjects [first, first + size) of the series. */
-function chunkCalldata(first: number, size: number): Uint8Array {
+/** Calldata granting subjects [first, first + size) of the series, sent by recorder `sender`. */
+function chunkCalldata(sender: number, first: number, size: number): Uint8Array {
   const subjects = Array.from({ length: size }, (_, i) => pseudonym(SUBJECTS, first + i));
   const documents = Array.from({ length: size }, (_, i) => pseudonym(DOCUMENTS, first + i));
-  return batchGrantCalldata(subjects, documents);
+  return batchGrantCalldata(custodianOf(sender), subjects, documents);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -159,7 +165,7 @@ export async function runBatchGrantPhase(
   const probe = options.signer.sign(
     0,
     options.registry,
-    chunkCalldata(offset, sdkSize),
+    chunkCalldata(0, offset, sdkSize),
     sdkGasLimit,
   );
   if (!(await sendAndWait(options.rpc, probe, PROBE_SECONDS))) {
@@ -172,7 +178,7 @@ export async function runBatchGrantPhase(
     const replacement = options.signer.replace(
       probe,
       options.registry,
-      chunkCalldata(offset, FALLBACK_CHUNK),
+      chunkCalldata(probe.sender, offset, FALLBACK_CHUNK),
       fallbackLimit,
     );
     try {
@@ -202,10 +208,11 @@ export async function runBatchGrantPhase(
     const txs = Array.from({ length: count }, (_, t) => {
       const first = consents + t * chunkSize;
       const size = Math.min(chunkSize, options.maxConsents - first);
+      const sender = t % options.hospitals;
       return options.signer.sign(
-        t % options.hospitals,
+        sender,
         options.registry,
-        chunkCalldata(offset + first, size),
+        chunkCalldata(sender, offset + first, size),
         gasLimit,
       );
     });

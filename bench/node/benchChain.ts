@@ -26,7 +26,12 @@ export interface ChainContracts {
 export interface ChainSetup {
   readonly chainId: number;
   readonly contracts: ChainContracts;
-  readonly hospitals: readonly { readonly account: ChainKey; readonly validator: ChainKey }[];
+  /** Per hospital (organisation ids 1..): admin account, consent recorder, validator. */
+  readonly hospitals: readonly {
+    readonly account: ChainKey;
+    readonly recorder: ChainKey;
+    readonly validator: ChainKey;
+  }[];
   readonly regulator: ChainKey;
   readonly researcher: ChainKey;
   readonly reviewBoard: ChainKey;

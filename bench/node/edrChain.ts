@@ -63,7 +63,7 @@ export async function startEdrChain(options: EdrChainOptions): Promise<BenchChai
     chainId: options.setup.chainId,
     blockGasLimit: options.blockGasLimit,
     accounts: [
-      ...options.setup.hospitals.map((h) => h.account),
+      ...options.setup.hospitals.flatMap((h) => [h.account, h.recorder]),
       options.setup.regulator,
       options.setup.researcher,
       options.setup.reviewBoard,

@@ -55,7 +55,7 @@ export async function startGanacheChain(options: GanacheChainOptions): Promise<B
     },
     wallet: {
       accounts: [
-        ...options.setup.hospitals.map((h) => h.account),
+        ...options.setup.hospitals.flatMap((h) => [h.account, h.recorder]),
         options.setup.regulator,
         options.setup.researcher,
         options.setup.reviewBoard,

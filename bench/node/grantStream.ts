@@ -5,7 +5,7 @@
  * can take the next ones in any amount that is again a multiple of H.
  */
 import type { SignedTx, TxSigner } from "./workload.ts";
-import { grantCalldata, pseudonym } from "./workload.ts";
+import { custodianOf, grantCalldata, pseudonym } from "./workload.ts";
 
 /** A lazily signed grant sequence. */
 export interface GrantStream {
@@ -16,7 +16,8 @@ export interface GrantStream {
 }
 
 /**
- * A stream of grants of fresh subjects from `hospitals` accounts to `registry`.
+ * A stream of grants of fresh subjects from `hospitals` recorders to `registry`, each in its
+ * own hospital's records.
  *
  * @example
  * ```ts
@@ -39,8 +40,13 @@ export function createGrantStream(
       }
       const t0 = performance.now();
       for (let i = txs.length; i < from + count; i++) {
-        const data = grantCalldata(pseudonym("grant-subject", i), pseudonym("grant-document", i));
-        txs.push(signer.sign(i % hospitals, registry, data, gasLimit));
+        const sender = i % hospitals;
+        const data = grantCalldata(
+          custodianOf(sender),
+          pseudonym("grant-subject", i),
+          pseudonym("grant-document", i),
+        );
+        txs.push(signer.sign(sender, registry, data, gasLimit));
       }
       seconds += (performance.now() - t0) / 1000;
       return txs.slice(from, from + count);

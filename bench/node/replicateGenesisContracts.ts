@@ -31,7 +31,7 @@ function organisationsOf(setup: ChainSetup): OrganisationInit[] {
       role: Role.Hospital,
       metadata: metadata(`hospital-${i + 1}`),
       accounts: [h.account.address],
-      recorders: [h.account.address],
+      recorders: [h.recorder.address],
       validator: h.validator.address,
     })),
     other(Role.Regulator, "regulator", setup.regulator.address),

@@ -1,6 +1,7 @@
 /**
  * The node benchmark's workload: ConsentRegistry.grant and batchGrant transactions from the
- * hospital recorder accounts, signed before any timing starts. Every chain runs at the same
+ * hospital recorder accounts, each in its own hospital's records (custodian = the hospital's
+ * organisation id, sender index + 1), signed before any timing starts. Every chain runs at the same
  * chain id with the contracts at the same addresses and the same funded keys, so one signed
  * transaction is valid on all of them and each chain receives byte-identical load.
  */
@@ -55,36 +56,46 @@ function writeTerms(out: Uint8Array, offset: number): void {
 }
 
 /**
- * Calldata of `grant(subject, terms, documentHash)`. Encoded by hand: ethers' encoder costs
- * more than signing, and a batch of 500 consents took ~47 ms to encode and sign with it —
- * a million consents would spend longer being prepared than being granted. Checked against
- * ethers' encoding when this module loads.
+ * Calldata of `grant(custodian, subject, terms, documentHash)`. Encoded by hand: ethers'
+ * encoder costs more than signing, and a batch of 500 consents took ~47 ms to encode and sign
+ * with it — a million consents would spend longer being prepared than being granted. Checked
+ * against ethers' encoding when this module loads.
  */
-export function grantCalldata(subject: Uint8Array, documentHash: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 6 * WORD);
+export function grantCalldata(
+  custodian: number,
+  subject: Uint8Array,
+  documentHash: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(4 + 7 * WORD);
   out.set(GRANT, 0);
-  out.set(subject, 4);
-  writeTerms(out, 4 + WORD);
-  out.set(documentHash, 4 + 5 * WORD);
+  new DataView(out.buffer).setUint32(4 + WORD - 4, custodian);
+  out.set(subject, 4 + WORD);
+  writeTerms(out, 4 + 2 * WORD);
+  out.set(documentHash, 4 + 6 * WORD);
   return out;
 }
 
-/** Calldata of `batchGrant(subjects, terms, documentHashes)`, encoded by hand (see above). */
+/**
+ * Calldata of `batchGrant(custodian, subjects, terms, documentHashes)`, encoded by hand (see
+ * above).
+ */
 export function batchGrantCalldata(
+  custodian: number,
   subjects: readonly Uint8Array[],
   documentHashes: readonly Uint8Array[],
 ): Uint8Array {
   const n = subjects.length;
-  const head = 6 * WORD;
+  const head = 7 * WORD;
   const out = new Uint8Array(4 + head + 2 * (WORD + n * WORD));
   const view = new DataView(out.buffer);
   out.set(BATCH_GRANT, 0);
   const at = (offset: number) => 4 + offset;
   const subjectsAt = head;
   const documentsAt = head + WORD + n * WORD;
-  view.setUint32(at(WORD - 4), subjectsAt);
-  writeTerms(out, at(WORD));
-  view.setUint32(at(5 * WORD + WORD - 4), documentsAt);
+  view.setUint32(at(WORD - 4), custodian);
+  view.setUint32(at(2 * WORD - 4), subjectsAt);
+  writeTerms(out, at(2 * WORD));
+  view.setUint32(at(6 * WORD + WORD - 4), documentsAt);
   view.setUint32(at(subjectsAt + WORD - 4), n);
   subjects.forEach((s, i) => {
     out.set(s, at(subjectsAt + WORD + i * WORD));
@@ -99,11 +110,12 @@ export function batchGrantCalldata(
 function assertEncodersMatchEthers(): void {
   const a = [pseudonym("check", 0), pseudonym("check", 1)];
   const b = [pseudonym("check", 2), pseudonym("check", 3)];
-  const grant = registry.encodeFunctionData("grant", [a[0], TERMS, b[0]]);
-  const batch = registry.encodeFunctionData("batchGrant", [a, TERMS, b]);
+  const custodian = 0x01020304;
+  const grant = registry.encodeFunctionData("grant", [custodian, a[0], TERMS, b[0]]);
+  const batch = registry.encodeFunctionData("batchGrant", [custodian, a, TERMS, b]);
   if (
-    bytesToHex(grantCalldata(a[0] as Uint8Array, b[0] as Uint8Array)) !== grant ||
-    bytesToHex(batchGrantCalldata(a, b)) !== batch
+    bytesToHex(grantCalldata(custodian, a[0] as Uint8Array, b[0] as Uint8Array)) !== grant ||
+    bytesToHex(batchGrantCalldata(custodian, a, b)) !== batch
   ) {
     throw new Error("bench/node/workload.ts: hand-written ABI encoding differs from ethers'");
   }
@@ -113,11 +125,19 @@ assertEncodersMatchEthers();
 /** The topic of ConsentGranted (topic 0 of its logs). */
 export const consentGrantedTopic = registry.getEvent("ConsentGranted")?.topicHash ?? "";
 
-/** Signs transactions from the hospital accounts, tracking each account's next nonce. */
+/**
+ * Signs transactions from the hospital recorders, tracking each one's next nonce. Sender `i`
+ * records for custodian `i + 1` (see {@link custodianOf}).
+ */
 export interface TxSigner {
   sign(sender: number, to: string, data: Uint8Array, gasLimit: bigint): SignedTx;
   /** A replacement of `previous` (same sender and nonce) paying twice its fees. */
   replace(previous: SignedTx, to: string, data: Uint8Array, gasLimit: bigint): SignedTx;
+}
+
+/** The custodian (hospital organisation id) the recorder with sender index `sender` records for. */
+export function custodianOf(sender: number): number {
+  return sender + 1;
 }
 
 /**
@@ -127,8 +147,8 @@ export interface TxSigner {
  *
  * @example
  * ```ts
- * const signer = createTxSigner(4242, hospitals);
- * const tx = signer.sign(0, registryAddress, grantCalldata(subject, doc), 120_000n);
+ * const signer = createTxSigner(4242, recorders);
+ * const tx = signer.sign(0, registryAddress, grantCalldata(custodianOf(0), subject, doc), 120_000n);
  * ```
  */
 export function createTxSigner(
@@ -145,7 +165,7 @@ export function createTxSigner(
     fields: { to: string; data: Uint8Array; gasLimit: bigint; feeFactor: bigint },
   ): SignedTx {
     const key = keys[sender];
-    if (key === undefined) throw new Error(`no hospital account ${sender}`);
+    if (key === undefined) throw new Error(`no hospital recorder ${sender}`);
     const tx = createFeeMarket1559Tx(
       {
         nonce: BigInt(nonce),

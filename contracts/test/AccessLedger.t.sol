@@ -23,10 +23,10 @@ contract AccessLedgerTest is CustosTest {
 
     function setUp() public {
         c = new MockConsortium();
-        ledger = new AccessLedger(c, 1);
         c.setMember(RESEARCHER, RESEARCHER_ORG, IConsortium.Role.Researcher);
         c.setMember(OTHER_RESEARCHER, OTHER_RESEARCHER_ORG, IConsortium.Role.Researcher);
         c.setMember(BOARD_ACCOUNT, BOARD, IConsortium.Role.ReviewBoard);
+        ledger = new AccessLedger(c, 1);
         for (uint32 i; i < HOSPITALS; ++i) {
             uint32 h = FIRST_HOSPITAL + i;
             c.setMember(_recorder(h), h, IConsortium.Role.Hospital);
@@ -328,6 +328,30 @@ contract AccessLedgerTest is CustosTest {
         assertTrue(!ledger.matchesResult(queryId, FIRST_HOSPITAL, result), "root differs");
     }
 
+    /// A consent snapshot is accepted exactly when it is from a final block at or after the
+    /// query's submission: never a stale one from before it, never the unfinished block.
+    function testFuzz_consentBlockWithinSubmissionAndNow(uint8 startSeed, uint8 waitSeed, uint64 consentBlock) public {
+        vm.roll(10 + uint256(startSeed));
+        uint64 queryId = _submit(RESEARCHER, _one(FIRST_HOSPITAL));
+        uint64 submitted = uint64(block.number);
+        vm.prank(BOARD_ACCOUNT);
+        ledger.approveQuery(queryId);
+        vm.roll(block.number + bound(waitSeed, 0, 20));
+        consentBlock = uint64(bound(consentBlock, 0, block.number + 3));
+        AccessLedger.Result memory result = _result(0);
+        result.consentBlock = consentBlock;
+        if (consentBlock < submitted || consentBlock >= block.number) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    AccessLedger.AccessLedgerInvalidConsentBlock.selector, queryId, consentBlock, submitted, block.number
+                )
+            );
+        }
+        vm.prank(_recorder(FIRST_HOSPITAL));
+        ledger.recordResult(queryId, FIRST_HOSPITAL, result);
+        assertEq(ledger.query(queryId).submittedBlock, submitted, "submitted block stored");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     function _recorder(uint32 hospital) private pure returns (address) {
@@ -356,6 +380,8 @@ contract AccessLedgerTest is CustosTest {
         uint64 queryId = _submit(researcher, targets);
         vm.prank(BOARD_ACCOUNT);
         ledger.approveQuery(queryId);
+        // Results snapshot a final block at or after the submission: move one block on.
+        vm.roll(block.number + 1);
         return queryId;
     }
 
@@ -363,7 +389,7 @@ contract AccessLedgerTest is CustosTest {
         return
             AccessLedger.Result({
                 resultHash: keccak256("result"),
-                consentBlock: uint64(block.number),
+                consentBlock: uint64(block.number - 1),
                 consentRoot: keccak256("root"),
                 subjectCount: 100,
                 disclosureReportHash: keccak256("report"),

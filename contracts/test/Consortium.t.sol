@@ -207,8 +207,9 @@ contract ConsortiumTest is CustosTest {
     }
 
     /// @notice Under random self-management and governance operations, an account belongs to
-    /// at most one organisation, reads agree with the account lists, and removed organisations
-    /// grant nothing.
+    /// at most one organisation in one capacity, admins and recorders never overlap, a binding
+    /// never moves to another organisation (retired stays retired), reads agree with the account
+    /// lists, and removed organisations grant nothing.
     function testFuzz_membershipInvariants(uint256 seed) public {
         address[] memory pool = new address[](POOL);
         for (uint256 i = 0; i < POOL; ++i) {
@@ -219,10 +220,30 @@ contract ConsortiumTest is CustosTest {
         inits[1] = _hospital(pool[1], _validator(seed, 1));
         inits[2] = _organisation(IConsortium.Role.Regulator, pool[2], address(0));
         Consortium c = new Consortium(inits, 0, 10);
+        uint32[] memory firstOrg = new uint32[](POOL);
 
         for (uint256 step = 0; step < 2 * STEPS; ++step) {
             _membershipStep(c, pool, _rand(seed, step), _validator(seed, 100 + step));
             _checkMembership(c, pool);
+            _checkBindingsForGood(c, pool, firstOrg);
+        }
+    }
+
+    /// @dev Once an address is bound to an organisation it stays bound to it; once retired it
+    /// never acts again.
+    function _checkBindingsForGood(Consortium c, address[] memory pool, uint32[] memory firstOrg) private view {
+        for (uint256 i = 0; i < pool.length; ++i) {
+            (uint32 orgId, Consortium.Capacity capacity) = c.bindingOf(pool[i]);
+            if (capacity == Consortium.Capacity.None) {
+                assertEq(firstOrg[i], 0, "unbound after a binding");
+                continue;
+            }
+            if (firstOrg[i] == 0) firstOrg[i] = orgId;
+            assertEq(orgId, firstOrg[i], "binding moved");
+            if (capacity == Consortium.Capacity.Retired) {
+                assertTrue(!c.isMember(pool[i]), "retired member");
+                assertEq(c.organisationOf(pool[i]), 0, "retired acts");
+            }
         }
     }
 
@@ -270,7 +291,8 @@ contract ConsortiumTest is CustosTest {
                 address[] memory accounts = c.accountsOf(org);
                 address[] memory recorders = c.recordersOf(org);
                 for (uint256 i = 0; i < recorders.length; ++i) {
-                    assertTrue(_contains(accounts, recorders[i]), "recorder not account");
+                    assertTrue(!_contains(accounts, recorders[i]), "recorder is an admin");
+                    assertTrue(!c.isAdmin(org, recorders[i]), "recorder has admin rights");
                 }
             }
         }
@@ -283,12 +305,13 @@ contract ConsortiumTest is CustosTest {
             uint256 listed = 0;
             uint32 listedIn = 0;
             for (uint32 org = 1; org <= count; ++org) {
-                if (_contains(c.accountsOf(org), a)) {
+                if (_contains(c.accountsOf(org), a) || _contains(c.recordersOf(org), a)) {
                     ++listed;
                     listedIn = org;
                 }
                 bool recorder = c.isRecorder(org, a);
                 assertTrue(!recorder || (orgOf == org && c.roleOf(org) == IConsortium.Role.Hospital), "recorder");
+                assertTrue(!(recorder && c.isAdmin(org, a)), "admin and recorder");
             }
             assertTrue(listed <= 1, "account in two organisations");
             assertTrue(c.isMember(a) == (orgOf != 0), "isMember");

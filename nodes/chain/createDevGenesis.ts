@@ -8,7 +8,7 @@ import { parseGenesis } from "./parseGenesis.ts";
 
 /** Options of {@link createDevGenesis}. */
 export interface DevGenesisOptions {
-  /** Number of hospitals (each: one account that is also its recorder, one validator). */
+  /** Number of hospitals (each: an admin account, a consent recorder and a validator). */
   readonly hospitals?: number;
   readonly chainId?: number;
   /** Block gas limit. */
@@ -27,7 +27,7 @@ export const defaultDevGenesisOptions = {
   gasLimit: 250_000_000,
   blockPeriodSeconds: 1,
   baseFeePerGas: "1000000000",
-  /** 1,000,000 ether per account. */
+  /** 1,000,000 ether per funded account (admin accounts and recorders). */
   balance: (10n ** 24n).toString(),
 } as const;
 
@@ -37,9 +37,20 @@ export interface DevKey {
   readonly privateKey: string;
 }
 
+/**
+ * A dev hospital's keys: its admin `account` (governance, budgets, AccessLedger on the
+ * hospital's behalf), its consent `recorder` (records consents and query results) and its
+ * `validator` (signs blocks; holds no funds). Hospital i (from 0) has organisation id i + 1.
+ */
+export interface DevHospitalKeys {
+  readonly account: DevKey;
+  readonly recorder: DevKey;
+  readonly validator: DevKey;
+}
+
 /** The keys of a dev genesis, by organisation. */
 export interface DevGenesisKeys {
-  readonly hospitals: readonly { readonly account: DevKey; readonly validator: DevKey }[];
+  readonly hospitals: readonly DevHospitalKeys[];
   readonly regulator: DevKey;
   readonly researcher: DevKey;
   readonly reviewBoard: DevKey;
@@ -58,9 +69,11 @@ function metadata(name: string): string {
 }
 
 /**
- * Generates a development genesis: N hospitals (account = recorder, plus a validator key),
- * one regulator, one researcher and one review board, each account funded, contracts from
- * the default deployer. The keys are returned separately: write them to a private file.
+ * Generates a development genesis: N hospitals (organisation ids 1..N, each with an admin
+ * account, a separate consent recorder and a validator key), then one regulator (N + 1), one
+ * researcher (N + 2) and one review board (N + 3); admin accounts and recorders funded,
+ * validators not; one review-board approval per query; contracts from the default deployer.
+ * The keys are returned separately: write them to a private file.
  *
  * @throws CustosError `INVALID_ARGUMENT` for a hospital count outside 1..64.
  * @example
@@ -79,8 +92,9 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
     });
   }
   const random = options.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n)));
-  const hospitals = Array.from({ length: count }, () => ({
+  const hospitals: DevHospitalKeys[] = Array.from({ length: count }, () => ({
     account: newKey(random),
+    recorder: newKey(random),
     validator: newKey(random),
   }));
   const regulator = newKey(random);
@@ -91,7 +105,7 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
       role: "hospital" as const,
       metadata: metadata(`hospital-${i + 1}`),
       accounts: [h.account.address],
-      recorders: [h.account.address],
+      recorders: [h.recorder.address],
       validator: h.validator.address,
     })),
     {
@@ -113,7 +127,12 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
       recorders: [],
     },
   ];
-  const funded = [...hospitals.map((h) => h.account), regulator, researcher, reviewBoard];
+  const funded = [
+    ...hospitals.flatMap((h) => [h.account, h.recorder]),
+    regulator,
+    researcher,
+    reviewBoard,
+  ];
   const genesis = parseGenesis({
     chainId: options.chainId ?? defaultDevGenesisOptions.chainId,
     gasLimit: options.gasLimit ?? defaultDevGenesisOptions.gasLimit,

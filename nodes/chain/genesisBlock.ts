@@ -41,7 +41,8 @@ const CONSTRUCTOR_GAS = 1_000_000_000n;
  * EVM from `contracts.deployer` (CREATE with nonces 0, 1, 2). Their storage is therefore
  * exactly what the constructors produce at those addresses (the Consortium address stored
  * by the other two, the EIP-712 domain separators cached for their own addresses, the
- * initial organisations and validator checkpoint).
+ * initial organisations and validator checkpoint). Consortium's runs first, so AccessLedger's
+ * constructor, which requires `requiredApprovals` ≤ the review boards, sees the organisations.
  *
  * @throws CustosError `GENESIS_INVALID` (field `organisations`/`governance` or the contract)
  * when a constructor reverts or lands at an unexpected address.

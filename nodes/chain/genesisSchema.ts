@@ -15,7 +15,13 @@ export const genesisRoles = {
   reviewBoard: 4,
 } as const;
 
-/** A bootstrap organisation (Consortium's `OrganisationInit`). */
+/**
+ * A bootstrap organisation (Consortium's `OrganisationInit`). Every address is bound once, in
+ * one capacity: `accounts` are the organisation's admin accounts (they govern, vote and act
+ * for it in AccessLedger), `recorders` a hospital's consent recorders (they record consents
+ * and query results, nothing else). The two lists are disjoint, and no address appears in
+ * two organisations.
+ */
 export const GenesisOrganisationSchema = Type.Object(
   {
     role: Type.Union([
@@ -25,7 +31,9 @@ export const GenesisOrganisationSchema = Type.Object(
       Type.Literal("reviewBoard"),
     ]),
     metadata: Bytes32,
+    /** Admin accounts (at least one). */
     accounts: Type.Array(Address, { minItems: 1 }),
+    /** Hospitals only: consent recorders, none of them an admin account. */
     recorders: Type.Array(Address),
     /** Hospitals only: the validator's address. */
     validator: Type.Optional(Address),
@@ -37,6 +45,8 @@ export const GenesisOrganisationSchema = Type.Object(
  * The genesis document. Contract addresses are fixed by construction: the constructors run
  * at genesis from `contracts.deployer` with nonces 0, 1, 2 (CREATE addresses), so the
  * EIP-712 domain separators and the stored Consortium address are right for these addresses.
+ * Consortium's constructor runs first, so AccessLedger's (which needs `requiredApprovals`
+ * review boards) sees the organisations.
  */
 export const GenesisSchema = Type.Object(
   {
@@ -54,6 +64,7 @@ export const GenesisSchema = Type.Object(
       {
         executionDelay: Type.Integer({ minimum: 0, maximum: 2 ** 32 }),
         votingPeriod: Type.Integer({ minimum: 1, maximum: 2 ** 32 }),
+        /** Review-board approvals a query needs: 1 to the review boards at genesis. */
         requiredApprovals: Type.Integer({ minimum: 1, maximum: 255 }),
       },
       { additionalProperties: false },

@@ -3,6 +3,7 @@ export {
   createDevGenesis,
   type DevGenesisKeys,
   type DevGenesisOptions,
+  type DevHospitalKeys,
   type DevKey,
   defaultDevGenesisOptions,
 } from "./createDevGenesis.ts";

@@ -28,10 +28,16 @@ function fieldOf(instancePath: string, extra?: string): string {
   );
 }
 
+/** Consortium.MAX_HOSPITALS: the most hospitals (validators) a consortium holds. */
+const MAX_HOSPITALS = 64;
+
 /**
  * Validates a genesis document (schema, then consistency) and returns a frozen copy.
  * Consistency: `validators` equals the hospitals' validators in order, only hospitals name a
- * validator, and the contract addresses are the CREATE addresses of `contracts.deployer`.
+ * validator or recorders, every address is bound once (an admin account or a recorder of one
+ * organisation: recorders are never admin accounts), 1 to 64 hospitals, `requiredApprovals`
+ * at most the review boards, and the contract addresses are the CREATE addresses of
+ * `contracts.deployer`.
  *
  * @throws CustosError `GENESIS_INVALID` naming the first offending field.
  * @example
@@ -54,6 +60,20 @@ export function parseGenesis(document: unknown): Genesis {
   }
   const genesis = structuredClone(document);
   const hospitalValidators: string[] = [];
+  /** Where each bound address first appears: one organisation, one capacity. */
+  const bound = new Map<string, string>();
+  const bind = (address: string, field: string) => {
+    const key = address.toLowerCase();
+    const first = bound.get(key);
+    if (first !== undefined) {
+      throw invalid(
+        field,
+        `is already bound at ${first}: an address is bound once, to one organisation as an admin account or a recorder`,
+      );
+    }
+    bound.set(key, field);
+  };
+  let reviewBoards = 0;
   genesis.organisations.forEach((org, i) => {
     if (org.role === "hospital") {
       if (org.validator === undefined) {
@@ -63,27 +83,34 @@ export function parseGenesis(document: unknown): Genesis {
     } else if (org.validator !== undefined) {
       throw invalid(`organisations[${i}].validator`, "only hospitals have a validator");
     }
-    const accounts = new Set(org.accounts.map((a) => a.toLowerCase()));
+    if (org.role === "reviewBoard") reviewBoards += 1;
+    org.accounts.forEach((a, j) => {
+      bind(a, `organisations[${i}].accounts[${j}]`);
+    });
     org.recorders.forEach((r, j) => {
       if (org.role !== "hospital") {
         throw invalid(`organisations[${i}].recorders[${j}]`, "only hospitals have recorders");
       }
-      if (!accounts.has(r.toLowerCase())) {
-        throw invalid(
-          `organisations[${i}].recorders[${j}]`,
-          "a recorder must be one of the accounts",
-        );
-      }
+      bind(r, `organisations[${i}].recorders[${j}]`);
     });
   });
   if (hospitalValidators.length === 0)
     throw invalid("organisations", "at least one hospital is needed");
+  if (hospitalValidators.length > MAX_HOSPITALS) {
+    throw invalid("organisations", `at most ${MAX_HOSPITALS} hospitals (Consortium.MAX_HOSPITALS)`);
+  }
   const listed = genesis.validators.map((v) => v.toLowerCase());
   if (
     listed.length !== hospitalValidators.length ||
     listed.some((v, i) => v !== hospitalValidators[i])
   ) {
     throw invalid("validators", "must list the hospitals' validators in organisation order");
+  }
+  if (genesis.governance.requiredApprovals > reviewBoards) {
+    throw invalid(
+      "governance.requiredApprovals",
+      `must be at most the review boards at genesis (${reviewBoards})`,
+    );
   }
   const expected = genesisContractAddresses(genesis.contracts.deployer);
   for (const name of ["consortium", "consentRegistry", "accessLedger"] as const) {

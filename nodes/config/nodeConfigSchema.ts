@@ -49,7 +49,7 @@ export const nodeConfigSchema = Type.Object(
           1,
           64,
           4,
-          "Hospitals in the dev genesis (each a funded recorder account).",
+          "Hospitals in the dev genesis (each: funded admin account and recorder, a validator).",
         ),
         chainId: integer(1, 2 ** 32 - 1, 4242, "Chain id of the dev chain."),
         gasLimit: integer(5_000_000, MAX_SAFE, 1_000_000_000, "Block gas limit of the dev chain."),

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CustosError } from "../../src/errors/index.ts";
+import { CustosError, isCustosError } from "../../src/errors/index.ts";
 import {
   createDevGenesis,
   type DevGenesisKeys,
@@ -65,11 +65,15 @@ function parametersOf(genesis: Genesis): DevChainParameters {
 function checkKeys(document: unknown, path: string): DevKeysFile {
   const keys = document as Partial<DevKeysFile> | undefined;
   const first = keys?.hospitals?.[0];
+  const isKey = (key: { privateKey?: unknown } | undefined) =>
+    typeof key?.privateKey === "string" && /^0x[0-9a-fA-F]{64}$/.test(key.privateKey);
   if (
     typeof keys !== "object" ||
     keys === null ||
     first === undefined ||
-    !/^0x[0-9a-fA-F]{64}$/.test(first.validator?.privateKey ?? "")
+    !isKey(first.account) ||
+    !isKey(first.recorder) ||
+    !isKey(first.validator)
   ) {
     throw new CustosError("CONFIG_INVALID", `dev keys file is damaged: ${path}`, {
       details: { file: path, field: "dataDir", reason: "holds a damaged dev keys file" },
@@ -80,12 +84,14 @@ function checkKeys(document: unknown, path: string): DevKeysFile {
 
 /**
  * Loads the dev chain kept in `dataDir`, or creates one on the first start: a dev genesis
- * (hospitals, regulator, researcher, review board, all funded; contracts at genesis) in
- * `dev-genesis.json` and its private keys in `dev-keys.json` (mode 0600). A restarted dev
- * node therefore continues the same chain with the same keys.
+ * (hospitals with an admin account, a recorder and a validator each; regulator, researcher,
+ * review board; accounts and recorders funded; contracts at genesis) in `dev-genesis.json`
+ * and its private keys in `dev-keys.json` (mode 0600). A restarted dev node therefore
+ * continues the same chain with the same keys.
  *
  * @throws CustosError `CONFIG_INVALID` when `dataDir` already holds a dev chain made with
- *   other parameters (naming the `devChain` field), or a damaged dev chain file.
+ *   other parameters (naming the `devChain` field), a dev genesis this version refuses, or a
+ *   damaged dev chain file.
  * @example
  * ```ts
  * const dev = await loadDevChain("/tmp/custos-dev", config.devChain);
@@ -100,7 +106,21 @@ export async function loadDevChain(
   const keysFile = join(dataDir, devChainFiles.keys);
   const storedGenesis = await readJson(genesisPath);
   if (storedGenesis !== undefined) {
-    const genesis = parseGenesis(storedGenesis);
+    let genesis: Genesis;
+    try {
+      genesis = parseGenesis(storedGenesis);
+    } catch (error) {
+      if (!isCustosError(error, "GENESIS_INVALID")) throw error;
+      // E.g. a dev chain of an earlier version, whose recorders were also admin accounts.
+      throw new CustosError(
+        "CONFIG_INVALID",
+        `the dev genesis in ${dataDir} is not valid for this version (${error.shortMessage}); use another dataDir`,
+        {
+          cause: error,
+          details: { file: genesisPath, field: "dataDir", reason: "holds an invalid dev genesis" },
+        },
+      );
+    }
     const stored = parametersOf(genesis);
     for (const field of Object.keys(stored) as (keyof DevChainParameters)[]) {
       if (stored[field] !== parameters[field]) {

@@ -13,13 +13,22 @@ export interface ConsentEventRange {
 
 /**
  * Where the consent index sync reads the chain: the head, the registry's events over a block
- * range in chain order, and optionally new-block notifications. Implemented over the ledger
- * client by {@link createRegistryEventSource}; tests inject their own.
+ * range in chain order, and optionally new-block notifications. Implemented over a
+ * custodian-scoped ledger client by {@link createRegistryEventSource}; tests inject their own.
+ *
+ * A hospital's index holds one custodian's records: ConsentRegistry keys records by
+ * (custodian, subject), and two hospitals' records of the same pseudonym are different
+ * records.
  */
 export interface ConsentEventSource {
   /**
-   * Names the chain and registry (e.g. `"31337:0xAbc…"`); persisted with the store's
-   * position so that a store is never resumed against another registry.
+   * The custodian (hospital organisation id) whose records the source yields. When set, the
+   * sync skips every event of another custodian, so the index never mixes custodians.
+   */
+  readonly custodian?: number;
+  /**
+   * Names the chain, registry and custodian (e.g. `"31337:0xabc…:1"`); persisted with the
+   * store's position so that a store is never resumed against another registry or custodian.
    */
   scope?(signal?: AbortSignal): Promise<string>;
   /** The latest block number. */
@@ -35,8 +44,11 @@ export interface ConsentEventSource {
 
 /** Options of {@link createRegistryEventSource}. */
 export interface RegistryEventSourceOptions {
-  /** A ConsentRegistry client (any runner; only reads are used). */
-  readonly client: Pick<ConsentRegistryClient, "address" | "consentEvents">;
+  /**
+   * A ConsentRegistry client scoped to the hospital's custodian id (any runner; only reads
+   * are used): its `consentEvents` yields that custodian's events only.
+   */
+  readonly client: Pick<ConsentRegistryClient, "address" | "custodian" | "consentEvents">;
   /** The provider of the chain the registry lives on. */
   readonly provider: Pick<Provider, "getBlockNumber" | "getNetwork" | "on" | "off">;
   /** Blocks per `eth_getLogs` page inside a range (default: the client's default). */
@@ -54,15 +66,17 @@ function unavailable(cause: unknown, operation: string): CustosError {
 }
 
 /**
- * The event source of a deployed ConsentRegistry: head from `provider.getBlockNumber`,
- * events from the client's paged `consentEvents`, new blocks from `provider.on("block")`.
+ * The event source of one custodian's records in a deployed ConsentRegistry: head from
+ * `provider.getBlockNumber`, events from the custodian-scoped client's paged
+ * `consentEvents`, new blocks from `provider.on("block")`. Its `custodian` is the client's
+ * and its scope is `chainId:registry:custodian`.
  *
  * @throws CustosError (from the methods) `LEDGER_UNAVAILABLE`, `LEDGER_ABORTED` and the
  *   other codes of `consentEvents`.
  * @example
  * ```ts
  * const source = createRegistryEventSource({
- *   client: createConsentRegistryClient({ address, runner: provider }),
+ *   client: createConsentRegistryClient({ address, runner: provider, custodian: hospitalId }),
  *   provider,
  * });
  * ```
@@ -70,11 +84,12 @@ function unavailable(cause: unknown, operation: string): CustosError {
 export function createRegistryEventSource(options: RegistryEventSourceOptions): ConsentEventSource {
   const { client, provider } = options;
   const source: ConsentEventSource = {
+    custodian: client.custodian,
     async scope(signal) {
       signal?.throwIfAborted();
       try {
         const network = await provider.getNetwork();
-        return `${network.chainId}:${client.address.toLowerCase()}`;
+        return `${network.chainId}:${client.address.toLowerCase()}:${client.custodian}`;
       } catch (cause) {
         throw unavailable(cause, "getNetwork");
       }

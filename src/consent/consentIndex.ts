@@ -223,7 +223,8 @@ export interface ConsentIndex {
    */
   getRecord(subject: SubjectInput): ConsentState | undefined;
   /**
-   * Compares a random sample of subjects with the contract through `readContract`.
+   * Compares a random sample of subjects with the contract through `readContract`: use
+   * `registryConsentReader(client)` with the custodian-scoped client the index syncs from.
    *
    * @throws CustosError `INVALID_ARGUMENT` for a malformed sample;
    *   `CONSENT_SPOT_CHECK_READ_FAILED` if a read fails.

@@ -163,7 +163,8 @@ function stoppedError(): CustosError {
  * resumes from the stored block (or starts at `fromBlock`), reads events range by range up
  * to `head − confirmations`, maps them to changes (`consentEventToChange`), applies them,
  * persists each range's touched records with the new position in one commit, and marks the
- * index synced. Then it follows the chain: a pass per new block (if the source subscribes)
+ * index synced. The index holds one custodian's records: when the source names its
+ * `custodian` (as `createRegistryEventSource` does), events of other custodians are skipped. Then it follows the chain: a pass per new block (if the source subscribes)
  * and at least every `pollIntervalMs`.
  *
  * Fail-closed: a failing source or store never throws into the host; the pass is retried
@@ -213,6 +214,13 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
   );
   const retryMaxMs = positiveInteger(options.retryMaxMs ?? d.retryMaxMs, "retryMaxMs", false);
   const timers = options.timers ?? globalTimers;
+  const custodian = source.custodian;
+  if (
+    custodian !== undefined &&
+    (!Number.isInteger(custodian) || custodian < 1 || custodian > 0xffff_ffff)
+  ) {
+    throw badOption("source.custodian", "source.custodian must be an organisation id");
+  }
 
   const controller = new AbortController();
   let state: ConsentIndexSyncStatus["state"] = "idle";
@@ -320,6 +328,9 @@ export function createConsentIndexSync(options: ConsentIndexSyncOptions): Consen
     let rangeApplied = 0;
     let rangeIgnored = 0;
     for (const event of events) {
+      // One index, one custodian: another hospital's record of the same pseudonym is a
+      // different record and never reaches this index.
+      if (custodian !== undefined && event.args.custodian !== custodian) continue;
       const mapped = consentEventToChange(event, (subject) => index.getRecord(subject));
       if (mapped === undefined) continue;
       const subject = String(mapped.change.subject).toLowerCase();

@@ -128,12 +128,13 @@ export {
   unpackConsentState,
 } from "./packConsentState.ts";
 export { sha256 } from "./sha256.ts";
-export type {
-  ReadConsentState,
-  SpotCheckMismatch,
-  SpotCheckMismatchKind,
-  SpotCheckReport,
-  SpotCheckSample,
+export {
+  type ReadConsentState,
+  registryConsentReader,
+  type SpotCheckMismatch,
+  type SpotCheckMismatchKind,
+  type SpotCheckReport,
+  type SpotCheckSample,
 } from "./spotCheck.ts";
 export type { SubjectInput } from "./subjectKey.ts";
 export { MAX_CONSENT_TIME, validateConsentRecord } from "./validateConsentRecord.ts";

@@ -1,12 +1,47 @@
 import { CustosError } from "../errors/index.ts";
+import type { ConsentRegistryClient } from "../ledger/index.ts";
 import type { ConsentState } from "./ConsentChange.ts";
 import type { SubjectInput } from "./subjectKey.ts";
 
-/** Reads one subject's current record from the ConsentRegistry (status "none" if unknown). */
+/**
+ * Reads one subject's current record from the ConsentRegistry (status "none" if unknown), at
+ * the custodian whose records the index holds.
+ */
 export type ReadConsentState = (
   subject: `0x${string}`,
   signal?: AbortSignal,
 ) => Promise<ConsentState>;
+
+/**
+ * The `readContract` of a spot check over a custodian-scoped ConsentRegistry client: reads
+ * `consentOf` of the record (client's custodian, subject), i.e. of the same custodian whose
+ * events the index was synced from (use the client given to `createRegistryEventSource`).
+ *
+ * @throws CustosError (from the returned function) the codes of `consentOf`
+ *   (`LEDGER_UNAVAILABLE`, …); a spot check reports them as `CONSENT_SPOT_CHECK_READ_FAILED`.
+ * @example
+ * ```ts
+ * const registry = createConsentRegistryClient({ address, runner: provider, custodian: 1 });
+ * const report = await index.spotCheck({ size: 100, random }, registryConsentReader(registry));
+ * ```
+ */
+export function registryConsentReader(
+  client: Pick<ConsentRegistryClient, "consentOf">,
+): ReadConsentState {
+  return async (subject, signal) => {
+    signal?.throwIfAborted();
+    const c = await client.consentOf(subject);
+    return {
+      status: c.status,
+      purposes: c.purposes,
+      categories: c.categories,
+      validFrom: c.validFrom,
+      validUntil: c.validUntil,
+      version: c.version,
+      custodian: c.custodian,
+    };
+  };
+}
 
 /** What to spot-check. */
 export interface SpotCheckSample {

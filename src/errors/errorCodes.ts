@@ -157,8 +157,14 @@ export const errorCodes = {
   },
   SIGNATURE_INVALID: {
     description:
-      "An EIP-712 signature was rejected: malformed, past its deadline, or not signed with the signer's next nonce.",
+      "An EIP-712 signature was rejected: malformed (no signer can be recovered) or past its deadline.",
     httpStatus: 403,
+    rpcCode: -32003,
+  },
+  SIGNATURE_STALE: {
+    description:
+      "An EIP-712 signature commits to an older nonce of the consent record: the record changed since it was signed (or the signature was used or invalidated); sign again at the current nonce.",
+    httpStatus: 409,
     rpcCode: -32003,
   },
   MEMBERSHIP_DENIED: {

@@ -4,19 +4,22 @@ import type { Hex } from "./abiValues.ts";
 import { decodeContractError } from "./decodeContractError.ts";
 
 const termsFields = [
+  { name: "custodian", type: "uint32" },
   { name: "subject", type: "bytes32" },
   { name: "purposes", type: "uint32" },
   { name: "categories", type: "uint32" },
   { name: "validFrom", type: "uint40" },
   { name: "validUntil", type: "uint40" },
   { name: "documentHash", type: "bytes32" },
-  { name: "nonce", type: "uint256" },
+  { name: "nonce", type: "uint32" },
   { name: "deadline", type: "uint256" },
 ] as const;
 
 /**
  * The EIP-712 types of ConsentRegistry's signed operations, field for field as the contract's
- * type strings (`Grant(bytes32 subject,uint32 purposes,…)`).
+ * type strings (`Grant(uint32 custodian,bytes32 subject,…,uint32 nonce,uint256 deadline)`).
+ * Every message names the record (custodian, subject) and commits to its nonce (see
+ * `ConsentRegistryClient.nonceOf`).
  *
  * @example
  * ```ts
@@ -27,59 +30,75 @@ export const consentTypedDataTypes = {
   Grant: termsFields,
   Update: termsFields,
   Revoke: [
+    { name: "custodian", type: "uint32" },
     { name: "subject", type: "bytes32" },
     { name: "documentHash", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
+    { name: "nonce", type: "uint32" },
     { name: "deadline", type: "uint256" },
   ],
   SetDelegate: [
+    { name: "custodian", type: "uint32" },
     { name: "subject", type: "bytes32" },
     { name: "delegate", type: "address" },
     { name: "allowed", type: "bool" },
-    { name: "nonce", type: "uint256" },
+    { name: "nonce", type: "uint32" },
+    { name: "deadline", type: "uint256" },
+  ],
+  InvalidateSignatures: [
+    { name: "custodian", type: "uint32" },
+    { name: "subject", type: "bytes32" },
+    { name: "nonce", type: "uint32" },
     { name: "deadline", type: "uint256" },
   ],
 } as const;
 
-/** A signed ConsentRegistry operation: "Grant", "Update", "Revoke" or "SetDelegate". */
+/**
+ * A signed ConsentRegistry operation: "Grant", "Update", "Revoke", "SetDelegate" or
+ * "InvalidateSignatures".
+ */
 export type ConsentTypedDataKind = keyof typeof consentTypedDataTypes;
 
 /** ConsentRegistry's EIP-712 domain. */
 export interface ConsentTypedDataDomain {
   readonly name: "Custos ConsentRegistry";
-  readonly version: "1";
+  readonly version: "2";
   readonly chainId: bigint;
   readonly verifyingContract: string;
 }
 
-/** Message of a signed grant or update. */
-export interface ConsentTermsMessage {
+/** The record a message is about and the record nonce it commits to. */
+export interface ConsentRecordMessage {
+  /** Organisation id of the custodian hospital (uint32). */
+  readonly custodian: number;
   readonly subject: Bytes32;
+  /** The record's nonce when signed (uint32): the signature is valid only while it holds. */
+  readonly nonce: number;
+  /** Last second (unix time) the signature is valid. */
+  readonly deadline: bigint;
+}
+
+/** Message of a signed grant or update. */
+export interface ConsentTermsMessage extends ConsentRecordMessage {
   readonly purposes: number;
   readonly categories: number;
   readonly validFrom: number;
   readonly validUntil: number;
   readonly documentHash: Bytes32;
-  readonly nonce: bigint;
-  readonly deadline: bigint;
 }
 
 /** Message of a signed revocation. */
-export interface RevokeMessage {
-  readonly subject: Bytes32;
+export interface RevokeMessage extends ConsentRecordMessage {
   readonly documentHash: Bytes32;
-  readonly nonce: bigint;
-  readonly deadline: bigint;
 }
 
 /** Message of a signed delegate change. */
-export interface SetDelegateMessage {
-  readonly subject: Bytes32;
+export interface SetDelegateMessage extends ConsentRecordMessage {
   readonly delegate: string;
   readonly allowed: boolean;
-  readonly nonce: bigint;
-  readonly deadline: bigint;
 }
+
+/** Message of a signed invalidation of a record's outstanding signatures. */
+export type InvalidateSignaturesMessage = ConsentRecordMessage;
 
 /** The message type of each signed operation. */
 export interface ConsentTypedDataMessages {
@@ -87,6 +106,7 @@ export interface ConsentTypedDataMessages {
   readonly Update: ConsentTermsMessage;
   readonly Revoke: RevokeMessage;
   readonly SetDelegate: SetDelegateMessage;
+  readonly InvalidateSignatures: InvalidateSignaturesMessage;
 }
 
 /** Complete EIP-712 typed data of one operation, ready for `eth_signTypedData_v4`. */
@@ -107,7 +127,8 @@ export interface SignedConsentChange<K extends ConsentTypedDataKind = ConsentTyp
 }
 
 /**
- * The EIP-712 domain of the ConsentRegistry at `verifyingContract` on chain `chainId`.
+ * The EIP-712 domain (version "2") of the ConsentRegistry at `verifyingContract` on chain
+ * `chainId`.
  *
  * @example
  * ```ts
@@ -118,7 +139,7 @@ export function consentTypedDataDomain(
   chainId: bigint,
   verifyingContract: string,
 ): ConsentTypedDataDomain {
-  return { name: "Custos ConsentRegistry", version: "1", chainId, verifyingContract };
+  return { name: "Custos ConsentRegistry", version: "2", chainId, verifyingContract };
 }
 
 /**
@@ -126,7 +147,10 @@ export function consentTypedDataDomain(
  *
  * @example
  * ```ts
- * const typed = buildConsentTypedData(domain, "Revoke", { subject, documentHash, nonce: 0n, deadline });
+ * const nonce = await registry.nonceOf(subject);
+ * const typed = buildConsentTypedData(domain, "Revoke", {
+ *   custodian: 1, subject, documentHash, nonce, deadline,
+ * });
  * ```
  */
 export function buildConsentTypedData<K extends ConsentTypedDataKind>(

@@ -39,7 +39,10 @@ export interface QuerySubmission {
 /** What a hospital records for a query (AccessLedger's `Result`). */
 export interface LedgerResult {
   readonly resultHash: Bytes32;
-  /** Block of the consent snapshot the hospital filtered on. */
+  /**
+   * Block of the consent snapshot the hospital filtered on: at or after the query's
+   * `submittedBlock` and before the block that records the result.
+   */
   readonly consentBlock: bigint;
   /** Merkle root of the consenting subject set. */
   readonly consentRoot: Bytes32;
@@ -67,6 +70,8 @@ export interface LedgerQuery {
   readonly use: number;
   readonly categories: number;
   readonly responseCount: number;
+  /** Block of the submission: the earliest consent snapshot a result may use. */
+  readonly submittedBlock: bigint;
   readonly specHash: Bytes32;
   readonly approvalRef: Bytes32;
 }
@@ -115,16 +120,22 @@ export interface AccessLedgerClient {
     submission: QuerySubmission,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction & { readonly queryId: bigint }>;
-  /** Approves for the caller's review board; the query is Approved at the threshold. */
+  /**
+   * Approves for the caller's review board (an admin account; never the query's own
+   * organisation); the query is Approved at the threshold.
+   */
   approveQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
-  /** Records a target hospital's result and charges its ε to the budget. */
+  /**
+   * Records a target hospital's result (by its recorder) and charges its ε to the budget;
+   * `result.consentBlock` must lie in [query.submittedBlock, current block).
+   */
   recordResult(
     queryId: QueryId,
     hospitalId: number,
     result: LedgerResult,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction>;
-  /** Records that a target hospital declines, with an off-chain reason code. */
+  /** Records that a target hospital declines (by its recorder), with an off-chain reason code. */
   declineQuery(
     queryId: QueryId,
     hospitalId: number,
@@ -133,7 +144,10 @@ export interface AccessLedgerClient {
   ): Promise<LedgerTransaction>;
   /** Closes: the researcher organisation at any time, anyone once answered or expired. */
   closeQuery(queryId: QueryId, options?: TransactionOptions): Promise<LedgerTransaction>;
-  /** Sets a researcher organisation's ε limit at the caller's hospital (micro-units). */
+  /**
+   * Sets a researcher organisation's ε limit at the caller's hospital (micro-units); the
+   * caller must be an admin account of the hospital, not a recorder.
+   */
   setBudgetLimit(
     hospitalId: number,
     researcherOrg: number,
@@ -216,6 +230,13 @@ function statusName<T>(names: readonly T[], value: unknown, field: string): T {
  * A typed client over a deployed AccessLedger: the query lifecycle, the ε budget, reads,
  * result verification and paged event reading.
  *
+ * Admin accounts act for their organisation (submit, approve, set ε limits); a hospital's
+ * recorders answer (record results, decline). Approvals and answers need the researcher
+ * organisation to still hold its role (`MEMBERSHIP_DENIED`, AccessLedgerResearcherNotActive),
+ * a board never approves its own organisation's query (AccessLedgerSelfApproval), and a
+ * result's consent snapshot must be current: `submittedBlock <= consentBlock < block.number`
+ * (`LEDGER_INVALID_INPUT`, AccessLedgerInvalidConsentBlock).
+ *
  * @throws CustosError `INVALID_ARGUMENT` for a malformed address or a runner without provider.
  * Methods throw `MEMBERSHIP_DENIED`, `LEDGER_BUDGET_EXCEEDED`, `LEDGER_QUERY_EXPIRED`,
  * `LEDGER_NOT_FOUND`, `LEDGER_CONFLICT`, `LEDGER_INVALID_INPUT`, `LEDGER_UNAVAILABLE`,
@@ -224,6 +245,7 @@ function statusName<T>(names: readonly T[], value: unknown, field: string): T {
  * ```ts
  * const ledger = createAccessLedgerClient({ address, runner: researcherSigner });
  * const { queryId } = await ledger.submitQuery({ specHash, use, categories, targets: [1, 2], approvalRef, expiry });
+ * const { submittedBlock } = await ledger.query(queryId); // earliest consent snapshot block
  * ```
  */
 export function createAccessLedgerClient(options: AccessLedgerClientOptions): AccessLedgerClient {
@@ -245,8 +267,9 @@ export function createAccessLedgerClient(options: AccessLedgerClientOptions): Ac
       use: Number(q[6]),
       categories: Number(q[7]),
       responseCount: Number(q[8]),
-      specHash: q[9] as Bytes32,
-      approvalRef: q[10] as Bytes32,
+      submittedBlock: q[9] as bigint,
+      specHash: q[10] as Bytes32,
+      approvalRef: q[11] as Bytes32,
     };
   };
   const queryCount = async (): Promise<bigint> => (await view("queryCount", [])) as bigint;

@@ -5,7 +5,10 @@ import { CustosError } from "../errors/index.ts";
 import type { Hex } from "./abiValues.ts";
 import {
   buildConsentTypedData,
+  type ConsentRecordMessage,
   type ConsentTypedDataDomain,
+  type ConsentTypedDataKind,
+  type ConsentTypedDataMessages,
   consentTypedDataDomain,
   type SignedConsentChange,
   signConsentTypedData,
@@ -29,7 +32,14 @@ import {
 } from "./runChunkedBatch.ts";
 
 /** Options of {@link createConsentRegistryClient}. */
-export type ConsentRegistryClientOptions = LedgerClientOptions;
+export interface ConsentRegistryClientOptions extends LedgerClientOptions {
+  /**
+   * Organisation id (uint32, ≥ 1) of the custodian hospital whose records the client reads
+   * and writes. ConsentRegistry keys every record by (custodian, subject), the subject being
+   * the pseudonym that hospital derived with its own key.
+   */
+  readonly custodian: number;
+}
 
 /** The terms a grant or update sets (ConsentRegistry's `Terms`). */
 export type ConsentTerms = Pick<
@@ -42,22 +52,31 @@ export type OnChainConsentStatus = "none" | "active" | "revoked";
 
 const consentStatusNames: readonly OnChainConsentStatus[] = ["none", "active", "revoked"];
 
-/** A subject's current consent record as ConsentRegistry stores it. */
+/** A subject's current consent record at the client's custodian, as ConsentRegistry stores it. */
 export interface OnChainConsent extends ConsentTerms {
   readonly subject: Bytes32;
   readonly status: OnChainConsentStatus;
-  /** Number of changes so far (0 = never granted). */
+  /** Number of consent changes so far: grants, updates, revocations (0 = never granted). */
   readonly version: number;
-  /** Custodian hospital's organisation id (0 = none). */
+  /** Custodian hospital's organisation id (0 = no record). */
   readonly custodian: number;
+  /**
+   * Number of changes of any kind so far (consent, patient key, delegates, invalidations):
+   * the nonce the next signature for the record must commit to.
+   */
+  readonly nonce: number;
 }
 
 /** Options of the signing helpers. */
 export interface SignOptions {
   /** Last second (unix time) the signature is valid. */
   readonly deadline: number | bigint;
-  /** The signer's nonce; default: read from the registry. */
-  readonly nonce?: bigint;
+  /**
+   * The record nonce to commit to (uint32); default: the current one, read with
+   * {@link ConsentRegistryClient.nonceOf}. The signature is valid only while the record
+   * keeps that nonce: any change of the record (or an invalidation) makes it stale.
+   */
+  readonly nonce?: number;
 }
 
 /** Options of {@link ConsentRegistryClient.consentEvents}. */
@@ -69,11 +88,16 @@ export interface ConsentEventOptions extends EventPageOptions {
 /** Transaction result of a ConsentRegistry call. */
 export type ConsentTransaction = TransactionResult<ConsentRegistryEvent>;
 
-/** Typed access to a deployed ConsentRegistry. */
+/**
+ * Typed access to a deployed ConsentRegistry, scoped to one custodian hospital: every
+ * subject-addressed method reads or writes the record (custodian, subject).
+ */
 export interface ConsentRegistryClient {
   /** The registry's address. */
   readonly address: Hex;
-  /** First grant, or a new grant after a revocation. */
+  /** The custodian hospital's organisation id this client is scoped to. */
+  readonly custodian: number;
+  /** First grant (by a recorder of the custodian), or a new grant after a revocation. */
   grant(words: ConsentWords, options?: TransactionOptions): Promise<ConsentTransaction>;
   /** Changes an active consent's terms. */
   update(words: ConsentWords, options?: TransactionOptions): Promise<ConsentTransaction>;
@@ -83,7 +107,7 @@ export interface ConsentRegistryClient {
     documentHash: Bytes32,
     options?: TransactionOptions,
   ): Promise<ConsentTransaction>;
-  /** Registers, replaces or (with null) removes the patient's signing key. */
+  /** Registers, replaces or (with null) removes the patient's signing key (recorders only). */
   setPatientKey(
     subject: Bytes32,
     key: string | null,
@@ -96,6 +120,11 @@ export interface ConsentRegistryClient {
     allowed: boolean,
     options?: TransactionOptions,
   ): Promise<ConsentTransaction>;
+  /**
+   * Moves the record's nonce on without any other change, so every signature made for it so
+   * far is stale (by a recorder, the patient key or a delegate; in any state of the record).
+   */
+  invalidateSignatures(subject: Bytes32, options?: TransactionOptions): Promise<ConsentTransaction>;
   /** Bulk grant of new subjects on shared terms, chunked under the gas cap. */
   batchGrant(
     entries: readonly BatchEntry[],
@@ -104,8 +133,8 @@ export interface ConsentRegistryClient {
   ): Promise<BatchResult>;
   /** Bulk revocation, chunked under the gas cap. */
   batchRevoke(entries: readonly BatchEntry[], options?: BatchOptions): Promise<BatchResult>;
-  /** The next EIP-712 nonce of `signer`. */
-  nonceOf(signer: string): Promise<bigint>;
+  /** The record's nonce: what the next signature for `subject` must commit to (0 if unknown). */
+  nonceOf(subject: Bytes32): Promise<number>;
   /** The registry's EIP-712 domain on the runner's chain. */
   domain(): Promise<ConsentTypedDataDomain>;
   /** Signs a grant with `signer` (patient key, delegate or recorder). */
@@ -126,12 +155,18 @@ export interface ConsentRegistryClient {
     change: { readonly subject: Bytes32; readonly documentHash: Bytes32 },
     options: SignOptions,
   ): Promise<SignedConsentChange<"Revoke">>;
-  /** Signs a delegate change (patient key). */
+  /** Signs a delegate change (patient key or recorder). */
   signSetDelegate(
     signer: Signer,
     change: { readonly subject: Bytes32; readonly delegate: string; readonly allowed: boolean },
     options: SignOptions,
   ): Promise<SignedConsentChange<"SetDelegate">>;
+  /** Signs an invalidation of the record's outstanding signatures. */
+  signInvalidateSignatures(
+    signer: Signer,
+    change: { readonly subject: Bytes32 },
+    options: SignOptions,
+  ): Promise<SignedConsentChange<"InvalidateSignatures">>;
   /** Relays a signed grant (sent by this client's signer). */
   grantBySig(
     signed: SignedConsentChange<"Grant">,
@@ -152,7 +187,12 @@ export interface ConsentRegistryClient {
     signed: SignedConsentChange<"SetDelegate">,
     options?: TransactionOptions,
   ): Promise<ConsentTransaction>;
-  /** The subject's current record (status "none" if never granted). */
+  /** Relays a signed invalidation (the signer needs no funds and no membership). */
+  invalidateSignaturesBySig(
+    signed: SignedConsentChange<"InvalidateSignatures">,
+    options?: TransactionOptions,
+  ): Promise<ConsentTransaction>;
+  /** The subject's current record (status "none" if never granted at this custodian). */
   consentOf(subject: Bytes32): Promise<OnChainConsent>;
   /** Whether the current consent permits `use` of `categories` at unix second `at`. */
   isPermitted(subject: Bytes32, use: number, categories: number, at: number): Promise<boolean>;
@@ -160,15 +200,20 @@ export interface ConsentRegistryClient {
   patientKeyOf(subject: Bytes32): Promise<Hex | null>;
   /** Whether `account` is a delegate of the subject. */
   isDelegate(subject: Bytes32, account: string): Promise<boolean>;
-  /** The registry's events over a block range, paged, in chain order. */
+  /**
+   * The custodian's events over a block range, paged, in chain order: every event whose
+   * custodian topic is this client's (a transfer is listed under the custodian it leaves;
+   * the receiving custodian sees its ConsentGranted).
+   */
   consentEvents(options?: ConsentEventOptions): AsyncGenerator<ConsentRegistryEvent, void>;
 }
 
-/** Gas per batch item used to size the first chunk: measured 26,852–27,154 (grant) and
- * 9,325–9,571 (revoke) per consent in bench:gas, plus a margin. */
+/** Gas per batch item used to size the first chunk: measured 26,847–27,128 (grant) and
+ * 9,435–9,686 (revoke) per consent in bench:gas, plus a margin. */
 const GRANT_GAS_PER_ITEM = 32_000n;
 const REVOKE_GAS_PER_ITEM = 12_000n;
 
+/** Events of a record; for all of them topic 1 is the subject and topic 2 the custodian. */
 const consentEventNames = [
   "ConsentGranted",
   "ConsentUpdated",
@@ -176,42 +221,98 @@ const consentEventNames = [
   "PatientKeyChanged",
   "DelegateAdded",
   "DelegateRemoved",
+  "SignaturesInvalidated",
+  "SubjectTransferred",
+  "SubjectTransferSkipped",
 ] as const;
+
+const MAX_UINT32 = 0xffff_ffff;
 
 function termsTuple(terms: ConsentTerms): readonly number[] {
   return [terms.purposes, terms.categories, terms.validFrom, terms.validUntil];
+}
+
+/** Exactly the signed fields of a grant or update (callers may pass wider objects). */
+function termsFields(words: ConsentWords): ConsentWords {
+  return {
+    subject: words.subject,
+    purposes: words.purposes,
+    categories: words.categories,
+    validFrom: words.validFrom,
+    validUntil: words.validUntil,
+    documentHash: words.documentHash,
+  };
 }
 
 function splitEntries(entries: readonly BatchEntry[]): [Bytes32[], Bytes32[]] {
   return [entries.map((e) => e.subject), entries.map((e) => e.documentHash)];
 }
 
+/** The indexed custodian of a registry event (the old custodian of a transfer). */
+function eventCustodian(event: ConsentRegistryEvent): unknown {
+  const args = event.args as Readonly<Record<string, unknown>>;
+  return "custodian" in args ? args.custodian : args.fromCustodian;
+}
+
+function checkCustodian(custodian: unknown): number {
+  if (
+    typeof custodian !== "number" ||
+    !Number.isInteger(custodian) ||
+    custodian < 1 ||
+    custodian > MAX_UINT32
+  ) {
+    throw new CustosError(
+      "INVALID_ARGUMENT",
+      "custodian: must be an organisation id in [1, 2^32)",
+      {
+        details: { field: "custodian" },
+      },
+    );
+  }
+  return custodian;
+}
+
 /**
- * A typed client over a deployed ConsentRegistry: consent changes (direct, batched, or
- * EIP-712 signed and relayed), reads and paged event reading. Every method maps failures
- * through {@link decodeContractError}.
+ * A typed client over a deployed ConsentRegistry, scoped to one custodian hospital: consent
+ * changes (direct, batched, or EIP-712 signed and relayed), signature invalidation, reads and
+ * paged event reading of that custodian's records. Every method maps failures through
+ * {@link decodeContractError}.
  *
- * @throws CustosError `INVALID_ARGUMENT` if the address is malformed or the runner has no
- * provider. Methods throw `CONSENT_UNAUTHORISED`, `CONSENT_ALREADY_ACTIVE`,
- * `CONSENT_NOT_ACTIVE`, `SIGNATURE_INVALID`, `LEDGER_INVALID_INPUT`, `LEDGER_NOT_FOUND`,
- * `LEDGER_CONFLICT`, `LEDGER_UNAVAILABLE`, `LEDGER_ABORTED` and the other ledger codes.
+ * Signatures commit to the record's nonce (`nonceOf`), which every change of the record moves
+ * on: a signature is accepted once, and only while nothing changed since it was made. A
+ * stale one fails with `SIGNATURE_STALE`.
+ *
+ * @throws CustosError `INVALID_ARGUMENT` if the address is malformed, the runner has no
+ * provider or `custodian` is not an organisation id. Methods throw `CONSENT_UNAUTHORISED`,
+ * `CONSENT_ALREADY_ACTIVE`, `CONSENT_NOT_ACTIVE`, `CONSENT_REVOKED_IN_BATCH`,
+ * `SIGNATURE_INVALID`, `SIGNATURE_STALE`, `LEDGER_INVALID_INPUT`, `LEDGER_NOT_FOUND`,
+ * `LEDGER_CONFLICT`, `LEDGER_UNAVAILABLE`, `LEDGER_ABORTED` and the other ledger codes; the
+ * relays throw `INVALID_ARGUMENT` for a message signed for another custodian.
  * @example
  * ```ts
- * const registry = createConsentRegistryClient({ address, runner: recorderSigner });
+ * const registry = createConsentRegistryClient({ address, runner: recorderSigner, custodian: 1 });
  * await registry.grant(toConsentWords(record));
- * const consent = await registry.consentOf(record.subject);
+ * const consent = await registry.consentOf(record.subject); // { status, version, nonce, … }
+ * const signed = await registry.signRevoke(patientWallet, { subject, documentHash }, { deadline });
+ * await registry.revokeBySig(signed); // SIGNATURE_STALE if the record changed meanwhile
  * ```
  */
 export function createConsentRegistryClient(
   options: ConsentRegistryClientOptions,
 ): ConsentRegistryClient {
   const bound = bindLedgerContract(ledgerContracts.ConsentRegistry, options);
+  const custodian = checkCustodian(options.custodian);
+  const custodianTopic = `0x${custodian.toString(16).padStart(64, "0")}`;
   const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
     sendLedgerTransaction<ConsentRegistryEvent>(bound, method, args, txOptions);
-  const view = (method: string, args: readonly unknown[]) => callLedgerView(bound, method, args);
+  /** A call on the client's custodian's record(s). */
+  const sendOwn = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
+    send(method, [custodian, ...args], txOptions);
+  const view = (method: string, args: readonly unknown[]) =>
+    callLedgerView(bound, method, [custodian, ...args]);
 
-  const nonceOf = async (signer: string): Promise<bigint> =>
-    (await view("nonces", [signer])) as bigint;
+  const nonceOf = async (subject: Bytes32): Promise<number> =>
+    Number(await view("nonceOf", [subject]));
 
   const domain = async (): Promise<ConsentTypedDataDomain> => {
     try {
@@ -222,32 +323,44 @@ export function createConsentRegistryClient(
     }
   };
 
-  const signerNonce = async (signer: Signer, signOptions: SignOptions): Promise<bigint> => {
-    if (signOptions.nonce !== undefined) return signOptions.nonce;
-    try {
-      return await nonceOf(await signer.getAddress());
-    } catch (error) {
-      throw decodeContractError(error, bound.abis);
-    }
-  };
-
-  const signTerms = async <K extends "Grant" | "Update">(
+  /** Signs `kind` for the record (custodian, `fields.subject`) at its current nonce. */
+  const sign = async <K extends ConsentTypedDataKind>(
     kind: K,
     signer: Signer,
-    words: ConsentWords,
+    fields: Omit<ConsentTypedDataMessages[K], keyof ConsentRecordMessage> & {
+      readonly subject: Bytes32;
+    },
     signOptions: SignOptions,
   ): Promise<SignedConsentChange<K>> => {
     const message = {
-      subject: words.subject,
-      purposes: words.purposes,
-      categories: words.categories,
-      validFrom: words.validFrom,
-      validUntil: words.validUntil,
-      documentHash: words.documentHash,
-      nonce: await signerNonce(signer, signOptions),
+      custodian,
+      ...fields,
+      nonce: signOptions.nonce ?? (await nonceOf(fields.subject)),
       deadline: BigInt(signOptions.deadline),
-    };
+    } as unknown as ConsentTypedDataMessages[K];
     return signConsentTypedData(signer, buildConsentTypedData(await domain(), kind, message));
+  };
+
+  /** Relays a signed message of this client's custodian. */
+  const relay = (
+    method: string,
+    message: ConsentRecordMessage,
+    args: readonly unknown[],
+    signature: Hex,
+    txOptions: TransactionOptions | undefined,
+  ): Promise<ConsentTransaction> => {
+    if (message.custodian !== custodian) {
+      return Promise.reject(
+        new CustosError("INVALID_ARGUMENT", "signed message is for another custodian", {
+          details: { field: "custodian", expected: custodian, actual: message.custodian },
+        }),
+      );
+    }
+    return sendOwn(
+      method,
+      [message.subject, ...args, message.nonce, message.deadline, signature],
+      txOptions,
+    );
   };
 
   const batch = (
@@ -259,7 +372,9 @@ export function createConsentRegistryClient(
   ): Promise<BatchResult> => {
     const argsOf = (chunk: readonly BatchEntry[]): unknown[] => {
       const [subjects, documents] = splitEntries(chunk);
-      return method === "batchGrant" ? [subjects, ...extra, documents] : [subjects, documents];
+      return method === "batchGrant"
+        ? [custodian, subjects, ...extra, documents]
+        : [custodian, subjects, documents];
     };
     return runChunkedBatch(
       entries,
@@ -279,68 +394,65 @@ export function createConsentRegistryClient(
     );
   };
 
+  async function* ownEvents(
+    events: AsyncGenerator<ConsentRegistryEvent, void>,
+  ): AsyncGenerator<ConsentRegistryEvent, void> {
+    // The topic filter selects the custodian; checking the decoded argument as well keeps
+    // another custodian's events out even if a node ignored the filter.
+    for await (const event of events) if (eventCustodian(event) === custodian) yield event;
+  }
+
   return {
     address: bound.address,
+    custodian,
     grant: (words, txOptions) =>
-      send("grant", [words.subject, termsTuple(words), words.documentHash], txOptions),
+      sendOwn("grant", [words.subject, termsTuple(words), words.documentHash], txOptions),
     update: (words, txOptions) =>
-      send("update", [words.subject, termsTuple(words), words.documentHash], txOptions),
+      sendOwn("update", [words.subject, termsTuple(words), words.documentHash], txOptions),
     revoke: (subject, documentHash, txOptions) =>
-      send("revoke", [subject, documentHash], txOptions),
+      sendOwn("revoke", [subject, documentHash], txOptions),
     setPatientKey: (subject, key, txOptions) =>
-      send("setPatientKey", [subject, key ?? ZeroAddress], txOptions),
+      sendOwn("setPatientKey", [subject, key ?? ZeroAddress], txOptions),
     setDelegate: (subject, delegate, allowed, txOptions) =>
-      send("setDelegate", [subject, delegate, allowed], txOptions),
+      sendOwn("setDelegate", [subject, delegate, allowed], txOptions),
+    invalidateSignatures: (subject, txOptions) =>
+      sendOwn("invalidateSignatures", [subject], txOptions),
     batchGrant: (entries, terms, batchOptions) =>
       batch("batchGrant", entries, [termsTuple(terms)], GRANT_GAS_PER_ITEM, batchOptions),
     batchRevoke: (entries, batchOptions) =>
       batch("batchRevoke", entries, [], REVOKE_GAS_PER_ITEM, batchOptions),
     nonceOf,
     domain,
-    signGrant: (signer, words, signOptions) => signTerms("Grant", signer, words, signOptions),
-    signUpdate: (signer, words, signOptions) => signTerms("Update", signer, words, signOptions),
-    signRevoke: async (signer, change, signOptions) => {
-      const message = {
-        subject: change.subject,
-        documentHash: change.documentHash,
-        nonce: await signerNonce(signer, signOptions),
-        deadline: BigInt(signOptions.deadline),
-      };
-      return signConsentTypedData(signer, buildConsentTypedData(await domain(), "Revoke", message));
-    },
-    signSetDelegate: async (signer, change, signOptions) => {
-      const message = {
-        subject: change.subject,
-        delegate: change.delegate,
-        allowed: change.allowed,
-        nonce: await signerNonce(signer, signOptions),
-        deadline: BigInt(signOptions.deadline),
-      };
-      return signConsentTypedData(
+    signGrant: (signer, words, signOptions) =>
+      sign("Grant", signer, termsFields(words), signOptions),
+    signUpdate: (signer, words, signOptions) =>
+      sign("Update", signer, termsFields(words), signOptions),
+    signRevoke: (signer, change, signOptions) =>
+      sign(
+        "Revoke",
         signer,
-        buildConsentTypedData(await domain(), "SetDelegate", message),
-      );
-    },
+        { subject: change.subject, documentHash: change.documentHash },
+        signOptions,
+      ),
+    signSetDelegate: (signer, change, signOptions) =>
+      sign(
+        "SetDelegate",
+        signer,
+        { subject: change.subject, delegate: change.delegate, allowed: change.allowed },
+        signOptions,
+      ),
+    signInvalidateSignatures: (signer, change, signOptions) =>
+      sign("InvalidateSignatures", signer, { subject: change.subject }, signOptions),
     grantBySig: ({ message: m, signature }, txOptions) =>
-      send(
-        "grantBySig",
-        [m.subject, termsTuple(m), m.documentHash, m.nonce, m.deadline, signature],
-        txOptions,
-      ),
+      relay("grantBySig", m, [termsTuple(m), m.documentHash], signature, txOptions),
     updateBySig: ({ message: m, signature }, txOptions) =>
-      send(
-        "updateBySig",
-        [m.subject, termsTuple(m), m.documentHash, m.nonce, m.deadline, signature],
-        txOptions,
-      ),
+      relay("updateBySig", m, [termsTuple(m), m.documentHash], signature, txOptions),
     revokeBySig: ({ message: m, signature }, txOptions) =>
-      send("revokeBySig", [m.subject, m.documentHash, m.nonce, m.deadline, signature], txOptions),
+      relay("revokeBySig", m, [m.documentHash], signature, txOptions),
     setDelegateBySig: ({ message: m, signature }, txOptions) =>
-      send(
-        "setDelegateBySig",
-        [m.subject, m.delegate, m.allowed, m.nonce, m.deadline, signature],
-        txOptions,
-      ),
+      relay("setDelegateBySig", m, [m.delegate, m.allowed], signature, txOptions),
+    invalidateSignaturesBySig: ({ message: m, signature }, txOptions) =>
+      relay("invalidateSignaturesBySig", m, [], signature, txOptions),
     consentOf: async (subject) => {
       const c = (await view("consentOf", [subject])) as readonly bigint[];
       const status = consentStatusNames[Number(c[4])];
@@ -358,6 +470,7 @@ export function createConsentRegistryClient(
         status,
         version: Number(c[5]),
         custodian: Number(c[6]),
+        nonce: Number(c[7]),
       };
     },
     isPermitted: async (subject, use, categories, at) =>
@@ -369,15 +482,17 @@ export function createConsentRegistryClient(
     isDelegate: async (subject, account) =>
       (await view("isDelegate", [subject, account])) as boolean,
     consentEvents: (eventOptions = {}) =>
-      readLedgerEvents<ConsentRegistryEvent>(
-        {
-          provider: bound.provider,
-          address: bound.address,
-          abi: bound.abi,
-          eventNames: consentEventNames,
-          topics: eventOptions.subject === undefined ? [] : [eventOptions.subject],
-        },
-        eventOptions,
+      ownEvents(
+        readLedgerEvents<ConsentRegistryEvent>(
+          {
+            provider: bound.provider,
+            address: bound.address,
+            abi: bound.abi,
+            eventNames: consentEventNames,
+            topics: [eventOptions.subject ?? null, custodianTopic],
+          },
+          eventOptions,
+        ),
       ),
   };
 }

@@ -28,6 +28,23 @@ export const consortiumRoles = [
 /** An organisation role ("none" for no or a removed organisation). */
 export type ConsortiumRole = (typeof consortiumRoles)[number];
 
+/** Capacities of an address's binding, indexed as Consortium's `Capacity` enum. */
+export const consortiumCapacities = ["none", "admin", "recorder", "retired"] as const;
+/**
+ * How an address is bound to an organisation: "none" (never bound), "admin" (manages the
+ * organisation, governs, acts for it in AccessLedger), "recorder" (records consents and query
+ * responses for a hospital, nothing else) or "retired" (taken out with removeAccount /
+ * removeRecorder, or its organisation was removed: no rights, and never bound again).
+ */
+export type ConsortiumCapacity = (typeof consortiumCapacities)[number];
+
+/** An address's binding as Consortium reports it (also after retirement or removal). */
+export interface ConsortiumBinding {
+  /** The organisation it is or was bound to (0 = never bound). */
+  readonly orgId: number;
+  readonly capacity: ConsortiumCapacity;
+}
+
 /** Proposal kinds, indexed as Consortium's `ProposalKind` enum. */
 export const proposalKinds = [
   "addOrganisation",
@@ -53,7 +70,9 @@ export interface ConsortiumOrganisation {
   readonly metadata: Bytes32;
   /** Hospital's validator address, null for other roles. */
   readonly validator: Hex | null;
+  /** Admin accounts (retired ones left out). */
   readonly accountCount: number;
+  /** Consent recorders (retired ones left out). */
   readonly recorderCount: number;
 }
 
@@ -62,8 +81,12 @@ export interface OrganisationInput {
   readonly role: Exclude<ConsortiumRole, "none">;
   /** keccak-256 of the off-chain description. */
   readonly metadata: Bytes32;
+  /** Admin accounts (at least one); never-bound addresses. */
   readonly accounts: readonly string[];
-  /** Hospitals only; each must be among `accounts`. */
+  /**
+   * Hospitals only: consent recorders, never-bound addresses that must not be among
+   * `accounts` (a recorder is not an admin account).
+   */
   readonly recorders?: readonly string[];
   /** Hospitals only. */
   readonly validator?: string;
@@ -101,20 +124,26 @@ export interface ConsortiumClient {
   organisation(orgId: number): Promise<ConsortiumOrganisation>;
   /** Organisations fromId..organisationCount (removed ones included), a page at a time. */
   organisations(options?: IdPageOptions): AsyncGenerator<ConsortiumOrganisation, void>;
-  /** Accounts of an organisation (unordered). */
+  /** Admin accounts of an organisation (unordered; retired ones left out). */
   accountsOf(orgId: number): Promise<Hex[]>;
-  /** Consent recorders of a hospital (unordered). */
+  /** Consent recorders of a hospital (unordered; retired ones left out). */
   recordersOf(orgId: number): Promise<Hex[]>;
-  /** The active organisation of `account` (0 = none). */
+  /** The active organisation `account` acts for, as admin or recorder (0 = none or retired). */
   organisationOf(account: string): Promise<number>;
   /** Role of an active organisation ("none" if removed or unknown). */
   roleOf(orgId: number): Promise<ConsortiumRole>;
-  /** Whether `account` belongs to an active organisation with `role`. */
+  /** Number of active organisations holding `role`. */
+  roleCount(role: Exclude<ConsortiumRole, "none">): Promise<number>;
+  /** Whether `account` acts (as admin or recorder) for an active organisation with `role`. */
   hasRole(role: Exclude<ConsortiumRole, "none">, account: string): Promise<boolean>;
-  /** Whether `account` belongs to an active organisation. */
+  /** Whether `account` acts (as admin or recorder) for an active organisation. */
   isMember(account: string): Promise<boolean>;
+  /** Whether `account` is an admin account of the active organisation `orgId`. */
+  isAdmin(orgId: number, account: string): Promise<boolean>;
   /** Whether `account` is a consent recorder of active hospital `hospitalId`. */
   isRecorder(hospitalId: number, account: string): Promise<boolean>;
+  /** The organisation and capacity `account` is or was bound in. */
+  bindingOf(account: string): Promise<ConsortiumBinding>;
   /** Validator set in force at the latest block, sorted by address. */
   validators(): Promise<Hex[]>;
   /** Validator set in force at `blockNumber`. */
@@ -137,17 +166,17 @@ export interface ConsortiumClient {
   votersOf(proposalId: bigint | number): Promise<number[]>;
   /** Whether a hospital voted for a proposal. */
   hasVoted(proposalId: bigint | number, hospitalId: number): Promise<boolean>;
-  /** Adds a free account to the caller's organisation. */
+  /** Adds a never-bound address as an admin account of the caller's organisation (admins only). */
   addAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
-  /** Removes an account (never the last) from the caller's organisation. */
+  /** Retires an admin account (never the last) of the caller's organisation for good. */
   removeAccount(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
-  /** Makes an account a recorder of the caller's hospital (adding it if free). */
+  /** Makes a never-bound address a consent recorder of the caller's hospital (admins only). */
   addRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
-  /** Stops an account being a recorder; it stays an account. */
+  /** Retires a consent recorder of the caller's hospital for good. */
   removeRecorder(account: string, options?: TransactionOptions): Promise<ConsortiumTransaction>;
-  /** Replaces the caller's organisation's metadata hash. */
+  /** Replaces the caller's organisation's metadata hash (admins only). */
   setMetadata(metadata: Bytes32, options?: TransactionOptions): Promise<ConsortiumTransaction>;
-  /** Proposes to register an organisation; the caller's hospital votes yes. */
+  /** Proposes to register an organisation; the caller's hospital (an admin) votes yes. */
   proposeAddOrganisation(
     organisation: OrganisationInput,
     options?: TransactionOptions,
@@ -175,7 +204,7 @@ export interface ConsortiumClient {
     data: Hex,
     options?: TransactionOptions,
   ): Promise<ProposalTransaction>;
-  /** Votes for a proposal for the caller's hospital. */
+  /** Votes for a proposal for the caller's hospital (admins only, not recorders). */
   vote(proposalId: bigint | number, options?: TransactionOptions): Promise<ConsortiumTransaction>;
   /** Executes a proposal with a majority after its delay (anyone). */
   execute(
@@ -224,14 +253,20 @@ const consortiumEventNames = [
  * A typed client over a deployed Consortium: membership reads, paged organisation and
  * proposal lists, self-management, governance proposals and paged event reading.
  *
+ * An address is bound once, in one capacity: an admin account manages its organisation,
+ * proposes, votes and cancels; a recorder (hospitals only) records and nothing else, so every
+ * write here needs an admin (`MEMBERSHIP_DENIED` with ConsortiumNotAdmin /
+ * ConsortiumNotHospitalAdmin otherwise). Removed accounts and recorders are retired for good.
+ *
  * @throws CustosError `INVALID_ARGUMENT` for a malformed address or a runner without provider.
  * Methods throw `MEMBERSHIP_DENIED`, `LEDGER_NOT_FOUND`, `LEDGER_CONFLICT`,
  * `LEDGER_INVALID_INPUT`, `LEDGER_CONTRACT_REVERTED` (a governance call that failed, inner
  * error in details.reason), `LEDGER_UNAVAILABLE`, `LEDGER_ABORTED`.
  * @example
  * ```ts
- * const consortium = createConsortiumClient({ address, runner: hospitalSigner });
+ * const consortium = createConsortiumClient({ address, runner: hospitalAdmin });
  * const { proposalId } = await consortium.proposeRemoveOrganisation(5);
+ * await consortium.bindingOf(recorderAddress); // { orgId: 1, capacity: "recorder" }
  * ```
  */
 export function createConsortiumClient(options: ConsortiumClientOptions): ConsortiumClient {
@@ -305,11 +340,20 @@ export function createConsortiumClient(options: ConsortiumClientOptions): Consor
     recordersOf: (orgId) => addresses("recordersOf", [orgId]),
     organisationOf: async (account) => Number(await view("organisationOf", [account])),
     roleOf: async (orgId) => enumName(consortiumRoles, await view("roleOf", [orgId]), "role"),
+    roleCount: async (role) => Number(await view("roleCount", [roleNumber(role)])),
     hasRole: async (role, account) =>
       (await view("hasRole", [roleNumber(role), account])) as boolean,
     isMember: async (account) => (await view("isMember", [account])) as boolean,
+    isAdmin: async (orgId, account) => (await view("isAdmin", [orgId, account])) as boolean,
     isRecorder: async (hospitalId, account) =>
       (await view("isRecorder", [hospitalId, account])) as boolean,
+    bindingOf: async (account) => {
+      const [orgId, capacity] = (await view("bindingOf", [account])) as readonly [bigint, bigint];
+      return {
+        orgId: Number(orgId),
+        capacity: enumName(consortiumCapacities, capacity, "capacity"),
+      };
+    },
     validators: () => addresses("validators", []),
     validatorsAt: (blockNumber) => addresses("validatorsAt", [blockNumber]),
     hospitalCount: async () => Number(await view("hospitalCount", [])),

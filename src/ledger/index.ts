@@ -1,6 +1,7 @@
 export type { AbiParameter, AbiPrimitive, AbiStruct, AbiValue, Hex } from "./abiValues.ts";
 export {
   buildConsentTypedData,
+  type ConsentRecordMessage,
   type ConsentTermsMessage,
   type ConsentTypedData,
   type ConsentTypedDataDomain,
@@ -8,6 +9,7 @@ export {
   type ConsentTypedDataMessages,
   consentTypedDataDomain,
   consentTypedDataTypes,
+  type InvalidateSignaturesMessage,
   type RevokeMessage,
   type SetDelegateMessage,
   type SignedConsentChange,
@@ -42,12 +44,15 @@ export {
   type SignOptions,
 } from "./createConsentRegistryClient.ts";
 export {
+  type ConsortiumBinding,
+  type ConsortiumCapacity,
   type ConsortiumClient,
   type ConsortiumClientOptions,
   type ConsortiumOrganisation,
   type ConsortiumProposal,
   type ConsortiumRole,
   type ConsortiumTransaction,
+  consortiumCapacities,
   consortiumRoles,
   createConsortiumClient,
   type OrganisationInput,

@@ -26,6 +26,7 @@ function fakeProvider(options: { failHead?: boolean } = {}) {
 
 const client = {
   address: "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01" as const,
+  custodian: 3,
   consentEvents: async function* (options?: {
     fromBlock?: number;
     toBlock?: number;
@@ -36,14 +37,15 @@ const client = {
 };
 
 describe("createRegistryEventSource", () => {
-  it("names chain and registry, reads the head and pages events over the given range", async () => {
+  it("names chain, registry and custodian, reads the head and pages events over the given range", async () => {
     const { provider } = fakeProvider();
     const source = createRegistryEventSource({
       client: client as never,
       provider: provider as never,
       pageSize: 7,
     });
-    expect(await source.scope?.()).toBe("31337:0xabcdef0123456789abcdef0123456789abcdef01");
+    expect(await source.scope?.()).toBe("31337:0xabcdef0123456789abcdef0123456789abcdef01:3");
+    expect(source.custodian).toBe(3);
     expect(await source.headBlock()).toBe(42);
     const events = [];
     for await (const e of source.events({ fromBlock: 3, toBlock: 9 })) events.push(e);

@@ -119,6 +119,30 @@ describe("createConsentIndexSync", () => {
     expect(sync.status()).toMatchObject({ state: "live", nextBlock: 6, syncedThrough: 5, gaps: 0 });
   });
 
+  it("skips other custodians' events when the source names its custodian", async () => {
+    const chain = fakeChain("31337:0xregistry:1");
+    const index = createConsentIndex({ now: () => 1_000, maxStalenessSeconds: 60 });
+    const sync = createConsentIndexSync({
+      index,
+      source: { ...chain.source, custodian: 1 },
+      fromBlock: 1,
+      now: () => 1_000,
+    });
+    const a = subjectOf(1);
+    const b = subjectOf(2);
+    // Hospital 2's record of the same pseudonym is another record: never in hospital 1's index.
+    chain.grant(1, a, TERMS, 1);
+    chain.grant(2, a, { ...TERMS, categories: C.GENOMICS.bit }, 2);
+    chain.revoke(3, a, 2);
+    chain.grant(4, b, TERMS, 2);
+    const result = await sync.syncOnce();
+    expect(result).toMatchObject({ applied: 1, ignored: 0 });
+    expect(index.getRecord(a)).toEqual({ status: "active", ...TERMS, version: 1, custodian: 1 });
+    expect(index.getRecord(b)).toBeUndefined();
+    expect(sync.status().gaps).toBe(0);
+    expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
+  });
+
   it("stays `confirmations` blocks behind the head", async () => {
     const { chain, index, sync } = setup({ confirmations: 2 });
     chain.grant(1, subjectOf(1), TERMS);
@@ -413,6 +437,7 @@ describe("createConsentIndexSync", () => {
       ["rangeSize", { rangeSize: 0 }],
       ["now", { now: 5 }],
       ["source", { source: {} }],
+      ["source.custodian", { source: { ...source, custodian: 0 } }],
     ] as const) {
       let caught: unknown;
       try {

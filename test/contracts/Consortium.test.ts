@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { BaseContract, type Contract, type ContractTransactionReceipt, getAddress } from "ethers";
 import hre from "hardhat";
 import { beforeEach, describe, expect, it } from "vitest";
+import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
 import { expectCustomError } from "./expectCustomError.ts";
 
 const { ethers } = await hre.network.connect();
@@ -15,6 +16,8 @@ const Kind = {
   Call: 4n,
 } as const;
 const State = { Pending: 0n, Open: 1n, Expired: 2n, Executed: 3n, Cancelled: 4n } as const;
+const Capacity = { None: 0n, Admin: 1n, Recorder: 2n, Retired: 3n } as const;
+const MAX_HOSPITALS = 64;
 
 const DELAY = 5n;
 const PERIOD = 20n;
@@ -31,6 +34,9 @@ const meta = (n: number): string => ethers.zeroPadValue(ethers.toBeHex(n), 32);
 
 const sorted = (list: readonly string[]): string[] =>
   [...list].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+/** Generated address number `i` of a family (`prefix` is one hex byte). */
+const seat = (prefix: string, i: number): string =>
+  getAddress(`0x${prefix.repeat(18)}${i.toString(16).padStart(4, "0")}`);
 
 interface Init {
   role: bigint;
@@ -82,7 +88,7 @@ const nonHospital = (role: bigint, accounts: string[]): Init => ({
 
 function networkInits(): Init[] {
   return [
-    hospital([h1.address, h1Recorder.address], V1, [h1Recorder.address]),
+    hospital([h1.address], V1, [h1Recorder.address]),
     hospital([h2.address], V2),
     hospital([h3.address], V3),
     hospital([h4.address], V4),
@@ -119,6 +125,38 @@ async function send(
 
 async function read<T>(name: string, ...args: unknown[]): Promise<T> {
   return (await fn(name)(...args)) as T;
+}
+
+/** `bindingOf(account)` as [orgId, capacity]. */
+async function binding(account: string): Promise<bigint[]> {
+  return [...(await read<bigint[]>("bindingOf", account))];
+}
+
+/** `roleCount` of every role, Role.None first. */
+async function roleCounts(): Promise<bigint[]> {
+  const out: bigint[] = [];
+  for (const role of Object.values(Role)) out.push(await read<bigint>("roleCount", role));
+  return out;
+}
+
+/**
+ * `n` hospitals: the first run by h1 with validator V1, the others by generated admins. The
+ * generated ones carry no metadata hash: 64 hospitals with one cost ~16.9 M gas to construct,
+ * above the 2^24 per-transaction gas cap of the network's default hardfork (EIP-7825).
+ */
+function manyHospitals(n: number): Init[] {
+  return Array.from({ length: n }, (_, i) =>
+    i === 0
+      ? hospital([h1.address], V1)
+      : { ...hospital([seat("ad", i)], seat("7a", i)), metadata: ethers.ZeroHash },
+  );
+}
+
+/** A funded signer for `address` (the generated admins of `manyHospitals`). */
+async function impersonate(address: string): Promise<HardhatEthersSigner> {
+  await ethers.provider.send("hardhat_impersonateAccount", [address]);
+  await ethers.provider.send("hardhat_setBalance", [address, "0xde0b6b3a7640000"]);
+  return ethers.getSigner(address);
 }
 
 /** Decoded args (deep arrays) of the consortium's events `name` in `receipt`, in log order. */
@@ -183,13 +221,15 @@ describe("Consortium bootstrap", () => {
     expect(org.toObject()).toEqual({
       role: Role.Hospital,
       active: true,
-      metadata: meta(2),
+      metadata: meta(1),
       validator: V1,
-      accountCount: 2n,
+      accountCount: 1n,
       recorderCount: 1n,
     });
-    expect(await read("accountsOf", H1)).toEqual([h1.address, h1Recorder.address]);
+    expect(await read("accountsOf", H1)).toEqual([h1.address]);
     expect(await read("recordersOf", H1)).toEqual([h1Recorder.address]);
+    expect(await read("MAX_HOSPITALS")).toBe(BigInt(MAX_HOSPITALS));
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 1n]);
     expect(await read("recordersOf", REG)).toEqual([]);
     expect(await read("organisationOf", reviewBoard.address)).toBe(RB);
     expect(await read("roleOf", RES)).toBe(Role.Researcher);
@@ -212,7 +252,7 @@ describe("Consortium bootstrap", () => {
 
   it("emits the bootstrap events", async () => {
     c = await deploy([
-      hospital([h1.address, h1Recorder.address], V1, [h1Recorder.address]),
+      hospital([h1.address], V1, [h1Recorder.address]),
       nonHospital(Role.Regulator, [regulator.address]),
     ]);
     const receipt = await c.deploymentTransaction()?.wait();
@@ -220,7 +260,6 @@ describe("Consortium bootstrap", () => {
     expect(eventNames(receipt)).toEqual([
       "GovernanceParametersChanged",
       "OrganisationAdded",
-      "AccountAdded",
       "AccountAdded",
       "RecorderAdded",
       "ValidatorChanged",
@@ -230,12 +269,11 @@ describe("Consortium bootstrap", () => {
     ]);
     expect(events(receipt, "GovernanceParametersChanged")).toEqual([[DELAY, PERIOD]]);
     expect(events(receipt, "OrganisationAdded")).toEqual([
-      [H1, Role.Hospital, meta(2)],
+      [H1, Role.Hospital, meta(1)],
       [2n, Role.Regulator, meta(102)],
     ]);
     expect(events(receipt, "AccountAdded")).toEqual([
       [H1, h1.address],
-      [H1, h1Recorder.address],
       [2n, regulator.address],
     ]);
     expect(events(receipt, "RecorderAdded")).toEqual([[H1, h1Recorder.address]]);
@@ -289,8 +327,14 @@ describe("Consortium bootstrap", () => {
       await expectCustomError(deploy([hospital([], V1)]), iface, "ConsortiumNoAccounts", []);
     });
 
-    it("on a zero account or zero validator", async () => {
+    it("on a zero account, recorder or validator", async () => {
       await expectCustomError(deploy([hospital([ZERO], V1)]), iface, "ConsortiumZeroAddress", []);
+      await expectCustomError(
+        deploy([hospital([h1.address], V1, [ZERO])]),
+        iface,
+        "ConsortiumZeroAddress",
+        [],
+      );
       await expectCustomError(
         deploy([hospital([h1.address], ZERO)]),
         iface,
@@ -307,7 +351,7 @@ describe("Consortium bootstrap", () => {
         [h1.address],
       );
       await expectCustomError(
-        deploy([hospital([h1.address, h2.address], V1, [h2.address, h2.address])]),
+        deploy([hospital([h1.address], V1, [h2.address, h2.address])]),
         iface,
         "ConsortiumDuplicateAddress",
         [h2.address],
@@ -344,12 +388,39 @@ describe("Consortium bootstrap", () => {
       );
     });
 
-    it("on a recorder that is not an account", async () => {
+    it("on a recorder also listed as an admin account", async () => {
       await expectCustomError(
-        deploy([hospital([h1.address], V1, [h1Recorder.address])]),
+        deploy([hospital([h1.address, h1Recorder.address], V1, [h1Recorder.address])]),
         iface,
-        "ConsortiumRecorderNotAccount",
+        "ConsortiumRecorderIsAdmin",
         [h1Recorder.address],
+      );
+    });
+
+    it("on a recorder bound to an earlier organisation", async () => {
+      await expectCustomError(
+        deploy([h(), hospital([h2.address], V2, [h1.address])]),
+        iface,
+        "ConsortiumAccountTaken",
+        [h1.address, 1n],
+      );
+      await expectCustomError(
+        deploy([
+          hospital([h1.address], V1, [h1Recorder.address]),
+          nonHospital(Role.Regulator, [h1Recorder.address]),
+        ]),
+        iface,
+        "ConsortiumAccountTaken",
+        [h1Recorder.address, 1n],
+      );
+    });
+
+    it(`on more than MAX_HOSPITALS (${MAX_HOSPITALS}) hospitals`, async () => {
+      await expectCustomError(
+        deploy(manyHospitals(MAX_HOSPITALS + 1)),
+        iface,
+        "ConsortiumTooManyHospitals",
+        [BigInt(MAX_HOSPITALS)],
       );
     });
 
@@ -385,6 +456,43 @@ describe("Consortium membership reads", () => {
     expect(await read("roleOf", 99n)).toBe(Role.None);
   });
 
+  it("isAdmin and bindingOf tell admin accounts from recorders", async () => {
+    expect(await binding(h1.address)).toEqual([H1, Capacity.Admin]);
+    expect(await binding(h1Recorder.address)).toEqual([H1, Capacity.Recorder]);
+    expect(await binding(regulator.address)).toEqual([REG, Capacity.Admin]);
+    expect(await binding(outsider.address)).toEqual([0n, Capacity.None]);
+    expect(await read("isAdmin", H1, h1.address)).toBe(true);
+    expect(await read("isAdmin", REG, regulator.address)).toBe(true);
+    expect(await read("isAdmin", H1, h1Recorder.address)).toBe(false);
+    expect(await read("isAdmin", H2, h1.address)).toBe(false);
+    expect(await read("isAdmin", 0n, outsider.address)).toBe(false);
+    expect(await read("isAdmin", 0n, h1.address)).toBe(false);
+    // A recorder acts for its hospital (sends transactions, records) without being an admin.
+    expect(await read("isMember", h1Recorder.address)).toBe(true);
+    expect(await read("organisationOf", h1Recorder.address)).toBe(H1);
+    expect(await read("hasRole", Role.Hospital, h1Recorder.address)).toBe(true);
+    expect(await read("isRecorder", H1, h1Recorder.address)).toBe(true);
+  });
+
+  it("roleCount follows additions, removals and role changes", async () => {
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 1n]);
+    await enact("proposeAddOrganisation", [nonHospital(Role.Researcher, [free[0].address])]);
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 2n, 1n]);
+    await enact("proposeChangeRole", [RES, Role.ReviewBoard]);
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 2n]);
+    await enact("proposeRemoveOrganisation", [RB]);
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 1n]);
+    await enact("proposeAddOrganisation", [hospital([free[1].address], V_NEW)]);
+    expect(await roleCounts()).toEqual([0n, 5n, 1n, 1n, 1n]);
+    await enact("proposeRemoveOrganisation", [H4]);
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 1n]);
+    expect(await read("hospitalCount")).toBe(4n);
+    // Self-management never changes a count.
+    await send(regulator, "addAccount", free[2].address);
+    await send(h1, "removeRecorder", h1Recorder.address);
+    expect(await roleCounts()).toEqual([0n, 4n, 1n, 1n, 1n]);
+  });
+
   it("reverts the organisation getters for unknown ids", async () => {
     for (const id of [0n, 8n]) {
       await expectCustomError(read("organisation", id), c, "ConsortiumUnknownOrganisation", [id]);
@@ -407,7 +515,12 @@ describe("Consortium membership reads", () => {
       H1,
     );
     expect([org.role, org.active, org.validator]).toEqual([Role.Hospital, false, V1]);
-    expect(await read("accountsOf", H1)).toEqual([h1.address, h1Recorder.address]);
+    expect(await read("accountsOf", H1)).toEqual([h1.address]);
+    expect(await read("recordersOf", H1)).toEqual([h1Recorder.address]);
+    expect(await read("isAdmin", H1, h1.address)).toBe(false);
+    // The binding stays (for audit, and so the address can never be bound again), retired.
+    expect(await binding(h1.address)).toEqual([H1, Capacity.Retired]);
+    expect(await binding(h1Recorder.address)).toEqual([H1, Capacity.Retired]);
   });
 });
 
@@ -429,10 +542,12 @@ describe("Consortium self-management", () => {
     ]);
   });
 
-  it("addAccount reverts for non-members, zero and taken accounts", async () => {
-    await expectCustomError(fn("addAccount", outsider)(free[0].address), c, "ConsortiumNotMember", [
-      outsider.address,
-    ]);
+  it("addAccount reverts for non-admins, zero and taken accounts", async () => {
+    for (const who of [outsider, h1Recorder]) {
+      await expectCustomError(fn("addAccount", who)(free[0].address), c, "ConsortiumNotAdmin", [
+        who.address,
+      ]);
+    }
     await expectCustomError(fn("addAccount", h1)(ZERO), c, "ConsortiumZeroAddress", []);
     await expectCustomError(fn("addAccount", h1)(h2.address), c, "ConsortiumAccountTaken", [
       h2.address,
@@ -442,6 +557,10 @@ describe("Consortium self-management", () => {
       h1.address,
       H1,
     ]);
+    await expectCustomError(fn("addAccount", h1)(h1Recorder.address), c, "ConsortiumAccountTaken", [
+      h1Recorder.address,
+      H1,
+    ]);
   });
 
   it("a removed organisation's accounts can neither act nor join another one", async () => {
@@ -449,7 +568,7 @@ describe("Consortium self-management", () => {
     await expectCustomError(
       fn("addAccount", researcher)(free[0].address),
       c,
-      "ConsortiumNotMember",
+      "ConsortiumNotAdmin",
       [researcher.address],
     );
     await expectCustomError(
@@ -460,16 +579,20 @@ describe("Consortium self-management", () => {
     );
   });
 
-  it("removeAccount removes and frees an account, recorder status included", async () => {
-    const receipt = await send(h1, "removeAccount", h1Recorder.address);
-    expect(eventNames(receipt)).toEqual(["RecorderRemoved", "AccountRemoved"]);
-    expect(events(receipt, "RecorderRemoved")).toEqual([[H1, h1Recorder.address]]);
-    expect(events(receipt, "AccountRemoved")).toEqual([[H1, h1Recorder.address]]);
-    expect(await read("isMember", h1Recorder.address)).toBe(false);
-    expect(await read("isRecorder", H1, h1Recorder.address)).toBe(false);
-    expect(await read("recordersOf", H1)).toEqual([]);
-    await send(regulator, "addAccount", h1Recorder.address);
-    expect(await read("organisationOf", h1Recorder.address)).toBe(REG);
+  it("removeAccount retires an account for good", async () => {
+    await send(h1, "addAccount", free[0].address);
+    const receipt = await send(h1, "removeAccount", free[0].address);
+    expect(eventNames(receipt)).toEqual(["AccountRemoved"]);
+    expect(events(receipt, "AccountRemoved")).toEqual([[H1, free[0].address]]);
+    expect(await read("accountsOf", H1)).toEqual([h1.address]);
+    expect(await read("isMember", free[0].address)).toBe(false);
+    expect(await read("organisationOf", free[0].address)).toBe(0n);
+    expect(await read("isAdmin", H1, free[0].address)).toBe(false);
+    expect(await read("hasRole", Role.Hospital, free[0].address)).toBe(false);
+    expect(await binding(free[0].address)).toEqual([H1, Capacity.Retired]);
+    await expectCustomError(fn("addAccount", free[0])(free[1].address), c, "ConsortiumNotAdmin", [
+      free[0].address,
+    ]);
   });
 
   it("removeAccount lets an account remove itself", async () => {
@@ -477,12 +600,18 @@ describe("Consortium self-management", () => {
     const receipt = await send(regulator, "removeAccount", regulator.address);
     expect(eventNames(receipt)).toEqual(["AccountRemoved"]);
     expect(await read("accountsOf", REG)).toEqual([free[0].address]);
+    expect(await binding(regulator.address)).toEqual([REG, Capacity.Retired]);
+    await expectCustomError(fn("addAccount", regulator)(free[1].address), c, "ConsortiumNotAdmin", [
+      regulator.address,
+    ]);
   });
 
-  it("removeAccount reverts for non-members, foreign accounts and the last account", async () => {
-    await expectCustomError(fn("removeAccount", outsider)(h1.address), c, "ConsortiumNotMember", [
-      outsider.address,
-    ]);
+  it("removeAccount reverts for non-admins, foreign accounts, recorders and the last account", async () => {
+    for (const who of [outsider, h1Recorder]) {
+      await expectCustomError(fn("removeAccount", who)(h1.address), c, "ConsortiumNotAdmin", [
+        who.address,
+      ]);
+    }
     await expectCustomError(fn("removeAccount", h1)(h2.address), c, "ConsortiumNotAccountOf", [
       H1,
       h2.address,
@@ -493,32 +622,53 @@ describe("Consortium self-management", () => {
       "ConsortiumNotAccountOf",
       [H1, outsider.address],
     );
+    // A recorder is not an admin account: removeRecorder retires it.
+    await expectCustomError(
+      fn("removeAccount", h1)(h1Recorder.address),
+      c,
+      "ConsortiumNotAccountOf",
+      [H1, h1Recorder.address],
+    );
+    await expectCustomError(fn("removeAccount", h1)(h1.address), c, "ConsortiumLastAccount", [
+      H1,
+      h1.address,
+    ]);
     await expectCustomError(
       fn("removeAccount", regulator)(regulator.address),
       c,
       "ConsortiumLastAccount",
       [REG, regulator.address],
     );
-  });
-
-  it("addRecorder promotes an own account or adds a free address as account and recorder", async () => {
-    const own = await send(h1Recorder, "addRecorder", h1.address);
-    expect(eventNames(own)).toEqual(["RecorderAdded"]);
-    expect(events(own, "RecorderAdded")).toEqual([[H1, h1.address]]);
-    const fresh = await send(h2, "addRecorder", free[0].address);
-    expect(eventNames(fresh)).toEqual(["AccountAdded", "RecorderAdded"]);
-    expect(events(fresh, "AccountAdded")).toEqual([[H2, free[0].address]]);
-    expect(await read("isRecorder", H2, free[0].address)).toBe(true);
-    expect(await read("organisationOf", free[0].address)).toBe(H2);
-  });
-
-  it("addRecorder reverts for non-members, non-hospitals, zero, taken and repeated recorders", async () => {
+    await send(regulator, "addAccount", free[0].address);
+    await send(regulator, "removeAccount", free[0].address);
     await expectCustomError(
-      fn("addRecorder", outsider)(free[0].address),
+      fn("removeAccount", regulator)(free[0].address),
       c,
-      "ConsortiumNotMember",
-      [outsider.address],
+      "ConsortiumNotAccountOf",
+      [REG, free[0].address],
     );
+  });
+
+  it("addRecorder binds a never-bound address as a recorder, not as an admin account", async () => {
+    const receipt = await send(h2, "addRecorder", free[0].address);
+    expect(eventNames(receipt)).toEqual(["RecorderAdded"]);
+    expect(events(receipt, "RecorderAdded")).toEqual([[H2, free[0].address]]);
+    expect(await read("isRecorder", H2, free[0].address)).toBe(true);
+    expect(await read("isAdmin", H2, free[0].address)).toBe(false);
+    expect(await read("organisationOf", free[0].address)).toBe(H2);
+    expect(await binding(free[0].address)).toEqual([H2, Capacity.Recorder]);
+    expect(await read("accountsOf", H2)).toEqual([h2.address]);
+    expect(await read("recordersOf", H2)).toEqual([free[0].address]);
+    const org = await read<{ accountCount: bigint; recorderCount: bigint }>("organisation", H2);
+    expect([org.accountCount, org.recorderCount]).toEqual([1n, 1n]);
+  });
+
+  it("addRecorder reverts for non-admins, non-hospitals, zero and any bound address", async () => {
+    for (const who of [outsider, h1Recorder]) {
+      await expectCustomError(fn("addRecorder", who)(free[0].address), c, "ConsortiumNotAdmin", [
+        who.address,
+      ]);
+    }
     await expectCustomError(
       fn("addRecorder", regulator)(free[0].address),
       c,
@@ -526,32 +676,41 @@ describe("Consortium self-management", () => {
       [REG],
     );
     await expectCustomError(fn("addRecorder", h1)(ZERO), c, "ConsortiumZeroAddress", []);
-    await expectCustomError(fn("addRecorder", h1)(h2.address), c, "ConsortiumAccountTaken", [
-      h2.address,
-      H2,
-    ]);
-    await expectCustomError(
-      fn("addRecorder", h1)(h1Recorder.address),
-      c,
-      "ConsortiumAlreadyRecorder",
-      [H1, h1Recorder.address],
-    );
+    // Another organisation's account, an own admin account (never converted) and an own
+    // recorder are all bound already.
+    for (const [account, org] of [
+      [h2.address, H2],
+      [h1.address, H1],
+      [h1Recorder.address, H1],
+    ] as const) {
+      await expectCustomError(fn("addRecorder", h1)(account), c, "ConsortiumAccountTaken", [
+        account,
+        org,
+      ]);
+    }
+    expect(await read("isRecorder", H1, h1.address)).toBe(false);
   });
 
-  it("removeRecorder keeps the account", async () => {
+  it("removeRecorder retires the recorder for good", async () => {
     const receipt = await send(h1, "removeRecorder", h1Recorder.address);
+    expect(eventNames(receipt)).toEqual(["RecorderRemoved"]);
     expect(events(receipt, "RecorderRemoved")).toEqual([[H1, h1Recorder.address]]);
     expect(await read("isRecorder", H1, h1Recorder.address)).toBe(false);
-    expect(await read("organisationOf", h1Recorder.address)).toBe(H1);
+    expect(await read("isMember", h1Recorder.address)).toBe(false);
+    expect(await read("organisationOf", h1Recorder.address)).toBe(0n);
+    expect(await read("recordersOf", H1)).toEqual([]);
+    expect(await binding(h1Recorder.address)).toEqual([H1, Capacity.Retired]);
   });
 
-  it("removeRecorder reverts for non-members, non-hospitals and non-recorders", async () => {
-    await expectCustomError(
-      fn("removeRecorder", outsider)(h1Recorder.address),
-      c,
-      "ConsortiumNotMember",
-      [outsider.address],
-    );
+  it("removeRecorder reverts for non-admins, non-hospitals and non-recorders", async () => {
+    for (const who of [outsider, h1Recorder]) {
+      await expectCustomError(
+        fn("removeRecorder", who)(h1Recorder.address),
+        c,
+        "ConsortiumNotAdmin",
+        [who.address],
+      );
+    }
     await expectCustomError(
       fn("removeRecorder", researcher)(researcher.address),
       c,
@@ -562,15 +721,158 @@ describe("Consortium self-management", () => {
       H1,
       h1.address,
     ]);
+    await send(h2, "addRecorder", free[0].address);
+    await expectCustomError(fn("removeRecorder", h1)(free[0].address), c, "ConsortiumNotRecorder", [
+      H1,
+      free[0].address,
+    ]);
+    await send(h1, "removeRecorder", h1Recorder.address);
+    await expectCustomError(
+      fn("removeRecorder", h1)(h1Recorder.address),
+      c,
+      "ConsortiumNotRecorder",
+      [H1, h1Recorder.address],
+    );
   });
 
   it("setMetadata replaces the caller's organisation's metadata hash", async () => {
     const receipt = await send(reviewBoard, "setMetadata", meta(7));
     expect(events(receipt, "MetadataUpdated")).toEqual([[RB, meta(7)]]);
     expect((await read<{ metadata: string }>("organisation", RB)).metadata).toBe(meta(7));
-    await expectCustomError(fn("setMetadata", outsider)(meta(7)), c, "ConsortiumNotMember", [
-      outsider.address,
+    for (const who of [outsider, h1Recorder]) {
+      await expectCustomError(fn("setMetadata", who)(meta(7)), c, "ConsortiumNotAdmin", [
+        who.address,
+      ]);
+    }
+  });
+});
+
+describe("Consortium recorders and retired addresses", () => {
+  beforeEach(async () => {
+    c = await deploy();
+  });
+
+  it("a recorder can neither manage its hospital nor govern", async () => {
+    const managing: [string, unknown[]][] = [
+      ["addAccount", [free[0].address]],
+      ["removeAccount", [h1.address]],
+      ["addRecorder", [free[0].address]],
+      ["removeRecorder", [h1Recorder.address]],
+      ["setMetadata", [meta(9)]],
+    ];
+    for (const [name, args] of managing) {
+      await expectCustomError(fn(name, h1Recorder)(...args), c, "ConsortiumNotAdmin", [
+        h1Recorder.address,
+      ]);
+    }
+    const byH2 = await propose(h2, "proposeRemoveOrganisation", RES);
+    const byH1 = await propose(h1, "proposeRemoveOrganisation", RB);
+    const governing: [string, unknown[]][] = [
+      ["proposeAddOrganisation", [nonHospital(Role.Researcher, [free[0].address])]],
+      ["proposeRemoveOrganisation", [RES]],
+      ["proposeChangeRole", [RES, Role.ReviewBoard]],
+      ["proposeSetValidator", [H1, V_NEW]],
+      [
+        "proposeCall",
+        [c.target, c.interface.encodeFunctionData("setGovernanceParameters", [1n, 3n])],
+      ],
+      // H1 has not voted for H2's proposal: only the recorder's capacity stops this vote.
+      ["vote", [byH2.id]],
+      // H1 made this proposal: only the recorder's capacity stops this cancellation.
+      ["cancel", [byH1.id]],
+    ];
+    for (const [name, args] of governing) {
+      await expectCustomError(fn(name, h1Recorder)(...args), c, "ConsortiumNotHospitalAdmin", [
+        h1Recorder.address,
+      ]);
+    }
+    expect(await read("accountsOf", H1)).toEqual([h1.address]);
+    expect(await read("hasVoted", byH2.id, H1)).toBe(false);
+    expect(await read("proposalState", byH1.id)).toBe(State.Pending);
+    expect(await read("proposalCount")).toBe(2n);
+  });
+
+  it("a recorder still records consents for its own hospital, an admin account does not", async () => {
+    const registry = await ethers.deployContract("ConsentRegistry", [c.target]);
+    const terms = {
+      purposes: purposeCodes.HMB.bit,
+      categories: dataCategories.DEMOGRAPHICS.bit,
+      validFrom: 0,
+      validUntil: 0,
+    };
+    const subject = (n: number): string => ethers.id(`subject ${n}`);
+    const grant = (as: HardhatEthersSigner, custodian: bigint, n: number) =>
+      registry.connect(as).getFunction("grant")(custodian, subject(n), terms, ethers.id("doc"));
+    await (await grant(h1Recorder, H1, 1)).wait();
+    expect((await registry.getFunction("consentOf")(H1, subject(1))).status).toBe(1n);
+    await expectCustomError(grant(h1, H1, 2), registry, "ConsentRegistryNotRecorder", [
+      H1,
+      h1.address,
     ]);
+    await expectCustomError(grant(h1Recorder, H2, 2), registry, "ConsentRegistryNotRecorder", [
+      H2,
+      h1Recorder.address,
+    ]);
+    await send(h1, "removeRecorder", h1Recorder.address);
+    await expectCustomError(grant(h1Recorder, H1, 2), registry, "ConsentRegistryNotRecorder", [
+      H1,
+      h1Recorder.address,
+    ]);
+  });
+
+  it("a key freed before its hospital's expulsion never joins another organisation", async () => {
+    // Issue 10 #6: a hospital facing removal frees a key, then parks it elsewhere.
+    const { id, receipt } = await propose(h1, "proposeRemoveOrganisation", H4);
+    await send(h4, "addAccount", free[0].address);
+    await send(h4, "removeAccount", free[0].address);
+    await send(h4, "addRecorder", free[1].address);
+    await send(h4, "removeRecorder", free[1].address);
+    await send(h2, "vote", id);
+    await send(h3, "vote", id);
+    await nextTxInBlock(BigInt(receipt.blockNumber) + DELAY);
+    await send(outsider, "execute", id);
+    for (const key of [free[0].address, free[1].address, h4.address]) {
+      expect(await read("isMember", key)).toBe(false);
+      await expectCustomError(fn("addAccount", researcher)(key), c, "ConsortiumAccountTaken", [
+        key,
+        H4,
+      ]);
+      await expectCustomError(fn("addRecorder", h2)(key), c, "ConsortiumAccountTaken", [key, H4]);
+      await expectCustomError(
+        fn("proposeAddOrganisation", h1)(nonHospital(Role.Researcher, [key])),
+        c,
+        "ConsortiumAccountTaken",
+        [key, H4],
+      );
+      await expectCustomError(
+        fn("proposeAddOrganisation", h1)(hospital([free[2].address], V_NEW, [key])),
+        c,
+        "ConsortiumAccountTaken",
+        [key, H4],
+      );
+    }
+  });
+
+  it("a retired address cannot come back to its own organisation either", async () => {
+    await send(h1, "addAccount", free[0].address);
+    await send(h1, "removeAccount", free[0].address);
+    await send(h1, "removeRecorder", h1Recorder.address);
+    for (const key of [free[0].address, h1Recorder.address]) {
+      await expectCustomError(fn("addAccount", h1)(key), c, "ConsortiumAccountTaken", [key, H1]);
+      await expectCustomError(fn("addRecorder", h1)(key), c, "ConsortiumAccountTaken", [key, H1]);
+      expect(await binding(key)).toEqual([H1, Capacity.Retired]);
+    }
+  });
+
+  it("an AddOrganisation whose key is retired meanwhile fails at execution", async () => {
+    const init = hospital([free[0].address], V_NEW, [free[1].address]);
+    const { id, receipt } = await propose(h1, "proposeAddOrganisation", init);
+    await send(h2, "vote", id);
+    await send(h3, "vote", id);
+    await send(h2, "addRecorder", free[1].address);
+    await send(h2, "removeRecorder", free[1].address);
+    await nextTxInBlock(BigInt(receipt.blockNumber) + DELAY);
+    await expectCustomError(fn("execute")(id), c, "ConsortiumAccountTaken", [free[1].address, H2]);
   });
 });
 
@@ -581,29 +883,21 @@ describe("Consortium proposals", () => {
 
   it("proposing records the proposal and the proposing hospital's vote", async () => {
     const before = await blockNumber();
-    const { id, receipt } = await propose(h1Recorder, "proposeRemoveOrganisation", RES);
+    const { id, receipt } = await propose(h1, "proposeRemoveOrganisation", RES);
     const created = before + 1n;
     const payload = ethers.AbiCoder.defaultAbiCoder().encode(["uint32"], [RES]);
     expect(id).toBe(1n);
     expect(eventNames(receipt)).toEqual(["ProposalCreated", "Voted"]);
     expect(events(receipt, "ProposalCreated")).toEqual([
-      [
-        1n,
-        H1,
-        h1Recorder.address,
-        Kind.RemoveOrganisation,
-        payload,
-        created + DELAY,
-        created + PERIOD,
-      ],
+      [1n, H1, h1.address, Kind.RemoveOrganisation, payload, created + DELAY, created + PERIOD],
     ]);
-    expect(events(receipt, "Voted")).toEqual([[1n, H1, h1Recorder.address]]);
+    expect(events(receipt, "Voted")).toEqual([[1n, H1, h1.address]]);
     const p = await read<{ toObject(): Record<string, unknown> }>("proposal", id);
     expect(p.toObject()).toEqual({
       kind: Kind.RemoveOrganisation,
       state: State.Pending,
       hospitalId: H1,
-      proposer: h1Recorder.address,
+      proposer: h1.address,
       createdBlock: created,
       executableFrom: created + DELAY,
       expiresAt: created + PERIOD,
@@ -616,12 +910,12 @@ describe("Consortium proposals", () => {
     expect(await read("votersOf", id)).toEqual([H1]);
   });
 
-  it("only hospital accounts may propose", async () => {
-    for (const who of [outsider, regulator, researcher]) {
+  it("only admin accounts of active hospitals may propose", async () => {
+    for (const who of [outsider, regulator, researcher, h1Recorder]) {
       await expectCustomError(
         fn("proposeRemoveOrganisation", who)(RES),
         c,
-        "ConsortiumNotHospitalAccount",
+        "ConsortiumNotHospitalAdmin",
         [who.address],
       );
     }
@@ -629,7 +923,7 @@ describe("Consortium proposals", () => {
     await expectCustomError(
       fn("proposeRemoveOrganisation", h4)(RES),
       c,
-      "ConsortiumNotHospitalAccount",
+      "ConsortiumNotHospitalAdmin",
       [h4.address],
     );
   });
@@ -643,8 +937,7 @@ describe("Consortium proposals", () => {
   });
 
   describe("AddOrganisation", () => {
-    const newHospital = (): Init =>
-      hospital([free[0].address, free[1].address], V_NEW, [free[1].address]);
+    const newHospital = (): Init => hospital([free[0].address], V_NEW, [free[1].address]);
 
     it("adds a hospital whose validator joins the set at H + 2", async () => {
       const { receipt } = await enact("proposeAddOrganisation", [newHospital()]);
@@ -653,18 +946,21 @@ describe("Consortium proposals", () => {
         "ProposalExecuted",
         "OrganisationAdded",
         "AccountAdded",
-        "AccountAdded",
         "RecorderAdded",
         "ValidatorChanged",
         "ValidatorSetScheduled",
       ]);
       expect(events(receipt, "ProposalExecuted")).toEqual([[1n, outsider.address]]);
-      expect(events(receipt, "OrganisationAdded")).toEqual([[8n, Role.Hospital, meta(2)]]);
+      expect(events(receipt, "OrganisationAdded")).toEqual([[8n, Role.Hospital, meta(1)]]);
+      expect(events(receipt, "AccountAdded")).toEqual([[8n, free[0].address]]);
+      expect(events(receipt, "RecorderAdded")).toEqual([[8n, free[1].address]]);
       expect(events(receipt, "ValidatorChanged")).toEqual([[8n, ZERO, V_NEW]]);
       const next = sorted([V1, V2, V3, V4, V_NEW]);
       expect(events(receipt, "ValidatorSetScheduled")).toEqual([[executed + 2n, next]]);
       expect(await read("hospitalCount")).toBe(5n);
       expect(await read("isRecorder", 8n, free[1].address)).toBe(true);
+      expect(await read("isAdmin", 8n, free[1].address)).toBe(false);
+      expect(await read("isAdmin", 8n, free[0].address)).toBe(true);
       expect(await read("hasRole", Role.Hospital, free[0].address)).toBe(true);
       const old = sorted([V1, V2, V3, V4]);
       expect(await read("validatorsAt", executed)).toEqual(old);
@@ -713,10 +1009,28 @@ describe("Consortium proposals", () => {
         H2,
       ]);
       await expectCustomError(
-        p(hospital([free[0].address], V_NEW, [free[1].address])),
+        p(hospital([free[0].address, free[1].address], V_NEW, [free[1].address])),
         c,
-        "ConsortiumRecorderNotAccount",
+        "ConsortiumRecorderIsAdmin",
         [free[1].address],
+      );
+      await expectCustomError(
+        p(hospital([free[0].address], V_NEW, [ZERO])),
+        c,
+        "ConsortiumZeroAddress",
+        [],
+      );
+      await expectCustomError(
+        p(hospital([free[0].address], V_NEW, [free[1].address, free[1].address])),
+        c,
+        "ConsortiumDuplicateAddress",
+        [free[1].address],
+      );
+      await expectCustomError(
+        p(hospital([free[0].address], V_NEW, [h1Recorder.address])),
+        c,
+        "ConsortiumAccountTaken",
+        [h1Recorder.address, H1],
       );
       await expectCustomError(
         p({ ...nonHospital(Role.ReviewBoard, [free[0].address]), recorders: [free[0].address] }),
@@ -1012,6 +1326,28 @@ describe("Consortium voting and execution", () => {
     expect(await read("roleOf", 2n)).toBe(Role.None);
   });
 
+  it("with two hospitals one vote is never a majority; both votes pass any proposal", async () => {
+    c = await deploy([
+      hospital([h1.address], V1),
+      hospital([h2.address], V2),
+      nonHospital(Role.Researcher, [researcher.address]),
+    ]);
+    const expel = await propose(h1, "proposeRemoveOrganisation", H2);
+    const retireResearcher = await propose(h2, "proposeRemoveOrganisation", 3n);
+    await nextTxInBlock(BigInt(retireResearcher.receipt.blockNumber) + DELAY);
+    for (const { id } of [expel, retireResearcher]) {
+      await expectCustomError(fn("execute")(id), c, "ConsortiumMajorityNotReached", [id, 1n, 2n]);
+    }
+    await send(h1, "vote", retireResearcher.id);
+    await send(outsider, "execute", retireResearcher.id);
+    expect(await read("roleOf", 3n)).toBe(Role.None);
+    // Neither hospital can expel the other alone; with the other's own vote it goes.
+    await send(h2, "vote", expel.id);
+    await send(outsider, "execute", expel.id);
+    expect(await read("roleOf", H2)).toBe(Role.None);
+    expect(await read("hospitalCount")).toBe(1n);
+  });
+
   it("enforces the execution delay and the expiry", async () => {
     const { id, created } = await proposeRemoveResearcher();
     await send(h2, "vote", id);
@@ -1079,13 +1415,11 @@ describe("Consortium voting and execution", () => {
 
   it("vote reverts for non-hospitals, unknown proposals and repeated votes", async () => {
     const { id } = await proposeRemoveResearcher();
-    for (const who of [outsider, regulator]) {
-      await expectCustomError(fn("vote", who)(id), c, "ConsortiumNotHospitalAccount", [
-        who.address,
-      ]);
+    for (const who of [outsider, regulator, h1Recorder]) {
+      await expectCustomError(fn("vote", who)(id), c, "ConsortiumNotHospitalAdmin", [who.address]);
     }
     await expectCustomError(fn("vote", h2)(7n), c, "ConsortiumUnknownProposal", [7n]);
-    await expectCustomError(fn("vote", h1Recorder)(id), c, "ConsortiumAlreadyVoted", [id, H1]);
+    await expectCustomError(fn("vote", h1)(id), c, "ConsortiumAlreadyVoted", [id, H1]);
     await send(h2, "vote", id);
     await expectCustomError(fn("vote", h2)(id), c, "ConsortiumAlreadyVoted", [id, H2]);
   });
@@ -1100,12 +1434,15 @@ describe("Consortium voting and execution", () => {
     await send(h2, "vote", id);
     await send(h3, "vote", id);
     await expectCustomError(fn("cancel", h2)(id), c, "ConsortiumNotProposer", [id, H2]);
-    await expectCustomError(fn("cancel", regulator)(id), c, "ConsortiumNotHospitalAccount", [
-      regulator.address,
-    ]);
+    for (const who of [regulator, h1Recorder]) {
+      await expectCustomError(fn("cancel", who)(id), c, "ConsortiumNotHospitalAdmin", [
+        who.address,
+      ]);
+    }
     await expectCustomError(fn("cancel", h1)(9n), c, "ConsortiumUnknownProposal", [9n]);
-    const receipt = await send(h1Recorder, "cancel", id);
-    expect(events(receipt, "ProposalCancelled")).toEqual([[id, h1Recorder.address]]);
+    await send(h1, "addAccount", free[0].address);
+    const receipt = await send(free[0], "cancel", id);
+    expect(events(receipt, "ProposalCancelled")).toEqual([[id, free[0].address]]);
     expect(await read("proposalState", id)).toBe(State.Cancelled);
     await nextTxInBlock((await blockNumber()) + DELAY);
     await expectCustomError(fn("execute")(id), c, "ConsortiumProposalClosed", [
@@ -1115,6 +1452,45 @@ describe("Consortium voting and execution", () => {
     await expectCustomError(fn("cancel", h1)(id), c, "ConsortiumProposalClosed", [
       id,
       State.Cancelled,
+    ]);
+  });
+});
+
+describe("Consortium MAX_HOSPITALS", () => {
+  it(`bootstraps ${MAX_HOSPITALS} hospitals and refuses a proposal for one more`, async () => {
+    c = await deploy(manyHospitals(MAX_HOSPITALS));
+    expect(await read("hospitalCount")).toBe(BigInt(MAX_HOSPITALS));
+    expect(await read<string[]>("validators")).toHaveLength(MAX_HOSPITALS);
+    await expectCustomError(
+      fn("proposeAddOrganisation", h1)(hospital([free[0].address], V_NEW)),
+      c,
+      "ConsortiumTooManyHospitals",
+      [BigInt(MAX_HOSPITALS)],
+    );
+    // The cap is on hospitals only.
+    await propose(h1, "proposeAddOrganisation", nonHospital(Role.Researcher, [free[0].address]));
+    expect(await read("proposalCount")).toBe(1n);
+  });
+
+  it("checks the cap again at execution", async () => {
+    const inits = manyHospitals(MAX_HOSPITALS - 1);
+    c = await deploy(inits, DELAY, 200n);
+    const others: HardhatEthersSigner[] = [];
+    for (const init of inits.slice(1, 33)) others.push(await impersonate(init.accounts[0] ?? ZERO));
+    const last = await propose(h1, "proposeAddOrganisation", hospital([free[0].address], V_NEW));
+    const oneTooMany = await propose(
+      h1,
+      "proposeAddOrganisation",
+      hospital([free[1].address], addr("55")),
+    );
+    // 32 of 63 votes pass the first; 33 of 64 the second once the first brought 64 hospitals.
+    for (const voter of others.slice(0, 31)) await send(voter, "vote", last.id);
+    for (const voter of others) await send(voter, "vote", oneTooMany.id);
+    await nextTxInBlock(BigInt(oneTooMany.receipt.blockNumber) + DELAY);
+    await send(outsider, "execute", last.id);
+    expect(await read("hospitalCount")).toBe(BigInt(MAX_HOSPITALS));
+    await expectCustomError(fn("execute")(oneTooMany.id), c, "ConsortiumTooManyHospitals", [
+      BigInt(MAX_HOSPITALS),
     ]);
   });
 });

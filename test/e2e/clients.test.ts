@@ -61,7 +61,15 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function hospitalKey(index: number): string {
+/** Dev hospital `index`'s consent recorder key (it records for custodian `index + 1`). */
+function recorderKey(index: number): string {
+  const key = keys.hospitals[index]?.recorder.privateKey;
+  if (key === undefined) throw new Error(`dev chain has no hospital ${index}`);
+  return key;
+}
+
+/** Dev hospital `index`'s admin account key. */
+function adminKey(index: number): string {
   const key = keys.hospitals[index]?.account.privateKey;
   if (key === undefined) throw new Error(`dev chain has no hospital ${index}`);
   return key;
@@ -76,7 +84,8 @@ describe("ethers v6 against the node", () => {
       cacheTimeout: -1,
       pollingInterval: 100,
     });
-    wallet = new Wallet(hospitalKey(0), provider);
+    // Hospital 1's consent recorder: it grants in custodian 1's records.
+    wallet = new Wallet(recorderKey(0), provider);
   });
   afterAll(() => provider.destroy());
 
@@ -99,10 +108,10 @@ describe("ethers v6 against the node", () => {
 
     const registry = new Contract(address, consentRegistryAbi, wallet);
     const subject = hexlify(randomBytes(32));
-    const tx = await registry.getFunction("grant")(subject, terms, id("consent document"));
+    const tx = await registry.getFunction("grant")(1, subject, terms, id("consent document"));
     const receipt = await tx.wait();
     expect(receipt?.status).toBe(1);
-    const consent = await registry.getFunction("consentOf")(subject);
+    const consent = await registry.getFunction("consentOf")(1, subject);
     expect(consent.purposes).toBe(1n);
     expect(consent.categories).toBe(3n);
 
@@ -124,7 +133,7 @@ describe("ethers v6 against the node", () => {
     const regulator = new Wallet(keys.regulator.privateKey, provider);
     const registry = new Contract(keys.contracts.consentRegistry, consentRegistryAbi, regulator);
     const error = await registry
-      .getFunction("grant")(hexlify(randomBytes(32)), terms, id("doc"))
+      .getFunction("grant")(1, hexlify(randomBytes(32)), terms, id("doc"))
       .catch((e: unknown) => e);
     expect(isError(error, "CALL_EXCEPTION")).toBe(true);
     const parsed = registry.interface.parseError((error as { data: string }).data);
@@ -189,7 +198,7 @@ describe("ethers v6 against the node", () => {
       );
       await expect.poll(() => answers.size, { timeout: 10_000 }).toBe(2);
       const registry = new Contract(keys.contracts.consentRegistry, consentRegistryAbi, wallet);
-      const tx = await registry.getFunction("grant")(subject, terms, id("ws doc"));
+      const tx = await registry.getFunction("grant")(1, subject, terms, id("ws doc"));
       await expect
         .poll(() => notifications.filter((n) => n.subscription === answers.get(2)), {
           timeout: 20_000,
@@ -269,7 +278,8 @@ describe("viem against the node", () => {
   });
 
   it("deploys, writes, waits for receipts and filters the contract's events", async () => {
-    const account = privateKeyToAccount(hospitalKey(1) as `0x${string}`);
+    // Hospital 2's consent recorder: it grants in custodian 2's records.
+    const account = privateKeyToAccount(recorderKey(1) as `0x${string}`);
     const wallet = createWalletClient({ account, chain, transport: http(node.rpcUrl) });
     const deployHash = await wallet.deployContract({
       abi: consentRegistryAbi,
@@ -285,7 +295,7 @@ describe("viem against the node", () => {
       address,
       abi: consentRegistryAbi,
       functionName: "grant",
-      args: [subject, terms, id("viem doc") as `0x${string}`],
+      args: [2, subject, terms, id("viem doc") as `0x${string}`],
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
@@ -294,7 +304,7 @@ describe("viem against the node", () => {
       address,
       abi: consentRegistryAbi,
       eventName: "ConsentGranted",
-      args: { subject },
+      args: { subject, custodian: 2 },
       fromBlock: 0n,
     });
     expect(events).toHaveLength(1);
@@ -304,7 +314,7 @@ describe("viem against the node", () => {
       address,
       abi: consentRegistryAbi,
       functionName: "consentOf",
-      args: [subject],
+      args: [2, subject],
     });
     expect(consent.categories).toBe(3);
   });
@@ -317,7 +327,7 @@ describe("viem against the node", () => {
         address: keys.contracts.consentRegistry as `0x${string}`,
         abi: consentRegistryAbi,
         functionName: "grant",
-        args: [hexlify(randomBytes(32)) as `0x${string}`, terms, id("x") as `0x${string}`],
+        args: [1, hexlify(randomBytes(32)) as `0x${string}`, terms, id("x") as `0x${string}`],
       })
       .catch((e: unknown) => e);
     expect(call).toBeInstanceOf(BaseError);
@@ -360,6 +370,9 @@ describe("viem against the node", () => {
 
 describe("Hardhat against the node", () => {
   it("deploys the contracts with `hardhat run scripts/deploy.ts --network custos`", async () => {
+    // Addresses bound in the new consortium only (they need no key here).
+    const recorder = Wallet.createRandom().address;
+    const reviewBoard = Wallet.createRandom().address;
     const { stdout } = await run(
       process.execPath,
       [
@@ -374,7 +387,10 @@ describe("Hardhat against the node", () => {
         env: {
           ...process.env,
           CUSTOS_RPC_URL: node.rpcUrl,
-          CUSTOS_PRIVATE_KEY: hospitalKey(2),
+          // Any member may send transactions: here hospital 3's admin account deploys.
+          CUSTOS_PRIVATE_KEY: adminKey(2),
+          CUSTOS_RECORDER_ADDRESS: recorder,
+          CUSTOS_REVIEW_BOARD_ADDRESS: reviewBoard,
         },
         timeout: 120_000,
       },
@@ -393,6 +409,13 @@ describe("Hardhat against the node", () => {
       }
       const consortium = new Contract(deployed.consortium, consortiumAbi, provider);
       expect(await consortium.getFunction("isMember")(deployed.deployer)).toBe(true);
+      // The deployer is the hospital's admin account, apart from its consent recorder.
+      expect(await consortium.getFunction("isAdmin")(1, deployed.deployer)).toBe(true);
+      expect(await consortium.getFunction("isRecorder")(1, deployed.deployer)).toBe(false);
+      expect(await consortium.getFunction("isRecorder")(1, recorder)).toBe(true);
+      expect(deployed.recorder).toBe(recorder);
+      expect(await consortium.getFunction("roleOf")(2)).toBe(4n);
+      expect(await consortium.getFunction("isAdmin")(2, reviewBoard)).toBe(true);
     } finally {
       provider.destroy();
     }

@@ -27,6 +27,8 @@ interface Seen {
   readonly hash: string;
   readonly blockNumber: number;
   readonly blockHash: string;
+  /** The granting hospital's organisation id (records are keyed by custodian and subject). */
+  readonly custodian: number;
   readonly subjects: readonly string[];
 }
 
@@ -47,11 +49,12 @@ async function rpc(url: string, calls: readonly { method: string; params: unknow
 }
 
 /**
- * Keeps every hospital account's transactions flowing until `stop()`: signs batch grants
- * with consecutive nonces, keeps a few in flight per account, and records each receipt seen.
+ * Keeps every hospital recorder's transactions flowing until `stop()`: signs batch grants
+ * (hospital i's recorder in custodian i + 1's records) with consecutive nonces, keeps a few in
+ * flight per recorder, and records each receipt seen.
  */
 function startLoad(node: NodeProcess, keys: DevKeysFile, round: number, seen: Seen[]) {
-  const wallets = keys.hospitals.map((h) => new Wallet(h.account.privateKey));
+  const wallets = keys.hospitals.map((h) => new Wallet(h.recorder.privateKey));
   let stopped = false;
   const loop = (async () => {
     const nonces = await Promise.all(
@@ -76,6 +79,7 @@ function startLoad(node: NodeProcess, keys: DevKeysFile, round: number, seen: Se
           nonce,
           to: keys.contracts.consentRegistry,
           data: registryInterface.encodeFunctionData("batchGrant", [
+            a + 1,
             subjects,
             terms,
             subjects.map((s) => id(`doc ${s}`)),
@@ -109,6 +113,7 @@ function startLoad(node: NodeProcess, keys: DevKeysFile, round: number, seen: Se
           hash,
           blockNumber: Number(receipt.blockNumber),
           blockHash: receipt.blockHash,
+          custodian: (inFlight.get(hash)?.account ?? 0) + 1,
           subjects: inFlight.get(hash)?.subjects ?? [],
         });
         inFlight.delete(hash);
@@ -140,7 +145,7 @@ async function checkCommitted(node: NodeProcess, keys: DevKeysFile, seen: readon
     const sample = seen.filter((_, i) => i >= seen.length - 8 || i % 7 === 0);
     for (const tx of sample) {
       for (const subject of [tx.subjects[0], tx.subjects[BATCH - 1]]) {
-        const consent = await registry.getFunction("consentOf")(subject);
+        const consent = await registry.getFunction("consentOf")(tx.custodian, subject);
         expect(consent.status, subject).toBe(1n);
       }
     }

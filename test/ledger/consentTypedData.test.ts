@@ -19,7 +19,9 @@ const source = readFileSync(
 
 describe("consentTypedData", () => {
   it("encodes each operation with exactly the contract's type string", () => {
-    for (const kind of Object.keys(consentTypedDataTypes) as ConsentTypedDataKind[]) {
+    const kinds = Object.keys(consentTypedDataTypes) as ConsentTypedDataKind[];
+    expect(kinds).toEqual(["Grant", "Update", "Revoke", "SetDelegate", "InvalidateSignatures"]);
+    for (const kind of kinds) {
       const fields = consentTypedDataTypes[kind].map((f) => ({ ...f }));
       const encoded = TypedDataEncoder.from({ [kind]: fields }).encodeType(kind);
       // The string literal the contract hashes into its _<KIND>_TYPEHASH constant.
@@ -35,6 +37,7 @@ describe("consentTypedData", () => {
       env.ethers.provider,
     );
     const domain = consentTypedDataDomain(31337n, stack.addresses.registry);
+    expect(domain.version).toBe("2");
     expect(TypedDataEncoder.hashDomain({ ...domain })).toBe(
       await registry.getFunction("DOMAIN_SEPARATOR")(),
     );
@@ -43,10 +46,11 @@ describe("consentTypedData", () => {
   it("signs typed data a verifier recovers to the signer", async () => {
     const wallet = Wallet.createRandom();
     const typed = buildConsentTypedData(consentTypedDataDomain(1n, wallet.address), "SetDelegate", {
+      custodian: 1,
       subject: subject("s"),
       delegate: wallet.address,
       allowed: true,
-      nonce: 0n,
+      nonce: 0,
       deadline: 10n,
     });
     expect(typed.types).toEqual({ SetDelegate: consentTypedDataTypes.SetDelegate });
@@ -60,11 +64,30 @@ describe("consentTypedData", () => {
     );
     expect(recovered).toBe(wallet.address);
     const revoke = buildConsentTypedData(typed.domain, "Revoke", {
+      custodian: 1,
       subject: subject("s"),
       documentHash: doc("d"),
-      nonce: 1n,
+      nonce: 1,
       deadline: 10n,
     });
     expect(revoke.primaryType).toBe("Revoke");
+    const invalidate = buildConsentTypedData(typed.domain, "InvalidateSignatures", {
+      custodian: 2,
+      subject: subject("s"),
+      nonce: 7,
+      deadline: 10n,
+    });
+    expect(invalidate.types).toEqual({
+      InvalidateSignatures: consentTypedDataTypes.InvalidateSignatures,
+    });
+    const signedInvalidation = await signConsentTypedData(wallet, invalidate);
+    expect(
+      verifyTypedData(
+        { ...invalidate.domain },
+        { InvalidateSignatures: invalidate.types.InvalidateSignatures.map((f) => ({ ...f })) },
+        { ...invalidate.message },
+        signedInvalidation.signature,
+      ),
+    ).toBe(wallet.address);
   });
 });

@@ -54,6 +54,7 @@ describe("createAccessLedgerClient", () => {
     const reader = stack.ledger(env.ethers.provider);
     expect(await reader.queryCount()).toBe(1n);
     expect(await reader.requiredApprovals()).toBe(1);
+    const submittedBlock = BigInt(submitted.blockNumber);
     expect(await reader.query(1n)).toEqual({
       id: 1n,
       researcher: accounts.researcher.address,
@@ -65,6 +66,7 @@ describe("createAccessLedgerClient", () => {
       use,
       categories,
       responseCount: 0,
+      submittedBlock,
       specHash: input.specHash,
       approvalRef: input.approvalRef,
     });
@@ -82,7 +84,7 @@ describe("createAccessLedgerClient", () => {
     const consentBlock = BigInt(await env.ethers.provider.getBlockNumber());
     const recordedResult = result("A", 500_000n, consentBlock);
     const recorded = await stack
-      .ledger(accounts.hospitalA)
+      .ledger(accounts.recorderA)
       .recordResult(1n, ORG.hospitalA, recordedResult);
     const recordedEvent = recorded.events[0];
     expect(recordedEvent?.name).toBe("ResultRecorded");
@@ -106,7 +108,7 @@ describe("createAccessLedgerClient", () => {
       await reader.matchesResult(1n, ORG.hospitalA, { ...recordedResult, subjectCount: 121 }),
     ).toBe(false);
 
-    await stack.ledger(accounts.hospitalB).declineQuery(1n, ORG.hospitalB, 7);
+    await stack.ledger(accounts.recorderB).declineQuery(1n, ORG.hospitalB, 7);
     expect(await reader.responseOf(1n, ORG.hospitalB)).toMatchObject({
       status: "declined",
       reasonCode: 7,
@@ -138,8 +140,11 @@ describe("createAccessLedgerClient", () => {
       "MEMBERSHIP_DENIED",
       { error: "AccessLedgerNotReviewBoard" },
     );
+    const submittedBlock = (await researcher.query(queryId)).submittedBlock;
     await expectLedgerError(
-      stack.ledger(accounts.hospitalA).recordResult(queryId, ORG.hospitalA, result("e", 0n, 1n)),
+      stack
+        .ledger(accounts.recorderA)
+        .recordResult(queryId, ORG.hospitalA, result("e", 0n, submittedBlock)),
       "LEDGER_CONFLICT",
       { error: "AccessLedgerUnexpectedStatus", args: { queryId: String(queryId), status: "0" } },
     );
@@ -150,7 +155,9 @@ describe("createAccessLedgerClient", () => {
       { error: "AccessLedgerUnexpectedStatus" },
     );
     await expectLedgerError(
-      stack.ledger(accounts.hospitalA).recordResult(queryId, ORG.hospitalA, result("e", 1n, 1n)),
+      stack
+        .ledger(accounts.recorderA)
+        .recordResult(queryId, ORG.hospitalA, result("e", 1n, submittedBlock)),
       "LEDGER_BUDGET_EXCEEDED",
       {
         error: "AccessLedgerBudgetExceeded",
@@ -163,9 +170,30 @@ describe("createAccessLedgerClient", () => {
       },
     );
     await expectLedgerError(
-      stack.ledger(accounts.hospitalB).recordResult(queryId, ORG.hospitalA, result("e", 0n, 1n)),
+      stack
+        .ledger(accounts.recorderB)
+        .recordResult(queryId, ORG.hospitalA, result("e", 0n, submittedBlock)),
       "MEMBERSHIP_DENIED",
       { error: "AccessLedgerNotRecorder" },
+    );
+    // Admin accounts do not answer for the hospital; recorders do not set ε limits.
+    await expectLedgerError(
+      stack
+        .ledger(accounts.hospitalA)
+        .recordResult(queryId, ORG.hospitalA, result("e", 0n, submittedBlock)),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerNotRecorder",
+        args: { hospitalId: String(ORG.hospitalA), account: accounts.hospitalA.address },
+      },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.recorderA).setBudgetLimit(ORG.hospitalA, ORG.researcher, 1n),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerNotHospitalAdmin",
+        args: { hospitalId: String(ORG.hospitalA), account: accounts.recorderA.address },
+      },
     );
     await expectLedgerError(
       stack.ledger(accounts.hospitalA).setBudgetLimit(ORG.hospitalA, ORG.hospitalB, 1n),
@@ -181,7 +209,7 @@ describe("createAccessLedgerClient", () => {
     );
     await env.advance(7_200);
     const expired = await expectLedgerError(
-      stack.ledger(accounts.hospitalA).declineQuery(queryId, ORG.hospitalA, 1),
+      stack.ledger(accounts.recorderA).declineQuery(queryId, ORG.hospitalA, 1),
       "LEDGER_QUERY_EXPIRED",
       { error: "AccessLedgerQueryExpired" },
     );
@@ -191,12 +219,95 @@ describe("createAccessLedgerClient", () => {
     });
   });
 
+  it("refuses a consent snapshot from before the submission or from an unfinished block", async () => {
+    const { stack, researcher, submission } = await setup();
+    const staleFrom = BigInt(await env.ethers.provider.getBlockNumber());
+    const { queryId, blockNumber } = await researcher.submitQuery(await submission("snap"));
+    await stack.ledger(accounts.reviewBoard).approveQuery(queryId);
+    const recorder = stack.ledger(accounts.recorderA);
+    // A snapshot older than the query may miss revocations made since.
+    await expectLedgerError(
+      recorder.recordResult(queryId, ORG.hospitalA, result("old", 0n, staleFrom)),
+      "LEDGER_INVALID_INPUT",
+      {
+        error: "AccessLedgerInvalidConsentBlock",
+        args: {
+          queryId: String(queryId),
+          consentBlock: String(staleFrom),
+          submittedBlock: String(blockNumber),
+          currentBlock: String(blockNumber + 2),
+        },
+      },
+    );
+    // The block that records the result is not final yet: its snapshot cannot be used.
+    const head = BigInt(await env.ethers.provider.getBlockNumber());
+    await expectLedgerError(
+      recorder.recordResult(queryId, ORG.hospitalA, result("now", 0n, head + 1n)),
+      "LEDGER_INVALID_INPUT",
+      { error: "AccessLedgerInvalidConsentBlock" },
+    );
+    // At the submission block itself, and any final block after it, the snapshot is current.
+    await recorder.recordResult(queryId, ORG.hospitalA, result("ok", 0n, BigInt(blockNumber)));
+    expect((await recorder.responseOf(queryId, ORG.hospitalA)).consentBlock).toBe(
+      BigInt(blockNumber),
+    );
+  });
+
+  it("refuses approvals and answers once the researcher organisation lost its role", async () => {
+    const { stack, researcher, submission } = await setup();
+    const pending = await researcher.submitQuery(await submission("expelled-pending"));
+    const approved = await researcher.submitQuery(await submission("expelled-approved"));
+    await stack.ledger(accounts.reviewBoard).approveQuery(approved.queryId);
+    const a = stack.consortium(accounts.hospitalA);
+    const { proposalId } = await a.proposeChangeRole(ORG.researcher, "regulator");
+    await stack.consortium(accounts.hospitalB).vote(proposalId);
+    await a.execute(proposalId);
+    await expectLedgerError(
+      stack.ledger(accounts.reviewBoard).approveQuery(pending.queryId),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerResearcherNotActive",
+        args: { queryId: String(pending.queryId), researcherOrg: String(ORG.researcher) },
+      },
+    );
+    const consentBlock = BigInt(await env.ethers.provider.getBlockNumber());
+    await expectLedgerError(
+      stack
+        .ledger(accounts.recorderA)
+        .recordResult(approved.queryId, ORG.hospitalA, result("x", 0n, consentBlock)),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerResearcherNotActive" },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.recorderB).declineQuery(approved.queryId, ORG.hospitalB, 1),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerResearcherNotActive" },
+    );
+  });
+
+  it("refuses a board's approval of its own organisation's query", async () => {
+    const { stack, researcher, submission } = await setup();
+    const { queryId } = await researcher.submitQuery(await submission("self"));
+    const a = stack.consortium(accounts.hospitalA);
+    const { proposalId } = await a.proposeChangeRole(ORG.researcher, "reviewBoard");
+    await stack.consortium(accounts.hospitalB).vote(proposalId);
+    await a.execute(proposalId);
+    await expectLedgerError(
+      stack.ledger(accounts.researcher).approveQuery(queryId),
+      "MEMBERSHIP_DENIED",
+      {
+        error: "AccessLedgerSelfApproval",
+        args: { queryId: String(queryId), reviewBoardOrg: String(ORG.researcher) },
+      },
+    );
+  });
+
   it("pages queries by id and query events by block range", async () => {
     const { stack, researcher, submission } = await setup();
     const from = (await env.ethers.provider.getBlockNumber()) + 1;
     for (let i = 0; i < 7; i++) await researcher.submitQuery(await submission(`p${i}`));
     await stack.ledger(accounts.reviewBoard).approveQuery(3n);
-    await stack.ledger(accounts.hospitalA).declineQuery(3n, ORG.hospitalA, 2);
+    await stack.ledger(accounts.recorderA).declineQuery(3n, ORG.hospitalA, 2);
 
     const reader = stack.ledger(env.ethers.provider);
     const all = await collect(reader.queries({ pageSize: 3 }));

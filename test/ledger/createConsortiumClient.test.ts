@@ -38,14 +38,36 @@ describe("createConsortiumClient", () => {
       [5, "regulator"],
     ]);
     expect(await reader.accountsOf(ORG.hospitalB)).toEqual([accounts.hospitalB.address]);
-    expect(await reader.recordersOf(ORG.hospitalA)).toEqual([accounts.hospitalA.address]);
+    expect(await reader.recordersOf(ORG.hospitalA)).toEqual([accounts.recorderA.address]);
     expect(await reader.organisationOf(accounts.researcher.address)).toBe(ORG.researcher);
+    expect(await reader.organisationOf(accounts.recorderA.address)).toBe(ORG.hospitalA);
     expect(await reader.organisationOf(accounts.outsider.address)).toBe(0);
     expect(await reader.roleOf(ORG.reviewBoard)).toBe("reviewBoard");
     expect(await reader.hasRole("regulator", accounts.regulator.address)).toBe(true);
     expect(await reader.hasRole("hospital", accounts.regulator.address)).toBe(false);
     expect(await reader.isMember(accounts.outsider.address)).toBe(false);
-    expect(await reader.isRecorder(ORG.hospitalA, accounts.hospitalA.address)).toBe(true);
+    expect(await reader.isRecorder(ORG.hospitalA, accounts.recorderA.address)).toBe(true);
+    // Admin accounts and recorders are disjoint.
+    expect(await reader.isRecorder(ORG.hospitalA, accounts.hospitalA.address)).toBe(false);
+    expect(await reader.isAdmin(ORG.hospitalA, accounts.hospitalA.address)).toBe(true);
+    expect(await reader.isAdmin(ORG.hospitalA, accounts.recorderA.address)).toBe(false);
+    expect(await reader.isAdmin(ORG.hospitalB, accounts.hospitalA.address)).toBe(false);
+    expect(await reader.hasRole("hospital", accounts.recorderA.address)).toBe(true);
+    expect(await reader.bindingOf(accounts.hospitalA.address)).toEqual({
+      orgId: ORG.hospitalA,
+      capacity: "admin",
+    });
+    expect(await reader.bindingOf(accounts.recorderB.address)).toEqual({
+      orgId: ORG.hospitalB,
+      capacity: "recorder",
+    });
+    expect(await reader.bindingOf(accounts.outsider.address)).toEqual({
+      orgId: 0,
+      capacity: "none",
+    });
+    expect(await reader.roleCount("hospital")).toBe(2);
+    expect(await reader.roleCount("reviewBoard")).toBe(1);
+    expect(await reader.roleCount("regulator")).toBe(1);
     const validators = await reader.validators();
     expect(validators).toHaveLength(2);
     expect(await reader.validatorsAt(0)).toEqual(validators);
@@ -57,23 +79,62 @@ describe("createConsortiumClient", () => {
     });
   });
 
-  it("manages accounts and recorders of the caller's organisation", async () => {
+  it("manages admin accounts and recorders of the caller's organisation; removal retires", async () => {
     const stack = await env.deploy();
     const hospital = stack.consortium(accounts.hospitalA);
-    const added = await hospital.addRecorder(accounts.spare.address);
-    expect(added.events.map((e) => e.name)).toEqual(["AccountAdded", "RecorderAdded"]);
-    expect(await hospital.isRecorder(ORG.hospitalA, accounts.spare.address)).toBe(true);
-    await hospital.removeRecorder(accounts.spare.address);
-    await hospital.removeAccount(accounts.spare.address);
-    expect(await hospital.isMember(accounts.spare.address)).toBe(false);
+    const added = await hospital.addRecorder(accounts.spareRecorder.address);
+    expect(added.events.map((e) => e.name)).toEqual(["RecorderAdded"]);
+    expect(await hospital.isRecorder(ORG.hospitalA, accounts.spareRecorder.address)).toBe(true);
+    expect(await hospital.isAdmin(ORG.hospitalA, accounts.spareRecorder.address)).toBe(false);
+    await hospital.removeRecorder(accounts.spareRecorder.address);
+    expect(await hospital.bindingOf(accounts.spareRecorder.address)).toEqual({
+      orgId: ORG.hospitalA,
+      capacity: "retired",
+    });
+    expect(await hospital.isMember(accounts.spareRecorder.address)).toBe(false);
+    expect(await hospital.organisationOf(accounts.spareRecorder.address)).toBe(0);
+    // A retired address never comes back, in any capacity or organisation.
+    await expectLedgerError(
+      hospital.addAccount(accounts.spareRecorder.address),
+      "LEDGER_CONFLICT",
+      {
+        error: "ConsortiumAccountTaken",
+        args: { account: accounts.spareRecorder.address, orgId: String(ORG.hospitalA) },
+      },
+    );
     await hospital.addAccount(accounts.spare.address);
+    expect(await hospital.isAdmin(ORG.hospitalA, accounts.spare.address)).toBe(true);
+    await hospital.removeAccount(accounts.spare.address);
+    expect(await hospital.bindingOf(accounts.spare.address)).toEqual({
+      orgId: ORG.hospitalA,
+      capacity: "retired",
+    });
+    await expectLedgerError(
+      stack.consortium(accounts.hospitalB).addRecorder(accounts.spare.address),
+      "LEDGER_CONFLICT",
+      { error: "ConsortiumAccountTaken" },
+    );
     await hospital.setMetadata(id("A v2") as Bytes32);
     expect((await hospital.organisation(ORG.hospitalA)).metadata).toBe(id("A v2"));
+    // A recorder records and nothing else: it cannot manage its hospital.
+    const recorder = stack.consortium(accounts.recorderA);
+    await expectLedgerError(recorder.addAccount(accounts.delegate.address), "MEMBERSHIP_DENIED", {
+      error: "ConsortiumNotAdmin",
+      args: { account: accounts.recorderA.address },
+    });
+    await expectLedgerError(
+      recorder.removeAccount(accounts.hospitalA.address),
+      "MEMBERSHIP_DENIED",
+      { error: "ConsortiumNotAdmin" },
+    );
+    await expectLedgerError(recorder.setMetadata(id("x") as Bytes32), "MEMBERSHIP_DENIED", {
+      error: "ConsortiumNotAdmin",
+    });
     await expectLedgerError(
       stack.consortium(accounts.outsider).addAccount(accounts.delegate.address),
       "MEMBERSHIP_DENIED",
       {
-        error: "ConsortiumNotMember",
+        error: "ConsortiumNotAdmin",
         args: { account: accounts.outsider.address },
       },
     );
@@ -91,11 +152,27 @@ describe("createConsortiumClient", () => {
     const a = stack.consortium(accounts.hospitalA);
     const b = stack.consortium(accounts.hospitalB);
     const newValidator = (await env.ethers.getSigners())[17]?.address ?? "";
+    await expectLedgerError(
+      a.proposeAddOrganisation({
+        role: "hospital",
+        metadata: id("Hospital C") as Bytes32,
+        accounts: [accounts.spare.address],
+        recorders: [accounts.spare.address],
+        validator: newValidator,
+      }),
+      "LEDGER_INVALID_INPUT",
+      { error: "ConsortiumRecorderIsAdmin", args: { recorder: accounts.spare.address } },
+    );
+    await expectLedgerError(
+      stack.consortium(accounts.recorderA).proposeRemoveOrganisation(ORG.regulator),
+      "MEMBERSHIP_DENIED",
+      { error: "ConsortiumNotHospitalAdmin", args: { account: accounts.recorderA.address } },
+    );
     const proposal = await a.proposeAddOrganisation({
       role: "hospital",
       metadata: id("Hospital C") as Bytes32,
       accounts: [accounts.spare.address],
-      recorders: [accounts.spare.address],
+      recorders: [accounts.spareRecorder.address],
       validator: newValidator,
     });
     expect(proposal.proposalId).toBe(1n);
@@ -106,7 +183,11 @@ describe("createConsortiumClient", () => {
     });
     await expectLedgerError(a.vote(1n), "LEDGER_CONFLICT", { error: "ConsortiumAlreadyVoted" });
     await expectLedgerError(stack.consortium(accounts.researcher).vote(1n), "MEMBERSHIP_DENIED", {
-      error: "ConsortiumNotHospitalAccount",
+      error: "ConsortiumNotHospitalAdmin",
+    });
+    await expectLedgerError(stack.consortium(accounts.recorderB).vote(1n), "MEMBERSHIP_DENIED", {
+      error: "ConsortiumNotHospitalAdmin",
+      args: { account: accounts.recorderB.address },
     });
     await b.vote(1n);
     expect(await a.votersOf(1n)).toEqual([ORG.hospitalA, ORG.hospitalB]);
@@ -116,6 +197,11 @@ describe("createConsortiumClient", () => {
     expect(executed.events[0]?.name).toBe("ProposalExecuted");
     expect(await a.organisationCount()).toBe(6);
     expect(await a.roleOf(6)).toBe("hospital");
+    expect(await a.roleCount("hospital")).toBe(3);
+    expect(await a.bindingOf(accounts.spareRecorder.address)).toEqual({
+      orgId: 6,
+      capacity: "recorder",
+    });
     expect(await a.proposalState(1n)).toBe("executed");
 
     const removal = await a.proposeRemoveOrganisation(ORG.regulator);
@@ -162,7 +248,7 @@ describe("createConsortiumClient", () => {
     expect(failed.details).toMatchObject({
       contract: "Consortium",
       args: { proposalId: "1", target: stack.addresses.ledger },
-      reasonArgs: { value: "0" },
+      reasonArgs: { value: "0", reviewBoards: "1" },
     });
   });
 

@@ -9,7 +9,7 @@ import {
   findRevertData,
   ledgerContracts,
 } from "../../src/ledger/index.ts";
-import { connectLedger, doc, expectLedgerError, subject } from "./ledgerFixture.ts";
+import { connectLedger, doc, expectLedgerError, ORG, subject } from "./ledgerFixture.ts";
 
 const env = await connectLedger();
 const { accounts } = env;
@@ -50,6 +50,65 @@ describe("decodeContractError", () => {
       "InvalidShortString",
       "StringTooLong",
     ]);
+  });
+
+  it("maps the errors of records, signatures, bindings and snapshots to their codes", () => {
+    const ledgerIface = ledgerContracts.AccessLedger.iface;
+    const consortiumIface = ledgerContracts.Consortium.iface;
+    const cases = [
+      [registryIface, "ConsentRegistryStaleSignature", [subject("s"), 3, 2], "SIGNATURE_STALE"],
+      [
+        registryIface,
+        "ConsentRegistryNotRecorder",
+        [2, accounts.outsider.address],
+        "CONSENT_UNAUTHORISED",
+      ],
+      [
+        registryIface,
+        "ConsentRegistryNotConsortium",
+        [accounts.outsider.address],
+        "MEMBERSHIP_DENIED",
+      ],
+      [registryIface, "ConsentRegistryNotHospital", [9], "LEDGER_INVALID_INPUT"],
+      [registryIface, "ConsentRegistryTargetExists", [subject("t")], "LEDGER_CONFLICT"],
+      [ledgerIface, "AccessLedgerInvalidConsentBlock", [1, 2, 3, 4], "LEDGER_INVALID_INPUT"],
+      [ledgerIface, "AccessLedgerResearcherNotActive", [1, 3], "MEMBERSHIP_DENIED"],
+      [ledgerIface, "AccessLedgerSelfApproval", [1, 3], "MEMBERSHIP_DENIED"],
+      [
+        ledgerIface,
+        "AccessLedgerNotHospitalAdmin",
+        [1, accounts.outsider.address],
+        "MEMBERSHIP_DENIED",
+      ],
+      [consortiumIface, "ConsortiumNotAdmin", [accounts.outsider.address], "MEMBERSHIP_DENIED"],
+      [
+        consortiumIface,
+        "ConsortiumNotHospitalAdmin",
+        [accounts.outsider.address],
+        "MEMBERSHIP_DENIED",
+      ],
+      [
+        consortiumIface,
+        "ConsortiumRecorderIsAdmin",
+        [accounts.outsider.address],
+        "LEDGER_INVALID_INPUT",
+      ],
+      [consortiumIface, "ConsortiumTooManyHospitals", [64], "LEDGER_CONFLICT"],
+    ] as const;
+    for (const [iface, name, args, code] of cases) {
+      const decoded = decodeContractError(callException(iface.encodeErrorResult(name, [...args])));
+      expect([name, decoded.code]).toEqual([name, code]);
+      expect(decoded.details).toMatchObject({ error: name });
+    }
+    const stale = decodeContractError(
+      callException(
+        registryIface.encodeErrorResult("ConsentRegistryStaleSignature", [subject("s"), 3, 2]),
+      ),
+    );
+    expect(stale.details).toMatchObject({
+      contract: "ConsentRegistry",
+      args: { subject: subject("s"), current: "3", signed: "2" },
+    });
   });
 
   it("finds revert data wherever providers nest it", () => {
@@ -147,10 +206,11 @@ describe("ledger error codes provoked on Hardhat's network", () => {
   it("decodes reverts the ethers JSON-RPC provider reports as CALL_EXCEPTION", async () => {
     const stack = await env.deploy();
     const browser = new BrowserProvider(env.connection.provider);
-    const signer = await browser.getSigner(accounts.hospitalA.address);
+    const signer = await browser.getSigner(accounts.recorderA.address);
     const registry = createConsentRegistryClient({
       address: stack.addresses.registry,
       runner: signer,
+      custodian: ORG.hospitalA,
     });
     const error = await expectLedgerError(
       registry.revoke(subject("none"), doc("x")),
@@ -169,6 +229,7 @@ describe("ledger error codes provoked on Hardhat's network", () => {
     const registry = createConsentRegistryClient({
       address: stack.addresses.registry,
       runner: poor,
+      custodian: ORG.hospitalA,
     });
     await expectLedgerError(
       registry.revoke(subject("s"), doc("s"), { gasLimit: 100_000n }),
@@ -180,8 +241,9 @@ describe("ledger error codes provoked on Hardhat's network", () => {
     const registry = createConsentRegistryClient({
       address: accounts.outsider.address,
       runner: env.ethers.provider,
+      custodian: ORG.hospitalA,
     });
-    await expectLedgerError(registry.nonceOf(accounts.hospitalA.address), "LEDGER_BAD_RESPONSE");
+    await expectLedgerError(registry.nonceOf(subject("s")), "LEDGER_BAD_RESPONSE");
   });
 
   it("LEDGER_UNAVAILABLE: the node cannot be reached", async () => {
@@ -192,6 +254,7 @@ describe("ledger error codes provoked on Hardhat's network", () => {
       const registry = createConsentRegistryClient({
         address: accounts.outsider.address,
         runner: dead,
+        custodian: ORG.hospitalA,
       });
       const error = await expectLedgerError(registry.consentOf(subject("s")), "LEDGER_UNAVAILABLE");
       expect(error.cause).toBeDefined();
@@ -202,7 +265,7 @@ describe("ledger error codes provoked on Hardhat's network", () => {
 
   it("LEDGER_ABORTED: before sending, and while waiting for a receipt", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const before = new AbortController();
     before.abort();
     const notSent = await expectLedgerError(

@@ -39,7 +39,9 @@ export async function connectLedger() {
   };
   const accounts = {
     deployer: at(0),
+    /** Hospital A's admin account (governs, sets ε limits; cannot record). */
     hospitalA: at(1),
+    /** Hospital B's admin account. */
     hospitalB: at(2),
     researcher: at(3),
     reviewBoard: at(4),
@@ -49,23 +51,34 @@ export async function connectLedger() {
     patient: at(8),
     delegate: at(9),
     spare: at(10),
+    /** Hospital A's consent recorder (records consents and query answers, nothing else). */
+    recorderA: at(11),
+    /** Hospital B's consent recorder. */
+    recorderB: at(12),
+    /** A never-bound address for recorder tests. */
+    spareRecorder: at(13),
   };
 
-  /** Deploys a fresh contract stack and returns clients bound to every account. */
+  /**
+   * Deploys a fresh contract stack and returns clients bound to every account. Each hospital
+   * has one admin account and one recorder (disjoint, as Consortium requires); the review
+   * board is registered with the consortium, so AccessLedger's one required approval is
+   * within the number of boards.
+   */
   async function deploy(options: { executionDelay?: number; votingPeriod?: number } = {}) {
     const organisations = [
       {
         role: Role.Hospital,
         metadata: id("Hospital A"),
         accounts: [accounts.hospitalA.address],
-        recorders: [accounts.hospitalA.address],
+        recorders: [accounts.recorderA.address],
         validator: at(15).address,
       },
       {
         role: Role.Hospital,
         metadata: id("Hospital B"),
         accounts: [accounts.hospitalB.address],
-        recorders: [accounts.hospitalB.address],
+        recorders: [accounts.recorderB.address],
         validator: at(16).address,
       },
       {
@@ -103,8 +116,11 @@ export async function connectLedger() {
     };
     return {
       addresses,
-      registry: (runner: HardhatEthersSigner | typeof ethers.provider) =>
-        createConsentRegistryClient({ address: addresses.registry, runner }),
+      /** A registry client scoped to `custodian` (default hospital A). */
+      registry: (
+        runner: HardhatEthersSigner | typeof ethers.provider,
+        custodian: number = ORG.hospitalA,
+      ) => createConsentRegistryClient({ address: addresses.registry, runner, custodian }),
       ledger: (runner: HardhatEthersSigner | typeof ethers.provider) =>
         createAccessLedgerClient({ address: addresses.ledger, runner }),
       consortium: (runner: HardhatEthersSigner | typeof ethers.provider) =>

@@ -44,7 +44,7 @@ function expectContiguous(result: BatchResult, batch: readonly BatchEntry[]): vo
 describe("batchGrant / batchRevoke chunking", () => {
   it("splits a batch under a small gas cap and reports every chunk", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("small", 40);
     const progress: BatchProgress[] = [];
     const cap = 400_000n;
@@ -75,7 +75,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("keeps landed chunks and names the rejected subject of a failing chunk", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("fail", 30);
     const culprit = batch[15] as BatchEntry;
     await registry.grant({ ...terms, ...culprit });
@@ -117,7 +117,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("stops at the first failure on request and leaves the rest in remaining", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("stop", 30);
     await registry.grant({ ...terms, ...(batch[3] as BatchEntry) });
     const result = await registry.batchGrant(batch, terms, {
@@ -132,7 +132,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("refuses to re-grant a revoked subject in bulk (CONSENT_REVOKED_IN_BATCH)", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("revoked", 3);
     const revoked = batch[1] as BatchEntry;
     await registry.grant({ ...terms, ...revoked });
@@ -144,7 +144,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("revokes in chunks and reports a subject that is not active", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("rev", 24);
     await registry.batchGrant(batch.slice(0, 23), terms);
     const result = await registry.batchRevoke(batch, { maxGasPerTransaction: 150_000n });
@@ -165,7 +165,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("stops before the next chunk when aborted and returns the unsent entries", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const batch = entries("abort", 30);
     const controller = new AbortController();
     const result = await registry.batchGrant(batch, terms, {
@@ -181,7 +181,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("stays under the per-transaction cap by default and under a small block gas limit", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     const big = entries("big", 600);
     const result = await registry.batchGrant(big, terms);
     expect(result.failed).toEqual([]);
@@ -207,7 +207,7 @@ describe("batchGrant / batchRevoke chunking", () => {
 
   it("rejects empty batches, bad chunk sizes and caps too small for one entry", async () => {
     const stack = await env.deploy();
-    const registry = stack.registry(accounts.hospitalA);
+    const registry = stack.registry(accounts.recorderA);
     await expectLedgerError(registry.batchGrant([], terms), "INVALID_ARGUMENT");
     await expectLedgerError(
       registry.batchGrant(entries("x", 1), terms, { maxChunkSize: 0 }),

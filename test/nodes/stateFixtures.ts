@@ -68,12 +68,16 @@ export async function openChain(
 
 const registry = new Interface(consentRegistryAbi);
 
-/** Calldata of ConsentRegistry.grant for subject number `n`. */
-export function grantCalldata(n: number): Uint8Array {
+/**
+ * Calldata of ConsentRegistry.grant for subject number `n` in the records of hospital
+ * `custodian` (organisation id; send it from that hospital's recorder, see {@link recorderOf}).
+ */
+export function grantCalldata(n: number, custodian: number): Uint8Array {
   const subject = keccak_256(new TextEncoder().encode(`subject-${n}`));
   const documentHash = keccak_256(new TextEncoder().encode(`document-${n}`));
   return hexToBytes(
     registry.encodeFunctionData("grant", [
+      custodian,
       subject,
       [1, 1, 0, 0],
       documentHash,
@@ -81,8 +85,8 @@ export function grantCalldata(n: number): Uint8Array {
   );
 }
 
-/** Calldata of ConsentRegistry.batchGrant for subjects first..first+count-1. */
-export function batchGrantCalldata(first: number, count: number): Uint8Array {
+/** Calldata of ConsentRegistry.batchGrant for subjects first..first+count-1 of `custodian`. */
+export function batchGrantCalldata(first: number, count: number, custodian: number): Uint8Array {
   const subjects: Uint8Array[] = [];
   const documents: Uint8Array[] = [];
   for (let i = first; i < first + count; i++) {
@@ -91,11 +95,25 @@ export function batchGrantCalldata(first: number, count: number): Uint8Array {
   }
   return hexToBytes(
     registry.encodeFunctionData("batchGrant", [
+      custodian,
       subjects,
       [1, 1, 0, 0],
       documents,
     ]) as PrefixedHexString,
   );
+}
+
+/**
+ * The consent recorder key of dev hospital `index` (from 0) and the custodian id its records
+ * are kept under (its organisation id, `index + 1`).
+ */
+export function recorderOf(
+  keys: DevGenesisKeys,
+  index: number,
+): { address: string; privateKey: string; custodian: number } {
+  const hospital = keys.hospitals[index];
+  if (hospital === undefined) throw new Error(`the dev genesis has no hospital ${index}`);
+  return { ...hospital.recorder, custodian: index + 1 };
 }
 
 /** Decodes ConsentRegistry's `consentOf`-style view results and builds calls. */

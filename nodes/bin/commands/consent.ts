@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { isAddress, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, isAddress, JsonRpcProvider, Wallet } from "ethers";
 import {
   type Bytes32,
   type ConsentRecord,
@@ -9,12 +9,14 @@ import {
   purposeCodes,
   toConsentWords,
 } from "../../../src/consent/index.ts";
+import { consentRegistryAbi } from "../../../src/contracts/index.ts";
 import { CustosError, isCustosError } from "../../../src/errors/index.ts";
 import {
   type BatchEntry,
   type BatchProgress,
   type ConsentTerms,
   createConsentRegistryClient,
+  createConsortiumClient,
   type LedgerClientOptions,
 } from "../../../src/ledger/index.ts";
 import {
@@ -63,11 +65,13 @@ export const defaultConsentCommandOptions = {
 } as const;
 
 const HELP = `Usage: custos consent from-fhir <file> [--project <id>]
-       custos consent grant <fhir-file> --rpc <url> --registry <address> [--project <id>]
+       custos consent grant <fhir-file> --rpc <url> --registry <address> [--custodian <id>]
+                            [--project <id>]
        custos consent revoke <pseudonym> --document-hash <0x…> --rpc <url> --registry <address>
-       custos consent show <pseudonym> --rpc <url> --registry <address>
+                             [--custodian <id>]
+       custos consent show <pseudonym> --rpc <url> --registry <address> [--custodian <id>]
        custos consent import <file.csv|file.ndjson> --terms <json|@file> --rpc <url>
-                             --registry <address> [--resume] [--progress]
+                             --registry <address> [--custodian <id>] [--resume] [--progress]
 
 from-fhir  converts a FHIR R4 research Consent (JSON) into a Custos consent record and prints
            it as JSON. The patient reference is pseudonymised with the project key derived
@@ -85,12 +89,18 @@ import     bulk-grants subjects on shared terms through batchGrant, chunked unde
            Landed rows are checkpointed in <file>.progress.json; --resume skips them. Prints a
            report of every failed row (line, reason code) and exits 1 if any failed.
 
-Transactions are signed with the key in $${RECORDER_KEY_ENV} (hex; never printed).
+Transactions are signed with the key in $${RECORDER_KEY_ENV} (hex; never printed): the key of
+one of the hospital's consent recorders (not an admin account). Records are kept per custodian
+hospital: the command works on the records of the hospital that key records for, which it
+reads from the chain (Consortium.bindingOf through the registry's consortium()). --custodian
+names that hospital explicitly and is checked against the key; show needs it when no
+recorder key is set.
 
 Options:
   --project <id>         project whose pseudonym key is used (default "${defaultConsentCommandOptions.projectId}")
   --rpc <url>            JSON-RPC endpoint of a Custos node
   --registry <address>   ConsentRegistry address
+  --custodian <id>       the custodian hospital's organisation id (default: the recorder's)
   --document-hash <0x…>  revocation document hash (bytes32)
   --terms <json|@file>   shared terms of an import
   --resume               skip rows landed by an earlier run of the same import
@@ -158,6 +168,86 @@ function bytes32(value: string, field: string): Bytes32 {
     });
   }
   return value.toLowerCase() as Bytes32;
+}
+
+/** The --custodian option: a hospital organisation id (uint32, ≥ 1), when given. */
+function custodianOption(parsed: ParsedArgs): number | undefined {
+  const value = parsed.values.get("--custodian");
+  if (value === undefined) return undefined;
+  const id = /^[0-9]{1,10}$/.test(value) ? Number(value) : 0;
+  if (id < 1 || id > 0xffffffff) {
+    throw usage("--custodian must be a hospital organisation id (1 to 4294967295)");
+  }
+  return id;
+}
+
+/**
+ * The custodian hospital the recorder key of `runner` records for, read from the chain:
+ * the registry's Consortium, then the key's binding there. With `explicit`, checks that the
+ * key is a recorder of that hospital.
+ *
+ * @throws CustosError `MEMBERSHIP_DENIED` when the key is no consent recorder of an active
+ * hospital (an admin account, never bound, retired) or not of `explicit`;
+ * `LEDGER_BAD_RESPONSE` when `registry` does not answer as a ConsentRegistry.
+ */
+async function recorderCustodian(
+  runner: ConsentConnection["runner"],
+  registry: string,
+  explicit: number | undefined,
+): Promise<number> {
+  const signer = runner as Partial<{ getAddress(): Promise<string> }>;
+  if (typeof signer.getAddress !== "function") {
+    throw new CustosError("INTERNAL", "the connection for a recorder key has no signer");
+  }
+  const recorder = (await signer.getAddress()).toLowerCase();
+  let consortiumAddress: string;
+  try {
+    consortiumAddress = String(
+      await new Contract(registry, consentRegistryAbi, runner).getFunction("consortium")(),
+    );
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === "BAD_DATA" || code === "CALL_EXCEPTION") {
+      throw new CustosError(
+        "LEDGER_BAD_RESPONSE",
+        "--registry does not answer as a ConsentRegistry (consortium())",
+        { details: { field: "--registry", address: registry }, cause },
+      );
+    }
+    throw new CustosError("LEDGER_UNAVAILABLE", "cannot read the registry's consortium()", {
+      details: { field: "--rpc" },
+      cause,
+    });
+  }
+  const consortium = createConsortiumClient({ address: consortiumAddress, runner });
+  const binding = await consortium.bindingOf(recorder);
+  const custodian = explicit ?? binding.orgId;
+  if (custodian !== 0 && (await consortium.isRecorder(custodian, recorder))) return custodian;
+  const denied = (why: string) =>
+    new CustosError("MEMBERSHIP_DENIED", `the ${RECORDER_KEY_ENV} account ${recorder} ${why}`, {
+      details: {
+        field: RECORDER_KEY_ENV,
+        account: recorder,
+        orgId: binding.orgId,
+        capacity: binding.capacity,
+        ...(explicit === undefined ? {} : { custodian: explicit }),
+      },
+    });
+  if (binding.capacity === "recorder" && explicit !== undefined && explicit !== binding.orgId) {
+    throw denied(`records for hospital ${binding.orgId}, not for --custodian ${explicit}`);
+  }
+  switch (binding.capacity) {
+    case "admin":
+      throw denied(
+        `is an admin account of organisation ${binding.orgId}, not a consent recorder: use a recorder's key`,
+      );
+    case "retired":
+      throw denied(`was retired from organisation ${binding.orgId}`);
+    case "none":
+      throw denied("is not bound to any organisation");
+    default:
+      throw denied(`is not a recorder of an active hospital (organisation ${binding.orgId})`);
+  }
 }
 
 function defaultConnect(rpc: string, key: string | undefined): ConsentConnection {
@@ -356,12 +446,17 @@ function formatSeconds(seconds: number): string {
  * `CUSTOS_MASTER_KEY` or `CUSTOS_RECORDER_KEY` is missing or malformed;
  * `PSEUDONYM_KEY_INVALID`; `INVALID_ARGUMENT` for an unreadable file or a malformed
  * pseudonym/hash; `CONSENT_FHIR_INVALID` / `CONSENT_FHIR_UNSUPPORTED` from the mapping;
- * `CONSENT_IMPORT_INVALID` for a malformed import file or terms; the ledger codes
- * (`CONSENT_ALREADY_ACTIVE`, `LEDGER_UNAVAILABLE`, …) from the chain.
+ * `CONSENT_IMPORT_INVALID` for a malformed import file or terms; `MEMBERSHIP_DENIED` when
+ * `CUSTOS_RECORDER_KEY` is no consent recorder of an active hospital (or not of
+ * `--custodian`); the ledger codes (`CONSENT_ALREADY_ACTIVE`, `LEDGER_UNAVAILABLE`, …) from
+ * the chain.
  * @example
  * ```ts
  * await runCli(["consent", "from-fhir", "consent.json"], io, [createConsentCommand({ env })]);
- * await runCli(["consent", "show", pseudonym, "--rpc", url, "--registry", address], io);
+ * await runCli(
+ *   ["consent", "show", pseudonym, "--rpc", url, "--registry", address, "--custodian", "1"],
+ *   io,
+ * );
  * ```
  */
 export function createConsentCommand(options: ConsentCommandOptions = {}): CliCommand {
@@ -412,7 +507,12 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
     });
   }
 
-  /** Runs `task` with a registry client on the chain named by --rpc/--registry. */
+  /**
+   * Runs `task` with a registry client on the chain named by --rpc/--registry, scoped to the
+   * custodian hospital: for a write (`signing`), the one whose recorder holds
+   * `CUSTOS_RECORDER_KEY` (checked against --custodian when given); for a read, --custodian,
+   * else the recorder key's hospital when the key is set.
+   */
   async function withRegistry<T>(
     parsed: ParsedArgs,
     signing: boolean,
@@ -421,12 +521,24 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
     const rpc = required(parsed, "--rpc");
     const address = required(parsed, "--registry");
     if (!isAddress(address)) throw usage("--registry must be an address");
-    const key = signing
-      ? envValue(RECORDER_KEY_ENV, "the recorder's private key as hex")
-      : undefined;
+    const explicit = custodianOption(parsed);
+    const keySet = (env[RECORDER_KEY_ENV] ?? "").trim() !== "";
+    if (!signing && explicit === undefined && !keySet) {
+      throw usage(`--custodian is required when ${RECORDER_KEY_ENV} is not set`);
+    }
+    const key =
+      signing || explicit === undefined
+        ? envValue(RECORDER_KEY_ENV, "the recorder's private key as hex")
+        : undefined;
     const connection = connect(rpc, key);
     try {
-      return await task(createConsentRegistryClient({ address, runner: connection.runner }));
+      const custodian =
+        key === undefined
+          ? (explicit as number)
+          : await recorderCustodian(connection.runner, address, explicit);
+      return await task(
+        createConsentRegistryClient({ address, runner: connection.runner, custodian }),
+      );
     } finally {
       connection.close();
     }
@@ -443,7 +555,7 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
   }
 
   async function grant(args: readonly string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs("grant", args, ["--project", "--rpc", "--registry"]);
+    const parsed = parseArgs("grant", args, ["--project", "--rpc", "--registry", "--custodian"]);
     const record = await recordFromFhir(
       parsed.positional[0] as string,
       parsed.values.get("--project") ?? defaultConsentCommandOptions.projectId,
@@ -455,15 +567,17 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
         { details: { field: "status" } },
       );
     }
-    const tx = await withRegistry(parsed, true, (registry) =>
-      registry.grant(toConsentWords(record)),
-    );
+    const { tx, custodian } = await withRegistry(parsed, true, async (registry) => ({
+      tx: await registry.grant(toConsentWords(record)),
+      custodian: registry.custodian,
+    }));
     const event = tx.events.find((e) => e.name === "ConsentGranted");
     io.stdout(
       `${JSON.stringify(
         {
           transaction: tx.hash,
           blockNumber: tx.blockNumber,
+          custodian,
           subject: record.subject,
           version: event?.name === "ConsentGranted" ? event.args.version : null,
           documentHash: record.documentHash,
@@ -476,18 +590,25 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
   }
 
   async function revoke(args: readonly string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs("revoke", args, ["--document-hash", "--rpc", "--registry"]);
+    const parsed = parseArgs("revoke", args, [
+      "--document-hash",
+      "--rpc",
+      "--registry",
+      "--custodian",
+    ]);
     const subject = bytes32(parsed.positional[0] as string, "pseudonym");
     const documentHash = bytes32(required(parsed, "--document-hash"), "--document-hash");
-    const tx = await withRegistry(parsed, true, (registry) =>
-      registry.revoke(subject, documentHash),
-    );
+    const { tx, custodian } = await withRegistry(parsed, true, async (registry) => ({
+      tx: await registry.revoke(subject, documentHash),
+      custodian: registry.custodian,
+    }));
     const event = tx.events.find((e) => e.name === "ConsentRevoked");
     io.stdout(
       `${JSON.stringify(
         {
           transaction: tx.hash,
           blockNumber: tx.blockNumber,
+          custodian,
           subject,
           version: event?.name === "ConsentRevoked" ? event.args.version : null,
         },
@@ -499,7 +620,7 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
   }
 
   async function show(args: readonly string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs("show", args, ["--rpc", "--registry"]);
+    const parsed = parseArgs("show", args, ["--rpc", "--registry", "--custodian"]);
     const subject = bytes32(parsed.positional[0] as string, "pseudonym");
     const consent = await withRegistry(parsed, false, (registry) => registry.consentOf(subject));
     io.stdout(`${JSON.stringify(consent, null, 2)}\n`);
@@ -510,7 +631,7 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
     const parsed = parseArgs(
       "import",
       args,
-      ["--terms", "--rpc", "--registry"],
+      ["--terms", "--rpc", "--registry", "--custodian"],
       ["--resume", "--progress"],
     );
     const file = parsed.positional[0] as string;

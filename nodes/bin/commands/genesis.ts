@@ -19,10 +19,12 @@ export interface GenesisCommandOptions {
 
 const HELP = `Usage: custos genesis --out <file> [--hospitals N] [--chain-id N] [--force]
 
-Writes a development genesis: N hospitals (default ${defaultDevGenesisOptions.hospitals}; each an account that is also its
-recorder, and a validator), a regulator, a researcher and a review board, all funded, with
-Consortium, ConsentRegistry and AccessLedger deployed at genesis. The private keys go to a
-separate file next to it (<file>.keys.json, mode 0600); they are never printed.
+Writes a development genesis: N hospitals (default ${defaultDevGenesisOptions.hospitals}; organisation ids 1..N, each with
+an admin account, a separate consent recorder and a validator), a regulator, a researcher
+and a review board; admin accounts and recorders funded; Consortium, ConsentRegistry and
+AccessLedger deployed at genesis. The private keys go to a separate file next to it
+(<file>.keys.json, mode 0600: hospitals[i].account/recorder/validator, regulator,
+researcher, reviewBoard); they are never printed.
 
 Options:
   --out <file>     where to write the genesis JSON

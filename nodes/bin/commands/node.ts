@@ -31,7 +31,8 @@ WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or S
   --config <file>   the node's JSON configuration (docs/configuration.md)
   --dev             a development chain: generated on the first start in the data directory
                     (a temporary one without --data-dir), contracts at genesis, funded member
-                    accounts whose keys go to <data dir>/${devChainFiles.keys} (mode 0600)
+                    accounts (each hospital: an admin account and a separate consent
+                    recorder) whose keys go to <data dir>/${devChainFiles.keys} (mode 0600)
   --reindex         replay and verify every stored block from genesis into a fresh database
                     before serving (the old one is kept until the new one is complete)
   -h, --help        show this help
@@ -75,7 +76,9 @@ function summary(node: CustosNode): string {
     const keys = node.dev.keys;
     lines.push(`dev keys        ${node.dev.keysFile} (mode 0600; keep it private)`);
     keys.hospitals.forEach((h, i) => {
-      lines.push(`hospital ${String(i + 1).padEnd(6)} ${h.account.address} (recorder)`);
+      lines.push(
+        `hospital ${String(i + 1).padEnd(6)} ${h.account.address} (admin), ${h.recorder.address} (recorder)`,
+      );
     });
     lines.push(`regulator       ${keys.regulator.address}`);
     lines.push(`researcher      ${keys.researcher.address}`);

@@ -18,7 +18,10 @@ import { fixture } from "../../consent/fhir/consentFixtures.ts";
 const MNEMONIC = "test test test test test test test test test test test junk";
 const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
 const MASTER_KEY = `0x${"3c".repeat(32)}`;
-const RECORDER_KEY = account(1).privateKey;
+// Hospital A (organisation 1): admin account 1, consent recorder 3. Hospital B (2): 2 and 4.
+const ADMIN_KEY_A = account(1).privateKey;
+const RECORDER_KEY = account(3).privateKey;
+const RECORDER_KEY_B = account(4).privateKey;
 const fhirPath = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/fhir-consent/${name}`, import.meta.url));
 const pseudonym = (label: string) => keccak256(toUtf8Bytes(`cli:${label}`));
@@ -39,7 +42,7 @@ beforeAll(async () => {
     role: Role.Hospital,
     metadata: id(name),
     accounts: [account(i).address],
-    recorders: [account(i).address],
+    recorders: [account(i + 2).address],
     validator: account(15 + i).address,
   });
   const deployed = await deployContracts(deployer, {
@@ -50,6 +53,13 @@ beforeAll(async () => {
         role: Role.Regulator,
         metadata: id("Regulator"),
         accounts: [account(5).address],
+        recorders: [],
+        validator: ZeroAddress,
+      },
+      {
+        role: Role.ReviewBoard,
+        metadata: id("Review board"),
+        accounts: [account(6).address],
         recorders: [],
         validator: ZeroAddress,
       },
@@ -84,6 +94,8 @@ async function cli(
 }
 
 const chain = () => ["--rpc", rpc, "--registry", registry];
+/** A read without a recorder key names the custodian hospital. */
+const readChain = (custodian = 1) => [...chain(), "--custodian", String(custodian)];
 
 describe("custos consent on a chain", () => {
   it("grants a FHIR consent, shows it, revokes it", async () => {
@@ -92,20 +104,30 @@ describe("custos consent on a chain", () => {
     expect(granted.code).toBe(0);
     const tx = JSON.parse(granted.out);
     expect(tx).toMatchObject({
+      custodian: 1,
       version: 1,
       documentHash: canonicalHash(fixture("research-ds-omop.json")),
     });
     expect(tx.transaction).toMatch(/^0x[0-9a-f]{64}$/);
     expect(granted.out).not.toContain(RECORDER_KEY.slice(2));
 
-    const shown = await cli(["show", tx.subject, ...chain()], { env: {} });
+    const shown = await cli(["show", tx.subject, ...readChain()], { env: {} });
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.out)).toMatchObject({
       subject: tx.subject,
       status: "active",
       version: 1,
       custodian: 1,
+      nonce: 1,
     });
+    // With the recorder key set, show reads that recorder's hospital without --custodian.
+    const derived = await cli(["show", tx.subject, ...chain()], {
+      env: { CUSTOS_RECORDER_KEY: RECORDER_KEY },
+    });
+    expect(JSON.parse(derived.out)).toMatchObject({ status: "active", custodian: 1 });
+    // Hospital B's records are apart: the same pseudonym is unknown there.
+    const atB = await cli(["show", tx.subject, ...readChain(2)], { env: {} });
+    expect(JSON.parse(atB.out)).toMatchObject({ status: "none", version: 0 });
 
     const revoked = await cli([
       "revoke",
@@ -115,8 +137,12 @@ describe("custos consent on a chain", () => {
       ...chain(),
     ]);
     expect(revoked.code).toBe(0);
-    expect(JSON.parse(revoked.out)).toMatchObject({ subject: tx.subject, version: 2 });
-    const after = await cli(["show", tx.subject, ...chain()], { env: {} });
+    expect(JSON.parse(revoked.out)).toMatchObject({
+      subject: tx.subject,
+      version: 2,
+      custodian: 1,
+    });
+    const after = await cli(["show", tx.subject, ...readChain()], { env: {} });
     expect(JSON.parse(after.out)).toMatchObject({ status: "revoked", version: 2 });
 
     const again = await cli([
@@ -162,7 +188,7 @@ describe("custos consent on a chain", () => {
       format: 1,
       landedLines: [2, 4, 7],
     });
-    const shown = await cli(["show", pseudonym("c"), ...chain()], { env: {} });
+    const shown = await cli(["show", pseudonym("c"), ...readChain()], { env: {} });
     expect(JSON.parse(shown.out)).toMatchObject({
       status: "active",
       purposes: 4 | 256,
@@ -190,6 +216,62 @@ describe("custos consent on a chain", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.out)).toMatchObject({ rows: 2, landed: 2, failed: [] });
     expect(run.err).toContain("100.0% 2/2");
+  });
+
+  it("works on the recorder's hospital: an explicit --custodian is checked, admin keys are refused", async () => {
+    const subject = pseudonym("custodians");
+    const byB = await cli(
+      ["import", await writeCsv("b.csv", [[subject, docHash("b")]]), "--terms", TERMS, ...chain()],
+      { env: { CUSTOS_RECORDER_KEY: RECORDER_KEY_B } },
+    );
+    expect(byB.code).toBe(0);
+    // The same pseudonym at hospital A is another record: A grants it independently.
+    const byA = await cli([
+      "import",
+      await writeCsv("a.csv", [[subject, docHash("a")]]),
+      "--terms",
+      TERMS,
+      ...chain(),
+      "--custodian",
+      "1",
+    ]);
+    expect(JSON.parse(byA.out)).toMatchObject({ landed: 1, failed: [] });
+    const atB = await cli(["show", subject, ...readChain(2)], { env: {} });
+    expect(JSON.parse(atB.out)).toMatchObject({ status: "active", custodian: 2, version: 1 });
+
+    // Hospital A's recorder may not write hospital B's records.
+    const foreign = await cli([
+      "revoke",
+      subject,
+      "--document-hash",
+      docHash("r"),
+      ...chain(),
+      "--custodian",
+      "2",
+    ]);
+    expect(foreign).toMatchObject({ code: 1, out: "" });
+    expect(foreign.err).toMatch(
+      /^error MEMBERSHIP_DENIED: .* records for hospital 1, not for --custodian 2/,
+    );
+    // An admin account is no recorder.
+    const admin = await cli(["revoke", subject, "--document-hash", docHash("r"), ...chain()], {
+      env: { CUSTOS_RECORDER_KEY: ADMIN_KEY_A },
+    });
+    expect(admin.err).toMatch(/^error MEMBERSHIP_DENIED: .* is an admin account of organisation 1/);
+    // A key bound nowhere.
+    const stranger = await cli(["revoke", subject, "--document-hash", docHash("r"), ...chain()], {
+      env: { CUSTOS_RECORDER_KEY: account(9).privateKey },
+    });
+    expect(stranger.err).toMatch(/^error MEMBERSHIP_DENIED: .* is not bound to any organisation/);
+    const after = await cli(["show", subject, ...readChain(2)], { env: {} });
+    expect(JSON.parse(after.out)).toMatchObject({ status: "active" });
+
+    expect((await cli(["show", subject, ...chain()], { env: {} })).err).toBe(
+      "error CLI_USAGE: --custodian is required when CUSTOS_RECORDER_KEY is not set (see custos consent --help)\n",
+    );
+    expect((await cli(["show", subject, ...chain(), "--custodian", "0"])).err).toBe(
+      "error CLI_USAGE: --custodian must be a hospital organisation id (1 to 4294967295) (see custos consent --help)\n",
+    );
   });
 
   it("refuses without the recorder key, with a malformed key (never echoed) or bad options", async () => {

@@ -31,16 +31,24 @@ describe("custos genesis", () => {
     expect(keysPath).toBe(`${dir.path}/genesis.keys.json`);
     expect((await stat(keysPath)).mode & 0o777).toBe(0o600);
     const keys = JSON.parse(await readFile(keysPath, "utf8"));
+    // Each hospital: an admin account, a separate recorder and a validator; ids 1..N in order.
     expect(keys.hospitals[0].account.address).toBe(genesis.organisations[0]?.accounts[0]);
+    expect(keys.hospitals[1].recorder.address).toBe(genesis.organisations[1]?.recorders[0]);
+    expect(keys.hospitals[1].validator.address).toBe(genesis.organisations[1]?.validator);
+    expect(keys.hospitals[0].recorder.address).not.toBe(keys.hospitals[0].account.address);
+    expect(genesis.alloc[keys.hospitals[0].recorder.address]).toBeDefined();
     const printed = c.out() + c.err();
     for (const key of [
       keys.regulator,
       keys.researcher,
       keys.reviewBoard,
-      ...keys.hospitals.flatMap((h: { account: unknown; validator: unknown }) => [
-        h.account,
-        h.validator,
-      ]),
+      ...keys.hospitals.flatMap(
+        (h: { account: unknown; recorder: unknown; validator: unknown }) => [
+          h.account,
+          h.recorder,
+          h.validator,
+        ],
+      ),
     ]) {
       expect(printed).not.toContain((key as { privateKey: string }).privateKey.slice(2));
     }

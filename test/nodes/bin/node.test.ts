@@ -54,13 +54,13 @@ describe("custos node", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }),
     }).then((r) => r.json());
     expect(answer).toEqual({ jsonrpc: "2.0", id: 1, result: "0x1092" });
-    expect(c.out()).toMatch(/^hospital 2 +0x[0-9a-f]{40} \(recorder\)$/m);
+    expect(c.out()).toMatch(/^hospital 2 +0x[0-9a-f]{40} \(admin\), 0x[0-9a-f]{40} \(recorder\)$/m);
     expect(c.out()).toMatch(/^dev keys +\S+dev-keys\.json \(mode 0600; keep it private\)$/m);
     const keysFile = /^dev keys +(\S+)/m.exec(c.out())?.[1] as string;
     const secrets = [
       ...readFileSync(keysFile, "utf8").matchAll(/"privateKey": "(0x[0-9a-f]{64})"/g),
     ];
-    expect(secrets.length).toBe(2 * 2 + 3);
+    expect(secrets.length).toBe(2 * 3 + 3);
     for (const [, secret] of secrets) expect(c.out()).not.toContain(secret);
     stop();
     expect(await exit).toBe(0);

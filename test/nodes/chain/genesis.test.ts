@@ -83,14 +83,57 @@ describe("genesis", () => {
     const consortium = new Interface(consortiumAbi);
     const registry = new Interface(consentRegistryAbi);
     const ledger = new Interface(accessLedgerAbi);
+    const hospital2 = keys.hospitals[1] as (typeof keys.hospitals)[number];
     expect(
       (
         await call(genesis.contracts.consortium, consortium, "isRecorder", [
           2,
-          keys.hospitals[1]?.account.address,
+          hospital2.recorder.address,
         ])
       )[0],
     ).toBe(true);
+    // Admin accounts and recorders are apart: the admin account is no recorder, the recorder
+    // no admin, and both belong to hospital 2.
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isRecorder", [
+          2,
+          hospital2.account.address,
+        ])
+      )[0],
+    ).toBe(false);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isAdmin", [
+          2,
+          hospital2.account.address,
+        ])
+      )[0],
+    ).toBe(true);
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "isAdmin", [
+          2,
+          hospital2.recorder.address,
+        ])
+      )[0],
+    ).toBe(false);
+    for (const account of [hospital2.account.address, hospital2.recorder.address]) {
+      expect(
+        (await call(genesis.contracts.consortium, consortium, "organisationOf", [account]))[0],
+      ).toBe(2n);
+    }
+    // Hospitals 1..3, then regulator, researcher and review board.
+    expect(
+      (
+        await call(genesis.contracts.consortium, consortium, "organisationOf", [
+          keys.reviewBoard.address,
+        ])
+      )[0],
+    ).toBe(6n);
+    expect((await call(genesis.contracts.accessLedger, ledger, "requiredApprovals", []))[0]).toBe(
+      1n,
+    );
     expect(
       (
         await call(genesis.contracts.consortium, consortium, "hasRole", [2, keys.regulator.address])
@@ -114,6 +157,9 @@ describe("genesis", () => {
     expect(String(domain[4]).toLowerCase()).toBe(genesis.contracts.consentRegistry);
     const balance = await engine.account(hex(keys.researcher.address), g);
     expect(balance.balance).toBe(BigInt(genesis.alloc[keys.researcher.address]?.balance as string));
+    // Recorders send transactions too: they are funded; validators are not.
+    expect((await engine.account(hex(hospital2.recorder.address), g)).balance).toBeGreaterThan(0n);
+    expect(genesis.alloc[hospital2.validator.address]).toBeUndefined();
   });
 
   it("commitGenesis accepts the same genesis again and refuses another", async () => {
@@ -168,13 +214,58 @@ describe("genesis", () => {
       ),
       "contracts.consentRegistry",
     );
+    // The regulator's account as a hospital recorder: the later binding is named.
     expectInvalid(
       mutate((g) =>
         (
           (g.organisations as { recorders: string[] }[])[0] as { recorders: string[] }
         ).recorders.push(keys.regulator.address),
       ),
+      "organisations[3].accounts[0]",
+    );
+    // A recorder that is also an admin account of its own hospital (Consortium would revert
+    // ConsortiumRecorderIsAdmin).
+    expectInvalid(
+      mutate((g) => {
+        const org = (g.organisations as { accounts: string[]; recorders: string[] }[])[0] as {
+          accounts: string[];
+          recorders: string[];
+        };
+        org.recorders.push(org.accounts[0] as string);
+      }),
       "organisations[0].recorders[1]",
+    );
+    // The same account in two organisations.
+    expectInvalid(
+      mutate((g) => {
+        const orgs = g.organisations as { accounts: string[] }[];
+        (orgs[1] as { accounts: string[] }).accounts.push(
+          (orgs[0] as { accounts: string[] }).accounts[0] as string,
+        );
+      }),
+      "organisations[1].accounts[1]",
+    );
+    // Recorders only for hospitals.
+    expectInvalid(
+      mutate((g) =>
+        (
+          (g.organisations as { recorders: string[] }[])[3] as { recorders: string[] }
+        ).recorders.push(`0x${"77".repeat(20)}`),
+      ),
+      "organisations[3].recorders[0]",
+    );
+    // More approvals than review boards: AccessLedger's constructor would revert.
+    expectInvalid(
+      mutate((g) => ((g.governance as { requiredApprovals: number }).requiredApprovals = 2)),
+      "governance.requiredApprovals",
+    );
+    expectInvalid(
+      mutate((g) => {
+        g.organisations = (g.organisations as { role: string }[]).filter(
+          (o) => o.role !== "reviewBoard",
+        );
+      }),
+      "governance.requiredApprovals",
     );
     expectInvalid(
       mutate(
@@ -189,11 +280,9 @@ describe("genesis", () => {
   it("reports a constructor failure as GENESIS_INVALID", async () => {
     const bad = parseGenesis(
       mutate((g) => {
-        const orgs = g.organisations as { accounts: string[]; recorders: string[] }[];
-        // The same account in two organisations: Consortium's constructor reverts.
-        (orgs[1] as { accounts: string[] }).accounts.push(
-          (orgs[0] as { accounts: string[] }).accounts[0] as string,
-        );
+        const orgs = g.organisations as { accounts: string[] }[];
+        // The zero address as an account: Consortium's constructor reverts.
+        (orgs[1] as { accounts: string[] }).accounts.push(`0x${"00".repeat(20)}`);
       }),
     );
     await expect(genesisBlock(bad)).rejects.toSatisfy(

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import { createChainDb, flatStateOfTrie } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
 import { runCrashLoop } from "../crashHarness.ts";
-import { devGenesis, flatRecords, storedFlatRecords, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  flatRecords,
+  recorderOf,
+  storedFlatRecords,
+  tempDir,
+} from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
@@ -47,12 +53,12 @@ describe("kill -9 while committing blocks", () => {
             expect(receipts?.every((r) => r.status === 1)).toBe(true);
             for (const tx of block.transactions) {
               expect(await chainDb.transactionLocation(tx.hash())).toBeDefined();
-              if (tx.getSenderAddress().toString() === keys.hospitals[0]?.account.address) txsBy0++;
+              if (tx.getSenderAddress().toString() === recorderOf(keys, 0).address) txsBy0++;
             }
           }
           // The head's state root loads and agrees with the committed transactions.
           const account = await engine.account(
-            hexToBytes(keys.hospitals[0]?.account.address as PrefixedHexString),
+            hexToBytes(recorderOf(keys, 0).address as PrefixedHexString),
             head,
           );
           expect(account.nonce).toBe(txsBy0);

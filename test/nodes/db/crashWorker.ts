@@ -6,7 +6,7 @@
 import type { Block } from "@ethereumjs/block";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx } from "../stateFixtures.ts";
+import { devGenesis, grantCalldata, openChain, recorderOf, signedTx } from "../stateFixtures.ts";
 
 const [location, perBlockText] = process.argv.slice(2);
 if (location === undefined) throw new Error("usage: crashWorker.ts <db dir> <txs per block>");
@@ -19,15 +19,19 @@ process.stdout.write("ready\n");
 for (;;) {
   const parent = chainDb.head() as Block;
   const txs = [];
-  for (const [h, hospital] of keys.hospitals.entries()) {
-    const from = hexToBytes(hospital.account.address as PrefixedHexString);
+  for (const h of keys.hospitals.keys()) {
+    const recorder = recorderOf(keys, h);
+    const from = hexToBytes(recorder.address as PrefixedHexString);
     const { nonce } = await engine.account(from, parent);
     for (let i = 0; i < perBlock / 2; i++) {
       txs.push(
-        signedTx(common, hospital.account.privateKey, {
+        signedTx(common, recorder.privateKey, {
           nonce: nonce + BigInt(i),
           to: genesis.contracts.consentRegistry,
-          data: grantCalldata(Number(parent.header.number) * perBlock + (h * perBlock) / 2 + i),
+          data: grantCalldata(
+            Number(parent.header.number) * perBlock + (h * perBlock) / 2 + i,
+            recorder.custodian,
+          ),
           gasLimit: 200_000n,
         }),
       );

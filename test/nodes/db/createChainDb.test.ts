@@ -8,7 +8,14 @@ import {
   type ExecutionEngine,
 } from "../../../nodes/execution/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
@@ -32,14 +39,15 @@ describe("createChainDb", () => {
 
   async function grantBlock(first: number, count: number, nonceBase: number): Promise<Block> {
     const parent = db.head() as Block;
-    const txs = Array.from({ length: count }, (_, i) =>
-      signedTx(common, keys.hospitals[i % 2]?.account.privateKey as string, {
+    const txs = Array.from({ length: count }, (_, i) => {
+      const recorder = recorderOf(keys, i % 2);
+      return signedTx(common, recorder.privateKey, {
         nonce: BigInt(nonceBase + Math.floor(i / 2)),
         to: genesis.contracts.consentRegistry,
-        data: grantCalldata(first + i),
+        data: grantCalldata(first + i, recorder.custodian),
         gasLimit: 200_000n,
-      }),
-    );
+      });
+    });
     const built = await engine.buildBlock(parent, txs, {
       timestamp: parent.header.timestamp + 1n,
       coinbase: new Uint8Array(20),
@@ -154,10 +162,10 @@ describe("createChainDb", () => {
   it("a failing batch leaves the old head, in memory and after reopening", async () => {
     const block1 = await grantBlock(0, 2, 0);
     const parent = db.head() as Block;
-    const tx = signedTx(common, keys.hospitals[0]?.account.privateKey as string, {
+    const tx = signedTx(common, recorderOf(keys, 0).privateKey, {
       nonce: 1n,
       to: genesis.contracts.consentRegistry,
-      data: grantCalldata(50),
+      data: grantCalldata(50, 1),
       gasLimit: 200_000n,
     });
     const built = await engine.buildBlock(parent, [tx], {
@@ -190,7 +198,7 @@ describe("createChainDb", () => {
     expect(db.head()?.hash()).toEqual(head.hash());
     engine = createExecutionEngine({ chainDb: db });
     const account = await engine.account(
-      hexToBytes(keys.hospitals[0]?.account.address as PrefixedHexString),
+      hexToBytes(recorderOf(keys, 0).address as PrefixedHexString),
       db.head() as Block,
     );
     expect(account.nonce).toBe(2n);

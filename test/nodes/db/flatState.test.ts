@@ -18,6 +18,7 @@ import {
   flatRecords,
   grantCalldata,
   openChain,
+  recorderOf,
   signedTx,
   storedFlatRecords,
   tempDir,
@@ -43,14 +44,15 @@ describe("flat state in the chain database", () => {
 
   async function build(first: number, nonce: number) {
     const parent = db.head() as Block;
-    const txs = [0, 1].map((h) =>
-      signedTx(common, keys.hospitals[h]?.account.privateKey as string, {
+    const txs = [0, 1].map((h) => {
+      const recorder = recorderOf(keys, h);
+      return signedTx(common, recorder.privateKey, {
         nonce: BigInt(nonce),
         to: genesis.contracts.consentRegistry,
-        data: grantCalldata(first + h),
+        data: grantCalldata(first + h, recorder.custodian),
         gasLimit: 200_000n,
-      }),
-    );
+      });
+    });
     return engine.buildBlock(parent, txs, {
       timestamp: parent.header.timestamp + 1n,
       coinbase: new Uint8Array(20),
@@ -97,7 +99,7 @@ describe("flat state in the chain database", () => {
     expect(
       (
         await engine.account(
-          hexToBytes(keys.hospitals[0]?.account.address as PrefixedHexString),
+          hexToBytes(recorderOf(keys, 0).address as PrefixedHexString),
           db.head() as Block,
         )
       ).nonce,

@@ -7,11 +7,18 @@ import {
   createExecutionEngine,
   type ExecutionEngine,
 } from "../../../nodes/execution/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2, "block-context");
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
-const key = keys.hospitals[0]?.account.privateKey as string;
+const key = recorderOf(keys, 0).privateKey;
 const sender = createAddressFromPrivateKey(hexToBytes(key as `0x${string}`));
 
 // Creation code that returns blockhash(number - 1) as its "runtime code":
@@ -55,8 +62,8 @@ async function commitBlock(nonce: bigint, data: Uint8Array, to?: string) {
 
 describe("the EVM's view of the chain", () => {
   it("answers BLOCKHASH with canonical hashes, in calls and in executed blocks", async () => {
-    await commitBlock(0n, grantCalldata(1), genesis.contracts.consentRegistry);
-    await commitBlock(1n, grantCalldata(2), genesis.contracts.consentRegistry);
+    await commitBlock(0n, grantCalldata(1, 1), genesis.contracts.consentRegistry);
+    await commitBlock(1n, grantCalldata(2, 1), genesis.contracts.consentRegistry);
     const head = db.head() as Block;
     const call = await engine.call({ data: RETURN_PARENT_HASH }, head);
     expect(call.returnData).toEqual(head.header.parentHash);
@@ -70,7 +77,7 @@ describe("the EVM's view of the chain", () => {
 
   it("leaves no listener on the shared Common per block or call (no EVM is kept alive)", async () => {
     const listeners = () => common.events.listeners("hardforkChanged").length;
-    await commitBlock(0n, grantCalldata(1), genesis.contracts.consentRegistry);
+    await commitBlock(0n, grantCalldata(1, 1), genesis.contracts.consentRegistry);
     const before = listeners();
     for (let i = 0; i < 5; i++) {
       await engine.call({ data: RETURN_PARENT_HASH }, db.head() as Block);
@@ -79,11 +86,11 @@ describe("the EVM's view of the chain", () => {
       {
         from: sender.bytes,
         to: hexToBytes(genesis.contracts.consentRegistry as `0x${string}`),
-        data: grantCalldata(9),
+        data: grantCalldata(9, 1),
       },
       db.head() as Block,
     );
-    await commitBlock(1n, grantCalldata(2), genesis.contracts.consentRegistry);
+    await commitBlock(1n, grantCalldata(2, 1), genesis.contracts.consentRegistry);
     expect(listeners()).toBe(before);
     expect(before).toBeLessThanOrEqual(1);
   });

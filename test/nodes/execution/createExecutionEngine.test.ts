@@ -22,13 +22,21 @@ import {
   consortiumAbi,
 } from "../../../src/contracts/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(3);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
 const hex = (s: string) => hexToBytes(s as PrefixedHexString);
-const h0 = keys.hospitals[0]?.account as { address: string; privateKey: string };
-const h1 = keys.hospitals[1]?.account as { address: string; privateKey: string };
+// The hospitals' consent recorders: funded members that may grant in their hospital's records.
+const h0 = recorderOf(keys, 0);
+const h1 = recorderOf(keys, 1);
 const coinbase = hex(keys.hospitals[0]?.validator.address as string);
 const registryIface = new Interface(consentRegistryAbi);
 
@@ -133,20 +141,20 @@ describe("createExecutionEngine", () => {
       signedTx(common, h0.privateKey, {
         nonce: 1n,
         to: bytesToHex(created),
-        data: grantCalldata(1),
+        data: grantCalldata(1, h0.custodian),
         gasLimit: 200_000n,
       }),
       signedTx(common, h1.privateKey, {
         nonce: 0n,
         to: genesis.contracts.consentRegistry,
-        data: grantCalldata(2),
+        data: grantCalldata(2, h1.custodian),
         gasLimit: 200_000n,
       }),
       // A non-recorder: the call reverts but the transaction is included with status 0.
       signedTx(common, keys.researcher.privateKey, {
         nonce: 0n,
         to: genesis.contracts.consentRegistry,
-        data: grantCalldata(3),
+        data: grantCalldata(3, h0.custodian),
         gasLimit: 200_000n,
       }),
     ];
@@ -164,7 +172,10 @@ describe("createExecutionEngine", () => {
       {
         to: hex(genesis.contracts.consentRegistry),
         data: hex(
-          registryIface.encodeFunctionData("consentOf", [grantCalldata(2).subarray(4, 36)]),
+          registryIface.encodeFunctionData("consentOf", [
+            h1.custodian,
+            grantCalldata(2, h1.custodian).subarray(36, 68),
+          ]),
         ),
       },
       other.db.head() as Block,
@@ -217,7 +228,7 @@ describe("createExecutionEngine", () => {
         signedTx(common, h0.privateKey, {
           nonce: 0n,
           to: genesis.contracts.consentRegistry,
-          data: grantCalldata(7),
+          data: grantCalldata(7, h0.custodian),
           gasLimit: 200_000n,
         }),
       ],
@@ -298,7 +309,7 @@ describe("createExecutionEngine", () => {
     expect(consortium.decodeFunctionResult("isMember", isMember.returnData)[0]).toBe(true);
 
     const denied = await engine.call(
-      { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) },
+      { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5, h0.custodian) },
       g,
     );
     expect(denied.revert).toBeDefined();
@@ -307,25 +318,25 @@ describe("createExecutionEngine", () => {
     );
     await expect(
       engine.estimateGas(
-        { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5) },
+        { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5, h0.custodian) },
         g,
       ),
     ).rejects.toSatisfy((e: unknown) => isCustosError(e, "EXECUTION_REVERTED"));
 
     const gas = await engine.estimateGas(
-      { from: hex(h0.address), to: registry, data: grantCalldata(5) },
+      { from: hex(h0.address), to: registry, data: grantCalldata(5, h0.custodian) },
       g,
     );
     const exact = signedTx(common, h0.privateKey, {
       nonce: 0n,
       to: genesis.contracts.consentRegistry,
-      data: grantCalldata(5),
+      data: grantCalldata(5, h0.custodian),
       gasLimit: gas,
     });
     const short = signedTx(common, h1.privateKey, {
       nonce: 0n,
       to: genesis.contracts.consentRegistry,
-      data: grantCalldata(6),
+      data: grantCalldata(6, h1.custodian),
       gasLimit: gas - 1n,
     });
     const built = await engine.buildBlock(g, [exact, short], options(g));
@@ -388,7 +399,7 @@ describe("flat-state reads racing a commit", () => {
         signedTx(common, h0.privateKey, {
           nonce: 0n,
           to: genesis.contracts.consentRegistry,
-          data: grantCalldata(9),
+          data: grantCalldata(9, h0.custodian),
           gasLimit: 200_000n,
         }),
       ],

@@ -7,11 +7,18 @@ import { createSenderRecovery } from "../../../nodes/execution/createSenderRecov
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
 import { takeRecovery } from "../../../nodes/execution/recoveredKeys.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
-const hospital = keys.hospitals[0]?.account as { address: string; privateKey: string };
+const hospital = recorderOf(keys, 0);
 
 /** Transactions as a replaying node has them: decoded, senders not yet recovered. */
 const decoded = (count: number) =>
@@ -20,7 +27,7 @@ const decoded = (count: number) =>
       signedTx(common, hospital.privateKey, {
         nonce: BigInt(i),
         to: genesis.contracts.consentRegistry,
-        data: grantCalldata(i),
+        data: grantCalldata(i, hospital.custodian),
         gasLimit: 200_000n,
       }).serialize(),
       { common },
@@ -60,7 +67,7 @@ describe("createSenderRecovery", () => {
   it("a bad signature fails the block exactly as recovery on the main thread does", async () => {
     const good = signedTx(common, hospital.privateKey, {
       nonce: 0n,
-      to: keys.hospitals[1]?.account.address as string,
+      to: recorderOf(keys, 1).address,
       value: 1n,
     });
     // Same fields, signature s replaced: recovers to another key (or none).

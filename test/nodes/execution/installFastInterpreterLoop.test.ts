@@ -18,13 +18,14 @@ import {
   devGenesis,
   grantCalldata,
   openChain,
+  recorderOf,
   signedTx,
   tempDir,
 } from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
-const hospitals = keys.hospitals.map((h) => h.account);
+const recorders = [recorderOf(keys, 0), recorderOf(keys, 1)];
 /** Runtime `INVALID`; and a constructor returning it. */
 const INVALID_INIT = "60fe60005360016000f3";
 
@@ -84,14 +85,14 @@ describe("installFastInterpreterLoop", () => {
             for (const actions of blocks) {
               const txs: TypedTransaction[] = [];
               for (const [i, a] of actions.entries()) {
-                const from = hospitals[i % 2] as { address: string; privateKey: string };
+                const from = recorders[i % 2] as (typeof recorders)[number];
                 const registry = genesis.contracts.consentRegistry;
                 if (a.kind === "grant") {
                   txs.push(
                     signedTx(common, from.privateKey, {
                       nonce: next(from.address),
                       to: registry,
-                      data: grantCalldata(a.subject),
+                      data: grantCalldata(a.subject, from.custodian),
                       gasLimit: a.gas,
                     }),
                   );
@@ -101,7 +102,7 @@ describe("installFastInterpreterLoop", () => {
                     signedTx(common, stranger.privateKey, {
                       nonce: next(stranger.address),
                       to: registry,
-                      data: grantCalldata(a.subject),
+                      data: grantCalldata(a.subject, from.custodian),
                       gasLimit: 200_000n,
                     }),
                   );
@@ -110,7 +111,7 @@ describe("installFastInterpreterLoop", () => {
                     signedTx(common, from.privateKey, {
                       nonce: next(from.address),
                       to: registry,
-                      data: batchGrantCalldata(a.first, a.count),
+                      data: batchGrantCalldata(a.first, a.count, from.custodian),
                       gasLimit: 2_000_000n,
                     }),
                   );

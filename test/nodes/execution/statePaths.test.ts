@@ -20,6 +20,7 @@ import {
   flatRecords,
   grantCalldata,
   openChain,
+  recorderOf,
   signedTx,
   storedFlatRecords,
   tempDir,
@@ -27,7 +28,8 @@ import {
 
 const { genesis, keys } = devGenesis(3);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
-const senders = keys.hospitals.map((h) => h.account);
+// The hospitals' recorders: funded members, each granting in its own hospital's records.
+const senders = keys.hospitals.map((_, i) => recorderOf(keys, i));
 
 /**
  * A store contract: calldata `slot ‖ value` stores the value (zero deletes the slot);
@@ -110,7 +112,7 @@ describe("state paths", () => {
               );
               const txs: TypedTransaction[] = [];
               for (const a of actions) {
-                const from = senders[a.from] as { address: string; privateKey: string };
+                const from = senders[a.from] as (typeof senders)[number];
                 const nonce = nonces[a.from] as bigint;
                 nonces[a.from] = nonce + 1n;
                 const base = { nonce, gasLimit: 1_000_000n };
@@ -131,7 +133,7 @@ describe("state paths", () => {
                     signedTx(common, from.privateKey, {
                       ...base,
                       to: genesis.contracts.consentRegistry,
-                      data: grantCalldata(a.subject),
+                      data: grantCalldata(a.subject, from.custodian),
                     }),
                   );
                 } else {

@@ -17,7 +17,14 @@ import {
   type Membership,
 } from "../../../nodes/node/index.ts";
 import { createTxPool, type TxPool } from "../../../nodes/txpool/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 import { createManualClock, type ManualClock } from "./manualClock.ts";
 
 const START_MS = 1_800_000_000_000;
@@ -116,12 +123,12 @@ async function blocks(count: number): Promise<Block[]> {
   return h.committed.map((e) => e.block);
 }
 
-function grant(account: 0 | 1, nonce: bigint, n: number, gasLimit = 200_000n) {
-  const key = h.keys.hospitals[account]?.account.privateKey as string;
-  return signedTx(h.chainDb.common, key, {
+function grant(hospital: 0 | 1, nonce: bigint, n: number, gasLimit = 200_000n) {
+  const recorder = recorderOf(h.keys, hospital);
+  return signedTx(h.chainDb.common, recorder.privateKey, {
     nonce,
     to: h.genesis.contracts.consentRegistry,
-    data: grantCalldata(n),
+    data: grantCalldata(n, recorder.custodian),
     gasLimit,
   });
 }
@@ -160,7 +167,7 @@ describe("createBlockProducer", () => {
     const revoked = grant(1, 0n, 2);
     await h.pool.add(kept);
     await h.pool.add(revoked);
-    h.denied.add(h.keys.hospitals[1]?.account.address.toLowerCase() as string);
+    h.denied.add(recorderOf(h.keys, 1).address.toLowerCase());
     start();
     const [block] = await blocks(1);
     expect(block?.transactions.map((tx) => tx.hash())).toEqual([kept.hash()]);

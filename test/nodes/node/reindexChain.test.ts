@@ -13,7 +13,14 @@ import {
   systemClock,
 } from "../../../nodes/node/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
-import { devGenesis, grantCalldata, openChain, signedTx, tempDir } from "../stateFixtures.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeEach(async () => {
@@ -39,18 +46,18 @@ function genesisWithOutsider(): Genesis {
  */
 async function storeChain(
   genesis: Genesis,
-  senders: readonly string[],
+  senders: readonly { readonly privateKey: string; readonly custodian: number }[],
   tamper: (block: Block, index: number) => Block = (block) => block,
 ) {
   const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
   const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
   const engine = createExecutionEngine({ chainDb });
-  for (const [index, key] of senders.entries()) {
+  for (const [index, sender] of senders.entries()) {
     const parent = chainDb.head() as Block;
-    const tx = signedTx(common, key, {
+    const tx = signedTx(common, sender.privateKey, {
       nonce: 0n,
       to: genesis.contracts.consentRegistry,
-      data: grantCalldata(index),
+      data: grantCalldata(index, sender.custodian),
       gasLimit: 300_000n,
     });
     const built = await engine.buildBlock(parent, [tx], {
@@ -88,9 +95,8 @@ function withStateRoot(block: Block, stateRoot: Uint8Array): Block {
 describe("reindexChain", () => {
   it("re-executes and verifies every block, then swaps the new database in", async () => {
     const genesis = genesisWithOutsider();
-    const { hospitals } = devGenesis(2, "reindex").keys;
-    const senders = [hospitals[0]?.account.privateKey, hospitals[1]?.account.privateKey];
-    const { common, head } = await storeChain(genesis, senders as string[]);
+    const { keys } = devGenesis(2, "reindex");
+    const { common, head } = await storeChain(genesis, [recorderOf(keys, 0), recorderOf(keys, 1)]);
     const progress: number[] = [];
     const report = await reindexChain({
       dataDir: dir.path,
@@ -111,8 +117,8 @@ describe("reindexChain", () => {
 
   it("names the block and field of a stored block whose state root is wrong, keeping the live database", async () => {
     const genesis = genesisWithOutsider();
-    const key = devGenesis(2, "reindex").keys.hospitals[0]?.account.privateKey as string;
-    const { common, head } = await storeChain(genesis, [key], (block) =>
+    const recorder = recorderOf(devGenesis(2, "reindex").keys, 0);
+    const { common, head } = await storeChain(genesis, [recorder], (block) =>
       withStateRoot(block, new Uint8Array(32).fill(7)),
     );
     const error = await failedReindex(genesis, common);
@@ -129,7 +135,7 @@ describe("reindexChain", () => {
 
   it("refuses a stored block with a transaction from outside the consortium", async () => {
     const genesis = genesisWithOutsider();
-    const { common } = await storeChain(genesis, [OUTSIDER_KEY]);
+    const { common } = await storeChain(genesis, [{ privateKey: OUTSIDER_KEY, custodian: 1 }]);
     const error = await failedReindex(genesis, common);
     expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
     expect((error as { details: Record<string, string> }).details.field).toBe(
@@ -139,8 +145,8 @@ describe("reindexChain", () => {
 
   it("stops on abort with NODE_ABORTED and leaves the live database as it was", async () => {
     const genesis = genesisWithOutsider();
-    const key = devGenesis(2, "reindex").keys.hospitals[0]?.account.privateKey as string;
-    const { common, head } = await storeChain(genesis, [key]);
+    const recorder = recorderOf(devGenesis(2, "reindex").keys, 0);
+    const { common, head } = await storeChain(genesis, [recorder]);
     const controller = new AbortController();
     controller.abort();
     const error = await failedReindex(genesis, common, controller.signal);

@@ -51,10 +51,12 @@ async function grantOne(node: CustosNode): Promise<{ subject: string; block: num
     pollingInterval: 50,
   });
   try {
-    const wallet = new Wallet(keys.hospitals[0]?.account.privateKey as string, provider);
+    // Hospital 1's consent recorder grants in hospital 1's records (custodian 1).
+    const wallet = new Wallet(keys.hospitals[0]?.recorder.privateKey as string, provider);
     const registry = new Contract(keys.contracts.consentRegistry, consentRegistryAbi, wallet);
     const subject = hexlify(randomBytes(32));
     const tx = await registry.getFunction("grant")(
+      1,
       subject,
       { purposes: 1, categories: 1, validFrom: 0, validUntil: 0 },
       id("doc"),
@@ -74,7 +76,7 @@ async function consentStatus(node: CustosNode, subject: string): Promise<bigint>
       consentRegistryAbi,
       provider,
     );
-    return (await registry.getFunction("consentOf")(subject)).status;
+    return (await registry.getFunction("consentOf")(1, subject)).status;
   } finally {
     provider.destroy();
   }
@@ -145,6 +147,22 @@ describe("startNode (dev)", () => {
     );
     expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
     expect((error as { details: { field: string } }).details.field).toBe("devChain.hospitals");
+  });
+
+  it("refuses a dev chain of an earlier version whose recorders were admin accounts", async () => {
+    const dataDir = join(dir.path, "old");
+    await mkdir(dataDir);
+    const { genesis, keys } = createDevGenesis({ randomBytes: seededRandomBytes("old") });
+    const old = structuredClone(genesis) as unknown as {
+      organisations: { accounts: string[]; recorders: string[] }[];
+    };
+    for (const org of old.organisations) if (org.recorders.length > 0) org.recorders = org.accounts;
+    await writeFile(join(dataDir, "dev-genesis.json"), JSON.stringify(old));
+    await writeFile(join(dataDir, "dev-keys.json"), JSON.stringify(keys), { mode: 0o600 });
+    const error = await start({ dev: true, dataDir }).catch((e: unknown) => e);
+    expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
+    expect((error as { details: { field: string } }).details.field).toBe("dataDir");
+    expect((error as Error).message).toMatch(/use another dataDir/);
   });
 
   it("runs in a temporary directory removed at stop when no dataDir is given", async () => {
