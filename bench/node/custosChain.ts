@@ -45,6 +45,8 @@ export interface CustosChain extends BenchChain {
   readonly setup: ChainSetup;
   /** Set when started with `reindex`. */
   readonly reindexed?: Reindexed;
+  /** The node's process id (for memory sampling). */
+  readonly pid: number;
 }
 
 const cli = fileURLToPath(new URL("../../nodes/bin/custos.ts", import.meta.url));
@@ -125,6 +127,7 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
   });
   return {
     ...chain,
+    pid: child.pid,
     stop: async () => {
       const code = await child.stop(60_000);
       // A replay after an unclean stop is still a replay: report it, do not abort the run.

@@ -1,0 +1,152 @@
+/**
+ * `npm run soak`: a `custos node --dev` process (1 s block period) under 30 minutes of mixed
+ * traffic — 10 clients of valid work (consent grants, eth_calls, bounded log queries, head
+ * reads) beside continuous abuse (infinite-loop calls, unbounded log queries, oversized
+ * bodies, malformed and deeply nested JSON, WebSocket floods) — while /liveness, the arrival
+ * of new blocks and the node's memory are watched. Writes bench/results/soak.json and exits 1
+ * if a goal is missed:
+ *
+ * - `livenessP99Ms` ≤ 100;
+ * - `blockPeriodP99Ms` ≤ 1.5 × `blockPeriodMs`;
+ * - `validErrors` = 0;
+ * - `rssGrowthPercent` ≤ 10, from the first third of the run to its end (the last 20 minutes
+ *   of 30).
+ *
+ * Outside CI (it runs for `SOAK_MINUTES`, default 30); stops itself and its node.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startCustosChain, writeCustosConfig } from "./node/custosChain.ts";
+import { percentile, round } from "./node/stats.ts";
+import { runAbusiveTraffic } from "./soak/abusiveTraffic.ts";
+import { probeHeads, probeLiveness, probeMemory } from "./soak/probes.ts";
+import { runValidTraffic } from "./soak/validTraffic.ts";
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
+const CLIENTS = 10;
+const BLOCK_PERIOD_MS = 1_000;
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const RESULTS = new URL("./results/soak.json", import.meta.url);
+
+if (!(MINUTES > 0 && MINUTES <= 24 * 60)) throw new Error("SOAK_MINUTES must be in (0, 1440]");
+
+const dir = await mkdtemp(join(tmpdir(), "custos-soak-"));
+const configFile = join(dir, "node.json");
+const dataDir = join(dir, "data");
+const custosConfig = await writeCustosConfig(configFile, {
+  dataDir,
+  hospitals: CLIENTS,
+  blockGasLimit: 30_000_000,
+  logLevel: "warn",
+});
+const node = await startCustosChain({
+  configFile,
+  dataDir,
+  reindex: false,
+  rpcTimeoutMs: 30_000,
+  startTimeoutMs: 120_000,
+  echo: process.env.SOAK_ECHO === "1",
+});
+const rpcUrl = node.rpc.url;
+const wsUrl = rpcUrl.replace(/^http/, "ws");
+console.log(`soak: ${MINUTES} min against ${rpcUrl} (pid ${node.pid})`);
+
+const runMs = MINUTES * 60_000;
+const memory = probeMemory(node.pid, 10_000);
+const liveness = probeLiveness(rpcUrl, 250, 5_000);
+const heads = probeHeads(wsUrl);
+const valid = runValidTraffic(
+  rpcUrl,
+  node.setup.chainId,
+  node.setup.contracts.consentRegistry,
+  node.setup.hospitals.map((h, i) => ({ custodian: i + 1, privateKey: h.recorder.privateKey })),
+);
+const abuse = runAbusiveTraffic(rpcUrl, wsUrl, {
+  maxBodyBytes: MAX_BODY_BYTES,
+  loopCallsInFlight: 4,
+  floodMessages: 2_000,
+  requestTimeoutMs: 60_000,
+});
+
+const started = performance.now();
+const progress = setInterval(() => {
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(`soak: ${minutes.toFixed(1)} / ${MINUTES} min`);
+}, 60_000);
+await new Promise((resolve) => setTimeout(resolve, runMs));
+clearInterval(progress);
+
+const [abuseReport, validReport, livenessSamples, headSamples, memorySamples] = await Promise.all([
+  abuse.stop(),
+  valid.stop(),
+  liveness.stop(),
+  heads.stop(),
+  memory.stop(),
+]);
+const nodeCpuSeconds = node.cpuSeconds();
+await node.stop();
+await rm(dir, { recursive: true, force: true });
+
+const baselineAt = runMs / 3;
+const baseline = memorySamples.find((s) => s.atMs >= baselineAt) ?? memorySamples[0];
+const last = memorySamples[memorySamples.length - 1];
+if (baseline === undefined || last === undefined) throw new Error("no memory samples");
+const rssGrowthPercent = round(((last.bytes - baseline.bytes) / baseline.bytes) * 100, 1);
+const livenessP99Ms = round(percentile(livenessSamples.latenciesMs, 0.99), 1);
+const blockPeriodP99Ms = round(percentile(headSamples.intervalsMs, 0.99), 0);
+
+const goals = {
+  livenessP99MsAtMost100: livenessP99Ms <= 100 && livenessSamples.failures === 0,
+  blockPeriodP99WithinOneAndAHalfPeriods:
+    blockPeriodP99Ms <= 1.5 * BLOCK_PERIOD_MS && headSamples.failures === 0,
+  noValidErrors: validReport.errors === 0 && validReport.grants > 0,
+  rssGrowthPercentAtMost10: rssGrowthPercent <= 10,
+};
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  minutes: MINUTES,
+  livenessP99Ms,
+  blockPeriodMs: BLOCK_PERIOD_MS,
+  blockPeriodP99Ms,
+  validErrors: validReport.errors,
+  rssGrowthPercent,
+  goals,
+  detail: {
+    liveness: {
+      requests: livenessSamples.latenciesMs.length + livenessSamples.failures,
+      failures: livenessSamples.failures,
+      p50Ms: round(percentile(livenessSamples.latenciesMs, 0.5), 2),
+      maxMs: round(Math.max(0, ...livenessSamples.latenciesMs), 1),
+    },
+    blocks: {
+      heads: headSamples.heads,
+      subscriptionFailures: headSamples.failures,
+      periodP50Ms: round(percentile(headSamples.intervalsMs, 0.5), 0),
+      periodMaxMs: round(Math.max(0, ...headSamples.intervalsMs), 0),
+    },
+    valid: {
+      clients: CLIENTS,
+      operations: validReport.operations,
+      grants: validReport.grants,
+      errors: validReport.errors,
+      errorSamples: validReport.errorSamples,
+      iterationP50Ms: round(percentile(validReport.iterationMs, 0.5), 0),
+      iterationP99Ms: round(percentile(validReport.iterationMs, 0.99), 0),
+    },
+    abuse: abuseReport,
+    memory: {
+      baselineMiB: round(baseline.bytes / 2 ** 20, 1),
+      baselineAtMin: round(baseline.atMs / 60_000, 1),
+      endMiB: round(last.bytes / 2 ** 20, 1),
+      peakMiB: round(Math.max(...memorySamples.map((s) => s.bytes)) / 2 ** 20, 1),
+    },
+    nodeCpuSeconds: round(nodeCpuSeconds, 1),
+    custosConfig,
+  },
+};
+await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify({ ...results, detail: undefined }, null, 2));
+console.log(`wrote ${RESULTS.pathname}`);
+process.exit(Object.values(goals).every(Boolean) ? 0 : 1);
