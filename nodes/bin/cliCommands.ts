@@ -1,6 +1,7 @@
 import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
 import { createConsentCommand } from "./commands/consent.ts";
+import { createDbCommand } from "./commands/db.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
 import { createNodeCommand } from "./commands/node.ts";
 
@@ -13,4 +14,5 @@ export const cliCommands: readonly CliCommand[] = [
   createConsentCommand(),
   createAnonymiseCommand(),
   createGenesisCommand(),
+  createDbCommand(),
 ];

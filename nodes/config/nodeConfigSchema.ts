@@ -52,7 +52,12 @@ export const nodeConfigSchema = Type.Object(
           "Hospitals in the dev genesis (each: funded admin account and recorder, a validator).",
         ),
         chainId: integer(1, 2 ** 32 - 1, 4242, "Chain id of the dev chain."),
-        gasLimit: integer(5_000_000, MAX_SAFE, 1_000_000_000, "Block gas limit of the dev chain."),
+        gasLimit: integer(
+          5_000_000,
+          MAX_SAFE,
+          30_000_000,
+          "Block gas limit of the dev chain (30 M: a full block executes in under half of a 1 s period here; docs/node.md).",
+        ),
         blockPeriodSeconds: integer(1, 3600, 1, "Seconds between blocks of the dev chain."),
       },
       "The chain a dev node generates on its first start (ignored unless dev; a genesis file sets these for a real chain).",
@@ -117,6 +122,29 @@ export const nodeConfigSchema = Type.Object(
           },
           "Limits of eth_getLogs.",
         ),
+        call: section(
+          {
+            gasCap: integer(
+              21_000,
+              MAX_SAFE,
+              50_000_000,
+              "Most gas one eth_call or eth_estimateGas may use, whatever it asks (geth's --rpc.gascap).",
+            ),
+            timeoutMs: integer(
+              1,
+              600_000,
+              5_000,
+              "Wall-clock limit of one eth_call or eth_estimateGas from its arrival (geth's --rpc.evmtimeout); then RPC_CALL_TIMEOUT.",
+            ),
+            workers: integer(
+              1,
+              64,
+              2,
+              "Worker threads running eth_call and eth_estimateGas, off the thread that produces blocks.",
+            ),
+          },
+          "eth_call and eth_estimateGas execution.",
+        ),
         ws: section(
           {
             enabled: flag(true, "Serve JSON-RPC over WebSocket (needed for subscriptions)."),
@@ -124,6 +152,29 @@ export const nodeConfigSchema = Type.Object(
             maxSubscriptions: integer(1, 100_000, 100, "Most subscriptions per connection."),
           },
           "WebSocket transport.",
+        ),
+        filters: section(
+          {
+            max: integer(
+              1,
+              1_000_000,
+              10_000,
+              "Most polling filters installed, all clients together.",
+            ),
+            maxPerClient: integer(
+              1,
+              100_000,
+              100,
+              "Most polling filters one client (remote address) may have installed.",
+            ),
+            idleTimeoutSeconds: integer(
+              1,
+              86_400,
+              300,
+              "A polling filter not polled for this long is uninstalled (geth: 5 minutes).",
+            ),
+          },
+          "Polling filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter).",
         ),
       },
       "JSON-RPC endpoint.",

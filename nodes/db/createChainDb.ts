@@ -7,13 +7,14 @@ import {
 } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
-import { Level } from "level";
-import { CustosError } from "../../src/errors/index.ts";
+import { CustosError, isCustosError } from "../../src/errors/index.ts";
+import { type ChainProblem, chainCorruptError, checkChain, checkHeadMarker } from "./checkChain.ts";
 import { createFlatState, type FlatState, type FlatWrite, sameBlock } from "./createFlatState.ts";
 import { createLevelTrieDb, type StateDb } from "./createLevelTrieDb.ts";
 import type { StateWrite } from "./createWriteBackDb.ts";
 import { decodeRlp } from "./decodeRlp.ts";
 import { flatStateOfTrie } from "./flatStateOfTrie.ts";
+import { type HeadMarker, readHeadMarker, writeHeadMarker } from "./headMarker.ts";
 import { HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
 import {
   defaultLogQueryLimits,
@@ -21,7 +22,9 @@ import {
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
+import { openChainLevel } from "./openChainLevel.ts";
 import { scanStoredLogs } from "./scanStoredLogs.ts";
+import { storageError } from "./storageError.ts";
 import {
   decodeStoredReceipts,
   encodeStoredReceipts,
@@ -38,6 +41,31 @@ export interface ChainDbOptions {
   readonly common: Common;
   /** Flat-state records kept in memory (default {@link defaultChainDbOptions}). */
   readonly flatCacheEntries?: number;
+  /**
+   * Make every commit durable (LevelDB `sync`: the write-ahead log is fsynced) before it
+   * resolves; default true. Off only for a database that is rebuilt from scratch when lost
+   * (a reindex being built), which calls {@link ChainDb.sync} once at the end.
+   */
+  readonly syncWrites?: boolean;
+  /**
+   * Path of the head marker ({@link HeadMarker}), kept beside the database. When set, opening
+   * refuses a database that is empty, shorter than the marker or holds another block at the
+   * marker's height, checks the recent blocks ({@link defaultChainDbOptions.checkBlocks} and
+   * every block that may still be in the write-ahead log) with {@link checkChain}, and every
+   * commit then rewrites the marker durably.
+   */
+  readonly headMarker?: string;
+  /** Blocks below the head always checked at open when a marker is set. */
+  readonly checkBlocks?: number;
+  /** Create the database when the directory is missing or empty (default true). */
+  readonly create?: boolean;
+  /** Stops the open-time check with `NODE_ABORTED`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Told about every fault: damage found while serving, a failed commit, a marker that could
+   * not be written (see {@link ChainDb.health}).
+   */
+  readonly onFault?: (error: CustosError) => void;
 }
 
 /** Defaults of {@link ChainDbOptions}. */
@@ -58,6 +86,12 @@ export const defaultChainDbOptions = {
     cacheSize: 64 * 2 ** 20,
     compression: false,
   },
+  syncWrites: true,
+  /**
+   * Besides every block that may still be only in the write-ahead log, the start-up check
+   * covers at least this many blocks below the head (~10 ms for small blocks).
+   */
+  checkBlocks: 64,
 } as const;
 
 /** What one committed block writes. */
@@ -83,6 +117,18 @@ export interface TransactionLocation {
 
 /** Which log index to scan. */
 export type LogIndexKind = "address" | "topic";
+
+/** Whether the database can be trusted and written (see {@link ChainDb.health}). */
+export interface ChainDbHealth {
+  /** Damage found since the database was opened (holes or undecodable records). */
+  readonly checkFailures: number;
+  /**
+   * Why the node should not be called ready: damage found while serving or a failed commit
+   * (both until a restart), or a head marker that could not be written (until the next one
+   * is). Undefined when all is well.
+   */
+  readonly fault?: CustosError;
+}
 
 /** The node's block, receipt, index and state storage. */
 export interface ChainDb {
@@ -121,8 +167,22 @@ export interface ChainDb {
   ): Promise<bigint[]>;
   /** Logs matching a filter, using the indexes; enforces the caps. */
   logs(filter: LogFilter, limits?: LogQueryLimits): Promise<IndexedLog[]>;
-  /** Stores a block, its receipts, indexes, state writes and the new head in ONE batch. */
+  /**
+   * Stores a block, its receipts, indexes, state writes and the new head in ONE batch (synced
+   * unless `syncWrites` is false), then rewrites the head marker when there is one.
+   *
+   * @throws CustosError `CHAIN_DB_COMMIT_FAILED` when the batch fails (the database then
+   *   refuses further commits until it is reopened: a failed write may leave a torn record in
+   *   the write-ahead log, and writing on could lose later blocks at the next open);
+   *   `CHAIN_DB_CORRUPT` after damage was found (a holed chain is never extended).
+   */
   commitBlock(input: CommitBlockInput): Promise<void>;
+  /** Raw records by full key (keyspace byte included), for checks and tools. */
+  readRaw(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /** Damage and faults seen since the database was opened. */
+  health(): ChainDbHealth;
+  /** Makes every earlier write durable (one synced write), for a database opened without `syncWrites`. */
+  sync(): Promise<void>;
   /**
    * Rebuilds the flat state from the head's state trie (a database from before flat state,
    * or one whose flat state stopped at another block): until it is done, execution reads
@@ -207,26 +267,88 @@ function union(lists: readonly bigint[][]): bigint[] {
  * holding the block, receipts, tx index, log index, state-trie writes and the head pointer,
  * so a crash leaves the old or the new head, never a mix.
  *
- * @throws CustosError `CHAIN_DB_CORRUPT` when the head pointer names a missing block.
+ * With a `headMarker`, the database is checked against the marker and its recent blocks
+ * before it is handed out (see {@link ChainDbOptions.headMarker}); while it serves, a read
+ * that meets a hole below the head or a record that does not decode is reported as damage:
+ * `health()` carries it, later commits are refused.
+ *
+ * @throws CustosError `CHAIN_DB_CORRUPT` naming the block and part (or the file) that is
+ *   missing or damaged; `NODE_START_FAILED` when the directory is in use by another process
+ *   or cannot be used (see `openChainLevel`); `NODE_ABORTED` when `signal` fires during the
+ *   check.
  * @example
  * ```ts
- * const db = await createChainDb({ location: "./data/chain", common });
+ * const db = await createChainDb({ location: "./data/chain", common, headMarker: "./data/chain-head.json" });
  * const head = db.head();
  * ```
  */
 export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   const { common } = options;
-  const level = new Level<Uint8Array, Uint8Array>(options.location, {
-    keyEncoding: "view",
-    valueEncoding: "view",
-    ...defaultChainDbOptions.storage,
-  });
-  await level.open();
+  const markerPath = options.headMarker;
+  const syncWrites = options.syncWrites ?? defaultChainDbOptions.syncWrites;
+  const marker: HeadMarker | undefined =
+    markerPath === undefined ? undefined : await readHeadMarker(markerPath);
+  let level: Awaited<ReturnType<typeof openChainLevel>>;
+  try {
+    level = await openChainLevel(options.location, {
+      storage: defaultChainDbOptions.storage,
+      create: (options.create ?? true) && marker === undefined,
+    });
+  } catch (error) {
+    if (marker !== undefined && isCustosError(error, "NODE_START_FAILED")) {
+      if (error.details.reason === "no database") {
+        throw chainCorruptError([checkHeadMarker(undefined, undefined, marker) as ChainProblem]);
+      }
+    }
+    throw error;
+  }
   const trieDb = createLevelTrieDb(level);
-  const flatState = await createFlatState(
-    level,
-    options.flatCacheEntries ?? defaultChainDbOptions.flatCacheEntries,
-  );
+  let flatState: Awaited<ReturnType<typeof createFlatState>>;
+  try {
+    flatState = await createFlatState(
+      level,
+      options.flatCacheEntries ?? defaultChainDbOptions.flatCacheEntries,
+    );
+  } catch (error) {
+    await level.close();
+    throw error;
+  }
+
+  let checkFailures = 0;
+  let damage: CustosError | undefined;
+  let commitFault: CustosError | undefined;
+  let markerFault: CustosError | undefined;
+  const fault = (error: CustosError) => options.onFault?.(error);
+  const recorded = new WeakSet<CustosError>();
+  /** Records damage found while serving (each error once) and returns the error. */
+  function damaged(error: CustosError): CustosError {
+    if (recorded.has(error)) return error;
+    recorded.add(error);
+    checkFailures++;
+    damage ??= error;
+    fault(error);
+    return error;
+  }
+  /** Runs a read; a `CHAIN_DB_CORRUPT` it throws is recorded as damage. */
+  async function noting<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (isCustosError(error, "CHAIN_DB_CORRUPT")) throw damaged(error);
+      throw error;
+    }
+  }
+  const hole = (number: bigint, part: ChainProblem["part"], hash?: Uint8Array) =>
+    damaged(
+      chainCorruptError([
+        {
+          blockNumber: number,
+          ...(hash === undefined ? {} : { blockHash: hash }),
+          part,
+          reason: "missing",
+        },
+      ]),
+    );
 
   async function blockByHash(hash: Uint8Array): Promise<Block | undefined> {
     const key = keyOf(keyspaces.block, hash);
@@ -254,22 +376,67 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     }
   }
 
-  let head: Block | undefined;
-  const headHash = await level.get(HEAD_KEY);
-  if (headHash !== undefined) {
-    head = await blockByHash(headHash);
-    if (head === undefined) throw corrupt("meta", HEAD_KEY);
+  /** The number of the block the head pointer names but whose body is gone. */
+  async function lostHeadNumber(headHash: Uint8Array): Promise<bigint> {
+    const header = await headerByHash(headHash).catch(() => undefined);
+    if (header !== undefined) return header.number;
+    const [last] = await level
+      .iterator({
+        gte: keyOf(keyspaces.canonical),
+        lt: Uint8Array.of(keyspaces.canonical + 1),
+        reverse: true,
+        limit: 1,
+      })
+      .all();
+    if (last === undefined) return 0n;
+    const number = readUint64(last[0], 1);
+    return sameBlock(last[1], headHash) ? number : number + 1n;
   }
+
+  let head: Block | undefined;
+  try {
+    const headHash = await level.get(HEAD_KEY);
+    if (headHash !== undefined) {
+      head = await blockByHash(headHash);
+      if (head === undefined) {
+        throw chainCorruptError([
+          {
+            blockNumber: await lostHeadNumber(headHash),
+            blockHash: headHash,
+            part: "body",
+            reason: "missing (the head pointer names it)",
+          },
+        ]);
+      }
+    }
+  } catch (error) {
+    await level.close();
+    throw error;
+  }
+  const belowHead = (number: bigint) =>
+    head !== undefined && number >= 0n && number <= head.header.number;
 
   async function canonicalHash(number: bigint): Promise<Uint8Array | undefined> {
     if (number < 0n) return undefined;
-    return level.get(keyOf(keyspaces.canonical, uint64Bytes(number)));
+    const hash = await level.get(keyOf(keyspaces.canonical, uint64Bytes(number)));
+    if (hash === undefined && belowHead(number)) throw hole(number, "canonical");
+    return hash;
+  }
+
+  /** Receipts are missing only if the block is there; an unknown block has none. */
+  async function missingReceipts(blockHash: Uint8Array): Promise<undefined> {
+    const header = await level.get(keyOf(keyspaces.header, blockHash));
+    if (header === undefined) return undefined;
+    const number = createBlockHeaderFromRLP(header, { common, setHardfork: false }).number;
+    throw hole(number, "receipts", blockHash);
   }
 
   async function receipts(blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
     const key = keyOf(keyspaces.receipts, blockHash);
     const bytes = await level.get(key);
-    return bytes === undefined ? undefined : decodeStoredReceipts(bytes, bytesToHex(key));
+    return bytes === undefined
+      ? missingReceipts(blockHash)
+      : decodeStoredReceipts(bytes, bytesToHex(key));
   }
 
   async function receipt(
@@ -278,7 +445,9 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   ): Promise<LocatedReceipt | undefined> {
     const key = keyOf(keyspaces.receipts, blockHash);
     const bytes = await level.get(key);
-    return bytes === undefined ? undefined : readStoredReceipt(bytes, bytesToHex(key), index);
+    return bytes === undefined
+      ? missingReceipts(blockHash)
+      : readStoredReceipt(bytes, bytesToHex(key), index);
   }
 
   async function logBlocks(
@@ -351,10 +520,13 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     for (let i = 0; i < candidates.length; i++) {
       const blockHash = hashes[i];
       const blockNumber = candidates[i] as bigint;
-      if (blockHash === undefined) continue;
+      if (blockHash === undefined) {
+        if (belowHead(blockNumber)) throw hole(blockNumber, "canonical");
+        continue;
+      }
       const key = keyOf(keyspaces.receipts, blockHash);
       const bytes = await level.get(key);
-      if (bytes === undefined) continue;
+      if (bytes === undefined) throw hole(blockNumber, "receipts", blockHash);
       for (const log of scanStoredLogs(bytes, bytesToHex(key), filter)) {
         if (result.length === limits.maxResults) {
           throw new CustosError(
@@ -369,35 +541,107 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     return result;
   }
 
-  return {
+  // The oldest blocks whose records may still be only in the write-ahead log: LevelDB keeps
+  // at most two write buffers (the live one and one being written to a table) in logs, and
+  // moves every log to a table when it opens; blocks of this session are counted by the
+  // bytes they wrote until two write buffers' worth of newer blocks follow them.
+  const logBytes = 2 * defaultChainDbOptions.storage.writeBufferSize;
+  const recent: { number: bigint; bytes: number }[] = [];
+  let recentBytes = 0;
+  const openedLogFrom = head === undefined ? 0n : head.header.number + 1n;
+  function logFromAfter(number: bigint, bytes: number): bigint {
+    recent.push({ number, bytes });
+    recentBytes += bytes;
+    while (recent.length > 1 && recentBytes - (recent[0] as { bytes: number }).bytes >= logBytes) {
+      recentBytes -= (recent.shift() as { bytes: number }).bytes;
+    }
+    const oldest = (recent[0] as { number: bigint }).number;
+    return oldest > openedLogFrom ? oldest : openedLogFrom;
+  }
+
+  async function writeMarker(block: Block, logFrom: bigint): Promise<void> {
+    if (markerPath === undefined) return;
+    try {
+      await writeHeadMarker(markerPath, {
+        number: block.header.number,
+        hash: block.hash(),
+        logFrom,
+      });
+      markerFault = undefined;
+    } catch (cause) {
+      markerFault = new CustosError(
+        "CHAIN_DB_COMMIT_FAILED",
+        `block ${block.header.number} is committed but the head marker ${markerPath} was not updated`,
+        {
+          details: {
+            blockNumber: block.header.number.toString(),
+            blockHash: bytesToHex(block.hash()),
+            file: markerPath,
+          },
+          cause,
+        },
+      );
+      fault(markerFault);
+    }
+  }
+
+  const chainDb: ChainDb = {
     common,
     trieDb,
     flatState,
     head: () => head,
-    blockByHash,
-    headerByHash,
-    async blockByNumber(number) {
-      const hash = await canonicalHash(number);
-      return hash === undefined ? undefined : blockByHash(hash);
-    },
-    canonicalHash,
-    receipts,
-    receipt,
-    async transactionLocation(txHash) {
-      const key = keyOf(keyspaces.txIndex, txHash);
-      const value = await level.get(key);
-      if (value === undefined) return undefined;
-      if (value.length !== 44) throw corrupt("txIndex", key);
-      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-      return {
-        blockHash: value.slice(0, 32),
-        blockNumber: view.getBigUint64(32),
-        index: view.getUint32(40),
-      };
-    },
+    blockByHash: (hash) => noting(() => blockByHash(hash)),
+    headerByHash: (hash) => noting(() => headerByHash(hash)),
+    blockByNumber: (number) =>
+      noting(async () => {
+        const hash = await canonicalHash(number);
+        if (hash === undefined) return undefined;
+        const block = await blockByHash(hash);
+        if (block === undefined && belowHead(number)) throw hole(number, "body", hash);
+        return block;
+      }),
+    canonicalHash: (number) => noting(() => canonicalHash(number)),
+    receipts: (blockHash) => noting(() => receipts(blockHash)),
+    receipt: (blockHash, index) => noting(() => receipt(blockHash, index)),
+    transactionLocation: (txHash) =>
+      noting(async () => {
+        const key = keyOf(keyspaces.txIndex, txHash);
+        const value = await level.get(key);
+        if (value === undefined) return undefined;
+        if (value.length !== 44) throw corrupt("txIndex", key);
+        const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+        return {
+          blockHash: value.slice(0, 32),
+          blockNumber: view.getBigUint64(32),
+          index: view.getUint32(40),
+        };
+      }),
     logBlocks,
-    logs,
+    logs: (filter, limits) => noting(() => logs(filter, limits)),
     async commitBlock({ block, receipts: blockReceipts, stateWrites, flatWrites }) {
+      if (damage !== undefined) {
+        throw new CustosError(
+          "CHAIN_DB_CORRUPT",
+          `block ${block.header.number} was not committed: the database is damaged (${damage.shortMessage})`,
+          {
+            details: { ...damage.details, refused: block.header.number.toString() },
+            cause: damage,
+          },
+        );
+      }
+      if (commitFault !== undefined) {
+        throw new CustosError(
+          "CHAIN_DB_COMMIT_FAILED",
+          `block ${block.header.number} was not committed: an earlier commit failed; restart the node once the cause is fixed`,
+          {
+            details: {
+              blockNumber: block.header.number.toString(),
+              blockHash: bytesToHex(block.hash()),
+            },
+            cause: commitFault,
+          },
+        );
+      }
       const hash = block.hash();
       const number = uint64Bytes(block.header.number);
       const ops: BatchOp[] = [];
@@ -435,9 +679,9 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
         flatState.changing();
       }
       try {
-        await level.batch(ops);
+        await level.batch(ops, { sync: syncWrites });
       } catch (cause) {
-        throw new CustosError(
+        commitFault = new CustosError(
           "CHAIN_DB_COMMIT_FAILED",
           `block ${block.header.number} was not committed`,
           {
@@ -445,9 +689,22 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
             cause,
           },
         );
+        fault(commitFault);
+        throw commitFault;
       }
       if (extendsFlat) flatState.changed(flatWrites, hash);
       head = block;
+      let bytes = 0;
+      for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.length : 0);
+      await writeMarker(block, logFromAfter(block.header.number, bytes));
+    },
+    readRaw: (keys) => (keys.length === 0 ? Promise.resolve([]) : level.getMany([...keys])),
+    health: () => {
+      const current = damage ?? commitFault ?? markerFault;
+      return { checkFailures, ...(current === undefined ? {} : { fault: current }) };
+    },
+    async sync() {
+      if (head !== undefined) await level.put(HEAD_KEY, head.hash(), { sync: true });
     },
     async rebuildFlatState() {
       if (head === undefined) return;
@@ -459,4 +716,62 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       await level.close();
     },
   };
+
+  if (markerPath !== undefined) {
+    try {
+      await checkAtOpen(chainDb, marker, options);
+    } catch (error) {
+      await level.close();
+      throw error;
+    }
+    const opened = head;
+    if (opened !== undefined) {
+      try {
+        await writeHeadMarker(markerPath, {
+          number: opened.header.number,
+          hash: opened.hash(),
+          logFrom: openedLogFrom,
+        });
+      } catch (error) {
+        await level.close();
+        throw storageError(markerPath, error, "cannot write");
+      }
+    }
+  }
+  return chainDb;
+}
+
+/**
+ * The open-time check: the head against the marker, then the blocks that may still be only
+ * in the write-ahead log (from the marker's `logFrom`) and at least `checkBlocks` below the
+ * head.
+ */
+async function checkAtOpen(
+  chainDb: ChainDb,
+  marker: HeadMarker | undefined,
+  options: ChainDbOptions,
+): Promise<void> {
+  const head = chainDb.head();
+  if (marker !== undefined) {
+    const hashAtMarker =
+      head === undefined || head.header.number < marker.number
+        ? undefined
+        : await chainDb
+            .readRaw([keyOf(keyspaces.canonical, uint64Bytes(marker.number))])
+            .then(([h]) => h);
+    const problem = checkHeadMarker(head?.header.number, hashAtMarker, marker);
+    if (problem !== undefined) throw chainCorruptError([problem]);
+  }
+  if (head === undefined) return;
+  const window = BigInt(options.checkBlocks ?? defaultChainDbOptions.checkBlocks);
+  let from = head.header.number - window + 1n;
+  if (marker !== undefined && marker.logFrom < from) from = marker.logFrom;
+  if (from < 0n) from = 0n;
+  const report = await checkChain(chainDb, {
+    from,
+    to: head.header.number,
+    maxProblems: 20,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (report.problems.length > 0) throw chainCorruptError(report.problems);
 }

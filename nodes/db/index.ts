@@ -1,5 +1,15 @@
 export {
+  type ChainCheckOptions,
+  type ChainCheckReport,
+  type ChainPart,
+  type ChainProblem,
+  chainCorruptError,
+  checkChain,
+  checkHeadMarker,
+} from "./checkChain.ts";
+export {
   type ChainDb,
+  type ChainDbHealth,
   type ChainDbOptions,
   type CommitBlockInput,
   createChainDb,
@@ -22,6 +32,14 @@ export { decodeRlp, type RlpItem, type RlpSource, type RlpValue, rlpItemAt } fro
 export { encodeRlp, type RlpInput } from "./encodeRlp.ts";
 export { flatStateOfTrie } from "./flatStateOfTrie.ts";
 export {
+  decodeHeadMarker,
+  encodeHeadMarker,
+  HEAD_MARKER_FILE,
+  type HeadMarker,
+  readHeadMarker,
+  writeHeadMarker,
+} from "./headMarker.ts";
+export {
   FLAT_HEAD_KEY,
   HEAD_KEY,
   type Keyspace,
@@ -30,14 +48,24 @@ export {
   readUint64,
   uint64Bytes,
 } from "./keyspaces.ts";
+export { DATA_DIR_PID_FILE, type DataDirLock, lockDataDir } from "./lockDataDir.ts";
 export {
   defaultLogQueryLimits,
   type IndexedLog,
   type LogFilter,
   type LogQueryLimits,
 } from "./logFilter.ts";
+export {
+  type ChainLevelStorage,
+  type OpenChainLevelOptions,
+  openChainLevel,
+} from "./openChainLevel.ts";
+export { prepareDataDir } from "./prepareDataDir.ts";
 export { readTrie, trieEntries } from "./readTrie.ts";
 export { type ScannedLog, scanStoredLogs } from "./scanStoredLogs.ts";
+export { type StateProof, stateProof } from "./stateProof.ts";
+export { errnoOf, storageError } from "./storageError.ts";
+export { type Keccak, storedReceiptsRoot, storedTransactionsRoot } from "./storedBlockRoots.ts";
 export {
   decodeStoredReceipts,
   encodeStoredReceipts,
@@ -45,3 +73,5 @@ export {
   readStoredReceipt,
   type StoredReceipt,
 } from "./storedReceipt.ts";
+export { syncDirectory } from "./syncDirectory.ts";
+export { type TrieProof, trieProof } from "./trieProof.ts";

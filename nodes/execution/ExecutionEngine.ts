@@ -58,13 +58,22 @@ export interface CallRequest {
   readonly to?: Uint8Array;
   readonly data?: Uint8Array;
   readonly value?: bigint;
-  /** Gas available; default the block gas limit. */
+  /** Gas available, intrinsic gas included (as a transaction's gas limit); default the block gas limit. */
   readonly gas?: bigint;
+  /**
+   * EIP-2930 access list: charged as intrinsic gas (2,400 per address, 1,900 per storage key)
+   * and warm from the start, as in a transaction carrying it.
+   */
+  readonly accessList?: readonly {
+    readonly address: Uint8Array;
+    readonly storageKeys: readonly Uint8Array[];
+  }[];
 }
 
 /** The outcome of a call: expected failures (revert, out of gas) are returned, not thrown. */
 export interface CallResult {
   readonly returnData: Uint8Array;
+  /** Gas the call consumed as a transaction would: intrinsic gas plus execution, before refunds. */
   readonly gasUsed: bigint;
   /** Present when execution reverted; `reason` decodes `Error(string)`. */
   readonly revert?: { readonly data: Uint8Array; readonly reason?: string };
@@ -96,8 +105,15 @@ export interface ExecutionEngine {
   code(address: Uint8Array, block: Block): Promise<Uint8Array>;
   /** A storage slot (32 bytes) at a committed block, as 32 bytes. */
   storageAt(address: Uint8Array, slot: Uint8Array, block: Block): Promise<Uint8Array>;
-  /** Runs a call on a committed block's state without changing it. */
+  /**
+   * Runs a call on a committed block's state without changing it, on the calling thread and
+   * without a gas cap or timeout: for the node's own calls (membership). Requests from
+   * clients go through a `CallExecutor` (`createCallPool`).
+   */
   call(request: CallRequest, block: Block): Promise<CallResult>;
-  /** Smallest gas limit with which the request succeeds. */
+  /**
+   * Smallest gas limit with which the request succeeds, at most the request's gas (default
+   * the block gas limit) and `MAX_TX_GAS`; on the calling thread, as `call`.
+   */
   estimateGas(request: CallRequest, block: Block): Promise<bigint>;
 }

@@ -12,17 +12,12 @@ import {
 } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
-import {
-  createTrieUpdate,
-  EMPTY_TRIE_ROOT,
-  type FlatState,
-  type FlatWrite,
-  flatSlotValue,
-  readTrie,
-  type TrieNodeWrite,
-  trieEntries,
-  type WriteBackDb,
-} from "../db/index.ts";
+// The modules, not ../db/index.ts: the call workers import this file, and the index would
+// load level's native binding into every worker for nothing.
+import { type FlatState, type FlatWrite, flatSlotValue } from "../db/createFlatState.ts";
+import { createTrieUpdate, EMPTY_TRIE_ROOT, type TrieNodeWrite } from "../db/createTrieUpdate.ts";
+import type { WriteBackDb } from "../db/createWriteBackDb.ts";
+import { readTrie, trieEntries } from "../db/readTrie.ts";
 
 /** Options of {@link createBlockStateManager}. */
 export interface BlockStateManagerOptions {

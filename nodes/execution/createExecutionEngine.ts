@@ -1,11 +1,10 @@
 import { Block, createBlock, createBlockHeader, type HeaderData } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
-import { createFeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
 import {
   Address,
   bytesToHex,
-  bytesToUtf8,
   equalsBytes,
   KECCAK256_NULL,
   setLengthLeft,
@@ -24,7 +23,7 @@ import {
 import { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
 import { type BlockStateManager, createBlockStateManager } from "./createBlockStateManager.ts";
 import { createSenderRecovery } from "./createSenderRecovery.ts";
-import { createTransientEvm, createTransientVm } from "./createTransientVm.ts";
+import { createTransientVm } from "./createTransientVm.ts";
 import type {
   AccountState,
   BuildBlockOptions,
@@ -33,11 +32,15 @@ import type {
   CallResult,
   ExecutedBlock,
   ExecutionEngine,
+  RejectedTransaction,
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
 import { installFastInterpreterLoop } from "./installFastInterpreterLoop.ts";
 import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+import { MAX_TX_GAS } from "./maxTxGas.ts";
 import { orderedTrieRoot } from "./orderedTrieRoot.ts";
+import { runMessageCall } from "./runMessageCall.ts";
+import { searchCallGas } from "./searchCallGas.ts";
 
 // Once per process, before any block executes (see each for why).
 await installJumpAnalysisCache();
@@ -72,15 +75,6 @@ export const defaultExecutionEngineOptions = {
   senderRecovery: true,
 } as const;
 
-const ERROR_SELECTOR = "0x08c379a0";
-
-function decodeRevertReason(data: Uint8Array): string | undefined {
-  if (data.length < 68 || bytesToHex(data.subarray(0, 4)) !== ERROR_SELECTOR) return undefined;
-  const length = Number(BigInt(bytesToHex(data.subarray(36, 68))));
-  if (68 + length > data.length) return undefined;
-  return bytesToUtf8(data.subarray(68, 68 + length));
-}
-
 function mismatch(
   field: string,
   expected: Uint8Array | bigint,
@@ -102,6 +96,23 @@ function mismatch(
   );
 }
 
+/** The rejections of `txs`, in their order: those found before execution, then during. */
+function inOrder(
+  txs: readonly TypedTransaction[],
+  before: ReadonlyMap<TypedTransaction, RejectedTransaction>,
+  during: readonly RejectedTransaction[],
+): RejectedTransaction[] {
+  if (before.size === 0) return [...during];
+  const all = new Map(before);
+  for (const rejected of during) all.set(rejected.tx, rejected);
+  return txs.flatMap((tx) => all.get(tx) ?? []);
+}
+
+/** geth's words for a transaction over the per-transaction gas cap (EIP-7825). */
+function gasCapReason(gasLimit: bigint): string {
+  return `transaction gas limit too high (cap: ${MAX_TX_GAS}, tx: ${gasLimit})`;
+}
+
 /**
  * Creates the EthereumJS-VM execution engine over a chain database.
  *
@@ -113,8 +124,12 @@ function mismatch(
  * nodes); nodes and flat-state changes reach level only in the block's one atomic commit
  * batch. A block whose flat-state reads raced a commit is executed again on the trie.
  *
+ * A transaction declaring more gas than {@link MAX_TX_GAS} is left out of a built block
+ * (rejected as invalid) and makes a received block invalid.
+ *
  * @throws CustosError `STATE_NOT_AVAILABLE` when a parent's or queried block's state root is
- * not stored; `BLOCK_INVALID` from executeBlock naming the mismatching field;
+ * not stored; `BLOCK_INVALID` from executeBlock naming the mismatching field (or the
+ * transaction, `transactions[i].gasLimit`, above the per-transaction gas cap);
  * `EXECUTION_REVERTED` from estimateGas; `CHAIN_DB_COMMIT_FAILED` from commit.
  * @example
  * ```ts
@@ -259,27 +274,10 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     }
   }
 
-  async function callAt(request: CallRequest, block: Block, gasLimit: bigint) {
-    const { result } = await onStateOf(block.header.stateRoot, block.hash(), async (state) => {
-      // An EVM, not a VM: a call needs no block machinery.
-      const evm = await createTransientEvm({
-        common,
-        stateManager: state.stateManager,
-        blockchain,
-      });
-      const caller = new Address(request.from ?? new Uint8Array(20));
-      const call = await evm.runCall({
-        block,
-        caller,
-        origin: caller,
-        ...(request.to === undefined ? {} : { to: new Address(request.to) }),
-        data: request.data ?? new Uint8Array(0),
-        value: request.value ?? 0n,
-        gasLimit,
-        skipBalance: true,
-      });
-      return call.execResult;
-    });
+  async function callAt(request: CallRequest, block: Block, gas: bigint): Promise<CallResult> {
+    const { result } = await onStateOf(block.header.stateRoot, block.hash(), (state) =>
+      runMessageCall({ common, stateManager: state.stateManager, blockchain }, request, block, gas),
+    );
     return result;
   }
 
@@ -289,16 +287,6 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       read(state.stateManager),
     );
     return result;
-  }
-
-  function intrinsicGas(request: CallRequest): bigint {
-    return createFeeMarket1559Tx(
-      {
-        ...(request.to === undefined ? {} : { to: request.to }),
-        data: request.data ?? new Uint8Array(0),
-      },
-      { common },
-    ).getIntrinsicGas();
   }
 
   return {
@@ -316,11 +304,17 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         difficulty: 0n,
       };
       const context = createBlock({ header: headerData }, { common });
+      const overCap = new Map<TypedTransaction, RejectedTransaction>();
+      const candidates = pendingTxs.filter((tx) => {
+        if (tx.gasLimit <= MAX_TX_GAS) return true;
+        overCap.set(tx, { tx, kind: "invalid", reason: gasCapReason(tx.gasLimit) });
+        return false;
+      });
       const {
         result: { outcome, stateRoot },
         state,
       } = await onStateOf(parent.header.stateRoot, parent.hash(), (s) =>
-        run(s, context, pendingTxs, false),
+        run(s, context, candidates, false),
       );
       try {
         // The Block constructor, not createBlock: createBlock re-creates every transaction from
@@ -343,7 +337,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
           receipts: outcome.receipts,
           stateWrites: state.db.writes(),
           ...(flatWrites === undefined ? {} : { flatWrites }),
-          rejected: outcome.rejected,
+          rejected: inOrder(pendingTxs, overCap, outcome.rejected),
         };
         pending.set(built, state.db);
         return built;
@@ -365,6 +359,24 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       }
       if (block.uncleHeaders.length > 0) {
         throw mismatch("uncleHash", new Uint8Array(0), block.header.uncleHash, block);
+      }
+      for (const [index, tx] of block.transactions.entries()) {
+        if (tx.gasLimit > MAX_TX_GAS) {
+          const reason = gasCapReason(tx.gasLimit);
+          throw new CustosError(
+            "BLOCK_INVALID",
+            `block ${block.header.number}: transaction ${index} ${reason}`,
+            {
+              details: {
+                field: `transactions[${index}].gasLimit`,
+                blockNumber: block.header.number.toString(),
+                txHash: bytesToHex(tx.hash()),
+                gasLimit: tx.gasLimit.toString(),
+                cap: MAX_TX_GAS.toString(),
+              },
+            },
+          );
+        }
       }
       const txRoot = transactionsRoot(block.transactions);
       if (!equalsBytes(txRoot, block.header.transactionsTrie)) {
@@ -432,58 +444,29 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       return setLengthLeft(value, 32);
     },
 
-    async call(request, block): Promise<CallResult> {
-      const result = await callAt(request, block, request.gas ?? block.header.gasLimit);
-      const base = { returnData: result.returnValue, gasUsed: result.executionGasUsed };
-      const failure = result.exceptionError;
-      if (failure === undefined) return base;
-      if (failure.error === "revert") {
-        const reason = decodeRevertReason(result.returnValue);
-        return {
-          ...base,
-          revert:
-            reason === undefined
-              ? { data: result.returnValue }
-              : { data: result.returnValue, reason },
-        };
-      }
-      return { ...base, error: failure.error };
+    call(request, block): Promise<CallResult> {
+      return callAt(request, block, request.gas ?? block.header.gasLimit);
     },
 
     async estimateGas(request, block) {
-      const intrinsic = intrinsicGas(request);
-      const cap = request.gas ?? block.header.gasLimit;
-      const succeeds = async (gas: bigint) => {
-        if (gas < intrinsic) return { ok: false, data: new Uint8Array(0) };
-        const r = await callAt(request, block, gas - intrinsic);
-        return {
-          ok: r.exceptionError === undefined,
-          data: r.returnValue,
-          used: r.executionGasUsed,
-        };
-      };
-      const top = await succeeds(cap);
-      if (!top.ok) {
-        const reason = decodeRevertReason(top.data);
-        throw new CustosError(
-          "EXECUTION_REVERTED",
-          reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
-          {
-            details: { data: bytesToHex(top.data), ...(reason === undefined ? {} : { reason }) },
+      let cap = request.gas ?? block.header.gasLimit;
+      if (cap > MAX_TX_GAS) cap = MAX_TX_GAS;
+      const outcome = await searchCallGas((gas) => callAt(request, block, gas), cap);
+      if (outcome.ok) return outcome.gas;
+      const { result } = outcome;
+      const data = result.revert?.data ?? result.returnData;
+      const reason = result.revert?.reason;
+      throw new CustosError(
+        "EXECUTION_REVERTED",
+        reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
+        {
+          details: {
+            data: bytesToHex(data),
+            ...(reason === undefined ? {} : { reason }),
+            ...(result.error === undefined ? {} : { error: result.error }),
           },
-        );
-      }
-      // Search between what the call used (a lower bound) and the cap; the 63/64 rule and
-      // refunds make the used amount sometimes insufficient, hence the search.
-      let low = intrinsic + (top.used ?? 0n) - 1n;
-      let high = cap;
-      if ((await succeeds(low + 1n)).ok) return low + 1n;
-      while (high - low > 1n) {
-        const mid = (low + high) / 2n;
-        if ((await succeeds(mid)).ok) high = mid;
-        else low = mid;
-      }
-      return high;
+        },
+      );
     },
   };
 }

@@ -1,9 +1,23 @@
+export type { CallExecutor, GasEstimateOutcome } from "./CallExecutor.ts";
 export { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
+export {
+  type AccessListItem,
+  type AccessListOutcome,
+  createAccessList,
+  type ReplayContext,
+} from "./createAccessList.ts";
 export {
   type BlockStateManager,
   type BlockStateManagerOptions,
   createBlockStateManager,
 } from "./createBlockStateManager.ts";
+export {
+  type CallPool,
+  type CallPoolOptions,
+  type CallPoolPorts,
+  createCallPool,
+  defaultCallPoolOptions,
+} from "./createCallPool.ts";
 export {
   CUSTOS_HARDFORK,
   type CustosCommonOptions,
@@ -14,6 +28,13 @@ export {
   defaultExecutionEngineOptions,
   type ExecutionEngineOptions,
 } from "./createExecutionEngine.ts";
+export {
+  type AccessListRequest,
+  createReplayPool,
+  defaultReplayPoolOptions,
+  type ReplayPool,
+  type ReplayPoolOptions,
+} from "./createReplayPool.ts";
 export {
   createTransientEvm,
   createTransientVm,
@@ -35,3 +56,7 @@ export {
 } from "./installFastInterpreterLoop.ts";
 export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";
+export { MAX_TX_GAS } from "./maxTxGas.ts";
+export { callIntrinsicGas, decodeRevertReason, runMessageCall } from "./runMessageCall.ts";
+export { searchCallGas } from "./searchCallGas.ts";
+export { type TracedFrame, traceTransaction } from "./traceTransaction.ts";

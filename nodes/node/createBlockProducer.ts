@@ -73,7 +73,9 @@ const RETRY_MS = 1000;
  * gas per second × period × `buildShare`, never above the header gas limit), so blocks keep
  * their period under load instead of growing until each takes many periods to execute; the
  * pool's best transaction is always admitted whatever gas it declares, so no transaction
- * waits for ever behind the budget.
+ * waits for ever behind the budget (one transaction declares at most `MAX_TX_GAS`, 2^24: the
+ * pool refuses more and the engine leaves such a transaction out, so one member cannot hold
+ * a block for longer than that much gas takes).
  * Invalid transactions found while building are dropped from the pool with their sender's
  * later nonces; transactions that did not fit stay for the next block.
  *

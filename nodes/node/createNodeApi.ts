@@ -1,12 +1,15 @@
 import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { equalsBytes } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
-import type { ChainDb } from "../db/index.ts";
+import { type ChainDb, stateProof } from "../db/index.ts";
 import type {
+  CallPool,
   CallResult as EngineCallResult,
   ExecutedBlock,
   ExecutionEngine,
+  ReplayPool,
 } from "../execution/index.ts";
 import {
   type BlockExecutedEvent,
@@ -23,6 +26,10 @@ export interface NodeApiOptions {
   readonly common: Common;
   readonly chainDb: ChainDb;
   readonly engine: ExecutionEngine;
+  /** Runs clients' eth_call and eth_estimateGas off this thread, capped and timed. */
+  readonly calls: Pick<CallPool, "call" | "estimateGas" | "timeouts">;
+  /** Runs eth_createAccessList and debug_traceTransaction off this thread, timed. */
+  readonly replays: Pick<ReplayPool, "createAccessList" | "traceTransaction">;
   readonly pool: TxPool;
   /** Value of web3_clientVersion, e.g. `custos/0.1.0/linux-x64/node-v22.23.3`. */
   readonly clientVersion: string;
@@ -79,16 +86,24 @@ function listeners<T>() {
  * transaction sent now would run in) when asked at the head, so estimates for contracts whose
  * paths depend on the block hold when the transaction executes.
  *
+ * Clients' calls and estimates run on the call pool (`calls`: worker threads, gas cap,
+ * wall-clock timeout), never on this thread; an estimate that runs out of gas at its highest
+ * gas fails with geth's "gas required exceeds allowance (N)".
+ *
+ * eth_createAccessList and debug_traceTransaction replay on the replay worker (`replays`);
+ * eth_getProof walks the stored state trie (`stateProof`); pending-transaction filters hear
+ * of transactions that eth_sendRawTransaction made executable.
+ *
  * `metrics().transactions` counts transactions committed since this process started (a
  * Prometheus counter that restarts with the process; rate() handles the reset).
  *
  * @throws CustosError `TXPOOL_*` from sendRawTransaction; `STATE_NOT_AVAILABLE` from state
- *   reads at a block whose state is not stored; `EXECUTION_REVERTED` is returned by
- *   estimateGas as a failure, not thrown.
+ *   reads at a block whose state is not stored; `RPC_CALL_TIMEOUT` from call and estimateGas
+ *   past the call pool's timeout. Reverts and halts are returned as failures, not thrown.
  * @example
  * ```ts
- * const api = createNodeApi({ common, chainDb, engine, pool, clientVersion, maxTxBytes, minTip,
- *   blockPeriodSeconds: 1, now: Date.now });
+ * const api = createNodeApi({ common, chainDb, engine, calls, replays, pool, clientVersion,
+ *   maxTxBytes, minTip, blockPeriodSeconds: 1, now: Date.now });
  * const server = createRpcServer({ api });
  * ```
  */
@@ -97,6 +112,8 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
   const heads = listeners<Block>();
   const logBatches = listeners<readonly IndexedLog[]>();
   const executions = listeners<BlockExecutedEvent>();
+  const pendingTxs = listeners<readonly Uint8Array[]>();
+  const keccak = common.customCrypto.keccak256 ?? keccak_256;
   let committedTransactions = 0n;
 
   /**
@@ -145,24 +162,28 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
     code: (address, block) => engine.code(address, block),
     storageAt: (address, slot, block) => engine.storageAt(address, slot, block),
     async call(request, block) {
-      return callResult(await engine.call(request, block));
+      return callResult(await options.calls.call(request, block));
     },
     async estimateGas(request, block) {
       const context = equalsBytes(block.hash(), head().hash()) ? nextBlockContext(block) : block;
-      try {
-        return { ok: true, gas: await engine.estimateGas(request, context) };
-      } catch (error) {
-        if (error instanceof CustosError && error.code === "EXECUTION_REVERTED") {
-          // Re-run once at the cap to hand the RPC layer the revert data and reason.
-          const failed = callResult(await engine.call(request, context));
-          if (failed.failure !== undefined) return { ok: false, failure: failed.failure };
-        }
-        throw error;
+      const outcome = await options.calls.estimateGas(request, context);
+      if (outcome.ok) return { ok: true, gas: outcome.gas };
+      const failure = callResult(outcome.result).failure;
+      // As geth: running out of gas at the highest gas tried is "gas required exceeds allowance".
+      if (failure === undefined || (failure.kind === "halt" && failure.reason === "out of gas")) {
+        return {
+          ok: false,
+          failure: { kind: "halt", reason: `gas required exceeds allowance (${outcome.gas})` },
+        };
       }
+      return { ok: false, failure };
     },
     async sendRawTransaction(raw) {
       const tx = decodeTransaction(raw, { common, maxTxBytes: options.maxTxBytes });
-      return (await pool.add(tx)).hash;
+      const added = await pool.add(tx);
+      const executable = added.status === "pending" ? [added.hash, ...added.promoted] : [];
+      if (executable.length > 0) pendingTxs.emit(executable);
+      return added.hash;
     },
     async logs(filter) {
       // The RPC layer asks for one log more than its cap and refuses a full answer; the
@@ -189,9 +210,44 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         transactions: committedTransactions,
         poolSize: stats.pending + stats.queued,
         peers: 0,
+        callTimeouts: options.calls.timeouts(),
+        dbCheckFailures: chainDb.health().checkFailures,
       };
     },
-    ready: () => chainDb.head() !== undefined,
+    // Not ready on damage found while serving, after a failed commit, or while the head
+    // marker cannot be written (chainDb.health()).
+    ready: () => chainDb.head() !== undefined && chainDb.health().fault === undefined,
+    canonicalHash: (number) => chainDb.canonicalHash(number),
+    onPendingTransactions: (listener) => pendingTxs.add(listener),
+    async proof(address, slots, block) {
+      return stateProof(
+        block.header.stateRoot,
+        address,
+        slots,
+        (hash) => chainDb.trieDb.getSync(Buffer.from(hash).toString("hex")),
+        keccak,
+      );
+    },
+    async createAccessList(request, block) {
+      const context = equalsBytes(block.hash(), head().hash()) ? nextBlockContext(block) : block;
+      const outcome = await options.replays.createAccessList(request, block, context);
+      const failure = outcome.failure;
+      const base = { accessList: outcome.accessList, gasUsed: outcome.gasUsed };
+      return failure === undefined ? base : { ...base, failure };
+    },
+    async traceTransaction(txHash, traceOptions) {
+      const location = await chainDb.transactionLocation(txHash);
+      if (location === undefined) return undefined;
+      const block = await chainDb.blockByHash(location.blockHash);
+      const parent = await chainDb.headerByHash(block?.header.parentHash ?? new Uint8Array(32));
+      if (block === undefined || parent === undefined) return undefined;
+      return options.replays.traceTransaction(
+        block,
+        parent.stateRoot,
+        location.index,
+        traceOptions,
+      );
+    },
     blockCommitted(executed, seconds) {
       const { block } = executed;
       committedTransactions += BigInt(block.transactions.length);

@@ -1,9 +1,10 @@
 import { access, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { CustosError } from "../../src/errors/index.ts";
 import { commitGenesis, type Genesis } from "../chain/index.ts";
-import { type ChainDb, createChainDb } from "../db/index.ts";
+import { type ChainDb, createChainDb, syncDirectory } from "../db/index.ts";
 import { createExecutionEngine } from "../execution/index.ts";
 import { assertBlockSenders } from "./assertBlockSenders.ts";
 import type { Clock } from "./Clock.ts";
@@ -80,6 +81,7 @@ export async function recoverInterruptedReindex(dataDir: string): Promise<void> 
  * leaves the live database as it was ({@link recoverInterruptedReindex} tidies up).
  *
  * @throws CustosError `BLOCK_INVALID` naming the block and field that failed verification;
+ *   `CHAIN_DB_CORRUPT` when a stored block below the head is missing or damaged;
  *   `GENESIS_INVALID` when the stored chain has another genesis; `NODE_ABORTED` when `signal`
  *   fires.
  * @example
@@ -101,7 +103,8 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
   try {
     await commitGenesis(source, genesis);
     const head = source.head()?.header.number ?? 0n;
-    target = await createChainDb({ location: freshPath, common });
+    // Not synced per block: a lost reindex is rebuilt; it is made durable once, before the swap.
+    target = await createChainDb({ location: freshPath, common, syncWrites: false });
     const fresh = target;
     await commitGenesis(fresh, genesis);
     const engine = createExecutionEngine({ chainDb: fresh });
@@ -115,12 +118,8 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
       if (options.signal?.aborted === true) {
         throw new CustosError("NODE_ABORTED", "reindex aborted; the chain database is unchanged");
       }
-      const block = await source.blockByNumber(number);
-      if (block === undefined) {
-        throw new CustosError("CHAIN_DB_CORRUPT", `block ${number} is missing below the head`, {
-          details: { keyspace: "canonical", key: number.toString() },
-        });
-      }
+      // A hole below the head throws CHAIN_DB_CORRUPT naming the block and part.
+      const block = (await source.blockByNumber(number)) as Block;
       await assertBlockSenders(block, membership.isMember);
       const executed = await engine.executeBlock(block);
       await engine.commit(executed);
@@ -135,11 +134,13 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
     await rm(freshPath, { recursive: true, force: true });
     throw error;
   }
+  await target?.sync();
   await target?.close();
   await source.close();
   const oldPath = join(dataDir, chainDirectories.old);
   await rename(chainPath, oldPath);
   await rename(freshPath, chainPath);
+  await syncDirectory(dataDir);
   await rm(oldPath, { recursive: true, force: true });
   return { blocks, transactions, seconds: (clock.now() - started) / 1000 };
 }

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
@@ -6,8 +7,24 @@ import { bytesToHex, createAddressFromPrivateKey, equalsBytes, hexToBytes } from
 import { CustosError } from "../../src/errors/index.ts";
 import { commitGenesis, type Genesis, loadGenesisFile } from "../chain/index.ts";
 import type { NodeConfig } from "../config/index.ts";
-import { type ChainDb, createChainDb } from "../db/index.ts";
-import { createCustosCommon, createExecutionEngine } from "../execution/index.ts";
+import {
+  type ChainDb,
+  createChainDb,
+  type DataDirLock,
+  errnoOf,
+  HEAD_MARKER_FILE,
+  lockDataDir,
+  prepareDataDir,
+} from "../db/index.ts";
+import {
+  type CallPool,
+  createCallPool,
+  createCustosCommon,
+  createExecutionEngine,
+  createReplayPool,
+  MAX_TX_GAS,
+  type ReplayPool,
+} from "../execution/index.ts";
 import type { Logger } from "../log/index.ts";
 import {
   createRpcServer,
@@ -45,6 +62,11 @@ export interface StartNodeOptions {
   readonly reindex?: boolean;
   /** Reports reindex progress (blocks done, head number). */
   readonly onReindexProgress?: (done: number, total: number) => void;
+  /**
+   * Stops the start-up between steps (and a reindex or the database check within them) with
+   * `NODE_ABORTED`, releasing what was opened: SIGTERM during start-up.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A running Custos node. */
@@ -98,6 +120,9 @@ function rpcOptions(config: NodeConfig) {
       maxLogBlockRange: rpc.getLogs.maxBlockRange,
       maxLogResults: rpc.getLogs.maxResults,
       maxSubscriptionsPerConnection: rpc.ws.maxSubscriptions,
+      maxFilters: rpc.filters.max,
+      maxFiltersPerClient: rpc.filters.maxPerClient,
+      filterIdleMs: rpc.filters.idleTimeoutSeconds * 1000,
     },
     corsOrigins: rpc.cors,
     websocket: { enabled: rpc.ws.enabled, maxConnections: rpc.ws.maxConnections },
@@ -105,11 +130,46 @@ function rpcOptions(config: NodeConfig) {
   };
 }
 
+const listenReasons: Readonly<Record<string, string>> = {
+  EADDRINUSE: "address in use",
+  EADDRNOTAVAIL: "address not available on this machine",
+  EACCES: "permission denied (ports below 1024 need privileges)",
+  ENOTFOUND: "unknown host",
+  EAI_AGAIN: "host name lookup failed",
+};
+
+/** The `NODE_START_FAILED` error of an RPC address that cannot be bound, saying why. */
+function listenError(host: string, port: number, cause: unknown): CustosError {
+  const code = errnoOf(cause) ?? (cause as { code?: string }).code;
+  const reason =
+    (code === undefined ? undefined : listenReasons[code]) ??
+    (cause instanceof Error ? cause.message : String(cause));
+  return new CustosError("NODE_START_FAILED", `cannot listen on ${host}:${port}: ${reason}`, {
+    details: { field: "rpc.port", host, port, code: code ?? "", reason },
+    cause,
+  });
+}
+
+/** Binds and releases the RPC address, so a port in use fails before the data directory is touched. */
+async function assertCanListen(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (cause) {
+    throw listenError(host, port, cause);
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /**
  * Starts a hospital node from its validated configuration — the one place where the node's
  * components are created and wired: the chain database (`dataDir/chain`), genesis (from
  * `chain.genesisFile`, or generated and kept in `dataDir` for a dev node), the EthereumJS
- * execution engine, the member-only transaction pool, the solo block producer (when the node
+ * execution engine, the call pool (worker threads for clients' eth_call and eth_estimateGas),
+ * the member-only transaction pool, the solo block producer (when the node
  * has a validator key; QBFT replaces it for multi-validator chains), the {@link NodeApi} and
  * the JSON-RPC/WebSocket/metrics server.
  *
@@ -117,8 +177,12 @@ function rpcOptions(config: NodeConfig) {
  *
  * @throws CustosError `CONFIG_INVALID` (genesis file, key file, a dev chain made with other
  *   parameters, a validator key that is not in the genesis validator set); `GENESIS_INVALID`
- *   when the database holds another chain; `CHAIN_DB_CORRUPT`; `BLOCK_INVALID` from a
- *   reindex; `NODE_START_FAILED` when the RPC address cannot be bound.
+ *   when the database holds another chain; `CHAIN_DB_CORRUPT` naming the missing or damaged
+ *   block and part (or file), when the database does not match its head marker or a recent
+ *   block fails the start-up check; `BLOCK_INVALID` from a reindex; `NODE_START_FAILED` when
+ *   the RPC address cannot be bound (checked first, before the data directory is touched),
+ *   the data directory cannot be created or written (naming the path and the cause) or is in
+ *   use by another process (naming its pid); `NODE_ABORTED` when `signal` fires first.
  * @example
  * ```ts
  * const node = await startNode({ config }, { logger, clientVersion: "custos/0.1.0" });
@@ -131,12 +195,39 @@ export async function startNode(
   modules: NodeModules,
 ): Promise<CustosNode> {
   const { config } = options;
-  const clock = modules.clock ?? systemClock;
-  const log = modules.logger.child({ component: "node" });
+  // Nothing is written to the data directory before the RPC address is known to be free.
+  await assertCanListen(config.rpc.host, config.rpc.port);
   const temporary = config.dataDir === undefined;
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), "custos-dev-")));
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
+  const lock = await lockDataDir(dataDir);
+  try {
+    return await startInDataDir(options, modules, dataDir, temporary, lock);
+  } catch (error) {
+    await lock.release();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The start-up once the data directory is claimed. */
+async function startInDataDir(
+  options: StartNodeOptions,
+  modules: NodeModules,
+  dataDir: string,
+  temporary: boolean,
+  lock: DataDirLock,
+): Promise<CustosNode> {
+  const { config, signal } = options;
+  const clock = modules.clock ?? systemClock;
+  const log = modules.logger.child({ component: "node" });
+  const stopIfAborted = () => {
+    if (signal?.aborted === true) {
+      throw new CustosError("NODE_ABORTED", "start-up stopped before the node served");
+    }
+  };
   await recoverInterruptedReindex(dataDir);
+  stopIfAborted();
 
   const { genesis, dev, validatorKey, keyExposed } = await chainOf(config, dataDir);
   if (keyExposed === true) {
@@ -171,16 +262,24 @@ export async function startNode(
       genesis,
       clock,
       ...(options.onReindexProgress === undefined ? {} : { onProgress: options.onReindexProgress }),
+      ...(signal === undefined ? {} : { signal }),
     });
     log.info({ ...reindexed }, "reindex finished");
   }
+  stopIfAborted();
 
   const chainDb: ChainDb = await createChainDb({
     location: join(dataDir, chainDirectories.chain),
     common,
+    headMarker: join(dataDir, HEAD_MARKER_FILE),
+    ...(signal === undefined ? {} : { signal }),
+    onFault: (error) =>
+      log.error({ code: error.code, details: error.details, err: error }, "chain database fault"),
   });
   let server: RpcServer | undefined;
   let producer: BlockProducer | undefined;
+  let calls: CallPool | undefined;
+  let replays: ReplayPool | undefined;
   try {
     const genesisBlock = await commitGenesis(chainDb, genesis);
     const headBlock = chainDb.head() as Block;
@@ -191,6 +290,15 @@ export async function startNode(
       await chainDb.rebuildFlatState();
     }
     const engine = createExecutionEngine({ chainDb });
+    calls = createCallPool(
+      {
+        workers: config.rpc.call.workers,
+        timeoutMs: config.rpc.call.timeoutMs,
+        gasCap: BigInt(config.rpc.call.gasCap),
+      },
+      { chainDb, logger: modules.logger.child({ component: "calls" }) },
+    );
+    replays = createReplayPool({ timeoutMs: config.rpc.call.timeoutMs }, { chainDb });
     const head = (): Block => chainDb.head() as Block;
     const membership = createMembership({
       engine,
@@ -202,6 +310,7 @@ export async function startNode(
       {
         chainId: BigInt(genesis.chainId),
         blockGasLimit: BigInt(genesis.gasLimit),
+        maxTxGas: MAX_TX_GAS,
         baseFee: head().header.calcNextBaseFee(),
         maxCount: txpool.maxCount,
         maxBytes: txpool.maxBytes,
@@ -223,6 +332,8 @@ export async function startNode(
       common,
       chainDb,
       engine,
+      calls,
+      replays,
       pool,
       clientVersion: modules.clientVersion,
       maxTxBytes: txpool.maxTxBytes,
@@ -235,15 +346,12 @@ export async function startNode(
       options: rpcOptions(config),
       logger: modules.logger.child({ component: "rpc" }),
     });
+    stopIfAborted();
     let rpcUrl: string;
     try {
       rpcUrl = await server.listen({ host: config.rpc.host, port: config.rpc.port });
     } catch (cause) {
-      throw new CustosError(
-        "NODE_START_FAILED",
-        `cannot listen on ${config.rpc.host}:${config.rpc.port}`,
-        { details: { field: "rpc.port" }, cause },
-      );
+      throw listenError(config.rpc.host, config.rpc.port, cause);
     }
     if (dev !== undefined) await writeDevKeys(dev, rpcUrl);
     if (validator !== undefined) {
@@ -276,6 +384,8 @@ export async function startNode(
     );
     const startedServer = server;
     const startedProducer = producer;
+    const startedCalls = calls;
+    const startedReplays = replays;
     let stopping: Promise<void> | undefined;
     return {
       api,
@@ -291,7 +401,10 @@ export async function startNode(
         stopping ??= (async () => {
           await startedProducer?.stop();
           await startedServer.close();
+          await startedCalls.close();
+          await startedReplays.close();
           await chainDb.close();
+          await lock.release();
           if (temporary) await rm(dataDir, { recursive: true, force: true });
           log.info({}, "node stopped");
         })();
@@ -301,6 +414,8 @@ export async function startNode(
   } catch (error) {
     await producer?.stop();
     await server?.close();
+    await calls?.close();
+    await replays?.close();
     await chainDb.close();
     throw error;
   }

@@ -143,6 +143,87 @@ export type SyncStatus =
       readonly highestBlock: bigint;
     };
 
+/** One storage slot's EIP-1186 proof. */
+export interface StorageSlotProof {
+  /** The slot (32 bytes). */
+  readonly key: Uint8Array;
+  /** Its value (zero for an unset slot). */
+  readonly value: bigint;
+  /** RLP-encoded trie nodes from the storage root down to the slot (or to its absence). */
+  readonly proof: readonly Uint8Array[];
+}
+
+/**
+ * An account and some of its storage slots proven against a block's state root (EIP-1186).
+ * An absent account has zero nonce and balance, the empty code hash and the empty storage
+ * root, and its account proof shows the absence.
+ */
+export interface AccountProof {
+  readonly nonce: bigint;
+  readonly balance: bigint;
+  readonly codeHash: Uint8Array;
+  /** Root of the account's storage trie. */
+  readonly storageHash: Uint8Array;
+  /** RLP-encoded trie nodes from the state root down to the account (or to its absence). */
+  readonly accountProof: readonly Uint8Array[];
+  readonly storageProof: readonly StorageSlotProof[];
+}
+
+/** An entry of an EIP-2930 access list. */
+export interface AccessListEntry {
+  readonly address: Uint8Array;
+  /** 32-byte slots. */
+  readonly storageKeys: readonly Uint8Array[];
+}
+
+/** eth_createAccessList's answer. */
+export interface AccessListResult {
+  /**
+   * Addresses and slots the transaction touches; its sender, recipient and the precompiles
+   * only with the storage slots it touches there (they are warm anyway), as geth.
+   */
+  readonly accessList: readonly AccessListEntry[];
+  /** Gas the transaction uses with that access list (intrinsic and access-list gas included). */
+  readonly gasUsed: bigint;
+  /** Present when the transaction reverted or halted with that access list. */
+  readonly failure?: CallFailure;
+}
+
+/** Kind of a traced call frame, as geth's callTracer names them. */
+export type CallFrameType =
+  | "CALL"
+  | "STATICCALL"
+  | "DELEGATECALL"
+  | "CALLCODE"
+  | "CREATE"
+  | "CREATE2";
+
+/** One call of a traced transaction (geth's callTracer frame). */
+export interface CallFrame {
+  readonly type: CallFrameType;
+  readonly from: Uint8Array;
+  /** Callee, or the created contract (absent when a creation failed). */
+  readonly to?: Uint8Array;
+  /** Absent for STATICCALL. */
+  readonly value?: bigint;
+  readonly gas: bigint;
+  readonly gasUsed: bigint;
+  readonly input: Uint8Array;
+  /** Returned data; absent after a halt other than a revert. */
+  readonly output?: Uint8Array;
+  /** Why the frame failed ("execution reverted", "out of gas", …). */
+  readonly error?: string;
+  /** The decoded `Error(string)` of a revert. */
+  readonly revertReason?: string;
+  readonly calls: readonly CallFrame[];
+}
+
+/** Options of a transaction trace. */
+export interface TraceOptions {
+  /** Only the top-level frame, without sub-calls. */
+  readonly onlyTopCall: boolean;
+}
+
 /** Gauges the node reports on each Prometheus scrape. */
 export interface NodeMetricsSnapshot {
   /** Number of the head block. */
@@ -153,6 +234,10 @@ export interface NodeMetricsSnapshot {
   readonly poolSize: number;
   /** Connected peers. */
   readonly peers: number;
+  /** eth_call and eth_estimateGas runs stopped by the timeout since the process started. */
+  readonly callTimeouts?: number;
+  /** Damage the chain database's checks found since the process started (holes, undecodable records). */
+  readonly dbCheckFailures?: number;
 }
 
 /** Emitted once per executed block, to feed the execution-time histogram. */
@@ -226,6 +311,37 @@ export interface NodeApi {
   /** Subscribes to block execution timings; returns the unsubscribe function. */
   onBlockExecuted(listener: (event: BlockExecutedEvent) => void): () => void;
   metrics(): NodeMetricsSnapshot;
-  /** True once storage is open and the head is loaded. */
+  /**
+   * True once storage is open and the head is loaded, and as long as the chain database
+   * reports no fault (damage found, a failed commit, a head marker that cannot be written).
+   */
   ready(): boolean;
+  /** The canonical block hash at a height, undefined above the head. */
+  canonicalHash(number: bigint): Promise<Uint8Array | undefined>;
+  /**
+   * Subscribes to transactions that become executable in the pool (admitted as pending, or
+   * promoted when a nonce gap closed); returns the unsubscribe function.
+   */
+  onPendingTransactions(listener: (hashes: readonly Uint8Array[]) => void): () => void;
+  /**
+   * EIP-1186 proof of an account and of the given 32-byte storage slots at `block`.
+   *
+   * @throws CustosError STATE_NOT_AVAILABLE when the block's state is not stored.
+   */
+  proof(address: Uint8Array, slots: readonly Uint8Array[], block: Block): Promise<AccountProof>;
+  /**
+   * The access list a transaction built from `request` would use on `block`'s state (at the
+   * head: in the next block's context), with the gas it uses with that list. Gas is capped at
+   * what one transaction may use.
+   *
+   * @throws CustosError STATE_NOT_AVAILABLE, RPC_LIMIT_EXCEEDED when too many runs wait.
+   */
+  createAccessList(request: CallRequest, block: Block): Promise<AccessListResult>;
+  /**
+   * Replays a committed transaction (its block's earlier transactions first) and returns its
+   * call frames; undefined when no committed transaction has that hash.
+   *
+   * @throws CustosError STATE_NOT_AVAILABLE, RPC_LIMIT_EXCEEDED when too many runs wait.
+   */
+  traceTransaction(txHash: Uint8Array, options: TraceOptions): Promise<CallFrame | undefined>;
 }

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { RpcObserver } from "./createRpcDispatcher.ts";
+import type { FilterKind } from "./FilterRegistry.ts";
 import type { NodeApi } from "./NodeApi.ts";
 import type { SubscriptionKind } from "./SubscriptionRegistry.ts";
 
@@ -10,6 +11,8 @@ export interface RpcMetrics {
   readonly observer: Pick<RpcObserver, "request">;
   /** Moves the live-subscriptions gauge. */
   subscriptionsChanged(kind: SubscriptionKind, delta: 1 | -1): void;
+  /** Moves the installed-polling-filters gauge. */
+  filtersChanged(kind: FilterKind, delta: 1 | -1): void;
   /** Stops listening to the node's block execution events. */
   close(): void;
 }
@@ -23,9 +26,10 @@ export interface RpcMetricsOptions {
 
 /**
  * Creates a private prom-client registry (one per server, so tests and several servers in a
- * process do not collide): chain height, committed transactions, pool size and peers read
- * from `api.metrics()` at scrape time; block execution time fed by `api.onBlockExecuted`;
- * RPC latency by method, RPC errors by code and live WebSocket subscriptions by type.
+ * process do not collide): chain height, committed transactions, pool size, peers,
+ * eth_call timeouts and chain database check failures read from `api.metrics()` at scrape time; block execution time fed by `api.onBlockExecuted`;
+ * RPC latency by method, RPC errors by code, live WebSocket subscriptions by type and
+ * installed polling filters by kind.
  *
  * @example
  * ```ts
@@ -96,6 +100,35 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
   });
   subscriptions.set({ type: "newHeads" }, 0);
   subscriptions.set({ type: "logs" }, 0);
+  const filters = new Gauge({
+    name: `${prefix}rpc_filters`,
+    help: "Installed polling filters (eth_newFilter and the like) by kind.",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  for (const kind of ["logs", "blocks", "pendingTransactions"]) filters.set({ kind }, 0);
+  let reportedCallTimeouts = 0;
+  new Counter({
+    name: `${prefix}rpc_call_timeouts_total`,
+    help: "eth_call and eth_estimateGas runs stopped by the wall-clock timeout (rpc.call.timeoutMs).",
+    registers: [registry],
+    collect() {
+      const total = api.metrics().callTimeouts ?? 0;
+      if (total > reportedCallTimeouts) this.inc(total - reportedCallTimeouts);
+      reportedCallTimeouts = total;
+    },
+  });
+  let reportedDbCheckFailures = 0;
+  new Counter({
+    name: `${prefix}chain_db_check_failures_total`,
+    help: "Damage found in the chain database (missing blocks or parts, undecodable records); the node is not ready after one.",
+    registers: [registry],
+    collect() {
+      const total = api.metrics().dbCheckFailures ?? 0;
+      if (total > reportedDbCheckFailures) this.inc(total - reportedDbCheckFailures);
+      reportedDbCheckFailures = total;
+    },
+  });
   const stop = api.onBlockExecuted((event) => blockExecution.observe(event.seconds));
   return {
     registry,
@@ -107,6 +140,9 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
     },
     subscriptionsChanged(kind, delta) {
       subscriptions.inc({ type: kind }, delta);
+    },
+    filtersChanged(kind, delta) {
+      filters.inc({ kind }, delta);
     },
     close: stop,
   };

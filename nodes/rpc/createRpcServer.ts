@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { CustosError } from "../../src/errors/index.ts";
 import { createRpcDispatcher, type RpcObserver } from "./createRpcDispatcher.ts";
 import { createRpcMetrics, type RpcMetrics } from "./createRpcMetrics.ts";
+import { createFilterRegistry } from "./FilterRegistry.ts";
 import { rpcMethods } from "./methods/rpcMethods.ts";
 import type { NodeApi } from "./NodeApi.ts";
 import type { RpcContext } from "./RpcContext.ts";
@@ -61,6 +62,11 @@ function rpcErrorBody(error: CustosError): string {
  * `GET /` (plus eth_subscribe / eth_unsubscribe), `GET /liveness`, `GET /readiness`
  * (api.ready() and in sync) and `GET /metrics` (Prometheus).
  *
+ * Polling filters (eth_newFilter and the like) are shared by both transports and counted per
+ * client, a client being the remote address of the request or connection
+ * ({@link createFilterRegistry}). A WebSocket message over `limits.maxWsMessageBytes` closes
+ * the connection with 1009 (message too big).
+ *
  * HTTP answers: 200 with a JSON-RPC body for every request, including JSON-RPC errors
  * (clients read the code from the body); 204 when only notifications were sent; 413 with a
  * -32005 JSON-RPC body for a body over `limits.maxBodyBytes` (geth also answers 413, and
@@ -94,7 +100,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
     maxBatchSize: limits.maxBatchSize,
     observer,
   });
-  const httpContext: RpcContext = { api, limits };
+  const filters = createFilterRegistry({ api, limits, onCountChange: metrics.filtersChanged });
   const allowAnyOrigin = options.corsOrigins.includes("*");
   const originAllowed = (origin: string): boolean =>
     allowAnyOrigin || options.corsOrigins.includes(origin);
@@ -149,7 +155,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
   const ws = options.websocket;
   let openSockets = 0;
 
-  function wsHandler(rawSocket: unknown): void {
+  function wsHandler(rawSocket: unknown, request: FastifyRequest): void {
     const socket = rawSocket as WsSocket;
     openSockets++;
     const send = (message: string): void => {
@@ -167,7 +173,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
       onCountChange: metrics.subscriptionsChanged,
       onError: (cause) => logger?.error({ err: cause }, "rpc subscription notification failed"),
     });
-    const context: RpcContext = { api, limits, subscriptions };
+    const context: RpcContext = { api, limits, subscriptions, filters, client: request.ip };
     // One message at a time per connection keeps responses in request order.
     let queue = Promise.resolve();
     socket.on("message", (data) => {
@@ -193,12 +199,23 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
   }
 
   if (ws.enabled) {
-    app.register(websocket, { options: { maxPayload: limits.maxWsMessageBytes } });
+    app.register(websocket, {
+      options: { maxPayload: limits.maxWsMessageBytes },
+      // `ws` has already started the closing handshake with the code of a protocol error
+      // (1009 for a message over maxPayload, 1002, 1007); terminating the socket now, as the
+      // plugin's default handler does, would cut it and leave the client with 1006.
+      errorHandler: (error: Error & { code?: string }, socket: unknown) => {
+        if (error.code?.startsWith("WS_ERR_") === true) return;
+        logger?.error({ err: error }, "rpc websocket error");
+        (socket as { terminate(): void }).terminate();
+      },
+    });
   }
   app.register(async (scope) => {
     scope.post("/", async (request, reply) => {
       const body = typeof request.body === "string" ? request.body : "";
-      const answer = await dispatcher.handleBody(body, httpContext);
+      const context: RpcContext = { api, limits, filters, client: request.ip };
+      const answer = await dispatcher.handleBody(body, context);
       if (answer === undefined) return reply.code(204).send();
       return reply.type("application/json").send(answer);
     });
@@ -250,6 +267,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
       return app.listen({ host: address.host, port: address.port });
     },
     async close() {
+      filters.close();
       metrics.close();
       await app.close();
     },

@@ -16,7 +16,17 @@ export {
   type RpcServer,
 } from "./createRpcServer.ts";
 export { defineMethod, type RpcMethod, type RpcMethodSpec } from "./defineMethod.ts";
+export {
+  createFilterRegistry,
+  defaultFilterRegistryOptions,
+  type FilterChanges,
+  type FilterKind,
+  type FilterRegistry,
+  type FilterRegistryOptions,
+  filterIdKey,
+} from "./FilterRegistry.ts";
 export { formatBlock } from "./formatBlock.ts";
+export { formatCallFrame } from "./formatCallFrame.ts";
 export { formatHeader } from "./formatHeader.ts";
 export { formatLog } from "./formatLog.ts";
 export { blockLogs, formatReceipt } from "./formatReceipt.ts";
@@ -25,9 +35,14 @@ export type { JsonValue } from "./JsonValue.ts";
 export { matchesLogFilter } from "./matchesLogFilter.ts";
 export { rpcMethods } from "./methods/rpcMethods.ts";
 export type {
+  AccessListEntry,
+  AccessListResult,
+  AccountProof,
   AccountState,
   BlockExecutedEvent,
   CallFailure,
+  CallFrame,
+  CallFrameType,
   CallRequest,
   CallResult,
   GasEstimate,
@@ -35,10 +50,13 @@ export type {
   LogFilter,
   NodeApi,
   NodeMetricsSnapshot,
+  StorageSlotProof,
   StoredReceipt,
   SyncStatus,
+  TraceOptions,
   TransactionLocation,
 } from "./NodeApi.ts";
+export { assertFilterAddresses, queryLogs } from "./queryLogs.ts";
 export type { RpcContext } from "./RpcContext.ts";
 export {
   defaultRpcServerOptions,

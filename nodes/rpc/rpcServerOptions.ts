@@ -20,6 +20,21 @@ export interface RpcLimits {
   readonly maxWsBufferedBytes: number;
   /** Most addresses in one log filter. */
   readonly maxLogFilterAddresses: number;
+  /** Most polling filters (eth_newFilter and the like) installed at once, all clients together. */
+  readonly maxFilters: number;
+  /**
+   * Most polling filters one client may have installed. A client is the remote address of
+   * the HTTP request or WebSocket connection (`X-Forwarded-For` is not trusted): behind a
+   * reverse proxy all clients share the proxy's address, and this cap.
+   */
+  readonly maxFiltersPerClient: number;
+  /**
+   * Most addresses and topic hashes held by all installed log filters together: with the
+   * count caps it bounds the memory filters hold.
+   */
+  readonly maxFilterCriteria: number;
+  /** A filter not polled for this long is uninstalled (geth: 5 minutes). */
+  readonly filterIdleMs: number;
 }
 
 /** Options of {@link createRpcServer}. */
@@ -65,6 +80,10 @@ export const defaultRpcServerOptions: RpcServerOptions = {
     maxWsMessageBytes: 5 * 1024 * 1024,
     maxWsBufferedBytes: 16 * 1024 * 1024,
     maxLogFilterAddresses: 1_000,
+    maxFilters: 10_000,
+    maxFiltersPerClient: 100,
+    maxFilterCriteria: 100_000,
+    filterIdleMs: 5 * 60 * 1000,
   },
   corsOrigins: [],
   websocket: { enabled: true, maxConnections: 100 },

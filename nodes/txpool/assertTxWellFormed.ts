@@ -10,6 +10,11 @@ export interface TxRules {
   readonly maxTxBytes: number;
   /** The current block gas limit; a transaction needing more can never be included. */
   readonly blockGasLimit: bigint;
+  /**
+   * The chain's per-transaction gas cap (2^24, as EIP-7825: the execution engine's
+   * `MAX_TX_GAS`); a block carrying a transaction above it is invalid.
+   */
+  readonly maxTxGas: bigint;
   /** Smallest accepted tip per gas (gasPrice for legacy), in wei. */
   readonly minTip: bigint;
   /** Accept legacy transactions without EIP-155 replay protection. */
@@ -35,16 +40,18 @@ function legacyChainId(v: bigint | undefined): bigint | undefined {
 
 /**
  * Checks the rules that need neither account state nor the pool: type, size, chain id,
- * replay protection, signature presence, intrinsic gas, block gas limit and minimum tip.
+ * replay protection, signature presence, intrinsic gas, per-transaction gas cap, block gas
+ * limit and minimum tip.
  * Messages start with geth's wording so wallets recognise them. (A priority fee above the fee
  * cap cannot be constructed in EthereumJS; {@link decodeTransaction} reports it.)
  *
  * @throws CustosError `TXPOOL_TX_TYPE_UNSUPPORTED`, `TXPOOL_OVERSIZED`, `TXPOOL_WRONG_CHAIN`,
- *   `TXPOOL_UNPROTECTED`, `TXPOOL_INVALID_SENDER`, `TXPOOL_INTRINSIC_GAS`, `TXPOOL_GAS_LIMIT`, `TXPOOL_UNDERPRICED`
+ *   `TXPOOL_UNPROTECTED`, `TXPOOL_INVALID_SENDER`, `TXPOOL_INTRINSIC_GAS`,
+ *   `TXPOOL_GAS_LIMIT_TOO_HIGH`, `TXPOOL_GAS_LIMIT`, `TXPOOL_UNDERPRICED`
  * @example
  * ```ts
  * const { size, fees } = assertTxWellFormed(tx, { chainId: 1337n, maxTxBytes: 131072,
- *   blockGasLimit: 30_000_000n, minTip: 0n, allowUnprotected: false });
+ *   blockGasLimit: 30_000_000n, maxTxGas: 16_777_216n, minTip: 0n, allowUnprotected: false });
  * ```
  */
 export function assertTxWellFormed(tx: TypedTransaction, rules: TxRules): WellFormedTx {
@@ -86,6 +93,13 @@ export function assertTxWellFormed(tx: TypedTransaction, rules: TxRules): WellFo
       "TXPOOL_INTRINSIC_GAS",
       `intrinsic gas too low: gas ${tx.gasLimit}, minimum needed ${minimumGas}`,
       { details: { gasLimit: String(tx.gasLimit), minimum: String(minimumGas) } },
+    );
+  }
+  if (tx.gasLimit > rules.maxTxGas) {
+    throw new CustosError(
+      "TXPOOL_GAS_LIMIT_TOO_HIGH",
+      `transaction gas limit too high (cap: ${rules.maxTxGas}, tx: ${tx.gasLimit})`,
+      { details: { gasLimit: String(tx.gasLimit), cap: String(rules.maxTxGas) } },
     );
   }
   if (tx.gasLimit > rules.blockGasLimit) {

@@ -40,6 +40,11 @@ export interface TxPoolOptions {
   readonly chainId: bigint;
   /** Block gas limit at start; updated from each committed block. */
   readonly blockGasLimit: bigint;
+  /**
+   * The chain's per-transaction gas cap (a chain rule: pass the execution engine's
+   * `MAX_TX_GAS`, 2^24 as EIP-7825).
+   */
+  readonly maxTxGas?: bigint;
   /** Base fee at start (wei per gas), used to price eviction; updated from each committed block. */
   readonly baseFee?: bigint;
   /** Most transactions in the pool (pending + queued). */
@@ -65,6 +70,7 @@ export interface TxPoolOptions {
 /** Defaults of {@link TxPoolOptions}; sizes follow geth's legacy pool where it has one. */
 export const defaultTxPoolOptions = {
   baseFee: 0n,
+  maxTxGas: 16_777_216n,
   maxCount: 4096,
   maxBytes: 32 * 1024 * 1024,
   maxPerSender: 64,
@@ -195,7 +201,7 @@ function resolveOptions(options: TxPoolOptions): ResolvedOptions {
       details: { field: "priceBumpPercent" },
     });
   }
-  for (const name of ["chainId", "blockGasLimit", "baseFee", "minTip"] as const) {
+  for (const name of ["chainId", "blockGasLimit", "baseFee", "minTip", "maxTxGas"] as const) {
     if (resolved[name] < 0n) {
       throw new CustosError("INVALID_ARGUMENT", `txpool.${name}: must be >= 0`, {
         details: { field: name },
@@ -486,6 +492,7 @@ export function createTxPool(options: TxPoolOptions, ports: TxPoolPorts): TxPool
         chainId: opts.chainId,
         maxTxBytes: opts.maxTxBytes,
         blockGasLimit,
+        maxTxGas: opts.maxTxGas,
         minTip: opts.minTip,
         allowUnprotected: opts.allowUnprotected,
       });

@@ -292,6 +292,12 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32000,
   },
+  TXPOOL_GAS_LIMIT_TOO_HIGH: {
+    description:
+      "The transaction's gas limit exceeds the per-transaction gas cap of 16,777,216 (2^24, as EIP-7825); blocks carrying such a transaction are invalid.",
+    httpStatus: 400,
+    rpcCode: -32000,
+  },
   TXPOOL_TIP_ABOVE_FEE_CAP: {
     description: "An EIP-1559 transaction's max priority fee is higher than its max fee per gas.",
     httpStatus: 400,
@@ -458,6 +464,18 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32000,
   },
+  RPC_FILTER_NOT_FOUND: {
+    description:
+      "A polling filter id is unknown: never installed, uninstalled, expired after its idle timeout, or of another kind than the method needs (message 'filter not found', as geth).",
+    httpStatus: 404,
+    rpcCode: -32000,
+  },
+  RPC_CALL_TIMEOUT: {
+    description:
+      "An eth_call or eth_estimateGas did not finish within the wall-clock limit (rpc.call.timeoutMs, waiting for a worker included) and was stopped; message 'execution aborted (timeout = …)', as geth.",
+    httpStatus: 408,
+    rpcCode: -32000,
+  },
   // ---- k-map privacy model (src/anonymise) ----
   ANONYMISE_POPULATION_INVALID: {
     description:
@@ -468,13 +486,13 @@ export const errorCodes = {
   // Node state path (nodes/db, nodes/execution, nodes/chain): storage, EVM execution, genesis.
   CHAIN_DB_CORRUPT: {
     description:
-      "The chain database holds a record that is missing or cannot be decoded; details name the keyspace and key.",
+      "The chain database is damaged: a block or one of its parts is missing or does not decode or verify, the database is shorter than its head marker, or a LevelDB file (CURRENT, MANIFEST) is damaged; details name the block (number, hash, part), the keyspace and key, or the file.",
     httpStatus: 500,
     rpcCode: -32603,
   },
   CHAIN_DB_COMMIT_FAILED: {
     description:
-      "A block could not be committed atomically; the stored head is unchanged and the cause carries the storage error.",
+      "A block could not be committed atomically (the stored head is unchanged, and the database refuses further commits until the node restarts), or it was committed but its head marker could not be updated (details name the file); the cause carries the storage error.",
     httpStatus: 500,
     rpcCode: -32603,
   },
@@ -539,6 +557,12 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  CONSENT_TERMS_UNKNOWN_CODE: {
+    description:
+      "A consent's terms name a DUO purpose label or a data category Custos does not know; details name the field, the word and the known ones.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
   NODE_ABORTED: {
     description:
       "A node operation (reindex, start-up) was stopped before it finished; nothing partial was kept.",
@@ -547,7 +571,7 @@ export const errorCodes = {
   },
   NODE_START_FAILED: {
     description:
-      "The node could not start: its data directory, chain database or RPC address is unusable; the cause says why.",
+      "The node could not start: its RPC address is in use or unusable, or its data directory cannot be created or written (details name the path and errno code) or is in use by another process (details name its pid); the message says why.",
     httpStatus: 503,
     rpcCode: -32603,
   },

@@ -57,12 +57,35 @@ export interface ConsentCommandOptions {
   readonly stderrIsTty?: boolean;
   /** Milliseconds clock for the import's ETA (default: `performance.now`). */
   readonly clock?: () => number;
+  /**
+   * Registers `stop` to be called when the user interrupts an import; returns a function
+   * that unregisters it (default: the first SIGINT, after which a second one kills the
+   * process as usual).
+   */
+  readonly onInterrupt?: (stop: () => void) => () => void;
 }
 
 /** Defaults of {@link ConsentCommandOptions}. */
 export const defaultConsentCommandOptions = {
   projectId: "default",
 } as const;
+
+/** `text` wrapped at 92 columns, every line indented as the help's sub-command paragraphs. */
+function wrapped(text: string): string {
+  const indent = " ".repeat(11);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && indent.length + line.length + 1 + word.length > 92) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(indent + line);
+  return lines.join("\n");
+}
 
 const HELP = `Usage: custos consent from-fhir <file> [--project <id>]
        custos consent grant <fhir-file> --rpc <url> --registry <address> [--custodian <id>]
@@ -84,10 +107,18 @@ revoke     revokes a subject's consent with the revocation document's hash.
 show       prints a subject's on-chain consent (consentOf) as JSON.
 import     bulk-grants subjects on shared terms through batchGrant, chunked under the gas
            cap. Rows: CSV with a header naming the columns subject and documentHash, or
-           NDJSON objects {"subject", "documentHash"}. Terms: {"purposes": [DUO labels] or a
-           word, "categories": [categories] or a word, "validFrom"?, "validUntil"?}.
+           NDJSON objects {"subject", "documentHash"}. Terms: {"purposes", "categories",
+           "validFrom"?, "validUntil"?}, where purposes is a DUO label ("GRU"), a list of
+           them (["HMB","NPU"]) or the 32-bit word as a number, and categories a category
+           name ("CONDITIONS"), a list of them or the word; validFrom and validUntil are unix
+           seconds. Labels and names are case-insensitive; an unknown one is refused with
+           CONSENT_TERMS_UNKNOWN_CODE.
+${wrapped(`Purpose labels: ${Object.keys(purposeCodes).join(", ")}.`)}
+${wrapped(`Categories: ${Object.keys(dataCategories).join(", ")}.`)}
            Landed rows are checkpointed in <file>.progress.json; --resume skips them. Prints a
-           report of every failed row (line, reason code) and exits 1 if any failed.
+           report of every failed row (line, reason code) and exits 1 if any failed. Ctrl-C
+           (SIGINT) stops after the transaction in flight, prints where the import stopped
+           and the command that resumes it, and exits 130; a second Ctrl-C quits at once.
 
 Transactions are signed with the key in $${RECORDER_KEY_ENV} (hex; never printed): the key of
 one of the hospital's consent recorders (not an admin account). Records are kept per custodian
@@ -362,15 +393,22 @@ function parseImportRows(
   return { rows, failures };
 }
 
+/**
+ * A terms bitmap from its number, one label ("GRU") or a list of labels (case-insensitive).
+ *
+ * @throws CustosError `CONSENT_IMPORT_INVALID` for a value of another type or out of range;
+ *   `CONSENT_TERMS_UNKNOWN_CODE` naming a label that is not in `codes`.
+ */
 function termsWord(
   value: unknown,
   field: "purposes" | "categories",
   codes: Readonly<Record<string, { readonly bit: number }>>,
 ): number {
+  const what = field === "purposes" ? "DUO label" : "category";
   const bad = () =>
     new CustosError(
       "CONSENT_IMPORT_INVALID",
-      `terms.${field} must be a uint32 or a list of codes`,
+      `terms.${field} must be a ${what}, a list of them or a uint32`,
       {
         details: { field: `terms.${field}` },
       },
@@ -379,15 +417,20 @@ function termsWord(
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw bad();
     return value;
   }
-  if (!Array.isArray(value)) throw bad();
+  const labels = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(labels)) throw bad();
   let word = 0;
-  for (const label of value) {
-    const code =
-      typeof label === "string" && Object.hasOwn(codes, label) ? codes[label] : undefined;
+  for (const label of labels) {
+    if (typeof label !== "string") throw bad();
+    const key = label.trim().toUpperCase();
+    const code = Object.hasOwn(codes, key) ? codes[key] : undefined;
     if (code === undefined) {
-      throw new CustosError("CONSENT_IMPORT_INVALID", `terms.${field}: unknown code`, {
-        details: { field: `terms.${field}`, code: String(label) },
-      });
+      const shown = label.length > 40 ? `${label.slice(0, 40)}…` : label;
+      throw new CustosError(
+        "CONSENT_TERMS_UNKNOWN_CODE",
+        `terms.${field}: unknown ${what} "${shown}" (known: ${Object.keys(codes).join(", ")})`,
+        { details: { field: `terms.${field}`, code: shown, known: Object.keys(codes) } },
+      );
     }
     word = (word | code.bit) >>> 0;
   }
@@ -432,6 +475,20 @@ interface ImportCheckpoint {
   readonly landedLines: number[];
 }
 
+/** An argument as a POSIX shell would need it quoted to pass it through unchanged. */
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/** The first SIGINT calls `stop`; the handler is then gone, so a second one kills the process. */
+function onSigint(stop: () => void): () => void {
+  process.once("SIGINT", stop);
+  return () => process.off("SIGINT", stop);
+}
+
+/** Exit code of a command stopped by SIGINT (128 + 2), as shells report it. */
+const INTERRUPTED_EXIT_CODE = 130;
+
 function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds);
@@ -467,6 +524,7 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
   const connect = options.connect ?? defaultConnect;
   const stderrIsTty = options.stderrIsTty ?? process.stderr.isTTY === true;
   const clock = options.clock ?? (() => performance.now());
+  const onInterrupt = options.onInterrupt ?? onSigint;
 
   function envValue(name: string, what: string): string {
     const value = env[name];
@@ -685,54 +743,69 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
       io.stderr(`\rimport ${percent}% ${landedNow}/${total} ETA ${formatSeconds(eta)}`);
     };
 
-    await withRegistry(parsed, true, async (registry) => {
-      // Rounds: a chunk the contract rejects for one row fails whole; its other rows go again.
-      while (pending.length > 0) {
-        const round = pending;
-        const onProgress = (progress: BatchProgress) => {
-          const chunk = progress.chunk;
-          if (chunk.outcome === "landed") {
-            for (let i = 0; i < chunk.entries.length; i++) {
-              landedLines.add((round[chunk.start + i] as ImportRow).line);
+    const interrupt = new AbortController();
+    const stopListening = onInterrupt(() => interrupt.abort());
+    let interrupted = false;
+    try {
+      await withRegistry(parsed, true, async (registry) => {
+        // Rounds: a chunk the contract rejects for one row fails whole; its other rows go again.
+        while (pending.length > 0 && !interrupted) {
+          const round = pending;
+          const onProgress = (progress: BatchProgress) => {
+            const chunk = progress.chunk;
+            if (chunk.outcome === "landed") {
+              for (let i = 0; i < chunk.entries.length; i++) {
+                landedLines.add((round[chunk.start + i] as ImportRow).line);
+              }
+              landedNow += chunk.entries.length;
+              saveCheckpoint();
             }
-            landedNow += chunk.entries.length;
-            saveCheckpoint();
+            drawProgress();
+          };
+          const result = await registry.batchGrant(
+            round.map((r) => r.entry),
+            terms,
+            { onProgress, signal: interrupt.signal },
+          );
+          interrupted = result.aborted;
+          const retry: ImportRow[] = [];
+          for (const chunk of result.failed) {
+            for (let i = 0; i < chunk.entries.length; i++) {
+              const position = chunk.start + i;
+              const row = round[position] as ImportRow;
+              if (chunk.rejected === undefined || chunk.rejected.entryIndex === position) {
+                failures.push({
+                  line: row.line,
+                  reason: chunk.error.code,
+                  subject: row.entry.subject,
+                });
+              } else {
+                retry.push(row);
+              }
+            }
           }
-          drawProgress();
-        };
-        const result = await registry.batchGrant(
-          round.map((r) => r.entry),
-          terms,
-          { onProgress },
-        );
-        const retry: ImportRow[] = [];
-        for (const chunk of result.failed) {
-          for (let i = 0; i < chunk.entries.length; i++) {
-            const position = chunk.start + i;
-            const row = round[position] as ImportRow;
-            if (chunk.rejected === undefined || chunk.rejected.entryIndex === position) {
+          // After an interrupt the rows never sent are reported as a count, not one by one.
+          const attempted = new Set(result.remaining);
+          for (const row of round) {
+            if (attempted.has(row.entry) && !interrupted) {
               failures.push({
                 line: row.line,
-                reason: chunk.error.code,
+                reason: "NOT_ATTEMPTED",
                 subject: row.entry.subject,
               });
-            } else {
-              retry.push(row);
             }
           }
+          pending = retry;
         }
-        const attempted = new Set(result.remaining);
-        for (const row of round) {
-          if (attempted.has(row.entry)) {
-            failures.push({ line: row.line, reason: "NOT_ATTEMPTED", subject: row.entry.subject });
-          }
-        }
-        pending = retry;
-      }
-    });
+      });
+    } finally {
+      stopListening();
+    }
     await checkpointWrite;
     if (showProgress && total > 0) io.stderr("\n");
     failures.sort((a, b) => a.line - b.line);
+    const failedLines = new Set(failures.map((f) => f.line));
+    const notLanded = rows.filter((r) => !landedLines.has(r.line) && !failedLines.has(r.line));
     io.stdout(
       `${JSON.stringify(
         {
@@ -741,12 +814,23 @@ export function createConsentCommand(options: ConsentCommandOptions = {}): CliCo
           skipped,
           landed: landedNow,
           failed: failures,
+          ...(interrupted ? { interrupted: true, notLanded: notLanded.length } : {}),
         },
         null,
         2,
       )}\n`,
     );
-    return failures.length === 0 ? 0 : 1;
+    if (!interrupted) return failures.length === 0 ? 0 : 1;
+    const resume = ["custos", "consent", "import", ...args];
+    if (!resume.includes("--resume")) resume.push("--resume");
+    const next = notLanded[0];
+    io.stderr(
+      `interrupted: ${landedNow} of ${total} rows landed in this run (${landedLines.size} in all, ` +
+        `checkpoint ${checkpointPath}); ${notLanded.length} not landed` +
+        `${next === undefined ? "" : `, from line ${next.line}`}.\n` +
+        `resume with: ${resume.map(shellQuote).join(" ")}\n`,
+    );
+    return INTERRUPTED_EXIT_CODE;
   }
 
   const subCommands: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {

@@ -1,7 +1,7 @@
 import { arch, platform } from "node:os";
 import { bytesToHex } from "@ethereumjs/util";
 import packageJson from "../../../package.json" with { type: "json" };
-import { CustosError } from "../../../src/errors/index.ts";
+import { CustosError, isCustosError } from "../../../src/errors/index.ts";
 import { configFlags, loadConfig, parseConfigFlags } from "../../config/index.ts";
 import { createLogger, type LogDestination } from "../../log/index.ts";
 import { type CustosNode, devChainFiles, startNode } from "../../node/index.ts";
@@ -26,7 +26,8 @@ function helpText(): string {
 
 Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool,
 block production by this node's validator (solo mode) and the JSON-RPC endpoint (HTTP and
-WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM.
+WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also
+during start-up; within 10 s at most).
 
   --config <file>   the node's JSON configuration (docs/configuration.md)
   --dev             a development chain: generated on the first start in the data directory
@@ -42,11 +43,25 @@ ${flags}
 `;
 }
 
+/** After SIGINT/SIGTERM, the process exits by this deadline even if stopping hangs. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, then removes its handlers (a second signal kills
+ * the process at once, the default) and arms a deadline that exits with code 1 should the
+ * stop hang. Nothing is lost by that exit: every commit is one atomic, synced batch.
+ */
 function signalStop(): Promise<void> {
   return new Promise((resolve) => {
-    const onSignal = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      setTimeout(() => {
+        process.stderr.write(
+          `error NODE_ABORTED: did not stop within ${STOP_DEADLINE_MS / 1000} s of ${signal}; exiting\n`,
+        );
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       resolve();
     };
     process.on("SIGINT", onSignal);
@@ -127,17 +142,31 @@ export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand 
         destination: options.logDestination ?? { write: (line) => process.stderr.write(line) },
       });
       const stopRequested = (options.stopSignal ?? signalStop)();
-      const node = await startNode(
-        {
-          config,
-          reindex,
-          onReindexProgress: (done, total) => io.stderr(`reindex ${done}/${total} blocks\n`),
-        },
-        {
-          logger,
-          clientVersion: `custos/v${packageJson.version}/${platform()}-${arch()}/node-${process.version}`,
-        },
-      );
+      // A stop requested during start-up aborts it (releasing what was opened).
+      const startUp = new AbortController();
+      void stopRequested.then(() => startUp.abort());
+      let node: CustosNode;
+      try {
+        node = await startNode(
+          {
+            config,
+            reindex,
+            onReindexProgress: (done, total) => io.stderr(`reindex ${done}/${total} blocks\n`),
+            signal: startUp.signal,
+          },
+          {
+            logger,
+            clientVersion: `custos/v${packageJson.version}/${platform()}-${arch()}/node-${process.version}`,
+          },
+        );
+      } catch (error) {
+        // One structured line with the code and details (block, part, file, path, pid) for
+        // operators and their log tooling; the CLI prints the code and message.
+        if (isCustosError(error)) {
+          logger.error({ code: error.code, details: error.details }, "node did not start");
+        }
+        throw error;
+      }
       io.stdout(summary(node));
       await stopRequested;
       await node.stop();

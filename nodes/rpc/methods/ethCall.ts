@@ -10,10 +10,12 @@ const optionalBlockId = param.optional(blockIdParam.numberTagOrHash);
 
 /**
  * `eth_call(call, block = "latest", stateOverrides)`: simulates a call at a block and returns
- * its return data. State overrides are not supported and must be absent or null.
+ * its return data. State overrides are not supported and must be absent or null. The node runs
+ * it off its block-producing thread, with its gas capped (`rpc.call.gasCap`) and a wall-clock
+ * limit (`rpc.call.timeoutMs`); intrinsic and access-list gas are charged as for a transaction.
  *
  * @throws CustosError RPC_EXECUTION_REVERTED (code 3, revert data in `data`),
- *   RPC_EXECUTION_FAILED, RPC_INVALID_PARAMS, RPC_RESOURCE_NOT_FOUND.
+ *   RPC_EXECUTION_FAILED, RPC_CALL_TIMEOUT, RPC_INVALID_PARAMS, RPC_RESOURCE_NOT_FOUND.
  * @example
  * ```ts
  * // [{ to: "0x…", input: "0x06fdde03" }, "latest"] → "0x…"

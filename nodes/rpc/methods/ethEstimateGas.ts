@@ -9,10 +9,12 @@ import { rpcHex } from "../rpcHex.ts";
 const optionalBlockId = param.optional(blockIdParam.numberTagOrHash);
 
 /**
- * `eth_estimateGas(call, block = "latest")`: the gas a call needs to succeed.
+ * `eth_estimateGas(call, block = "latest")`: the gas a call needs to succeed, access-list gas
+ * included, at most the request's gas, `rpc.call.gasCap` and the per-transaction cap (2^24);
+ * beyond that it fails with "gas required exceeds allowance (N)".
  *
  * @throws CustosError RPC_EXECUTION_REVERTED (code 3, revert data in `data`),
- *   RPC_EXECUTION_FAILED, RPC_INVALID_PARAMS, RPC_RESOURCE_NOT_FOUND.
+ *   RPC_EXECUTION_FAILED, RPC_CALL_TIMEOUT, RPC_INVALID_PARAMS, RPC_RESOURCE_NOT_FOUND.
  * @example
  * ```ts
  * // [{ from: "0x…", to: "0x…", value: "0x1" }] → "0x5208"

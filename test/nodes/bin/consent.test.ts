@@ -112,9 +112,28 @@ describe("custos consent from-fhir", () => {
     expect(err.join("")).toBe("error CONSENT_FHIR_INVALID: Consent: the file is not JSON\n");
   });
 
+  it("refuses an unknown DUO word in import terms with CONSENT_TERMS_UNKNOWN_CODE", async () => {
+    const chain = ["--rpc", "http://127.0.0.1:9", "--registry", `0x${"11".repeat(20)}`];
+    const unknown = await cli(["import", "rows.csv", "--terms", '{"purposes":"GRUE"}', ...chain]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^error CONSENT_TERMS_UNKNOWN_CODE: /);
+    const category = await cli([
+      "import",
+      "rows.csv",
+      "--terms",
+      '{"purposes":"GRU","categories":["CONDITIONS","TELEPATHY"]}',
+      ...chain,
+    ]);
+    expect(category.err).toMatch(/^error CONSENT_TERMS_UNKNOWN_CODE: terms\.categories/);
+    const wrongType = await cli(["import", "rows.csv", "--terms", '{"purposes":true}', ...chain]);
+    expect(wrongType.err).toMatch(/^error CONSENT_IMPORT_INVALID: /);
+  });
+
   it("prints help", async () => {
     const { code, out } = await cli(["--help"]);
     expect(code).toBe(0);
     expect(out).toContain("Usage: custos consent from-fhir <file> [--project <id>]");
+    expect(out).toContain('a DUO label ("GRU")');
+    expect(out).toContain("--resume");
   });
 });

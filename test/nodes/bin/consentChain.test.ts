@@ -218,6 +218,77 @@ describe("custos consent on a chain", () => {
     expect(run.err).toContain("100.0% 2/2");
   });
 
+  it("takes a DUO word and a category name as terms, as the help says", async () => {
+    const subject = pseudonym("word terms");
+    const run = await cli([
+      "import",
+      await writeCsv("words.csv", [[subject, docHash("words")]]),
+      "--terms",
+      '{"purposes":"GRU","categories":["conditions","DRUGS"]}',
+      ...chain(),
+    ]);
+    expect(run.code).toBe(0);
+    const shown = await cli(["show", subject, ...readChain()], { env: {} });
+    expect(JSON.parse(shown.out)).toMatchObject({ purposes: 2, categories: 4 | 8 });
+  });
+
+  it("stops an import at an interrupt, says where and how to resume, and exits 130", async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => [
+      pseudonym(`interrupted ${i}`),
+      docHash(`interrupted ${i}`),
+    ]);
+    const file = await writeCsv("interrupted.csv", rows);
+    let stop: (() => void) | undefined;
+    let listening = false;
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ["consent", "import", file, "--terms", TERMS, "--progress", ...chain()],
+      {
+        stdout: (t) => void out.push(t),
+        stderr: (t) => {
+          err.push(t);
+          // The progress line is drawn when the first chunk lands: interrupt there.
+          if (t.includes("import ")) stop?.();
+        },
+      },
+      [
+        createConsentCommand({
+          env: { CUSTOS_RECORDER_KEY: RECORDER_KEY },
+          stderrIsTty: false,
+          onInterrupt: (callback) => {
+            stop = callback;
+            listening = true;
+            return () => {
+              listening = false;
+            };
+          },
+        }),
+      ],
+    );
+    expect(code).toBe(130);
+    expect(listening).toBe(false);
+    const report = JSON.parse(out.join(""));
+    expect(report).toMatchObject({ rows: 1200, interrupted: true, failed: [] });
+    expect(report.landed).toBeGreaterThan(0);
+    expect(report.landed + report.notLanded).toBe(1200);
+    const message = err.join("");
+    expect(message).toContain(`checkpoint ${file}.progress.json`);
+    expect(message).toContain(`from line ${report.landed + 2}`);
+    expect(message).toMatch(
+      /resume with: custos consent import \S*interrupted\.csv --terms '.*' --progress .*--resume\n$/,
+    );
+
+    const resumed = await cli(["import", file, "--terms", TERMS, "--resume", ...chain()]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.out)).toMatchObject({
+      rows: 1200,
+      skipped: report.landed,
+      landed: 1200 - report.landed,
+      failed: [],
+    });
+  });
+
   it("works on the recorder's hospital: an explicit --custodian is checked, admin keys are refused", async () => {
     const subject = pseudonym("custodians");
     const byB = await cli(
@@ -305,7 +376,8 @@ describe("custos consent on a chain", () => {
       '{"purposes":["XYZ"],"categories":["DRUGS"]}',
       ...chain(),
     ]);
-    expect(badTerms.err).toBe("error CONSENT_IMPORT_INVALID: terms.purposes: unknown code\n");
+    expect(badTerms.code).toBe(1);
+    expect(badTerms.err).toMatch(/^error CONSENT_TERMS_UNKNOWN_CODE: /);
     const badHeader = join(dir, "h.csv");
     await writeFile(badHeader, "pseudonym,hash\n");
     expect((await cli(["import", badHeader, "--terms", TERMS, ...chain()])).err).toBe(

@@ -35,7 +35,7 @@ describe("resolveConfig defaults", () => {
     expect(config).toEqual({
       dataDir: "/etc/custos/data",
       dev: false,
-      devChain: { hospitals: 4, chainId: 4242, gasLimit: 1_000_000_000, blockPeriodSeconds: 1 },
+      devChain: { hospitals: 4, chainId: 4242, gasLimit: 30_000_000, blockPeriodSeconds: 1 },
       chain: { genesisFile: "/etc/custos/genesis.json" },
       rpc: {
         host: "127.0.0.1",
@@ -44,7 +44,9 @@ describe("resolveConfig defaults", () => {
         maxBodyBytes: 5 * 1024 * 1024,
         maxBatch: 100,
         getLogs: { maxBlockRange: 10_000, maxResults: 10_000 },
+        call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2 },
         ws: { enabled: true, maxConnections: 100, maxSubscriptions: 100 },
+        filters: { max: 10_000, maxPerClient: 100, idleTimeoutSeconds: 300 },
       },
       txpool: {
         maxCount: 4096,

@@ -184,6 +184,15 @@ describe("createChainDb", () => {
     expect(db.head()?.hash()).toEqual(block1.hash());
     expect(await db.blockByHash(built.block.hash())).toBeUndefined();
     expect(await db.transactionLocation(tx.hash())).toBeUndefined();
+    // A failed write may have left a torn record: no further commit until the database is reopened.
+    expect(db.health().fault?.code).toBe("CHAIN_DB_COMMIT_FAILED");
+    await expect(
+      db.commitBlock({
+        block: built.block,
+        receipts: built.receipts,
+        stateWrites: built.stateWrites,
+      }),
+    ).rejects.toSatisfy((e: unknown) => isCustosError(e, "CHAIN_DB_COMMIT_FAILED"));
     await db.close();
     db = await createChainDb({ location: dir.path, common });
     expect(db.head()?.hash()).toEqual(block1.hash());

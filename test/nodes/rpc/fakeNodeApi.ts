@@ -14,6 +14,8 @@ import {
   createAddressFromPrivateKey,
   equalsBytes,
   hexToBytes,
+  KECCAK256_NULL,
+  KECCAK256_RLP,
   setLengthLeft,
 } from "@ethereumjs/util";
 import { Bloom } from "@ethereumjs/vm";
@@ -222,12 +224,14 @@ export interface FakeNodeApi extends NodeApi {
   /** Appends a block and announces its head and logs. */
   commit(block: Block, receipts: StoredReceipt[]): void;
   emitBlockExecuted(event: BlockExecutedEvent): void;
+  /** Announces transactions that became executable in the pool. */
+  emitPending(hashes: readonly Uint8Array[]): void;
   setReady(ready: boolean): void;
   setSyncing(status: SyncStatus): void;
   /** Makes the next call of `method` throw `error`. */
   failNext(method: "call" | "logs", error: unknown): void;
   readonly lastLogFilter: () => LogFilter | undefined;
-  /** Live head and log listeners (one per subscription). */
+  /** Live head, log and pending-transaction listeners (one per subscription or filter kind). */
   listenerCount(): number;
 }
 
@@ -238,6 +242,7 @@ export function createFakeNodeApi(): FakeNodeApi {
   const headListeners = new Set<(block: Block) => void>();
   const logListeners = new Set<(logs: readonly IndexedLog[]) => void>();
   const executedListeners = new Set<(event: BlockExecutedEvent) => void>();
+  const pendingListeners = new Set<(hashes: readonly Uint8Array[]) => void>();
   const failures = new Map<string, unknown>();
   let ready = true;
   let syncing: SyncStatus = false;
@@ -381,6 +386,7 @@ export function createFakeNodeApi(): FakeNodeApi {
         );
       }
       pool.set(bytesToHex(tx.hash()), tx);
+      for (const listener of pendingListeners) listener([tx.hash()]);
       return tx.hash();
     },
     async logs(filter) {
@@ -421,6 +427,62 @@ export function createFakeNodeApi(): FakeNodeApi {
       peers: 3,
     }),
     ready: () => ready,
+    canonicalHash: async (number) => chain.blocks[Number(number)]?.hash(),
+    onPendingTransactions(listener) {
+      pendingListeners.add(listener);
+      return () => pendingListeners.delete(listener);
+    },
+    async proof(address, slots, block) {
+      const known = equalsBytes(address, contract);
+      return {
+        nonce: known ? 1n : 0n,
+        balance: known ? block.header.number : 0n,
+        codeHash: known ? hexToBytes(`0x${"ab".repeat(32)}`) : KECCAK256_NULL,
+        storageHash: known ? hexToBytes(`0x${"cd".repeat(32)}`) : KECCAK256_RLP,
+        accountProof: [hexToBytes("0xf851"), hexToBytes("0xe2a0")],
+        storageProof: slots.map((key) => ({
+          key,
+          value: known && key[31] === 0 ? block.header.number + 1n : 0n,
+          proof: known ? [hexToBytes("0xf8")] : [],
+        })),
+      };
+    },
+    async createAccessList(request) {
+      const result = simulate(request);
+      const base = {
+        accessList: [{ address: created, storageKeys: [new Uint8Array(32)] }],
+        gasUsed: result.gasUsed + 4_300n,
+      };
+      return result.failure === undefined ? base : { ...base, failure: result.failure };
+    },
+    async traceTransaction(txHash, options) {
+      const block = chain.blocks.find((b) =>
+        b.transactions.some((tx) => equalsBytes(tx.hash(), txHash)),
+      );
+      const tx = block?.transactions.find((t) => equalsBytes(t.hash(), txHash));
+      if (tx === undefined) return undefined;
+      const inner = {
+        type: "STATICCALL" as const,
+        from: tx.to?.bytes ?? created,
+        to: recipient,
+        gas: 10_000n,
+        gasUsed: 2_600n,
+        input: selectors.value,
+        output: new Uint8Array(32),
+        calls: [],
+      };
+      return {
+        type: tx.to === undefined ? ("CREATE" as const) : ("CALL" as const),
+        from: tx.getSenderAddress().bytes,
+        to: tx.to?.bytes ?? created,
+        value: tx.value,
+        gas: tx.gasLimit,
+        gasUsed: 21_000n,
+        input: tx.data,
+        output: new Uint8Array(0),
+        calls: options.onlyTopCall ? [] : [inner],
+      };
+    },
     commit(block, receipts) {
       chain.blocks.push(block);
       chain.receipts.set(bytesToHex(block.hash()), receipts);
@@ -430,6 +492,9 @@ export function createFakeNodeApi(): FakeNodeApi {
     },
     emitBlockExecuted(event) {
       for (const listener of executedListeners) listener(event);
+    },
+    emitPending(hashes) {
+      for (const listener of pendingListeners) listener(hashes);
     },
     setReady(value) {
       ready = value;
@@ -441,7 +506,7 @@ export function createFakeNodeApi(): FakeNodeApi {
       failures.set(method, error);
     },
     lastLogFilter: () => lastLogFilter,
-    listenerCount: () => headListeners.size + logListeners.size,
+    listenerCount: () => headListeners.size + logListeners.size + pendingListeners.size,
   };
 }
 

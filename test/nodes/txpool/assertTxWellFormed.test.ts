@@ -1,6 +1,11 @@
 import { createLegacyTx } from "@ethereumjs/tx";
 import { describe, expect, it } from "vitest";
-import { assertTxWellFormed, type TxRules } from "../../../nodes/txpool/index.ts";
+import { MAX_TX_GAS } from "../../../nodes/execution/index.ts";
+import {
+  assertTxWellFormed,
+  defaultTxPoolOptions,
+  type TxRules,
+} from "../../../nodes/txpool/index.ts";
 import { errorCodes, isCustosError } from "../../../src/errors/index.ts";
 import { CHAIN_ID, common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
 
@@ -8,6 +13,7 @@ const rules: TxRules = {
   chainId: CHAIN_ID,
   maxTxBytes: 1024,
   blockGasLimit: 1_000_000n,
+  maxTxGas: 500_000n,
   minTip: 2n,
   allowUnprotected: false,
 };
@@ -75,8 +81,19 @@ describe("assertTxWellFormed", () => {
 
   it("refuses a gas limit above the block gas limit", () => {
     const tx = signedTx({ key, nonce: 0, gasLimit: 1_000_001n });
-    expect(() => assertTxWellFormed(tx, rules)).toThrow(/exceeds block gas limit/);
-    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_GAS_LIMIT");
+    const wide = { ...rules, maxTxGas: 2_000_000n };
+    expect(() => assertTxWellFormed(tx, wide)).toThrow(/exceeds block gas limit/);
+    expect(codeOf(() => assertTxWellFormed(tx, wide))).toBe("TXPOOL_GAS_LIMIT");
+  });
+
+  it("refuses a gas limit above the per-transaction cap, which defaults to the chain's", () => {
+    expect(assertTxWellFormed(signedTx({ key, nonce: 0, gasLimit: 500_000n }), rules).size).toBe(
+      signedTx({ key, nonce: 0, gasLimit: 500_000n }).serialize().length,
+    );
+    const tx = signedTx({ key, nonce: 0, gasLimit: 500_001n });
+    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_GAS_LIMIT_TOO_HIGH");
+    expect(defaultTxPoolOptions.maxTxGas).toBe(MAX_TX_GAS);
+    expect(MAX_TX_GAS).toBe(2n ** 24n);
   });
 
   it("refuses a tip below the pool minimum", () => {
@@ -96,6 +113,7 @@ describe("assertTxWellFormed", () => {
       "TXPOOL_INVALID_SENDER",
       "TXPOOL_INTRINSIC_GAS",
       "TXPOOL_GAS_LIMIT",
+      "TXPOOL_GAS_LIMIT_TOO_HIGH",
       "TXPOOL_UNDERPRICED",
     ] as const) {
       expect(errorCodes[code].rpcCode).toBe(-32000);

@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hexlify, id, randomBytes } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DevKeysFile } from "../../nodes/node/index.ts";
+import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
+
+/**
+ * `custos consent import` as a real process against a real node: Ctrl-C (SIGINT) in the
+ * middle of a long import prints where it stopped and how to resume, and exits non-zero;
+ * the printed command finishes the import. The terms name their purpose with a DUO word.
+ */
+const CLI = new URL("../../nodes/bin/custos.ts", import.meta.url).pathname;
+const ROWS = 1500;
+let dataDir: string;
+let node: NodeProcess;
+let keys: DevKeysFile;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "custos-e2e-import-"));
+  node = await spawnDevNode({ dataDir: join(dataDir, "node") });
+  keys = await node.devKeys();
+});
+
+afterAll(async () => {
+  expect(await node?.stop()).toBe(0);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function runCli(args: readonly string[]): Run {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe("custos consent import, interrupted", () => {
+  it("prints where it stopped and how to resume on SIGINT, exits 130, and resumes", async () => {
+    const file = join(dataDir, "consents.csv");
+    const lines = Array.from(
+      { length: ROWS },
+      (_, i) => `${hexlify(randomBytes(32))},${id(`consent document ${i}`)}`,
+    );
+    await writeFile(file, ["subject,documentHash", ...lines].join("\n"));
+    const args = [
+      "consent",
+      "import",
+      file,
+      "--terms",
+      '{"purposes":"GRU","categories":"CONDITIONS"}',
+      "--rpc",
+      node.rpcUrl,
+      "--registry",
+      keys.contracts.consentRegistry,
+    ];
+    const first = runCli(args);
+    // The checkpoint appears when the first chunk has landed: interrupt then.
+    await expect
+      .poll(() => exists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
+      .toBe(true);
+    first.child.kill("SIGINT");
+    const stopped = await first.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const report = JSON.parse(stopped.stdout);
+    expect(report).toMatchObject({ rows: ROWS, interrupted: true, failed: [] });
+    expect(report.landed).toBeGreaterThan(0);
+    expect(report.landed).toBeLessThan(ROWS);
+    expect(stopped.stderr).toContain(`interrupted: ${report.landed} of ${ROWS} rows landed`);
+    expect(stopped.stderr).toContain(`from line ${report.landed + 2}`);
+    const resume = /resume with: (.*)\n/.exec(stopped.stderr)?.[1];
+    expect(resume).toContain("--resume");
+
+    const second = runCli([...args, "--resume"]);
+    const finished = await second.done;
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(JSON.parse(finished.stdout)).toMatchObject({
+      rows: ROWS,
+      skipped: report.landed,
+      landed: ROWS - report.landed,
+      failed: [],
+    });
+  });
+});

@@ -1,0 +1,244 @@
+import { type Block, createBlock } from "@ethereumjs/block";
+import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { Interface } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChainDb } from "../../../nodes/db/index.ts";
+import {
+  type CallPool,
+  type CallRequest,
+  createCallPool,
+  createCustosCommon,
+  createExecutionEngine,
+  type ExecutionEngine,
+} from "../../../nodes/execution/index.ts";
+import { consortiumAbi } from "../../../src/contracts/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
+import {
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  signedTx,
+  tempDir,
+} from "../stateFixtures.ts";
+
+const { genesis, keys } = devGenesis(2, "call-pool");
+const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+const hex = (s: string) => hexToBytes(s as PrefixedHexString);
+const h0 = recorderOf(keys, 0);
+const h1 = recorderOf(keys, 1);
+const registry = hex(genesis.contracts.consentRegistry);
+const consortium = new Interface(consortiumAbi);
+// JUMPDEST, PUSH1 0, JUMP: the issue's endless loop, run as creation code.
+const LOOP = hex("0x5b600056");
+// Creation code returning blockhash(number - 1): PUSH1 1, NUMBER, SUB, BLOCKHASH, PUSH1 0,
+// MSTORE, PUSH1 32, PUSH1 0, RETURN.
+const PARENT_HASH = hex("0x600143034060005260206000f3");
+/** Creation code returning BALANCE(address) as 32 bytes. */
+const balanceOf = (address: string) => hex(`0x73${address.slice(2)}3160005260206000f3`);
+
+let dir: { remove: () => Promise<void> };
+let db: ChainDb;
+let engine: ExecutionEngine;
+let calls: CallPool;
+let genesisBlock: Block;
+
+async function commit(nonce: bigint, fields: { to: string; data?: Uint8Array; value?: bigint }) {
+  const parent = db.head() as Block;
+  const built = await engine.buildBlock(
+    parent,
+    [signedTx(common, h0.privateKey, { nonce, gasLimit: 500_000n, ...fields })],
+    {
+      timestamp: parent.header.timestamp + 1n,
+      coinbase: new Uint8Array(20),
+      gasLimit: BigInt(genesis.gasLimit),
+    },
+  );
+  expect(built.rejected).toEqual([]);
+  await engine.commit(built);
+}
+
+beforeAll(async () => {
+  const made = await tempDir("custos-calls-");
+  dir = made;
+  db = await openChain(made.path, genesis, common);
+  engine = createExecutionEngine({ chainDb: db });
+  calls = createCallPool({ workers: 2 }, { chainDb: db });
+  genesisBlock = db.head() as Block;
+  await commit(0n, { to: genesis.contracts.consentRegistry, data: grantCalldata(1, h0.custodian) });
+  await commit(1n, { to: h1.address, value: 1_000_000n });
+});
+
+afterAll(async () => {
+  await calls?.close();
+  await db?.close();
+  await dir?.remove();
+});
+
+function codeOf(error: unknown): string | undefined {
+  return isCustosError(error) ? error.code : undefined;
+}
+
+describe("createCallPool", () => {
+  it("answers calls exactly as the in-thread engine does", async () => {
+    const head = db.head() as Block;
+    const requests: CallRequest[] = [
+      {
+        to: hex(genesis.contracts.consortium),
+        data: hex(consortium.encodeFunctionData("isMember", [h0.address])),
+      },
+      // A researcher may not grant: a revert with ConsentRegistry's custom error.
+      { from: hex(keys.researcher.address), to: registry, data: grantCalldata(5, h0.custodian) },
+      { from: hex(h0.address), to: registry, data: grantCalldata(6, h0.custodian) },
+      { data: PARENT_HASH },
+      { data: LOOP, gas: 200_000n },
+      { to: hex(h1.address), gas: 20_000n },
+      {
+        from: hex(h0.address),
+        to: registry,
+        data: grantCalldata(7, h0.custodian),
+        accessList: [{ address: registry, storageKeys: [new Uint8Array(32)] }],
+      },
+    ];
+    for (const request of requests) {
+      expect(await calls.call(request, head)).toEqual(await engine.call(request, head));
+    }
+    const parentHash = await calls.call({ data: PARENT_HASH }, head);
+    expect(parentHash.returnData).toEqual(head.header.parentHash);
+  });
+
+  it("estimates exactly as the in-thread engine, access-list gas included", async () => {
+    const head = db.head() as Block;
+    const grant = { from: hex(h0.address), to: registry, data: grantCalldata(8, h0.custodian) };
+    const gas = await engine.estimateGas(grant, head);
+    expect(await calls.estimateGas(grant, head)).toEqual({ ok: true, gas });
+
+    const transfer: CallRequest = {
+      from: hex(h0.address),
+      to: hex(h1.address),
+      value: 1n,
+      accessList: [{ address: registry, storageKeys: [new Uint8Array(32)] }],
+    };
+    expect(await calls.estimateGas(transfer, head)).toEqual({ ok: true, gas: 25_300n });
+    expect(await engine.estimateGas(transfer, head)).toBe(25_300n);
+
+    const denied = await calls.estimateGas(
+      { from: hex(keys.researcher.address), to: registry, data: grantCalldata(9, h0.custodian) },
+      head,
+    );
+    expect(denied.ok).toBe(false);
+    expect(denied.ok ? undefined : denied.result.revert).toBeDefined();
+  });
+
+  it("reads the state of the block asked for, whatever was committed since", async () => {
+    const read = balanceOf(h1.address);
+    const before = await calls.call({ data: read }, genesisBlock);
+    const after = await calls.call({ data: read }, db.head() as Block);
+    expect(BigInt(`0x${Buffer.from(after.returnData).toString("hex")}`)).toBe(
+      BigInt(`0x${Buffer.from(before.returnData).toString("hex")}`) + 1_000_000n,
+    );
+    expect(before).toEqual(await engine.call({ data: read }, genesisBlock));
+  });
+
+  it("refuses a block whose state is not stored with STATE_NOT_AVAILABLE", async () => {
+    const unknown = createBlock(
+      { header: { number: 9n, stateRoot: new Uint8Array(32).fill(7), gasLimit: 30_000_000n } },
+      { common },
+    );
+    await expect(calls.call({ data: PARENT_HASH }, unknown)).rejects.toSatisfy(
+      (e: unknown) => codeOf(e) === "STATE_NOT_AVAILABLE",
+    );
+  });
+});
+
+describe("createCallPool limits", () => {
+  it("stops a call past the timeout, replaces its worker and keeps answering", async () => {
+    // Long enough for a fresh worker to start (~0.7 s here) and answer the call after.
+    const pool = createCallPool(
+      { workers: 1, timeoutMs: 1_500, gasCap: 10n ** 12n },
+      { chainDb: db },
+    );
+    try {
+      const head = db.head() as Block;
+      const started = Date.now();
+      // One runs, two wait for the only worker: all three end at the timeout, from arrival.
+      const outcomes = await Promise.allSettled(
+        [0, 1, 2].map(() => pool.call({ data: LOOP, gas: 2n ** 64n - 1n }, head)),
+      );
+      expect(Date.now() - started).toBeLessThan(3_000);
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe("rejected");
+        expect(codeOf(outcome.status === "rejected" ? outcome.reason : undefined)).toBe(
+          "RPC_CALL_TIMEOUT",
+        );
+      }
+      expect(pool.timeouts()).toBe(3);
+      // The looping worker was terminated: a fresh one answers the next call.
+      const request = { data: PARENT_HASH };
+      expect(await pool.call(request, head)).toEqual(await engine.call(request, head));
+      expect(pool.timeouts()).toBe(3);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("caps the gas of calls and estimates and says so", async () => {
+    const pool = createCallPool({ workers: 1, gasCap: 1_000_000n }, { chainDb: db });
+    try {
+      const head = db.head() as Block;
+      const capped = await pool.call({ data: LOOP, gas: 2n ** 64n - 1n }, head);
+      expect(capped.error).toBe("out of gas: gas capped at 1000000 (rpc.call.gasCap)");
+      expect(capped.gasUsed).toBe(1_000_000n);
+      const asked = await pool.call({ data: LOOP, gas: 500_000n }, head);
+      expect(asked.error).toBe("out of gas");
+      const estimate = await pool.estimateGas({ data: LOOP }, head);
+      expect(estimate.ok).toBe(false);
+      expect(estimate.gas).toBe(1_000_000n);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("searches estimates no higher than the per-transaction gas cap", async () => {
+    const pool = createCallPool({ workers: 1, gasCap: 10n ** 12n }, { chainDb: db });
+    try {
+      const estimate = await pool.estimateGas({ data: LOOP }, db.head() as Block);
+      expect(estimate).toMatchObject({ ok: false, gas: 16_777_216n });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("fails running and waiting calls with NODE_ABORTED when closed", async () => {
+    const pool = createCallPool(
+      { workers: 1, timeoutMs: 60_000, gasCap: 10n ** 12n },
+      { chainDb: db },
+    );
+    const head = db.head() as Block;
+    const calls = Promise.allSettled([
+      pool.call({ data: LOOP }, head),
+      pool.call({ data: LOOP }, head),
+    ]);
+    await pool.close();
+    for (const outcome of await calls) {
+      expect(codeOf(outcome.status === "rejected" ? outcome.reason : undefined)).toBe(
+        "NODE_ABORTED",
+      );
+    }
+    await expect(pool.call({ data: PARENT_HASH }, head)).rejects.toSatisfy(
+      (e: unknown) => codeOf(e) === "NODE_ABORTED",
+    );
+  });
+
+  it("refuses options out of range", () => {
+    for (const options of [{ workers: 0 }, { timeoutMs: 1.5 }, { gasCap: 0n }]) {
+      let thrown: unknown;
+      try {
+        createCallPool(options, { chainDb: db });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(codeOf(thrown)).toBe("INVALID_ARGUMENT");
+    }
+  });
+});
