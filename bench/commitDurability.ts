@@ -1,5 +1,5 @@
 /**
- * What durable commits cost (issue 11; docs/decisions/008-commit-durability.md): blocks/s and
+ * What durable commits cost (issue 11; docs/decisions/007-commit-durability.md): blocks/s and
  * per-commit latency of `ChainDb.commitBlock` with and without LevelDB's synced writes and
  * the head marker (temp file, fsync, rename, directory fsync), on the same pre-built blocks.
  *

@@ -3,7 +3,8 @@
  * traffic — 10 clients of valid work (consent grants, eth_calls, bounded log queries, head
  * reads) beside continuous abuse (infinite-loop calls, unbounded log queries, oversized
  * bodies, malformed and deeply nested JSON, WebSocket floods) — while /liveness, the arrival
- * of new blocks and the node's memory are watched. Writes bench/results/soak.json and exits 1
+ * of new blocks and the node's memory are watched. The abuse comes from its own loopback
+ * address (127.0.0.2), the valid clients from 127.0.0.1. Writes bench/results/soak.json and exits 1
  * if a goal is missed:
  *
  * - `livenessP99Ms` ≤ 100;
@@ -67,6 +68,7 @@ const abuse = runAbusiveTraffic(rpcUrl, wsUrl, {
   loopCallsInFlight: 4,
   floodMessages: 2_000,
   requestTimeoutMs: 60_000,
+  sourceAddress: "127.0.0.2",
 });
 
 const started = performance.now();

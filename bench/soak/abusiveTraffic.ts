@@ -5,7 +5,12 @@
  * message. Each kind runs in its own loop; the report counts what was sent and how the node
  * answered (HTTP status, JSON-RPC error code or WebSocket close code), for the record: the
  * soak's verdict comes from the probes and the valid traffic, not from these answers.
+ *
+ * The abuser's HTTP requests leave from their own loopback address (`sourceAddress`, e.g.
+ * 127.0.0.2), as an attacker is not the hospital's own data service: the node shares call
+ * capacity fairly between clients by remote address.
  */
+import { request } from "node:http";
 
 /** How the node answered one kind of abuse. */
 export interface AbuseTally {
@@ -27,6 +32,8 @@ export interface AbuseOptions {
   readonly floodMessages: number;
   /** How long a client waits for any one abusive request. */
   readonly requestTimeoutMs: number;
+  /** Local address the HTTP requests are sent from (any 127.x.y.z works on loopback). */
+  readonly sourceAddress: string;
 }
 
 const INFINITE_LOOP = "0x5b600056";
@@ -40,21 +47,40 @@ function answered(t: AbuseTally, answer: string): void {
   t.answers[answer] = (t.answers[answer] ?? 0) + 1;
 }
 
-async function post(url: string, body: string, timeoutMs: number): Promise<string> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
+function post(url: string, body: string, timeoutMs: number, from: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        localAddress: from,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", () => resolve("network"));
+        response.on("end", () => {
+          if (response.statusCode !== 200) return resolve(`http:${response.statusCode}`);
+          try {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString()) as {
+              error?: { code?: number };
+            };
+            resolve(parsed.error === undefined ? "result" : `rpc:${parsed.error.code}`);
+          } catch {
+            resolve("unparsable");
+          }
+        });
+      },
+    );
+    req.on("timeout", () => {
+      req.destroy();
+      resolve("timeout");
     });
-    const text = await response.text();
-    if (response.status !== 200) return `http:${response.status}`;
-    const parsed = JSON.parse(text) as { error?: { code?: number } };
-    return parsed.error === undefined ? "result" : `rpc:${parsed.error.code}`;
-  } catch (error) {
-    return (error as Error).name === "TimeoutError" ? "timeout" : "network";
-  }
+    req.on("error", () => resolve("network"));
+    req.end(body);
+  });
 }
 
 function rpcBody(method: string, params: unknown[]): string {
@@ -107,6 +133,7 @@ export function runAbusiveTraffic(
     }
   };
   const t = options.requestTimeoutMs;
+  const from = options.sourceAddress;
   const loops = [
     ...Array.from({ length: options.loopCallsInFlight }, () =>
       repeat("infiniteLoopCall", 0, () =>
@@ -114,19 +141,22 @@ export function runAbusiveTraffic(
           rpcUrl,
           rpcBody("eth_call", [{ data: INFINITE_LOOP, gas: "0xffffffffffffffff" }, "latest"]),
           t,
+          from,
         ),
       ),
     ),
     repeat("infiniteLoopEstimateGas", 500, () =>
-      post(rpcUrl, rpcBody("eth_estimateGas", [{ data: INFINITE_LOOP }]), t),
+      post(rpcUrl, rpcBody("eth_estimateGas", [{ data: INFINITE_LOOP }]), t, from),
     ),
     repeat("unboundedGetLogs", 250, () =>
-      post(rpcUrl, rpcBody("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }]), t),
+      post(rpcUrl, rpcBody("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }]), t, from),
     ),
-    repeat("oversizedBody", 2_000, () => post(rpcUrl, `"${"x".repeat(options.maxBodyBytes)}"`, t)),
-    repeat("malformedJson", 200, () => post(rpcUrl, '{"jsonrpc":"2.0","id":1,"method":', t)),
+    repeat("oversizedBody", 2_000, () =>
+      post(rpcUrl, `"${"x".repeat(options.maxBodyBytes)}"`, t, from),
+    ),
+    repeat("malformedJson", 200, () => post(rpcUrl, '{"jsonrpc":"2.0","id":1,"method":', t, from)),
     repeat("deepNesting", 500, () =>
-      post(rpcUrl, `${"[".repeat(100_000)}${"]".repeat(100_000)}`, t),
+      post(rpcUrl, `${"[".repeat(100_000)}${"]".repeat(100_000)}`, t, from),
     ),
     repeat("webSocketFlood", 5_000, () =>
       flood(wsUrl, options.floodMessages, options.maxBodyBytes + 1),

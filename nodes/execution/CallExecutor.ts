@@ -15,8 +15,11 @@ export type GasEstimateOutcome =
  * (revert, out of gas) are returned; what stops a request from running at all is thrown.
  */
 export interface CallExecutor {
-  /** Runs a call without changing any state. */
-  call(request: CallRequest, block: Block): Promise<CallResult>;
+  /**
+   * Runs a call without changing any state. `client` names who asks (the RPC layer passes the
+   * remote address), so an executor can share its capacity fairly between clients.
+   */
+  call(request: CallRequest, block: Block, client?: string): Promise<CallResult>;
   /** Searches the smallest gas limit with which the request succeeds. */
-  estimateGas(request: CallRequest, block: Block): Promise<GasEstimateOutcome>;
+  estimateGas(request: CallRequest, block: Block, client?: string): Promise<GasEstimateOutcome>;
 }

@@ -4,6 +4,7 @@ import { CustosError, type ErrorDetails, isErrorCode } from "../../src/errors/in
 import type { ChainDb } from "../db/index.ts";
 import type { CallExecutor, GasEstimateOutcome } from "./CallExecutor.ts";
 import type { CallRequest, CallResult } from "./ExecutionEngine.ts";
+import { FairQueue } from "./FairQueue.ts";
 import { MAX_TX_GAS } from "./maxTxGas.ts";
 import { serveStateReads } from "./stateReadChannel.ts";
 
@@ -20,6 +21,8 @@ export interface CallPoolOptions {
   readonly gasCap?: bigint;
   /** Stored state records each worker keeps in memory. */
   readonly nodeCacheEntries?: number;
+  /** Most calls one client may have waiting for a worker; more fail with RPC_LIMIT_EXCEEDED. */
+  readonly maxQueuedPerClient?: number;
 }
 
 /** Defaults of {@link CallPoolOptions}. */
@@ -32,6 +35,8 @@ export const defaultCallPoolOptions = {
   gasCap: 50_000_000n,
   /** ~20 MB of trie nodes per worker. */
   nodeCacheEntries: 100_000,
+  /** Enough for a client's batch of calls; a flood beyond it is refused at once. */
+  maxQueuedPerClient: 64,
 } as const;
 
 /** What the pool reads on the main thread and reports to. */
@@ -86,10 +91,13 @@ export interface CallWorkerData {
 }
 
 const WORKER_URL = new URL("./callWorker.ts", import.meta.url);
+/** The client of calls made without one (the node itself, tests). */
+const LOCAL_CLIENT = "local";
 /** Old-generation heap of a worker: a call's memory is gas-bounded, this bounds the rest. */
 const WORKER_HEAP_MB = 256;
 
 interface Pending {
+  readonly client: string;
   readonly job: CallJob;
   readonly resolve: (answer: CallJobAnswer) => void;
   readonly reject: (error: unknown) => void;
@@ -135,14 +143,21 @@ function timeoutText(ms: number): string {
  * the block gas limit), `gasCap` and {@link MAX_TX_GAS}. Each call or estimate has
  * `timeoutMs` of wall-clock time from its arrival: past it the call fails with
  * `RPC_CALL_TIMEOUT`, a worker running it is terminated and a fresh one takes its place.
- * Calls wait in arrival order for a free worker.
+ *
+ * **Fairness.** Calls wait for a free worker in a {@link FairQueue} keyed by client (the RPC
+ * layer passes the remote address). A free worker takes the oldest call of the waiting client
+ * with the fewest calls running, then the one served least recently; and a client may have at
+ * most `maxQueuedPerClient` calls waiting. So a client flooding the node with calls that run
+ * until the gas cap or the timeout delays another client's call by at most the calls already
+ * running, instead of making it time out behind the whole flood.
  *
  * Results equal the engine's in-thread `call` and `estimateGas` (the same code runs on the
  * same state manager).
  *
  * @throws CustosError `INVALID_ARGUMENT` for an option out of range; from `call` and
- *   `estimateGas`: `RPC_CALL_TIMEOUT`, `STATE_NOT_AVAILABLE`, `NODE_ABORTED` (pool closed),
- *   `INTERNAL` (a worker died).
+ *   `estimateGas`: `RPC_CALL_TIMEOUT`, `RPC_LIMIT_EXCEEDED` (too many calls of one client
+ *   waiting), `STATE_NOT_AVAILABLE`, `NODE_ABORTED` (pool closed), `INTERNAL` (a worker
+ *   died).
  * @example
  * ```ts
  * const calls = createCallPool({ workers: 2, timeoutMs: 5_000, gasCap: 50_000_000n }, { chainDb });
@@ -155,14 +170,31 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
   const timeoutMs = options.timeoutMs ?? defaultCallPoolOptions.timeoutMs;
   const gasCap = options.gasCap ?? defaultCallPoolOptions.gasCap;
   const nodeCacheEntries = options.nodeCacheEntries ?? defaultCallPoolOptions.nodeCacheEntries;
+  const maxQueuedPerClient =
+    options.maxQueuedPerClient ?? defaultCallPoolOptions.maxQueuedPerClient;
   positive("workers", size);
+  positive("maxQueuedPerClient", maxQueuedPerClient);
   positive("timeoutMs", timeoutMs);
   positive("gasCap", gasCap);
   positive("nodeCacheEntries", nodeCacheEntries);
   const { chainDb, logger } = ports;
   const chainId = chainDb.common.chainId();
 
-  const queue: Pending[] = [];
+  const queue = new FairQueue<Pending>();
+  /** Per client with calls running or waiting: calls running, and when it was last served. */
+  const clients = new Map<string, { running: number; servedAt: number }>();
+  let served = 0;
+  /** Fewest running first, then least recently served (never served: first of all). */
+  const rank = (client: string) => {
+    const state = clients.get(client);
+    return state === undefined ? 0 : state.running * 2 ** 40 + state.servedAt + 1;
+  };
+  const finished = (client: string) => {
+    const state = clients.get(client);
+    if (state === undefined) return;
+    state.running--;
+    if (state.running === 0 && queue.waiting(client) === 0) clients.delete(client);
+  };
   /** Worker slots; undefined where a worker died and is started again on demand. */
   const slots: (Slot | undefined)[] = Array.from({ length: size }, () => undefined);
   let nextId = 0;
@@ -175,6 +207,7 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     slot.running = undefined;
     slot.worker.unref();
     clearTimeout(pending.timer);
+    finished(pending.client);
     pending.resolve(answer);
     dispatch();
   }
@@ -216,6 +249,7 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
       logger?.warn({ worker: index, err: cause }, "call worker failed");
       if (pending !== undefined) {
         clearTimeout(pending.timer);
+        finished(pending.client);
         pending.reject(
           new CustosError("INTERNAL", "the call worker failed", {
             details: { worker: index },
@@ -231,13 +265,17 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
   }
 
   function dispatch(): void {
-    while (!closed && queue.length > 0) {
+    while (!closed && queue.size > 0) {
       let index = slots.findIndex((slot) => slot !== undefined && slot.running === undefined);
       if (index === -1) index = slots.indexOf(undefined);
       if (index === -1) return;
       const slot = slots[index] ?? start(index);
       slots[index] = slot;
-      const pending = queue.shift() as Pending;
+      const pending = queue.shift(rank) as Pending;
+      const state = clients.get(pending.client) ?? { running: 0, servedAt: -1 };
+      state.running++;
+      state.servedAt = served++;
+      clients.set(pending.client, state);
       slot.running = pending;
       // Referenced while it owes an answer, so a caller awaiting it keeps the process alive.
       slot.worker.ref();
@@ -247,14 +285,15 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
 
   function expire(pending: Pending): void {
     timedOut++;
-    const queued = queue.indexOf(pending);
-    if (queued !== -1) queue.splice(queued, 1);
+    const queued = queue.remove(pending);
     const index = slots.findIndex((slot) => slot?.running === pending);
-    if (index !== -1) retire(index, true);
-    logger?.warn(
-      { kind: pending.job.kind, timeoutMs, queued: queued !== -1 },
-      "call stopped by the timeout",
-    );
+    if (index !== -1) {
+      retire(index, true);
+      finished(pending.client);
+    } else if (queue.waiting(pending.client) === 0 && clients.get(pending.client)?.running === 0) {
+      clients.delete(pending.client);
+    }
+    logger?.warn({ kind: pending.job.kind, timeoutMs, queued }, "call stopped by the timeout");
     pending.reject(
       new CustosError(
         "RPC_CALL_TIMEOUT",
@@ -267,19 +306,33 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     dispatch();
   }
 
-  function submit(kind: CallJob["kind"], request: CallRequest, block: Block, gas: bigint) {
+  function submit(
+    kind: CallJob["kind"],
+    request: CallRequest,
+    block: Block,
+    gas: bigint,
+    client: string,
+  ) {
     if (closed) {
       return Promise.reject(new CustosError("NODE_ABORTED", "the call pool is closed"));
+    }
+    if (queue.waiting(client) >= maxQueuedPerClient) {
+      return Promise.reject(
+        new CustosError("RPC_LIMIT_EXCEEDED", "too many calls of this client waiting", {
+          details: { limit: "maxQueuedPerClient", max: maxQueuedPerClient },
+        }),
+      );
     }
     const job: CallJob = { id: nextId++, kind, request, header: block.header.serialize(), gas };
     return new Promise<CallJobAnswer>((resolve, reject) => {
       const pending: Pending = {
+        client,
         job,
         resolve,
         reject,
         timer: setTimeout(() => expire(pending), timeoutMs),
       };
-      queue.push(pending);
+      queue.push(client, pending);
       dispatch();
     }).then((answer) => {
       if (answer.ok) return answer;
@@ -295,10 +348,10 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
   for (let index = 0; index < size; index++) slots[index] = start(index);
 
   return {
-    async call(request, block) {
+    async call(request, block, client = LOCAL_CLIENT) {
       const asked = request.gas ?? block.header.gasLimit;
       const gas = min(asked, gasCap);
-      const answer = await submit("call", request, block, gas);
+      const answer = await submit("call", request, block, gas, client);
       const result = "result" in answer ? answer.result : undefined;
       if (result === undefined)
         throw new CustosError("INTERNAL", "a call worker answered no result");
@@ -308,9 +361,9 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
       return result;
     },
 
-    async estimateGas(request, block) {
+    async estimateGas(request, block, client = LOCAL_CLIENT) {
       const cap = min(min(request.gas ?? block.header.gasLimit, gasCap), MAX_TX_GAS);
-      const answer = await submit("estimate", request, block, cap);
+      const answer = await submit("estimate", request, block, cap, client);
       if (!("outcome" in answer)) {
         throw new CustosError("INTERNAL", "a call worker answered no gas estimate");
       }
@@ -322,8 +375,9 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     async close() {
       if (closed) return;
       closed = true;
+      clients.clear();
       const aborted = new CustosError("NODE_ABORTED", "the node stopped before the call finished");
-      for (const pending of queue.splice(0)) {
+      for (const pending of queue.drain()) {
         clearTimeout(pending.timer);
         pending.reject(aborted);
       }

@@ -161,12 +161,12 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
     account: (address, block) => engine.account(address, block),
     code: (address, block) => engine.code(address, block),
     storageAt: (address, slot, block) => engine.storageAt(address, slot, block),
-    async call(request, block) {
-      return callResult(await options.calls.call(request, block));
+    async call(request, block, client) {
+      return callResult(await options.calls.call(request, block, client));
     },
-    async estimateGas(request, block) {
+    async estimateGas(request, block, client) {
       const context = equalsBytes(block.hash(), head().hash()) ? nextBlockContext(block) : block;
-      const outcome = await options.calls.estimateGas(request, context);
+      const outcome = await options.calls.estimateGas(request, context, client);
       if (outcome.ok) return { ok: true, gas: outcome.gas };
       const failure = callResult(outcome.result).failure;
       // As geth: running out of gas at the highest gas tried is "gas required exceeds allowance".

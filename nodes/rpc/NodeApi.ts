@@ -284,12 +284,16 @@ export interface NodeApi {
   code(address: Uint8Array, block: Block): Promise<Uint8Array>;
   /** The 32-byte value of a storage slot (32-byte key). */
   storageAt(address: Uint8Array, slot: Uint8Array, block: Block): Promise<Uint8Array>;
-  call(request: CallRequest, block: Block): Promise<CallResult>;
+  /**
+   * Runs a call on `block`'s state. `client` (the remote address) lets the node share its
+   * call capacity fairly between clients.
+   */
+  call(request: CallRequest, block: Block, client?: string): Promise<CallResult>;
   /**
    * Gas the request needs on `block`'s state. At the head, the estimate is for the block a
    * transaction sent now would run in (next number, timestamp and base fee).
    */
-  estimateGas(request: CallRequest, block: Block): Promise<GasEstimate>;
+  estimateGas(request: CallRequest, block: Block, client?: string): Promise<GasEstimate>;
   /**
    * Admits a signed transaction to the pool and returns its hash.
    *

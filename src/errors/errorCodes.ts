@@ -431,7 +431,7 @@ export const errorCodes = {
   },
   RPC_LIMIT_EXCEEDED: {
     description:
-      "A request exceeds a configured limit (batch size, getLogs block range or result count, feeHistory span, subscriptions per connection); details name the limit.",
+      "A request exceeds a configured limit (batch size, getLogs block range or result count, feeHistory span, subscriptions per connection, calls of one client waiting for a worker); details name the limit.",
     httpStatus: 429,
     rpcCode: -32005,
   },

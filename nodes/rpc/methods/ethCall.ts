@@ -31,9 +31,9 @@ export const ethCall = defineMethod({
         ? undefined
         : param.invalid(path, "no state overrides (not supported)", value),
   ],
-  async execute({ api }, [request, blockId]) {
+  async execute({ api, client }, [request, blockId]) {
     const block = await resolveBlock(api, blockId ?? { kind: "tag", tag: "latest" });
-    const result = await api.call(request, block);
+    const result = await api.call(request, block, client);
     if (result.failure !== undefined) throw callFailureError(result.failure);
     return result.returnData;
   },

@@ -23,9 +23,9 @@ const optionalBlockId = param.optional(blockIdParam.numberTagOrHash);
 export const ethEstimateGas = defineMethod({
   name: "eth_estimateGas",
   params: [callRequestParam, optionalBlockId],
-  async execute({ api }, [request, blockId]) {
+  async execute({ api, client }, [request, blockId]) {
     const block = await resolveBlock(api, blockId ?? { kind: "tag", tag: "latest" });
-    const estimate = await api.estimateGas(request, block);
+    const estimate = await api.estimateGas(request, block, client);
     if (!estimate.ok) throw callFailureError(estimate.failure);
     return estimate.gas;
   },

@@ -182,6 +182,55 @@ describe("createCallPool limits", () => {
     }
   });
 
+  it("lets another client's call go ahead of a flooding client's backlog", async () => {
+    // Loops capped at 5 M gas end quickly (out of gas), so no timeout is involved.
+    const pool = createCallPool({ workers: 1, gasCap: 5_000_000n }, { chainDb: db });
+    try {
+      const head = db.head() as Block;
+      const order: string[] = [];
+      const track = (name: string, call: Promise<unknown>) =>
+        call.then(() => {
+          order.push(name);
+        });
+      await Promise.all([
+        track("flood-1", pool.call({ data: LOOP }, head, "10.0.0.66")),
+        track("flood-2", pool.call({ data: LOOP }, head, "10.0.0.66")),
+        track("flood-3", pool.call({ data: LOOP }, head, "10.0.0.66")),
+        track("honest", pool.call({ data: PARENT_HASH }, head, "10.0.0.7")),
+      ]);
+      expect(order).toEqual(["flood-1", "honest", "flood-2", "flood-3"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses a client's calls beyond its waiting limit with RPC_LIMIT_EXCEEDED", async () => {
+    const pool = createCallPool(
+      { workers: 1, gasCap: 5_000_000n, maxQueuedPerClient: 2 },
+      { chainDb: db },
+    );
+    try {
+      const head = db.head() as Block;
+      const outcomes = await Promise.allSettled(
+        [0, 1, 2, 3].map(() => pool.call({ data: LOOP }, head, "10.0.0.66")),
+      );
+      // One runs at once, two wait, the fourth is refused; another client is not affected.
+      expect(outcomes.map((o) => o.status)).toEqual([
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+        "rejected",
+      ]);
+      const last = outcomes[3];
+      expect(codeOf(last?.status === "rejected" ? last.reason : undefined)).toBe(
+        "RPC_LIMIT_EXCEEDED",
+      );
+      expect((await pool.call({ data: PARENT_HASH }, head, "10.0.0.7")).error).toBeUndefined();
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("caps the gas of calls and estimates and says so", async () => {
     const pool = createCallPool({ workers: 1, gasCap: 1_000_000n }, { chainDb: db });
     try {
@@ -231,7 +280,12 @@ describe("createCallPool limits", () => {
   });
 
   it("refuses options out of range", () => {
-    for (const options of [{ workers: 0 }, { timeoutMs: 1.5 }, { gasCap: 0n }]) {
+    for (const options of [
+      { workers: 0 },
+      { timeoutMs: 1.5 },
+      { gasCap: 0n },
+      { maxQueuedPerClient: 0 },
+    ]) {
       let thrown: unknown;
       try {
         createCallPool(options, { chainDb: db });
