@@ -12,6 +12,9 @@ export const HOSPITALS = 50;
 /** The benchmark's genesis and keys (seeded: every thread derives the same). */
 export const { genesis, keys } = createDevGenesis({
   hospitals: HOSPITALS,
+  // Room for the 1,000-grant blocks this benchmark executes (the dev chain's default, 30 M,
+  // is sized for a 1 s period of live traffic, not for measuring execution).
+  gasLimit: 250_000_000,
   randomBytes: seededRandomBytes("bench"),
 });
 
