@@ -6,14 +6,14 @@
  * time; a job's failure is answered as plain data.
  */
 
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
 import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
-import { isCustosError } from "../../src/errors/index.ts";
 // Modules, not ../db/index.ts, which would load level's native binding here for nothing.
 import type { StateDb } from "../db/createLevelTrieDb.ts";
 import { createNodeCache } from "../db/createNodeCache.ts";
 import { createWriteBackDb } from "../db/createWriteBackDb.ts";
 import { trieValueOut } from "../db/trieDbCodec.ts";
+import { answerWorkerJobs } from "./answerWorkerJobs.ts";
 import { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
 import { createBlockStateManager } from "./createBlockStateManager.ts";
 import type { CallJob, CallJobAnswer, CallWorkerData } from "./createCallPool.ts";
@@ -74,24 +74,4 @@ async function perform(job: CallJob): Promise<CallJobAnswer> {
   return { id: job.id, ok: true, outcome: await searchCallGas(run, job.gas) };
 }
 
-parentPort?.on("message", (job: CallJob) => {
-  perform(job).then(
-    (answer) => parentPort?.postMessage(answer),
-    (error: unknown) => {
-      const answer: CallJobAnswer = {
-        id: job.id,
-        ok: false,
-        error: {
-          code: isCustosError(error) ? error.code : null,
-          message: isCustosError(error)
-            ? error.shortMessage
-            : error instanceof Error
-              ? error.message
-              : String(error),
-          details: isCustosError(error) ? { ...error.details } : {},
-        },
-      };
-      parentPort?.postMessage(answer);
-    },
-  );
-});
+answerWorkerJobs(perform);

@@ -1,7 +1,8 @@
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
-import { CustosError, type ErrorDetails, isErrorCode } from "../../src/errors/index.ts";
+import { CustosError, isErrorCode } from "../../src/errors/index.ts";
 import type { ChainDb } from "../db/index.ts";
+import type { WorkerJobFailure } from "./answerWorkerJobs.ts";
 import type { CallExecutor, GasEstimateOutcome } from "./CallExecutor.ts";
 import type { CallRequest, CallResult } from "./ExecutionEngine.ts";
 import { FairQueue } from "./FairQueue.ts";
@@ -72,15 +73,7 @@ export interface CallJob {
 export type CallJobAnswer =
   | { readonly id: number; readonly ok: true; readonly result: CallResult }
   | { readonly id: number; readonly ok: true; readonly outcome: GasEstimateOutcome }
-  | {
-      readonly id: number;
-      readonly ok: false;
-      readonly error: {
-        readonly code: string | null;
-        readonly message: string;
-        readonly details: ErrorDetails;
-      };
-    };
+  | WorkerJobFailure;
 
 /** What a call worker starts with. */
 export interface CallWorkerData {

@@ -1,7 +1,8 @@
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
-import { CustosError, type ErrorDetails, isErrorCode } from "../../src/errors/index.ts";
+import { CustosError, isErrorCode } from "../../src/errors/index.ts";
 import type { ChainDb } from "../db/index.ts";
+import type { WorkerJobFailure } from "./answerWorkerJobs.ts";
 import type { AccessListOutcome } from "./createAccessList.ts";
 import type { CallRequest } from "./ExecutionEngine.ts";
 import { MAX_TX_GAS } from "./maxTxGas.ts";
@@ -56,15 +57,7 @@ export type ReplayJob =
 export type ReplayJobAnswer =
   | { readonly id: number; readonly ok: true; readonly accessList: AccessListOutcome }
   | { readonly id: number; readonly ok: true; readonly trace: TracedFrame }
-  | {
-      readonly id: number;
-      readonly ok: false;
-      readonly error: {
-        readonly code: string | null;
-        readonly message: string;
-        readonly details: ErrorDetails;
-      };
-    };
+  | WorkerJobFailure;
 
 /** What the replay worker starts with. */
 export interface ReplayWorkerData {

@@ -5,15 +5,15 @@
  * a node cache. One job at a time; a job's failure is answered as plain data.
  */
 
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
 import { Block, createBlockFromRLP, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import type { BatchDBOp } from "@ethereumjs/util";
-import { isCustosError } from "../../src/errors/index.ts";
 // Modules, not ../db/index.ts, which would load level's native binding here for nothing.
 import type { StateDb } from "../db/createLevelTrieDb.ts";
 import { createNodeCache } from "../db/createNodeCache.ts";
 import { createWriteBackDb } from "../db/createWriteBackDb.ts";
 import { trieValueOut } from "../db/trieDbCodec.ts";
+import { answerWorkerJobs } from "./answerWorkerJobs.ts";
 import { canonicalBlockHashes } from "./canonicalBlockHashes.ts";
 import { createAccessList, type ReplayContext } from "./createAccessList.ts";
 import { createBlockStateManager } from "./createBlockStateManager.ts";
@@ -77,24 +77,4 @@ async function perform(job: ReplayJob): Promise<ReplayJobAnswer> {
   return { id: job.id, ok: true, trace: frame };
 }
 
-parentPort?.on("message", (job: ReplayJob) => {
-  perform(job).then(
-    (answer) => parentPort?.postMessage(answer),
-    (error: unknown) => {
-      const answer: ReplayJobAnswer = {
-        id: job.id,
-        ok: false,
-        error: {
-          code: isCustosError(error) ? error.code : null,
-          message: isCustosError(error)
-            ? error.shortMessage
-            : error instanceof Error
-              ? error.message
-              : String(error),
-          details: isCustosError(error) ? { ...error.details } : {},
-        },
-      };
-      parentPort?.postMessage(answer);
-    },
-  );
-});
+answerWorkerJobs(perform);
