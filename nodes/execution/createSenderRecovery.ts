@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
+import { siblingModuleUrl } from "../../src/runtime/index.ts";
 import { rememberRecovery } from "./recoveredKeys.ts";
 
 /** One signature to recover: exactly the arguments EthereumJS passes to `ecrecover`. */
@@ -60,7 +61,7 @@ export function createSenderRecovery(): SenderRecovery {
   const pending = new Map<number, { items: readonly RecoveryItem[]; done: () => void }>();
 
   const start = (): Worker => {
-    const created = new Worker(new URL("./senderRecoveryWorker.ts", import.meta.url));
+    const created = new Worker(siblingModuleUrl(import.meta.url, "senderRecoveryWorker"));
     created.on("message", (response: RecoveryResponse) => {
       const request = pending.get(response.id);
       if (request === undefined) return;
