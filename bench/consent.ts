@@ -26,14 +26,12 @@ import {
 } from "ethers";
 import { deployContracts, Role } from "../scripts/deployContracts.ts";
 import { spawnDevNode } from "../scripts/spawnDevNode.ts";
-import type { Bytes32 } from "../src/consent/index.ts";
+import { type Bytes32, dataCategories, purposeCodes } from "../src/consent/index.ts";
 import {
   createConsentIndex,
   createConsentIndexSync,
   createRegistryEventSource,
-  dataCategories,
-  purposeCodes,
-} from "../src/consent/index.ts";
+} from "../src/consentIndex/index.ts";
 import { type ConsentRegistryClient, createConsentRegistryClient } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
 import { measureConsentIndex } from "./consentIndex.ts";

@@ -13,16 +13,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { dataCategories, purposeCodes } from "../src/consent/index.ts";
 import {
   type AccessRequest,
   type CohortResult,
   type ConsentChange,
   createConsentIndex,
   createWorkerCohortExecutor,
-  dataCategories,
-  purposeCodes,
   sha256,
-} from "../src/consent/index.ts";
+} from "../src/consentIndex/index.ts";
 
 /** Figures of one consent index benchmark run (see the module comment). */
 export type ConsentIndexBenchResult = Awaited<ReturnType<typeof measureConsentIndex>>;

@@ -1,7 +1,10 @@
 /**
  * The Custos SDK entry: the error model every module shares. Each area has its own entry
- * point (package.json `exports`): `custos/consent`, `custos/pseudonym`, `custos/anonymise`,
- * `custos/disclosure`, `custos/canonical`, `custos/contracts`, `custos/errors`.
+ * point (package.json `exports`): `custos/consent` (the consent model), `custos/ledger`
+ * (contract clients), `custos/consent-index` (the index synced from the chain),
+ * `custos/pseudonym`, `custos/anonymise`, `custos/disclosure`, `custos/canonical`,
+ * `custos/contracts`, `custos/errors`. Dependencies run one way: consent-index → ledger →
+ * consent.
  */
 export {
   CustosError,
