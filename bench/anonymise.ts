@@ -1,28 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import {
-  type AnonymiseOptions,
-  type AttributeConfig,
-  anonymise,
-  parseCsv,
-  parseHierarchy,
-  type Table,
-} from "../src/anonymise/index.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadAdult } from "../scripts/loadAdult.ts";
+import { type AnonymiseOptions, anonymise, type Table } from "../src/anonymise/index.ts";
 import { disclosure10kTable, measureDisclosureRelease } from "./disclosureTable.ts";
 
-const adultDir = new URL("../../shared/data/adult/", import.meta.url);
-const adult = parseCsv(readFileSync(new URL("adult.csv", adultDir), "utf8"), { separator: ";" });
-const attributes: Record<string, AttributeConfig> = {};
-for (const column of adult.columns) {
-  attributes[column] =
-    column === "occupation"
-      ? { role: "sensitive" }
-      : {
-          role: "quasi-identifier",
-          hierarchy: parseHierarchy(
-            readFileSync(new URL(`adult_hierarchy_${column}.csv`, adultDir), "utf8"),
-          ),
-        };
-}
+const { table: adult, attributes } = loadAdult();
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -28,7 +28,7 @@ import {
   seededRandomBytes,
   signedTx,
   tempDir,
-} from "../test/nodes/stateFixtures.ts";
+} from "../scripts/chainFixtures.ts";
 
 const HOSPITALS = 8;
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);

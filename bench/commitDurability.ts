@@ -19,8 +19,12 @@ import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import { commitGenesis } from "../nodes/chain/index.ts";
 import { type CommitBlockInput, checkChain, createChainDb } from "../nodes/db/index.ts";
-import { createCustosCommon, createExecutionEngine } from "../nodes/execution/index.ts";
-import { devGenesis, grantCalldata, recorderOf, signedTx } from "../test/nodes/stateFixtures.ts";
+import {
+  createCustosCommon,
+  createExecutionEngine,
+  installEvmPatches,
+} from "../nodes/execution/index.ts";
+import { devGenesis, grantCalldata, recorderOf, signedTx } from "../scripts/chainFixtures.ts";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env("BENCH_ROUNDS", 3);
@@ -51,6 +55,7 @@ async function buildBlocks(count: number, perBlock: number): Promise<CommitBlock
   const chainDb = await createChainDb({ location: dir, common, syncWrites: false });
   try {
     await commitGenesis(chainDb, genesis);
+    await installEvmPatches();
     const engine = createExecutionEngine({ chainDb });
     const built: CommitBlockInput[] = [];
     for (let b = 0; b < count; b++) {

@@ -52,7 +52,7 @@ import {
   registryInterface,
   signedTx,
   tempDir,
-} from "../test/nodes/stateFixtures.ts";
+} from "../scripts/chainFixtures.ts";
 import {
   common,
   genesis,

@@ -10,8 +10,12 @@ import type { Block } from "@ethereumjs/block";
 import { createBlockFromRLP } from "@ethereumjs/block";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
-import { createExecutionEngine, setFastInterpreterLoop } from "../nodes/execution/index.ts";
-import { openChain, tempDir } from "../test/nodes/stateFixtures.ts";
+import {
+  createExecutionEngine,
+  installEvmPatches,
+  setEvmPatches,
+} from "../nodes/execution/index.ts";
+import { openChain, tempDir } from "../scripts/chainFixtures.ts";
 import {
   common,
   genesis,
@@ -24,7 +28,8 @@ import {
 
 const data = workerData as NodeData;
 const variant = variants[data.variant];
-setFastInterpreterLoop(variant.fastLoop);
+await installEvmPatches();
+setEvmPatches({ fastLoop: variant.fastLoop });
 const dir = await tempDir("custos-bench-node-");
 if (data.copyFrom !== undefined) await cp(data.copyFrom, dir.path, { recursive: true });
 const chainDb = await openChain(dir.path, genesis, common);

@@ -3,8 +3,12 @@
  * seeded dev genesis and the engine settings compared.
  */
 import { createDevGenesis } from "../nodes/chain/index.ts";
-import { createCustosCommon, type ExecutionEngineOptions } from "../nodes/execution/index.ts";
-import { seededRandomBytes } from "../test/nodes/stateFixtures.ts";
+import {
+  createCustosCommon,
+  type ExecutionEngineOptions,
+  RecoveredKeyMemo,
+} from "../nodes/execution/index.ts";
+import { seededRandomBytes } from "../scripts/chainFixtures.ts";
 
 /** Hospitals (recorder accounts) of the benchmark genesis. */
 export const HOSPITALS = 50;
@@ -18,8 +22,11 @@ export const { genesis, keys } = createDevGenesis({
   randomBytes: seededRandomBytes("bench"),
 });
 
+/** Senders recovered ahead of execution, shared by the benchmark chain's Common and engines. */
+const recoveredKeys = new RecoveredKeyMemo();
+
 /** The benchmark chain's Common. */
-export const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+export const common = createCustosCommon({ chainId: BigInt(genesis.chainId), recoveredKeys });
 
 /** One engine configuration: its options and whether the fast interpreter loop is on. */
 export interface Variant {
@@ -29,11 +36,11 @@ export interface Variant {
 
 /** The current settings, and the settings before each optimisation of decision 004. */
 export const variants = {
-  current: { engine: {}, fastLoop: true },
-  merkleStatePath: { engine: { statePath: "merkle" }, fastLoop: true },
-  ethereumjsLoop: { engine: {}, fastLoop: false },
-  mainThreadRecovery: { engine: { senderRecovery: false }, fastLoop: true },
-  before: { engine: { statePath: "merkle", senderRecovery: false }, fastLoop: false },
+  current: { engine: { recoveredKeys }, fastLoop: true },
+  merkleStatePath: { engine: { statePath: "merkle", recoveredKeys }, fastLoop: true },
+  ethereumjsLoop: { engine: { recoveredKeys }, fastLoop: false },
+  mainThreadRecovery: { engine: {}, fastLoop: true },
+  before: { engine: { statePath: "merkle" }, fastLoop: false },
 } as const satisfies Record<string, Variant>;
 
 /** A variant's name. */

@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { defaultDevGenesisOptions } from "../nodes/chain/index.ts";
 import { loadNativeCrypto } from "../nodes/execution/index.ts";
-import { devGenesis } from "../test/nodes/stateFixtures.ts";
+import { devGenesis } from "../scripts/chainFixtures.ts";
 import { type BatchGrantPhaseResult, runBatchGrantPhase } from "./node/batchGrantPhase.ts";
 import type { BenchChain, ChainSetup } from "./node/benchChain.ts";
 import { type CustosChain, startCustosChain, writeCustosConfig } from "./node/custosChain.ts";

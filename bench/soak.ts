@@ -21,7 +21,8 @@ import { join } from "node:path";
 import { startCustosChain, writeCustosConfig } from "./node/custosChain.ts";
 import { percentile, round } from "./node/stats.ts";
 import { runAbusiveTraffic } from "./soak/abusiveTraffic.ts";
-import { probeHeads, probeLiveness, probeMemory } from "./soak/probes.ts";
+import { probeMemory, probeNodeMetrics } from "./soak/probes.ts";
+import { startProbeThread } from "./soak/probeThread.ts";
 import { runValidTraffic } from "./soak/validTraffic.ts";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
@@ -55,8 +56,13 @@ console.log(`soak: ${MINUTES} min against ${rpcUrl} (pid ${node.pid})`);
 
 const runMs = MINUTES * 60_000;
 const memory = probeMemory(node.pid, 10_000);
-const liveness = probeLiveness(rpcUrl, 250, 5_000);
-const heads = probeHeads(wsUrl);
+const probes = startProbeThread({
+  rpcUrl,
+  wsUrl,
+  livenessIntervalMs: 250,
+  livenessTimeoutMs: 5_000,
+});
+const nodeMetrics = probeNodeMetrics(rpcUrl, "custos_", 10_000);
 const valid = runValidTraffic(
   rpcUrl,
   node.setup.chainId,
@@ -79,16 +85,27 @@ const progress = setInterval(() => {
 await new Promise((resolve) => setTimeout(resolve, runMs));
 clearInterval(progress);
 
-const [abuseReport, validReport, livenessSamples, headSamples, memorySamples] = await Promise.all([
+const [abuseReport, validReport, probeSamples, memorySamples, metricSamples] = await Promise.all([
   abuse.stop(),
   valid.stop(),
-  liveness.stop(),
-  heads.stop(),
+  probes.stop(),
   memory.stop(),
+  nodeMetrics.stop(),
 ]);
+const { liveness: livenessSamples, heads: headSamples } = probeSamples;
 const nodeCpuSeconds = node.cpuSeconds();
 await node.stop();
 await rm(dir, { recursive: true, force: true });
+
+/** The first sample at or after each whole minute, mapped by `value`. */
+function perMinute<T extends { atMs: number }, V>(samples: readonly T[], value: (s: T) => V): V[] {
+  const picked: V[] = [];
+  for (let minute = 0; minute <= MINUTES; minute++) {
+    const sample = samples.find((s) => s.atMs >= minute * 60_000);
+    if (sample !== undefined) picked.push(value(sample));
+  }
+  return picked;
+}
 
 const baselineAt = runMs / 3;
 const baseline = memorySamples.find((s) => s.atMs >= baselineAt) ?? memorySamples[0];
@@ -143,6 +160,31 @@ const results = {
       baselineAtMin: round(baseline.atMs / 60_000, 1),
       endMiB: round(last.bytes / 2 ** 20, 1),
       peakMiB: round(Math.max(...memorySamples.map((s) => s.bytes)) / 2 ** 20, 1),
+      /** Resident memory at each whole minute, MiB. */
+      perMinuteMiB: perMinute(memorySamples, (s) => round(s.bytes / 2 ** 20, 1)),
+      /** Main-thread V8 heap in use at each whole minute, MiB. */
+      heapUsedPerMinuteMiB: perMinute(metricSamples.samples, (s) =>
+        round(s.heapUsedBytes / 2 ** 20, 1),
+      ),
+      /** Main-thread external (off-heap) memory at each whole minute, MiB. */
+      externalPerMinuteMiB: perMinute(metricSamples.samples, (s) =>
+        round(s.externalBytes / 2 ** 20, 1),
+      ),
+    },
+    eventLoop: {
+      /** The node's own p99 event-loop delay per 10 s scrape: median and worst interval. */
+      intervalP99MedianMs: round(
+        percentile(
+          metricSamples.samples.map((s) => s.eventLoopP99Ms),
+          0.5,
+        ),
+        1,
+      ),
+      intervalP99MaxMs: round(
+        Math.max(0, ...metricSamples.samples.map((s) => s.eventLoopP99Ms)),
+        1,
+      ),
+      scrapeFailures: metricSamples.failures,
     },
     nodeCpuSeconds: round(nodeCpuSeconds, 1),
     custosConfig,

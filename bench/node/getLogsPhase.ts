@@ -6,7 +6,7 @@
  * timed at the client.
  */
 import { bytesToHex } from "@ethereumjs/util";
-import { seededRandomBytes } from "../../test/nodes/stateFixtures.ts";
+import { seededRandomBytes } from "../../scripts/chainFixtures.ts";
 import type { JsonRpc } from "./jsonRpc.ts";
 import { percentile, round } from "./stats.ts";
 import { consentGrantedTopic, pseudonym } from "./workload.ts";

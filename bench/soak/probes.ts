@@ -120,3 +120,57 @@ export function probeMemory(
     },
   };
 }
+
+/** One scrape of the node's own figures from `/metrics`. */
+export interface NodeMetricsSample {
+  readonly atMs: number;
+  /** p99 event-loop delay of the node's main thread since the previous scrape. */
+  readonly eventLoopP99Ms: number;
+  /** V8 heap in use on the main thread. */
+  readonly heapUsedBytes: number;
+  /** Memory held outside the V8 heap by the main thread's objects (buffers, native). */
+  readonly externalBytes: number;
+}
+
+/** Reads metric `name` (without labels) from Prometheus text. */
+function metricValue(text: string, name: string): number {
+  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+  if (match === null) throw new Error(`no metric ${name} at /metrics`);
+  return Number(match[1]);
+}
+
+/**
+ * Scrapes `GET /metrics` every `intervalMs`: the node's event-loop delay (prom-client resets
+ * its histogram at each scrape, so each sample covers the interval before it) and heap use.
+ * A failed scrape counts as a failure.
+ */
+export function probeNodeMetrics(
+  baseUrl: string,
+  prefix: string,
+  intervalMs: number,
+): Probe<{ samples: NodeMetricsSample[]; failures: number }> {
+  const samples: NodeMetricsSample[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const scrape = async () => {
+    try {
+      const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      const text = await response.text();
+      samples.push({
+        atMs: performance.now() - started,
+        eventLoopP99Ms: metricValue(text, `${prefix}nodejs_eventloop_lag_p99_seconds`) * 1000,
+        heapUsedBytes: metricValue(text, `${prefix}nodejs_heap_size_used_bytes`),
+        externalBytes: metricValue(text, `${prefix}nodejs_external_memory_bytes`),
+      });
+    } catch {
+      failures += 1;
+    }
+  };
+  const timer = setInterval(() => void scrape(), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      return { samples, failures };
+    },
+  };
+}

@@ -1,13 +1,13 @@
-import packageJson from "../../package.json" with { type: "json" };
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
 import type { CliCommand, CliIo } from "./CliCommand.ts";
 import { cliCommands } from "./cliCommands.ts";
+import { packageVersion } from "./packageVersion.ts";
 
 function helpText(commands: readonly CliCommand[]): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
-    `custos ${packageJson.version} — consent and data-access ledger for hospital research networks`,
+    `custos ${packageVersion} — consent and data-access ledger for hospital research networks`,
     "",
     "Usage: custos <command> [options]",
     "       custos <command> --help",
@@ -43,7 +43,7 @@ export async function runCli(
     return 0;
   }
   if (first === "-v" || first === "--version") {
-    io.stdout(`${packageJson.version}\n`);
+    io.stdout(`${packageVersion}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === first);

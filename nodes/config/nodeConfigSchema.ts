@@ -142,6 +142,12 @@ export const nodeConfigSchema = Type.Object(
               2,
               "Worker threads running eth_call and eth_estimateGas, off the thread that produces blocks.",
             ),
+            niceness: integer(
+              0,
+              19,
+              19,
+              "Nice value (Linux) of the threads running calls, traces and access lists: 19 lets block production and /liveness always go first; 0 keeps the node's priority.",
+            ),
           },
           "eth_call and eth_estimateGas execution.",
         ),

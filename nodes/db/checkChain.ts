@@ -1,7 +1,7 @@
 import { bytesToBigInt, bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
-import type { ChainDb } from "./createChainDb.ts";
+import type { ChainDb } from "./ChainDb.ts";
 import { EMPTY_TRIE_ROOT } from "./createTrieUpdate.ts";
 import { decodeRlp, type RlpValue, rlpItemAt } from "./decodeRlp.ts";
 import { encodeRlp } from "./encodeRlp.ts";

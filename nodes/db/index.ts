@@ -1,3 +1,10 @@
+export type {
+  ChainDb,
+  ChainDbHealth,
+  CommitBlockInput,
+  LogIndexKind,
+  TransactionLocation,
+} from "./ChainDb.ts";
 export {
   type ChainCheckOptions,
   type ChainCheckReport,
@@ -7,16 +14,7 @@ export {
   checkChain,
   checkHeadMarker,
 } from "./checkChain.ts";
-export {
-  type ChainDb,
-  type ChainDbHealth,
-  type ChainDbOptions,
-  type CommitBlockInput,
-  createChainDb,
-  defaultChainDbOptions,
-  type LogIndexKind,
-  type TransactionLocation,
-} from "./createChainDb.ts";
+export { type ChainDbOptions, createChainDb, defaultChainDbOptions } from "./createChainDb.ts";
 export { type FlatState, type FlatWrite, flatSlotValue } from "./createFlatState.ts";
 export { createLevelTrieDb, type StateDb, type TrieDb } from "./createLevelTrieDb.ts";
 export { createNodeCache, type NodeCache } from "./createNodeCache.ts";

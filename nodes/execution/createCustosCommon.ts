@@ -12,6 +12,7 @@ import { paramsEVM } from "@ethereumjs/evm";
 import { paramsTx } from "@ethereumjs/tx";
 import { paramsVM } from "@ethereumjs/vm";
 import { loadNativeCrypto } from "./loadNativeCrypto.ts";
+import type { RecoveredKeyMemo } from "./RecoveredKeyMemo.ts";
 
 /** Options of {@link createCustosCommon}. */
 export interface CustosCommonOptions {
@@ -19,6 +20,12 @@ export interface CustosCommonOptions {
   readonly chainId: bigint;
   /** Crypto overrides; default: the native addons when they load ({@link loadNativeCrypto}). */
   readonly customCrypto?: CustomCrypto;
+  /**
+   * Public keys recovered ahead of execution, which the native `ecrecover` takes first: the
+   * memo the execution engine's sender recovery fills (`createExecutionEngine({
+   * recoveredKeys })`). Unused with `customCrypto`.
+   */
+  readonly recoveredKeys?: RecoveredKeyMemo;
 }
 
 /** The hardfork the node executes: matches solc's `evmVersion: "cancun"` of the contracts. */
@@ -45,7 +52,7 @@ export const CUSTOS_HARDFORK = Hardfork.Cancun;
  * ```
  */
 export function createCustosCommon(options: CustosCommonOptions): Common {
-  const customCrypto = options.customCrypto ?? loadNativeCrypto().customCrypto;
+  const customCrypto = options.customCrypto ?? loadNativeCrypto(options.recoveredKeys).customCrypto;
   const chain: Partial<ChainConfig> & { customHardforks: Record<string, { eips: number[] }> } = {
     name: "custos",
     chainId: Number(options.chainId),

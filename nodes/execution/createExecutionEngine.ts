@@ -35,16 +35,11 @@ import type {
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
 import { executeTransactions } from "./executeTransactions.ts";
-import { installFastInterpreterLoop } from "./installFastInterpreterLoop.ts";
-import { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
 import { MAX_TX_GAS } from "./maxTxGas.ts";
 import { orderedTrieRoot } from "./orderedTrieRoot.ts";
+import type { RecoveredKeyMemo } from "./RecoveredKeyMemo.ts";
 import { runMessageCall } from "./runMessageCall.ts";
 import { searchCallGas } from "./searchCallGas.ts";
-
-// Once per process, before any block executes (see each for why).
-await installJumpAnalysisCache();
-await installFastInterpreterLoop();
 
 /** Options of {@link createExecutionEngine}. */
 export interface ExecutionEngineOptions {
@@ -61,10 +56,12 @@ export interface ExecutionEngineOptions {
    */
   readonly statePath?: "flat" | "merkle";
   /**
-   * Recover transaction senders on a worker thread while earlier transactions execute
-   * (default true; see createSenderRecovery). Off: on the main thread, as EthereumJS does.
+   * The memo `chainDb.common`'s `ecrecover` reads (`createCustosCommon({ recoveredKeys })`).
+   * Given, transaction senders are recovered on a worker thread while earlier transactions
+   * execute (createSenderRecovery) and handed over through it; absent, on the main thread,
+   * as EthereumJS does.
    */
-  readonly senderRecovery?: boolean;
+  readonly recoveredKeys?: RecoveredKeyMemo | undefined;
 }
 
 /** Defaults of {@link ExecutionEngineOptions}. */
@@ -72,7 +69,6 @@ export const defaultExecutionEngineOptions = {
   /** ~100 MB of trie nodes at ~200 bytes each. */
   nodeCacheEntries: 500_000,
   statePath: "flat",
-  senderRecovery: true,
 } as const;
 
 function mismatch(
@@ -149,9 +145,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
   const blockchain = canonicalBlockHashes(chainDb);
   const statePath = options.statePath ?? defaultExecutionEngineOptions.statePath;
   const senderRecovery =
-    (options.senderRecovery ?? defaultExecutionEngineOptions.senderRecovery)
-      ? createSenderRecovery()
-      : undefined;
+    options.recoveredKeys === undefined ? undefined : createSenderRecovery(options.recoveredKeys);
 
   /** A state to execute on: the write-back layer collecting its trie writes, and how it ends. */
   interface StateAt {

@@ -2,16 +2,7 @@ import { Worker } from "node:worker_threads";
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 import { siblingModuleUrl } from "../../src/runtime/index.ts";
-import { rememberRecovery } from "./recoveredKeys.ts";
-
-/** One signature to recover: exactly the arguments EthereumJS passes to `ecrecover`. */
-export interface RecoveryItem {
-  readonly msgHash: Uint8Array;
-  readonly v: bigint;
-  readonly r: Uint8Array;
-  readonly s: Uint8Array;
-  readonly chainId: bigint | undefined;
-}
+import type { RecoveredKeyMemo, RecoveryItem } from "./RecoveredKeyMemo.ts";
 
 /** A request to the worker. */
 export interface RecoveryRequest {
@@ -44,18 +35,19 @@ const CHUNK = 50;
  * Creates the sender recovery: a worker thread (created on first use, not keeping the process
  * alive) recovers the public keys of a block's transactions while the main thread executes
  * the earlier ones, on the other core. The keys are handed to the native `ecrecover` through
- * a memo keyed by its exact arguments ({@link rememberRecovery}), so EthereumJS still runs
+ * `memo`, keyed by its exact arguments ({@link RecoveredKeyMemo}: the one the chain's `Common`
+ * reads), so EthereumJS still runs
  * its own signature checks (EIP-2 low s, v) and only the elliptic-curve work moves; a
  * missing or failed recovery falls back to recovering on the main thread, where an invalid
  * signature is reported as before.
  *
  * @example
  * ```ts
- * const senders = createSenderRecovery().prefetch(block.transactions);
+ * const senders = createSenderRecovery(recoveredKeys).prefetch(block.transactions);
  * for (const [i, tx] of block.transactions.entries()) { await senders.ready(i); ... }
  * ```
  */
-export function createSenderRecovery(): SenderRecovery {
+export function createSenderRecovery(memo: RecoveredKeyMemo): SenderRecovery {
   let worker: Worker | undefined;
   let nextId = 0;
   const pending = new Map<number, { items: readonly RecoveryItem[]; done: () => void }>();
@@ -69,7 +61,7 @@ export function createSenderRecovery(): SenderRecovery {
       if (pending.size === 0) created.unref();
       response.keys.forEach((key, i) => {
         const item = request.items[i];
-        if (key !== undefined && item !== undefined) rememberRecovery(item, key);
+        if (key !== undefined && item !== undefined) memo.remember(item, key);
       });
       request.done();
     });

@@ -29,7 +29,6 @@ export {
   type ExecutionEngineOptions,
 } from "./createExecutionEngine.ts";
 export {
-  type AccessListRequest,
   createReplayPool,
   defaultReplayPoolOptions,
   type ReplayPool,
@@ -51,12 +50,21 @@ export type {
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
 export {
-  installFastInterpreterLoop,
-  setFastInterpreterLoop,
-} from "./installFastInterpreterLoop.ts";
-export { installJumpAnalysisCache } from "./installJumpAnalysisCache.ts";
+  type EvmPatchOptions,
+  installEvmPatches,
+  PINNED_EVM_VERSION,
+  setEvmPatches,
+} from "./installEvmPatches.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";
 export { MAX_TX_GAS } from "./maxTxGas.ts";
+export { RecoveredKeyMemo, type RecoveryItem } from "./RecoveredKeyMemo.ts";
 export { callIntrinsicGas, decodeRevertReason, runMessageCall } from "./runMessageCall.ts";
+export type { AccessListRequest } from "./StateJob.ts";
+export {
+  LOCAL_CLIENT,
+  StateWorkerPool,
+  type StateWorkerPoolOptions,
+  type StateWorkerPoolPorts,
+} from "./StateWorkerPool.ts";
 export { searchCallGas } from "./searchCallGas.ts";
 export { type TracedFrame, traceTransaction } from "./traceTransaction.ts";

@@ -127,7 +127,7 @@ async function loadModules(): Promise<Modules | undefined> {
  * method, so each PUSH, DUP or ADD costs a promise and a microtask turn, plus per-step checks
  * for tracing, profiling and stateless (EIP-6800/7864) gas. A `ConsentRegistry.grant` is
  * ~1,670 steps, so this overhead was a large part of a grant's execution (alternating blocks
- * in one process: ~22 % less CPU per replayed grant block; decision 004). The replacement is
+ * in one process: ~22 % less CPU per replayed grant block; decision 009). The replacement is
  * the same loop body, inlined: jump analysis, dynamic gas (awaited, except the synchronous
  * copies for MLOAD/MSTORE/MSTORE8, used only where the opcode still has EthereumJS's
  * built-in handler), invalid-opcode check, `useGas`, program counter, EIP-7928's pending
@@ -137,8 +137,9 @@ async function loadModules(): Promise<Modules | undefined> {
  * It applies only where the original's extra work is off: no EOF (EIP-3540), no stateless
  * gas (6800/7864), no profiler, no DEBUG and no `step` listener. Otherwise, or when
  * {@link setFastInterpreterLoop} turned it off, the original loop runs. The interpreter is not
- * exported, so its module is imported by file URL next to the package entry; if a future
- * EthereumJS moves a piece, nothing is patched and the function resolves to false.
+ * exported, so its module is imported by file URL next to the package entry; if a piece is
+ * not there, nothing is patched and the function resolves to false (installEvmPatches then
+ * refuses, naming the version).
  *
  * @example
  * ```ts

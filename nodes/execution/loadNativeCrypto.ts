@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { CustomCrypto } from "@ethereumjs/common";
-import { takeRecovery } from "./recoveredKeys.ts";
+import type { RecoveredKeyMemo } from "./RecoveredKeyMemo.ts";
 
 /** The crypto EthereumJS should use, and whether the native addons loaded. */
 export interface NodeCrypto {
@@ -48,8 +48,10 @@ function recoveryId(v: bigint, chainId: bigint | undefined): number {
  * ```ts
  * const { customCrypto, native } = loadNativeCrypto();
  * ```
+ * @param recoveredKeys where `ecrecover` first looks for a public key recovered ahead of
+ *   execution (createSenderRecovery fills it); without it, every recovery runs in place.
  */
-export function loadNativeCrypto(): NodeCrypto {
+export function loadNativeCrypto(recoveredKeys?: RecoveredKeyMemo): NodeCrypto {
   const require = createRequire(import.meta.url);
   let secp: Secp256k1Native;
   let sponge: KeccakState;
@@ -74,7 +76,7 @@ export function loadNativeCrypto(): NodeCrypto {
     },
     ecrecover: (msgHash, v, r, s, chainId) => {
       // Recovered ahead of execution on the sender-recovery worker (createSenderRecovery).
-      const early = takeRecovery({ msgHash, v, r, s, chainId });
+      const early = recoveredKeys?.take({ msgHash, v, r, s, chainId });
       if (early !== undefined) return early;
       const signature = new Uint8Array(64);
       signature.set(leftPad32(r), 0);

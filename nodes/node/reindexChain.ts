@@ -5,7 +5,7 @@ import type { Common } from "@ethereumjs/common";
 import { CustosError } from "../../src/errors/index.ts";
 import { commitGenesis, type Genesis } from "../chain/index.ts";
 import { type ChainDb, createChainDb, syncDirectory } from "../db/index.ts";
-import { createExecutionEngine } from "../execution/index.ts";
+import { createExecutionEngine, type RecoveredKeyMemo } from "../execution/index.ts";
 import { assertBlockSenders } from "./assertBlockSenders.ts";
 import type { Clock } from "./Clock.ts";
 import { createMembership } from "./createMembership.ts";
@@ -32,6 +32,8 @@ export interface ReindexReport {
 export interface ReindexOptions {
   readonly dataDir: string;
   readonly common: Common;
+  /** The memo `common`'s ecrecover reads: given, senders are recovered ahead of execution. */
+  readonly recoveredKeys?: RecoveredKeyMemo;
   readonly genesis: Genesis;
   readonly clock: Clock;
   /** Called after every `progressEvery` blocks with the blocks done and the head number. */
@@ -107,7 +109,10 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
     target = await createChainDb({ location: freshPath, common, syncWrites: false });
     const fresh = target;
     await commitGenesis(fresh, genesis);
-    const engine = createExecutionEngine({ chainDb: fresh });
+    const engine = createExecutionEngine({
+      chainDb: fresh,
+      recoveredKeys: options.recoveredKeys,
+    });
     const membership = createMembership({
       engine,
       consortium: Uint8Array.from(Buffer.from(genesis.contracts.consortium.slice(2), "hex")),

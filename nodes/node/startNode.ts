@@ -22,7 +22,9 @@ import {
   createCustosCommon,
   createExecutionEngine,
   createReplayPool,
+  installEvmPatches,
   MAX_TX_GAS,
+  RecoveredKeyMemo,
   type ReplayPool,
 } from "../execution/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -195,6 +197,8 @@ export async function startNode(
   modules: NodeModules,
 ): Promise<CustosNode> {
   const { config } = options;
+  // Before any block executes (reindex included); refuses an unexpected EthereumJS.
+  await installEvmPatches();
   // Nothing is written to the data directory before the RPC address is known to be free.
   await assertCanListen(config.rpc.host, config.rpc.port);
   const temporary = config.dataDir === undefined;
@@ -251,7 +255,9 @@ async function startInDataDir(
       },
     );
   }
-  const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
+  // Filled by the engine's sender recovery, read by the chain's native ecrecover.
+  const recoveredKeys = new RecoveredKeyMemo();
+  const common = createCustosCommon({ chainId: BigInt(genesis.chainId), recoveredKeys });
 
   let reindexed: ReindexReport | undefined;
   if (options.reindex === true) {
@@ -259,6 +265,7 @@ async function startInDataDir(
     reindexed = await reindexChain({
       dataDir,
       common,
+      recoveredKeys,
       genesis,
       clock,
       ...(options.onReindexProgress === undefined ? {} : { onProgress: options.onReindexProgress }),
@@ -289,16 +296,20 @@ async function startInDataDir(
       log.info({ head: headBlock.header.number }, "rebuilding flat state");
       await chainDb.rebuildFlatState();
     }
-    const engine = createExecutionEngine({ chainDb });
+    const engine = createExecutionEngine({ chainDb, recoveredKeys });
     calls = createCallPool(
       {
         workers: config.rpc.call.workers,
         timeoutMs: config.rpc.call.timeoutMs,
         gasCap: BigInt(config.rpc.call.gasCap),
+        niceness: config.rpc.call.niceness,
       },
       { chainDb, logger: modules.logger.child({ component: "calls" }) },
     );
-    replays = createReplayPool({ timeoutMs: config.rpc.call.timeoutMs }, { chainDb });
+    replays = createReplayPool(
+      { timeoutMs: config.rpc.call.timeoutMs, niceness: config.rpc.call.niceness },
+      { chainDb, logger: modules.logger.child({ component: "replays" }) },
+    );
     const head = (): Block => chainDb.head() as Block;
     const membership = createMembership({
       engine,

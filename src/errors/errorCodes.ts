@@ -348,7 +348,7 @@ export const errorCodes = {
     httpStatus: 503,
     rpcCode: -32000,
   },
-  // Consent index (src/consent/consentIndex.ts)
+  // Consent index (src/consentIndex)
   CONSENT_DENIED: {
     description:
       "Consent does not permit this use of the subject's data; details.reason names the rule that denied it.",
@@ -567,6 +567,12 @@ export const errorCodes = {
     description:
       "A node operation (reindex, start-up) was stopped before it finished; nothing partial was kept.",
     httpStatus: 503,
+    rpcCode: -32603,
+  },
+  EVM_VERSION_UNSUPPORTED: {
+    description:
+      "The installed @ethereumjs/evm is not the exact version the node's interpreter patches were written for (details name both); reinstall the pinned dependencies (npm ci).",
+    httpStatus: 500,
     rpcCode: -32603,
   },
   NODE_START_FAILED: {

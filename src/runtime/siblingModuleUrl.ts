@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * new Worker(siblingModuleUrl(import.meta.url, "callWorker"));
+ * new Worker(siblingModuleUrl(import.meta.url, "stateWorker"));
  * ```
  */
 export function siblingModuleUrl(base: string, name: string): URL {

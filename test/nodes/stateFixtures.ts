@@ -1,144 +1,22 @@
 /**
- * Shared fixtures for the state-path tests (db, execution, chain) and the execution
- * benchmark: a seeded dev genesis, signed transactions, ConsentRegistry calls.
+ * Fixtures of the state-path tests: the dev-chain fixtures they share with the benchmarks,
+ * and readers of the flat-state records a chain database keeps.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Common } from "@ethereumjs/common";
-import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
-import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
-import { Interface } from "ethers";
+import { bytesToHex } from "@ethereumjs/util";
 import { Level } from "level";
-import {
-  commitGenesis,
-  createDevGenesis,
-  type DevGenesisKeys,
-  type Genesis,
-} from "../../nodes/chain/index.ts";
-import {
-  type ChainDb,
-  createChainDb,
-  type FlatWrite,
-  keyOf,
-  keyspaces,
-} from "../../nodes/db/index.ts";
-import { consentRegistryAbi } from "../../src/contracts/index.ts";
+import { type FlatWrite, keyOf, keyspaces } from "../../nodes/db/index.ts";
 
-/** Deterministic key material: keccak of a seed and a counter. */
-export function seededRandomBytes(seed: string): (length: number) => Uint8Array {
-  let counter = 0;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let offset = 0; offset < length; offset += 32) {
-      const block = keccak_256(new TextEncoder().encode(`${seed}:${counter++}`));
-      out.set(block.subarray(0, Math.min(32, length - offset)), offset);
-    }
-    return out;
-  };
-}
-
-/** A seeded dev genesis with `hospitals` hospitals. */
-export function devGenesis(
-  hospitals = 4,
-  seed = "custos-test",
-): { genesis: Genesis; keys: DevGenesisKeys } {
-  return createDevGenesis({ hospitals, randomBytes: seededRandomBytes(seed) });
-}
-
-/** A temporary directory, removed by the returned cleanup. */
-export async function tempDir(
-  prefix = "custos-state-",
-): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
-
-/** Opens a chain db in `location` holding `genesis`. */
-export async function openChain(
-  location: string,
-  genesis: Genesis,
-  common: Common,
-): Promise<ChainDb> {
-  const chainDb = await createChainDb({ location, common });
-  await commitGenesis(chainDb, genesis);
-  return chainDb;
-}
-
-const registry = new Interface(consentRegistryAbi);
-
-/**
- * Calldata of ConsentRegistry.grant for subject number `n` in the records of hospital
- * `custodian` (organisation id; send it from that hospital's recorder, see {@link recorderOf}).
- */
-export function grantCalldata(n: number, custodian: number): Uint8Array {
-  const subject = keccak_256(new TextEncoder().encode(`subject-${n}`));
-  const documentHash = keccak_256(new TextEncoder().encode(`document-${n}`));
-  return hexToBytes(
-    registry.encodeFunctionData("grant", [
-      custodian,
-      subject,
-      [1, 1, 0, 0],
-      documentHash,
-    ]) as PrefixedHexString,
-  );
-}
-
-/** Calldata of ConsentRegistry.batchGrant for subjects first..first+count-1 of `custodian`. */
-export function batchGrantCalldata(first: number, count: number, custodian: number): Uint8Array {
-  const subjects: Uint8Array[] = [];
-  const documents: Uint8Array[] = [];
-  for (let i = first; i < first + count; i++) {
-    subjects.push(keccak_256(new TextEncoder().encode(`subject-${i}`)));
-    documents.push(keccak_256(new TextEncoder().encode(`document-${i}`)));
-  }
-  return hexToBytes(
-    registry.encodeFunctionData("batchGrant", [
-      custodian,
-      subjects,
-      [1, 1, 0, 0],
-      documents,
-    ]) as PrefixedHexString,
-  );
-}
-
-/**
- * The consent recorder key of dev hospital `index` (from 0) and the custodian id its records
- * are kept under (its organisation id, `index + 1`).
- */
-export function recorderOf(
-  keys: DevGenesisKeys,
-  index: number,
-): { address: string; privateKey: string; custodian: number } {
-  const hospital = keys.hospitals[index];
-  if (hospital === undefined) throw new Error(`the dev genesis has no hospital ${index}`);
-  return { ...hospital.recorder, custodian: index + 1 };
-}
-
-/** Decodes ConsentRegistry's `consentOf`-style view results and builds calls. */
-export const registryInterface = registry;
-
-/** A signed EIP-1559 transaction. */
-export function signedTx(
-  common: Common,
-  privateKey: string,
-  fields: { nonce: bigint; to?: string; data?: Uint8Array; value?: bigint; gasLimit?: bigint },
-): FeeMarket1559Tx {
-  return createFeeMarket1559Tx(
-    {
-      nonce: fields.nonce,
-      ...(fields.to === undefined ? {} : { to: fields.to as PrefixedHexString }),
-      data: fields.data ?? new Uint8Array(0),
-      value: fields.value ?? 0n,
-      gasLimit: fields.gasLimit ?? 21_000n,
-      maxFeePerGas: 10_000_000_000n,
-      maxPriorityFeePerGas: 1n,
-      chainId: common.chainId(),
-    },
-    { common },
-  ).sign(hexToBytes(privateKey as PrefixedHexString));
-}
+export {
+  batchGrantCalldata,
+  devGenesis,
+  grantCalldata,
+  openChain,
+  recorderOf,
+  registryInterface,
+  seededRandomBytes,
+  signedTx,
+  tempDir,
+} from "../../scripts/chainFixtures.ts";
 
 /** Flat-state records (hex key → hex value) as a list of flat writes would store them. */
 export function flatRecords(writes: Iterable<FlatWrite>): Map<string, string> {

@@ -1,11 +1,11 @@
 import { arch, platform } from "node:os";
 import { bytesToHex } from "@ethereumjs/util";
-import packageJson from "../../../package.json" with { type: "json" };
 import { CustosError, isCustosError } from "../../../src/errors/index.ts";
 import { configFlags, loadConfig, parseConfigFlags } from "../../config/index.ts";
 import { createLogger, type LogDestination } from "../../log/index.ts";
 import { type CustosNode, devChainFiles, startNode } from "../../node/index.ts";
 import type { CliCommand, CliIo } from "../CliCommand.ts";
+import { packageVersion } from "../packageVersion.ts";
 
 /** Options of {@link createNodeCommand}. */
 export interface NodeCommandOptions {
@@ -71,7 +71,7 @@ function signalStop(): Promise<void> {
 
 function summary(node: CustosNode): string {
   const lines = [
-    `custos node ${packageJson.version}${node.dev === undefined ? "" : " (dev)"}`,
+    `custos node ${packageVersion}${node.dev === undefined ? "" : " (dev)"}`,
     `data dir        ${node.dataDir}`,
     `chain id        ${node.genesis.chainId}`,
     `genesis         ${bytesToHex(node.genesisHash)}`,
@@ -156,7 +156,7 @@ export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand 
           },
           {
             logger,
-            clientVersion: `custos/v${packageJson.version}/${platform()}-${arch()}/node-${process.version}`,
+            clientVersion: `custos/v${packageVersion}/${platform()}-${arch()}/node-${process.version}`,
           },
         );
       } catch (error) {

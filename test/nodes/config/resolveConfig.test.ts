@@ -44,7 +44,7 @@ describe("resolveConfig defaults", () => {
         maxBodyBytes: 5 * 1024 * 1024,
         maxBatch: 100,
         getLogs: { maxBlockRange: 10_000, maxResults: 10_000 },
-        call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2 },
+        call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2, niceness: 19 },
         ws: { enabled: true, maxConnections: 100, maxSubscriptions: 100 },
         filters: { max: 10_000, maxPerClient: 100, idleTimeoutSeconds: 300 },
       },

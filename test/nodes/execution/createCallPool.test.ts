@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { type Block, createBlock } from "@ethereumjs/block";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { Interface } from "ethers";
@@ -74,6 +75,42 @@ afterAll(async () => {
   await db?.close();
   await dir?.remove();
 });
+
+/** Nice value of thread `id` of this process (`self`: the thread reading), from /proc. */
+function threadNice(id: string): number {
+  const stat = readFileSync(
+    id === "self" ? "/proc/thread-self/stat" : `/proc/self/task/${id}/stat`,
+    "utf8",
+  );
+  // Fields after the command name, which ends at the last ")": nice is field 19 of stat.
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+}
+
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").map(threadNice);
+}
+
+/**
+ * Sends `calls` (name, creation code, client) at once to a one-worker pool whose 5 M gas cap
+ * ends the loops quickly (out of gas, no timeout) and returns the names in finishing order.
+ */
+async function finishingOrder(calls: readonly [string, Uint8Array, string][]): Promise<string[]> {
+  const pool = createCallPool({ workers: 1, gasCap: 5_000_000n }, { chainDb: db });
+  try {
+    const head = db.head() as Block;
+    const order: string[] = [];
+    await Promise.all(
+      calls.map(([name, data, client]) =>
+        pool.call({ data }, head, client).then(() => {
+          order.push(name);
+        }),
+      ),
+    );
+    return order;
+  } finally {
+    await pool.close();
+  }
+}
 
 function codeOf(error: unknown): string | undefined {
   return isCustosError(error) ? error.code : undefined;
@@ -183,26 +220,50 @@ describe("createCallPool limits", () => {
   });
 
   it("lets another client's call go ahead of a flooding client's backlog", async () => {
-    // Loops capped at 5 M gas end quickly (out of gas), so no timeout is involved.
-    const pool = createCallPool({ workers: 1, gasCap: 5_000_000n }, { chainDb: db });
-    try {
-      const head = db.head() as Block;
-      const order: string[] = [];
-      const track = (name: string, call: Promise<unknown>) =>
-        call.then(() => {
-          order.push(name);
-        });
-      await Promise.all([
-        track("flood-1", pool.call({ data: LOOP }, head, "10.0.0.66")),
-        track("flood-2", pool.call({ data: LOOP }, head, "10.0.0.66")),
-        track("flood-3", pool.call({ data: LOOP }, head, "10.0.0.66")),
-        track("honest", pool.call({ data: PARENT_HASH }, head, "10.0.0.7")),
-      ]);
-      expect(order).toEqual(["flood-1", "honest", "flood-2", "flood-3"]);
-    } finally {
-      await pool.close();
-    }
+    expect(
+      await finishingOrder([
+        ["flood-1", LOOP, "10.0.0.66"],
+        ["flood-2", LOOP, "10.0.0.66"],
+        ["flood-3", LOOP, "10.0.0.66"],
+        ["honest", PARENT_HASH, "10.0.0.7"],
+      ]),
+    ).toEqual(["flood-1", "honest", "flood-2", "flood-3"]);
   });
+
+  it("serves the client that used the least worker time recently, not the one served least recently", async () => {
+    // After loop-1 the honest client goes first (no worker time yet). After honest-1 it has
+    // been served more recently than the looping client, but used far less time.
+    expect(
+      await finishingOrder([
+        ["loop-1", LOOP, "10.0.0.66"],
+        ["honest-1", PARENT_HASH, "10.0.0.7"],
+        ["loop-2", LOOP, "10.0.0.66"],
+        ["honest-2", PARENT_HASH, "10.0.0.7"],
+      ]),
+    ).toEqual(["loop-1", "honest-1", "honest-2", "loop-2"]);
+  });
+
+  it.runIf(process.platform === "linux")(
+    "runs its workers at the configured nice value, the rest of the process at its own",
+    async () => {
+      const niced = (value: number) => threadNiceValues().filter((nice) => nice === value).length;
+      const mainNice = threadNice("self");
+      const before = niced(7);
+      const pool = createCallPool({ workers: 2, niceness: 7 }, { chainDb: db });
+      try {
+        const head = db.head() as Block;
+        // Both workers answer (each lowers its priority before it takes jobs).
+        await Promise.all([
+          pool.call({ data: PARENT_HASH }, head, "a"),
+          pool.call({ data: PARENT_HASH }, head, "b"),
+        ]);
+        expect(niced(7)).toBe(before + 2);
+        expect(threadNice("self")).toBe(mainNice);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it("refuses a client's calls beyond its waiting limit with RPC_LIMIT_EXCEEDED", async () => {
     const pool = createCallPool(
@@ -285,6 +346,8 @@ describe("createCallPool limits", () => {
       { timeoutMs: 1.5 },
       { gasCap: 0n },
       { maxQueuedPerClient: 0 },
+      { niceness: 20 },
+      { niceness: -1 },
     ]) {
       let thrown: unknown;
       try {

@@ -13,7 +13,6 @@ import {
   createCustosCommon,
   createExecutionEngine,
   type ExecutionEngine,
-  installJumpAnalysisCache,
   loadNativeCrypto,
 } from "../../../nodes/execution/index.ts";
 import {
@@ -417,12 +416,5 @@ describe("flat-state reads racing a commit", () => {
     await otherDir.remove();
     await chainDb.close();
     await dir.remove();
-  });
-});
-
-describe("installJumpAnalysisCache", () => {
-  it("patches EthereumJS's interpreter once and stays installed", async () => {
-    expect(await installJumpAnalysisCache()).toBe(true);
-    expect(await installJumpAnalysisCache()).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The fast interpreter loop against EthereumJS's own: random blocks built with it must replay,
- * with EthereumJS's loop, to the same gas, receipts (status, logs), bloom and state root.
+ * The node's EthereumJS patches against EthereumJS as shipped: random blocks built with them
+ * must replay, unpatched, to the same gas, receipts (status, logs), bloom and state root; and
+ * they are installed only on the pinned @ethereumjs/evm.
  */
+import { readFileSync } from "node:fs";
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
@@ -10,9 +12,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   createCustosCommon,
   createExecutionEngine,
-  installFastInterpreterLoop,
-  setFastInterpreterLoop,
+  installEvmPatches,
+  PINNED_EVM_VERSION,
+  setEvmPatches,
 } from "../../../nodes/execution/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   batchGrantCalldata,
   devGenesis,
@@ -53,15 +57,28 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.constant({ kind: "callInvalid" as const }),
 );
 
-describe("installFastInterpreterLoop", () => {
-  afterAll(() => setFastInterpreterLoop(true));
+const patched = { fastLoop: true, jumpAnalysisCache: true };
+const unpatched = { fastLoop: false, jumpAnalysisCache: false };
 
-  it("installs once and stays installed", async () => {
-    expect(await installFastInterpreterLoop()).toBe(true);
-    expect(await installFastInterpreterLoop()).toBe(true);
+describe("installEvmPatches", () => {
+  afterAll(() => setEvmPatches(patched));
+
+  it("installs on the pinned version, once, and that is the version package.json pins", async () => {
+    await installEvmPatches();
+    await installEvmPatches();
+    const manifest = JSON.parse(readFileSync("package.json", "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies["@ethereumjs/evm"]).toBe(PINNED_EVM_VERSION);
   });
 
-  it("builds blocks that EthereumJS's own loop replays identically", async () => {
+  it("refuses any other @ethereumjs/evm version with EVM_VERSION_UNSUPPORTED", async () => {
+    for (const evmVersion of ["10.1.4", "10.2.0", "11.0.0", "unknown"]) {
+      await expectCustosError(installEvmPatches({ evmVersion }), "EVM_VERSION_UNSUPPORTED");
+    }
+  });
+
+  it("builds blocks that unpatched EthereumJS replays identically", async () => {
     const statuses = new Set<number>();
     await fc.assert(
       fc.asyncProperty(
@@ -134,7 +151,7 @@ describe("installFastInterpreterLoop", () => {
                 }
               }
               const parent = builderDb.head() as Block;
-              setFastInterpreterLoop(true);
+              setEvmPatches(patched);
               const built = await builder.buildBlock(parent, txs, {
                 timestamp: parent.header.timestamp + 1n,
                 coinbase: new Uint8Array(20).fill(3),
@@ -146,13 +163,13 @@ describe("installFastInterpreterLoop", () => {
                 if (receipt.contractAddress !== undefined)
                   invalid = bytesToHex(receipt.contractAddress);
               }
-              setFastInterpreterLoop(false);
+              setEvmPatches(unpatched);
               // executeBlock verifies gas used, receipts root, bloom and state root.
               await replayer.commit(await replayer.executeBlock(built.block));
             }
             expect((replayDb.head() as Block).hash()).toEqual((builderDb.head() as Block).hash());
           } finally {
-            setFastInterpreterLoop(true);
+            setEvmPatches(patched);
             await builderDb.close();
             await replayDb.close();
             for (const dir of dirs) await dir.remove();
