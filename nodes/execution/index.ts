@@ -23,11 +23,7 @@ export {
   type CustosCommonOptions,
   createCustosCommon,
 } from "./createCustosCommon.ts";
-export {
-  createExecutionEngine,
-  defaultExecutionEngineOptions,
-  type ExecutionEngineOptions,
-} from "./createExecutionEngine.ts";
+export { createExecutionEngine } from "./createExecutionEngine.ts";
 export {
   createReplayPool,
   defaultReplayPoolOptions,
@@ -49,6 +45,10 @@ export type {
   ExecutionEngine,
   RejectedTransaction,
 } from "./ExecutionEngine.ts";
+export {
+  defaultExecutionEngineOptions,
+  type ExecutionEngineOptions,
+} from "./ExecutionEngineOptions.ts";
 export {
   type EvmPatchOptions,
   installEvmPatches,

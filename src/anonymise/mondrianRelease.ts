@@ -1,6 +1,6 @@
 import type { UtilityMetric } from "./AnonymiseConfig.ts";
+import type { MondrianPartitioning } from "./MondrianPartitioning.ts";
 import type { MondrianDimension } from "./mondrianDimensions.ts";
-import type { MondrianPartitioning } from "./mondrianPartition.ts";
 import type { PreparedData } from "./prepareData.ts";
 import type { Table } from "./Table.ts";
 import type { UtilityReport } from "./UtilityReport.ts";
