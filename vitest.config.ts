@@ -1,9 +1,28 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
+/** Suites that start real node processes or pack and install the package. */
+const e2e = ["test/e2e/**/*.test.ts", "test/faults/**/*.test.ts", "test/package/**/*.test.ts"];
+/** Contract behaviour on Hardhat's in-process network. */
+const contracts = ["test/contracts/**/*.test.ts"];
+
+// One project per kind of suite (`npm run test:unit|test:contracts|test:e2e`, or
+// `vitest run --project <name>`); a plain `vitest run` runs all three once. `extends: true`
+// gives every project the timeouts below.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...e2e, ...contracts],
+        },
+      },
+      { extends: true, test: { name: "contracts", include: contracts } },
+      { extends: true, test: { name: "e2e", include: e2e } },
+    ],
   },
 });

@@ -23,6 +23,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Contract, getAddress, Wallet } from "ethers";
 import hre from "hardhat";
+import type { consortiumAbi } from "../src/contracts/index.ts";
+import { ledgerContracts } from "../src/ledger/index.ts";
+import { type BoundLedgerContract, bindLedgerContract } from "../src/ledger/ledgerHandle.ts";
+import { callLedgerView, sendLedgerTransaction } from "../src/ledger/ledgerTransaction.ts";
 
 const REPEAT = 5;
 const DELAY = 2n;
@@ -66,25 +70,51 @@ const hospital = (accounts: string[], v: string, recorderList: string[] = []) =>
   validator: v,
 });
 
-async function gasOf(c: Contract, as: HardhatEthersSigner, name: string, ...args: unknown[]) {
-  const receipt = await (await c.connect(as).getFunction(name)(...args)).wait();
-  if (receipt === null) throw new Error("no receipt");
-  return receipt;
+const { addAccount, addRecorder, execute, proposalCount, proposeAddOrganisation } =
+  ledgerContracts.Consortium.functions;
+const { proposeRemoveOrganisation, proposeSetValidator, vote } =
+  ledgerContracts.Consortium.functions;
+
+/** Consortium bound to a signer, its functions typed from the generated ABI. */
+type Consortium = BoundLedgerContract<typeof consortiumAbi>;
+/** One typed transaction on a bound Consortium. */
+type Send = (consortium: Consortium) => Promise<{ readonly gasUsed: bigint }>;
+
+/** Gas of the transaction `send` makes on `c` as `as`. */
+async function gasOf(c: Contract, as: HardhatEthersSigner, send: Send): Promise<bigint> {
+  const address = await c.getAddress();
+  return (await send(bindLedgerContract(ledgerContracts.Consortium, { address, runner: as })))
+    .gasUsed;
 }
 
+async function latestProposal(c: Contract): Promise<bigint> {
+  const address = await c.getAddress();
+  const reader = bindLedgerContract(ledgerContracts.Consortium, { address, runner: h1 });
+  return callLedgerView(reader, proposalCount, []);
+}
+
+const voteFor =
+  (id: bigint): Send =>
+  (on) =>
+    sendLedgerTransaction(on, vote, [id]);
+const executeOf =
+  (id: bigint): Send =>
+  (on) =>
+    sendLedgerTransaction(on, execute, [id]);
+
 /** Proposal by h1, votes by h2 and h3 (3 of 4 hospitals), execution after the delay. */
-async function flow(c: Contract, name: string, args: unknown[]): Promise<Flow> {
-  const proposed = await gasOf(c, h1, name, ...args);
-  const id = (await c.getFunction("proposalCount")()) as bigint;
-  const votes = [await gasOf(c, h2, "vote", id), await gasOf(c, h3, "vote", id)];
+async function flow(c: Contract, propose: Send): Promise<Flow> {
+  const proposed = await gasOf(c, h1, propose);
+  const id = await latestProposal(c);
+  const votes = [await gasOf(c, h2, voteFor(id)), await gasOf(c, h3, voteFor(id))];
   await ethers.provider.send("hardhat_mine", [ethers.toQuantity(DELAY)]);
-  const executed = await gasOf(c, h4, "execute", id);
-  const voteGas = votes.reduce((sum, r) => sum + r.gasUsed, 0n);
+  const executed = await gasOf(c, h4, executeOf(id));
+  const voteGas = votes.reduce((sum, gas) => sum + gas, 0n);
   return {
-    propose: proposed.gasUsed,
-    vote: votes[0]?.gasUsed ?? 0n,
-    execute: executed.gasUsed,
-    total: proposed.gasUsed + voteGas + executed.gasUsed,
+    propose: proposed,
+    vote: votes[0] ?? 0n,
+    execute: executed,
+    total: proposed + voteGas + executed,
   };
 }
 
@@ -108,12 +138,20 @@ for (let i = 0; i < REPEAT; i++) {
     100n,
   ]);
   samples.deploy.push((await c.deploymentTransaction()?.wait())?.gasUsed ?? 0n);
-  samples.addAccount.push((await gasOf(c, regulator, "addAccount", fresh())).gasUsed);
-  samples.addRecorder.push((await gasOf(c, h1, "addRecorder", fresh())).gasUsed);
-  samples.addHospital.push(
-    await flow(c, "proposeAddOrganisation", [hospital([fresh()], validator(10 + i), [fresh()])]),
+  samples.addAccount.push(
+    await gasOf(c, regulator, (on) => sendLedgerTransaction(on, addAccount, [fresh()])),
   );
-  samples.setValidator.push(await flow(c, "proposeSetValidator", [4, validator(100 + i)]));
+  samples.addRecorder.push(
+    await gasOf(c, h1, (on) => sendLedgerTransaction(on, addRecorder, [fresh()])),
+  );
+  const newHospital = hospital([fresh()], validator(10 + i), [fresh()]);
+  samples.addHospital.push(
+    await flow(c, (on) => sendLedgerTransaction(on, proposeAddOrganisation, [newHospital])),
+  );
+  const newValidator = validator(100 + i);
+  samples.setValidator.push(
+    await flow(c, (on) => sendLedgerTransaction(on, proposeSetValidator, [4, newValidator])),
+  );
 }
 
 // ------------------------------------------------------------ validator-set change vs size
@@ -145,38 +183,30 @@ async function bootstrapGas(n: number): Promise<bigint> {
 }
 
 /** Proposes as hospital 1, adds the fewest votes that pass, mines the delay, executes. */
-async function executeWithMajority(
-  c: Contract,
-  n: number,
-  name: string,
-  args: unknown[],
-): Promise<bigint> {
+async function executeWithMajority(c: Contract, n: number, propose: Send): Promise<bigint> {
   const admins: HardhatEthersSigner[] = [];
   const needed = Math.floor(n / 2) + 1;
   for (let i = 0; i < needed; i++) admins.push(await impersonate(seat("ad", i)));
   const [proposer, ...voters] = admins;
   if (proposer === undefined) throw new Error("no proposer");
-  await gasOf(c, proposer, name, ...args);
-  const id = (await c.getFunction("proposalCount")()) as bigint;
-  for (const voter of voters) await gasOf(c, voter, "vote", id);
+  await gasOf(c, proposer, propose);
+  const id = await latestProposal(c);
+  for (const voter of voters) await gasOf(c, voter, voteFor(id));
   await ethers.provider.send("hardhat_mine", [ethers.toQuantity(DELAY)]);
-  return (await gasOf(c, proposer, "execute", id)).gasUsed;
+  return gasOf(c, proposer, executeOf(id));
 }
 
 const bySize: Record<string, Record<string, number>> = {};
 for (const n of SET_SIZES) {
-  const setValidator = await executeWithMajority(await network(n), n, "proposeSetValidator", [
-    n,
-    seat("5e", n),
-  ]);
-  const addHospital = await executeWithMajority(await network(n), n, "proposeAddOrganisation", [
-    hospital([seat("a0", n)], seat("5a", n), [seat("e0", n)]),
-  ]);
-  const removeHospital = await executeWithMajority(
-    await network(n),
-    n,
-    "proposeRemoveOrganisation",
-    [n],
+  const setValidator = await executeWithMajority(await network(n), n, (on) =>
+    sendLedgerTransaction(on, proposeSetValidator, [n, seat("5e", n)]),
+  );
+  const added = hospital([seat("a0", n)], seat("5a", n), [seat("e0", n)]);
+  const addHospital = await executeWithMajority(await network(n), n, (on) =>
+    sendLedgerTransaction(on, proposeAddOrganisation, [added]),
+  );
+  const removeHospital = await executeWithMajority(await network(n), n, (on) =>
+    sendLedgerTransaction(on, proposeRemoveOrganisation, [n]),
   );
   bySize[String(n)] = {
     votes: Math.floor(n / 2) + 1,

@@ -49,10 +49,10 @@ import {
   grantCalldata,
   openChain,
   recorderOf,
-  registryInterface,
   signedTx,
   tempDir,
 } from "../scripts/chainFixtures.ts";
+import { ledgerContracts } from "../src/ledger/index.ts";
 import {
   common,
   genesis,
@@ -65,6 +65,7 @@ import {
   variants,
 } from "./executionSetup.ts";
 
+const { consentOf } = ledgerContracts.ConsentRegistry.functions;
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
 const BATCH_TXS = Number(process.env.BENCH_BATCH_TXS ?? 10);
@@ -470,17 +471,12 @@ async function largeState(count: number) {
     const answer = await createExecutionEngine({ chainDb: db }).call(
       {
         to: registry.bytes,
-        data: hexToBytes(
-          registryInterface.encodeFunctionData("consentOf", [
-            custodian,
-            subject,
-          ]) as PrefixedHexString,
-        ),
+        data: hexToBytes(consentOf.encode([custodian, subject]) as PrefixedHexString),
       },
       db.head() as Block,
     );
-    const [consent] = registryInterface.decodeFunctionResult("consentOf", answer.returnData);
-    if (consent.status !== 1n || consent.custodian !== BigInt(custodian) || consent.nonce !== 1n) {
+    const consent = consentOf.decode(answer.returnData);
+    if (consent.status !== 1 || consent.custodian !== custodian || consent.nonce !== 1) {
       throw new Error("the synthetic large state does not read back as an active consent");
     }
   }

@@ -9,12 +9,15 @@
  * cost included). Writes bench/results/gas.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { Contract, Signer } from "ethers";
+import type { Signer } from "ethers";
 import { Wallet } from "ethers";
 import hre from "hardhat";
 import { deployContracts, Role } from "../scripts/deployContracts.ts";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, purposeCodes } from "../src/consent/index.ts";
+import { ledgerContracts } from "../src/ledger/index.ts";
+import { bindLedgerContract } from "../src/ledger/ledgerHandle.ts";
+import { sendLedgerTransaction } from "../src/ledger/ledgerTransaction.ts";
 
 const HOSPITALS = 6;
 const { ethers } = await hre.network.connect();
@@ -63,16 +66,20 @@ const { registry, ledger } = await deployContracts(deployer, {
   requiredApprovals: 1,
 });
 
-async function gasOf(
-  contract: Contract,
-  signer: Signer,
-  name: string,
-  ...args: unknown[]
-): Promise<number> {
-  const tx = await (contract.connect(signer) as Contract).getFunction(name)(...args);
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error(`${name}: no receipt`);
-  return Number(receipt.gasUsed);
+const registryAddress = await registry.getAddress();
+const ledgerAddress = await ledger.getAddress();
+/** Registry and ledger functions sent as `signer`, typed from the generated ABIs. */
+const registryAs = (signer: Signer) =>
+  bindLedgerContract(ledgerContracts.ConsentRegistry, { address: registryAddress, runner: signer });
+const ledgerAs = (signer: Signer) =>
+  bindLedgerContract(ledgerContracts.AccessLedger, { address: ledgerAddress, runner: signer });
+const { grant, update, revoke, batchGrant, batchRevoke } =
+  ledgerContracts.ConsentRegistry.functions;
+const { submitQuery, approveQuery, setBudgetLimit, recordResult, declineQuery } =
+  ledgerContracts.AccessLedger.functions;
+
+async function gasOf(sent: Promise<{ readonly gasUsed: bigint }>): Promise<number> {
+  return Number((await sent).gasUsed);
 }
 
 /** Hospital 1: the custodian of the benchmark's consents and the first query target. */
@@ -91,30 +98,30 @@ const subject = (label: string) => canonicalHash({ subject: label });
 const doc = (label: string) => canonicalHash({ doc: label });
 
 const figures: Record<string, number> = {};
-figures.grant = await gasOf(registry, recorder, "grant", CUSTODIAN, subject("s"), terms, doc("g"));
-figures.update = await gasOf(
-  registry,
-  recorder,
-  "update",
-  CUSTODIAN,
-  subject("s"),
-  { ...terms, categories: 1 },
-  doc("u"),
+const asRecorder = registryAs(recorder);
+figures.grant = await gasOf(
+  sendLedgerTransaction(asRecorder, grant, [CUSTODIAN, subject("s"), terms, doc("g")]),
 );
-figures.revoke = await gasOf(registry, recorder, "revoke", CUSTODIAN, subject("s"), doc("r"));
+figures.update = await gasOf(
+  sendLedgerTransaction(asRecorder, update, [
+    CUSTODIAN,
+    subject("s"),
+    { ...terms, categories: 1 },
+    doc("u"),
+  ]),
+);
+figures.revoke = await gasOf(
+  sendLedgerTransaction(asRecorder, revoke, [CUSTODIAN, subject("s"), doc("r")]),
+);
 for (const size of [100, 500]) {
   const batch = Array.from({ length: size }, (_, i) => subject(`${size}:${i}`));
   const granted = await gasOf(
-    registry,
-    recorder,
-    "batchGrant",
-    CUSTODIAN,
-    batch,
-    terms,
-    batch.map(doc),
+    sendLedgerTransaction(asRecorder, batchGrant, [CUSTODIAN, batch, terms, batch.map(doc)]),
   );
   figures[`batchGrantPerConsent@${size}`] = Math.round(granted / size);
-  const revoked = await gasOf(registry, recorder, "batchRevoke", CUSTODIAN, batch, batch.map(doc));
+  const revoked = await gasOf(
+    sendLedgerTransaction(asRecorder, batchRevoke, [CUSTODIAN, batch, batch.map(doc)]),
+  );
   figures[`batchRevokePerConsent@${size}`] = Math.round(revoked / size);
 }
 figures.batchGrantPerConsent = figures["batchGrantPerConsent@500"] as number;
@@ -122,36 +129,30 @@ figures.batchGrantPerConsent = figures["batchGrantPerConsent@500"] as number;
 const expiry = now + 30 * 86_400;
 const use = purposeCodes.HMB.bit | purposeCodes.NCU.bit;
 const all = Array.from({ length: HOSPITALS }, (_, i) => i + 1);
+const asResearcher = ledgerAs(researcher);
 figures.submitQuery = await gasOf(
-  ledger,
-  researcher,
-  "submitQuery",
-  doc("spec1"),
-  use,
-  terms.categories,
-  [CUSTODIAN],
-  doc("irb"),
-  expiry,
+  sendLedgerTransaction(asResearcher, submitQuery, [
+    doc("spec1"),
+    use,
+    terms.categories,
+    [CUSTODIAN],
+    doc("irb"),
+    expiry,
+  ]),
 );
 figures["submitQuery@6hospitals"] = await gasOf(
-  ledger,
-  researcher,
-  "submitQuery",
-  doc("spec6"),
-  use,
-  terms.categories,
-  all,
-  doc("irb"),
-  expiry,
+  sendLedgerTransaction(asResearcher, submitQuery, [
+    doc("spec6"),
+    use,
+    terms.categories,
+    all,
+    doc("irb"),
+    expiry,
+  ]),
 );
-figures.approveQuery = await gasOf(ledger, board, "approveQuery", 2n);
+figures.approveQuery = await gasOf(sendLedgerTransaction(ledgerAs(board), approveQuery, [2n]));
 figures.setBudgetLimit = await gasOf(
-  ledger,
-  admin,
-  "setBudgetLimit",
-  CUSTODIAN,
-  RESEARCHER_ORG,
-  10_000_000n,
+  sendLedgerTransaction(ledgerAs(admin), setBudgetLimit, [CUSTODIAN, RESEARCHER_ORG, 10_000_000n]),
 );
 // A final block at or after the query's submission (results need submitted <= consent < now).
 const block = BigInt(await ethers.provider.getBlockNumber());
@@ -164,22 +165,14 @@ const result = (label: string, epsilon: bigint) => ({
   epsilon,
 });
 figures.recordResult = await gasOf(
-  ledger,
-  recorder,
-  "recordResult",
-  2n,
-  CUSTODIAN,
-  result("a", 500_000n),
+  sendLedgerTransaction(ledgerAs(recorder), recordResult, [2n, CUSTODIAN, result("a", 500_000n)]),
 );
 figures["recordResult@epsilon0"] = await gasOf(
-  ledger,
-  recorders[1] as Signer,
-  "recordResult",
-  2n,
-  2,
-  result("b", 0n),
+  sendLedgerTransaction(ledgerAs(recorders[1] as Signer), recordResult, [2n, 2, result("b", 0n)]),
 );
-figures.declineQuery = await gasOf(ledger, recorders[2] as Signer, "declineQuery", 2n, 3, 1);
+figures.declineQuery = await gasOf(
+  sendLedgerTransaction(ledgerAs(recorders[2] as Signer), declineQuery, [2n, 3, 1]),
+);
 
 const out = {
   unit: "gas",

@@ -2,9 +2,10 @@
  * The Custos SDK entry: the error model every module shares. Each area has its own entry
  * point (package.json `exports`): `custos/consent` (the consent model), `custos/ledger`
  * (contract clients), `custos/consent-index` (the index synced from the chain),
+ * `custos/consent-import` (bulk import of consents from CSV or NDJSON),
  * `custos/pseudonym`, `custos/anonymise`, `custos/disclosure`, `custos/canonical`,
  * `custos/contracts`, `custos/errors`. Dependencies run one way: consent-index → ledger →
- * consent.
+ * consent, and consent-import → ledger → consent.
  */
 export {
   CustosError,

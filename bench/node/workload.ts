@@ -8,9 +8,8 @@
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { Interface } from "ethers";
 import { createCustosCommon } from "../../nodes/execution/index.ts";
-import { consentRegistryAbi } from "../../src/contracts/index.ts";
+import { type ConsentRegistryEvent, ledgerContracts } from "../../src/ledger/index.ts";
 import type { ChainKey } from "./benchChain.ts";
 
 /** A signed transaction ready for eth_sendRawTransaction. */
@@ -23,7 +22,7 @@ export interface SignedTx {
 }
 
 /** Terms shared by every benchmark consent: one DUO purpose, one data category, no expiry. */
-const TERMS = [1, 1, 0, 0] as const;
+const TERMS = { purposes: 1, categories: 1, validFrom: 0, validUntil: 0 } as const;
 
 /**
  * Fee caps well above any base fee the chains reach (all start at 1 gwei and fall when
@@ -32,7 +31,8 @@ const TERMS = [1, 1, 0, 0] as const;
 const MAX_FEE_PER_GAS = 100_000_000_000n;
 const MAX_PRIORITY_FEE_PER_GAS = 1n;
 
-const registry = new Interface(consentRegistryAbi);
+const registry = ledgerContracts.ConsentRegistry;
+const { grant, batchGrant } = registry.functions;
 const WORD = 32;
 
 /** The `n`th pseudonym of a series: random-looking 32 bytes like an HMAC-SHA-256 output. */
@@ -40,17 +40,13 @@ export function pseudonym(series: string, n: number): Uint8Array {
   return keccak_256(new TextEncoder().encode(`${series}:${n}`));
 }
 
-function selector(name: string): Uint8Array {
-  return hexToBytes(registry.getFunction(name)?.selector as PrefixedHexString);
-}
-
-const GRANT = selector("grant");
-const BATCH_GRANT = selector("batchGrant");
+const GRANT = hexToBytes(grant.fragment.selector as PrefixedHexString);
+const BATCH_GRANT = hexToBytes(batchGrant.fragment.selector as PrefixedHexString);
 
 /** Writes TERMS as the four words of the static `Terms` tuple at `offset`. */
 function writeTerms(out: Uint8Array, offset: number): void {
   const view = new DataView(out.buffer, out.byteOffset);
-  TERMS.forEach((value, i) => {
+  [TERMS.purposes, TERMS.categories, TERMS.validFrom, TERMS.validUntil].forEach((value, i) => {
     view.setUint32(offset + (i + 1) * WORD - 4, value);
   });
 }
@@ -111,11 +107,10 @@ function assertEncodersMatchEthers(): void {
   const a = [pseudonym("check", 0), pseudonym("check", 1)];
   const b = [pseudonym("check", 2), pseudonym("check", 3)];
   const custodian = 0x01020304;
-  const grant = registry.encodeFunctionData("grant", [custodian, a[0], TERMS, b[0]]);
-  const batch = registry.encodeFunctionData("batchGrant", [custodian, a, TERMS, b]);
+  const [a0, b0] = [a[0] as Uint8Array, b[0] as Uint8Array];
   if (
-    bytesToHex(grantCalldata(custodian, a[0] as Uint8Array, b[0] as Uint8Array)) !== grant ||
-    bytesToHex(batchGrantCalldata(custodian, a, b)) !== batch
+    bytesToHex(grantCalldata(custodian, a0, b0)) !== grant.encode([custodian, a0, TERMS, b0]) ||
+    bytesToHex(batchGrantCalldata(custodian, a, b)) !== batchGrant.encode([custodian, a, TERMS, b])
   ) {
     throw new Error("bench/node/workload.ts: hand-written ABI encoding differs from ethers'");
   }
@@ -123,7 +118,8 @@ function assertEncodersMatchEthers(): void {
 assertEncodersMatchEthers();
 
 /** The topic of ConsentGranted (topic 0 of its logs). */
-export const consentGrantedTopic = registry.getEvent("ConsentGranted")?.topicHash ?? "";
+export const consentGrantedTopic =
+  registry.iface.getEvent("ConsentGranted" satisfies ConsentRegistryEvent["name"])?.topicHash ?? "";
 
 /**
  * Signs transactions from the hospital recorders, tracking each one's next nonce. Sender `i`

@@ -93,23 +93,38 @@ export function probeHeads(wsUrl: string): Probe<HeadSamples> {
   };
 }
 
-/** The resident set size of process `pid`, in bytes (Linux `/proc`). */
-export function residentBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
+/** Resident memory of a process, in bytes (Linux `/proc/<pid>/status`). */
+export interface ResidentMemory {
+  /** VmRSS: all resident pages. */
+  readonly bytes: number;
+  /** RssAnon: anonymous pages (heaps, native allocations) — the process's own memory. */
+  readonly anonBytes: number;
+  /**
+   * RssFile: resident pages of mapped files (LevelDB maps its table files), which the
+   * kernel may drop at any time and which grow with the files read, not with a leak.
+   */
+  readonly fileBytes: number;
 }
 
-/** Samples `residentBytes(pid)` every `intervalMs`, with the time since the probe started. */
+/** The resident memory of process `pid` (Linux `/proc`). */
+export function residentMemory(pid: number): ResidentMemory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(status);
+    if (match === null) throw new Error(`no ${name} for process ${pid}`);
+    return Number(match[1]) * 1024;
+  };
+  return { bytes: field("VmRSS"), anonBytes: field("RssAnon"), fileBytes: field("RssFile") };
+}
+
+/** Samples `residentMemory(pid)` every `intervalMs`, with the time since the probe started. */
 export function probeMemory(
   pid: number,
   intervalMs: number,
-): Probe<{ readonly atMs: number; readonly bytes: number }[]> {
-  const samples: { atMs: number; bytes: number }[] = [];
+): Probe<({ readonly atMs: number } & ResidentMemory)[]> {
+  const samples: ({ atMs: number } & ResidentMemory)[] = [];
   const started = performance.now();
-  const sample = () =>
-    samples.push({ atMs: performance.now() - started, bytes: residentBytes(pid) });
+  const sample = () => samples.push({ atMs: performance.now() - started, ...residentMemory(pid) });
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
@@ -128,13 +143,19 @@ export interface NodeMetricsSample {
   readonly eventLoopP99Ms: number;
   /** V8 heap in use on the main thread. */
   readonly heapUsedBytes: number;
+  /** V8 heap committed on the main thread (in use, free, and the young generation's space). */
+  readonly heapTotalBytes: number;
+  /** Of which the young generation's spaces (they grow with the allocation rate). */
+  readonly newSpaceBytes: number;
   /** Memory held outside the V8 heap by the main thread's objects (buffers, native). */
   readonly externalBytes: number;
+  /** V8 heap held by the worker threads running calls, estimates, access lists, traces. */
+  readonly workerHeapBytes: number;
 }
 
-/** Reads metric `name` (without labels) from Prometheus text. */
-function metricValue(text: string, name: string): number {
-  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+/** Reads metric `name` (with `labels` exactly as exposed, or none) from Prometheus text. */
+function metricValue(text: string, name: string, labels = ""): number {
+  const match = new RegExp(`^${name}${labels.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(text);
   if (match === null) throw new Error(`no metric ${name} at /metrics`);
   return Number(match[1]);
 }
@@ -160,7 +181,14 @@ export function probeNodeMetrics(
         atMs: performance.now() - started,
         eventLoopP99Ms: metricValue(text, `${prefix}nodejs_eventloop_lag_p99_seconds`) * 1000,
         heapUsedBytes: metricValue(text, `${prefix}nodejs_heap_size_used_bytes`),
+        heapTotalBytes: metricValue(text, `${prefix}nodejs_heap_size_total_bytes`),
+        newSpaceBytes: metricValue(
+          text,
+          `${prefix}nodejs_heap_space_size_total_bytes`,
+          '{space="new"}',
+        ),
         externalBytes: metricValue(text, `${prefix}nodejs_external_memory_bytes`),
+        workerHeapBytes: metricValue(text, `${prefix}rpc_worker_heap_bytes`),
       });
     } catch {
       failures += 1;

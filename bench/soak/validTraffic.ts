@@ -4,9 +4,9 @@
  * `isPermitted` eth_call, finds the grant's event with a bounded `eth_getLogs` and reads the
  * head block — what a hospital's data service does all day. Any failure is a soak failure.
  */
-import { Contract, Interface, JsonRpcProvider, keccak256, toUtf8Bytes, Wallet } from "ethers";
+import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet } from "ethers";
 import { dataCategories, purposeCodes } from "../../src/consent/index.ts";
-import { consentRegistryAbi } from "../../src/contracts/index.ts";
+import { type ConsentRegistryEvent, ledgerContracts } from "../../src/ledger/index.ts";
 
 /** One client's identity on the dev chain. */
 export interface ValidClientKey {
@@ -50,8 +50,8 @@ export function runValidTraffic(
     errorSamples: [],
     iterationMs: [],
   };
-  const registryInterface = new Interface(consentRegistryAbi);
-  const granted = registryInterface.getEvent("ConsentGranted");
+  const { iface, functions } = ledgerContracts.ConsentRegistry;
+  const granted = iface.getEvent("ConsentGranted" satisfies ConsentRegistryEvent["name"]);
   if (granted === null) throw new Error("ConsentRegistry ABI has no ConsentGranted");
   let running = true;
   const count = (field: "operations" | "grants" | "errors") => {
@@ -73,28 +73,35 @@ export function runValidTraffic(
     });
     provider.pollingInterval = 200;
     const wallet = new Wallet(key.privateKey, provider);
-    const registry = new Contract(registryAddress, consentRegistryAbi, wallet);
     let n = 0;
     while (running) {
       const started = performance.now();
       const subject = keccak256(toUtf8Bytes(`soak:${index}:${n}`));
       try {
-        const tx = await registry.getFunction("grant")(
-          key.custodian,
-          subject,
-          TERMS,
-          keccak256(toUtf8Bytes(`soak-document:${index}:${n}`)),
-        );
+        const tx = await wallet.sendTransaction({
+          to: registryAddress,
+          data: functions.grant.encode([
+            key.custodian,
+            subject,
+            TERMS,
+            keccak256(toUtf8Bytes(`soak-document:${index}:${n}`)),
+          ]),
+        });
         const receipt = await tx.wait(1, 30_000);
         if (receipt === null || receipt.status !== 1) throw new Error(`grant ${tx.hash} failed`);
         count("grants");
         count("operations");
-        const permitted = await registry.getFunction("isPermitted")(
-          key.custodian,
-          subject,
-          purposeCodes.GRU.bit,
-          TERMS.categories,
-          BigInt(Math.floor(Date.now() / 1000)),
+        const permitted = functions.isPermitted.decode(
+          await wallet.call({
+            to: registryAddress,
+            data: functions.isPermitted.encode([
+              key.custodian,
+              subject,
+              purposeCodes.GRU.bit,
+              TERMS.categories,
+              BigInt(Math.floor(Date.now() / 1000)),
+            ]),
+          }),
         );
         if (permitted !== true) throw new Error("a fresh grant is not permitted");
         count("operations");

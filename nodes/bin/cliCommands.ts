@@ -7,7 +7,8 @@ import { createNodeCommand } from "./commands/node.ts";
 
 /**
  * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
- * its own module under nodes/bin/commands/ and is registered here.
+ * its own module under nodes/bin/commands/, declared with `defineCommand` and `cliAction`
+ * (options, positionals, handler), and is registered here.
  */
 export const cliCommands: readonly CliCommand[] = [
   createNodeCommand(),

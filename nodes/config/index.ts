@@ -1,3 +1,4 @@
+export type { ConfigOverride } from "./ConfigOverride.ts";
 export { type ConfigFlag, type ConfigFlagKind, configFlags } from "./configFlags.ts";
 export { deepFreeze } from "./deepFreeze.ts";
 export { type LoadConfigOptions, loadConfig } from "./loadConfig.ts";
@@ -9,9 +10,4 @@ export {
   type NodeConfig,
   nodeConfigSchema,
 } from "./nodeConfigSchema.ts";
-export {
-  type ConfigOverride,
-  type ParsedConfigFlags,
-  parseConfigFlags,
-} from "./parseConfigFlags.ts";
 export { type ConfigProblem, type ResolveConfigOptions, resolveConfig } from "./resolveConfig.ts";

@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CustosError } from "../../src/errors/index.ts";
+import type { ConfigOverride } from "./ConfigOverride.ts";
 import type { NodeConfig } from "./nodeConfigSchema.ts";
-import type { ConfigOverride } from "./parseConfigFlags.ts";
 import { resolveConfig } from "./resolveConfig.ts";
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** Path of a JSON config file; without one, the config comes from overrides alone. */
   readonly file?: string;
-  /** Command-line overrides (see `parseConfigFlags`). */
+  /** Command-line overrides (see `configFlags`). */
   readonly overrides?: readonly ConfigOverride[];
   /** Working directory for relative flag paths and a relative `file`; default `process.cwd()`. */
   readonly cwd?: string;

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import Value from "typebox/value";
 import { CustosError } from "../../src/errors/index.ts";
+import type { ConfigOverride } from "./ConfigOverride.ts";
 import { deepFreeze } from "./deepFreeze.ts";
 import {
   type ConfigSchemaNode,
@@ -8,7 +9,6 @@ import {
   type NodeConfig,
   nodeConfigSchema,
 } from "./nodeConfigSchema.ts";
-import type { ConfigOverride } from "./parseConfigFlags.ts";
 
 /** Inputs of {@link resolveConfig} besides the document. */
 export interface ResolveConfigOptions {

@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import type { WorkerJobFailure } from "./answerWorkerJobs.ts";
+import type { WorkerHeap, WorkerJobFailure } from "./answerWorkerJobs.ts";
 import type { GasEstimateOutcome } from "./CallExecutor.ts";
 import type { AccessListOutcome } from "./createAccessList.ts";
 import type { CallRequest, CallResult } from "./ExecutionEngine.ts";
@@ -45,16 +45,15 @@ export type StateJobRequest = WithoutId<StateJob>;
 /** `Omit<J, "id">` for each member of a union (Omit alone would merge the members). */
 type WithoutId<J> = J extends unknown ? Omit<J, "id"> : never;
 
-/** A state worker's answer to a job. */
-export type StateJobAnswer =
+/** A state worker's successful answer to a job. */
+export type StateJobResult =
   | { readonly id: number; readonly ok: true; readonly result: CallResult }
   | { readonly id: number; readonly ok: true; readonly outcome: GasEstimateOutcome }
   | { readonly id: number; readonly ok: true; readonly accessList: AccessListOutcome }
-  | { readonly id: number; readonly ok: true; readonly trace: TracedFrame }
-  | WorkerJobFailure;
+  | { readonly id: number; readonly ok: true; readonly trace: TracedFrame };
 
-/** A successful answer. */
-export type StateJobResult = Exclude<StateJobAnswer, WorkerJobFailure>;
+/** A state worker's answer to a job, as posted (with the worker's heap). */
+export type StateJobAnswer = (StateJobResult | WorkerJobFailure) & WorkerHeap;
 
 /** What a state worker starts with. */
 export interface StateWorkerData {

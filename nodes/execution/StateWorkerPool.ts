@@ -66,6 +66,8 @@ interface Slot {
   readonly worker: Worker;
   readonly stopServing: () => void;
   running: Pending | undefined;
+  /** V8 heap the worker reported with its last answer. */
+  heapBytes: number;
 }
 
 /** A client's jobs running now and the worker time it used recently. */
@@ -152,6 +154,13 @@ export class StateWorkerPool {
   /** Jobs stopped by the timeout since the pool started. */
   timeouts(): number {
     return this.#timedOut;
+  }
+
+  /** V8 heap held by the running workers, as each reported with its last answer. */
+  heapBytes(): number {
+    let total = 0;
+    for (const slot of this.#slots) total += slot?.heapBytes ?? 0;
+    return total;
   }
 
   /**
@@ -247,7 +256,7 @@ export class StateWorkerPool {
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const slot: Slot = { worker, stopServing, running: undefined };
+    const slot: Slot = { worker, stopServing, running: undefined, heapBytes: 0 };
     worker.unref();
     worker.on("message", (answer: StateJobAnswer) => this.#settle(slot, answer));
     const died = (cause: unknown) => {
@@ -284,6 +293,7 @@ export class StateWorkerPool {
   #settle(slot: Slot, answer: StateJobAnswer): void {
     const pending = slot.running;
     if (pending === undefined || pending.job.id !== answer.id) return;
+    slot.heapBytes = answer.heapBytes;
     slot.running = undefined;
     slot.worker.unref();
     clearTimeout(pending.timer);

@@ -1,5 +1,16 @@
+import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { type ErrorDetails, isCustosError } from "../../src/errors/index.ts";
+
+/** What every answer of {@link answerWorkerJobs} carries besides the answer itself. */
+export interface WorkerHeap {
+  /** V8 heap committed by the worker's isolate after the job (`total_heap_size`). */
+  readonly heapBytes: number;
+}
+
+function heapBytes(): number {
+  return getHeapStatistics().total_heap_size;
+}
 
 /** A worker's answer to a job that failed: the error, flattened so it crosses threads. */
 export interface WorkerJobFailure {
@@ -15,11 +26,13 @@ export interface WorkerJobFailure {
 /**
  * Inside a worker thread: answers each job posted by the parent with `perform`'s answer, or
  * with a {@link WorkerJobFailure} carrying the error's code, short message and details (a
- * CustosError is rebuilt from them on the parent's side).
+ * CustosError is rebuilt from them on the parent's side). Each answer also carries
+ * `heapBytes`, the V8 heap the worker holds after the job ({@link WorkerHeap}), so the parent
+ * can report its workers' memory.
  *
  * @example
  * ```ts
- * answerWorkerJobs((job: CallJob) => perform(job));
+ * answerWorkerJobs((job: StateJob) => perform(job));
  * ```
  */
 export function answerWorkerJobs<J extends { readonly id: number }>(
@@ -27,10 +40,11 @@ export function answerWorkerJobs<J extends { readonly id: number }>(
 ): void {
   parentPort?.on("message", (job: J) => {
     perform(job).then(
-      (answer) => parentPort?.postMessage(answer),
+      (answer) => parentPort?.postMessage({ ...(answer as object), heapBytes: heapBytes() }),
       (error: unknown) => {
-        const failure: WorkerJobFailure = {
+        const failure: WorkerJobFailure & WorkerHeap = {
           id: job.id,
+          heapBytes: heapBytes(),
           ok: false,
           error: {
             code: isCustosError(error) ? error.code : null,

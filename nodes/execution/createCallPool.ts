@@ -48,6 +48,8 @@ export type CallPoolPorts = StateWorkerPoolPorts;
 export interface CallPool extends CallExecutor {
   /** Calls and estimates stopped by the timeout since the pool started. */
   timeouts(): number;
+  /** V8 heap held by the pool's workers (as each reported after its last call). */
+  heapBytes(): number;
   /** Fails waiting and running calls (`NODE_ABORTED`) and stops the workers. */
   close(): Promise<void>;
 }
@@ -141,6 +143,7 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     },
 
     timeouts: () => pool.timeouts(),
+    heapBytes: () => pool.heapBytes(),
     close: () => pool.close(),
   };
 }

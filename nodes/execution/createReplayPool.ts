@@ -50,6 +50,8 @@ export interface ReplayPool {
   ): Promise<TracedFrame>;
   /** Jobs stopped by the timeout since the pool started. */
   timeouts(): number;
+  /** V8 heap held by the pool's worker (as it reported after its last job). */
+  heapBytes(): number;
   /** Fails waiting and running jobs (`NODE_ABORTED`) and stops the worker. */
   close(): Promise<void>;
 }
@@ -126,6 +128,7 @@ export function createReplayPool(
     },
 
     timeouts: () => pool.timeouts(),
+    heapBytes: () => pool.heapBytes(),
     close: () => pool.close(),
   };
 }

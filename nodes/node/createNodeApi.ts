@@ -27,9 +27,9 @@ export interface NodeApiOptions {
   readonly chainDb: ChainDb;
   readonly engine: ExecutionEngine;
   /** Runs clients' eth_call and eth_estimateGas off this thread, capped and timed. */
-  readonly calls: Pick<CallPool, "call" | "estimateGas" | "timeouts">;
+  readonly calls: Pick<CallPool, "call" | "estimateGas" | "timeouts" | "heapBytes">;
   /** Runs eth_createAccessList and debug_traceTransaction off this thread, timed. */
-  readonly replays: Pick<ReplayPool, "createAccessList" | "traceTransaction">;
+  readonly replays: Pick<ReplayPool, "createAccessList" | "traceTransaction" | "heapBytes">;
   readonly pool: TxPool;
   /** Value of web3_clientVersion, e.g. `custos/0.1.0/linux-x64/node-v22.23.3`. */
   readonly clientVersion: string;
@@ -211,6 +211,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         poolSize: stats.pending + stats.queued,
         peers: 0,
         callTimeouts: options.calls.timeouts(),
+        stateWorkerHeapBytes: options.calls.heapBytes() + options.replays.heapBytes(),
         dbCheckFailures: chainDb.health().checkFailures,
       };
     },

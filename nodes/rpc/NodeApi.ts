@@ -236,6 +236,8 @@ export interface NodeMetricsSnapshot {
   readonly peers: number;
   /** eth_call and eth_estimateGas runs stopped by the timeout since the process started. */
   readonly callTimeouts?: number;
+  /** V8 heap held by the worker threads running calls, estimates, access lists and traces. */
+  readonly stateWorkerHeapBytes?: number;
   /** Damage the chain database's checks found since the process started (holes, undecodable records). */
   readonly dbCheckFailures?: number;
 }

@@ -118,6 +118,14 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
       reportedCallTimeouts = total;
     },
   });
+  new Gauge({
+    name: `${prefix}rpc_worker_heap_bytes`,
+    help: "V8 heap held by the worker threads running eth_call, eth_estimateGas, eth_createAccessList and debug_traceTransaction (as each reported after its last job).",
+    registers: [registry],
+    collect() {
+      this.set(api.metrics().stateWorkerHeapBytes ?? 0);
+    },
+  });
   let reportedDbCheckFailures = 0;
   new Counter({
     name: `${prefix}chain_db_check_failures_total`,

@@ -1,4 +1,5 @@
 import { CustosError } from "../errors/index.ts";
+import type { ConsentRegistryEvent } from "../ledger/index.ts";
 import type { ConsentChange, ConsentState } from "./ConsentChange.ts";
 
 /**
@@ -27,10 +28,23 @@ export interface MappedConsentEvent {
   readonly gap: boolean;
 }
 
-/** Events that carry a consent record change; the others (keys, delegates) do not. */
-const termEvents = new Set(["ConsentGranted", "ConsentUpdated"]);
+/** A ConsentRegistry event name, checked against the generated ABI. */
+type RegistryEventName = ConsentRegistryEvent["name"];
+/** Fields of a consent-term event, checked against the generated ABI. */
+type TermField = keyof Extract<ConsentRegistryEvent, { name: "ConsentGranted" }>["args"] &
+  keyof Extract<ConsentRegistryEvent, { name: "ConsentUpdated" }>["args"];
+/** Fields every consent change event has, revocations included. */
+type ChangeField = TermField &
+  keyof Extract<ConsentRegistryEvent, { name: "ConsentRevoked" }>["args"];
 
-function field(event: ConsentRegistryEventLike, name: string): unknown {
+/** Events that carry a consent record change; the others (keys, delegates) do not. */
+const termEvents = new Set<string>([
+  "ConsentGranted",
+  "ConsentUpdated",
+] satisfies RegistryEventName[]);
+const REVOKED: RegistryEventName = "ConsentRevoked";
+
+function field(event: ConsentRegistryEventLike, name: TermField): unknown {
   const value = event.args[name];
   if (value === undefined) {
     throw new CustosError("CONSENT_CHANGE_INVALID", `${event.name} event without ${name}`, {
@@ -61,14 +75,15 @@ export function consentEventToChange(
   event: ConsentRegistryEventLike,
   current: (subject: string) => ConsentState | undefined,
 ): MappedConsentEvent | undefined {
-  const revoked = event.name === "ConsentRevoked";
+  const revoked = event.name === REVOKED;
   if (!revoked && !termEvents.has(event.name)) return undefined;
-  const subject = field(event, "subject") as string;
-  const version = field(event, "version") as number;
+  const changeField = (name: ChangeField) => field(event, name);
+  const subject = changeField("subject") as string;
+  const version = changeField("version") as number;
   const position = { blockNumber: event.blockNumber, logIndex: event.logIndex };
   const stored = current(subject);
   const gap = (stored?.version ?? 0) < version - 1;
-  const custodian = field(event, "custodian") as number;
+  const custodian = changeField("custodian") as number;
   if (revoked) {
     return {
       change: {

@@ -14,7 +14,7 @@ export interface CryptoRandomSourceOptions {
  * @example
  * ```ts
  * const random = createCryptoRandomSource();
- * sampleDiscreteLaplace(random, { epsilonMicro: 1_000_000 });
+ * const outcome = await releaseTable(table, noisyPolicy, { random, budget }, request);
  * ```
  */
 export function createCryptoRandomSource(options: CryptoRandomSourceOptions = {}): RandomSource {

@@ -64,9 +64,6 @@ export {
   resolveDisclosurePolicy,
 } from "./resolveDisclosurePolicy.ts";
 export { roundCount } from "./roundCount.ts";
-export { sampleBernoulliExp } from "./sampleBernoulliExp.ts";
-export { sampleDiscreteGaussian } from "./sampleDiscreteGaussian.ts";
-export { sampleDiscreteLaplace } from "./sampleDiscreteLaplace.ts";
 export {
   type ComplementaryOptions,
   type ComplementaryResult,
@@ -74,4 +71,3 @@ export {
 } from "./suppressComplementary.ts";
 export { suppressPrimary } from "./suppressPrimary.ts";
 export { type CohortInput, cohortFromBitset, toCohort } from "./toCohort.ts";
-export { uniformBigInt, uniformInteger } from "./uniformInteger.ts";

@@ -35,7 +35,8 @@ export const errorCodes = {
     rpcCode: -32602,
   },
   CLI_USAGE: {
-    description: "The command line could not be parsed: unknown command, flag or missing value.",
+    description:
+      "The command line could not be parsed: an unknown command or flag, a missing value or argument, or a value of the wrong type; the CLI exits with 2.",
     httpStatus: 400,
     rpcCode: -32602,
   },

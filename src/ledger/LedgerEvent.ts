@@ -30,13 +30,19 @@ type AbiEvent = {
   readonly inputs: readonly AbiParameter[];
 };
 
-/** The union of a generated ABI's events, discriminated by `name`. */
-export type ContractEvent<Abi extends readonly unknown[]> = {
-  [E in Extract<Abi[number], AbiEvent> as E["name"]]: LedgerEvent<
-    E["name"],
-    AbiStruct<E["inputs"]>
-  >;
-}[Extract<Abi[number], AbiEvent>["name"]];
+/**
+ * The union of a generated ABI's events, discriminated by `name`. (The outer Extract changes
+ * nothing for a concrete ABI; it lets generic code see that every member is a LedgerEvent.)
+ */
+export type ContractEvent<Abi extends readonly unknown[]> = Extract<
+  {
+    [E in Extract<Abi[number], AbiEvent> as E["name"]]: LedgerEvent<
+      E["name"],
+      AbiStruct<E["inputs"]>
+    >;
+  }[Extract<Abi[number], AbiEvent>["name"]],
+  LedgerEvent
+>;
 
 /** Events of ConsentRegistry. */
 export type ConsentRegistryEvent = ContractEvent<typeof consentRegistryAbi>;

@@ -46,6 +46,48 @@ export type AbiStruct<C extends readonly AbiParameter[]> = {
   readonly [K in C[number] as K["name"]]: AbiValue<K>;
 };
 
+/**
+ * What an argument of a Solidity elementary type accepts, as ethers does: any integer as
+ * number or bigint, addresses as strings, bytes as hex strings or byte arrays.
+ */
+export type AbiInputPrimitive<T extends string> = T extends "bool"
+  ? boolean
+  : T extends `uint${string}` | `int${string}`
+    ? number | bigint
+    : T extends "string" | "address"
+      ? string
+      : string | Uint8Array;
+
+/**
+ * What one ABI parameter accepts as an argument; tuples are objects keyed by component name
+ * (ethers encodes them by name, so a renamed struct field is a type error, not a silent swap).
+ */
+export type AbiInput<P> = P extends {
+  readonly type: `${infer Inner}[]`;
+}
+  ? readonly AbiInput<{
+      readonly type: Inner;
+      readonly components: P extends { readonly components: infer C } ? C : never;
+    }>[]
+  : P extends {
+        readonly type: "tuple";
+        readonly components: infer C extends readonly AbiParameter[];
+      }
+    ? AbiInputStruct<C>
+    : P extends { readonly type: infer T extends string }
+      ? AbiInputPrimitive<T>
+      : unknown;
+
+/** An argument object with one property per named ABI parameter. */
+export type AbiInputStruct<C extends readonly AbiParameter[]> = {
+  readonly [K in C[number] as K["name"]]: AbiInput<K>;
+};
+
+/** The argument list of a parameter list, position by position. */
+export type AbiInputs<P extends readonly AbiParameter[]> = {
+  readonly [K in keyof P]: AbiInput<P[K]>;
+};
+
 const SMALL_INTEGER_BITS = 48;
 
 function integerBits(baseType: string): number | undefined {
@@ -61,7 +103,7 @@ function integerBits(baseType: string): number | undefined {
  *
  * @example
  * ```ts
- * const consent = toAbiValue(result[0], fragment.outputs[0]) as AbiStruct<...>;
+ * const consent = toAbiValue(result[0], fragment.outputs[0]); // { purposes: 1, … }
  * ```
  */
 export function toAbiValue(value: unknown, param: ParamType): unknown {

@@ -184,20 +184,9 @@ const allEventNames = [
   "QueryClosed",
   "BudgetLimitSet",
   "RequiredApprovalsChanged",
-] as const;
+] as const satisfies readonly AccessLedgerEvent["name"][];
 /** Events whose first indexed field is the query id. */
 const queryEventNames = allEventNames.slice(0, 5);
-
-function resultTuple(result: LedgerResult): readonly unknown[] {
-  return [
-    result.resultHash,
-    result.consentBlock,
-    result.consentRoot,
-    result.subjectCount,
-    result.disclosureReportHash,
-    result.epsilon,
-  ];
-}
 
 /**
  * The digest AccessLedger stores for a result's three hashes, computed off chain.
@@ -216,8 +205,8 @@ export function resultDigest(result: LedgerResult): Bytes32 {
   ) as Bytes32;
 }
 
-function statusName<T>(names: readonly T[], value: unknown, field: string): T {
-  const name = names[Number(value)];
+function statusName<T>(names: readonly T[], value: number, field: string): T {
+  const name = names[value];
   if (name === undefined) {
     throw new CustosError("LEDGER_BAD_RESPONSE", `unknown ${field}`, {
       details: { field, value: String(value) },
@@ -250,35 +239,34 @@ function statusName<T>(names: readonly T[], value: unknown, field: string): T {
  */
 export function createAccessLedgerClient(options: AccessLedgerClientOptions): AccessLedgerClient {
   const bound = bindLedgerContract(ledgerContracts.AccessLedger, options);
-  const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
-    sendLedgerTransaction<AccessLedgerEvent>(bound, method, args, txOptions);
-  const view = (method: string, args: readonly unknown[]) => callLedgerView(bound, method, args);
+  const fns = ledgerContracts.AccessLedger.functions;
 
   const query = async (queryId: QueryId): Promise<LedgerQuery> => {
-    const q = (await view("query", [queryId])) as readonly unknown[];
+    const q = await callLedgerView(bound, fns.query, [queryId]);
     return {
       id: BigInt(queryId),
-      researcher: q[0] as Hex,
-      researcherOrg: Number(q[1]),
-      expiry: Number(q[2]),
-      status: statusName(queryStatusNames, q[3], "query status"),
-      approvals: Number(q[4]),
-      targetCount: Number(q[5]),
-      use: Number(q[6]),
-      categories: Number(q[7]),
-      responseCount: Number(q[8]),
-      submittedBlock: q[9] as bigint,
-      specHash: q[10] as Bytes32,
-      approvalRef: q[11] as Bytes32,
+      researcher: q.researcher,
+      researcherOrg: q.researcherOrg,
+      expiry: q.expiry,
+      status: statusName(queryStatusNames, q.status, "query status"),
+      approvals: q.approvals,
+      targetCount: q.targetCount,
+      use: q.use,
+      categories: q.categories,
+      responseCount: q.responseCount,
+      submittedBlock: q.submittedBlock,
+      specHash: q.specHash,
+      approvalRef: q.approvalRef,
     };
   };
-  const queryCount = async (): Promise<bigint> => (await view("queryCount", [])) as bigint;
+  const queryCount = (): Promise<bigint> => callLedgerView(bound, fns.queryCount, []);
 
   return {
     address: bound.address,
     submitQuery: async (submission, txOptions) => {
-      const tx = await send(
-        "submitQuery",
+      const tx = await sendLedgerTransaction(
+        bound,
+        fns.submitQuery,
         [
           submission.specHash,
           submission.use,
@@ -297,42 +285,45 @@ export function createAccessLedgerClient(options: AccessLedgerClientOptions): Ac
       }
       return { ...tx, queryId: submitted.args.queryId };
     },
-    approveQuery: (queryId, txOptions) => send("approveQuery", [queryId], txOptions),
+    approveQuery: (queryId, txOptions) =>
+      sendLedgerTransaction(bound, fns.approveQuery, [queryId], txOptions),
     recordResult: (queryId, hospitalId, result, txOptions) =>
-      send("recordResult", [queryId, hospitalId, resultTuple(result)], txOptions),
+      sendLedgerTransaction(bound, fns.recordResult, [queryId, hospitalId, result], txOptions),
     declineQuery: (queryId, hospitalId, reasonCode, txOptions) =>
-      send("declineQuery", [queryId, hospitalId, reasonCode], txOptions),
-    closeQuery: (queryId, txOptions) => send("closeQuery", [queryId], txOptions),
+      sendLedgerTransaction(bound, fns.declineQuery, [queryId, hospitalId, reasonCode], txOptions),
+    closeQuery: (queryId, txOptions) =>
+      sendLedgerTransaction(bound, fns.closeQuery, [queryId], txOptions),
     setBudgetLimit: (hospitalId, researcherOrg, limit, txOptions) =>
-      send("setBudgetLimit", [hospitalId, researcherOrg, limit], txOptions),
+      sendLedgerTransaction(
+        bound,
+        fns.setBudgetLimit,
+        [hospitalId, researcherOrg, limit],
+        txOptions,
+      ),
     budget: async (researcherOrg, hospitalId) => {
-      const [limit, spent] = (await view("budget", [researcherOrg, hospitalId])) as readonly [
-        bigint,
-        bigint,
-      ];
+      const { limit, spent } = await callLedgerView(bound, fns.budget, [researcherOrg, hospitalId]);
       return { limit, spent, remaining: limit > spent ? limit - spent : 0n };
     },
     query,
-    targetsOf: async (queryId) =>
-      Array.from((await view("targetsOf", [queryId])) as readonly bigint[], Number),
+    targetsOf: async (queryId) => [...(await callLedgerView(bound, fns.targetsOf, [queryId]))],
     responseOf: async (queryId, hospitalId) => {
-      const r = (await view("responseOf", [queryId, hospitalId])) as readonly unknown[];
+      const r = await callLedgerView(bound, fns.responseOf, [queryId, hospitalId]);
       return {
-        status: statusName(responseStatusNames, r[0], "response status"),
-        reasonCode: Number(r[1]),
-        subjectCount: Number(r[2]),
-        consentBlock: r[3] as bigint,
-        epsilon: r[4] as bigint,
-        respondedAt: Number(r[5]),
-        resultDigest: r[6] as Bytes32,
+        status: statusName(responseStatusNames, r.status, "response status"),
+        reasonCode: r.reasonCode,
+        subjectCount: r.subjectCount,
+        consentBlock: r.consentBlock,
+        epsilon: r.epsilon,
+        respondedAt: r.respondedAt,
+        resultDigest: r.resultDigest,
       };
     },
-    hasApproved: async (queryId, reviewBoardOrg) =>
-      (await view("hasApproved", [queryId, reviewBoardOrg])) as boolean,
+    hasApproved: (queryId, reviewBoardOrg) =>
+      callLedgerView(bound, fns.hasApproved, [queryId, reviewBoardOrg]),
     queryCount,
-    requiredApprovals: async () => Number(await view("requiredApprovals", [])),
-    matchesResult: async (queryId, hospitalId, result) =>
-      (await view("matchesResult", [queryId, hospitalId, resultTuple(result)])) as boolean,
+    requiredApprovals: () => callLedgerView(bound, fns.requiredApprovals, []),
+    matchesResult: (queryId, hospitalId, result) =>
+      callLedgerView(bound, fns.matchesResult, [queryId, hospitalId, result]),
     queries: (pageOptions = {}) => readIdPages(queryCount, query, pageOptions),
     queryEvents: (eventOptions = {}) =>
       readLedgerEvents<AccessLedgerEvent>(

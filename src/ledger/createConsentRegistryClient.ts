@@ -19,6 +19,7 @@ import { ledgerContracts } from "./ledgerContracts.ts";
 import { bindLedgerContract, type LedgerClientOptions } from "./ledgerHandle.ts";
 import {
   callLedgerView,
+  estimateLedgerGas,
   sendLedgerTransaction,
   type TransactionOptions,
   type TransactionResult,
@@ -224,13 +225,9 @@ const consentEventNames = [
   "SignaturesInvalidated",
   "SubjectTransferred",
   "SubjectTransferSkipped",
-] as const;
+] as const satisfies readonly ConsentRegistryEvent["name"][];
 
 const MAX_UINT32 = 0xffff_ffff;
-
-function termsTuple(terms: ConsentTerms): readonly number[] {
-  return [terms.purposes, terms.categories, terms.validFrom, terms.validUntil];
-}
 
 /** Exactly the signed fields of a grant or update (callers may pass wider objects). */
 function termsFields(words: ConsentWords): ConsentWords {
@@ -244,14 +241,11 @@ function termsFields(words: ConsentWords): ConsentWords {
   };
 }
 
-function splitEntries(entries: readonly BatchEntry[]): [Bytes32[], Bytes32[]] {
-  return [entries.map((e) => e.subject), entries.map((e) => e.documentHash)];
-}
-
 /** The indexed custodian of a registry event (the old custodian of a transfer). */
-function eventCustodian(event: ConsentRegistryEvent): unknown {
-  const args = event.args as Readonly<Record<string, unknown>>;
-  return "custodian" in args ? args.custodian : args.fromCustodian;
+function eventCustodian(event: ConsentRegistryEvent): number | undefined {
+  const { args } = event;
+  if ("custodian" in args) return args.custodian;
+  return "fromCustodian" in args ? args.fromCustodian : undefined;
 }
 
 function checkCustodian(custodian: unknown): number {
@@ -301,18 +295,12 @@ export function createConsentRegistryClient(
   options: ConsentRegistryClientOptions,
 ): ConsentRegistryClient {
   const bound = bindLedgerContract(ledgerContracts.ConsentRegistry, options);
+  const fns = ledgerContracts.ConsentRegistry.functions;
   const custodian = checkCustodian(options.custodian);
   const custodianTopic = `0x${custodian.toString(16).padStart(64, "0")}`;
-  const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
-    sendLedgerTransaction<ConsentRegistryEvent>(bound, method, args, txOptions);
-  /** A call on the client's custodian's record(s). */
-  const sendOwn = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
-    send(method, [custodian, ...args], txOptions);
-  const view = (method: string, args: readonly unknown[]) =>
-    callLedgerView(bound, method, [custodian, ...args]);
 
-  const nonceOf = async (subject: Bytes32): Promise<number> =>
-    Number(await view("nonceOf", [subject]));
+  const nonceOf = (subject: Bytes32): Promise<number> =>
+    callLedgerView(bound, fns.nonceOf, [custodian, subject]);
 
   const domain = async (): Promise<ConsentTypedDataDomain> => {
     try {
@@ -341,13 +329,10 @@ export function createConsentRegistryClient(
     return signConsentTypedData(signer, buildConsentTypedData(await domain(), kind, message));
   };
 
-  /** Relays a signed message of this client's custodian. */
+  /** Relays a signed message of this client's custodian: `send` runs only if it is ours. */
   const relay = (
-    method: string,
     message: ConsentRecordMessage,
-    args: readonly unknown[],
-    signature: Hex,
-    txOptions: TransactionOptions | undefined,
+    send: () => Promise<ConsentTransaction>,
   ): Promise<ConsentTransaction> => {
     if (message.custodian !== custodian) {
       return Promise.reject(
@@ -356,39 +341,43 @@ export function createConsentRegistryClient(
         }),
       );
     }
-    return sendOwn(
-      method,
-      [message.subject, ...args, message.nonce, message.deadline, signature],
-      txOptions,
-    );
+    return send();
   };
 
-  const batch = (
-    method: "batchGrant" | "batchRevoke",
+  const batchGrant = (
     entries: readonly BatchEntry[],
-    extra: readonly unknown[],
-    gasPerItem: bigint,
+    terms: ConsentTerms,
     batchOptions: BatchOptions | undefined,
   ): Promise<BatchResult> => {
-    const argsOf = (chunk: readonly BatchEntry[]): unknown[] => {
-      const [subjects, documents] = splitEntries(chunk);
-      return method === "batchGrant"
-        ? [custodian, subjects, ...extra, documents]
-        : [custodian, subjects, documents];
-    };
+    const argsOf = (chunk: readonly BatchEntry[]) =>
+      [custodian, chunk.map((e) => e.subject), terms, chunk.map((e) => e.documentHash)] as const;
     return runChunkedBatch(
       entries,
       {
         provider: bound.provider,
-        gasPerItem,
-        estimate: async (chunk) => {
-          try {
-            return await bound.contract.getFunction(method).estimateGas(...argsOf(chunk));
-          } catch (error) {
-            throw decodeContractError(error, bound.abis);
-          }
-        },
-        send: (chunk, gasLimit) => send(method, argsOf(chunk), { gasLimit }),
+        gasPerItem: GRANT_GAS_PER_ITEM,
+        estimate: (chunk) => estimateLedgerGas(bound, fns.batchGrant, argsOf(chunk)),
+        send: (chunk, gasLimit) =>
+          sendLedgerTransaction(bound, fns.batchGrant, argsOf(chunk), { gasLimit }),
+      },
+      batchOptions,
+    );
+  };
+
+  const batchRevoke = (
+    entries: readonly BatchEntry[],
+    batchOptions: BatchOptions | undefined,
+  ): Promise<BatchResult> => {
+    const argsOf = (chunk: readonly BatchEntry[]) =>
+      [custodian, chunk.map((e) => e.subject), chunk.map((e) => e.documentHash)] as const;
+    return runChunkedBatch(
+      entries,
+      {
+        provider: bound.provider,
+        gasPerItem: REVOKE_GAS_PER_ITEM,
+        estimate: (chunk) => estimateLedgerGas(bound, fns.batchRevoke, argsOf(chunk)),
+        send: (chunk, gasLimit) =>
+          sendLedgerTransaction(bound, fns.batchRevoke, argsOf(chunk), { gasLimit }),
       },
       batchOptions,
     );
@@ -406,21 +395,39 @@ export function createConsentRegistryClient(
     address: bound.address,
     custodian,
     grant: (words, txOptions) =>
-      sendOwn("grant", [words.subject, termsTuple(words), words.documentHash], txOptions),
+      sendLedgerTransaction(
+        bound,
+        fns.grant,
+        [custodian, words.subject, words, words.documentHash],
+        txOptions,
+      ),
     update: (words, txOptions) =>
-      sendOwn("update", [words.subject, termsTuple(words), words.documentHash], txOptions),
+      sendLedgerTransaction(
+        bound,
+        fns.update,
+        [custodian, words.subject, words, words.documentHash],
+        txOptions,
+      ),
     revoke: (subject, documentHash, txOptions) =>
-      sendOwn("revoke", [subject, documentHash], txOptions),
+      sendLedgerTransaction(bound, fns.revoke, [custodian, subject, documentHash], txOptions),
     setPatientKey: (subject, key, txOptions) =>
-      sendOwn("setPatientKey", [subject, key ?? ZeroAddress], txOptions),
+      sendLedgerTransaction(
+        bound,
+        fns.setPatientKey,
+        [custodian, subject, key ?? ZeroAddress],
+        txOptions,
+      ),
     setDelegate: (subject, delegate, allowed, txOptions) =>
-      sendOwn("setDelegate", [subject, delegate, allowed], txOptions),
+      sendLedgerTransaction(
+        bound,
+        fns.setDelegate,
+        [custodian, subject, delegate, allowed],
+        txOptions,
+      ),
     invalidateSignatures: (subject, txOptions) =>
-      sendOwn("invalidateSignatures", [subject], txOptions),
-    batchGrant: (entries, terms, batchOptions) =>
-      batch("batchGrant", entries, [termsTuple(terms)], GRANT_GAS_PER_ITEM, batchOptions),
-    batchRevoke: (entries, batchOptions) =>
-      batch("batchRevoke", entries, [], REVOKE_GAS_PER_ITEM, batchOptions),
+      sendLedgerTransaction(bound, fns.invalidateSignatures, [custodian, subject], txOptions),
+    batchGrant,
+    batchRevoke,
     nonceOf,
     domain,
     signGrant: (signer, words, signOptions) =>
@@ -444,43 +451,78 @@ export function createConsentRegistryClient(
     signInvalidateSignatures: (signer, change, signOptions) =>
       sign("InvalidateSignatures", signer, { subject: change.subject }, signOptions),
     grantBySig: ({ message: m, signature }, txOptions) =>
-      relay("grantBySig", m, [termsTuple(m), m.documentHash], signature, txOptions),
+      relay(m, () =>
+        sendLedgerTransaction(
+          bound,
+          fns.grantBySig,
+          [custodian, m.subject, m, m.documentHash, m.nonce, m.deadline, signature],
+          txOptions,
+        ),
+      ),
     updateBySig: ({ message: m, signature }, txOptions) =>
-      relay("updateBySig", m, [termsTuple(m), m.documentHash], signature, txOptions),
+      relay(m, () =>
+        sendLedgerTransaction(
+          bound,
+          fns.updateBySig,
+          [custodian, m.subject, m, m.documentHash, m.nonce, m.deadline, signature],
+          txOptions,
+        ),
+      ),
     revokeBySig: ({ message: m, signature }, txOptions) =>
-      relay("revokeBySig", m, [m.documentHash], signature, txOptions),
+      relay(m, () =>
+        sendLedgerTransaction(
+          bound,
+          fns.revokeBySig,
+          [custodian, m.subject, m.documentHash, m.nonce, m.deadline, signature],
+          txOptions,
+        ),
+      ),
     setDelegateBySig: ({ message: m, signature }, txOptions) =>
-      relay("setDelegateBySig", m, [m.delegate, m.allowed], signature, txOptions),
+      relay(m, () =>
+        sendLedgerTransaction(
+          bound,
+          fns.setDelegateBySig,
+          [custodian, m.subject, m.delegate, m.allowed, m.nonce, m.deadline, signature],
+          txOptions,
+        ),
+      ),
     invalidateSignaturesBySig: ({ message: m, signature }, txOptions) =>
-      relay("invalidateSignaturesBySig", m, [], signature, txOptions),
+      relay(m, () =>
+        sendLedgerTransaction(
+          bound,
+          fns.invalidateSignaturesBySig,
+          [custodian, m.subject, m.nonce, m.deadline, signature],
+          txOptions,
+        ),
+      ),
     consentOf: async (subject) => {
-      const c = (await view("consentOf", [subject])) as readonly bigint[];
-      const status = consentStatusNames[Number(c[4])];
+      const c = await callLedgerView(bound, fns.consentOf, [custodian, subject]);
+      const status = consentStatusNames[c.status];
       if (status === undefined) {
         throw new CustosError("LEDGER_BAD_RESPONSE", "unknown consent status", {
-          details: { status: String(c[4]) },
+          details: { status: String(c.status) },
         });
       }
       return {
         subject,
-        purposes: Number(c[0]),
-        categories: Number(c[1]),
-        validFrom: Number(c[2]),
-        validUntil: Number(c[3]),
+        purposes: c.purposes,
+        categories: c.categories,
+        validFrom: c.validFrom,
+        validUntil: c.validUntil,
         status,
-        version: Number(c[5]),
-        custodian: Number(c[6]),
-        nonce: Number(c[7]),
+        version: c.version,
+        custodian: c.custodian,
+        nonce: c.nonce,
       };
     },
-    isPermitted: async (subject, use, categories, at) =>
-      (await view("isPermitted", [subject, use, categories, at])) as boolean,
+    isPermitted: (subject, use, categories, at) =>
+      callLedgerView(bound, fns.isPermitted, [custodian, subject, use, categories, at]),
     patientKeyOf: async (subject) => {
-      const key = (await view("patientKeyOf", [subject])) as Hex;
+      const key = await callLedgerView(bound, fns.patientKeyOf, [custodian, subject]);
       return key === ZeroAddress ? null : key;
     },
-    isDelegate: async (subject, account) =>
-      (await view("isDelegate", [subject, account])) as boolean,
+    isDelegate: (subject, account) =>
+      callLedgerView(bound, fns.isDelegate, [custodian, subject, account]),
     consentEvents: (eventOptions = {}) =>
       ownEvents(
         readLedgerEvents<ConsentRegistryEvent>(

@@ -217,8 +217,8 @@ export interface ConsortiumClient {
   consortiumEvents(options?: EventPageOptions): AsyncGenerator<ConsortiumEvent, void>;
 }
 
-function enumName<T>(names: readonly T[], value: unknown, field: string): T {
-  const name = names[Number(value)];
+function enumName<T>(names: readonly T[], value: number, field: string): T {
+  const name = names[value];
   if (name === undefined) {
     throw new CustosError("LEDGER_BAD_RESPONSE", `unknown ${field}`, {
       details: { field, value: String(value) },
@@ -247,7 +247,7 @@ const consortiumEventNames = [
   "ProposalExecuted",
   "ProposalCancelled",
   "GovernanceParametersChanged",
-] as const;
+] as const satisfies readonly ConsortiumEvent["name"][];
 
 /**
  * A typed client over a deployed Consortium: membership reads, paged organisation and
@@ -271,19 +271,10 @@ const consortiumEventNames = [
  */
 export function createConsortiumClient(options: ConsortiumClientOptions): ConsortiumClient {
   const bound = bindLedgerContract(ledgerContracts.Consortium, options);
-  const send = (method: string, args: readonly unknown[], txOptions?: TransactionOptions) =>
-    sendLedgerTransaction<ConsortiumEvent>(bound, method, args, txOptions);
-  const view = (method: string, args: readonly unknown[]) => callLedgerView(bound, method, args);
-  const addresses = async (method: string, args: readonly unknown[]): Promise<Hex[]> => [
-    ...((await view(method, args)) as readonly Hex[]),
-  ];
+  const fns = ledgerContracts.Consortium.functions;
 
-  const propose = async (
-    method: string,
-    args: readonly unknown[],
-    txOptions?: TransactionOptions,
-  ): Promise<ProposalTransaction> => {
-    const tx = await send(method, args, txOptions);
+  const propose = async (sent: Promise<ConsortiumTransaction>): Promise<ProposalTransaction> => {
+    const tx = await sent;
     const created = tx.events.find((e) => e.name === "ProposalCreated");
     if (created?.name !== "ProposalCreated") {
       throw new CustosError("LEDGER_BAD_RESPONSE", "receipt lacks ProposalCreated", {
@@ -294,37 +285,35 @@ export function createConsortiumClient(options: ConsortiumClientOptions): Consor
   };
 
   const organisation = async (orgId: number): Promise<ConsortiumOrganisation> => {
-    const o = (await view("organisation", [orgId])) as readonly unknown[];
-    const validator = o[3] as Hex;
+    const o = await callLedgerView(bound, fns.organisation, [orgId]);
     return {
       id: orgId,
-      role: enumName(consortiumRoles, o[0], "role"),
-      active: o[1] as boolean,
-      metadata: o[2] as Bytes32,
-      validator: validator === ZeroAddress ? null : validator,
-      accountCount: Number(o[4]),
-      recorderCount: Number(o[5]),
+      role: enumName(consortiumRoles, o.role, "role"),
+      active: o.active,
+      metadata: o.metadata,
+      validator: o.validator === ZeroAddress ? null : o.validator,
+      accountCount: Number(o.accountCount),
+      recorderCount: Number(o.recorderCount),
     };
   };
-  const organisationCount = async (): Promise<number> =>
-    Number(await view("organisationCount", []));
+  const organisationCount = (): Promise<number> => callLedgerView(bound, fns.organisationCount, []);
 
   const proposal = async (proposalId: bigint | number): Promise<ConsortiumProposal> => {
-    const p = (await view("proposal", [proposalId])) as readonly unknown[];
+    const p = await callLedgerView(bound, fns.proposal, [proposalId]);
     return {
       id: BigInt(proposalId),
-      kind: enumName(proposalKinds, p[0], "proposal kind"),
-      state: enumName(proposalStates, p[1], "proposal state"),
-      hospitalId: Number(p[2]),
-      proposer: p[3] as Hex,
-      createdBlock: p[4] as bigint,
-      executableFrom: p[5] as bigint,
-      expiresAt: p[6] as bigint,
-      votes: Number(p[7]),
-      payload: p[8] as Hex,
+      kind: enumName(proposalKinds, p.kind, "proposal kind"),
+      state: enumName(proposalStates, p.state, "proposal state"),
+      hospitalId: p.hospitalId,
+      proposer: p.proposer,
+      createdBlock: p.createdBlock,
+      executableFrom: p.executableFrom,
+      expiresAt: p.expiresAt,
+      votes: p.votes,
+      payload: p.payload,
     };
   };
-  const proposalCount = async (): Promise<bigint> => (await view("proposalCount", [])) as bigint;
+  const proposalCount = (): Promise<bigint> => callLedgerView(bound, fns.proposalCount, []);
 
   return {
     address: bound.address,
@@ -336,67 +325,85 @@ export function createConsortiumClient(options: ConsortiumClientOptions): Consor
         (id) => organisation(Number(id)),
         pageOptions,
       ),
-    accountsOf: (orgId) => addresses("accountsOf", [orgId]),
-    recordersOf: (orgId) => addresses("recordersOf", [orgId]),
-    organisationOf: async (account) => Number(await view("organisationOf", [account])),
-    roleOf: async (orgId) => enumName(consortiumRoles, await view("roleOf", [orgId]), "role"),
-    roleCount: async (role) => Number(await view("roleCount", [roleNumber(role)])),
-    hasRole: async (role, account) =>
-      (await view("hasRole", [roleNumber(role), account])) as boolean,
-    isMember: async (account) => (await view("isMember", [account])) as boolean,
-    isAdmin: async (orgId, account) => (await view("isAdmin", [orgId, account])) as boolean,
-    isRecorder: async (hospitalId, account) =>
-      (await view("isRecorder", [hospitalId, account])) as boolean,
+    accountsOf: async (orgId) => [...(await callLedgerView(bound, fns.accountsOf, [orgId]))],
+    recordersOf: async (orgId) => [...(await callLedgerView(bound, fns.recordersOf, [orgId]))],
+    organisationOf: (account) => callLedgerView(bound, fns.organisationOf, [account]),
+    roleOf: async (orgId) =>
+      enumName(consortiumRoles, await callLedgerView(bound, fns.roleOf, [orgId]), "role"),
+    roleCount: (role) => callLedgerView(bound, fns.roleCount, [roleNumber(role)]),
+    hasRole: (role, account) => callLedgerView(bound, fns.hasRole, [roleNumber(role), account]),
+    isMember: (account) => callLedgerView(bound, fns.isMember, [account]),
+    isAdmin: (orgId, account) => callLedgerView(bound, fns.isAdmin, [orgId, account]),
+    isRecorder: (hospitalId, account) =>
+      callLedgerView(bound, fns.isRecorder, [hospitalId, account]),
     bindingOf: async (account) => {
-      const [orgId, capacity] = (await view("bindingOf", [account])) as readonly [bigint, bigint];
-      return {
-        orgId: Number(orgId),
-        capacity: enumName(consortiumCapacities, capacity, "capacity"),
-      };
+      const { orgId, capacity } = await callLedgerView(bound, fns.bindingOf, [account]);
+      return { orgId, capacity: enumName(consortiumCapacities, capacity, "capacity") };
     },
-    validators: () => addresses("validators", []),
-    validatorsAt: (blockNumber) => addresses("validatorsAt", [blockNumber]),
-    hospitalCount: async () => Number(await view("hospitalCount", [])),
-    executionDelay: async () => (await view("executionDelay", [])) as bigint,
-    votingPeriod: async () => (await view("votingPeriod", [])) as bigint,
+    validators: async () => [...(await callLedgerView(bound, fns.validators, []))],
+    validatorsAt: async (blockNumber) => [
+      ...(await callLedgerView(bound, fns.validatorsAt, [blockNumber])),
+    ],
+    hospitalCount: () => callLedgerView(bound, fns.hospitalCount, []),
+    executionDelay: () => callLedgerView(bound, fns.executionDelay, []),
+    votingPeriod: () => callLedgerView(bound, fns.votingPeriod, []),
     proposalCount,
     proposal,
     proposals: (pageOptions = {}) => readIdPages(proposalCount, proposal, pageOptions),
     proposalState: async (proposalId) =>
-      enumName(proposalStates, await view("proposalState", [proposalId]), "proposal state"),
-    votersOf: async (proposalId) =>
-      Array.from((await view("votersOf", [proposalId])) as readonly bigint[], Number),
-    hasVoted: async (proposalId, hospitalId) =>
-      (await view("hasVoted", [proposalId, hospitalId])) as boolean,
-    addAccount: (account, txOptions) => send("addAccount", [account], txOptions),
-    removeAccount: (account, txOptions) => send("removeAccount", [account], txOptions),
-    addRecorder: (account, txOptions) => send("addRecorder", [account], txOptions),
-    removeRecorder: (account, txOptions) => send("removeRecorder", [account], txOptions),
-    setMetadata: (metadata, txOptions) => send("setMetadata", [metadata], txOptions),
+      enumName(
+        proposalStates,
+        await callLedgerView(bound, fns.proposalState, [proposalId]),
+        "proposal state",
+      ),
+    votersOf: async (proposalId) => [...(await callLedgerView(bound, fns.votersOf, [proposalId]))],
+    hasVoted: (proposalId, hospitalId) =>
+      callLedgerView(bound, fns.hasVoted, [proposalId, hospitalId]),
+    addAccount: (account, txOptions) =>
+      sendLedgerTransaction(bound, fns.addAccount, [account], txOptions),
+    removeAccount: (account, txOptions) =>
+      sendLedgerTransaction(bound, fns.removeAccount, [account], txOptions),
+    addRecorder: (account, txOptions) =>
+      sendLedgerTransaction(bound, fns.addRecorder, [account], txOptions),
+    removeRecorder: (account, txOptions) =>
+      sendLedgerTransaction(bound, fns.removeRecorder, [account], txOptions),
+    setMetadata: (metadata, txOptions) =>
+      sendLedgerTransaction(bound, fns.setMetadata, [metadata], txOptions),
     proposeAddOrganisation: (org, txOptions) =>
       propose(
-        "proposeAddOrganisation",
-        [
+        sendLedgerTransaction(
+          bound,
+          fns.proposeAddOrganisation,
           [
-            roleNumber(org.role),
-            org.metadata,
-            org.accounts,
-            org.recorders ?? [],
-            org.validator ?? ZeroAddress,
+            {
+              role: roleNumber(org.role),
+              metadata: org.metadata,
+              accounts: org.accounts,
+              recorders: org.recorders ?? [],
+              validator: org.validator ?? ZeroAddress,
+            },
           ],
-        ],
-        txOptions,
+          txOptions,
+        ),
       ),
     proposeRemoveOrganisation: (orgId, txOptions) =>
-      propose("proposeRemoveOrganisation", [orgId], txOptions),
+      propose(sendLedgerTransaction(bound, fns.proposeRemoveOrganisation, [orgId], txOptions)),
     proposeChangeRole: (orgId, role, txOptions) =>
-      propose("proposeChangeRole", [orgId, roleNumber(role)], txOptions),
+      propose(
+        sendLedgerTransaction(bound, fns.proposeChangeRole, [orgId, roleNumber(role)], txOptions),
+      ),
     proposeSetValidator: (hospitalId, validator, txOptions) =>
-      propose("proposeSetValidator", [hospitalId, validator], txOptions),
-    proposeCall: (target, data, txOptions) => propose("proposeCall", [target, data], txOptions),
-    vote: (proposalId, txOptions) => send("vote", [proposalId], txOptions),
-    execute: (proposalId, txOptions) => send("execute", [proposalId], txOptions),
-    cancel: (proposalId, txOptions) => send("cancel", [proposalId], txOptions),
+      propose(
+        sendLedgerTransaction(bound, fns.proposeSetValidator, [hospitalId, validator], txOptions),
+      ),
+    proposeCall: (target, data, txOptions) =>
+      propose(sendLedgerTransaction(bound, fns.proposeCall, [target, data], txOptions)),
+    vote: (proposalId, txOptions) =>
+      sendLedgerTransaction(bound, fns.vote, [proposalId], txOptions),
+    execute: (proposalId, txOptions) =>
+      sendLedgerTransaction(bound, fns.execute, [proposalId], txOptions),
+    cancel: (proposalId, txOptions) =>
+      sendLedgerTransaction(bound, fns.cancel, [proposalId], txOptions),
     consortiumEvents: (eventOptions = {}) =>
       readLedgerEvents<ConsortiumEvent>(
         {

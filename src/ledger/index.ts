@@ -1,4 +1,14 @@
-export type { AbiParameter, AbiPrimitive, AbiStruct, AbiValue, Hex } from "./abiValues.ts";
+export type {
+  AbiInput,
+  AbiInputPrimitive,
+  AbiInputStruct,
+  AbiInputs,
+  AbiParameter,
+  AbiPrimitive,
+  AbiStruct,
+  AbiValue,
+  Hex,
+} from "./abiValues.ts";
 export {
   buildConsentTypedData,
   type ConsentRecordMessage,
@@ -76,10 +86,21 @@ export type {
 } from "./LedgerEvent.ts";
 export {
   allLedgerContracts,
+  type LedgerContract,
   type LedgerContractAbi,
   type LedgerContractName,
   ledgerContracts,
 } from "./ledgerContracts.ts";
+export type {
+  AbiFunction,
+  AbiFunctionArgs,
+  AbiFunctionOf,
+  AbiFunctionResult,
+  AbiViewFunction,
+  AbiWriteFunction,
+  LedgerFunction,
+  LedgerFunctions,
+} from "./ledgerFunctions.ts";
 export type { LedgerClientOptions } from "./ledgerHandle.ts";
 export type { TransactionOptions, TransactionResult } from "./ledgerTransaction.ts";
 export type { AbortDetails } from "./raceAbort.ts";

@@ -1,5 +1,6 @@
-import { Interface, type InterfaceAbi } from "ethers";
+import { Interface, type JsonFragment } from "ethers";
 import { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../contracts/index.ts";
+import { type LedgerFunctions, ledgerFunctions } from "./ledgerFunctions.ts";
 
 /** Names of the three Custos contracts. */
 export type LedgerContractName = "Consortium" | "ConsentRegistry" | "AccessLedger";
@@ -12,8 +13,18 @@ export interface LedgerContractAbi {
   readonly iface: Interface;
 }
 
-function entry(name: LedgerContractName, abi: unknown): LedgerContractAbi {
-  return { name, iface: new Interface(abi as InterfaceAbi) };
+/** A Custos contract's ABI with its functions typed from the generated `as const` ABI. */
+export interface LedgerContract<Abi extends readonly unknown[]> extends LedgerContractAbi {
+  /** The contract's functions by name, for typed calls, encoding and decoding. */
+  readonly functions: LedgerFunctions<Abi>;
+}
+
+function entry<const Abi extends readonly JsonFragment[]>(
+  name: LedgerContractName,
+  abi: Abi,
+): LedgerContract<Abi> {
+  const iface = new Interface(abi);
+  return { name, iface, functions: ledgerFunctions(abi, iface) };
 }
 
 /**
@@ -23,6 +34,7 @@ function entry(name: LedgerContractName, abi: unknown): LedgerContractAbi {
  * @example
  * ```ts
  * const error = decodeContractError(caught, [ledgerContracts.ConsentRegistry]);
+ * const data = ledgerContracts.ConsentRegistry.functions.nonceOf.encode([custodian, subject]);
  * ```
  */
 export const ledgerContracts = {

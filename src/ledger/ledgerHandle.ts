@@ -1,7 +1,7 @@
 import { Contract, type ContractRunner, isAddress, type Provider } from "ethers";
 import { CustosError } from "../errors/index.ts";
 import type { Hex } from "./abiValues.ts";
-import { allLedgerContracts, type LedgerContractAbi } from "./ledgerContracts.ts";
+import { allLedgerContracts, type LedgerContract } from "./ledgerContracts.ts";
 import type { LedgerContractHandle } from "./ledgerTransaction.ts";
 
 /** Options shared by the three client factories. */
@@ -16,7 +16,8 @@ export interface LedgerClientOptions {
 }
 
 /** A contract handle plus the provider event readers and batch sizing need. */
-export interface BoundLedgerContract extends LedgerContractHandle {
+export interface BoundLedgerContract<Abi extends readonly unknown[]>
+  extends LedgerContractHandle<Abi> {
   readonly address: Hex;
   /** The runner's provider. */
   readonly provider: Provider;
@@ -32,10 +33,10 @@ export interface BoundLedgerContract extends LedgerContractHandle {
  * const bound = bindLedgerContract(ledgerContracts.AccessLedger, options);
  * ```
  */
-export function bindLedgerContract(
-  abi: LedgerContractAbi,
+export function bindLedgerContract<Abi extends readonly unknown[]>(
+  abi: LedgerContract<Abi>,
   options: LedgerClientOptions,
-): BoundLedgerContract {
+): BoundLedgerContract<Abi> {
   if (!isAddress(options.address)) {
     throw new CustosError("INVALID_ARGUMENT", "address: not an Ethereum address", {
       details: { field: "address" },

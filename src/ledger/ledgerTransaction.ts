@@ -2,8 +2,16 @@ import type { Contract, ContractTransactionResponse, TransactionReceipt } from "
 import { CustosError } from "../errors/index.ts";
 import type { Hex } from "./abiValues.ts";
 import { decodeContractError } from "./decodeContractError.ts";
-import { decodeLedgerLog, type LedgerEvent } from "./LedgerEvent.ts";
-import type { LedgerContractAbi } from "./ledgerContracts.ts";
+import { type ContractEvent, decodeLedgerLog, type LedgerEvent } from "./LedgerEvent.ts";
+import type { LedgerContract, LedgerContractAbi } from "./ledgerContracts.ts";
+import type {
+  AbiFunctionArgs,
+  AbiFunctionOf,
+  AbiFunctionResult,
+  AbiViewFunction,
+  AbiWriteFunction,
+  LedgerFunction,
+} from "./ledgerFunctions.ts";
 import { raceAbort, throwIfAborted } from "./raceAbort.ts";
 
 /** A mined transaction with the events it logged on the client's contract. */
@@ -28,13 +36,18 @@ export interface TransactionOptions {
 }
 
 /** A contract bound to its runner, with the ABIs its reverts are decoded against. */
-export interface LedgerContractHandle {
+export interface LedgerContractHandle<Abi extends readonly unknown[]> {
   readonly contract: Contract;
-  /** The contract's own ABI (events are decoded against it). */
-  readonly abi: LedgerContractAbi;
+  /** The contract's own ABI (its functions are called, its events decoded). */
+  readonly abi: LedgerContract<Abi>;
   /** ABIs for revert decoding, the contract's own first. */
   readonly abis: readonly LedgerContractAbi[];
 }
+
+/** A view function of the handle's contract. */
+type ViewOf<Abi extends readonly unknown[]> = Extract<AbiFunctionOf<Abi>, AbiViewFunction>;
+/** A state-changing function of the handle's contract. */
+type WriteOf<Abi extends readonly unknown[]> = Extract<AbiFunctionOf<Abi>, AbiWriteFunction>;
 
 /**
  * Reads a view function, mapping failures through {@link decodeContractError}.
@@ -43,16 +56,38 @@ export interface LedgerContractHandle {
  * `LEDGER_UNAVAILABLE`.
  * @example
  * ```ts
- * const count = (await callLedgerView(handle, "queryCount", [])) as bigint;
+ * const count = await callLedgerView(handle, handle.abi.functions.queryCount, []); // bigint
  * ```
  */
-export async function callLedgerView(
-  handle: LedgerContractHandle,
-  method: string,
-  args: readonly unknown[],
-): Promise<unknown> {
+export async function callLedgerView<Abi extends readonly unknown[], F extends ViewOf<Abi>>(
+  handle: LedgerContractHandle<Abi>,
+  fn: LedgerFunction<F>,
+  args: AbiFunctionArgs<F>,
+): Promise<AbiFunctionResult<F>> {
   try {
-    return await handle.contract.getFunction(method).staticCall(...args);
+    return fn.result(await handle.contract.getFunction(fn.fragment).staticCallResult(...args));
+  } catch (error) {
+    throw decodeContractError(error, handle.abis);
+  }
+}
+
+/**
+ * Estimates a state-changing call's gas, mapping failures (reverts found while estimating)
+ * through {@link decodeContractError}.
+ *
+ * @throws CustosError with the mapped contract error code or `LEDGER_UNAVAILABLE`.
+ * @example
+ * ```ts
+ * const gas = await estimateLedgerGas(handle, handle.abi.functions.batchRevoke, args);
+ * ```
+ */
+export async function estimateLedgerGas<Abi extends readonly unknown[], F extends WriteOf<Abi>>(
+  handle: LedgerContractHandle<Abi>,
+  fn: LedgerFunction<F>,
+  args: AbiFunctionArgs<F>,
+): Promise<bigint> {
+  try {
+    return await handle.contract.getFunction(fn.fragment).estimateGas(...args);
   } catch (error) {
     throw decodeContractError(error, handle.abis);
   }
@@ -65,23 +100,22 @@ export async function callLedgerView(
  * after mining), `LEDGER_TRANSACTION_REJECTED`, `LEDGER_UNAVAILABLE` or `LEDGER_ABORTED`.
  * @example
  * ```ts
- * const { hash, events } = await sendLedgerTransaction(handle, "revoke", [subject, doc], {});
+ * const { revoke } = handle.abi.functions;
+ * const { hash, events } = await sendLedgerTransaction(handle, revoke, [custodian, subject, doc]);
  * ```
  */
-export async function sendLedgerTransaction<E extends LedgerEvent>(
-  handle: LedgerContractHandle,
-  method: string,
-  args: readonly unknown[],
+export async function sendLedgerTransaction<Abi extends readonly unknown[], F extends WriteOf<Abi>>(
+  handle: LedgerContractHandle<Abi>,
+  fn: LedgerFunction<F>,
+  args: AbiFunctionArgs<F>,
   options: TransactionOptions = {},
-): Promise<TransactionResult<E>> {
+): Promise<TransactionResult<ContractEvent<Abi>>> {
   const { signal } = options;
   throwIfAborted(signal, { sent: false });
   let response: ContractTransactionResponse;
   try {
     const overrides = options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit };
-    response = (await handle.contract
-      .getFunction(method)
-      .send(...args, overrides)) as ContractTransactionResponse;
+    response = await handle.contract.getFunction(fn.fragment).send(...args, overrides);
   } catch (error) {
     throw decodeContractError(error, handle.abis);
   }
@@ -97,10 +131,10 @@ export async function sendLedgerTransaction<E extends LedgerEvent>(
     });
   }
   const address = (await handle.contract.getAddress()).toLowerCase();
-  const events: E[] = [];
+  const events: ContractEvent<Abi>[] = [];
   for (const log of receipt.logs) {
     if (log.address.toLowerCase() !== address) continue;
-    const event = decodeLedgerLog<E>(log, handle.abi.iface);
+    const event = decodeLedgerLog<ContractEvent<Abi>>(log, handle.abi.iface);
     if (event !== undefined) events.push(event);
   }
   return {

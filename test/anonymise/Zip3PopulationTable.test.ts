@@ -4,27 +4,21 @@ import {
   SAFE_HARBOR_ZIP3_MIN_POPULATION,
   sampleZip3PopulationTable,
 } from "../../src/anonymise/index.ts";
-import { type CustosError, isCustosError } from "../../src/errors/index.ts";
-
-function errorOf(run: () => unknown): CustosError {
-  try {
-    run();
-  } catch (error) {
-    if (isCustosError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CustosError");
-}
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("createZip3PopulationTable", () => {
   it("looks populations up and refuses malformed entries", () => {
     const populations = createZip3PopulationTable({ "123": 45_000 });
     expect(populations.population("123")).toBe(45_000);
     expect(populations.population("124")).toBeUndefined();
-    expect(errorOf(() => createZip3PopulationTable({ "12": 1 })).details).toMatchObject({
+    expect(
+      expectCustosError(() => createZip3PopulationTable({ "12": 1 }), "INVALID_ARGUMENT").details,
+    ).toMatchObject({
       zip3: "12",
     });
-    expect(errorOf(() => createZip3PopulationTable({ "123": -1 })).details).toMatchObject({
+    expect(
+      expectCustosError(() => createZip3PopulationTable({ "123": -1 }), "INVALID_ARGUMENT").details,
+    ).toMatchObject({
       field: "population",
     });
   });

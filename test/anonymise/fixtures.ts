@@ -1,6 +1,4 @@
 import type { AttributeConfig } from "../../src/anonymise/index.ts";
-import type { ErrorCode } from "../../src/errors/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
 
 export { loadAdult } from "../../scripts/loadAdult.ts";
 export {
@@ -13,11 +11,6 @@ export {
   parseCsv,
   type UtilityMetric,
 } from "../../src/anonymise/index.ts";
-
-/** Tells whether an error is a CustosError with the given code. */
-export function isCustosErrorLike(error: unknown, code: ErrorCode): boolean {
-  return isCustosError(error, code);
-}
 
 /**
  * A k-map population for a random sample: the sample's rows plus `extra` rows whose

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatCsv, parseCsv } from "../../src/anonymise/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("formatCsv", () => {
   it("quotes fields holding the separator, quotes or line breaks", () => {
@@ -36,11 +36,9 @@ describe("formatCsv", () => {
   });
 
   it("refuses a separator that is not one character", () => {
-    try {
-      formatCsv(parseCsv("a\n1"), { separator: "::" });
-      expect.unreachable();
-    } catch (error) {
-      expect(isCustosError(error, "ANONYMISE_CSV_INVALID")).toBe(true);
-    }
+    expectCustosError(
+      () => formatCsv(parseCsv("a\n1"), { separator: "::" }),
+      "ANONYMISE_CSV_INVALID",
+    );
   });
 });

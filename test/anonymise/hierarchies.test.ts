@@ -8,16 +8,7 @@ import {
   parseCsvRows,
   parseHierarchy,
 } from "../../src/anonymise/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
-
-function codeOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return isCustosError(error) ? { code: error.code, details: error.details } : error;
-  }
-  return undefined;
-}
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("CSV parsing", () => {
   it("parses quoted fields, CRLF and a custom separator into dictionary-encoded columns", () => {
@@ -29,18 +20,16 @@ describe("CSV parsing", () => {
   });
 
   it("names the row with the wrong number of fields", () => {
-    expect(codeOf(() => parseCsv("a,b\n1,2\n3"))).toEqual({
-      code: "ANONYMISE_CSV_INVALID",
-      details: { row: 2, fields: 1, expected: 2 },
-    });
+    expect(
+      expectCustosError(() => parseCsv("a,b\n1,2\n3"), "ANONYMISE_CSV_INVALID").details,
+    ).toEqual({ row: 2, fields: 1, expected: 2 });
   });
 
   it("rejects an unterminated quote and a repeated header", () => {
-    expect(codeOf(() => parseCsvRows('a\n"oops'))).toMatchObject({ code: "ANONYMISE_CSV_INVALID" });
-    expect(codeOf(() => parseCsv("a,a\n1,2"))).toMatchObject({
-      code: "ANONYMISE_CSV_INVALID",
-      details: { column: 2 },
-    });
+    expectCustosError(() => parseCsvRows('a\n"oops'), "ANONYMISE_CSV_INVALID");
+    expect(
+      expectCustosError(() => parseCsv("a,a\n1,2"), "ANONYMISE_CSV_INVALID").details,
+    ).toMatchObject({ column: 2 });
   });
 });
 
@@ -53,29 +42,21 @@ describe("hierarchies", () => {
   });
 
   it("rejects ragged rows, repeated values and labels with two parents, naming the row", () => {
-    expect(codeOf(() => createHierarchy([["a", "*"], ["b"]]))).toMatchObject({
-      code: "ANONYMISE_HIERARCHY_INVALID",
-      details: { row: 2 },
-    });
+    const invalid = (rows: readonly (readonly string[])[]) =>
+      expectCustosError(() => createHierarchy(rows), "ANONYMISE_HIERARCHY_INVALID").details;
+    expect(invalid([["a", "*"], ["b"]])).toMatchObject({ row: 2 });
     expect(
-      codeOf(() =>
-        createHierarchy([
-          ["a", "*"],
-          ["a", "*"],
-        ]),
-      ),
-    ).toMatchObject({
-      code: "ANONYMISE_HIERARCHY_INVALID",
-      details: { row: 2, value: "a" },
-    });
+      invalid([
+        ["a", "*"],
+        ["a", "*"],
+      ]),
+    ).toMatchObject({ row: 2, value: "a" });
     expect(
-      codeOf(() =>
-        createHierarchy([
-          ["a", "x", "*"],
-          ["b", "x", "y"],
-        ]),
-      ),
-    ).toMatchObject({ code: "ANONYMISE_HIERARCHY_INVALID", details: { row: 2, label: "x" } });
+      invalid([
+        ["a", "x", "*"],
+        ["b", "x", "y"],
+      ]),
+    ).toMatchObject({ row: 2, label: "x" });
   });
 
   it("builds aligned numeric intervals", () => {
@@ -84,22 +65,25 @@ describe("hierarchies", () => {
       ["40", "40-44", "40-49", "*"],
     ]);
     expect(intervalHierarchy(["1.5"], { widths: [2] }).rows).toEqual([["1.5", "[0, 2)", "*"]]);
-    expect(codeOf(() => intervalHierarchy(["x"], { widths: [5] }))).toMatchObject({
-      code: "ANONYMISE_HIERARCHY_INVALID",
-      details: { value: "x" },
-    });
-    expect(codeOf(() => intervalHierarchy(["1"], { widths: [5, 7] }))).toMatchObject({
-      code: "ANONYMISE_HIERARCHY_INVALID",
-      details: { field: "widths", level: 2 },
-    });
+    expect(
+      expectCustosError(
+        () => intervalHierarchy(["x"], { widths: [5] }),
+        "ANONYMISE_HIERARCHY_INVALID",
+      ).details,
+    ).toMatchObject({ value: "x" });
+    expect(
+      expectCustosError(
+        () => intervalHierarchy(["1"], { widths: [5, 7] }),
+        "ANONYMISE_HIERARCHY_INVALID",
+      ).details,
+    ).toMatchObject({ field: "widths", level: 2 });
   });
 
   it("generalises dates to month and year", () => {
     expect(dateHierarchy(["2024-03-07"]).rows).toEqual([["2024-03-07", "2024-03", "2024", "*"]]);
-    expect(codeOf(() => dateHierarchy(["2024-02-30"]))).toMatchObject({
-      code: "ANONYMISE_HIERARCHY_INVALID",
-      details: { value: "2024-02-30" },
-    });
+    expect(
+      expectCustosError(() => dateHierarchy(["2024-02-30"]), "ANONYMISE_HIERARCHY_INVALID").details,
+    ).toMatchObject({ value: "2024-02-30" });
   });
 
   it("truncates postcodes and masks from the start", () => {

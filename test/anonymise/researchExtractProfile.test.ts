@@ -7,7 +7,7 @@ import {
   researchExtractDefaults,
   researchExtractProfile,
 } from "../../src/anonymise/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { loadAdult } from "./fixtures.ts";
 
 const hierarchy = createHierarchy([
@@ -49,13 +49,11 @@ describe("researchExtractProfile", () => {
 
   it("refuses k below 11", () => {
     for (const k of [10, 11.5, 0]) {
-      try {
-        researchExtractProfile({ attributes }, { k });
-        expect.unreachable();
-      } catch (error) {
-        expect(isCustosError(error, "ANONYMISE_CONFIG_INVALID")).toBe(true);
-        expect((error as { details: unknown }).details).toMatchObject({ field: "k" });
-      }
+      const error = expectCustosError(
+        () => researchExtractProfile({ attributes }, { k }),
+        "ANONYMISE_CONFIG_INVALID",
+      );
+      expect(error.details).toMatchObject({ field: "k" });
     }
   });
 

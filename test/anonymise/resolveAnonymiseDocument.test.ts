@@ -6,17 +6,7 @@ import {
   resolveAnonymiseDocument,
   validateAnonymiseDocument,
 } from "../../src/anonymise/index.ts";
-import { type CustosError, isCustosError } from "../../src/errors/index.ts";
-
-function errorOf(run: () => unknown): CustosError {
-  try {
-    run();
-  } catch (error) {
-    if (isCustosError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CustosError");
-}
+import { expectCustosError } from "../expectCustosError.ts";
 
 const table = parseCsv(
   "id,age,zip,admitted,dx\n1,34,10115,2024-03-07,flu\n2,36,10117,2024-05-01,cold",
@@ -48,10 +38,11 @@ describe("resolveAnonymiseDocument", () => {
     // Level 0 matches 1 registry record per age; "30-39" matches 34, 36 and 38.
     expect(result.transformation).toEqual([1]);
     expect(result.risk.population?.minClassSize).toBe(3);
-    const broken = errorOf(() =>
-      resolveAnonymiseDocument(document, table, new Map([["registry.csv", 'age;zip\n"34;1']])),
+    const broken = expectCustosError(
+      () =>
+        resolveAnonymiseDocument(document, table, new Map([["registry.csv", 'age;zip\n"34;1']])),
+      "ANONYMISE_CSV_INVALID",
     );
-    expect(broken.code).toBe("ANONYMISE_CSV_INVALID");
     expect(broken.details).toMatchObject({ field: "models[0].population.file" });
   });
 
@@ -66,12 +57,15 @@ describe("resolveAnonymiseDocument", () => {
       },
       models: [{ type: "k-anonymity", k: 2 }],
     });
-    const ragged = errorOf(() =>
-      resolveAnonymiseDocument(document, table, new Map([["age.csv", "34,30-39,*\n36,*"]])),
+    const ragged = expectCustosError(
+      () => resolveAnonymiseDocument(document, table, new Map([["age.csv", "34,30-39,*\n36,*"]])),
+      "ANONYMISE_HIERARCHY_INVALID",
     );
-    expect(ragged.code).toBe("ANONYMISE_HIERARCHY_INVALID");
     expect(ragged.details).toMatchObject({ field: "attributes.age.hierarchy.file", row: 2 });
-    const unloaded = errorOf(() => resolveAnonymiseDocument(document, table, new Map()));
+    const unloaded = expectCustosError(
+      () => resolveAnonymiseDocument(document, table, new Map()),
+      "ANONYMISE_CONFIG_INVALID",
+    );
     expect(unloaded.details).toMatchObject({ field: "attributes.age.hierarchy.file" });
   });
 
@@ -100,14 +94,15 @@ describe("resolveAnonymiseDocument", () => {
       search: "optimal",
     });
     expect(options.attributes.id).toEqual({ role: "identifier" });
-    const bad = errorOf(() =>
-      resolveAnonymiseDocument(
-        document,
-        table,
-        new Map([["zip3.csv", "zip3,population\n101,many\n"]]),
-      ),
+    const bad = expectCustosError(
+      () =>
+        resolveAnonymiseDocument(
+          document,
+          table,
+          new Map([["zip3.csv", "zip3,population\n101,many\n"]]),
+        ),
+      "ANONYMISE_CSV_INVALID",
     );
-    expect(bad.code).toBe("ANONYMISE_CSV_INVALID");
     expect(bad.details).toMatchObject({ field: "safeHarbor.zip3Populations", row: 1 });
   });
 });

@@ -10,7 +10,7 @@ import {
   sampleZip3PopulationTable,
   type Table,
 } from "../../src/anonymise/index.ts";
-import { type CustosError, isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 // Synthetic records (invented people, fictional ZIP populations from the sample table).
 const csv = `name,ssn,phone,email,mrn,city,zip,birth,admitted,age,dx
@@ -39,16 +39,6 @@ function column(table: Table, name: string): string[] {
   const c = table.columns.indexOf(name);
   const dictionary = table.dictionaries[c] ?? [];
   return Array.from(table.codes[c] ?? [], (code) => dictionary[code] ?? "?");
-}
-
-function errorOf(run: () => unknown): CustosError {
-  try {
-    run();
-  } catch (error) {
-    if (isCustosError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CustosError");
 }
 
 describe("safeHarborProfile", () => {
@@ -139,51 +129,61 @@ describe("safeHarborProfile", () => {
 
   it("refuses malformed values, naming the column and data row", () => {
     const bad = parseCsv("zip,age,when\n10015,30,2020-01-01\n1234,31,2020-01-02");
-    const zip = errorOf(() =>
-      safeHarborProfile(bad, {
-        attributes: {
-          zip: { safeHarbor: "zip" },
-          age: { safeHarbor: "age" },
-          when: { safeHarbor: "date" },
-        },
-        zip3Populations: sampleZip3PopulationTable,
-      }),
+    const zip = expectCustosError(
+      () =>
+        safeHarborProfile(bad, {
+          attributes: {
+            zip: { safeHarbor: "zip" },
+            age: { safeHarbor: "age" },
+            when: { safeHarbor: "date" },
+          },
+          zip3Populations: sampleZip3PopulationTable,
+        }),
+      "ANONYMISE_VALUE_INVALID",
     );
-    expect(zip.code).toBe("ANONYMISE_VALUE_INVALID");
     expect(zip.details).toMatchObject({ column: "zip", row: 2 });
-    const age = errorOf(() =>
-      safeHarborProfile(parseCsv("age\n30\nold"), { attributes: { age: { safeHarbor: "age" } } }),
+    const age = expectCustosError(
+      () =>
+        safeHarborProfile(parseCsv("age\n30\nold"), { attributes: { age: { safeHarbor: "age" } } }),
+      "ANONYMISE_VALUE_INVALID",
     );
     expect(age.details).toMatchObject({ column: "age", row: 2 });
-    const date = errorOf(() =>
-      safeHarborProfile(parseCsv("when\n07/03/2024"), {
-        attributes: { when: { safeHarbor: "date" } },
-      }),
+    const date = expectCustosError(
+      () =>
+        safeHarborProfile(parseCsv("when\n07/03/2024"), {
+          attributes: { when: { safeHarbor: "date" } },
+        }),
+      "ANONYMISE_VALUE_INVALID",
     );
-    expect(date.code).toBe("ANONYMISE_VALUE_INVALID");
     expect(date.details).toMatchObject({ column: "when", row: 1 });
   });
 
   it("requires a population table for ZIP codes and a reference year for birth dates", () => {
-    const noTable = errorOf(() =>
-      safeHarborProfile(table, { ...options, zip3Populations: undefined as never }),
+    const noTable = expectCustosError(
+      () => safeHarborProfile(table, { ...options, zip3Populations: undefined as never }),
+      "ANONYMISE_CONFIG_INVALID",
     );
     expect(noTable.details).toMatchObject({ field: "zip3Populations", attribute: "zip" });
-    const noYear = errorOf(() =>
-      safeHarborProfile(table, { ...options, referenceYear: undefined as never }),
+    const noYear = expectCustosError(
+      () => safeHarborProfile(table, { ...options, referenceYear: undefined as never }),
+      "ANONYMISE_CONFIG_INVALID",
     );
     expect(noYear.details).toMatchObject({ field: "referenceYear", attribute: "birth" });
-    const noQi = errorOf(() =>
-      safeHarborProfile(parseCsv("name,dx\nA,flu"), {
-        attributes: { name: { safeHarbor: "name" }, dx: { role: "sensitive" } },
-      }),
+    const noQi = expectCustosError(
+      () =>
+        safeHarborProfile(parseCsv("name,dx\nA,flu"), {
+          attributes: { name: { safeHarbor: "name" }, dx: { role: "sensitive" } },
+        }),
+      "ANONYMISE_CONFIG_INVALID",
     );
     expect(noQi.details).toMatchObject({ field: "attributes" });
-    const unknown = errorOf(() =>
-      safeHarborProfile(table, {
-        ...options,
-        attributes: { ...attributes, name: { safeHarbor: "nickname" as never } },
-      }),
+    const unknown = expectCustosError(
+      () =>
+        safeHarborProfile(table, {
+          ...options,
+          attributes: { ...attributes, name: { safeHarbor: "nickname" as never } },
+        }),
+      "ANONYMISE_CONFIG_INVALID",
     );
     expect(unknown.details).toMatchObject({ field: "attributes.name.safeHarbor" });
   });

@@ -6,7 +6,7 @@ import {
   type PrivacyModel,
   parseCsv,
 } from "../../src/anonymise/index.ts";
-import { type CustosError, isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 const table = parseCsv("name,age,zip,diagnosis\nAna,30,101,flu\nBo,31,102,cold\nCy,30,101,flu");
 const age = createHierarchy([
@@ -35,16 +35,6 @@ const valid: AnonymiseOptions = {
   },
   models: [{ type: "k-anonymity", k: 2 }],
 };
-
-function errorOf(run: () => unknown): CustosError {
-  try {
-    run();
-  } catch (error) {
-    if (isCustosError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CustosError");
-}
 
 describe("anonymise configuration errors", () => {
   it("accepts the valid configuration and drops identifiers", () => {
@@ -229,8 +219,7 @@ describe("anonymise configuration errors", () => {
   ];
   for (const [name, options, details] of invalidCases) {
     it(`rejects ${name} with ANONYMISE_CONFIG_INVALID`, () => {
-      const error = errorOf(() => anonymise(table, options));
-      expect(error.code).toBe("ANONYMISE_CONFIG_INVALID");
+      const error = expectCustosError(() => anonymise(table, options), "ANONYMISE_CONFIG_INVALID");
       expect(error.details).toMatchObject(details);
     });
   }
@@ -240,33 +229,38 @@ describe("anonymise configuration errors", () => {
       ["a", "*"],
       ["b", "*"],
     ]);
-    const bad = errorOf(() =>
-      anonymise(parseCsv("w\na\nb"), {
-        attributes: { w: { role: "quasi-identifier", hierarchy: words, split: "range" } },
-        models: [{ type: "k-anonymity", k: 1 }],
-        search: "mondrian",
-      }),
+    const bad = expectCustosError(
+      () =>
+        anonymise(parseCsv("w\na\nb"), {
+          attributes: { w: { role: "quasi-identifier", hierarchy: words, split: "range" } },
+          models: [{ type: "k-anonymity", k: 1 }],
+          search: "mondrian",
+        }),
+      "ANONYMISE_CONFIG_INVALID",
     );
-    expect(bad.code).toBe("ANONYMISE_CONFIG_INVALID");
     expect(bad.details).toMatchObject({ attribute: "w", field: "attributes.w.split", value: "a" });
   });
 
   it("names the value and data row missing from a hierarchy", () => {
     const partial = createHierarchy([["101", "10*", "*"]]);
-    const error = errorOf(() =>
-      anonymise(table, {
-        ...valid,
-        attributes: { ...valid.attributes, zip: { role: "quasi-identifier", hierarchy: partial } },
-      }),
+    const error = expectCustosError(
+      () =>
+        anonymise(table, {
+          ...valid,
+          attributes: {
+            ...valid.attributes,
+            zip: { role: "quasi-identifier", hierarchy: partial },
+          },
+        }),
+      "ANONYMISE_HIERARCHY_INVALID",
     );
-    expect(error.code).toBe("ANONYMISE_HIERARCHY_INVALID");
     expect(error.details).toEqual({ attribute: "zip", value: "102", row: 2 });
   });
 
   it("reports ANONYMISE_NO_SOLUTION when even full generalisation fails", () => {
-    const error = errorOf(() =>
-      anonymise(table, { ...valid, models: [{ type: "k-anonymity", k: 4 }] }),
+    expectCustosError(
+      () => anonymise(table, { ...valid, models: [{ type: "k-anonymity", k: 4 }] }),
+      "ANONYMISE_NO_SOLUTION",
     );
-    expect(error.code).toBe("ANONYMISE_NO_SOLUTION");
   });
 });

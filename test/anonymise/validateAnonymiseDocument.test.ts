@@ -6,17 +6,7 @@ import {
   resolveAnonymiseDocument,
   validateAnonymiseDocument,
 } from "../../src/anonymise/index.ts";
-import { type CustosError, isCustosError } from "../../src/errors/index.ts";
-
-function errorOf(run: () => unknown): CustosError {
-  try {
-    run();
-  } catch (error) {
-    if (isCustosError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CustosError");
-}
+import { expectCustosError } from "../expectCustosError.ts";
 
 const table = parseCsv(
   "id,age,zip,admitted,dx\n1,34,10115,2024-03-07,flu\n2,36,10117,2024-05-01,cold",
@@ -132,8 +122,10 @@ describe("validateAnonymiseDocument", () => {
   ];
   for (const [name, document, field] of cases) {
     it(`refuses ${name}, naming ${field}`, () => {
-      const error = errorOf(() => validateAnonymiseDocument(document));
-      expect(error.code).toBe("ANONYMISE_CONFIG_INVALID");
+      const error = expectCustosError(
+        () => validateAnonymiseDocument(document),
+        "ANONYMISE_CONFIG_INVALID",
+      );
       expect(error.details).toEqual({ field });
       expect(error.shortMessage).toContain(field);
     });

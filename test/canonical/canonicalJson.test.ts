@@ -2,7 +2,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalHash, canonicalJson } from "../../src/canonical/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("canonicalJson (RFC 8785)", () => {
   it("sorts members by UTF-16 code units and drops whitespace", () => {
@@ -49,13 +49,9 @@ describe("canonicalJson (RFC 8785)", () => {
       [{ d: new Date(0) }, "$.d"],
       [{ n: 1n }, "$.n"],
     ] as const) {
-      try {
-        canonicalJson(bad);
-        expect.unreachable();
-      } catch (error) {
-        expect(isCustosError(error, "INVALID_ARGUMENT")).toBe(true);
-        expect((error as { details: { path: string } }).details.path).toBe(path);
-      }
+      expect(expectCustosError(() => canonicalJson(bad), "INVALID_ARGUMENT").details.path).toBe(
+        path,
+      );
     }
   });
 

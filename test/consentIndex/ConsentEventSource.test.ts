@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRegistryEventSource } from "../../src/consentIndex/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 type Listener = (block: number) => void;
 
@@ -87,10 +87,7 @@ describe("createRegistryEventSource", () => {
       client: client as never,
       provider: provider as never,
     });
-    const error = await source.headBlock().catch((e: unknown) => e);
-    expect(isCustosError(error) && [error.code, error.details]).toEqual([
-      "LEDGER_UNAVAILABLE",
-      { operation: "getBlockNumber" },
-    ]);
+    const error = await expectCustosError(source.headBlock(), "LEDGER_UNAVAILABLE");
+    expect(error.details).toEqual({ operation: "getBlockNumber" });
   });
 });

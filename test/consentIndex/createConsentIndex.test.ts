@@ -16,7 +16,7 @@ import {
   denyReasons,
   verifyInclusion,
 } from "../../src/consentIndex/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 const P = purposeCodes;
 const C = dataCategories;
@@ -153,7 +153,9 @@ describe("createConsentIndex: apply", () => {
     });
     expect(index.getRecord(new Uint8Array(32).fill(0xab))?.version).toBe(9);
     expect(index.getRecord(B)).toBeUndefined();
-    expect(() => index.getRecord("0x12")).toThrow(/pseudonym/);
+    expect(expectCustosError(() => index.getRecord("0x12"), "INVALID_ARGUMENT").details).toEqual({
+      field: "subject",
+    });
   });
 
   it("rejects malformed changes with the field and batch position", () => {
@@ -173,15 +175,17 @@ describe("createConsentIndex: apply", () => {
       [{ logIndex: 2 ** 53 }, "logIndex"],
     ];
     for (const [over, field] of bad) {
-      try {
-        index.applyMany([change(B, 1), { ...change(A, 1), ...over }]);
-        expect.unreachable();
-      } catch (err) {
-        expect(isCustosError(err, "CONSENT_CHANGE_INVALID")).toBe(true);
-        expect((err as { details: unknown }).details).toEqual({ field, position: 1 });
-      }
+      const error = expectCustosError(
+        () => index.applyMany([change(B, 1), { ...change(A, 1), ...over }]),
+        "CONSENT_CHANGE_INVALID",
+      );
+      expect(error.details).toEqual({ field, position: 1 });
     }
-    expect(() => index.apply(null as unknown as ConsentChange)).toThrow(/object/);
+    const notObject = expectCustosError(
+      () => index.apply(null as unknown as ConsentChange),
+      "CONSENT_CHANGE_INVALID",
+    );
+    expect(notObject.details).toEqual({ field: "change" });
     expect(index.getRecord(A)).toBeUndefined();
   });
 
@@ -328,9 +332,9 @@ describe("createConsentIndex: checkAccess", () => {
     index.markUnsynced();
     expect(index.syncState()).toMatchObject({ syncedBlock: 4, syncedAt: T0, syncFailed: true });
     expect(index.checkAccess(request)).toEqual({ allowed: false, reason: "INDEX_SYNC_FAILED" });
-    expect(() => index.assertAccess(request)).toThrow(
-      expect.objectContaining({ code: "CONSENT_DENIED", details: { reason: "INDEX_SYNC_FAILED" } }),
-    );
+    expect(expectCustosError(() => index.assertAccess(request), "CONSENT_DENIED").details).toEqual({
+      reason: "INDEX_SYNC_FAILED",
+    });
     const cohort = index.filterCohort([A, B, "bad"], { use: P.HMB.bit, categories: C.DRUGS.bit });
     expect(cohort.allowedCount).toBe(0);
     expect(cohort.deniedByReason).toMatchObject({ INDEX_SYNC_FAILED: 2, INVALID_REQUEST: 1 });
@@ -362,15 +366,9 @@ describe("createConsentIndex: checkAccess", () => {
       syncedAt: T0 + 31,
       syncFailed: false,
     });
-    expect(() => index.markSynced(3, clock.t)).toThrow(
-      expect.objectContaining({ code: "CONSENT_SYNC_REGRESSION" }),
-    );
-    expect(() => index.markSynced(-1, clock.t)).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
-    );
-    expect(() => index.markSynced(5, Number.NaN)).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
-    );
+    expectCustosError(() => index.markSynced(3, clock.t), "CONSENT_SYNC_REGRESSION");
+    expectCustosError(() => index.markSynced(-1, clock.t), "INVALID_ARGUMENT");
+    expectCustosError(() => index.markSynced(5, Number.NaN), "INVALID_ARGUMENT");
   });
 
   it("returns INVALID_REQUEST for malformed requests instead of throwing", () => {
@@ -433,24 +431,24 @@ describe("createConsentIndex: checkAccess", () => {
     expect(() =>
       index.assertAccess({ subject: A, use: P.HMB.bit, categories: C.DRUGS.bit }),
     ).not.toThrow();
-    try {
-      index.assertAccess({ subject: B, use: P.HMB.bit, categories: C.DRUGS.bit });
-      expect.unreachable();
-    } catch (err) {
-      expect(isCustosError(err, "CONSENT_DENIED")).toBe(true);
-      expect((err as { details: unknown }).details).toEqual({ reason: "REVOKED" });
-      expect(String(err)).not.toContain("cd".repeat(8));
-    }
+    const denied = expectCustosError(
+      () => index.assertAccess({ subject: B, use: P.HMB.bit, categories: C.DRUGS.bit }),
+      "CONSENT_DENIED",
+    );
+    expect(denied.details).toEqual({ reason: "REVOKED" });
+    expect(String(denied)).not.toContain("cd".repeat(8));
   });
 
   it("validates its options", () => {
-    expect(() => createConsentIndex({} as never)).toThrow(/now/);
-    expect(() => createConsentIndex({ now: () => 0, maxStalenessSeconds: -1 })).toThrow(
-      /maxStaleness/,
-    );
-    expect(() => createConsentIndex({ now: () => 0, expectedSubjects: 1.5 })).toThrow(
-      /expectedSubjects/,
-    );
+    const refused = (options: Parameters<typeof createConsentIndex>[0]) =>
+      expectCustosError(() => createConsentIndex(options), "INVALID_ARGUMENT").details;
+    expect(refused({} as never)).toEqual({ field: "now" });
+    expect(refused({ now: () => 0, maxStalenessSeconds: -1 })).toEqual({
+      field: "maxStalenessSeconds",
+    });
+    expect(refused({ now: () => 0, expectedSubjects: 1.5 })).toEqual({
+      field: "expectedSubjects",
+    });
   });
 });
 
@@ -569,15 +567,18 @@ describe("createConsentIndex: filterCohort", () => {
     });
     expect([...result.allowedIndices]).toEqual([1]);
     expect(result.deniedByReason.UNKNOWN_SUBJECT).toBe(1);
-    expect(() =>
-      index.filterCohort(new Uint8Array(33), { use: P.HMB.bit, categories: C.DRUGS.bit }),
-    ).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() =>
-      index.filterCohort("nope" as unknown as string[], {
-        use: P.HMB.bit,
-        categories: C.DRUGS.bit,
-      }),
-    ).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expectCustosError(
+      () => index.filterCohort(new Uint8Array(33), { use: P.HMB.bit, categories: C.DRUGS.bit }),
+      "INVALID_ARGUMENT",
+    );
+    expectCustosError(
+      () =>
+        index.filterCohort("nope" as unknown as string[], {
+          use: P.HMB.bit,
+          categories: C.DRUGS.bit,
+        }),
+      "INVALID_ARGUMENT",
+    );
   });
 
   it("denies the whole cohort for request-wide reasons, malformed entries still INVALID_REQUEST", () => {
@@ -681,24 +682,30 @@ describe("createConsentIndex: spotCheck", () => {
     });
     expect(degenerate.checked).toBe(10);
     expect(constant.size).toBe(10);
-    await expect(
+    await expectCustosError(
       index.spotCheck({ size: 2, random: seeded(7) }, async () => {
         throw new Error("rpc down");
       }),
-    ).rejects.toMatchObject({ code: "CONSENT_SPOT_CHECK_READ_FAILED" });
-    await expect(
+      "CONSENT_SPOT_CHECK_READ_FAILED",
+    );
+    await expectCustosError(
       index.spotCheck({ size: 2, random: seeded(7) }, async () => ({ status: "weird" }) as never),
-    ).rejects.toMatchObject({ code: "CONSENT_SPOT_CHECK_READ_FAILED" });
-    await expect(
+      "CONSENT_SPOT_CHECK_READ_FAILED",
+    );
+    const badRandom = await expectCustosError(
       index.spotCheck({ size: 2, random: () => 1 }, async () => ({}) as never),
-    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "sample.random" } });
+      "INVALID_ARGUMENT",
+    );
+    expect(badRandom.details).toMatchObject({ field: "sample.random" });
     const controller = new AbortController();
-    controller.abort(new Error("stop"));
+    const reason = new Error("stop");
+    controller.abort(reason);
+    // The caller's abort reason comes back as it was given.
     await expect(
       index.spotCheck(
         { size: 2, random: seeded(7), signal: controller.signal },
         async () => ({}) as never,
       ),
-    ).rejects.toThrow("stop");
+    ).rejects.toBe(reason);
   });
 });

@@ -10,7 +10,7 @@ import {
   createLevelConsentIndexStore,
   createMemoryConsentIndexStore,
 } from "../../src/consentIndex/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { gatedExecutor } from "./cohort/gatedExecutor.ts";
 import { eventLog, fakeChain, manualTimers, subjectOf, until } from "./fakeConsentChain.ts";
 
@@ -45,15 +45,6 @@ function setup(
     ...options,
   });
   return { clock, chain, index, timers, log, sync };
-}
-
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isCustosError(error) ? error.code : error).toBe(code);
-  return error;
 }
 
 /** A store whose next `failures.commits` commits fail ("disk full"). */
@@ -223,7 +214,7 @@ describe("createConsentIndexSync", () => {
     expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
     chain.grant(2, subjectOf(14), TERMS);
     failures.commits = 1;
-    await expectCode(sync.syncOnce(), "INTERNAL");
+    await expectCustosError(sync.syncOnce(), "INTERNAL");
     expect(index.checkAccess({ subject: a, ...REQUEST }).reason).toBe("INDEX_SYNC_FAILED");
     await sync.syncOnce();
     expect(index.checkAccess({ subject: a, ...REQUEST }).allowed).toBe(true);
@@ -254,17 +245,19 @@ describe("createConsentIndexSync", () => {
     const filtering = index.filterCohortAsync([a, b], REQUEST);
     await until(() => gate.waiting() === 1);
     expect(index.busy).toBe(true);
-    expect(() =>
-      index.apply({
-        subject: b,
-        ...TERMS,
-        status: "active",
-        version: 1,
-        custodian: 1,
-        blockNumber: 2,
-        logIndex: 0,
-      }),
-    ).toThrow(expect.objectContaining({ code: "CONSENT_INDEX_BUSY" }));
+    expectCustosError(
+      () =>
+        index.apply({
+          subject: b,
+          ...TERMS,
+          status: "active",
+          version: 1,
+          custodian: 1,
+          blockNumber: 2,
+          logIndex: 0,
+        }),
+      "CONSENT_INDEX_BUSY",
+    );
     chain.grant(2, b, TERMS);
     const syncing = sync.syncOnce();
     await until(() => chain.reads.length === 2);
@@ -286,7 +279,7 @@ describe("createConsentIndexSync", () => {
     chain.grant(1, subjectOf(6), TERMS);
     chain.failures.events = 1;
     chain.failures.eventsAfter = 1;
-    await expectCode(sync.syncOnce(), "INTERNAL");
+    await expectCustosError(sync.syncOnce(), "INTERNAL");
     expect(index.size).toBe(0);
     expect(await store.readPosition()).toBeNull();
     await sync.syncOnce();
@@ -299,7 +292,7 @@ describe("createConsentIndexSync", () => {
     const { store } = failingStore(memory, 1);
     const { chain, sync } = setup({ store });
     chain.grant(1, subjectOf(7), TERMS);
-    await expectCode(sync.syncOnce(), "INTERNAL");
+    await expectCustosError(sync.syncOnce(), "INTERNAL");
     const second = await sync.syncOnce();
     expect(second).toMatchObject({ applied: 0, ignored: 1, syncedThrough: 1 });
     const stored = [];
@@ -329,8 +322,8 @@ describe("createConsentIndexSync", () => {
     sync.start();
     const waiting = sync.whenCaughtUp();
     await sync.stop();
-    await expectCode(waiting, "CONSENT_SYNC_STOPPED");
-    await expectCode(sync.syncOnce(), "CONSENT_SYNC_STOPPED");
+    await expectCustosError(waiting, "CONSENT_SYNC_STOPPED");
+    await expectCustosError(sync.syncOnce(), "CONSENT_SYNC_STOPPED");
     expect(sync.status().state).toBe("stopped");
 
     const controller = new AbortController();
@@ -345,9 +338,9 @@ describe("createConsentIndexSync", () => {
     const aborted = new AbortController();
     const waitingOther = other.whenCaughtUp(aborted.signal);
     aborted.abort();
-    await expectCode(waitingOther, "CONSENT_SYNC_STOPPED");
+    await expectCustosError(waitingOther, "CONSENT_SYNC_STOPPED");
     controller.abort();
-    await expectCode(other.syncOnce(), "CONSENT_SYNC_STOPPED");
+    await expectCustosError(other.syncOnce(), "CONSENT_SYNC_STOPPED");
   });
 
   it("resumes from the level store after a restart without reading old blocks again", async () => {
@@ -411,15 +404,15 @@ describe("createConsentIndexSync", () => {
     const store = createMemoryConsentIndexStore();
     await store.commit({ records: [], position: { blockNumber: 9, scope: "1:0xother" } });
     const { sync } = setup({ store });
-    const error = await expectCode(sync.syncOnce(), "CONSENT_INDEX_STORE_MISMATCH");
-    expect(isCustosError(error) && error.details).toMatchObject({ problem: "scope" });
+    const error = await expectCustosError(sync.syncOnce(), "CONSENT_INDEX_STORE_MISMATCH");
+    expect(error.details).toMatchObject({ problem: "scope" });
 
     const ahead = createMemoryConsentIndexStore();
     await ahead.commit({ records: [], position: { blockNumber: 9, scope: "31337:0xregistry" } });
     const second = setup({ store: ahead });
     second.chain.mine(3);
-    const err2 = await expectCode(second.sync.syncOnce(), "CONSENT_INDEX_STORE_MISMATCH");
-    expect(isCustosError(err2) && err2.details).toMatchObject({ problem: "ahead", head: 3 });
+    const err2 = await expectCustosError(second.sync.syncOnce(), "CONSENT_INDEX_STORE_MISMATCH");
+    expect(err2.details).toMatchObject({ problem: "ahead", head: 3 });
     expect(second.index.checkAccess({ subject: subjectOf(1), ...REQUEST }).reason).toBe(
       "INDEX_NOT_SYNCED",
     );
@@ -438,18 +431,14 @@ describe("createConsentIndexSync", () => {
       ["source", { source: {} }],
       ["source.custodian", { source: { ...source, custodian: 0 } }],
     ] as const) {
-      let caught: unknown;
-      try {
-        createConsentIndexSync({ ...base, ...(patch as object) } as Parameters<
-          typeof createConsentIndexSync
-        >[0]);
-      } catch (error) {
-        caught = error;
-      }
-      expect(isCustosError(caught) && [caught.code, caught.details]).toEqual([
+      const error = expectCustosError(
+        () =>
+          createConsentIndexSync({ ...base, ...(patch as object) } as Parameters<
+            typeof createConsentIndexSync
+          >[0]),
         "INVALID_ARGUMENT",
-        { field },
-      ]);
+      );
+      expect(error.details).toEqual({ field });
     }
   });
 });

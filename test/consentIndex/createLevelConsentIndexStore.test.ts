@@ -8,7 +8,7 @@ import {
   createLevelConsentIndexStore,
   type StoredConsent,
 } from "../../src/consentIndex/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -35,15 +35,6 @@ async function all(iterable: AsyncIterable<StoredConsent>): Promise<StoredConsen
   const out: StoredConsent[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-async function caught(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return isCustosError(error) ? { code: error.code, details: error.details } : error;
-  }
-  return "no error";
 }
 
 describe("createLevelConsentIndexStore", () => {
@@ -76,7 +67,7 @@ describe("createLevelConsentIndexStore", () => {
 
   it("writes nothing of a commit with a malformed record", async () => {
     const store = createLevelConsentIndexStore({ location: await tempDir() });
-    const result = await caught(
+    const error = await expectCustosError(
       store.commit({
         records: [
           { subject: subject(1), state: state(1) },
@@ -84,8 +75,9 @@ describe("createLevelConsentIndexStore", () => {
         ],
         position: { blockNumber: 5, scope: null },
       }),
+      "INVALID_ARGUMENT",
     );
-    expect(result).toEqual({ code: "INVALID_ARGUMENT", details: { field: "records.subject" } });
+    expect(error.details).toEqual({ field: "records.subject" });
     expect(await store.readPosition()).toBeNull();
     expect(await all(store.records())).toEqual([]);
     await store.close();
@@ -101,26 +93,20 @@ describe("createLevelConsentIndexStore", () => {
     await raw.put(Uint8Array.of(1, 2, 3), new Uint8Array(30));
     await raw.close();
     const store = createLevelConsentIndexStore({ location });
-    expect(await caught(store.readPosition())).toEqual({
-      code: "CONSENT_INDEX_STORE_CORRUPT",
-      details: { key: "position", problem: "malformed" },
-    });
-    expect(await caught(all(store.records()))).toEqual({
-      code: "CONSENT_INDEX_STORE_CORRUPT",
-      details: { key: "record", problem: "key length" },
-    });
+    const position = await expectCustosError(store.readPosition(), "CONSENT_INDEX_STORE_CORRUPT");
+    expect(position.details).toEqual({ key: "position", problem: "malformed" });
+    const records = await expectCustosError(all(store.records()), "CONSENT_INDEX_STORE_CORRUPT");
+    expect(records.details).toEqual({ key: "record", problem: "key length" });
     await store.close();
   });
 
   it("fails with CONSENT_INDEX_STORE_FAILED once closed", async () => {
     const store = createLevelConsentIndexStore({ location: await tempDir() });
     await store.close();
-    const result = await caught(
+    const error = await expectCustosError(
       store.commit({ records: [], position: { blockNumber: 1, scope: null } }),
+      "CONSENT_INDEX_STORE_FAILED",
     );
-    expect(result).toEqual({
-      code: "CONSENT_INDEX_STORE_FAILED",
-      details: { operation: "write" },
-    });
+    expect(error.details).toEqual({ operation: "write" });
   });
 });

@@ -18,12 +18,12 @@ import {
   createRegistryEventSource,
   registryConsentReader,
 } from "../../src/consentIndex/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
 import type {
   ConsentRegistryClient,
   ConsentTerms,
   SignedConsentChange,
 } from "../../src/ledger/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { connectLedger, doc, expectLedgerError, ORG, subject } from "../ledger/ledgerFixture.ts";
 
 const P = purposeCodes;
@@ -486,11 +486,8 @@ describe("consent index synced from ConsentRegistry events", () => {
       fromBlock: stack.fromBlock,
       now: () => T0,
     });
-    const mismatch = await other.syncOnce().catch((e: unknown) => e);
-    expect(isCustosError(mismatch) && [mismatch.code, mismatch.details]).toEqual([
-      "CONSENT_INDEX_STORE_MISMATCH",
-      expect.objectContaining({ problem: "scope" }),
-    ]);
+    const mismatch = await expectCustosError(other.syncOnce(), "CONSENT_INDEX_STORE_MISMATCH");
+    expect(mismatch.details).toMatchObject({ problem: "scope" });
   });
 
   describe("spot checks find deliberately broken syncs", () => {

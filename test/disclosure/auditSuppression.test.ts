@@ -6,6 +6,7 @@ import {
   cellStatus,
   createCountTable,
 } from "../../src/disclosure/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { lpBounds } from "./lpBounds.ts";
 
 function tableOf(shape: number[], counts: number[]): CountTable {
@@ -91,12 +92,16 @@ describe("auditSuppression", () => {
 
   it("rejects a status of the wrong length and a bad interval", () => {
     const table = tableOf([2, 2], [3, 40, 25, 30]);
-    expect(() =>
-      auditSuppression(table, new Uint8Array(4), { protectionInterval: 1, releaseZeros: true }),
-    ).toThrow(/DISCLOSURE_INVALID_TABLE/);
-    expect(() =>
-      auditSuppression(table, new Uint8Array(9), { protectionInterval: 0, releaseZeros: true }),
-    ).toThrow(/DISCLOSURE_POLICY_INVALID/);
+    expectCustosError(
+      () =>
+        auditSuppression(table, new Uint8Array(4), { protectionInterval: 1, releaseZeros: true }),
+      "DISCLOSURE_INVALID_TABLE",
+    );
+    expectCustosError(
+      () =>
+        auditSuppression(table, new Uint8Array(9), { protectionInterval: 0, releaseZeros: true }),
+      "DISCLOSURE_POLICY_INVALID",
+    );
   });
 
   it("refuses to certify an n-D cell without a certificate", () => {

@@ -7,7 +7,7 @@ import {
   symmetricDifferenceSize,
   toCohort,
 } from "../../src/disclosure/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("differencing guard", () => {
   it("refuses exactly the cohorts with 0 < |symmetric difference| < min", async () => {
@@ -90,13 +90,11 @@ describe("differencing guard", () => {
       [[0, 1.5], 1],
       [[2 ** 32], 0],
     ] as const) {
-      try {
-        toCohort(bad as Uint32Array | number[]);
-        expect.unreachable();
-      } catch (err) {
-        expect(isCustosError(err, "DISCLOSURE_INVALID_COHORT")).toBe(true);
-        expect((err as { details: { position: number } }).details.position).toBe(position);
-      }
+      const error = expectCustosError(
+        () => toCohort(bad as Uint32Array | number[]),
+        "DISCLOSURE_INVALID_COHORT",
+      );
+      expect(error.details.position).toBe(position);
     }
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createCountTable } from "../../src/disclosure/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 const sexByAge = {
   dimensions: [
@@ -101,13 +101,11 @@ describe("createCountTable", () => {
       ],
     ];
     for (const [input, details] of cases) {
-      try {
-        createCountTable(input as Parameters<typeof createCountTable>[0]);
-        expect.unreachable();
-      } catch (err) {
-        expect(isCustosError(err, "DISCLOSURE_INVALID_TABLE")).toBe(true);
-        expect((err as { details: unknown }).details).toMatchObject(details);
-      }
+      const error = expectCustosError(
+        () => createCountTable(input as Parameters<typeof createCountTable>[0]),
+        "DISCLOSURE_INVALID_TABLE",
+      );
+      expect(error.details).toMatchObject(details);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createCryptoRandomSource, uniformInteger } from "../../src/disclosure/index.ts";
+import { createCryptoRandomSource } from "../../src/disclosure/index.ts";
+import { uniformInteger } from "../../src/disclosure/uniformInteger.ts";
 
 describe("createCryptoRandomSource", () => {
   it("yields uint32 words across buffer refills", () => {

@@ -4,6 +4,7 @@ import {
   privacyCost,
   zcdpToEpsilonMicro,
 } from "../../src/disclosure/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("privacy budget", () => {
   it("charges integer micro-epsilon and refuses over-spend without recording it", async () => {
@@ -35,10 +36,11 @@ describe("privacy budget", () => {
       requesterLimitsMicro: { vip: 500 },
     });
     expect((await budget.charge("vip", "h", 500)).status).toBe("charged");
-    await expect(budget.charge("vip", "h", -1)).rejects.toThrow(/DISCLOSURE_POLICY_INVALID/);
-    await expect(budget.charge("vip", "h", 0.5)).rejects.toThrow(/DISCLOSURE_POLICY_INVALID/);
-    expect(() => createInMemoryPrivacyBudgetStore({ limitMicro: -5 })).toThrow(
-      /DISCLOSURE_POLICY_INVALID/,
+    await expectCustosError(budget.charge("vip", "h", -1), "DISCLOSURE_POLICY_INVALID");
+    await expectCustosError(budget.charge("vip", "h", 0.5), "DISCLOSURE_POLICY_INVALID");
+    expectCustosError(
+      () => createInMemoryPrivacyBudgetStore({ limitMicro: -5 }),
+      "DISCLOSURE_POLICY_INVALID",
     );
   });
 
@@ -66,7 +68,7 @@ describe("privacy budget", () => {
       epsilonMicro: micro,
       gaussianSigmaSquared: { num: 10n, den: 1n },
     });
-    expect(() => zcdpToEpsilonMicro(0, 1e-6)).toThrow(/DISCLOSURE_POLICY_INVALID/);
-    expect(() => zcdpToEpsilonMicro(1, 1)).toThrow(/DISCLOSURE_POLICY_INVALID/);
+    expectCustosError(() => zcdpToEpsilonMicro(0, 1e-6), "DISCLOSURE_POLICY_INVALID");
+    expectCustosError(() => zcdpToEpsilonMicro(1, 1), "DISCLOSURE_POLICY_INVALID");
   });
 });

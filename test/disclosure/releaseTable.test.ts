@@ -12,7 +12,7 @@ import {
   releaseTable,
   resolveDisclosurePolicy,
 } from "../../src/disclosure/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { seededRandomSource } from "./seededRandomSource.ts";
 
 function grid(rows: number, columns: number, seed: number): CountTable {
@@ -73,9 +73,10 @@ describe("releaseTable", () => {
       }
     });
     expect(rounded.report.policy).toMatchObject({ roundingBase: 5, roundingMode: "nearest" });
-    await expect(
+    await expectCustosError(
       releaseTable(table, { rounding: { base: 5, mode: "random" } }, {}, request),
-    ).rejects.toThrow(/DISCLOSURE_POLICY_INVALID/);
+      "DISCLOSURE_POLICY_INVALID",
+    );
     const random = assertReleased(
       await releaseTable(
         table,
@@ -107,7 +108,7 @@ describe("releaseTable", () => {
       detail: { symmetricDifference: 3, minDifference: 11 },
     });
     expect(second.report.suppression).toBeNull();
-    expect(() => assertReleased(second)).toThrow(/DISCLOSURE_DIFFERENCING/);
+    expectCustosError(() => assertReleased(second), "DISCLOSURE_DIFFERENCING");
     const other = await releaseTable(
       table,
       {},
@@ -148,7 +149,7 @@ describe("releaseTable", () => {
       requestedMicro: 600_000,
       limitMicro: 1_000_000,
     });
-    expect(() => assertReleased(second)).toThrow(/DISCLOSURE_BUDGET_EXCEEDED/);
+    expectCustosError(() => assertReleased(second), "DISCLOSURE_BUDGET_EXCEEDED");
     expect(await budget.spent("0xresearcher", "hospital-a")).toBe(600_000);
     const gaussian = assertReleased(
       await releaseTable(
@@ -187,30 +188,26 @@ describe("releaseTable", () => {
   it("needs the ports and request fields its policy uses", async () => {
     const table = grid(3, 3, 6);
     const noise = { noise: { mechanism: "discreteLaplace" as const, epsilonMicro: 1 } };
-    await expect(releaseTable(table, noise, {}, request)).rejects.toThrow(
-      /ports.random|DISCLOSURE_POLICY_INVALID/,
-    );
-    await expect(
-      releaseTable(table, noise, { random: seededRandomSource(1) }, request),
-    ).rejects.toThrow(/DISCLOSURE_POLICY_INVALID/);
-    await expect(releaseTable(table, {}, {}, { cohort: [1, 2] })).rejects.toThrow(
-      /DISCLOSURE_POLICY_INVALID/,
-    );
+    const refused = async (release: Promise<unknown>) =>
+      (await expectCustosError(release, "DISCLOSURE_POLICY_INVALID")).details;
+    expect(await refused(releaseTable(table, noise, {}, request))).toMatchObject({
+      field: "ports.random",
+    });
+    expect(
+      await refused(releaseTable(table, noise, { random: seededRandomSource(1) }, request)),
+    ).toMatchObject({ field: "ports.budget" });
+    expect(await refused(releaseTable(table, {}, {}, { cohort: [1, 2] }))).toMatchObject({
+      field: "ports.differencing",
+    });
     const forged = { ...table, values: new Float64Array(3) };
-    await expect(releaseTable(forged, {}, {})).rejects.toThrow(/DISCLOSURE_INVALID_TABLE/);
-    await expect(releaseTable(table, { minCellSize: 0 }, {}, {})).rejects.toThrow(/minCellSize/);
-    try {
-      await releaseTable(
-        table,
-        { noise: { mechanism: "discreteGaussian", rhoMicro: 5, delta: 2 } },
-        {},
-        {},
-      );
-      expect.unreachable();
-    } catch (err) {
-      expect(isCustosError(err, "DISCLOSURE_POLICY_INVALID")).toBe(true);
-      expect((err as { details: { field: string } }).details.field).toBe("noise.delta");
-    }
+    await expectCustosError(releaseTable(forged, {}, {}), "DISCLOSURE_INVALID_TABLE");
+    expect(await refused(releaseTable(table, { minCellSize: 0 }, {}, {}))).toMatchObject({
+      field: "minCellSize",
+    });
+    const gaussian = { noise: { mechanism: "discreteGaussian", rhoMicro: 5, delta: 2 } } as const;
+    expect(await refused(releaseTable(table, gaussian, {}, {}))).toMatchObject({
+      field: "noise.delta",
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultDisclosurePolicy, resolveDisclosurePolicy } from "../../src/disclosure/index.ts";
-import { isCustosError } from "../../src/errors/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("resolveDisclosurePolicy", () => {
   it("fills defaults (min cell 11, zeros released, interval 10) and derives from minCellSize", () => {
@@ -25,13 +25,11 @@ describe("resolveDisclosurePolicy", () => {
       [{ minCohortDifference: -1 }, "minCohortDifference"],
     ];
     for (const [input, field] of cases) {
-      try {
-        resolveDisclosurePolicy(input as Parameters<typeof resolveDisclosurePolicy>[0]);
-        expect.unreachable(field);
-      } catch (err) {
-        expect(isCustosError(err, "DISCLOSURE_POLICY_INVALID")).toBe(true);
-        expect((err as { details: { field: string } }).details.field).toBe(field);
-      }
+      const error = expectCustosError(
+        () => resolveDisclosurePolicy(input as Parameters<typeof resolveDisclosurePolicy>[0]),
+        "DISCLOSURE_POLICY_INVALID",
+      );
+      expect(error.details.field).toBe(field);
     }
   });
 });

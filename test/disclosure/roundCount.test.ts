@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { roundCount } from "../../src/disclosure/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { seededRandomSource } from "./seededRandomSource.ts";
 
 describe("roundCount", () => {
@@ -38,6 +39,9 @@ describe("roundCount", () => {
     expect(roundCount(25, { base: 10, mode: "nearest" })).toBe(30);
     expect(roundCount(24, { base: 10, mode: "nearest" })).toBe(20);
     expect(roundCount(7, { base: 1, mode: "random" })).toBe(7);
-    expect(() => roundCount(7, { base: 5, mode: "random" })).toThrow(/DISCLOSURE_POLICY_INVALID/);
+    expectCustosError(
+      () => roundCount(7, { base: 5, mode: "random" }),
+      "DISCLOSURE_POLICY_INVALID",
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   suppressComplementary,
   suppressPrimary,
 } from "../../src/disclosure/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { lineRelations, lpBounds } from "./lpBounds.ts";
 
 const count = fc.oneof(
@@ -162,9 +163,10 @@ describe("suppression (primary + hypercube complementary)", () => {
 
   it("rejects a status not parallel to the table", () => {
     const table = tableOf([2, 2], [3, 40, 25, 30]);
-    expect(() =>
-      suppressComplementary(table, new Uint8Array(2), resolveDisclosurePolicy()),
-    ).toThrow(/DISCLOSURE_INVALID_TABLE/);
+    expectCustosError(
+      () => suppressComplementary(table, new Uint8Array(2), resolveDisclosurePolicy()),
+      "DISCLOSURE_INVALID_TABLE",
+    );
   });
 
   it("does not modify its input status", () => {

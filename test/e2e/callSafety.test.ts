@@ -116,6 +116,8 @@ describe("failure 1: one eth_call stalls the whole node", () => {
 
     const metrics = await (await fetch(new URL("/metrics", node.rpcUrl))).text();
     expect(metrics).toMatch(/^custos_rpc_call_timeouts_total 10$/m);
+    // The replaced workers have answered nothing yet; the workers' heap is reported as they do.
+    expect(metrics).toMatch(/^custos_rpc_worker_heap_bytes \d+$/m);
   });
 
   it("caps eth_estimateGas at the per-transaction gas: an endless loop needs more than allowed", async () => {

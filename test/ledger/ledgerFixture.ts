@@ -4,12 +4,13 @@ import hre from "hardhat";
 import { expect } from "vitest";
 import { deployContracts, Role } from "../../scripts/deployContracts.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
-import { type ErrorCode, isCustosError } from "../../src/errors/index.ts";
+import type { ErrorCode } from "../../src/errors/index.ts";
 import {
   createAccessLedgerClient,
   createConsentRegistryClient,
   createConsortiumClient,
 } from "../../src/ledger/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 /** Organisation ids of the fixture consortium. */
 export const ORG = {
@@ -145,26 +146,19 @@ export async function connectLedger() {
 }
 
 /**
- * Asserts that `action` rejects with a CustosError of `code` and, when given, the contract
- * error name and arguments in its details; returns the error for further checks.
+ * Asserts that `action` rejects with a CustosError of `code` (see {@link expectCustosError})
+ * and, when given, the contract error name, arguments and inner reason in its details;
+ * returns the error for further checks.
  */
 export async function expectLedgerError(
   action: Promise<unknown>,
   code: ErrorCode,
   expected: { error?: string; args?: Record<string, unknown>; reason?: string } = {},
 ) {
-  let caught: unknown;
-  try {
-    await action;
-  } catch (error) {
-    caught = error;
-  }
-  expect(isCustosError(caught), `expected CustosError ${code}, got ${String(caught)}`).toBe(true);
-  if (!isCustosError(caught)) throw new Error("unreachable");
-  expect(caught.code, JSON.stringify(caught.details)).toBe(code);
-  const details = caught.details as { error?: string; args?: unknown; reason?: string };
+  const error = await expectCustosError(action, code);
+  const details = error.details as { error?: string; args?: unknown; reason?: string };
   if (expected.error !== undefined) expect(details.error).toBe(expected.error);
   if (expected.args !== undefined) expect(details.args).toEqual(expected.args);
   if (expected.reason !== undefined) expect(details.reason).toBe(expected.reason);
-  return caught;
+  return error;
 }

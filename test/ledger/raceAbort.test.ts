@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isCustosError } from "../../src/errors/index.ts";
 import { raceAbort, throwIfAborted } from "../../src/ledger/raceAbort.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 describe("raceAbort", () => {
   it("settles like the promise when no abort happens", async () => {
@@ -8,9 +8,10 @@ describe("raceAbort", () => {
     await expect(raceAbort(Promise.resolve(3), controller.signal, { sent: false })).resolves.toBe(
       3,
     );
-    await expect(
-      raceAbort(Promise.reject(new Error("boom")), controller.signal, { sent: false }),
-    ).rejects.toThrow("boom");
+    const boom = new Error("boom");
+    await expect(raceAbort(Promise.reject(boom), controller.signal, { sent: false })).rejects.toBe(
+      boom,
+    );
     await expect(raceAbort(Promise.resolve(4), undefined, { sent: false })).resolves.toBe(4);
   });
 
@@ -18,21 +19,21 @@ describe("raceAbort", () => {
     const controller = new AbortController();
     const never = new Promise<never>(() => {});
     const raced = raceAbort(never, controller.signal, { sent: true, hash: "0x01" });
-    controller.abort(new Error("user stop"));
-    const error = await raced.catch((e: unknown) => e);
-    expect(isCustosError(error, "LEDGER_ABORTED")).toBe(true);
-    if (!isCustosError(error)) throw new Error("unreachable");
+    const reason = new Error("user stop");
+    controller.abort(reason);
+    const error = await expectCustosError(raced, "LEDGER_ABORTED");
     expect(error.details).toEqual({ sent: true, hash: "0x01" });
-    expect((error.cause as Error).message).toBe("user stop");
+    expect(error.cause).toBe(reason);
   });
 
   it("rejects at once for an already aborted signal", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(raceAbort(Promise.resolve(1), controller.signal, { sent: false })).rejects.toThrow(
+    await expectCustosError(
+      raceAbort(Promise.resolve(1), controller.signal, { sent: false }),
       "LEDGER_ABORTED",
     );
-    expect(() => throwIfAborted(controller.signal, { sent: false })).toThrow("LEDGER_ABORTED");
+    expectCustosError(() => throwIfAborted(controller.signal, { sent: false }), "LEDGER_ABORTED");
     expect(() => throwIfAborted(undefined, { sent: false })).not.toThrow();
   });
 });

@@ -123,6 +123,7 @@ describe("the packed SDK in a consumer project", () => {
   it("type-checks every package entry from a TypeScript project with node16 resolution", async () => {
     const entries = Object.keys(manifest.exports).map((key) => `custos${key.slice(1)}`);
     expect(entries).toContain("custos/consent-index");
+    expect(entries).toContain("custos/consent-import");
     const source = [
       ...entries.map((entry, i) => `import * as entry${i} from "${entry}";`),
       `import { type ConsentIndex, createConsentIndex } from "custos/consent-index";`,

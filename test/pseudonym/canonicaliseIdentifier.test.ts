@@ -6,6 +6,7 @@ import {
   type IdentifierKind,
   identifierKinds,
 } from "../../src/pseudonym/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 
 const kinds = Object.keys(identifierKinds) as IdentifierKind[];
 
@@ -61,9 +62,12 @@ describe("canonicaliseIdentifier", () => {
   });
 
   it("refuses an unknown kind", () => {
-    expect(() => canonicaliseIdentifier("1", "ssn" as IdentifierKind)).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT", details: { field: "kind" } }),
-    );
+    expect(
+      expectCustosError(
+        () => canonicaliseIdentifier("1", "ssn" as IdentifierKind),
+        "INVALID_ARGUMENT",
+      ).details,
+    ).toEqual({ field: "kind" });
   });
 
   it("is idempotent on every accepted input (property)", () => {

@@ -1,16 +1,11 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { isCustosError } from "../../src/errors/index.ts";
 import { createMasterKey, deriveProjectKey } from "../../src/pseudonym/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { TEST_MASTER_HEX } from "./keys.ts";
 
-function codeOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return isCustosError(error) ? { code: error.code, details: error.details } : error;
-  }
-  return "no error";
+function refusal(run: () => unknown): unknown {
+  return expectCustosError(run, "PSEUDONYM_KEY_INVALID").details;
 }
 
 describe("createMasterKey", () => {
@@ -20,27 +15,17 @@ describe("createMasterKey", () => {
   });
 
   it("refuses short, non-hex and badly versioned keys without echoing them", () => {
-    expect(codeOf(() => createMasterKey("ab".repeat(31)))).toEqual({
-      code: "PSEUDONYM_KEY_INVALID",
-      details: { problem: "too_short" },
+    expect(refusal(() => createMasterKey("ab".repeat(31)))).toEqual({ problem: "too_short" });
+    expect(refusal(() => createMasterKey("zz".repeat(32)))).toEqual({ problem: "not_hex" });
+    expect(refusal(() => createMasterKey("abc"))).toEqual({ problem: "not_hex" });
+    expect(refusal(() => createMasterKey(TEST_MASTER_HEX, { version: 0 }))).toEqual({
+      problem: "version",
     });
-    expect(codeOf(() => createMasterKey("zz".repeat(32)))).toEqual({
-      code: "PSEUDONYM_KEY_INVALID",
-      details: { problem: "not_hex" },
-    });
-    expect(codeOf(() => createMasterKey("abc"))).toEqual({
-      code: "PSEUDONYM_KEY_INVALID",
-      details: { problem: "not_hex" },
-    });
-    expect(codeOf(() => createMasterKey(TEST_MASTER_HEX, { version: 0 }))).toEqual({
-      code: "PSEUDONYM_KEY_INVALID",
-      details: { problem: "version" },
-    });
-    try {
-      createMasterKey("zz".repeat(32));
-    } catch (error) {
-      expect(String(error)).not.toContain("zz");
-    }
+    const error = expectCustosError(
+      () => createMasterKey("zz".repeat(32)),
+      "PSEUDONYM_KEY_INVALID",
+    );
+    expect(String(error)).not.toContain("zz");
   });
 
   it("redacts itself in every printable form", () => {

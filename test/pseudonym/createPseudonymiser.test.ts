@@ -14,6 +14,7 @@ import {
   type ProjectKey,
 } from "../../src/pseudonym/index.ts";
 import { type SecretKey, secretBytes } from "../../src/pseudonym/secretKey.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { projectA, projectB, TEST_MASTER_HEX } from "./keys.ts";
 
 const kinds = Object.keys(identifierKinds) as IdentifierKind[];
@@ -64,9 +65,7 @@ describe("createPseudonymiser", () => {
           expected = reference(projectA, kind, id);
         } catch (error) {
           expect(isCustosError(error, "PSEUDONYM_IDENTIFIER_INVALID")).toBe(true);
-          expect(() => p.pseudonymise(id)).toThrow(
-            expect.objectContaining({ code: "PSEUDONYM_IDENTIFIER_INVALID" }),
-          );
+          expectCustosError(() => p.pseudonymise(id), "PSEUDONYM_IDENTIFIER_INVALID");
           return;
         }
         expect(p.pseudonymise(id)).toBe(expected);
@@ -119,24 +118,23 @@ describe("createPseudonymiser", () => {
     ids.forEach((id, i) => {
       expect(`0x${bytesToHex(many.subarray(i * 32, i * 32 + 32))}`).toBe(p.pseudonymise(id));
     });
-    expect(() => p.pseudonymiseMany(["9434765919", "", "x"])).toThrow(
-      expect.objectContaining({
-        code: "PSEUDONYM_IDENTIFIER_INVALID",
-        details: { kind: "nhs", problem: "empty", index: 1 },
-      }),
-    );
+    expect(
+      expectCustosError(
+        () => p.pseudonymiseMany(["9434765919", "", "x"]),
+        "PSEUDONYM_IDENTIFIER_INVALID",
+      ).details,
+    ).toEqual({ kind: "nhs", problem: "empty", index: 1 });
     const out = new Uint8Array(40);
     p.pseudonymiseInto("9434765919", out, 8);
     expect(`0x${bytesToHex(out.subarray(8))}`).toBe(p.pseudonymise("9434765919"));
-    expect(() => p.pseudonymiseInto("9434765919", out, 9)).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
-    );
+    expectCustosError(() => p.pseudonymiseInto("9434765919", out, 9), "INVALID_ARGUMENT");
   });
 
   it("refuses keys that are not project keys", () => {
     const master = createMasterKey(TEST_MASTER_HEX);
-    expect(() => createPseudonymiser({ key: master as unknown as ProjectKey })).toThrow(
-      expect.objectContaining({ code: "PSEUDONYM_KEY_INVALID" }),
+    expectCustosError(
+      () => createPseudonymiser({ key: master as unknown as ProjectKey }),
+      "PSEUDONYM_KEY_INVALID",
     );
   });
 });

@@ -10,6 +10,7 @@ import {
   PROJECT_KEY_SALT,
   projectKeyInfo,
 } from "../../src/pseudonym/index.ts";
+import { expectCustosError } from "../expectCustosError.ts";
 import { TEST_MASTER_HEX } from "./keys.ts";
 
 describe("deriveProjectKey", () => {
@@ -42,19 +43,15 @@ describe("deriveProjectKey", () => {
   it("refuses project ids that would make the info string ambiguous", () => {
     const master = createMasterKey(TEST_MASTER_HEX);
     for (const projectId of ["", "a/b", "-x", "x".repeat(65), "é"]) {
-      expect(() => deriveProjectKey(master, { projectId })).toThrow(
-        expect.objectContaining({
-          code: "PSEUDONYM_KEY_INVALID",
-          details: { problem: "project_id" },
-        }),
-      );
+      expect(
+        expectCustosError(() => deriveProjectKey(master, { projectId }), "PSEUDONYM_KEY_INVALID")
+          .details,
+      ).toEqual({ problem: "project_id" });
     }
   });
 
   it("refuses a master key not made by createMasterKey", () => {
     const fake = { keyId: "master/v1", version: 1 };
-    expect(() => deriveProjectKey(fake, { projectId: "p" })).toThrow(
-      expect.objectContaining({ code: "PSEUDONYM_KEY_INVALID" }),
-    );
+    expectCustosError(() => deriveProjectKey(fake, { projectId: "p" }), "PSEUDONYM_KEY_INVALID");
   });
 });

@@ -12,6 +12,9 @@ import {
 } from "../../../src/anonymise/index.ts";
 import { CustosError } from "../../../src/errors/index.ts";
 import type { CliCommand, CliIo } from "../CliCommand.ts";
+import { cliAction } from "../cliAction.ts";
+import { defineCommand } from "../defineCommand.ts";
+import { usageError } from "../usageError.ts";
 
 /** Options of {@link createAnonymiseCommand}. */
 export interface AnonymiseCommandOptions {
@@ -25,83 +28,6 @@ export const defaultAnonymiseCommandOptions = {
   /** On a terminal, progress is shown from this many input rows on (always with --progress). */
   progressRows: 100_000,
 } as const;
-
-const HELP = `Usage: custos anonymise --input <csv> --config <json> --out <csv> [--report <json>]
-                        [--separator <char>] [--progress]
-
-Anonymises a CSV extract: removes identifiers, generalises quasi-identifiers (optimal
-full-domain search or Mondrian) until the configured privacy models hold, and writes the
-release. Nothing is written unless everything succeeds.
-
-The config (JSON) has "attributes" (per column: {"role": "identifier" | "quasi-identifier" |
-"sensitive" | "insensitive"}; quasi-identifiers add "hierarchy": an ARX CSV path, relative to
-the config file, or {"type": "interval", "widths": [...]}, {"type": "masking"},
-{"type": "date"}, {"type": "flat"}), "models", "suppressionLimit", "metric", "search"
-("optimal", "exhaustive" or "mondrian") and "profile" ("safe-harbor", "research-extract" or
-both; Safe Harbor columns are {"safeHarbor": "<class>"}, with "safeHarbor": {"referenceYear",
-"zip3Populations": "<csv with zip3,population>"}). k-map models name a population CSV with
-the quasi-identifier columns ({"type": "k-map", "k": 5, "population": "registry.csv"} or
-{"file", "separator"}) or estimate it ({"estimator": "poisson" | "zero-truncated-poisson",
-"significanceLevel", "populationSize" or "samplingFraction"}).
-
-Options:
-  --input <csv>       input CSV with a header line
-  --config <json>     anonymisation configuration
-  --out <csv>         release to write (same separator as the input)
-  --report <json>     report to write: transformation, metrics, risk, suppressed records
-  --separator <char>  field separator of the input and output (default "${defaultAnonymiseCommandOptions.separator}")
-  --progress          show progress on stderr (default: only on a terminal, large inputs)
-  -h, --help          show this help
-`;
-
-interface Arguments {
-  readonly input: string;
-  readonly config: string;
-  readonly out: string;
-  readonly report: string | undefined;
-  readonly separator: string;
-  readonly progress: boolean;
-}
-
-function usage(message: string): CustosError {
-  return new CustosError("CLI_USAGE", `${message} (see custos anonymise --help)`);
-}
-
-function parseArguments(args: readonly string[]): Arguments {
-  const values = new Map<string, string>();
-  let progress = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--progress") {
-      progress = true;
-      continue;
-    }
-    if (!["--input", "--config", "--out", "--report", "--separator"].includes(arg)) {
-      throw usage(arg.startsWith("-") ? `unknown option ${arg}` : `unexpected argument ${arg}`);
-    }
-    const value = args[++i];
-    if (value === undefined || (value.startsWith("--") && value.length > 2)) {
-      throw usage(`${arg} needs a value`);
-    }
-    if (values.has(arg)) throw usage(`${arg} is given twice`);
-    values.set(arg, value);
-  }
-  const required = (flag: string): string => {
-    const value = values.get(flag);
-    if (value === undefined) throw usage(`${flag} is required`);
-    return value;
-  };
-  const separator = values.get("--separator") ?? defaultAnonymiseCommandOptions.separator;
-  if (separator.length !== 1) throw usage("--separator must be one character");
-  return {
-    input: required("--input"),
-    config: required("--config"),
-    out: required("--out"),
-    report: values.get("--report"),
-    separator,
-    progress,
-  };
-}
 
 async function read(path: string, role: string): Promise<string> {
   try {
@@ -185,58 +111,97 @@ async function writeAll(files: readonly { path: string; text: string; role: stri
  */
 export function createAnonymiseCommand(options: AnonymiseCommandOptions = {}): CliCommand {
   const stderrIsTty = options.stderrIsTty ?? process.stderr.isTTY === true;
-  return {
-    name: "anonymise",
+  return defineCommand("anonymise", {
     summary: "anonymise a CSV extract (k-anonymity, k-map, ℓ-diversity, t-closeness; Safe Harbor)",
-    run: async (args, io) => {
-      if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
-        io.stdout(HELP);
-        return 0;
-      }
-      const parsed = parseArguments(args);
-      const configText = await read(parsed.config, "config");
-      let json: unknown;
-      try {
-        json = JSON.parse(configText);
-      } catch {
-        throw new CustosError("ANONYMISE_CONFIG_INVALID", "config: the file is not JSON", {
-          details: { field: "config" },
-        });
-      }
-      const document = validateAnonymiseDocument(json);
-      const table = parseCsv(await read(parsed.input, "input"), { separator: parsed.separator });
-      const base = dirname(resolve(parsed.config));
-      const files = new Map<string, string>();
-      for (const { path, field } of documentFiles(document)) {
-        if (!files.has(path)) files.set(path, await read(resolve(base, path), field));
-      }
-      const engineOptions = resolveAnonymiseDocument(document, table, files);
-      const show =
-        parsed.progress ||
-        (stderrIsTty && table.rowCount >= defaultAnonymiseCommandOptions.progressRows);
-      const result = anonymise(table, {
-        ...engineOptions,
-        ...(show ? { onProgress: progressBar(io) } : {}),
-      });
-      const outputs = [
-        {
-          path: parsed.out,
-          text: formatCsv(result.output, { separator: parsed.separator }),
-          role: "output",
+    action: cliAction({
+      description: `Anonymises a CSV extract: removes identifiers, generalises quasi-identifiers (optimal full-domain search or Mondrian) until the configured privacy models hold, and writes the release. Nothing is written unless everything succeeds.
+
+The config (JSON) has "attributes" (per column: {"role": "identifier" | "quasi-identifier" | "sensitive" | "insensitive"}; quasi-identifiers add "hierarchy": an ARX CSV path, relative to the config file, or {"type": "interval", "widths": [...]}, {"type": "masking"}, {"type": "date"}, {"type": "flat"}), "models", "suppressionLimit", "metric", "search" ("optimal", "exhaustive" or "mondrian") and "profile" ("safe-harbor", "research-extract" or both; Safe Harbor columns are {"safeHarbor": "<class>"}, with "safeHarbor": {"referenceYear", "zip3Populations": "<csv with zip3,population>"}). k-map models name a population CSV with the quasi-identifier columns ({"type": "k-map", "k": 5, "population": "registry.csv"} or {"file", "separator"}) or estimate it ({"estimator": "poisson" | "zero-truncated-poisson", "significanceLevel", "populationSize" or "samplingFraction"}).`,
+      options: {
+        input: {
+          type: "string",
+          value: "<csv>",
+          required: true,
+          description: "input CSV with a header line",
         },
-      ];
-      if (parsed.report !== undefined) {
-        outputs.push({
-          path: parsed.report,
-          text: `${JSON.stringify(report(result, table.rowCount, table.columns), null, 2)}\n`,
-          role: "report",
+        config: {
+          type: "string",
+          value: "<json>",
+          required: true,
+          description: "anonymisation configuration",
+        },
+        out: {
+          type: "string",
+          value: "<csv>",
+          required: true,
+          description: "release to write (same separator as the input)",
+        },
+        report: {
+          type: "string",
+          value: "<json>",
+          description: "report to write: transformation, metrics, risk, suppressed records",
+        },
+        separator: {
+          type: "string",
+          value: "<char>",
+          default: defaultAnonymiseCommandOptions.separator,
+          description: "field separator of the input and output",
+        },
+        progress: {
+          type: "boolean",
+          description: "show progress on stderr (default: only on a terminal, large inputs)",
+        },
+      },
+      run: async ({ values: parsed }, io) => {
+        if (parsed.separator.length !== 1) {
+          throw usageError("anonymise", "--separator must be one character", {
+            flag: "--separator",
+          });
+        }
+        const configText = await read(parsed.config, "config");
+        let json: unknown;
+        try {
+          json = JSON.parse(configText);
+        } catch {
+          throw new CustosError("ANONYMISE_CONFIG_INVALID", "config: the file is not JSON", {
+            details: { field: "config" },
+          });
+        }
+        const document = validateAnonymiseDocument(json);
+        const table = parseCsv(await read(parsed.input, "input"), { separator: parsed.separator });
+        const base = dirname(resolve(parsed.config));
+        const files = new Map<string, string>();
+        for (const { path, field } of documentFiles(document)) {
+          if (!files.has(path)) files.set(path, await read(resolve(base, path), field));
+        }
+        const engineOptions = resolveAnonymiseDocument(document, table, files);
+        const show =
+          parsed.progress === true ||
+          (stderrIsTty && table.rowCount >= defaultAnonymiseCommandOptions.progressRows);
+        const result = anonymise(table, {
+          ...engineOptions,
+          ...(show ? { onProgress: progressBar(io) } : {}),
         });
-      }
-      await writeAll(outputs);
-      io.stderr(
-        `anonymise: ${result.output.rowCount} rows written to ${parsed.out} (${result.risk.suppressedRecords} suppressed, ${result.risk.classes.count} classes, smallest ${result.risk.classes.minSize})\n`,
-      );
-      return 0;
-    },
-  };
+        const outputs = [
+          {
+            path: parsed.out,
+            text: formatCsv(result.output, { separator: parsed.separator }),
+            role: "output",
+          },
+        ];
+        if (parsed.report !== undefined) {
+          outputs.push({
+            path: parsed.report,
+            text: `${JSON.stringify(report(result, table.rowCount, table.columns), null, 2)}\n`,
+            role: "report",
+          });
+        }
+        await writeAll(outputs);
+        io.stderr(
+          `anonymise: ${result.output.rowCount} rows written to ${parsed.out} (${result.risk.suppressedRecords} suppressed, ${result.risk.classes.count} classes, smallest ${result.risk.classes.minSize})\n`,
+        );
+        return 0;
+      },
+    }),
+  });
 }

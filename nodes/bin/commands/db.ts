@@ -1,9 +1,9 @@
 import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
-import { CustosError, isCustosError } from "../../../src/errors/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
 import { commitGenesis, loadGenesisFile } from "../../chain/index.ts";
-import { type ConfigOverride, loadConfig, parseConfigFlags } from "../../config/index.ts";
+import { type ConfigOverride, loadConfig } from "../../config/index.ts";
 import {
   type ChainDb,
   type ChainProblem,
@@ -19,6 +19,10 @@ import {
 import { createCustosCommon } from "../../execution/index.ts";
 import { chainDirectories, devChainFiles } from "../../node/index.ts";
 import type { CliCommand, CliIo } from "../CliCommand.ts";
+import { cliAction } from "../cliAction.ts";
+import { configFileOption, configOptions, configOverrides } from "../configOptions.ts";
+import { defineCommand } from "../defineCommand.ts";
+import { usageError } from "../usageError.ts";
 
 /** Options of {@link createDbCommand}. */
 export interface DbCommandOptions {
@@ -26,38 +30,6 @@ export interface DbCommandOptions {
   readonly signal?: AbortSignal;
   /** Blocks between progress lines on standard error (default 100,000). */
   readonly progressEvery?: number;
-}
-
-const HELP = `Usage: custos db check [--data-dir <dir>] [--config <file.json>] [--from N] [--to N]
-
-Checks a stopped node's chain database, block by block: the canonical index, each header
-(its hash, number and link to the previous block), each body (its transactions against the
-header's transactionsRoot), the receipts (against the receiptsRoot), the transaction index,
-the head's state root, and the head against the head marker (${HEAD_MARKER_FILE}). Prints
-every problem found (block number, hash, part) and exits with 1 and CHAIN_DB_CORRUPT if
-there is any. The node must be stopped: the check claims the data directory.
-
-  --data-dir <dir>   the node's data directory (a dev chain is recognised by its files)
-  --config <file>    the node's configuration (its dataDir and chain.genesisFile)
-  --chain-genesis-file <file>   the genesis, when not given by --config or a dev chain
-  --from N           first block to check (default 0)
-  --to N             last block to check (default the head)
-  -h, --help         show this help
-
-Recovery when it finds damage: docs/node.md, "Damage to the database".
-`;
-
-function usage(message: string): CustosError {
-  return new CustosError("CLI_USAGE", `${message} (see custos db --help)`, {
-    details: { command: "db" },
-  });
-}
-
-function blockNumber(flag: string, value: string | undefined): bigint {
-  if (value === undefined || !/^\d{1,20}$/.test(value)) {
-    throw usage(`${flag} needs a block number`);
-  }
-  return BigInt(value);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -119,7 +91,7 @@ async function checkStopped(
   const from = range.from ?? 0n;
   const to =
     range.to === undefined || range.to > head.header.number ? head.header.number : range.to;
-  if (from > to) throw usage(`--from ${from} is above --to ${to}`);
+  if (from > to) throw usageError("db", `--from ${from} is above --to ${to}`, { flag: "--from" });
   const every = BigInt(options.progressEvery ?? 100_000);
   let reported = from;
   const started = performance.now();
@@ -171,30 +143,34 @@ function stopOnSignal(): { signal: AbortSignal; dispose: () => void } {
  * ```
  */
 export function createDbCommand(options: DbCommandOptions = {}): CliCommand {
-  return {
-    name: "db",
-    summary: "check a stopped node's chain database (db check --data-dir <dir>)",
-    async run(args, io) {
-      const [sub, ...rest] = args;
-      if (sub === undefined || sub === "-h" || sub === "--help" || rest.includes("--help")) {
-        io.stdout(HELP);
-        return 0;
-      }
-      if (sub !== "check") throw usage(`unknown db command "${sub}"`);
-      const { file, overrides, rest: others } = parseConfigFlags(rest);
-      const range: { from?: bigint; to?: bigint } = {};
-      for (let i = 0; i < others.length; i++) {
-        const arg = others[i] as string;
-        if (arg === "--from") range.from = blockNumber(arg, others[++i]);
-        else if (arg === "--to") range.to = blockNumber(arg, others[++i]);
-        else throw usage(`unknown option ${arg}`);
-      }
+  const check = cliAction({
+    description: `Checks a stopped node's chain database, block by block: the canonical index, each header (its hash, number and link to the previous block), each body (its transactions against the header's transactionsRoot), the receipts (against the receiptsRoot), the transaction index, the head's state root, and the head against the head marker (${HEAD_MARKER_FILE}). Prints every problem found (block number, hash, part) and exits with 1 and CHAIN_DB_CORRUPT if there is any. The node must be stopped: the check claims the data directory. The data directory comes from --data-dir or the --config file; a dev chain there is recognised by its files; otherwise the genesis comes from --chain-genesis-file or the config.
+
+Recovery when it finds damage: docs/node.md, "Damage to the database".`,
+    usage: "[--data-dir <dir>] [--config <file.json>] [--from N] [--to N] [config flags]",
+    options: {
+      config: configFileOption,
+      ...configOptions(),
+      from: { type: "integer", min: 0, description: "first block to check (default 0)" },
+      to: { type: "integer", min: 0, description: "last block to check (default the head)" },
+    },
+    run: async ({ values }, io) => {
+      const file = values.config;
+      const overrides = configOverrides(values);
       const config = await loadConfig({
         ...(file === undefined ? {} : { file }),
         overrides: await withDevDetected(file, overrides),
       });
       const dataDir = config.dataDir;
-      if (dataDir === undefined) throw usage("--data-dir (or dataDir in --config) is required");
+      if (dataDir === undefined) {
+        throw usageError("db", "--data-dir (or dataDir in --config) is required", {
+          flag: "--data-dir",
+        });
+      }
+      const range = {
+        ...(values.from === undefined ? {} : { from: BigInt(values.from) }),
+        ...(values.to === undefined ? {} : { to: BigInt(values.to) }),
+      };
       try {
         if (!(await stat(dataDir)).isDirectory()) throw new Error(`${dataDir} is not a directory`);
       } catch (cause) {
@@ -236,5 +212,9 @@ export function createDbCommand(options: DbCommandOptions = {}): CliCommand {
         await lock.release();
       }
     },
-  };
+  });
+  return defineCommand("db", {
+    summary: "check a stopped node's chain database (db check --data-dir <dir>)",
+    subcommands: { check },
+  });
 }

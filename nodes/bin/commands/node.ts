@@ -1,10 +1,13 @@
 import { arch, platform } from "node:os";
 import { bytesToHex } from "@ethereumjs/util";
-import { CustosError, isCustosError } from "../../../src/errors/index.ts";
-import { configFlags, loadConfig, parseConfigFlags } from "../../config/index.ts";
+import { isCustosError } from "../../../src/errors/index.ts";
+import { loadConfig } from "../../config/index.ts";
 import { createLogger, type LogDestination } from "../../log/index.ts";
 import { type CustosNode, devChainFiles, startNode } from "../../node/index.ts";
-import type { CliCommand, CliIo } from "../CliCommand.ts";
+import type { CliCommand } from "../CliCommand.ts";
+import { cliAction } from "../cliAction.ts";
+import { configFileOption, configOptions, configOverrides } from "../configOptions.ts";
+import { defineCommand } from "../defineCommand.ts";
 import { packageVersion } from "../packageVersion.ts";
 
 /** Options of {@link createNodeCommand}. */
@@ -16,31 +19,6 @@ export interface NodeCommandOptions {
   readonly stopSignal?: () => Promise<void>;
   /** Where log lines go; default standard error (standard output carries the summary). */
   readonly logDestination?: LogDestination;
-}
-
-function helpText(): string {
-  const flags = configFlags()
-    .map((f) => `  ${f.flag.padEnd(36)} ${f.description}`)
-    .join("\n");
-  return `Usage: custos node [--config <file.json>] [--dev] [--reindex] [config flags]
-
-Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool,
-block production by this node's validator (solo mode) and the JSON-RPC endpoint (HTTP and
-WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also
-during start-up; within 10 s at most).
-
-  --config <file>   the node's JSON configuration (docs/configuration.md)
-  --dev             a development chain: generated on the first start in the data directory
-                    (a temporary one without --data-dir), contracts at genesis, funded member
-                    accounts (each hospital: an admin account and a separate consent
-                    recorder) whose keys go to <data dir>/${devChainFiles.keys} (mode 0600)
-  --reindex         replay and verify every stored block from genesis into a fresh database
-                    before serving (the old one is kept until the new one is complete)
-  -h, --help        show this help
-
-Config flags (each overrides one field of the file):
-${flags}
-`;
 }
 
 /** After SIGINT/SIGTERM, the process exits by this deadline even if stopping hangs. */
@@ -109,69 +87,73 @@ function summary(node: CustosNode): string {
  * node, prints where it serves (and, for a dev node, the accounts and the keys file), then
  * runs until SIGINT/SIGTERM and stops cleanly (the block in progress is committed first).
  *
- * @throws CustosError `CLI_USAGE` for an unknown argument; `CONFIG_INVALID` and the start-up
- *   errors of `startNode`.
+ * @throws CustosError `CLI_USAGE` for an unknown flag or a value of the wrong type;
+ *   `CONFIG_INVALID` and the start-up errors of `startNode`.
  * @example
  * ```ts
  * await runCli(["node", "--dev", "--rpc-port", "0"], io);
  * ```
  */
 export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand {
-  return {
-    name: "node",
+  return defineCommand("node", {
     summary: "run a hospital node (JSON-RPC, block production, storage); --dev for a dev chain",
-    async run(args: readonly string[], io: CliIo) {
-      const { file, overrides, rest } = parseConfigFlags(args);
-      let reindex = false;
-      for (const arg of rest) {
-        if (arg === "-h" || arg === "--help") {
-          io.stdout(helpText());
-          return 0;
+    action: cliAction({
+      description: `Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool, block production by this node's validator (solo mode) and the JSON-RPC endpoint (HTTP and WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also during start-up; within 10 s at most).
+
+With --dev, a development chain: generated on the first start in the data directory (a temporary one without --data-dir), contracts at genesis, funded member accounts (each hospital: an admin account and a separate consent recorder) whose keys go to ${devChainFiles.keys} in the data directory (mode 0600).`,
+      usage: "[--config <file.json>] [--dev] [--reindex] [config flags]",
+      options: {
+        config: configFileOption,
+        ...configOptions(),
+        reindex: {
+          type: "boolean",
+          description:
+            "replay and verify every stored block from genesis into a fresh database before serving (the old one is kept until the new one is complete)",
+        },
+      },
+      run: async ({ values }, io) => {
+        const file = values.config;
+        const config = await loadConfig({
+          ...(file === undefined ? {} : { file }),
+          overrides: configOverrides(values),
+        });
+        const logger = createLogger({
+          level: config.log.level,
+          pretty: config.log.pretty,
+          destination: options.logDestination ?? { write: (line) => process.stderr.write(line) },
+        });
+        const stopRequested = (options.stopSignal ?? signalStop)();
+        // A stop requested during start-up aborts it (releasing what was opened).
+        const startUp = new AbortController();
+        void stopRequested.then(() => startUp.abort());
+        let node: CustosNode;
+        try {
+          node = await startNode(
+            {
+              config,
+              reindex: values.reindex === true,
+              onReindexProgress: (done, total) => io.stderr(`reindex ${done}/${total} blocks\n`),
+              signal: startUp.signal,
+            },
+            {
+              logger,
+              clientVersion: `custos/v${packageVersion}/${platform()}-${arch()}/node-${process.version}`,
+            },
+          );
+        } catch (error) {
+          // One structured line with the code and details (block, part, file, path, pid) for
+          // operators and their log tooling; the CLI prints the code and message.
+          if (isCustosError(error)) {
+            logger.error({ code: error.code, details: error.details }, "node did not start");
+          }
+          throw error;
         }
-        if (arg === "--reindex") reindex = true;
-        else {
-          throw new CustosError("CLI_USAGE", `unknown option ${arg} (see custos node --help)`, {
-            details: { argument: arg },
-          });
-        }
-      }
-      const config = await loadConfig({ ...(file === undefined ? {} : { file }), overrides });
-      const logger = createLogger({
-        level: config.log.level,
-        pretty: config.log.pretty,
-        destination: options.logDestination ?? { write: (line) => process.stderr.write(line) },
-      });
-      const stopRequested = (options.stopSignal ?? signalStop)();
-      // A stop requested during start-up aborts it (releasing what was opened).
-      const startUp = new AbortController();
-      void stopRequested.then(() => startUp.abort());
-      let node: CustosNode;
-      try {
-        node = await startNode(
-          {
-            config,
-            reindex,
-            onReindexProgress: (done, total) => io.stderr(`reindex ${done}/${total} blocks\n`),
-            signal: startUp.signal,
-          },
-          {
-            logger,
-            clientVersion: `custos/v${packageVersion}/${platform()}-${arch()}/node-${process.version}`,
-          },
-        );
-      } catch (error) {
-        // One structured line with the code and details (block, part, file, path, pid) for
-        // operators and their log tooling; the CLI prints the code and message.
-        if (isCustosError(error)) {
-          logger.error({ code: error.code, details: error.details }, "node did not start");
-        }
-        throw error;
-      }
-      io.stdout(summary(node));
-      await stopRequested;
-      await node.stop();
-      io.stdout("stopped\n");
-      return 0;
-    },
-  };
+        io.stdout(summary(node));
+        await stopRequested;
+        await node.stop();
+        io.stdout("stopped\n");
+        return 0;
+      },
+    }),
+  });
 }

@@ -17,7 +17,7 @@ import {
   MAX_COHORT_WORKERS,
   sha256,
 } from "../../../src/consentIndex/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { until } from "../fakeConsentChain.ts";
 import {
   C,
@@ -267,13 +267,7 @@ describe("ConsentIndex with an asynchronous cohort filter in progress", () => {
     await until(() => gate.waiting() === 1);
     expect(index.busy).toBe(true);
     const change = stateChange(outsiders[0] as Uint8Array, 1, 1);
-    let caught: unknown;
-    try {
-      index.apply(change);
-    } catch (error) {
-      caught = error;
-    }
-    expect(isCustosError(caught, "CONSENT_INDEX_BUSY")).toBe(true);
+    expectCustosError(() => index.apply(change), "CONSENT_INDEX_BUSY");
     expect(index.checkAccess({ subject: cohort[0] as string, ...requests[0] }).allowed).toBe(true);
     const single = index.filterCohort(cohort, requests[0]);
     gate.openAll();
@@ -290,17 +284,16 @@ describe("ConsentIndex with an asynchronous cohort filter in progress", () => {
     const cohort = fixtureCohort(known, 200_000, 44);
     const queued = new AbortController();
     queued.abort(new Error("not needed"));
-    const early = await index
-      .filterCohortAsync(cohort, requests[0], { signal: queued.signal })
-      .catch((e) => e);
-    expect(isCustosError(early, "CONSENT_COHORT_ABORTED")).toBe(true);
+    await expectCustosError(
+      index.filterCohortAsync(cohort, requests[0], { signal: queued.signal }),
+      "CONSENT_COHORT_ABORTED",
+    );
 
     const running = new AbortController();
     const filtering = index.filterCohortAsync(cohort, requests[0], { signal: running.signal });
     await until(() => index.busy);
     running.abort();
-    const error = await filtering.catch((e) => e);
-    expect(isCustosError(error, "CONSENT_COHORT_ABORTED")).toBe(true);
+    await expectCustosError(filtering, "CONSENT_COHORT_ABORTED");
     await index.whenIdle();
     expect(outcome(await index.filterCohortAsync(cohort, requests[0]))).toEqual(
       outcome(index.filterCohort(cohort, requests[0])),
@@ -316,16 +309,11 @@ describe("createWorkerCohortExecutor", () => {
       ["workers", { workers: 1.5 }],
       ["minEntriesPerTask", { minEntriesPerTask: 0 }],
     ] as const) {
-      let caught: unknown;
-      try {
-        createWorkerCohortExecutor(options);
-      } catch (error) {
-        caught = error;
-      }
-      expect(isCustosError(caught) && [caught.code, caught.details]).toEqual([
+      const error = expectCustosError(
+        () => createWorkerCohortExecutor(options),
         "INVALID_ARGUMENT",
-        { field },
-      ]);
+      );
+      expect(error.details).toEqual({ field });
     }
   });
 
@@ -360,17 +348,19 @@ describe("createWorkerCohortExecutor", () => {
 
   it("reports a failing task as CONSENT_COHORT_WORKER_FAILED and keeps working", async () => {
     const executor = workers(2);
-    const error = await executor.run([commitTask(true, 0), commitTask(true, 5)]).catch((e) => e);
-    expect(isCustosError(error, "CONSENT_COHORT_WORKER_FAILED")).toBe(true);
+    const error = await expectCustosError(
+      executor.run([commitTask(true, 0), commitTask(true, 5)]),
+      "CONSENT_COHORT_WORKER_FAILED",
+    );
     expect(error.details).toMatchObject({ code: null });
     expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: 0 }]);
   });
 
   it("refuses buffers that are not shared (a worker would write to a copy)", async () => {
-    const error = await workers(1)
-      .run([commitTask(false, 0)])
-      .catch((e) => e);
-    expect(isCustosError(error, "INVALID_ARGUMENT")).toBe(true);
+    const error = await expectCustosError(
+      workers(1).run([commitTask(false, 0)]),
+      "INVALID_ARGUMENT",
+    );
     expect(error.details).toEqual({ field: "buffers.rows" });
   });
 
@@ -379,7 +369,7 @@ describe("createWorkerCohortExecutor", () => {
     const controller = new AbortController();
     const running = executor.run([commitTask(true, 0), commitTask(true, 0)], controller.signal);
     controller.abort();
-    expect(isCustosError(await running.catch((e) => e), "CONSENT_COHORT_ABORTED")).toBe(true);
+    await expectCustosError(running, "CONSENT_COHORT_ABORTED");
     expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: 0 }]);
   });
 
@@ -389,16 +379,13 @@ describe("createWorkerCohortExecutor", () => {
     const pending = executor.run([commitTask(true, 0), commitTask(true, 0)]);
     controller.abort();
     await executor.close();
-    expect(isCustosError(await pending.catch((e) => e), "CONSENT_COHORT_EXECUTOR_CLOSED")).toBe(
-      true,
-    );
-    const later = await executor.run([commitTask(true, 0)]).catch((e) => e);
-    expect(isCustosError(later, "CONSENT_COHORT_EXECUTOR_CLOSED")).toBe(true);
+    await expectCustosError(pending, "CONSENT_COHORT_EXECUTOR_CLOSED");
+    await expectCustosError(executor.run([commitTask(true, 0)]), "CONSENT_COHORT_EXECUTOR_CLOSED");
     const index = fixtureIndex(known, 0, executor);
-    const refused = await index
-      .filterCohortAsync([hex(known[0] as Uint8Array)], requests[0])
-      .catch((e) => e);
-    expect(isCustosError(refused, "CONSENT_COHORT_EXECUTOR_CLOSED")).toBe(true);
+    await expectCustosError(
+      index.filterCohortAsync([hex(known[0] as Uint8Array)], requests[0]),
+      "CONSENT_COHORT_EXECUTOR_CLOSED",
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import {
   proveInclusion,
   verifyInclusion,
 } from "../../../src/consentIndex/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 
 const SEED = 20261123;
 
@@ -118,7 +119,11 @@ describe("buildCohortTree / verifyInclusion", () => {
     expect(
       verifyInclusion(viaNoble.root, members[7] as string, proof as CohortInclusionProof),
     ).toBe(true);
-    expect(() => buildCohortTree(members, { hash: () => new Uint8Array(31) })).toThrow(/32 bytes/);
+    const shortHash = expectCustosError(
+      () => buildCohortTree(members, { hash: () => new Uint8Array(31) }),
+      "INVALID_ARGUMENT",
+    );
+    expect(shortHash.details).toEqual({ field: "hash" });
   });
 
   it("pins the empty-set root and rejects malformed member lists", () => {
@@ -126,11 +131,11 @@ describe("buildCohortTree / verifyInclusion", () => {
     expect(buildCohortTree([]).root).toBe(
       `0x${Buffer.from(nobleSha256(new Uint8Array(41).fill(0, 1).fill(2, 0, 1))).toString("hex")}`,
     );
-    expect(() => buildCohortTree(new Uint8Array(40))).toThrow(/n×32/);
-    expect(() => buildCohortTree(["0x01"])).toThrow(
-      expect.objectContaining({ details: { field: "members[0]" } }),
-    );
-    expect(() => buildCohortTree(7 as never)).toThrow(/array/);
+    const refused = (members: unknown) =>
+      expectCustosError(() => buildCohortTree(members as string[]), "INVALID_ARGUMENT").details;
+    expect(refused(new Uint8Array(40))).toEqual({ field: "members", length: 40 });
+    expect(refused(["0x01"])).toEqual({ field: "members[0]" });
+    expect(refused(7)).toEqual({ field: "members" });
     expect(buildCohortTree(subjects(3, 1)).prove("0x00")).toBeUndefined();
   });
 });

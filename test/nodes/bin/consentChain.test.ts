@@ -185,8 +185,12 @@ describe("custos consent on a chain", () => {
     expect(first.err).toMatch(/import \d+\.\d% \d+\/4 ETA /);
     expect(first.err).toContain("75.0% 3/4");
     expect(JSON.parse(await readFile(`${file}.progress.json`, "utf8"))).toEqual({
-      format: 1,
-      landedLines: [2, 4, 7],
+      format: 2,
+      landedRanges: [
+        [2, 2],
+        [4, 4],
+        [7, 7],
+      ],
     });
     const shown = await cli(["show", pseudonym("c"), ...readChain()], { env: {} });
     expect(JSON.parse(shown.out)).toMatchObject({
@@ -202,6 +206,44 @@ describe("custos consent on a chain", () => {
     expect(second).toMatchObject({ rows: 7, skipped: 3, landed: 1 });
     expect(second.failed.map((f: { line: number }) => f.line)).toEqual([3, 5, 6]);
     expect(resumed.err).toBe(""); // no progress bar without a terminal or --progress
+  });
+
+  it("imports a CSV with a BOM, CRLF line ends, quoted commas and a bad line in the middle", async () => {
+    const lines = ['\uFEFFsubject,"note, free text",documentHash'];
+    for (let i = 0; i < 40; i++) {
+      lines.push(`"${pseudonym(`excel ${i}`)}","Ward 7, bed ${i}",${docHash(`excel ${i}`)}`);
+    }
+    lines[20] = `"${pseudonym("excel bad")}"x,"a, b",${docHash("excel bad")}`;
+    const file = join(dir, "excel.csv");
+    await writeFile(file, `${lines.join("\r\n")}\r\n`);
+    const run = await cli(["import", file, "--terms", TERMS, ...chain()]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.out)).toEqual({
+      file,
+      rows: 40,
+      skipped: 0,
+      landed: 39,
+      failed: [
+        {
+          line: 21,
+          reason: "CONSENT_IMPORT_INVALID",
+          problem: "malformed CSV (CSV_INVALID_CLOSING_QUOTE)",
+        },
+      ],
+    });
+    expect(JSON.parse(await readFile(`${file}.progress.json`, "utf8"))).toEqual({
+      format: 2,
+      landedRanges: [
+        [2, 20],
+        [22, 41],
+      ],
+    });
+    for (const i of [0, 18, 20, 39]) {
+      const shown = await cli(["show", pseudonym(`excel ${i}`), ...readChain()], { env: {} });
+      expect(JSON.parse(shown.out)).toMatchObject({ status: "active", version: 1 });
+    }
+    const skipped = await cli(["show", pseudonym("excel bad"), ...readChain()], { env: {} });
+    expect(JSON.parse(skipped.out)).toMatchObject({ status: "none" });
   });
 
   it("imports NDJSON and reports a clean run with exit code 0", async () => {
@@ -341,7 +383,7 @@ describe("custos consent on a chain", () => {
       "error CLI_USAGE: --custodian is required when CUSTOS_RECORDER_KEY is not set (see custos consent --help)\n",
     );
     expect((await cli(["show", subject, ...chain(), "--custodian", "0"])).err).toBe(
-      "error CLI_USAGE: --custodian must be a hospital organisation id (1 to 4294967295) (see custos consent --help)\n",
+      "error CLI_USAGE: --custodian must be an integer from 1 to 4294967295 (see custos consent --help)\n",
     );
   });
 

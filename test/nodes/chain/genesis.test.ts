@@ -18,7 +18,7 @@ import {
   consentRegistryAbi,
   consortiumAbi,
 } from "../../../src/contracts/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { devGenesis, openChain, tempDir } from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(3);
@@ -32,14 +32,9 @@ function mutate(change: (g: Record<string, unknown>) => void): unknown {
 }
 
 function expectInvalid(document: unknown, field: string) {
-  try {
-    parseGenesis(document);
-  } catch (error) {
-    expect(isCustosError(error, "GENESIS_INVALID")).toBe(true);
-    expect((error as { details: Record<string, unknown> }).details.field).toBe(field);
-    return;
-  }
-  throw new Error(`expected GENESIS_INVALID for ${field}`);
+  expect(expectCustosError(() => parseGenesis(document), "GENESIS_INVALID").details.field).toBe(
+    field,
+  );
 }
 
 describe("genesis", () => {
@@ -171,9 +166,7 @@ describe("genesis", () => {
     const block = await commitGenesis(reopened, genesis);
     expect(bytesToHex(block.hash())).toBe(bytesToHex((reopened.head() as Block).hash()));
     const other = devGenesis(3, "another-seed").genesis;
-    await expect(commitGenesis(reopened, other)).rejects.toSatisfy((e: unknown) =>
-      isCustosError(e, "GENESIS_INVALID"),
-    );
+    await expectCustosError(commitGenesis(reopened, other), "GENESIS_INVALID");
     await reopened.close();
   });
 
@@ -285,9 +278,8 @@ describe("genesis", () => {
         (orgs[1] as { accounts: string[] }).accounts.push(`0x${"00".repeat(20)}`);
       }),
     );
-    await expect(genesisBlock(bad)).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "GENESIS_INVALID") && e.details.field === "organisations",
-    );
+    const error = await expectCustosError(genesisBlock(bad), "GENESIS_INVALID");
+    expect(error.details.field).toBe("organisations");
   });
 
   it("loads a genesis file and reports unreadable or non-JSON files", async () => {
@@ -299,11 +291,7 @@ describe("genesis", () => {
     expect(loaded).toEqual(genesis);
     expect(Object.isFrozen(loaded.organisations[0])).toBe(true);
     await writeFile(`${dir.path}/bad.json`, "{");
-    await expect(loadGenesisFile(`${dir.path}/bad.json`)).rejects.toSatisfy((e: unknown) =>
-      isCustosError(e, "GENESIS_INVALID"),
-    );
-    await expect(loadGenesisFile(`${dir.path}/missing.json`)).rejects.toSatisfy((e: unknown) =>
-      isCustosError(e, "GENESIS_INVALID"),
-    );
+    await expectCustosError(loadGenesisFile(`${dir.path}/bad.json`), "GENESIS_INVALID");
+    await expectCustosError(loadGenesisFile(`${dir.path}/missing.json`), "GENESIS_INVALID");
   });
 });

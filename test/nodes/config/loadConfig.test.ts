@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, parseConfigFlags } from "../../../nodes/config/index.ts";
+import { loadConfig } from "../../../nodes/config/index.ts";
 
 let dir: string;
 
@@ -29,13 +29,16 @@ describe("loadConfig", () => {
 
   it("resolves a relative file name against cwd and applies overrides", async () => {
     await writeFile(join(dir, "rel.json"), JSON.stringify({ dataDir: "db", dev: true }));
-    const { overrides } = parseConfigFlags(["--rpc-port", "9000"]);
+    const overrides = [{ path: "rpc.port", value: 9000, source: "--rpc-port" }];
     const config = await loadConfig({ file: "rel.json", cwd: dir, overrides });
     expect(config.rpc.port).toBe(9000);
   });
 
   it("builds a config from overrides alone when no file is given", async () => {
-    const { overrides } = parseConfigFlags(["--data-dir", "d", "--dev"]);
+    const overrides = [
+      { path: "dataDir", value: "d", source: "--data-dir" },
+      { path: "dev", value: true, source: "--dev" },
+    ];
     const config = await loadConfig({ overrides, cwd: "/work" });
     expect(config.dataDir).toBe("/work/d");
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  type ConfigOverride,
   type ConfigProblem,
-  parseConfigFlags,
   resolveConfig,
 } from "../../../nodes/config/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
@@ -9,9 +9,16 @@ import { isCustosError } from "../../../src/errors/index.ts";
 const where = { baseDir: "/etc/custos", cwd: "/home/op" };
 const minimal = { dataDir: "data", chain: { genesisFile: "genesis.json" } };
 
-function problemsOf(document: unknown, argv: readonly string[] = []): ConfigProblem[] {
+/** An override as the CLI makes it from a flag. */
+const fromFlag = (source: string, path: string, value: unknown): ConfigOverride => ({
+  path,
+  value,
+  source,
+});
+
+function problemsOf(document: unknown, overrides: readonly ConfigOverride[] = []): ConfigProblem[] {
   try {
-    resolveConfig(document, { ...where, overrides: parseConfigFlags(argv).overrides });
+    resolveConfig(document, { ...where, overrides });
   } catch (error) {
     if (isCustosError(error, "CONFIG_INVALID")) return error.details.problems as ConfigProblem[];
     throw error;
@@ -19,9 +26,9 @@ function problemsOf(document: unknown, argv: readonly string[] = []): ConfigProb
   return [];
 }
 
-function messageOf(document: unknown, argv: readonly string[] = []): string {
+function messageOf(document: unknown, overrides: readonly ConfigOverride[] = []): string {
   try {
-    resolveConfig(document, { ...where, overrides: parseConfigFlags(argv).overrides });
+    resolveConfig(document, { ...where, overrides });
   } catch (error) {
     if (isCustosError(error, "CONFIG_INVALID")) return error.shortMessage;
     throw error;
@@ -247,7 +254,11 @@ describe("resolveConfig overrides", () => {
   it("applies flags over the document and resolves flag paths against the working directory", () => {
     const config = resolveConfig(minimal, {
       ...where,
-      overrides: parseConfigFlags(["--rpc-port", "9545", "--data-dir", "other", "--dev"]).overrides,
+      overrides: [
+        fromFlag("--rpc-port", "rpc.port", 9545),
+        fromFlag("--data-dir", "dataDir", "other"),
+        fromFlag("--dev", "dev", true),
+      ],
     });
     expect(config.rpc.port).toBe(9545);
     expect(config.dataDir).toBe("/home/op/other");
@@ -256,24 +267,24 @@ describe("resolveConfig overrides", () => {
   });
 
   it("names the flag when an override is invalid", () => {
-    expect(messageOf(minimal, ["--rpc-port", "http"])).toBe(
+    expect(messageOf(minimal, [fromFlag("--rpc-port", "rpc.port", "http")])).toBe(
       "rpc.port: must be an integer 0..65535 (from --rpc-port)",
     );
-    expect(messageOf(minimal, ["--rpc-port=65536"])).toBe(
+    expect(messageOf(minimal, [fromFlag("--rpc-port", "rpc.port", 65536)])).toBe(
       "rpc.port: must be an integer 0..65535 (from --rpc-port)",
     );
-    expect(messageOf(minimal, ["--dev=maybe"])).toBe("dev: must be true or false (from --dev)");
+    expect(messageOf(minimal, [fromFlag("--dev", "dev", "maybe")])).toBe(
+      "dev: must be true or false (from --dev)",
+    );
   });
 
   it("creates missing sections for nested flags", () => {
     const config = resolveConfig(minimal, {
       ...where,
-      overrides: parseConfigFlags([
-        "--validator-key-file",
-        "/keys/v.key",
-        "--rpc-get-logs-max-results",
-        "5",
-      ]).overrides,
+      overrides: [
+        fromFlag("--validator-key-file", "validator.keyFile", "/keys/v.key"),
+        fromFlag("--rpc-get-logs-max-results", "rpc.getLogs.maxResults", 5),
+      ],
     });
     expect(config.validator?.keyFile).toBe("/keys/v.key");
     expect(config.rpc.getLogs.maxResults).toBe(5);

@@ -13,7 +13,7 @@ import {
   uint64Bytes,
   writeHeadMarker,
 } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 import { commitGrantBlocks, damageRecords, fixtureCommon, withChainDb } from "./chainFixture.ts";
 
@@ -44,16 +44,10 @@ async function marked<T>(change: (db: ChainDb) => Promise<T>): Promise<T> {
   }
 }
 
+/** Opening fails with CHAIN_DB_CORRUPT; a database that opens after all is closed again. */
 async function openError(extra: Partial<ChainDbOptions> = {}) {
-  const error = await open(extra).then(
-    async (db) => {
-      await db.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(isCustosError(error, "CHAIN_DB_CORRUPT"), String(error)).toBe(true);
-  return (error as { details: Record<string, unknown> }).details;
+  const opened = open(extra).then((db) => db.close());
+  return (await expectCustosError(opened, "CHAIN_DB_CORRUPT")).details;
 }
 
 describe("createChainDb with a head marker", () => {
@@ -155,15 +149,11 @@ describe("createChainDb with a head marker", () => {
     const db = await open({ checkBlocks: 2, onFault: (e) => faults.push(e.code) });
     try {
       expect(db.health()).toEqual({ checkFailures: 0 });
-      await expect(db.blockByNumber(1n)).rejects.toSatisfy((e: unknown) =>
-        isCustosError(e, "CHAIN_DB_CORRUPT"),
-      );
+      await expectCustosError(db.blockByNumber(1n), "CHAIN_DB_CORRUPT");
       expect(db.health().checkFailures).toBe(1);
       expect(db.health().fault?.code).toBe("CHAIN_DB_CORRUPT");
       expect(faults).toEqual(["CHAIN_DB_CORRUPT"]);
-      await expect(commitGrantBlocks(db, 1)).rejects.toSatisfy((e: unknown) =>
-        isCustosError(e, "CHAIN_DB_CORRUPT"),
-      );
+      await expectCustosError(commitGrantBlocks(db, 1), "CHAIN_DB_CORRUPT");
       expect(db.head()?.header.number).toBe(6n);
     } finally {
       await db.close();

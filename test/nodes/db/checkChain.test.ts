@@ -11,6 +11,7 @@ import {
   uint64Bytes,
 } from "../../../nodes/db/index.ts";
 import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 import { commitGrantBlocks, damageRecords, withChainDb } from "./chainFixture.ts";
 
@@ -106,10 +107,12 @@ describe("checkChain", () => {
   it("stops when its signal fires", async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await withChainDb(dir.path, (db) =>
-      checkChain(db, { from: 0n, to: 6n, signal: controller.signal }),
-    ).catch((e: unknown) => e);
-    expect(isCustosError(error, "NODE_ABORTED")).toBe(true);
+    await expectCustosError(
+      withChainDb(dir.path, (db) =>
+        checkChain(db, { from: 0n, to: 6n, signal: controller.signal }),
+      ),
+      "NODE_ABORTED",
+    );
   });
 });
 

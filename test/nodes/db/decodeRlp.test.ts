@@ -2,7 +2,7 @@ import { RLP } from "@ethereumjs/rlp";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeRlp, encodeRlp, type RlpValue } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 
 const source = { keyspace: "test", key: "0x00" };
 
@@ -39,13 +39,7 @@ describe("decodeRlp", () => {
         const broken = trailing
           ? Uint8Array.of(...bytes, 0)
           : bytes.subarray(0, cut % bytes.length);
-        let error: unknown;
-        try {
-          decodeRlp(broken, source);
-        } catch (caught) {
-          error = caught;
-        }
-        expect(isCustosError(error) && error.code).toBe("CHAIN_DB_CORRUPT");
+        expectCustosError(() => decodeRlp(broken, source), "CHAIN_DB_CORRUPT");
       }),
       { numRuns: 500 },
     );

@@ -12,7 +12,7 @@ import {
   createExecutionEngine,
   type ExecutionEngine,
 } from "../../../nodes/execution/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   devGenesis,
   flatRecords,
@@ -123,8 +123,9 @@ describe("flat state in the chain database", () => {
       ...built.stateWrites,
       { key: new Uint8Array([1]), value: undefined } as unknown as StateWrite,
     ];
-    await expect(db.commitBlock({ ...built, stateWrites: poisoned })).rejects.toSatisfy(
-      (e: unknown) => isCustosError(e, "CHAIN_DB_COMMIT_FAILED"),
+    await expectCustosError(
+      db.commitBlock({ ...built, stateWrites: poisoned }),
+      "CHAIN_DB_COMMIT_FAILED",
     );
     expect(db.flatState.blockHash).toEqual(before);
     const records = expected();

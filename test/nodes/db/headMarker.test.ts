@@ -7,7 +7,7 @@ import {
   readHeadMarker,
   writeHeadMarker,
 } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 const marker = { number: 251n, hash: new Uint8Array(32).fill(0xab), logFrom: 200n };
@@ -34,15 +34,11 @@ describe("head marker", () => {
       text.slice(0, 20),
       text.replace("custos-head-marker/1", "custos-head-marker/9"),
     ]) {
-      const error = (() => {
-        try {
-          return decodeHeadMarker(damaged, "/data/chain-head.json");
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(isCustosError(error, "CHAIN_DB_CORRUPT")).toBe(true);
-      expect((error as { details: { file: string } }).details.file).toBe("/data/chain-head.json");
+      const error = expectCustosError(
+        () => decodeHeadMarker(damaged, "/data/chain-head.json"),
+        "CHAIN_DB_CORRUPT",
+      );
+      expect(error.details.file).toBe("/data/chain-head.json");
     }
   });
 
@@ -54,8 +50,6 @@ describe("head marker", () => {
     expect((await readHeadMarker(path))?.number).toBe(252n);
     expect(await readdir(dir.path)).toEqual(["chain-head.json"]);
     await writeFile(path, (await readFile(path, "utf8")).replace("252", "253"));
-    await expect(readHeadMarker(path)).rejects.toSatisfy((e: unknown) =>
-      isCustosError(e, "CHAIN_DB_CORRUPT"),
-    );
+    await expectCustosError(readHeadMarker(path), "CHAIN_DB_CORRUPT");
   });
 });

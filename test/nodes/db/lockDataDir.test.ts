@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DATA_DIR_PID_FILE, lockDataDir } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -16,9 +16,7 @@ afterEach(async () => {
 });
 
 async function inUse(): Promise<Record<string, unknown>> {
-  const error = await lockDataDir(dir.path).catch((e: unknown) => e);
-  expect(isCustosError(error, "NODE_START_FAILED")).toBe(true);
-  return (error as { details: Record<string, unknown> }).details;
+  return (await expectCustosError(lockDataDir(dir.path), "NODE_START_FAILED")).details;
 }
 
 /** A child process that runs until killed, and its pid. */

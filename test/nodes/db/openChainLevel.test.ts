@@ -2,7 +2,8 @@ import { readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultChainDbOptions, openChainLevel } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import type { ErrorCode } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 import { commitGrantBlocks, withChainDb } from "./chainFixture.ts";
 
@@ -20,16 +21,10 @@ afterEach(async () => {
 
 const options = { storage: defaultChainDbOptions.storage };
 
-async function openError(path = location) {
-  const error = await openChainLevel(path, options).then(
-    async (level) => {
-      await level.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeDefined();
-  return error as { code: string; details: Record<string, unknown> };
+/** Opening fails with `code`; a database that opens after all is closed again. */
+async function openError(code: ErrorCode, path = location, extra: { create?: boolean } = {}) {
+  const opened = openChainLevel(path, { ...options, ...extra }).then((level) => level.close());
+  return (await expectCustosError(opened, code)).details;
 }
 
 async function manifestName(): Promise<string> {
@@ -43,26 +38,19 @@ describe("openChainLevel", () => {
   });
 
   it("refuses to create a database when told not to", async () => {
-    const error = await openChainLevel(join(dir.path, "none"), { ...options, create: false }).catch(
-      (e: unknown) => e,
-    );
-    expect(isCustosError(error, "NODE_START_FAILED")).toBe(true);
+    await openError("NODE_START_FAILED", join(dir.path, "none"), { create: false });
   });
 
   it("names a damaged CURRENT, and keeps the database files", async () => {
     const files = await readdir(location);
     await writeFile(join(location, "CURRENT"), "garbage");
-    const error = await openError();
-    expect(error.code).toBe("CHAIN_DB_CORRUPT");
-    expect(error.details.file).toBe("CURRENT");
+    expect((await openError("CHAIN_DB_CORRUPT")).file).toBe("CURRENT");
     expect((await readdir(location)).sort()).toEqual(files.sort());
   });
 
   it("names a missing CURRENT while tables and logs remain (LevelDB would start an empty database)", async () => {
     await rm(join(location, "CURRENT"));
-    const error = await openError();
-    expect(error.code).toBe("CHAIN_DB_CORRUPT");
-    expect(error.details.file).toBe("CURRENT");
+    expect((await openError("CHAIN_DB_CORRUPT")).file).toBe("CURRENT");
   });
 
   it("names a missing, empty or damaged MANIFEST", async () => {
@@ -70,21 +58,17 @@ describe("openChainLevel", () => {
     const path = join(location, manifest);
     const original = await readFile(path);
     await writeFile(path, Buffer.concat([original.subarray(0, 10), Buffer.alloc(20, 0xee)]));
-    const damaged = await openError();
-    expect(damaged.code).toBe("CHAIN_DB_CORRUPT");
-    expect(damaged.details.file).toBe(manifest);
+    expect((await openError("CHAIN_DB_CORRUPT")).file).toBe(manifest);
     await truncate(path, 0);
-    expect((await openError()).details.file).toBe(manifest);
+    expect((await openError("CHAIN_DB_CORRUPT")).file).toBe(manifest);
     await rm(path);
-    expect((await openError()).details.file).toBe(manifest);
+    expect((await openError("CHAIN_DB_CORRUPT")).file).toBe(manifest);
   });
 
   it("says a database held by another handle is in use", async () => {
     const level = await openChainLevel(location, options);
     try {
-      const error = await openError();
-      expect(error.code).toBe("NODE_START_FAILED");
-      expect(error.details.reason).toBe("in use");
+      expect((await openError("NODE_START_FAILED")).reason).toBe("in use");
     } finally {
       await level.close();
     }
@@ -93,8 +77,6 @@ describe("openChainLevel", () => {
   it("reports a location under a regular file as NODE_START_FAILED with ENOTDIR", async () => {
     const file = join(dir.path, "file");
     await writeFile(file, "");
-    const error = await openError(join(file, "chain"));
-    expect(error.code).toBe("NODE_START_FAILED");
-    expect(error.details.code).toBe("ENOTDIR");
+    expect((await openError("NODE_START_FAILED", join(file, "chain"))).code).toBe("ENOTDIR");
   });
 });

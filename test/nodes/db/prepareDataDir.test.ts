@@ -2,7 +2,7 @@ import { access, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prepareDataDir, storageError } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -15,9 +15,7 @@ afterEach(async () => {
 });
 
 async function failure(path: string) {
-  const error = await prepareDataDir(path).catch((e: unknown) => e);
-  expect(isCustosError(error, "NODE_START_FAILED"), String(error)).toBe(true);
-  return (error as { details: Record<string, unknown> }).details;
+  return (await expectCustosError(prepareDataDir(path), "NODE_START_FAILED")).details;
 }
 
 describe("prepareDataDir", () => {

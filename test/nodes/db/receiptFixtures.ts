@@ -1,7 +1,6 @@
 import type { Log } from "@ethereumjs/evm";
 import fc from "fast-check";
 import { encodeStoredReceipts, type StoredReceipt } from "../../../nodes/db/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
 
 /** Few distinct values, so that random filters often match and often do not. */
 const value = (length: number) =>
@@ -61,14 +60,4 @@ export function malformedReceiptLists(): Uint8Array[] {
     Uint8Array.of(0xc2, 0xc1, 0x80),
     Uint8Array.of(0xf9, 0xff),
   ];
-}
-
-/** The CustosError code `run` throws, or undefined when it throws nothing of that kind. */
-export function errorCode(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isCustosError(error) ? error.code : undefined;
-  }
-  return undefined;
 }

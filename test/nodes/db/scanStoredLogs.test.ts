@@ -8,7 +8,8 @@ import {
   type StoredReceipt,
   scanStoredLogs,
 } from "../../../nodes/db/index.ts";
-import { address, errorCode, malformedReceiptLists, receipt, topic } from "./receiptFixtures.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
+import { address, malformedReceiptLists, receipt, topic } from "./receiptFixtures.ts";
 
 const position = fc.oneof(fc.constant(null), topic, fc.array(topic, { maxLength: 2 }));
 const filter: fc.Arbitrary<Pick<LogFilter, "addresses" | "topics">> = fc.record({
@@ -78,10 +79,14 @@ describe("scanStoredLogs", () => {
     expect(found?.txHash).toEqual(new Uint8Array(32).fill(7));
   });
 
-  it("refuses bytes that are not a receipts list with CHAIN_DB_CORRUPT", () => {
-    for (const bytes of malformedReceiptLists()) {
-      const scan = () => scanStoredLogs(bytes, "0x72aa", { addresses: [], topics: [] });
-      expect(errorCode(scan), Buffer.from(bytes).toString("hex")).toBe("CHAIN_DB_CORRUPT");
-    }
-  });
+  it.for(malformedReceiptLists().map((bytes) => Buffer.from(bytes).toString("hex")))(
+    "refuses bytes that are not a receipts list with CHAIN_DB_CORRUPT: 0x%s",
+    (hex) => {
+      const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
+      expectCustosError(
+        () => scanStoredLogs(bytes, "0x72aa", { addresses: [], topics: [] }),
+        "CHAIN_DB_CORRUPT",
+      );
+    },
+  );
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { createTrieUpdate, EMPTY_TRIE_ROOT } from "../../../nodes/db/createTrieUpdate.ts";
 import { stateProof } from "../../../nodes/db/stateProof.ts";
 import { trieProof } from "../../../nodes/db/trieProof.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 
 /** A state of `accounts` (the first with `slots` in storage), built with the node's trie code. */
 function buildState(accounts: number, slots: number) {
@@ -90,12 +90,9 @@ describe("stateProof", () => {
       nodes: [],
       value: undefined,
     });
-    let code: string | undefined;
-    try {
-      trieProof(keccak_256(Uint8Array.of(1)), Uint8Array.of(1), () => undefined);
-    } catch (error) {
-      code = isCustosError(error) ? error.code : undefined;
-    }
-    expect(code).toBe("STATE_NOT_AVAILABLE");
+    expectCustosError(
+      () => trieProof(keccak_256(Uint8Array.of(1)), Uint8Array.of(1), () => undefined),
+      "STATE_NOT_AVAILABLE",
+    );
   });
 });

@@ -5,7 +5,8 @@ import {
   encodeStoredReceipts,
   readStoredReceipt,
 } from "../../../nodes/db/index.ts";
-import { errorCode, malformedReceiptLists, receipt } from "./receiptFixtures.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
+import { malformedReceiptLists, receipt } from "./receiptFixtures.ts";
 
 describe("stored receipts", () => {
   it("decode to what was encoded", () => {
@@ -33,17 +34,12 @@ describe("stored receipts", () => {
     );
   });
 
-  it("refuse bytes that are not a receipts list with CHAIN_DB_CORRUPT", () => {
-    for (const bytes of malformedReceiptLists()) {
-      const hex = Buffer.from(bytes).toString("hex");
-      expect(
-        errorCode(() => decodeStoredReceipts(bytes, "0x72aa")),
-        hex,
-      ).toBe("CHAIN_DB_CORRUPT");
-      expect(
-        errorCode(() => readStoredReceipt(bytes, "0x72aa", 0)),
-        hex,
-      ).toBe("CHAIN_DB_CORRUPT");
-    }
-  });
+  it.for(malformedReceiptLists().map((bytes) => Buffer.from(bytes).toString("hex")))(
+    "refuse bytes that are not a receipts list with CHAIN_DB_CORRUPT: 0x%s",
+    (hex) => {
+      const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
+      expectCustosError(() => decodeStoredReceipts(bytes, "0x72aa"), "CHAIN_DB_CORRUPT");
+      expectCustosError(() => readStoredReceipt(bytes, "0x72aa", 0), "CHAIN_DB_CORRUPT");
+    },
+  );
 });

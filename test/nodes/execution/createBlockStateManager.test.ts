@@ -13,6 +13,7 @@ import {
 } from "../../../nodes/db/index.ts";
 import { createBlockStateManager } from "../../../nodes/execution/createBlockStateManager.ts";
 import { createCustosCommon } from "../../../nodes/execution/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 const common = createCustosCommon({ chainId: 4242n });
@@ -246,12 +247,14 @@ describe("createBlockStateManager", () => {
   });
 
   it("refuses an unknown state root", () => {
-    expect(() =>
-      createBlockStateManager({
-        common,
-        db: createWriteBackDb(chainDb.trieDb),
-        stateRoot: new Uint8Array(32).fill(3),
-      }),
-    ).toThrow(expect.objectContaining({ code: "STATE_NOT_AVAILABLE" }));
+    expectCustosError(
+      () =>
+        createBlockStateManager({
+          common,
+          db: createWriteBackDb(chainDb.trieDb),
+          stateRoot: new Uint8Array(32).fill(3),
+        }),
+      "STATE_NOT_AVAILABLE",
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
   type ReplayPool,
   traceTransaction,
 } from "../../../nodes/execution/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   devGenesis,
   grantCalldata,
@@ -76,15 +76,6 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function codeOf(run: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await run;
-  } catch (error) {
-    return isCustosError(error) ? error.code : "not a CustosError";
-  }
-  return undefined;
-}
-
 describe("createReplayPool", () => {
   it("traces a committed transaction on its worker as on this thread", async () => {
     const parent = await db.headerByHash(granted.header.parentHash);
@@ -124,7 +115,8 @@ describe("createReplayPool", () => {
     const quick = createReplayPool({ timeoutMs: 50 }, { chainDb: db });
     try {
       const head = db.head() as Block;
-      expect(await codeOf(quick.createAccessList({ data: LOOP }, head, head))).toBe(
+      await expectCustosError(
+        quick.createAccessList({ data: LOOP }, head, head),
         "RPC_CALL_TIMEOUT",
       );
       expect(quick.timeouts()).toBe(1);
@@ -142,7 +134,8 @@ describe("createReplayPool", () => {
     try {
       const head = db.head() as Block;
       const first = small.createAccessList({ data: LOOP }, head, head);
-      expect(await codeOf(small.createAccessList({ data: LOOP }, head, head))).toBe(
+      await expectCustosError(
+        small.createAccessList({ data: LOOP }, head, head),
         "RPC_LIMIT_EXCEEDED",
       );
       expect((await first).failure).toEqual({ kind: "halt", reason: "out of gas" });

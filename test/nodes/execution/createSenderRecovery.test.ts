@@ -10,7 +10,7 @@ import {
   RecoveredKeyMemo,
   type RecoveryItem,
 } from "../../../nodes/execution/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   devGenesis,
   grantCalldata,
@@ -113,9 +113,8 @@ describe("createSenderRecovery", () => {
         },
         { common },
       );
-      const error = await engine.executeBlock(block).catch((e: unknown) => e);
-      expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
-      reasons.push((error as { details: unknown }).details);
+      const error = await expectCustosError(engine.executeBlock(block), "BLOCK_INVALID");
+      reasons.push(error.details);
       await chainDb.close();
       await dir.remove();
     }

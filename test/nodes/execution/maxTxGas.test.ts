@@ -8,7 +8,7 @@ import {
   type ExecutionEngine,
   MAX_TX_GAS,
 } from "../../../nodes/execution/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { devGenesis, openChain, recorderOf, signedTx, tempDir } from "../stateFixtures.ts";
 
 const { genesis, keys } = devGenesis(2, "max-tx-gas");
@@ -80,11 +80,10 @@ describe("the per-transaction gas cap (EIP-7825's 2^24)", () => {
       },
       { common },
     );
-    await expect(engine.executeBlock(bad)).rejects.toSatisfy(
-      (e: unknown) =>
-        isCustosError(e, "BLOCK_INVALID") &&
-        e.details.field === "transactions[1].gasLimit" &&
-        e.details.txHash === bytesToHex(over.hash()),
-    );
+    const error = await expectCustosError(engine.executeBlock(bad), "BLOCK_INVALID");
+    expect(error.details).toMatchObject({
+      field: "transactions[1].gasLimit",
+      txHash: bytesToHex(over.hash()),
+    });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { StoredReceipt } from "../../../nodes/db/index.ts";
 import type { CallResult } from "../../../nodes/execution/index.ts";
 import { createMembership } from "../../../nodes/node/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 
 const consortium = hexToBytes(`0x${"cc".repeat(20)}`);
 const other = hexToBytes(`0x${"dd".repeat(20)}`);
@@ -79,7 +79,6 @@ describe("createMembership", () => {
       { returnData: new Uint8Array(0), gasUsed: 0n, error: "invalid opcode" },
     ]);
     const membership = createMembership({ engine: fake.engine, consortium, head: () => head });
-    const error = await membership.isMember(account).catch((e: unknown) => e);
-    expect(isCustosError(error, "INTERNAL")).toBe(true);
+    await expectCustosError(membership.isMember(account), "INTERNAL");
   });
 });

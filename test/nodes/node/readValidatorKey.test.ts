@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readValidatorKey } from "../../../nodes/node/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -41,11 +41,10 @@ describe("readValidatorKey", () => {
     for (const [name, content] of cases) {
       const file = join(dir.path, name);
       if (content !== undefined) await writeFile(file, content, { mode: 0o600 });
-      const error = await readValidatorKey(file).catch((e: unknown) => e);
-      expect(isCustosError(error, "CONFIG_INVALID"), name).toBe(true);
-      expect((error as { details: { field: string } }).details.field).toBe("validator.keyFile");
+      const error = await expectCustosError(readValidatorKey(file), "CONFIG_INVALID");
+      expect(error.details.field, name).toBe("validator.keyFile");
       expect(JSON.stringify(error)).not.toContain("abab");
-      expect(String((error as Error).message)).not.toContain("abab");
+      expect(error.message).not.toContain("abab");
     }
   });
 });

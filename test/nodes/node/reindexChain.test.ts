@@ -12,7 +12,8 @@ import {
   reindexChain,
   systemClock,
 } from "../../../nodes/node/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import type { ErrorCode } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   devGenesis,
   grantCalldata,
@@ -73,15 +74,21 @@ async function storeChain(
   return { common, head };
 }
 
-/** What a reindex of the test directory's chain throws (or resolves to). */
-function failedReindex(genesis: Genesis, common: Common, signal?: AbortSignal): Promise<unknown> {
-  return reindexChain({
+/** The details of a reindex of the test directory's chain that fails with `code`. */
+async function failedReindex(
+  code: ErrorCode,
+  genesis: Genesis,
+  common: Common,
+  signal?: AbortSignal,
+) {
+  const reindexed = reindexChain({
     dataDir: dir.path,
     common,
     genesis,
     clock: systemClock,
     ...(signal === undefined ? {} : { signal }),
-  }).catch((e: unknown) => e);
+  });
+  return (await expectCustosError(reindexed, code)).details;
 }
 
 function withStateRoot(block: Block, stateRoot: Uint8Array): Block {
@@ -121,9 +128,7 @@ describe("reindexChain", () => {
     const { common, head } = await storeChain(genesis, [recorder], (block) =>
       withStateRoot(block, new Uint8Array(32).fill(7)),
     );
-    const error = await failedReindex(genesis, common);
-    expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
-    expect((error as { details: Record<string, string> }).details).toMatchObject({
+    expect(await failedReindex("BLOCK_INVALID", genesis, common)).toMatchObject({
       field: "stateRoot",
       blockNumber: "1",
     });
@@ -136,9 +141,7 @@ describe("reindexChain", () => {
   it("refuses a stored block with a transaction from outside the consortium", async () => {
     const genesis = genesisWithOutsider();
     const { common } = await storeChain(genesis, [{ privateKey: OUTSIDER_KEY, custodian: 1 }]);
-    const error = await failedReindex(genesis, common);
-    expect(isCustosError(error, "BLOCK_INVALID")).toBe(true);
-    expect((error as { details: Record<string, string> }).details.field).toBe(
+    expect((await failedReindex("BLOCK_INVALID", genesis, common)).field).toBe(
       "transactions[0].sender",
     );
   });
@@ -149,8 +152,7 @@ describe("reindexChain", () => {
     const { common, head } = await storeChain(genesis, [recorder]);
     const controller = new AbortController();
     controller.abort();
-    const error = await failedReindex(genesis, common, controller.signal);
-    expect(isCustosError(error, "NODE_ABORTED")).toBe(true);
+    await failedReindex("NODE_ABORTED", genesis, common, controller.signal);
     const chainDb = await openChain(join(dir.path, chainDirectories.chain), genesis, common);
     expect(bytesToHex(chainDb.head()?.hash() ?? new Uint8Array())).toBe(bytesToHex(head.hash()));
     await chainDb.close();

@@ -10,7 +10,7 @@ import { FLAT_HEAD_KEY } from "../../../nodes/db/index.ts";
 import { createLogger } from "../../../nodes/log/index.ts";
 import { type CustosNode, startNode } from "../../../nodes/node/index.ts";
 import { consentRegistryAbi, consortiumAbi } from "../../../src/contracts/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { seededRandomBytes, tempDir } from "../stateFixtures.ts";
 
 const modules = { logger: createLogger({ level: "silent" }), clientVersion: "custos/test" };
@@ -142,11 +142,11 @@ describe("startNode (dev)", () => {
   it("refuses to reuse a dev chain made with other parameters, naming the field", async () => {
     const dataDir = join(dir.path, "dev");
     await stopped(await start({ dev: true, dataDir }));
-    const error = await start({ dev: true, dataDir, devChain: { hospitals: 6 } }).catch(
-      (e: unknown) => e,
+    const error = await expectCustosError(
+      start({ dev: true, dataDir, devChain: { hospitals: 6 } }),
+      "CONFIG_INVALID",
     );
-    expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
-    expect((error as { details: { field: string } }).details.field).toBe("devChain.hospitals");
+    expect(error.details.field).toBe("devChain.hospitals");
   });
 
   it("refuses a dev chain of an earlier version whose recorders were admin accounts", async () => {
@@ -159,10 +159,8 @@ describe("startNode (dev)", () => {
     for (const org of old.organisations) if (org.recorders.length > 0) org.recorders = org.accounts;
     await writeFile(join(dataDir, "dev-genesis.json"), JSON.stringify(old));
     await writeFile(join(dataDir, "dev-keys.json"), JSON.stringify(keys), { mode: 0o600 });
-    const error = await start({ dev: true, dataDir }).catch((e: unknown) => e);
-    expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
-    expect((error as { details: { field: string } }).details.field).toBe("dataDir");
-    expect((error as Error).message).toMatch(/use another dataDir/);
+    const error = await expectCustosError(start({ dev: true, dataDir }), "CONFIG_INVALID");
+    expect(error.details.field).toBe("dataDir");
   });
 
   it("runs in a temporary directory removed at stop when no dataDir is given", async () => {
@@ -259,13 +257,11 @@ describe("startNode (genesis file)", () => {
     const { keys, genesisFile } = await writeChain();
     const keyFile = join(dir.path, "other.key");
     await writeFile(keyFile, keys.regulator.privateKey.slice(2), { mode: 0o600 });
-    const error = await start({
-      dataDir: join(dir.path, "c"),
-      chain: { genesisFile },
-      validator: { keyFile },
-    }).catch((e: unknown) => e);
-    expect(isCustosError(error, "CONFIG_INVALID")).toBe(true);
-    expect((error as { details: { field: string } }).details.field).toBe("validator.keyFile");
+    const error = await expectCustosError(
+      start({ dataDir: join(dir.path, "c"), chain: { genesisFile }, validator: { keyFile } }),
+      "CONFIG_INVALID",
+    );
+    expect(error.details.field).toBe("validator.keyFile");
   });
 
   it("refuses a database that holds another chain", async () => {
@@ -275,10 +271,10 @@ describe("startNode (genesis file)", () => {
     const other = createDevGenesis({ hospitals: 2, randomBytes: seededRandomBytes("other") });
     const otherFile = join(dir.path, "other.json");
     await writeFile(otherFile, JSON.stringify(other.genesis));
-    const error = await start({ dataDir, chain: { genesisFile: otherFile } }).catch(
-      (e: unknown) => e,
+    await expectCustosError(
+      start({ dataDir, chain: { genesisFile: otherFile } }),
+      "GENESIS_INVALID",
     );
-    expect(isCustosError(error, "GENESIS_INVALID")).toBe(true);
   });
 
   it("reports a port in use as NODE_START_FAILED and releases the database", async () => {
@@ -287,10 +283,10 @@ describe("startNode (genesis file)", () => {
     const port = Number(new URL(first.rpcUrl).port);
     const dataDir = join(dir.path, "f");
     await mkdir(dataDir);
-    const error = await start({ dataDir, chain: { genesisFile }, rpc: { port } }).catch(
-      (e: unknown) => e,
+    await expectCustosError(
+      start({ dataDir, chain: { genesisFile }, rpc: { port } }),
+      "NODE_START_FAILED",
     );
-    expect(isCustosError(error, "NODE_START_FAILED")).toBe(true);
     // The database was closed: the same directory opens again.
     await stopped(await start({ dataDir, chain: { genesisFile } }));
   });

@@ -2,7 +2,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFilterRegistry, type FilterRegistry } from "../../../nodes/rpc/FilterRegistry.ts";
 import { defaultRpcServerOptions } from "../../../nodes/rpc/rpcServerOptions.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import {
   contract,
   createFakeNodeApi,
@@ -43,15 +43,6 @@ function commitBlocks(count: number): void {
     const { block, receipts } = makeNextBlock(api);
     api.commit(block, receipts);
   }
-}
-
-async function errorCode(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    return isCustosError(error) ? error.code : "not a CustosError";
-  }
-  return undefined;
 }
 
 describe("createFilterRegistry", () => {
@@ -126,13 +117,14 @@ describe("createFilterRegistry", () => {
   it("caps filters per client, in all, and the criteria they hold", async () => {
     filters.installBlocks("a");
     filters.installBlocks("a");
-    expect(await errorCode(() => filters.installBlocks("a"))).toBe("RPC_LIMIT_EXCEEDED");
+    expectCustosError(() => filters.installBlocks("a"), "RPC_LIMIT_EXCEEDED");
     filters.installLogs("b", { addresses: [contract, contract], topics: [transferTopic] });
-    expect(
-      await errorCode(() => filters.installLogs("c", { addresses: [contract], topics: [] })),
-    ).toBe("RPC_LIMIT_EXCEEDED");
+    expectCustosError(
+      () => filters.installLogs("c", { addresses: [contract], topics: [] }),
+      "RPC_LIMIT_EXCEEDED",
+    );
     filters.installBlocks("c");
-    expect(await errorCode(() => filters.installBlocks("d"))).toBe("RPC_LIMIT_EXCEEDED");
+    expectCustosError(() => filters.installBlocks("d"), "RPC_LIMIT_EXCEEDED");
     expect(filters.size).toBe(4);
   });
 
@@ -142,7 +134,7 @@ describe("createFilterRegistry", () => {
     clock = 900;
     await filters.changes(polled);
     clock = 1500;
-    expect(await errorCode(() => filters.changes(idle))).toBe("RPC_FILTER_NOT_FOUND");
+    expectCustosError(() => filters.changes(idle), "RPC_FILTER_NOT_FOUND");
     expect(await filters.changes(polled)).toEqual({ kind: "hashes", hashes: [] });
     clock = 3000;
     expect(filters.sweep()).toBe(1);
@@ -152,9 +144,9 @@ describe("createFilterRegistry", () => {
   });
 
   it("answers unknown ids and wrong kinds with RPC_FILTER_NOT_FOUND", async () => {
-    expect(await errorCode(() => filters.changes("0x1"))).toBe("RPC_FILTER_NOT_FOUND");
+    expectCustosError(() => filters.changes("0x1"), "RPC_FILTER_NOT_FOUND");
     const blocks = filters.installBlocks("a");
-    expect(await errorCode(() => filters.logFilter(blocks))).toBe("RPC_FILTER_NOT_FOUND");
+    expectCustosError(() => filters.logFilter(blocks), "RPC_FILTER_NOT_FOUND");
     expect(filters.uninstall(blocks)).toBe(true);
     expect(filters.uninstall(blocks)).toBe(false);
   });

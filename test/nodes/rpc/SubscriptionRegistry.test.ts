@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSubscriptionRegistry } from "../../../nodes/rpc/SubscriptionRegistry.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { createFakeNodeApi, makeNextBlock } from "./fakeNodeApi.ts";
 
 describe("createSubscriptionRegistry", () => {
@@ -15,7 +16,11 @@ describe("createSubscriptionRegistry", () => {
     });
     const first = registry.subscribe({ kind: "newHeads" });
     registry.subscribe({ kind: "logs", addresses: [], topics: [] });
-    expect(() => registry.subscribe({ kind: "newHeads" })).toThrow(/too many subscriptions/);
+    const refused = expectCustosError(
+      () => registry.subscribe({ kind: "newHeads" }),
+      "RPC_LIMIT_EXCEEDED",
+    );
+    expect(refused.details).toEqual({ limit: "maxSubscriptionsPerConnection", max: 2 });
     expect(registry.unsubscribe(first)).toBe(true);
     expect(registry.unsubscribe(first)).toBe(false);
     registry.close();

@@ -3,6 +3,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
 import { assertMemberSender, recoverSender } from "../../../nodes/txpool/index.ts";
 import { errorCodes } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { addressOf, common, signedTx, TO, testKey } from "./fixtures.ts";
 
 describe("assertMemberSender", () => {
@@ -21,11 +22,13 @@ describe("assertMemberSender", () => {
 
   it("refuses a non-member with TXPOOL_SENDER_NOT_MEMBER (-32003)", async () => {
     const tx = signedTx({ key: testKey(1), nonce: 0 });
-    await expect(assertMemberSender(tx, isMember)).rejects.toMatchObject({
-      code: "TXPOOL_SENDER_NOT_MEMBER",
-      shortMessage: "sender not a consortium member",
-      details: { sender: bytesToHex(addressOf(testKey(1))) },
-    });
+    const error = await expectCustosError(
+      assertMemberSender(tx, isMember),
+      "TXPOOL_SENDER_NOT_MEMBER",
+    );
+    // The message JSON-RPC clients see.
+    expect(error.shortMessage).toBe("sender not a consortium member");
+    expect(error.details).toEqual({ sender: bytesToHex(addressOf(testKey(1))) });
     expect(errorCodes.TXPOOL_SENDER_NOT_MEMBER.rpcCode).toBe(-32003);
   });
 
@@ -34,7 +37,9 @@ describe("assertMemberSender", () => {
       { nonce: 0n, maxFeePerGas: 1n, gasLimit: 21_000n, to: TO, chainId: 1337n },
       { common },
     );
-    expect(() => recoverSender(tx)).toThrow(/invalid sender/);
+    const error = expectCustosError(() => recoverSender(tx), "TXPOOL_INVALID_SENDER");
+    // geth's wording, which JSON-RPC clients match on.
+    expect(error.shortMessage).toMatch(/invalid sender/);
   });
 
   it("refuses a signature that recovers no key with TXPOOL_INVALID_SENDER", () => {
@@ -51,8 +56,6 @@ describe("assertMemberSender", () => {
       },
       { common },
     );
-    expect(() => recoverSender(tx)).toThrow(
-      expect.objectContaining({ code: "TXPOOL_INVALID_SENDER" }),
-    );
+    expectCustosError(() => recoverSender(tx), "TXPOOL_INVALID_SENDER");
   });
 });

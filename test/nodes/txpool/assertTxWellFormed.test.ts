@@ -6,7 +6,8 @@ import {
   defaultTxPoolOptions,
   type TxRules,
 } from "../../../nodes/txpool/index.ts";
-import { errorCodes, isCustosError } from "../../../src/errors/index.ts";
+import { type ErrorCode, errorCodes } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { CHAIN_ID, common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
 
 const rules: TxRules = {
@@ -19,14 +20,9 @@ const rules: TxRules = {
 };
 const key = testKey(0);
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isCustosError(error)) return error.code;
-    throw error;
-  }
-  return "none";
+/** The refusal's code, and its message: geth's wording, which JSON-RPC clients match on. */
+function refusal(tx: Parameters<typeof assertTxWellFormed>[0], txRules: TxRules, code: ErrorCode) {
+  return expectCustosError(() => assertTxWellFormed(tx, txRules), code).shortMessage;
 }
 
 describe("assertTxWellFormed", () => {
@@ -44,20 +40,18 @@ describe("assertTxWellFormed", () => {
 
   it("refuses oversized transactions with geth's wording", () => {
     const tx = signedTx({ key, nonce: 0, data: new Uint8Array(2000), gasLimit: 200_000n });
-    expect(() => assertTxWellFormed(tx, rules)).toThrow(/oversized data/);
-    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_OVERSIZED");
+    expect(refusal(tx, rules, "TXPOOL_OVERSIZED")).toMatch(/oversized data/);
   });
 
   it("refuses unsigned transactions as invalid sender", () => {
     const tx = createLegacyTx({ nonce: 0n, gasPrice: 10n, gasLimit: 21_000n, to: TO }, { common });
-    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_INVALID_SENDER");
+    expectCustosError(() => assertTxWellFormed(tx, rules), "TXPOOL_INVALID_SENDER");
   });
 
   it("refuses a typed or EIP-155 legacy transaction signed for another chain", () => {
     for (const type of [0, 2] as const) {
       const tx = signedTx({ key, nonce: 0, type, chainCommon: otherCommon });
-      expect(() => assertTxWellFormed(tx, rules)).toThrow(/invalid chain id for signer/);
-      expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_WRONG_CHAIN");
+      expect(refusal(tx, rules, "TXPOOL_WRONG_CHAIN")).toMatch(/invalid chain id for signer/);
     }
   });
 
@@ -67,23 +61,21 @@ describe("assertTxWellFormed", () => {
       { common },
     );
     expect(tx.isSigned()).toBe(true);
-    expect(() => assertTxWellFormed(tx, rules)).toThrow(/only replay-protected \(EIP-155\)/);
-    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_UNPROTECTED");
+    expect(refusal(tx, rules, "TXPOOL_UNPROTECTED")).toMatch(/only replay-protected \(EIP-155\)/);
     expect(assertTxWellFormed(tx, { ...rules, allowUnprotected: true }).fees.feeCap).toBe(10n);
   });
 
   it("refuses a gas limit below intrinsic gas, counting calldata", () => {
     const plain = signedTx({ key, nonce: 0, gasLimit: 20_999n });
-    expect(() => assertTxWellFormed(plain, rules)).toThrow(/intrinsic gas too low/);
+    expect(refusal(plain, rules, "TXPOOL_INTRINSIC_GAS")).toMatch(/intrinsic gas too low/);
     const withData = signedTx({ key, nonce: 0, gasLimit: 21_000n, data: new Uint8Array([1, 2]) });
-    expect(codeOf(() => assertTxWellFormed(withData, rules))).toBe("TXPOOL_INTRINSIC_GAS");
+    expectCustosError(() => assertTxWellFormed(withData, rules), "TXPOOL_INTRINSIC_GAS");
   });
 
   it("refuses a gas limit above the block gas limit", () => {
     const tx = signedTx({ key, nonce: 0, gasLimit: 1_000_001n });
     const wide = { ...rules, maxTxGas: 2_000_000n };
-    expect(() => assertTxWellFormed(tx, wide)).toThrow(/exceeds block gas limit/);
-    expect(codeOf(() => assertTxWellFormed(tx, wide))).toBe("TXPOOL_GAS_LIMIT");
+    expect(refusal(tx, wide, "TXPOOL_GAS_LIMIT")).toMatch(/exceeds block gas limit/);
   });
 
   it("refuses a gas limit above the per-transaction cap, which defaults to the chain's", () => {
@@ -91,18 +83,16 @@ describe("assertTxWellFormed", () => {
       signedTx({ key, nonce: 0, gasLimit: 500_000n }).serialize().length,
     );
     const tx = signedTx({ key, nonce: 0, gasLimit: 500_001n });
-    expect(codeOf(() => assertTxWellFormed(tx, rules))).toBe("TXPOOL_GAS_LIMIT_TOO_HIGH");
+    expectCustosError(() => assertTxWellFormed(tx, rules), "TXPOOL_GAS_LIMIT_TOO_HIGH");
     expect(defaultTxPoolOptions.maxTxGas).toBe(MAX_TX_GAS);
     expect(MAX_TX_GAS).toBe(2n ** 24n);
   });
 
   it("refuses a tip below the pool minimum", () => {
     const tx = signedTx({ key, nonce: 0, fee: 10n, tip: 1n });
-    expect(() => assertTxWellFormed(tx, rules)).toThrow(
-      /^TXPOOL_UNDERPRICED: transaction underpriced/,
-    );
+    expect(refusal(tx, rules, "TXPOOL_UNDERPRICED")).toMatch(/^transaction underpriced/);
     const legacy = signedTx({ key, nonce: 0, type: 0, fee: 1n });
-    expect(codeOf(() => assertTxWellFormed(legacy, rules))).toBe("TXPOOL_UNDERPRICED");
+    expectCustosError(() => assertTxWellFormed(legacy, rules), "TXPOOL_UNDERPRICED");
   });
 
   it("uses only registered -32000-family codes", () => {

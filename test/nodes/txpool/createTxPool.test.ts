@@ -1,7 +1,17 @@
 import { bytesToHex } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
 import { createTxPool, defaultTxPoolOptions } from "../../../nodes/txpool/index.ts";
+import type { ErrorCode } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { addressOf, CHAIN_ID, ETH, makePool, signedTx, testKey } from "./fixtures.ts";
+
+/**
+ * The refusal's code, and its message: geth's wording, which JSON-RPC clients match on (the
+ * node returns it as the error message of eth_sendRawTransaction).
+ */
+async function refusal(added: Promise<unknown>, code: ErrorCode): Promise<string> {
+  return (await expectCustosError(added, code)).shortMessage;
+}
 
 const alice = testKey(0);
 const bob = testKey(1);
@@ -57,16 +67,14 @@ describe("createTxPool admission", () => {
   it("refuses a nonce below the account nonce", async () => {
     const { pool, setState } = makePool();
     setState(alice, { nonce: 5n, balance: ETH });
-    await expect(pool.add(signedTx({ key: alice, nonce: 3 }))).rejects.toThrow(
-      "nonce too low: next nonce 5, tx nonce 3",
-    );
+    expect(
+      await refusal(pool.add(signedTx({ key: alice, nonce: 3 })), "TXPOOL_NONCE_TOO_LOW"),
+    ).toBe("nonce too low: next nonce 5, tx nonce 3");
   });
 
   it("refuses a nonce further ahead than the per-sender limit", async () => {
     const { pool } = makePool({ maxPerSender: 4 });
-    await expect(pool.add(signedTx({ key: alice, nonce: 4 }))).rejects.toMatchObject({
-      code: "TXPOOL_NONCE_TOO_HIGH",
-    });
+    await expectCustosError(pool.add(signedTx({ key: alice, nonce: 4 })), "TXPOOL_NONCE_TOO_HIGH");
     await expect(pool.add(signedTx({ key: alice, nonce: 3 }))).resolves.toMatchObject({
       status: "queued",
     });
@@ -76,9 +84,12 @@ describe("createTxPool admission", () => {
     const { pool, setState } = makePool();
     setState(alice, { nonce: 0n, balance: 21_000n * 10n * 2n + 5n });
     await pool.add(signedTx({ key: alice, nonce: 0, value: 5n }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 1, value: 1n }))).rejects.toThrow(
-      /insufficient funds for gas \* price \+ value/,
-    );
+    expect(
+      await refusal(
+        pool.add(signedTx({ key: alice, nonce: 1, value: 1n })),
+        "TXPOOL_INSUFFICIENT_FUNDS",
+      ),
+    ).toMatch(/^insufficient funds for gas \* price \+ value/);
     await expect(pool.add(signedTx({ key: alice, nonce: 1 }))).resolves.toMatchObject({
       status: "pending",
     });
@@ -86,12 +97,15 @@ describe("createTxPool admission", () => {
 
   it("refuses a gas limit above the block gas limit and a tip below the minimum", async () => {
     const { pool } = makePool({ blockGasLimit: 100_000n, minTip: 2n });
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, gasLimit: 100_001n }))).rejects.toThrow(
-      /exceeds block gas limit/,
-    );
-    await expect(pool.add(signedTx({ key: alice, nonce: 0, tip: 1n }))).rejects.toThrow(
-      /^TXPOOL_UNDERPRICED: transaction underpriced/,
-    );
+    expect(
+      await refusal(
+        pool.add(signedTx({ key: alice, nonce: 0, gasLimit: 100_001n })),
+        "TXPOOL_GAS_LIMIT",
+      ),
+    ).toMatch(/exceeds block gas limit/);
+    expect(
+      await refusal(pool.add(signedTx({ key: alice, nonce: 0, tip: 1n })), "TXPOOL_UNDERPRICED"),
+    ).toMatch(/^transaction underpriced/);
   });
 
   it("validates its options", () => {
@@ -100,15 +114,15 @@ describe("createTxPool admission", () => {
       isMember: () => true,
       now: () => 0,
     };
-    expect(() =>
-      createTxPool({ chainId: CHAIN_ID, blockGasLimit: 1n, maxCount: 0 }, ports),
-    ).toThrow("txpool.maxCount: must be a positive integer");
-    expect(() =>
-      createTxPool({ chainId: CHAIN_ID, blockGasLimit: 1n, priceBumpPercent: -1 }, ports),
-    ).toThrow(/priceBumpPercent/);
-    expect(() => createTxPool({ chainId: CHAIN_ID, blockGasLimit: -1n }, ports)).toThrow(
-      /blockGasLimit/,
-    );
+    const refused = (options: Parameters<typeof createTxPool>[0]) =>
+      expectCustosError(() => createTxPool(options, ports), "INVALID_ARGUMENT").details;
+    expect(refused({ chainId: CHAIN_ID, blockGasLimit: 1n, maxCount: 0 })).toEqual({
+      field: "maxCount",
+    });
+    expect(refused({ chainId: CHAIN_ID, blockGasLimit: 1n, priceBumpPercent: -1 })).toEqual({
+      field: "priceBumpPercent",
+    });
+    expect(refused({ chainId: CHAIN_ID, blockGasLimit: -1n })).toEqual({ field: "blockGasLimit" });
     expect(defaultTxPoolOptions.priceBumpPercent).toBe(10);
   });
 });
@@ -117,9 +131,9 @@ describe("createTxPool per-sender limit", () => {
   it("says account limit exceeded once the sender fills its nonce window", async () => {
     const { pool } = makePool({ maxPerSender: 3 });
     for (const nonce of [0, 1, 2]) await pool.add(signedTx({ key: alice, nonce }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 3 }))).rejects.toThrow(
-      /^TXPOOL_SENDER_LIMIT: account limit exceeded/,
-    );
+    expect(
+      await refusal(pool.add(signedTx({ key: alice, nonce: 3 })), "TXPOOL_SENDER_LIMIT"),
+    ).toMatch(/^account limit exceeded/);
     await expect(pool.add(signedTx({ key: bob, nonce: 0 }))).resolves.toMatchObject({
       status: "pending",
     });
@@ -140,9 +154,9 @@ describe("createTxPool per-sender limit", () => {
   it("reports a gapped nonce beyond the window as nonce too high", async () => {
     const { pool } = makePool({ maxPerSender: 3 });
     await pool.add(signedTx({ key: alice, nonce: 0 }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 3 }))).rejects.toThrow(
-      "nonce too high: next nonce 0, tx nonce 3",
-    );
+    expect(
+      await refusal(pool.add(signedTx({ key: alice, nonce: 3 })), "TXPOOL_NONCE_TOO_HIGH"),
+    ).toMatch(/^nonce too high: next nonce 0, tx nonce 3\b/);
   });
 
   it("promotes a gapped run once the gap is filled", async () => {
@@ -176,9 +190,12 @@ describe("createTxPool replacement", () => {
       [109n, 11n],
       [200n, 10n],
     ] as const) {
-      await expect(pool.add(signedTx({ key: alice, nonce: 0, fee, tip }))).rejects.toThrow(
-        /replacement transaction underpriced/,
-      );
+      expect(
+        await refusal(
+          pool.add(signedTx({ key: alice, nonce: 0, fee, tip })),
+          "TXPOOL_REPLACEMENT_UNDERPRICED",
+        ),
+      ).toMatch(/^replacement transaction underpriced/);
     }
   });
 
@@ -308,9 +325,9 @@ describe("createTxPool capacity", () => {
     const { pool } = makePool({ maxCount: 2 });
     await pool.add(signedTx({ key: alice, nonce: 0, fee: 10n }));
     await pool.add(signedTx({ key: bob, nonce: 0, fee: 10n }));
-    await expect(pool.add(signedTx({ key: carol, nonce: 0, fee: 10n }))).rejects.toThrow(
-      /^TXPOOL_UNDERPRICED: transaction underpriced/,
-    );
+    expect(
+      await refusal(pool.add(signedTx({ key: carol, nonce: 0, fee: 10n })), "TXPOOL_UNDERPRICED"),
+    ).toMatch(/^transaction underpriced/);
     expect(pool.stats().pending).toBe(2);
   });
 
@@ -318,10 +335,9 @@ describe("createTxPool capacity", () => {
     const { pool } = makePool({ maxCount: 2 });
     await pool.add(signedTx({ key: alice, nonce: 0, fee: 1n }));
     await pool.add(signedTx({ key: alice, nonce: 1, fee: 1n }));
-    await expect(pool.add(signedTx({ key: alice, nonce: 2, fee: 100n }))).rejects.toMatchObject({
-      code: "TXPOOL_FULL",
-      shortMessage: "txpool is full",
-    });
+    expect(
+      await refusal(pool.add(signedTx({ key: alice, nonce: 2, fee: 100n })), "TXPOOL_FULL"),
+    ).toBe("txpool is full");
   });
 
   it("evicts by bytes as well as by count", async () => {
@@ -337,8 +353,8 @@ describe("createTxPool capacity", () => {
   it("caps queued transactions", async () => {
     const { pool } = makePool({ maxQueued: 1 });
     await pool.add(signedTx({ key: alice, nonce: 1 }));
-    await expect(pool.add(signedTx({ key: bob, nonce: 1 }))).rejects.toThrow(
-      /txpool is full: future-nonce queue/,
+    expect(await refusal(pool.add(signedTx({ key: bob, nonce: 1 })), "TXPOOL_FULL")).toMatch(
+      /^txpool is full: future-nonce queue/,
     );
     await expect(pool.add(signedTx({ key: bob, nonce: 0 }))).resolves.toMatchObject({
       status: "pending",

@@ -2,19 +2,14 @@ import { RLP } from "@ethereumjs/rlp";
 import { bigIntToUnpaddedBytes, concatBytes } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
 import { decodeTransaction } from "../../../nodes/txpool/index.ts";
-import { isCustosError } from "../../../src/errors/index.ts";
+import type { ErrorCode } from "../../../src/errors/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { common, otherCommon, signedTx, TO, testKey } from "./fixtures.ts";
 
 const options = { common, maxTxBytes: 4096 };
 
-function codeOf(raw: Uint8Array, opts = options): string {
-  try {
-    decodeTransaction(raw, opts);
-  } catch (error) {
-    if (isCustosError(error)) return error.code;
-    throw error;
-  }
-  return "none";
+function expectRefused(raw: Uint8Array, code: ErrorCode, opts = options): void {
+  expectCustosError(() => decodeTransaction(raw, opts), code);
 }
 
 function rawFeeMarket(fields: { maxPriority: bigint; maxFee: bigint }): Uint8Array {
@@ -47,23 +42,23 @@ describe("decodeTransaction", () => {
   });
 
   it("refuses oversized input before decoding it", () => {
-    expect(codeOf(new Uint8Array(4097))).toBe("TXPOOL_OVERSIZED");
+    expectRefused(new Uint8Array(4097), "TXPOOL_OVERSIZED");
   });
 
   it("refuses blob and set-code transaction types", () => {
-    expect(codeOf(new Uint8Array([3, 0xc0]))).toBe("TXPOOL_TX_TYPE_UNSUPPORTED");
-    expect(codeOf(new Uint8Array([4, 0xc0]))).toBe("TXPOOL_TX_TYPE_UNSUPPORTED");
+    expectRefused(new Uint8Array([3, 0xc0]), "TXPOOL_TX_TYPE_UNSUPPORTED");
+    expectRefused(new Uint8Array([4, 0xc0]), "TXPOOL_TX_TYPE_UNSUPPORTED");
   });
 
   it("maps a chain mismatch to TXPOOL_WRONG_CHAIN for typed and legacy encodings", () => {
     for (const type of [0, 2] as const) {
       const raw = signedTx({ key: testKey(0), nonce: 0, type }).serialize();
-      expect(codeOf(raw, { common: otherCommon, maxTxBytes: 4096 })).toBe("TXPOOL_WRONG_CHAIN");
+      expectRefused(raw, "TXPOOL_WRONG_CHAIN", { common: otherCommon, maxTxBytes: 4096 });
     }
   });
 
   it("maps a priority fee above the fee cap to TXPOOL_TIP_ABOVE_FEE_CAP", () => {
-    expect(codeOf(rawFeeMarket({ maxPriority: 6n, maxFee: 5n }))).toBe("TXPOOL_TIP_ABOVE_FEE_CAP");
+    expectRefused(rawFeeMarket({ maxPriority: 6n, maxFee: 5n }), "TXPOOL_TIP_ABOVE_FEE_CAP");
   });
 
   it("maps init code over the EIP-3860 limit to TXPOOL_OVERSIZED", () => {
@@ -78,20 +73,21 @@ describe("decodeTransaction", () => {
       bigIntToUnpaddedBytes(1n),
       bigIntToUnpaddedBytes(1n),
     ]);
-    expect(() => decodeTransaction(raw, { common, maxTxBytes: 100_000 })).toThrow(
-      /max initcode size exceeded/,
+    const error = expectCustosError(
+      () => decodeTransaction(raw, { common, maxTxBytes: 100_000 }),
+      "TXPOOL_OVERSIZED",
     );
+    // geth's wording, which JSON-RPC clients match on.
+    expect(error.shortMessage).toMatch(/max initcode size exceeded/);
   });
 
   it("maps malformed bytes to TXPOOL_DECODE_FAILED with a reason", () => {
     for (const raw of [new Uint8Array([1, 2, 3]), new Uint8Array([0xc0]), new Uint8Array()]) {
-      try {
-        decodeTransaction(raw, options);
-        expect.unreachable();
-      } catch (error) {
-        expect(isCustosError(error, "TXPOOL_DECODE_FAILED")).toBe(true);
-        if (isCustosError(error)) expect(typeof error.details.reason).toBe("string");
-      }
+      const error = expectCustosError(
+        () => decodeTransaction(raw, options),
+        "TXPOOL_DECODE_FAILED",
+      );
+      expect(typeof error.details.reason).toBe("string");
     }
   });
 });
