@@ -57,6 +57,7 @@ export async function spawnDevNode(options: SpawnNodeOptions): Promise<NodeProce
     process.execPath,
     [
       "--max-semi-space-size=64",
+      "--min-semi-space-size=64",
       CLI,
       "node",
       "--dev",

@@ -95,7 +95,15 @@ export async function writeCustosConfig(
 export async function startCustosChain(options: CustosChainOptions): Promise<CustosChain> {
   // As `npm run custos` starts it: a 64 MB young generation (decision 004: ~20 % faster
   // replay; docs/node.md).
-  const args = ["--max-semi-space-size=64", cli, "node", "--dev", "--config", options.configFile];
+  const args = [
+    "--max-semi-space-size=64",
+    "--min-semi-space-size=64",
+    cli,
+    "node",
+    "--dev",
+    "--config",
+    options.configFile,
+  ];
   args.push("--data-dir", options.dataDir, "--rpc-port", "0");
   if (options.reindex) args.push("--reindex");
   const child = spawnChild(options.reindex ? "custos-reindex" : "custos", args, {
@@ -119,7 +127,7 @@ export async function startCustosChain(options: CustosChainOptions): Promise<Cus
       configuration:
         `custos node --dev: solo validator, 1 s block period, chain id ${setup.chainId}, ` +
         `${setup.hospitals.length} hospitals, contracts at genesis, node flag ` +
-        "--max-semi-space-size=64 (see method.custosConfig)",
+        "--max-semi-space-size=64 --min-semi-space-size=64 (see method.custosConfig)",
       rpc: createJsonRpc(url as string, options.rpcTimeoutMs),
       setup,
       ...(reindexed === undefined ? {} : { reindexed }),
