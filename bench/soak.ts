@@ -23,7 +23,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCustosChain, writeCustosConfig } from "./node/custosChain.ts";
-import { percentile, round } from "./node/stats.ts";
+import { leastSquares, percentile, round } from "./node/stats.ts";
 import { runAbusiveTraffic } from "./soak/abusiveTraffic.ts";
 import { probeMemory, probeNodeMetrics } from "./soak/probes.ts";
 import { startProbeThread } from "./soak/probeThread.ts";
@@ -100,22 +100,6 @@ const { liveness: livenessSamples, heads: headSamples } = probeSamples;
 const nodeCpuSeconds = node.cpuSeconds();
 await node.stop();
 await rm(dir, { recursive: true, force: true });
-
-/** The least-squares line through `points` (x, y). */
-function leastSquares(points: readonly (readonly [number, number])[]): { at(x: number): number } {
-  const n = points.length;
-  if (n < 2) throw new Error("too few memory samples for a trend");
-  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
-  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
-  let covariance = 0;
-  let variance = 0;
-  for (const [x, y] of points) {
-    covariance += (x - meanX) * (y - meanY);
-    variance += (x - meanX) ** 2;
-  }
-  const slope = covariance / variance;
-  return { at: (x) => meanY + slope * (x - meanX) };
-}
 
 /** The first sample at or after each whole minute, mapped by `value`. */
 function perMinute<T extends { atMs: number }, V>(samples: readonly T[], value: (s: T) => V): V[] {

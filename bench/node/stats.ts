@@ -22,3 +22,21 @@ export function round(n: number, digits = 0): number {
   const scale = 10 ** digits;
   return Math.round(n * scale) / scale;
 }
+
+/** The least-squares line through `points` (x, y). */
+export function leastSquares(points: readonly (readonly [number, number])[]): {
+  at(x: number): number;
+} {
+  const n = points.length;
+  if (n < 2) throw new Error("too few memory samples for a trend");
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const [x, y] of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  const slope = covariance / variance;
+  return { at: (x) => meanY + slope * (x - meanX) };
+}

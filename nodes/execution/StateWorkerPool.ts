@@ -43,7 +43,7 @@ export interface StateWorkerPoolPorts {
 }
 
 /** The client of jobs submitted without one (the node itself, tests). */
-export const LOCAL_CLIENT = "local";
+const LOCAL_CLIENT = "local";
 
 const WORKER_URL = siblingModuleUrl(import.meta.url, "stateWorker");
 /** Old-generation heap of a worker: a job's memory is gas-bounded, this bounds the rest. */

@@ -5,6 +5,7 @@ import type { CallRequest } from "./ExecutionEngine.ts";
 import { MAX_TX_GAS } from "./maxTxGas.ts";
 import type { StateJobRequest, StateJobResult } from "./StateJob.ts";
 import { StateWorkerPool, type StateWorkerPoolPorts } from "./StateWorkerPool.ts";
+import { smallerBigInt } from "./smallerBigInt.ts";
 
 /** Options of {@link createCallPool}. */
 export interface CallPoolOptions {
@@ -52,10 +53,6 @@ export interface CallPool extends CallExecutor {
   heapBytes(): number;
   /** Fails waiting and running calls (`NODE_ABORTED`) and stops the workers. */
   close(): Promise<void>;
-}
-
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
 }
 
 /**
@@ -121,7 +118,7 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
   return {
     async call(request, block, client) {
       const asked = request.gas ?? block.header.gasLimit;
-      const gas = min(asked, gasCap);
+      const gas = smallerBigInt(asked, gasCap);
       const answer = await submit("call", request, block, gas, client);
       if (!("result" in answer)) {
         throw new CustosError("INTERNAL", "a call worker answered no result");
@@ -134,7 +131,10 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     },
 
     async estimateGas(request, block, client) {
-      const cap = min(min(request.gas ?? block.header.gasLimit, gasCap), MAX_TX_GAS);
+      const cap = smallerBigInt(
+        smallerBigInt(request.gas ?? block.header.gasLimit, gasCap),
+        MAX_TX_GAS,
+      );
       const answer = await submit("estimate", request, block, cap, client);
       if (!("outcome" in answer)) {
         throw new CustosError("INTERNAL", "a call worker answered no gas estimate");

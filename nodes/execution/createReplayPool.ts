@@ -4,6 +4,7 @@ import type { AccessListOutcome } from "./createAccessList.ts";
 import { MAX_TX_GAS } from "./maxTxGas.ts";
 import type { AccessListRequest } from "./StateJob.ts";
 import { StateWorkerPool, type StateWorkerPoolPorts } from "./StateWorkerPool.ts";
+import { smallerBigInt } from "./smallerBigInt.ts";
 import type { TracedFrame } from "./traceTransaction.ts";
 
 /** Options of {@link createReplayPool}. */
@@ -56,11 +57,6 @@ export interface ReplayPool {
   close(): Promise<void>;
 }
 
-/** The smaller of two bigints (Math.min takes numbers only). */
-function smaller(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-
 /**
  * Creates the worker thread that runs eth_createAccessList and debug_traceTransaction, so
  * that, like eth_call, they never run on the thread that produces blocks and answers
@@ -102,8 +98,8 @@ export function createReplayPool(
 
   return {
     async createAccessList(request, state, context) {
-      const limit = smaller(context.header.gasLimit, MAX_TX_GAS);
-      const gas = smaller(request.gas ?? limit, limit);
+      const limit = smallerBigInt(context.header.gasLimit, MAX_TX_GAS);
+      const gas = smallerBigInt(request.gas ?? limit, limit);
       const answer = await pool.run({
         kind: "accessList",
         request,

@@ -61,10 +61,10 @@ export { RecoveredKeyMemo, type RecoveryItem } from "./RecoveredKeyMemo.ts";
 export { callIntrinsicGas, decodeRevertReason, runMessageCall } from "./runMessageCall.ts";
 export type { AccessListRequest } from "./StateJob.ts";
 export {
-  LOCAL_CLIENT,
   StateWorkerPool,
   type StateWorkerPoolOptions,
   type StateWorkerPoolPorts,
 } from "./StateWorkerPool.ts";
 export { searchCallGas } from "./searchCallGas.ts";
+export { smallerBigInt } from "./smallerBigInt.ts";
 export { type TracedFrame, traceTransaction } from "./traceTransaction.ts";

@@ -13,10 +13,10 @@ import {
   type ConsentState,
   createConsentIndex,
   type DenyReason,
-  denyReasons,
   verifyInclusion,
 } from "../../src/consentIndex/index.ts";
 import { expectCustosError } from "../expectCustosError.ts";
+import { expectedCohortDecisions } from "./cohort/cohortFixtures.ts";
 
 const P = purposeCodes;
 const C = dataCategories;
@@ -491,13 +491,11 @@ describe("createConsentIndex: filterCohort", () => {
             typeof p === "number" ? (records[p % Math.max(1, records.length)]?.subject ?? A) : p,
           );
           const request = { use, categories, at };
-          const expectedAllowed: number[] = [];
-          const expectedDenied = Object.fromEntries(denyReasons.map((r) => [r, 0]));
-          cohort.forEach((subject, i) => {
-            const d = index.checkAccess({ subject, ...request });
-            if (d.allowed) expectedAllowed.push(i);
-            else expectedDenied[d.reason] = (expectedDenied[d.reason] as number) + 1;
-          });
+          const { allowed: expectedAllowed, denied: expectedDenied } = expectedCohortDecisions(
+            index,
+            cohort,
+            request,
+          );
           const fromStrings = index.filterCohort(cohort, request);
           expect([...fromStrings.allowedIndices]).toEqual(expectedAllowed);
           expect(fromStrings.allowedCount).toBe(expectedAllowed.length);

@@ -1,9 +1,11 @@
 import { dataCategories, purposeCodes } from "../../../src/consent/index.ts";
 import {
   type CohortExecutor,
+  type CohortRequest,
   type ConsentChange,
   type ConsentIndex,
   createConsentIndex,
+  denyReasons,
 } from "../../../src/consentIndex/index.ts";
 
 /** Shared fixtures of the cohort filter tests: seeded keys built to stress the ordering. */
@@ -115,3 +117,22 @@ export const requests = [
   { use: P.DS.bit | P.NCU.bit, categories: C.CONDITIONS.bit },
   { use: P.CC.bit, categories: C.DRUGS.bit, at: T0 + 200 },
 ] as const;
+
+/**
+ * What `filterCohort(cohort, request)` must answer, worked out with one `checkAccess` per
+ * subject: the allowed positions and the count of denials by reason (every reason present).
+ */
+export function expectedCohortDecisions(
+  index: ConsentIndex,
+  cohort: readonly string[],
+  request: CohortRequest,
+): { allowed: number[]; denied: Record<string, number> } {
+  const allowed: number[] = [];
+  const denied: Record<string, number> = Object.fromEntries(denyReasons.map((r) => [r, 0]));
+  cohort.forEach((subject, i) => {
+    const decision = index.checkAccess({ subject, ...request });
+    if (decision.allowed) allowed.push(i);
+    else denied[decision.reason] = (denied[decision.reason] as number) + 1;
+  });
+  return { allowed, denied };
+}

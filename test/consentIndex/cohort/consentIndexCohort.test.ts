@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildCohortTree, denyReasons } from "../../../src/consentIndex/index.ts";
+import { buildCohortTree } from "../../../src/consentIndex/index.ts";
 import {
+  expectedCohortDecisions,
   fixtureCohort,
   fixtureIndex,
   hex,
@@ -95,13 +96,11 @@ describe("filterCohort: equals per-subject checkAccess", () => {
         fc.array(pick, { maxLength: 700 }),
         fc.constantFrom(...requests),
         (cohort, request) => {
-          const expectedAllowed: number[] = [];
-          const expectedDenied = Object.fromEntries(denyReasons.map((r) => [r, 0]));
-          cohort.forEach((subject, i) => {
-            const d = index.checkAccess({ subject, ...request });
-            if (d.allowed) expectedAllowed.push(i);
-            else expectedDenied[d.reason] = (expectedDenied[d.reason] as number) + 1;
-          });
+          const { allowed: expectedAllowed, denied: expectedDenied } = expectedCohortDecisions(
+            index,
+            cohort,
+            request,
+          );
           const result = index.filterCohort(cohort, request);
           expect([...result.allowedIndices]).toEqual(expectedAllowed);
           expect(result.allowedCount).toBe(expectedAllowed.length);
