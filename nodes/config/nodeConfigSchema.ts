@@ -115,6 +115,12 @@ export const nodeConfigSchema = Type.Object(
         ),
         maxBodyBytes: integer(1024, 128 * 1024 * 1024, 5 * 1024 * 1024, "Largest request body."),
         maxBatch: integer(1, 10_000, 100, "Most calls in one JSON-RPC batch."),
+        maxBatchResponseBytes: integer(
+          1024,
+          1024 * 1024 * 1024,
+          25_000_000,
+          "Once a batch's answers pass this many bytes, its remaining calls get -32005 (geth's --rpc.batch-response-max-size).",
+        ),
         getLogs: section(
           {
             maxBlockRange: integer(1, MAX_SAFE, 10_000, "Most blocks one eth_getLogs may span."),

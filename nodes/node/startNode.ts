@@ -119,6 +119,7 @@ function rpcOptions(config: NodeConfig) {
       ...defaultRpcServerOptions.limits,
       maxBodyBytes: rpc.maxBodyBytes,
       maxBatchSize: rpc.maxBatch,
+      maxBatchResponseBytes: rpc.maxBatchResponseBytes,
       maxLogBlockRange: rpc.getLogs.maxBlockRange,
       maxLogResults: rpc.getLogs.maxResults,
       maxSubscriptionsPerConnection: rpc.ws.maxSubscriptions,

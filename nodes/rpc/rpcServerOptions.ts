@@ -4,6 +4,8 @@ export interface RpcLimits {
   readonly maxBodyBytes: number;
   /** Largest batch; a larger batch gets one error -32005 and nothing runs. */
   readonly maxBatchSize: number;
+  /** Once a batch's answers pass this many bytes, its remaining requests get -32005. */
+  readonly maxBatchResponseBytes: number;
   /** Widest eth_getLogs block range (toBlock - fromBlock + 1). */
   readonly maxLogBlockRange: number;
   /** Most logs one eth_getLogs may return. */
@@ -72,6 +74,7 @@ export const defaultRpcServerOptions: RpcServerOptions = {
   limits: {
     maxBodyBytes: 5 * 1024 * 1024,
     maxBatchSize: 100,
+    maxBatchResponseBytes: 25_000_000,
     maxLogBlockRange: 10_000,
     maxLogResults: 10_000,
     maxFeeHistoryBlocks: 1024,

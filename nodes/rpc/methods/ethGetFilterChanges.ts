@@ -3,6 +3,7 @@ import type { FilterChanges } from "../FilterRegistry.ts";
 import { filterIdParam } from "../filterIdParam.ts";
 import { filterRegistryOf } from "../filterRegistryOf.ts";
 import { formatLog } from "../formatLog.ts";
+import { JsonList } from "../JsonList.ts";
 import { rpcHex } from "../rpcHex.ts";
 
 /**
@@ -23,6 +24,6 @@ export const ethGetFilterChanges = defineMethod({
   execute: (context, [id]) => filterRegistryOf(context, "eth_getFilterChanges").changes(id),
   format: (changes: FilterChanges) =>
     changes.kind === "logs"
-      ? changes.logs.map(formatLog)
-      : changes.hashes.map((hash) => rpcHex.data(hash)),
+      ? JsonList.of(changes.logs, formatLog)
+      : JsonList.of(changes.hashes, rpcHex.data),
 });

@@ -2,6 +2,7 @@ import { defineMethod } from "../defineMethod.ts";
 import { filterIdParam } from "../filterIdParam.ts";
 import { filterRegistryOf } from "../filterRegistryOf.ts";
 import { formatLog } from "../formatLog.ts";
+import { JsonList } from "../JsonList.ts";
 import type { IndexedLog } from "../NodeApi.ts";
 import { queryLogs } from "../queryLogs.ts";
 
@@ -21,5 +22,5 @@ export const ethGetFilterLogs = defineMethod({
   params: [filterIdParam],
   execute: (context, [id]) =>
     queryLogs(context, filterRegistryOf(context, "eth_getFilterLogs").logFilter(id)),
-  format: (logs: readonly IndexedLog[]) => logs.map(formatLog),
+  format: (logs: readonly IndexedLog[]) => JsonList.of(logs, formatLog),
 });

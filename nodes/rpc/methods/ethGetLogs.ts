@@ -1,5 +1,6 @@
 import { defineMethod } from "../defineMethod.ts";
 import { formatLog } from "../formatLog.ts";
+import { JsonList } from "../JsonList.ts";
 import { logFilterParam } from "../logFilterParam.ts";
 import type { IndexedLog } from "../NodeApi.ts";
 import { queryLogs } from "../queryLogs.ts";
@@ -21,5 +22,5 @@ export const ethGetLogs = defineMethod({
   name: "eth_getLogs",
   params: [logFilterParam],
   execute: (context, [filter]) => queryLogs(context, filter),
-  format: (logs: readonly IndexedLog[]) => logs.map(formatLog),
+  format: (logs: readonly IndexedLog[]) => JsonList.of(logs, formatLog),
 });

@@ -50,6 +50,7 @@ describe("resolveConfig defaults", () => {
         cors: [],
         maxBodyBytes: 5 * 1024 * 1024,
         maxBatch: 100,
+        maxBatchResponseBytes: 25_000_000,
         getLogs: { maxBlockRange: 10_000, maxResults: 10_000 },
         call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2, niceness: 19 },
         ws: { enabled: true, maxConnections: 100, maxSubscriptions: 100 },

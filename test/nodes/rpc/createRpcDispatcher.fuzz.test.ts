@@ -29,7 +29,11 @@ let context: RpcContext;
 
 beforeAll(() => {
   api = createFakeNodeApi();
-  dispatcher = createRpcDispatcher({ methods: rpcMethods, maxBatchSize: 20 });
+  dispatcher = createRpcDispatcher({
+    methods: rpcMethods,
+    maxBatchSize: 20,
+    maxBatchResponseBytes: 25_000_000,
+  });
   const limits = {
     ...defaultRpcServerOptions.limits,
     maxLogBlockRange: 2,

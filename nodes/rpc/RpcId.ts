@@ -1,0 +1,2 @@
+/** A JSON-RPC request id: string, number or null. */
+export type RpcId = string | number | null;
