@@ -199,6 +199,11 @@ const results = {
       externalPerMinuteMiB: perMinute(metricSamples.samples, (s) =>
         round(s.externalBytes / 2 ** 20, 1),
       ),
+      /** Keys and values in the trie-node and flat-state caches at each whole minute, MiB. */
+      stateCachesPerMinuteMiB: perMinute(metricSamples.samples, (s) => ({
+        trie: round(s.trieCacheBytes / 2 ** 20, 1),
+        flat: round(s.flatCacheBytes / 2 ** 20, 1),
+      })),
     },
     eventLoop: {
       /** The node's own p99 event-loop delay per 10 s scrape: median and worst interval. */

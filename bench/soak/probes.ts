@@ -151,6 +151,10 @@ export interface NodeMetricsSample {
   readonly externalBytes: number;
   /** V8 heap held by the worker threads running calls, estimates, access lists, traces. */
   readonly workerHeapBytes: number;
+  /** Bytes held by the bounded cache of committed trie nodes (main thread). */
+  readonly trieCacheBytes: number;
+  /** Bytes held by the bounded flat-state read cache (main thread). */
+  readonly flatCacheBytes: number;
 }
 
 /** Reads metric `name` (with `labels` exactly as exposed, or none) from Prometheus text. */
@@ -189,6 +193,8 @@ export function probeNodeMetrics(
         ),
         externalBytes: metricValue(text, `${prefix}nodejs_external_memory_bytes`),
         workerHeapBytes: metricValue(text, `${prefix}rpc_worker_heap_bytes`),
+        trieCacheBytes: metricValue(text, `${prefix}state_cache_bytes`, '{cache="trie"}'),
+        flatCacheBytes: metricValue(text, `${prefix}state_cache_bytes`, '{cache="flat"}'),
       });
     } catch {
       failures += 1;

@@ -41,6 +41,8 @@ export interface FlatState {
    * before and after a series of reads has read ONE block's state.
    */
   readonly generation: number;
+  /** Bytes of keys and values its read cache holds (for metrics). */
+  readonly cacheBytes: number;
   /** The account's RLP at the flat head, or undefined. Synchronous (cache, then level). */
   account(addressHash: Uint8Array): Uint8Array | undefined;
   /** The slot's value at the flat head (no leading zeros), or undefined for zero. */
@@ -112,6 +114,9 @@ export async function createFlatState(
     },
     get generation() {
       return generation;
+    },
+    get cacheBytes() {
+      return cache.bytes;
     },
     account: (addressHash) => read(keyOf(keyspaces.flatAccount, addressHash)),
     storage: (addressHash, slotHash) => read(keyOf(keyspaces.flatStorage, addressHash, slotHash)),

@@ -6,6 +6,11 @@ export interface NodeCache {
   set(key: string, value: Uint8Array): void;
   /** Number of entries (at most the bound). */
   readonly size: number;
+  /**
+   * Bytes of the keys and values held, counted per generation: an entry moved forward from
+   * the old generation counts twice until that generation is dropped (an upper bound).
+   */
+  readonly bytes: number;
 }
 
 /**
@@ -29,11 +34,20 @@ export function createNodeCache(maxEntries: number): NodeCache {
   const generation = Math.max(1, Math.floor(maxEntries / 2));
   let current = new Map<string, Uint8Array>();
   let old = new Map<string, Uint8Array>();
+  let currentBytes = 0;
+  let oldBytes = 0;
   const set = (key: string, value: Uint8Array) => {
-    if (current.size >= generation && !current.has(key)) {
+    const replaced = current.get(key);
+    if (replaced === undefined && current.size >= generation) {
       old = current;
+      oldBytes = currentBytes;
       current = new Map();
+      currentBytes = 0;
     }
+    currentBytes +=
+      replaced === undefined
+        ? key.length + value.byteLength
+        : value.byteLength - replaced.byteLength;
     current.set(key, value);
   };
   return {
@@ -49,6 +63,9 @@ export function createNodeCache(maxEntries: number): NodeCache {
       let size = current.size;
       for (const key of old.keys()) if (!current.has(key)) size++;
       return size;
+    },
+    get bytes() {
+      return currentBytes + oldBytes;
     },
   };
 }

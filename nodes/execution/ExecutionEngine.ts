@@ -97,6 +97,8 @@ export interface ExecutionEngine {
   ): Promise<BuiltBlock>;
   /** Re-executes a received block on its parent's state and verifies its header. */
   executeBlock(block: Block): Promise<ExecutedBlock>;
+  /** Bytes of keys and values the cache of committed trie nodes holds (for metrics). */
+  trieCacheBytes(): number;
   /** Stores an executed block (block, receipts, indexes, state, head) atomically. */
   commit(executed: ExecutedBlock): Promise<void>;
   /** Account at a committed block (zeros for an absent account). */

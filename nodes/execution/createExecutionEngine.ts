@@ -77,6 +77,8 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       return buildBlock(executor, parent, pendingTxs, build);
     },
 
+    trieCacheBytes: () => cache.bytes,
+
     executeBlock(block): Promise<ExecutedBlock> {
       return executeBlock(executor, chainDb, block);
     },

@@ -213,6 +213,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         callTimeouts: options.calls.timeouts(),
         stateWorkerHeapBytes: options.calls.heapBytes() + options.replays.heapBytes(),
         dbCheckFailures: chainDb.health().checkFailures,
+        stateCacheBytes: { trie: engine.trieCacheBytes(), flat: chainDb.flatState.cacheBytes },
       };
     },
     // Not ready on damage found while serving, after a failed commit, or while the head

@@ -238,6 +238,8 @@ export interface NodeMetricsSnapshot {
   readonly callTimeouts?: number;
   /** V8 heap held by the worker threads running calls, estimates, access lists and traces. */
   readonly stateWorkerHeapBytes?: number;
+  /** Bytes held by the state caches: committed trie nodes and flat-state reads. */
+  readonly stateCacheBytes?: { readonly trie: number; readonly flat: number };
   /** Damage the chain database's checks found since the process started (holes, undecodable records). */
   readonly dbCheckFailures?: number;
 }

@@ -126,6 +126,17 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
       this.set(api.metrics().stateWorkerHeapBytes ?? 0);
     },
   });
+  new Gauge({
+    name: `${prefix}state_cache_bytes`,
+    help: "Keys and values held by the bounded state caches: committed trie nodes (trie) and flat-state reads (flat).",
+    labelNames: ["cache"],
+    registers: [registry],
+    collect() {
+      const bytes = api.metrics().stateCacheBytes;
+      this.set({ cache: "trie" }, bytes?.trie ?? 0);
+      this.set({ cache: "flat" }, bytes?.flat ?? 0);
+    },
+  });
   let reportedDbCheckFailures = 0;
   new Counter({
     name: `${prefix}chain_db_check_failures_total`,

@@ -118,6 +118,8 @@ describe("failure 1: one eth_call stalls the whole node", () => {
     expect(metrics).toMatch(/^custos_rpc_call_timeouts_total 10$/m);
     // The replaced workers have answered nothing yet; the workers' heap is reported as they do.
     expect(metrics).toMatch(/^custos_rpc_worker_heap_bytes \d+$/m);
+    expect(metrics).toMatch(/^custos_state_cache_bytes\{cache="trie"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^custos_state_cache_bytes\{cache="flat"\} [1-9]\d*$/m);
   });
 
   it("caps eth_estimateGas at the per-transaction gas: an endless loop needs more than allowed", async () => {

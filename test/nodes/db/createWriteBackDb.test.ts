@@ -175,4 +175,19 @@ describe("createNodeCache", () => {
     expect(cache.size).toBeLessThanOrEqual(100);
     expect(cache.get("k999")).toEqual(new Uint8Array([999 & 0xff]));
   });
+
+  it("counts the bytes of its keys and values, per generation, replacements included", () => {
+    const cache = createNodeCache(4);
+    cache.set("ab", new Uint8Array(10));
+    cache.set("cd", new Uint8Array(20));
+    expect(cache.bytes).toBe(34);
+    cache.set("ab", new Uint8Array(5)); // replaced in place
+    expect(cache.bytes).toBe(29);
+    cache.set("ef", new Uint8Array(1)); // ab, cd become the old generation
+    expect(cache.bytes).toBe(32);
+    expect(cache.get("ab")).toHaveLength(5); // moved forward: counted in both generations
+    expect(cache.bytes).toBe(39);
+    cache.set("gh", new Uint8Array(1)); // ef, ab become old; the first generation is dropped
+    expect(cache.bytes).toBe(13);
+  });
 });

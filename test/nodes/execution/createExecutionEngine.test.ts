@@ -383,6 +383,7 @@ describe("flat-state reads racing a commit", () => {
       get generation() {
         return generation;
       },
+      cacheBytes: 0,
       account: () => {
         reads++;
         generation = real.generation + 1;
