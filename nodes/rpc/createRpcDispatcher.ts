@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { CustosError } from "../../src/errors/index.ts";
 import type { RpcMethod } from "./defineMethod.ts";
-import type { RpcResult } from "./JsonList.ts";
+import { JsonList, type RpcResult } from "./JsonList.ts";
 import type { RpcContext } from "./RpcContext.ts";
 import type { RpcId } from "./RpcId.ts";
-import { serialiseResponse } from "./serialiseResponse.ts";
+import { responseChunks, serialiseResponse } from "./serialiseResponse.ts";
 import { type RpcErrorObject, toRpcError } from "./toRpcError.ts";
 
 /** One JSON-RPC 2.0 response object. */
@@ -40,6 +40,16 @@ export interface RpcDispatcher {
    * or undefined when nothing must be sent (notifications only). Never throws.
    */
   handleBody(body: string, context: RpcContext): Promise<string | undefined>;
+  /**
+   * As {@link RpcDispatcher.handleBody}, but the answer to a single request whose result is
+   * a {@link JsonList} comes as chunks, to be written as they are made (HTTP): a 10,000-log
+   * eth_getLogs answer never exists whole in memory. A failure before the first chunk
+   * becomes an internal-error answer; a later one ends the iteration with that error.
+   */
+  handleHttpBody(
+    body: string,
+    context: RpcContext,
+  ): Promise<string | AsyncIterable<string> | undefined>;
 }
 
 function errorResponse(id: RpcId, error: RpcErrorObject): RpcResponse {
@@ -147,6 +157,36 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
     }
   }
 
+  /** The chunks of a single answer, the first one made before the answer is committed to. */
+  async function streamed(response: RpcResponse): Promise<string | AsyncIterable<string>> {
+    if (!("result" in response) || !(response.result instanceof JsonList)) {
+      return serialise(response);
+    }
+    const chunks = responseChunks(response.id, response.result);
+    let first: IteratorResult<string>;
+    try {
+      first = await chunks.next();
+    } catch (thrown) {
+      observer?.internalError("unknown", thrown);
+      return JSON.stringify(errorResponse(response.id, toRpcError(thrown).error));
+    }
+    return continued(first, chunks);
+  }
+
+  async function* continued(
+    first: IteratorResult<string>,
+    rest: AsyncGenerator<string>,
+  ): AsyncGenerator<string> {
+    if (first.done === true) return;
+    yield first.value;
+    try {
+      for await (const chunk of rest) yield chunk;
+    } catch (thrown) {
+      observer?.internalError("unknown", thrown);
+      throw thrown;
+    }
+  }
+
   /** The answer to a batch request left unrun because the batch's answers grew too large. */
   function batchTooLarge(message: unknown): RpcResponse | undefined {
     const request =
@@ -165,47 +205,56 @@ export function createRpcDispatcher(options: RpcDispatcherOptions): RpcDispatche
     return errorResponse(isId(request.id) ? request.id : null, error);
   }
 
+  /** Answers a body; `finish` serialises a single request's answer. */
+  async function answer<T>(
+    body: string,
+    context: RpcContext,
+    finish: (response: RpcResponse) => Promise<T>,
+  ): Promise<T | string | undefined> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      const error = toRpcError(
+        new CustosError("RPC_PARSE_ERROR", "parse error: body is not valid JSON"),
+      ).error;
+      observer?.request("unknown", 0, error.code);
+      return JSON.stringify(errorResponse(null, error));
+    }
+    if (!Array.isArray(parsed)) {
+      const response = await handleOne(parsed, context);
+      if (response === undefined) return undefined;
+      return finish(response);
+    }
+    if (parsed.length === 0) return JSON.stringify(invalidRequest(null, "empty batch"));
+    if (parsed.length > options.maxBatchSize) {
+      const error = toRpcError(
+        new CustosError(
+          "RPC_LIMIT_EXCEEDED",
+          `batch too large: ${parsed.length} requests, limit ${options.maxBatchSize}`,
+          { details: { limit: "maxBatchSize", max: options.maxBatchSize } },
+        ),
+      ).error;
+      observer?.request("unknown", 0, error.code);
+      return JSON.stringify(errorResponse(null, error));
+    }
+    const responses: string[] = [];
+    let bytes = 0;
+    for (const message of parsed) {
+      const response =
+        bytes > options.maxBatchResponseBytes
+          ? batchTooLarge(message)
+          : await handleOne(message, context);
+      if (response === undefined) continue;
+      const text = await serialise(response);
+      bytes += text.length;
+      responses.push(text);
+    }
+    return responses.length === 0 ? undefined : `[${responses.join(",")}]`;
+  }
+
   return {
-    async handleBody(body, context) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        const error = toRpcError(
-          new CustosError("RPC_PARSE_ERROR", "parse error: body is not valid JSON"),
-        ).error;
-        observer?.request("unknown", 0, error.code);
-        return JSON.stringify(errorResponse(null, error));
-      }
-      if (!Array.isArray(parsed)) {
-        const response = await handleOne(parsed, context);
-        return response === undefined ? undefined : await serialise(response);
-      }
-      if (parsed.length === 0) return JSON.stringify(invalidRequest(null, "empty batch"));
-      if (parsed.length > options.maxBatchSize) {
-        const error = toRpcError(
-          new CustosError(
-            "RPC_LIMIT_EXCEEDED",
-            `batch too large: ${parsed.length} requests, limit ${options.maxBatchSize}`,
-            { details: { limit: "maxBatchSize", max: options.maxBatchSize } },
-          ),
-        ).error;
-        observer?.request("unknown", 0, error.code);
-        return JSON.stringify(errorResponse(null, error));
-      }
-      const responses: string[] = [];
-      let bytes = 0;
-      for (const message of parsed) {
-        const response =
-          bytes > options.maxBatchResponseBytes
-            ? batchTooLarge(message)
-            : await handleOne(message, context);
-        if (response === undefined) continue;
-        const text = await serialise(response);
-        bytes += text.length;
-        responses.push(text);
-      }
-      return responses.length === 0 ? undefined : `[${responses.join(",")}]`;
-    },
+    handleBody: (body, context) => answer(body, context, serialise),
+    handleHttpBody: (body, context) => answer(body, context, streamed),
   };
 }

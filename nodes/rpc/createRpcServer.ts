@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { CustosError } from "../../src/errors/index.ts";
@@ -216,9 +217,12 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
     scope.post("/", async (request, reply) => {
       const body = typeof request.body === "string" ? request.body : "";
       const context: RpcContext = { api, limits, filters, client: request.ip };
-      const answer = await dispatcher.handleBody(body, context);
+      const answer = await dispatcher.handleHttpBody(body, context);
       if (answer === undefined) return reply.code(204).send();
-      return reply.type("application/json").send(answer);
+      reply.type("application/json");
+      return reply.send(
+        typeof answer === "string" ? answer : Readable.from(answer, { objectMode: false }),
+      );
     });
     scope.options("/", async (request, reply) => {
       const origin = request.headers.origin;
