@@ -5,6 +5,7 @@ import {
   type CustomCrypto,
   createCustomCommon,
   Hardfork,
+  type HardforkTransitionConfig,
   Mainnet,
   type ParamsDict,
 } from "@ethereumjs/common";
@@ -52,6 +53,16 @@ export const CUSTOS_HARDFORK = Hardfork.Cancun;
  * ```
  */
 export function createCustosCommon(options: CustosCommonOptions): Common {
+  // Mainnet's schedule would still act by block number on a chain that runs Cancun from
+  // block 0: blocks 1,920,000–1,920,009 must carry the DAO fork's extraData, and block
+  // 12,965,000 (London's) must have the initial base fee — one chain halt after 22 days,
+  // another after 150. Here every fork up to Cancun is at block 0, the DAO fork (a
+  // one-off state change, no rules) is never scheduled, and later forks are not either.
+  const cancun = Mainnet.hardforks.findIndex((fork) => fork.name === CUSTOS_HARDFORK);
+  const hardforks: HardforkTransitionConfig[] = Mainnet.hardforks.map((fork, index) => ({
+    name: fork.name,
+    block: index > cancun || fork.name === Hardfork.Dao ? null : 0,
+  }));
   const customCrypto = options.customCrypto ?? loadNativeCrypto(options.recoveredKeys).customCrypto;
   const chain: Partial<ChainConfig> & { customHardforks: Record<string, { eips: number[] }> } = {
     name: "custos",
@@ -63,6 +74,7 @@ export function createCustosCommon(options: CustosCommonOptions): Common {
       algorithm: "qbft" as ChainConfig["consensus"]["algorithm"],
     },
     customHardforks: { paris: { eips: [3675, 4399] } },
+    hardforks,
   };
   const common = createCustomCommon(chain, Mainnet, { hardfork: CUSTOS_HARDFORK, customCrypto });
   return withParamsMergedOnce(common);

@@ -1,3 +1,5 @@
+import { createBlockHeader } from "@ethereumjs/block";
+import { Hardfork } from "@ethereumjs/common";
 import { createFeeMarket1559Tx, paramsTx } from "@ethereumjs/tx";
 import { describe, expect, it } from "vitest";
 import { createCustosCommon } from "../../../nodes/execution/index.ts";
@@ -23,5 +25,26 @@ describe("createCustosCommon", () => {
     const common = createCustosCommon({ chainId: 4242n });
     common.updateParams({ 1: { custosTestParam: 7 } });
     expect(common.param("custosTestParam")).toBe(7n);
+  });
+
+  it("builds headers at every height: no fork of mainnet's schedule acts by block number", () => {
+    const common = createCustosCommon({ chainId: 4242n });
+    // Mainnet's DAO fork (1,920,000–1,920,009: extraData must read "dao-hard-fork") and
+    // London (12,965,000: the initial base fee, a doubled parent gas limit) would halt a chain.
+    for (const number of [0n, 1n, 1_920_000n, 1_920_009n, 12_965_000n, 2n ** 40n]) {
+      const header = createBlockHeader(
+        { number, gasLimit: 30_000_000n, baseFeePerGas: 7n, extraData: new Uint8Array(97) },
+        { common },
+      );
+      expect(header.number).toBe(number);
+      header.validateGasLimit(
+        createBlockHeader(
+          { number: number === 0n ? 0n : number - 1n, gasLimit: 30_000_000n, baseFeePerGas: 7n },
+          { common },
+        ),
+      );
+    }
+    expect(common.hardforkIsActiveOnBlock(Hardfork.Dao, 1_920_000n)).toBe(false);
+    expect(common.hardfork()).toBe(Hardfork.Cancun);
   });
 });
