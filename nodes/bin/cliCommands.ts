@@ -1,5 +1,6 @@
 import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
+import { createBlockCommand } from "./commands/block.ts";
 import { createConsentCommand } from "./commands/consent.ts";
 import { createDbCommand } from "./commands/db.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
@@ -16,4 +17,5 @@ export const cliCommands: readonly CliCommand[] = [
   createAnonymiseCommand(),
   createGenesisCommand(),
   createDbCommand(),
+  createBlockCommand(),
 ];

@@ -515,6 +515,19 @@ export const errorCodes = {
     httpStatus: 422,
     rpcCode: -32000,
   },
+  // QBFT blocks (nodes/chain/qbft): Besu's extraData layout and commit seals.
+  QBFT_EXTRA_DATA_INVALID: {
+    description:
+      "A block's extraData is not QBFT extraData in Besu's layout (vanity, validators, vote, round, seals; canonical RLP, minimal round, 65-byte seals); details name the field, the reason and the index in a list.",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
+  QBFT_SEAL_INVALID: {
+    description:
+      "A sealed QBFT block fails Besu's seal rules: extraData, validator set, proposer, an unrecoverable seal, a committer outside the set, a duplicate committer or too few seals; details name the rule, the block number and hash, and the seal.",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
   EXECUTION_REVERTED: {
     description:
       "A call or gas estimate reverted or ran out of gas at every gas limit; details carry the revert data (message starts with 'execution reverted', as ethers and viem expect).",
@@ -580,6 +593,61 @@ export const errorCodes = {
     description:
       "The node could not start: its RPC address is in use or unusable, or its data directory cannot be created or written (details name the path and errno code) or is in use by another process (details name its pid); the message says why.",
     httpStatus: 503,
+    rpcCode: -32603,
+  },
+  // p2p network (nodes/network).
+  P2P_MESSAGE_INVALID: {
+    description:
+      "A peer's p2p frame or message does not decode (oversized, truncated, trailing bytes, unknown type or field); details name the fault. The frame is dropped, counted and the peer penalised.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  P2P_PEER_UNAVAILABLE: {
+    description:
+      "The peer has no established p2p session (not connected, refused or gone), or its connection failed during the request; details name the peer id.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  P2P_TIMEOUT: {
+    description:
+      "A peer did not answer a p2p request within the timeout; the peer is penalised. Details name the peer id.",
+    httpStatus: 504,
+    rpcCode: -32603,
+  },
+  P2P_BAD_RESPONSE: {
+    description:
+      "A peer's answer to a sync request does not decode or holds more items than asked; the peer is penalised. Details name the peer id and fault.",
+    httpStatus: 502,
+    rpcCode: -32603,
+  },
+  P2P_SYNC_REFUSED: {
+    description:
+      "A peer answered that it could not serve a sync request (no server installed, or its server failed); details name the range.",
+    httpStatus: 502,
+    rpcCode: -32603,
+  },
+  P2P_STOPPED: {
+    description: "The p2p network was stopped; no further requests are made.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  P2P_LISTEN_FAILED: {
+    description:
+      "The p2p network could not listen on its address (in use, or not an address of this machine); details name the host and port, the cause the system error.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  // QBFT consensus core (nodes/consensus/core): driver input and the durable signing record.
+  CONSENSUS_INPUT_INVALID: {
+    description:
+      "The consensus core was given an invalid configuration, validator set, chain head or driver event (a block built for the wrong height, round, parent or proposer), or a consumed state; details name the field.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  CONSENSUS_RECORD_CORRUPT: {
+    description:
+      "A validator's persisted consensus signing record cannot be decoded; the node refuses to vote rather than risk signing twice. Details name the field.",
+    httpStatus: 500,
     rpcCode: -32603,
   },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -1,0 +1,103 @@
+import type { BlockHeader } from "@ethereumjs/block";
+import { bytesToHex } from "@ethereumjs/util";
+import { isCustosError } from "../../../src/errors/index.ts";
+import { qbftQuorum } from "../../consensus/core/index.ts";
+import { decodeQbftExtraData } from "./decodeQbftExtraData.ts";
+import type { QbftExtraData } from "./QbftExtraData.ts";
+import { sealInvalid } from "./qbftErrors.ts";
+import { qbftOnchainHash } from "./qbftOnchainHash.ts";
+import { recoverCommitters } from "./recoverCommitters.ts";
+import { sortedValidators } from "./sortedValidators.ts";
+
+function decodeOrFail(header: BlockHeader): QbftExtraData {
+  try {
+    return decodeQbftExtraData(header.extraData);
+  } catch (error) {
+    if (!isCustosError(error, "QBFT_EXTRA_DATA_INVALID")) throw error;
+    throw sealInvalid(
+      "extraData",
+      error.shortMessage,
+      { number: header.number.toString(), field: error.details.field },
+      error,
+    );
+  }
+}
+
+/**
+ * Verifies a sealed QBFT header against the validator set it must be sealed by (the set
+ * after its parent), by Besu's header rules: its extraData decodes; the validators it
+ * lists are exactly `validators`, ascending by address (`BftValidatorsValidationRule`); its
+ * proposer, the coinbase, is one of them (`BftCoinbaseValidationRule`); every seal recovers
+ * against the commit-seal hash to a validator, no validator twice, and at least
+ * {@link qbftQuorum}(n) of them (`BftCommitSealsValidationRule`). Block 0 carries no seals
+ * and is not verified this way (see `validatorsOfGenesis`).
+ *
+ * @param validators the expected set, in any order (sorted and deduplicated here).
+ * @returns the committers, in the seals' order.
+ * @throws CustosError `QBFT_SEAL_INVALID` whose details name the `rule` (extraData,
+ *   validators, proposer, seal, committer, duplicate, quorum), the block `number` and
+ *   on-chain `hash`, and the `seal` index where one is at fault; `INVALID_ARGUMENT` when an
+ *   expected validator is not 20 bytes.
+ * @example
+ * ```ts
+ * const committers = verifySealedHeader(block.header, validatorsAfterParent);
+ * ```
+ */
+export function verifySealedHeader(
+  header: BlockHeader,
+  validators: readonly Uint8Array[],
+): Uint8Array[] {
+  const expected = sortedValidators(validators);
+  const extraData = decodeOrFail(header);
+  const block = {
+    number: header.number.toString(),
+    hash: bytesToHex(qbftOnchainHash(header, extraData)),
+  };
+  const expectedHex = expected.map(bytesToHex);
+  const listed = extraData.validators.map(bytesToHex);
+  if (listed.length !== expectedHex.length || listed.some((v, i) => v !== expectedHex[i])) {
+    throw sealInvalid("validators", "the header's validators are not the expected set in order", {
+      ...block,
+      expected: expectedHex,
+      actual: listed,
+    });
+  }
+  const members = new Set(expectedHex);
+  const proposer = header.coinbase.toString();
+  if (!members.has(proposer)) {
+    throw sealInvalid("proposer", `proposer ${proposer} is not a validator`, {
+      ...block,
+      proposer,
+    });
+  }
+  const committers = recoverCommitters(header, extraData);
+  const seen = new Set<string>();
+  committers.forEach((address, seal) => {
+    const committer = bytesToHex(address);
+    if (!members.has(committer)) {
+      throw sealInvalid("committer", `seal ${seal} is by ${committer}, not a validator`, {
+        ...block,
+        seal,
+        committer,
+      });
+    }
+    if (seen.has(committer)) {
+      throw sealInvalid("duplicate", `seal ${seal} repeats committer ${committer}`, {
+        ...block,
+        seal,
+        committer,
+      });
+    }
+    seen.add(committer);
+  });
+  const quorum = qbftQuorum(expected.length);
+  if (committers.length < quorum) {
+    throw sealInvalid("quorum", `${committers.length} committers, ${quorum} needed`, {
+      ...block,
+      committers: committers.length,
+      quorum,
+      validators: expected.length,
+    });
+  }
+  return committers;
+}
