@@ -9,6 +9,7 @@ import {
   GENESIS,
   nodeKey,
   peerIdsOf,
+  startNode,
   useTestNodes,
 } from "./networkFixture.ts";
 
