@@ -30,6 +30,10 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Origins allowed by CORS: scheme, host and optional port, nothing else. */
 const ORIGIN_PATTERN = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$";
 
+/** A libp2p bootnode: an IP or DNS address, a TCP port and the peer id it must prove. */
+const BOOTNODE_PATTERN =
+  "^/(ip4|ip6|dns|dns4|dns6)/[^/]+/tcp/[0-9]{1,5}/p2p/[1-9A-HJ-NP-Za-km-z]+$";
+
 /** Log levels of pino, plus `silent`. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -85,6 +89,62 @@ export const nodeConfigSchema = Type.Object(
           description: "Block production; omit on a node that does not validate.",
         },
       ),
+    ),
+    observer: flag(
+      false,
+      "Follow and verify the network's chain and serve it without voting (a regulator's copy); needs p2p and no validator.",
+    ),
+    p2p: section(
+      {
+        enabled: flag(
+          false,
+          "Join a network of hospital nodes over libp2p (TCP, noise, yamux); off for a dev chain.",
+        ),
+        host: Type.String({
+          minLength: 1,
+          default: "127.0.0.1",
+          description:
+            "IP address the p2p endpoint listens on (0.0.0.0 for every interface; peers must be able to reach it).",
+          "x-reason": "must be a non-empty IP address",
+        }),
+        port: integer(0, 65535, 30303, "TCP port of the p2p endpoint; 0 picks a free port."),
+        bootnodes: Type.Array(
+          Type.String({
+            pattern: BOOTNODE_PATTERN,
+            "x-reason": "must be a multiaddr like /ip4/10.0.0.2/tcp/30303/p2p/16Uiu2…",
+          }),
+          {
+            default: [],
+            maxItems: 256,
+            description: "Peers dialled at start and re-dialled after a disconnect.",
+            "x-reason": "must be a list of at most 256 multiaddrs",
+          },
+        ),
+        keyFile: Type.Optional(
+          path(
+            "Node key of a node without a validator key (an observer): its p2p identity; relative to the config file. A validator's node key is its validator key.",
+          ),
+        ),
+        maxPeers: integer(1, 1000, 64, "Most connected peers."),
+      },
+      "Peer-to-peer network (consensus messages, transactions, block sync).",
+    ),
+    consensus: section(
+      {
+        roundTimeoutMs: integer(
+          100,
+          600_000,
+          2_000,
+          "Base round timeout: round r waits roundTimeoutMs × min(2^r, roundTimeoutMaxFactor), after the block period at round 0.",
+        ),
+        roundTimeoutMaxFactor: integer(
+          1,
+          1024,
+          8,
+          "Cap of the round timeout's growth (Besu's 2^r reached 4,096 s, besu#7642).",
+        ),
+      },
+      "QBFT consensus.",
     ),
     rpc: section(
       {
@@ -243,7 +303,12 @@ export type DeepReadonly<T> = T extends readonly (infer U)[]
 export type NodeConfig = DeepReadonly<Static<typeof nodeConfigSchema>>;
 
 /** Dotted paths of the fields holding file-system paths, resolved against the config file. */
-export const configPathFields = ["dataDir", "chain.genesisFile", "validator.keyFile"] as const;
+export const configPathFields = [
+  "dataDir",
+  "chain.genesisFile",
+  "validator.keyFile",
+  "p2p.keyFile",
+] as const;
 
 /** The schema node of a leaf type, for callers walking the schema (flags, docs). */
 export type ConfigSchemaNode = TSchema & {

@@ -162,6 +162,21 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
       reason: "must be the path of a key file, not the key itself",
     });
   }
+  if (config.observer && config.validator !== undefined) {
+    crossField.push({ field: "observer", reason: "an observer has no validator key" });
+  }
+  if (config.observer && !config.p2p.enabled) {
+    crossField.push({ field: "observer", reason: "an observer needs p2p.enabled" });
+  }
+  if (config.p2p.enabled && config.dev) {
+    crossField.push({ field: "p2p.enabled", reason: "a dev chain is a single node" });
+  }
+  if (config.p2p.keyFile !== undefined && KEY_LIKE.test(config.p2p.keyFile)) {
+    crossField.push({
+      field: "p2p.keyFile",
+      reason: "must be the path of a key file, not the key itself",
+    });
+  }
   if (crossField.length > 0) throw invalid(crossField, sources);
 
   for (const field of configPathFields) {

@@ -44,6 +44,9 @@ describe("resolveConfig defaults", () => {
       dev: false,
       devChain: { hospitals: 4, chainId: 4242, gasLimit: 30_000_000, blockPeriodSeconds: 1 },
       chain: { genesisFile: "/etc/custos/genesis.json" },
+      observer: false,
+      p2p: { enabled: false, host: "127.0.0.1", port: 30303, bootnodes: [], maxPeers: 64 },
+      consensus: { roundTimeoutMs: 2_000, roundTimeoutMaxFactor: 8 },
       rpc: {
         host: "127.0.0.1",
         port: 8545,
@@ -166,6 +169,42 @@ describe("resolveConfig validation", () => {
     expect(messageOf({ ...minimal, validator: { keyFile: `0x${"ab".repeat(32)}` } })).toBe(
       "validator.keyFile: must be the path of a key file, not the key itself",
     );
+  });
+
+  it("keeps observers, validators and dev chains apart", () => {
+    const p2p = { enabled: true };
+    expect(resolveConfig({ ...minimal, observer: true, p2p }, where).observer).toBe(true);
+    expect(problemsOf({ ...minimal, observer: true, p2p, validator: { keyFile: "k" } })).toEqual([
+      { field: "observer", reason: "an observer has no validator key" },
+    ]);
+    expect(problemsOf({ ...minimal, observer: true })).toEqual([
+      { field: "observer", reason: "an observer needs p2p.enabled" },
+    ]);
+    expect(problemsOf({ dev: true, p2p })).toEqual([
+      { field: "p2p.enabled", reason: "a dev chain is a single node" },
+    ]);
+    expect(messageOf({ ...minimal, p2p: { keyFile: `0x${"ab".repeat(32)}` } })).toBe(
+      "p2p.keyFile: must be the path of a key file, not the key itself",
+    );
+    expect(resolveConfig({ ...minimal, p2p: { keyFile: "node.key" } }, where).p2p.keyFile).toBe(
+      "/etc/custos/node.key",
+    );
+  });
+
+  it("accepts bootnodes only as multiaddrs that name the peer", () => {
+    const bootnode = "/ip4/10.0.0.2/tcp/30303/p2p/16Uiu2HAmQ7XhRn2W6hyrq8t3pWJm1qYvvf9L4s1gKQ3iA";
+    expect(
+      resolveConfig({ ...minimal, p2p: { bootnodes: [bootnode] } }, where).p2p.bootnodes,
+    ).toEqual([bootnode]);
+    for (const bad of [
+      "/ip4/10.0.0.2/tcp/30303",
+      "10.0.0.2:30303",
+      "/ip4/10.0.0.2/tcp/30303/p2p/0OIl",
+    ]) {
+      expect(messageOf({ ...minimal, p2p: { bootnodes: [bad] } })).toBe(
+        "p2p.bootnodes[0]: must be a multiaddr like /ip4/10.0.0.2/tcp/30303/p2p/16Uiu2…",
+      );
+    }
   });
 
   it("accepts only explicit CORS origins", () => {
