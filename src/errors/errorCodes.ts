@@ -497,6 +497,12 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  CHAIN_DB_INCOMPATIBLE: {
+    description:
+      "The chain database was written under another block-hash rule than the node hashes by (by a Custos version before QBFT block hashes: its blocks carry no QBFT extraData and link by EthereumJS's header hashes), so it is neither served nor extended; details name the directory and both rules. It cannot be migrated: start from a new data directory.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
   LOG_QUERY_TOO_LARGE: {
     description:
       "A log query spans more blocks or matches more logs than the configured caps; details name the cap and the limit.",
@@ -589,6 +595,12 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  BLOCK_HASH_PATCH_UNSUPPORTED: {
+    description:
+      "The installed @ethereumjs/block is not the exact version the node's block-hash patch (Besu's QBFT on-chain hash in BlockHeader.hash) was written for (details name both); reinstall the pinned dependencies (npm ci).",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
   NODE_START_FAILED: {
     description:
       "The node could not start: its RPC address is in use or unusable, or its data directory cannot be created or written (details name the path and errno code) or is in use by another process (details name its pid); the message says why.",
@@ -647,6 +659,12 @@ export const errorCodes = {
   CONSENSUS_RECORD_CORRUPT: {
     description:
       "A validator's persisted consensus signing record cannot be decoded; the node refuses to vote rather than risk signing twice. Details name the field.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  CONSENSUS_RECORD_STORE_FAILED: {
+    description:
+      "A validator's consensus signing record cannot be read or made durable (details name the path, the operation and the errno code); the validator stops rather than send a message it has not recorded.",
     httpStatus: 500,
     rpcCode: -32603,
   },
