@@ -583,6 +583,12 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  SYNC_NO_PEER: {
+    description:
+      "Block sync found no connected peer that has the next block (or every such peer failed a request or served a block that did not verify); details name the height wanted and the peers' heads. The node retries when peers connect or announce new heads.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
   NODE_ABORTED: {
     description:
       "A node operation (reindex, start-up) was stopped before it finished; nothing partial was kept.",

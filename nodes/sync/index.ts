@@ -1,0 +1,9 @@
+export type { BlockImporter } from "./BlockImporter.ts";
+export type { BlockSource, SyncPeer } from "./BlockSource.ts";
+export {
+  type BlockSync,
+  type BlockSyncOptions,
+  type BlockSyncStatus,
+  createBlockSync,
+  defaultBlockSyncOptions,
+} from "./createBlockSync.ts";
