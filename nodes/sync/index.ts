@@ -7,3 +7,4 @@ export {
   createBlockSync,
   defaultBlockSyncOptions,
 } from "./createBlockSync.ts";
+export { type BlockStore, serveBlocks } from "./serveBlocks.ts";
