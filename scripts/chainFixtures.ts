@@ -6,19 +6,28 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
+import { createFeeMarket1559Tx, type FeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
 import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Interface } from "ethers";
 import {
+  buildQbftBlock,
   commitGenesis,
   createDevGenesis,
   type DevGenesisKeys,
   type Genesis,
+  installQbftBlockHash,
+  sealExecutedBlock,
+  signCommitSeal,
 } from "../nodes/chain/index.ts";
 import { type ChainDb, createChainDb } from "../nodes/db/index.ts";
-import { installEvmPatches } from "../nodes/execution/index.ts";
+import {
+  type BuiltBlock,
+  type ExecutionEngine,
+  installEvmPatches,
+} from "../nodes/execution/index.ts";
 import { consentRegistryAbi } from "../src/contracts/index.ts";
 
 /** Deterministic key material: keccak of a seed and a counter. */
@@ -52,7 +61,8 @@ export async function tempDir(
 
 /**
  * Opens a chain db in `location` holding `genesis`, with EthereumJS patched as a node runs it
- * (installEvmPatches), so tests and benchmarks execute what production executes.
+ * (installEvmPatches, and blocks hashed as Besu hashes QBFT blocks: installQbftBlockHash), so
+ * tests and benchmarks execute and hash what production does.
  */
 export async function openChain(
   location: string,
@@ -60,9 +70,39 @@ export async function openChain(
   common: Common,
 ): Promise<ChainDb> {
   await installEvmPatches();
+  installQbftBlockHash();
   const chainDb = await createChainDb({ location, common });
   await commitGenesis(chainDb, genesis);
   return chainDb;
+}
+
+/**
+ * Builds block `parent + 1` as a dev node's producer does: QBFT extraData listing the genesis
+ * validators (no governance changed them), proposed by hospital 1's validator and sealed by
+ * every hospital's, so it verifies like a produced block (reindex, `executeBlock` with the
+ * QBFT header rule, `custos db check`).
+ */
+export async function buildSealedBlock(
+  engine: Pick<ExecutionEngine, "buildBlock" | "withBlock">,
+  parent: Block,
+  txs: readonly TypedTransaction[],
+  chain: { genesis: Genesis; keys: DevGenesisKeys; timestamp?: bigint },
+): Promise<BuiltBlock> {
+  const validatorKeys = chain.keys.hospitals.map((h) =>
+    hexToBytes(h.validator.privateKey as PrefixedHexString),
+  );
+  const built = await buildQbftBlock(engine, parent, txs, {
+    timestamp: chain.timestamp ?? parent.header.timestamp + 1n,
+    coinbase: hexToBytes(chain.keys.hospitals[0]?.validator.address as PrefixedHexString),
+    gasLimit: BigInt(chain.genesis.gasLimit),
+    validators: chain.genesis.validators.map((v) => hexToBytes(v as PrefixedHexString)),
+    round: 0,
+  });
+  return sealExecutedBlock(
+    engine,
+    built,
+    validatorKeys.map((key) => signCommitSeal(built.block.header, key)),
+  );
 }
 
 const registry = new Interface(consentRegistryAbi);

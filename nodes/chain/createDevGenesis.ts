@@ -3,6 +3,7 @@ import { bytesToHex, createAddressFromPrivateKey, utf8ToBytes } from "@ethereumj
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import { DEFAULT_GENESIS_DEPLOYER, genesisContractAddresses } from "./genesisContractAddresses.ts";
+import { genesisExtraData } from "./genesisExtraData.ts";
 import type { Genesis, GenesisOrganisation } from "./genesisSchema.ts";
 import { parseGenesis } from "./parseGenesis.ts";
 
@@ -77,7 +78,8 @@ function metadata(name: string): string {
  * Generates a development genesis: N hospitals (organisation ids 1..N, each with an admin
  * account, a separate consent recorder and a validator key), then one regulator (N + 1), one
  * researcher (N + 2) and one review board (N + 3); admin accounts and recorders funded,
- * validators not; one review-board approval per query; contracts from the default deployer.
+ * validators not; block 0's extraData lists the validators as a Besu QBFT genesis does; one
+ * review-board approval per query; contracts from the default deployer.
  * The keys are returned separately: write them to a private file.
  *
  * @throws CustosError `INVALID_ARGUMENT` for a hospital count outside 1..64.
@@ -138,13 +140,15 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
     researcher,
     reviewBoard,
   ];
+  const validators = hospitals.map((h) => h.validator.address);
   const genesis = parseGenesis({
     chainId: options.chainId ?? defaultDevGenesisOptions.chainId,
     gasLimit: options.gasLimit ?? defaultDevGenesisOptions.gasLimit,
     blockPeriodSeconds: options.blockPeriodSeconds ?? defaultDevGenesisOptions.blockPeriodSeconds,
     timestamp: 0,
     baseFeePerGas: defaultDevGenesisOptions.baseFeePerGas,
-    validators: hospitals.map((h) => h.validator.address),
+    validators,
+    extraData: bytesToHex(genesisExtraData({ validators })),
     governance: { executionDelay: 1, votingPeriod: 100, requiredApprovals: 1 },
     organisations,
     alloc: Object.fromEntries(

@@ -23,6 +23,7 @@ import {
 import { CustosError } from "../../src/errors/index.ts";
 import { createWriteBackDb, type StateWrite } from "../db/index.ts";
 import { createCustosCommon, createTransientVm } from "../execution/index.ts";
+import { genesisExtraData } from "./genesisExtraData.ts";
 import { type Genesis, genesisRoles } from "./genesisSchema.ts";
 
 /** Block 0 and the state writes that make its state root loadable. */
@@ -35,6 +36,52 @@ export interface GenesisState {
 /** Gas for one genesis constructor: generous, genesis has no block gas limit. */
 const CONSTRUCTOR_GAS = 1_000_000_000n;
 
+const consortiumInterface = new Interface(consortiumAbi);
+
+/**
+ * Refuses a genesis whose Consortium, once constructed, holds another validator set for
+ * block 1 (`validatorsAt(1)`) than block 0's extraData lists: the set the first block must be
+ * sealed by would then depend on where it is read.
+ */
+async function assertConsortiumValidators(
+  vm: Awaited<ReturnType<typeof createTransientVm>>,
+  context: Block,
+  genesis: Genesis,
+): Promise<void> {
+  const consortium = createAddressFromString(genesis.contracts.consortium);
+  const result = await vm.evm.runCall({
+    block: context,
+    to: consortium,
+    data: hexToBytes(consortiumInterface.encodeFunctionData("validatorsAt", [1n]) as `0x${string}`),
+    gasLimit: CONSTRUCTOR_GAS,
+    skipBalance: true,
+  });
+  const held =
+    result.execResult.exceptionError === undefined
+      ? (
+          consortiumInterface.decodeFunctionResult(
+            "validatorsAt",
+            result.execResult.returnValue,
+          )[0] as string[]
+        ).map((v) => v.toLowerCase())
+      : [];
+  const listed = genesis.validators.map((v) => v.toLowerCase()).sort();
+  if (held.length !== listed.length || held.some((v, i) => v !== listed[i])) {
+    throw new CustosError(
+      "GENESIS_INVALID",
+      `genesis validators: extraData lists [${listed.join(", ")}] but the Consortium holds [${held.join(", ")}]`,
+      {
+        details: {
+          field: "validators",
+          reason: "the extraData and the Consortium's validator set differ",
+          extraData: listed,
+          consortium: held,
+        },
+      },
+    );
+  }
+}
+
 /**
  * Builds block 0 of a (validated, see `parseGenesis`) genesis: balances from `alloc`, then
  * Consortium, ConsentRegistry and AccessLedger deployed by RUNNING their constructors in the
@@ -43,9 +90,12 @@ const CONSTRUCTOR_GAS = 1_000_000_000n;
  * by the other two, the EIP-712 domain separators cached for their own addresses, the
  * initial organisations and validator checkpoint). Consortium's runs first, so AccessLedger's
  * constructor, which requires `requiredApprovals` ≤ the review boards, sees the organisations.
+ * Block 0's extraData holds the validators in QBFT extraData, as a Besu QBFT genesis does
+ * (`genesisExtraData`), and must agree with the set the constructed Consortium holds.
  *
  * @throws CustosError `GENESIS_INVALID` (field `organisations`/`governance` or the contract)
- * when a constructor reverts or lands at an unexpected address.
+ * when a constructor reverts or lands at an unexpected address; (field `validators`, naming
+ * both sets) when the Consortium holds another validator set than the extraData lists.
  * @example
  * ```ts
  * const { block, stateWrites } = await genesisBlock(genesis);
@@ -160,7 +210,11 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
       );
     }
   }
+  await assertConsortiumValidators(vm, context, genesis);
   const stateRoot = await stateManager.getStateRoot();
-  const block = createBlock({ header: { ...header, stateRoot } }, { common: chainCommon });
+  const block = createBlock(
+    { header: { ...header, stateRoot, extraData: genesisExtraData(genesis) } },
+    { common: chainCommon },
+  );
   return { common: chainCommon, block, stateWrites: db.writes() };
 }

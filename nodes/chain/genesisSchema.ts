@@ -60,6 +60,14 @@ export const GenesisSchema = Type.Object(
     baseFeePerGas: Decimal,
     /** Hospital validators in Consortium order (must equal the hospitals' validator fields). */
     validators: Type.Array(Address, { minItems: 1 }),
+    /**
+     * Block 0's extraData: the validators, sorted, in QBFT extraData (as a Besu QBFT genesis
+     * carries them). Optional: when absent it is derived from `validators`; when present it
+     * must be exactly that.
+     */
+    extraData: Type.Optional(
+      Type.String({ pattern: "^0x([0-9a-fA-F]{2})*$", description: "QBFT extraData, hex" }),
+    ),
     governance: Type.Object(
       {
         executionDelay: Type.Integer({ minimum: 0, maximum: 2 ** 32 }),

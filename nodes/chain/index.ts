@@ -7,12 +7,14 @@ export {
   type DevKey,
   defaultDevGenesisOptions,
 } from "./createDevGenesis.ts";
+export { createQbftHeaderRule, type QbftHeaderRuleOptions } from "./createQbftHeaderRule.ts";
 export { type GenesisState, genesisBlock } from "./genesisBlock.ts";
 export {
   DEFAULT_GENESIS_DEPLOYER,
   type GenesisContractAddresses,
   genesisContractAddresses,
 } from "./genesisContractAddresses.ts";
+export { genesisExtraData } from "./genesisExtraData.ts";
 export {
   type Genesis,
   type GenesisOrganisation,
@@ -23,6 +25,7 @@ export {
 export { loadGenesisFile, parseGenesis } from "./parseGenesis.ts";
 export {
   addressOfPrivateKey,
+  buildQbftBlock,
   createQbftBlockCodec,
   createQbftSigner,
   createSecp256k1QbftCrypto,
@@ -35,18 +38,22 @@ export {
   headerFromRpc,
   type InspectedSeal,
   inspectQbftHeader,
+  installQbftBlockHash,
   QBFT_ADDRESS_LENGTH,
   QBFT_MAX_ROUND,
   QBFT_SEAL_LENGTH,
   QBFT_VANITY_LENGTH,
+  type QbftBuildOptions,
   type QbftExtraData,
   type QbftHeaderInspection,
   type QbftVote,
+  qbftBlockHashRule,
   qbftCommitSealHash,
   qbftGenesisExtraData,
   qbftOnchainHash,
   recoverCommitters,
   sealBlock,
+  sealExecutedBlock,
   sealHeader,
   signCommitSeal,
   sortedValidators,
@@ -54,3 +61,5 @@ export {
   validatorsOfGenesis,
   verifySealedHeader,
 } from "./qbft/index.ts";
+export { readValidatorHistory, type ValidatorHistory } from "./readValidatorHistory.ts";
+export { callConsortium, readValidatorsAt, type StateCall } from "./readValidatorsAt.ts";

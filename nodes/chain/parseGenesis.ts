@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { bytesToHex } from "@ethereumjs/util";
 import { Value } from "typebox/value";
 import { CustosError } from "../../src/errors/index.ts";
 import { genesisContractAddresses } from "./genesisContractAddresses.ts";
+import { genesisExtraData } from "./genesisExtraData.ts";
 import { type Genesis, GenesisSchema } from "./genesisSchema.ts";
 
 function invalid(field: string, reason: string, cause?: unknown): CustosError {
@@ -33,7 +35,8 @@ const MAX_HOSPITALS = 64;
 
 /**
  * Validates a genesis document (schema, then consistency) and returns a frozen copy.
- * Consistency: `validators` equals the hospitals' validators in order, only hospitals name a
+ * Consistency: `validators` equals the hospitals' validators in order, `extraData` (when
+ * given) is their QBFT extraData ({@link genesisExtraData}), only hospitals name a
  * validator or recorders, every address is bound once (an admin account or a recorder of one
  * organisation: recorders are never admin accounts), 1 to 64 hospitals, `requiredApprovals`
  * at most the review boards, and the contract addresses are the CREATE addresses of
@@ -105,6 +108,22 @@ export function parseGenesis(document: unknown): Genesis {
     listed.some((v, i) => v !== hospitalValidators[i])
   ) {
     throw invalid("validators", "must list the hospitals' validators in organisation order");
+  }
+  const extraData = bytesToHex(genesisExtraData(genesis));
+  if (genesis.extraData !== undefined && genesis.extraData.toLowerCase() !== extraData) {
+    throw new CustosError(
+      "GENESIS_INVALID",
+      `genesis extraData: ${genesis.extraData} is not the QBFT extraData of validators [${listed.join(", ")}] (${extraData})`,
+      {
+        details: {
+          field: "extraData",
+          reason: "does not hold the genesis validators",
+          expected: extraData,
+          actual: genesis.extraData,
+          validators: listed,
+        },
+      },
+    );
   }
   if (genesis.governance.requiredApprovals > reviewBoards) {
     throw invalid(

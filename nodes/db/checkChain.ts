@@ -1,6 +1,7 @@
 import { bytesToBigInt, bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
+import { installedBlockHashRule } from "./blockHashRule.ts";
 import type { ChainDb } from "./ChainDb.ts";
 import { EMPTY_TRIE_ROOT } from "./createTrieUpdate.ts";
 import { decodeRlp, type RlpValue, rlpItemAt } from "./decodeRlp.ts";
@@ -26,7 +27,9 @@ export type ChainPart =
   /** The head's state (its state-root trie node). */
   | "state"
   /** The head against the head marker. */
-  | "head";
+  | "head"
+  /** The header's consensus fields (QBFT: its commit seals against the validator set). */
+  | "seals";
 
 /** One thing found missing or wrong in the chain database. */
 export interface ChainProblem {
@@ -50,6 +53,12 @@ export interface ChainCheckOptions {
   readonly signal?: AbortSignal;
   /** Called after each chunk with the last block checked. */
   readonly onProgress?: (checked: bigint, to: bigint) => void;
+  /**
+   * Checks the consensus fields of each block's header (its RLP, once it hashes to the
+   * block's hash) and answers why they fail, or undefined: `custos db check` verifies the
+   * commit seals here. Block 0 is not given.
+   */
+  readonly checkHeader?: (headerRlp: Uint8Array, number: bigint) => string | undefined;
 }
 
 /** What {@link checkChain} found. */
@@ -125,21 +134,45 @@ function decodeHeader(bytes: Uint8Array): HeaderFields | undefined {
 /** A stored body: its header (and that header's hash) and its transactions, serialized. */
 interface BodyParts {
   readonly header: HeaderFields;
+  /** The block hash of the header it holds. */
   readonly hash: Uint8Array;
   readonly transactions: readonly Uint8Array[];
 }
 
-function decodeBody(bytes: Uint8Array, keccak: Keccak): BodyParts | undefined {
+/** Hashes a header's RLP to its block hash; undefined when the bytes make no header. */
+type HeaderHasher = (headerRlp: Uint8Array) => Uint8Array | undefined;
+
+/**
+ * The block hash of stored header bytes under the block-hash rule the database is read with
+ * (see `installBlockHashRule`), or keccak-256 of the bytes under EthereumJS's own.
+ */
+function headerHasher(db: ChainDb, keccak: Keccak): HeaderHasher {
+  const rule = installedBlockHashRule();
+  if (rule === undefined || !rule.appliesTo(db.common)) return keccak;
+  return (headerRlp) => {
+    try {
+      const fields = decodeRlp(headerRlp, NO_SOURCE);
+      if (!Array.isArray(fields)) return undefined;
+      const bytes = fields.filter((f): f is Uint8Array => f instanceof Uint8Array);
+      return bytes.length === fields.length ? rule.hashFields(bytes) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function decodeBody(bytes: Uint8Array, hashHeader: HeaderHasher): BodyParts | undefined {
   try {
     const outer = rlpItemAt(bytes, 0, bytes.length, NO_SOURCE);
     if (!outer.list || outer.end !== bytes.length) return undefined;
     const headerItem = rlpItemAt(bytes, outer.start, outer.end, NO_SOURCE);
     const [fields, txs] = decodeRlp(bytes, NO_SOURCE) as RlpValue[];
     const header = headerFields(fields);
-    if (header === undefined || !Array.isArray(txs)) return undefined;
+    const hash = hashHeader(bytes.subarray(outer.start, headerItem.end));
+    if (header === undefined || hash === undefined || !Array.isArray(txs)) return undefined;
     return {
       header,
-      hash: keccak(bytes.subarray(outer.start, headerItem.end)),
+      hash,
       // A typed transaction is stored as its bytes, a legacy one as its RLP list.
       transactions: txs.map((tx) => (tx instanceof Uint8Array ? tx : encodeRlp(tx))),
     };
@@ -158,8 +191,8 @@ function decodeReceipts(bytes: Uint8Array, key: Uint8Array): StoredReceipt[] | u
 
 /**
  * Checks the stored chain from `from` to `to`: for every block, the canonical index entry,
- * the header (decodes, hashes to the indexed hash, carries its number, links to the previous
- * block), the body (decodes, holds the same header, its transactions match the header's
+ * the header (decodes, hashes to the indexed hash by the database's block-hash rule, carries
+ * its number, links to the previous block, passes `checkHeader`), the body (decodes, holds the same header, its transactions match the header's
  * transactionsRoot), the receipts (decode, one per transaction, match the receiptsRoot) and
  * the transaction index; at the head, that its state root is stored. A block missing from
  * the index is named by the hash its successor links to, and its other parts are looked up
@@ -182,6 +215,7 @@ export async function checkChain(
   const { from, to } = options;
   const maxProblems = options.maxProblems ?? 100;
   const keccak = db.common.customCrypto.keccak256 ?? keccak_256;
+  const hashHeader = headerHasher(db, keccak);
   const problems: ChainProblem[] = [];
   const add = (problem: ChainProblem) => {
     if (problems.length < maxProblems) problems.push(problem);
@@ -255,16 +289,24 @@ export async function checkChain(
       else {
         const decoded = decodeHeader(headerBytes);
         if (decoded === undefined) at("header", "cannot be decoded");
-        else if (!equalsBytes(keccak(headerBytes), hash))
-          at("header", "does not hash to the block's hash");
-        else if (decoded.number !== number) at("header", `holds number ${decoded.number}`);
-        else header = decoded;
+        else {
+          const headerHash = hashHeader(headerBytes);
+          if (headerHash === undefined) at("header", "cannot be decoded");
+          else if (!equalsBytes(headerHash, hash))
+            at("header", "does not hash to the block's hash");
+          else if (decoded.number !== number) at("header", `holds number ${decoded.number}`);
+          else header = decoded;
+        }
+        if (header !== undefined && number > 0n) {
+          const failure = options.checkHeader?.(headerBytes, number);
+          if (failure !== undefined) at("seals", failure);
+        }
       }
       // The body, when it is this block's (holds the header that hashes to `hash`).
       let body: BodyParts | undefined;
       if (bodyBytes === undefined) at("body", "missing");
       else {
-        const decoded = decodeBody(bodyBytes, keccak);
+        const decoded = decodeBody(bodyBytes, hashHeader);
         if (decoded === undefined) at("body", "cannot be decoded");
         else if (!equalsBytes(decoded.hash, hash)) at("body", "holds another header");
         else {

@@ -8,6 +8,7 @@ import {
 import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
+import { blockHashRuleName, HEADER_RLP_HASH_RULE } from "./blockHashRule.ts";
 import type { ChainDb, LogIndexKind } from "./ChainDb.ts";
 import { type ChainProblem, chainCorruptError, checkChain, checkHeadMarker } from "./checkChain.ts";
 import { createFlatState, sameBlock } from "./createFlatState.ts";
@@ -15,7 +16,7 @@ import { createLevelTrieDb } from "./createLevelTrieDb.ts";
 import { decodeRlp } from "./decodeRlp.ts";
 import { flatStateOfTrie } from "./flatStateOfTrie.ts";
 import { type HeadMarker, readHeadMarker, writeHeadMarker } from "./headMarker.ts";
-import { HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
+import { HASH_RULE_KEY, HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
 import {
   defaultLogQueryLimits,
   type IndexedLog,
@@ -105,6 +106,23 @@ function corrupt(keyspace: string, key: Uint8Array, cause?: unknown): CustosErro
   });
 }
 
+/**
+ * The error for a database written under another block-hash rule than this process hashes
+ * by: its keys and parent links are other hashes, so none of its blocks can be found or
+ * extended as they are.
+ */
+function incompatible(location: string, stored: string, expected: string): CustosError {
+  const fix =
+    stored === HEADER_RLP_HASH_RULE
+      ? "it was written by a Custos version before QBFT block hashes and cannot be migrated: start the node with a new data directory"
+      : "this process hashes blocks by another rule (a wiring point did not install it)";
+  return new CustosError(
+    "CHAIN_DB_INCOMPATIBLE",
+    `the chain database ${location} was written under block-hash rule "${stored}", not "${expected}": ${fix}`,
+    { details: { location, stored, expected } },
+  );
+}
+
 function uint32Bytes(value: number): Uint8Array {
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setUint32(0, value);
@@ -173,7 +191,14 @@ function union(lists: readonly bigint[][]): bigint[] {
  * that meets a hole below the head or a record that does not decode is reported as damage:
  * `health()` carries it, later commits are refused.
  *
- * @throws CustosError `CHAIN_DB_CORRUPT` naming the block and part (or the file) that is
+ * The database records the block-hash rule it is written under (see `installBlockHashRule`:
+ * the rule installed in this thread when it applies to `common`, else EthereumJS's own) with
+ * every block, and refuses to open under another: its blocks would not be found by their
+ * hashes, and new blocks would link to old ones by hashes of another kind.
+ *
+ * @throws CustosError `CHAIN_DB_INCOMPATIBLE` when the database was written under another
+ *   block-hash rule (by a version before QBFT block hashes: details name both rules);
+ *   `CHAIN_DB_CORRUPT` naming the block and part (or the file) that is
  *   missing or damaged; `NODE_START_FAILED` when the directory is in use by another process
  *   or cannot be used (see `openChainLevel`); `NODE_ABORTED` when `signal` fires during the
  *   check.
@@ -294,10 +319,17 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     return sameBlock(last[1], headHash) ? number : number + 1n;
   }
 
+  const hashRule = blockHashRuleName(common);
+  const hashRuleBytes = new TextEncoder().encode(hashRule);
   let head: Block | undefined;
   try {
     const headHash = await level.get(HEAD_KEY);
     if (headHash !== undefined) {
+      // Before any block is read: under another rule no block would be found by its hash.
+      const stored = await level.get(HASH_RULE_KEY);
+      const storedRule =
+        stored === undefined ? HEADER_RLP_HASH_RULE : new TextDecoder().decode(stored);
+      if (storedRule !== hashRule) throw incompatible(options.location, storedRule, hashRule);
       head = await blockByHash(headHash);
       if (head === undefined) {
         throw chainCorruptError([
@@ -543,6 +575,13 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
           },
         );
       }
+      if (blockHashRuleName(common) !== hashRule) {
+        throw new CustosError(
+          "INTERNAL",
+          `block ${block.header.number} was not committed: the block-hash rule changed since the database was opened`,
+          { details: { opened: hashRule, now: blockHashRuleName(common) } },
+        );
+      }
       const hash = block.hash();
       const number = uint64Bytes(block.header.number);
       const ops: BatchOp[] = [];
@@ -571,6 +610,9 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       // Loops, not spreads: a bulk block's ops exceed the engine's argument-count limit.
       for (const op of logIndexOps(block, blockReceipts)) ops.push(op);
       ops.push({ type: "put", key: HEAD_KEY, value: hash });
+      // With every block, beside the head pointer: damage that drops older batches (a torn
+      // write-ahead log) then never makes a damaged database look like one of another rule.
+      ops.push({ type: "put", key: HASH_RULE_KEY, value: hashRuleBytes });
       const extendsFlat =
         flatWrites !== undefined &&
         (sameBlock(flatState.blockHash, block.header.parentHash) ||

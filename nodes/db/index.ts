@@ -1,3 +1,12 @@
+export {
+  type BlockHashRule,
+  type BlockHashRuleOptions,
+  blockHashRuleName,
+  HEADER_RLP_HASH_RULE,
+  installBlockHashRule,
+  installedBlockHashRule,
+  PINNED_BLOCK_VERSION,
+} from "./blockHashRule.ts";
 export type {
   ChainDb,
   ChainDbHealth,
@@ -37,8 +46,10 @@ export {
   readHeadMarker,
   writeHeadMarker,
 } from "./headMarker.ts";
+export { installedPackageVersion } from "./installedPackageVersion.ts";
 export {
   FLAT_HEAD_KEY,
+  HASH_RULE_KEY,
   HEAD_KEY,
   type Keyspace,
   keyOf,

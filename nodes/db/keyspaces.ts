@@ -24,7 +24,7 @@ export const keyspaces = {
   flatAccount: 0x66, // "f"
   /** keccak(address) ‖ keccak(slot) → slot value at the flat head (no leading zeros) */
   flatStorage: 0x67, // "g"
-  /** "m" ‖ name → metadata (the head pointer, the flat head pointer) */
+  /** "m" ‖ name → metadata (the head pointer, the flat head pointer, the block-hash rule) */
   meta: 0x6d, // "m"
 } as const;
 
@@ -41,6 +41,16 @@ export const HEAD_KEY: Uint8Array = Uint8Array.of(
 export const FLAT_HEAD_KEY: Uint8Array = Uint8Array.of(
   keyspaces.meta,
   ...new TextEncoder().encode("flat"),
+);
+
+/**
+ * The meta key holding the name of the block-hash rule the database was written under
+ * (`BlockHashRule.name`, UTF-8), written in every block's batch beside the head pointer; a
+ * database without it predates the rules.
+ */
+export const HASH_RULE_KEY: Uint8Array = Uint8Array.of(
+  keyspaces.meta,
+  ...new TextEncoder().encode("hashRule"),
 );
 
 /**

@@ -84,6 +84,14 @@ export class BlockExecutor {
     this.#pending.set(executed, db);
   }
 
+  /** Holds `from`'s trie writes for `to` instead (the same block, re-sealed). */
+  transfer(from: ExecutedBlock, to: ExecutedBlock): void {
+    const db = this.#pending.get(from);
+    if (db === undefined) return;
+    this.#pending.delete(from);
+    this.#pending.set(to, db);
+  }
+
   /** Stores an executed block atomically, then lets its write-back layer go. */
   async commit(executed: ExecutedBlock): Promise<void> {
     const db = this.#pending.get(executed);

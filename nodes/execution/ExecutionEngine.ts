@@ -11,8 +11,21 @@ export interface BuildBlockOptions {
   readonly coinbase: Uint8Array;
   /** Gas limit of the block. */
   readonly gasLimit: bigint;
-  /** Extra data (consensus fields); empty by default. */
+  /**
+   * Extra data (consensus fields; QBFT extraData is written by `buildQbftBlock` in
+   * nodes/chain); empty by default.
+   */
   readonly extraData?: Uint8Array;
+}
+
+/** Options of {@link ExecutionEngine.executeBlock}. */
+export interface ExecuteBlockOptions {
+  /**
+   * The block is a proposal (QBFT PROPOSAL) to vote on, not a committed block: the engine's
+   * `HeaderRule` checks its consensus fields but not commit seals, which it does not carry
+   * yet. Default false.
+   */
+  readonly proposal?: boolean;
 }
 
 /** Why a pending transaction was left out of a built block. */
@@ -95,8 +108,17 @@ export interface ExecutionEngine {
     pendingTxs: readonly TypedTransaction[],
     options: BuildBlockOptions,
   ): Promise<BuiltBlock>;
-  /** Re-executes a received block on its parent's state and verifies its header. */
-  executeBlock(block: Block): Promise<ExecutedBlock>;
+  /**
+   * Re-executes a received block on its parent's state and verifies its header: first by the
+   * engine's `HeaderRule` (consensus fields, commit seals), then against the outcome.
+   */
+  executeBlock(block: Block, options?: ExecuteBlockOptions): Promise<ExecutedBlock>;
+  /**
+   * The executed block with `block` in place of its block: the same block with its final
+   * consensus fields (QBFT commit seals, added once a quorum committed it), so with the same
+   * hash, roots and body. Its writes stay held for {@link commit}; the original is spent.
+   */
+  withBlock<T extends ExecutedBlock>(executed: T, block: Block): T;
   /** Bytes of keys and values the cache of committed trie nodes holds (for metrics). */
   trieCacheBytes(): number;
   /** Stores an executed block (block, receipts, indexes, state, head) atomically. */

@@ -1,4 +1,5 @@
 import type { ChainDb } from "../db/index.ts";
+import type { HeaderRule } from "./HeaderRule.ts";
 import type { RecoveredKeyMemo } from "./RecoveredKeyMemo.ts";
 
 /** Options of {@link createExecutionEngine}. */
@@ -22,6 +23,13 @@ export interface ExecutionEngineOptions {
    * as EthereumJS does.
    */
   readonly recoveredKeys?: RecoveredKeyMemo | undefined;
+  /**
+   * The consensus rule every block given to `executeBlock` must meet before it executes
+   * (nodes/chain's `createQbftHeaderRule`: QBFT extraData and commit seals). The node always
+   * gives one (start-up, reindex); without one only execution is verified, as in the tests
+   * and benchmarks of execution alone.
+   */
+  readonly headerRule?: HeaderRule | undefined;
 }
 
 /** Defaults of {@link ExecutionEngineOptions}. */

@@ -1,5 +1,5 @@
-import type { Block } from "@ethereumjs/block";
-import { Address, bytesToHex, KECCAK256_NULL, setLengthLeft } from "@ethereumjs/util";
+import { Block, type BlockHeader } from "@ethereumjs/block";
+import { Address, bytesToHex, equalsBytes, KECCAK256_NULL, setLengthLeft } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { createNodeCache } from "../db/index.ts";
 import { BlockExecutor } from "./BlockExecutor.ts";
@@ -13,6 +13,7 @@ import type {
   BuiltBlock,
   CallRequest,
   CallResult,
+  ExecuteBlockOptions,
   ExecutedBlock,
   ExecutionEngine,
 } from "./ExecutionEngine.ts";
@@ -37,11 +38,15 @@ import { searchCallGas } from "./searchCallGas.ts";
  * batch. A block whose flat-state reads raced a commit is executed again on the trie.
  *
  * A transaction declaring more gas than {@link MAX_TX_GAS} is left out of a built block
- * (rejected as invalid) and makes a received block invalid.
+ * (rejected as invalid) and makes a received block invalid. A received block meets the
+ * `headerRule` (consensus fields, commit seals: calls it makes run on the parent's state)
+ * before it executes.
  *
  * @throws CustosError `STATE_NOT_AVAILABLE` when a parent's or queried block's state root is
  * not stored; `BLOCK_INVALID` from executeBlock naming the mismatching field (or the
- * transaction, `transactions[i].gasLimit`, above the per-transaction gas cap);
+ * transaction, `transactions[i].gasLimit`, above the per-transaction gas cap), and from
+ * withBlock when the block is not the executed one; what the `headerRule` throws
+ * (`QBFT_SEAL_INVALID`);
  * `EXECUTION_REVERTED` from estimateGas; `CHAIN_DB_COMMIT_FAILED` from commit.
  * @example
  * ```ts
@@ -62,12 +67,28 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     options.recoveredKeys === undefined ? undefined : createSenderRecovery(options.recoveredKeys);
   const states = new BlockStates(chainDb, cache, statePath);
   const executor = new BlockExecutor({ chainDb, states, blockchain, statePath, senderRecovery });
+  const { headerRule } = options;
 
   async function callAt(request: CallRequest, block: Block, gas: bigint): Promise<CallResult> {
     const { result } = await states.onStateOf(block.header.stateRoot, block.hash(), (state) =>
       runMessageCall({ common, stateManager: state.stateManager, blockchain }, request, block, gas),
     );
     return result;
+  }
+
+  /** `block` checked by the header rule on top of `parent`, its calls on the parent's state. */
+  function checkHeader(block: Block, executeOptions: ExecuteBlockOptions | undefined) {
+    const rule = headerRule;
+    if (rule === undefined) return undefined;
+    return (parent: BlockHeader) => {
+      // Calls need a block for their context; the parent's header is all they read of it.
+      const context = new Block(parent, [], [], [], { common });
+      return rule.check(block.header, {
+        parent,
+        call: (request) => callAt(request, context, request.gas ?? parent.gasLimit),
+        proposal: executeOptions?.proposal === true,
+      });
+    };
   }
 
   return {
@@ -79,8 +100,28 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
 
     trieCacheBytes: () => cache.bytes,
 
-    executeBlock(block): Promise<ExecutedBlock> {
-      return executeBlock(executor, chainDb, block);
+    executeBlock(block, executeOptions): Promise<ExecutedBlock> {
+      return executeBlock(executor, chainDb, block, checkHeader(block, executeOptions));
+    },
+
+    withBlock(executed, block) {
+      if (!equalsBytes(block.hash(), executed.block.hash())) {
+        throw new CustosError(
+          "BLOCK_INVALID",
+          `block ${block.header.number}: not the executed block (another hash)`,
+          {
+            details: {
+              field: "hash",
+              blockNumber: block.header.number.toString(),
+              expected: bytesToHex(executed.block.hash()),
+              actual: bytesToHex(block.hash()),
+            },
+          },
+        );
+      }
+      const replaced = { ...executed, block };
+      executor.transfer(executed, replaced);
+      return replaced;
     },
 
     commit(executed) {

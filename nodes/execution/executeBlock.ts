@@ -69,15 +69,17 @@ function assertExecutable(executor: BlockExecutor, block: Block, parent: BlockHe
 
 /**
  * Re-executes a received block on its parent's committed state and verifies its header
- * against the outcome (`ExecutionEngine.executeBlock`). The block's writes are held by
- * `executor` until committed.
+ * (`ExecutionEngine.executeBlock`): first its consensus fields by `checkHeader` (the engine's
+ * `HeaderRule`, given the parent), then what execution decides. The block's writes are held
+ * by `executor` until committed.
  *
  * @throws CustosError `BLOCK_INVALID` naming the mismatching field (or the transaction,
- *   `transactions[i].gasLimit`, above the per-transaction gas cap); `STATE_NOT_AVAILABLE`
- *   when the parent's state root is not stored.
+ *   `transactions[i].gasLimit`, above the per-transaction gas cap); what `checkHeader`
+ *   throws (`QBFT_SEAL_INVALID`); `STATE_NOT_AVAILABLE` when the parent's state root is not
+ *   stored.
  * @example
  * ```ts
- * const executed = await executeBlock(executor, chainDb, block);
+ * const executed = await executeBlock(executor, chainDb, block, (parent) => rule.check(block.header, context(parent)));
  * await executor.commit(executed);
  * ```
  */
@@ -85,6 +87,7 @@ export async function executeBlock(
   executor: BlockExecutor,
   chainDb: ChainDb,
   block: Block,
+  checkHeader?: (parent: BlockHeader) => Promise<void>,
 ): Promise<ExecutedBlock> {
   const parent = await chainDb.headerByHash(block.header.parentHash);
   if (parent === undefined || parent.number + 1n !== block.header.number) {
@@ -92,6 +95,7 @@ export async function executeBlock(
       details: { field: "parentHash", blockNumber: block.header.number.toString() },
     });
   }
+  await checkHeader?.(parent);
   assertExecutable(executor, block, parent);
   const {
     result: { outcome, stateRoot },

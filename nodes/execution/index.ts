@@ -41,6 +41,7 @@ export type {
   BuiltBlock,
   CallRequest,
   CallResult,
+  ExecuteBlockOptions,
   ExecutedBlock,
   ExecutionEngine,
   RejectedTransaction,
@@ -49,6 +50,7 @@ export {
   defaultExecutionEngineOptions,
   type ExecutionEngineOptions,
 } from "./ExecutionEngineOptions.ts";
+export type { HeaderRule, HeaderRuleContext } from "./HeaderRule.ts";
 export {
   type EvmPatchOptions,
   installEvmPatches,

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CustosError } from "../../src/errors/index.ts";
+// The module, not ../db/index.ts: worker threads install the patches without loading level.
+import { installedPackageVersion } from "../db/installedPackageVersion.ts";
 import {
   installFastInterpreterLoop,
   setFastInterpreterLoop,
@@ -19,27 +18,6 @@ export const PINNED_EVM_VERSION = "10.1.3";
 export interface EvmPatchOptions {
   /** The installed `@ethereumjs/evm` version; read from its package.json when omitted. */
   readonly evmVersion?: string;
-}
-
-/** The version in the package.json of the installed `@ethereumjs/evm`. */
-function installedEvmVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve("@ethereumjs/evm")));
-  for (;;) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (manifest.name === "@ethereumjs/evm" && typeof manifest.version === "string") {
-        return manifest.version;
-      }
-    } catch {
-      // No package.json at this level: look further up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return "unknown";
-    dir = parent;
-  }
 }
 
 /**
@@ -63,7 +41,7 @@ function installedEvmVersion(): string {
  * ```
  */
 export async function installEvmPatches(options: EvmPatchOptions = {}): Promise<void> {
-  const version = options.evmVersion ?? installedEvmVersion();
+  const version = options.evmVersion ?? installedPackageVersion("@ethereumjs/evm");
   if (version !== PINNED_EVM_VERSION) {
     throw new CustosError(
       "EVM_VERSION_UNSUPPORTED",

@@ -1,5 +1,13 @@
 import type { Block } from "@ethereumjs/block";
+import { bytesToHex, type PrefixedHexString } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
+import {
+  buildQbftBlock,
+  createQbftSigner,
+  qbftCommitSealHash,
+  sealExecutedBlock,
+} from "../chain/index.ts";
+import { type QbftSigner, qbftQuorum } from "../consensus/core/index.ts";
 import type { ChainDb } from "../db/index.ts";
 import type { ExecutedBlock, ExecutionEngine } from "../execution/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -13,8 +21,13 @@ export interface BlockProducerOptions {
   readonly periodSeconds: number;
   /** Gas limit written in every header (the chain's block gas limit). */
   readonly gasLimit: bigint;
-  /** The validator's address: receives priority fees. */
-  readonly coinbase: Uint8Array;
+  /**
+   * The validator keys this node seals with, its own first: every key in a height's
+   * validator set signs a commit seal, and the first of them proposes (is the coinbase and
+   * receives priority fees). A node of a real network holds its one key; a dev node holds
+   * every dev validator's, so its blocks carry a quorum of seals as on a network.
+   */
+  readonly validatorKeys: readonly Uint8Array[];
   /** Share of the period a block's execution may take (see {@link defaultBlockProducerOptions}). */
   readonly buildShare?: number;
   /** Gas the first block may use before the node has measured its own speed. */
@@ -38,7 +51,12 @@ export const defaultBlockProducerOptions = {
 /** What the producer works with. */
 export interface BlockProducerPorts {
   readonly chainDb: Pick<ChainDb, "head">;
-  readonly engine: Pick<ExecutionEngine, "buildBlock" | "commit" | "account">;
+  readonly engine: Pick<ExecutionEngine, "buildBlock" | "commit" | "account" | "withBlock">;
+  /**
+   * The validator set of the block after `parent`: the Consortium's `validatorsAt(number)` on
+   * the parent's state (`readValidatorsAt`), as every node checks it.
+   */
+  readonly validators: (parent: Block) => Promise<readonly Uint8Array[]>;
   readonly pool: Pick<TxPool, "selectForBlock" | "drop" | "onBlockCommitted" | "evictExpired">;
   readonly membership: Pick<Membership, "isMember" | "onBlockCommitted">;
   readonly clock: Clock;
@@ -62,11 +80,20 @@ const RATE_WEIGHT = 0.3;
 // After a failed block, wait this long before trying again.
 const RETRY_MS = 1000;
 
+/** A validator's signer and its address as hex. */
+interface Signer {
+  readonly signer: QbftSigner;
+  readonly hex: PrefixedHexString;
+}
+
 /**
- * The solo block producer of a single-validator chain (dev mode, and the stand-in until QBFT
- * takes over): every `periodSeconds` it takes the best pending transactions from the pool,
- * re-checks their senders' membership, builds a block on the head, commits it atomically and
- * tells the pool, the membership cache and the node.
+ * The solo block producer of a chain whose quorum this node's keys make alone (dev mode, and
+ * the stand-in until the QBFT driver takes over): every `periodSeconds` it takes the best
+ * pending transactions from the pool, re-checks their senders' membership, builds a QBFT
+ * block on the head (round 0, the height's validators in its extraData), seals it with a
+ * commit seal of every key it holds in that set, commits it atomically and tells the pool,
+ * the membership cache and the node. While its keys are fewer than a quorum of the height's
+ * set (⌈2n/3⌉), or none of them is in it, it produces nothing and says why once.
  *
  * Timestamps are `max(parent + period, now)`, so they increase strictly and track the clock.
  * The gas a block may use adapts to the node's measured execution speed (a moving average of
@@ -79,9 +106,10 @@ const RETRY_MS = 1000;
  * Invalid transactions found while building are dropped from the pool with their sender's
  * later nonces; transactions that did not fit stay for the next block.
  *
+ * @throws CustosError `INVALID_ARGUMENT` when a validator key is not a secp256k1 key.
  * @example
  * ```ts
- * const producer = createBlockProducer({ periodSeconds: 1, gasLimit, coinbase }, ports);
+ * const producer = createBlockProducer({ periodSeconds: 1, gasLimit, validatorKeys: [key] }, ports);
  * producer.start();
  * await producer.stop();
  * ```
@@ -101,6 +129,19 @@ export function createBlockProducer(
   let gasPerSecond: number | undefined;
   let controller: AbortController | undefined;
   let running: Promise<void> | undefined;
+  const signers: readonly Signer[] = options.validatorKeys.map((key) => {
+    const signer = createQbftSigner(key);
+    return { signer, hex: bytesToHex(signer.address) };
+  });
+  /** The validator set this node last could not seal for (said once until it changes). */
+  let idleFor: string | undefined;
+
+  /** The held keys in the height's set, or undefined when they are fewer than a quorum. */
+  function sealersOf(validators: readonly Uint8Array[]): readonly Signer[] | undefined {
+    const set = new Set(validators.map(bytesToHex));
+    const sealers = signers.filter((signer) => set.has(signer.hex));
+    return sealers.length > 0 && sealers.length >= qbftQuorum(set.size) ? sealers : undefined;
+  }
 
   async function selectTransactions(parent: Block) {
     const baseFee = parent.header.calcNextBaseFee();
@@ -128,16 +169,45 @@ export function createBlockProducer(
     gasBudget = min(max(budget, MIN_MEASURED_GAS * 5n), options.gasLimit);
   }
 
-  async function produce(parent: Block): Promise<void> {
+  /** Builds, seals and commits the next block; false when this node cannot seal it. */
+  async function produce(parent: Block): Promise<boolean> {
+    const validators = await ports.validators(parent);
+    const sealers = sealersOf(validators);
+    if (sealers === undefined) {
+      const set = validators.map(bytesToHex);
+      if (idleFor !== set.join()) {
+        logger.warn(
+          {
+            number: parent.header.number + 1n,
+            validators: set,
+            quorum: qbftQuorum(set.length),
+            held: signers.filter((signer) => set.includes(signer.hex)).length,
+          },
+          "solo producer idle: its validator keys are fewer than a quorum of the set",
+        );
+      }
+      idleFor = set.join();
+      return false;
+    }
+    idleFor = undefined;
     const nowSeconds = BigInt(Math.floor(clock.now() / 1000));
     const timestamp = max(parent.header.timestamp + period, nowSeconds);
     const txs = await selectTransactions(parent);
     const started = clock.now();
-    const built = await engine.buildBlock(parent, txs, {
+    const unsealed = await buildQbftBlock(engine, parent, txs, {
       timestamp,
-      coinbase: options.coinbase,
+      coinbase: (sealers[0] as Signer).signer.address,
       gasLimit: options.gasLimit,
+      validators,
+      round: 0,
     });
+    // Each key's commit seal, over the commit-seal hash, as Besu's validators sign COMMITs.
+    const digest = qbftCommitSealHash(unsealed.block.header);
+    const built = sealExecutedBlock(
+      engine,
+      unsealed,
+      sealers.map((sealer) => sealer.signer.sign(digest)),
+    );
     for (const rejected of built.rejected) {
       if (rejected.kind === "invalid") {
         logger.warn(
@@ -163,6 +233,7 @@ export function createBlockProducer(
       "block committed",
     );
     ports.onCommitted(built, seconds);
+    return true;
   }
 
   async function loop(signal: AbortSignal): Promise<void> {
@@ -175,7 +246,8 @@ export function createBlockProducer(
       await clock.sleep(due - clock.now(), signal);
       if (signal.aborted) return;
       try {
-        await produce(parent);
+        // A height this node cannot seal is tried again after a period.
+        if (!(await produce(parent))) await clock.sleep(Number(period) * 1000, signal);
       } catch (error) {
         logger.error({ err: error, parent: parent.header.number }, "block production failed");
         await clock.sleep(RETRY_MS, signal);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { CustosError } from "../../src/errors/index.ts";
-import { commitGenesis, type Genesis } from "../chain/index.ts";
+import { commitGenesis, createQbftHeaderRule, type Genesis } from "../chain/index.ts";
 import { type ChainDb, createChainDb, syncDirectory } from "../db/index.ts";
 import { createExecutionEngine, type RecoveredKeyMemo } from "../execution/index.ts";
 import { assertBlockSenders } from "./assertBlockSenders.ts";
@@ -76,13 +76,17 @@ export async function recoverInterruptedReindex(dataDir: string): Promise<void> 
 
 /**
  * Rebuilds the chain database by replaying every stored block from genesis: each block is
- * re-executed on a fresh state database and verified (parent, timestamp, transactions root,
- * base fee, senders' membership at the parent state, gas used, receipts root, logs bloom,
- * state root), exactly as a block received from a peer. The new database is built next to
+ * re-executed on a fresh state database and verified (its commit seals by a quorum of the
+ * Consortium's validators for its height, parent, timestamp, transactions root, base fee,
+ * senders' membership at the parent state, gas used, receipts root, logs bloom, state root),
+ * exactly as a block received from a peer. The caller installs the block-hash rule
+ * (`installQbftBlockHash`) first, as `startNode` does. The new database is built next to
  * the live one and swapped in only when complete, so a failed, aborted or killed reindex
  * leaves the live database as it was ({@link recoverInterruptedReindex} tidies up).
  *
  * @throws CustosError `BLOCK_INVALID` naming the block and field that failed verification;
+ *   `QBFT_SEAL_INVALID` naming the block whose seals fail (number, hash, rule);
+ *   `CHAIN_DB_INCOMPATIBLE` for a database of a version before QBFT block hashes;
  *   `CHAIN_DB_CORRUPT` when a stored block below the head is missing or damaged;
  *   `GENESIS_INVALID` when the stored chain has another genesis; `NODE_ABORTED` when `signal`
  *   fires.
@@ -109,13 +113,15 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
     target = await createChainDb({ location: freshPath, common, syncWrites: false });
     const fresh = target;
     await commitGenesis(fresh, genesis);
+    const consortium = Uint8Array.from(Buffer.from(genesis.contracts.consortium.slice(2), "hex"));
     const engine = createExecutionEngine({
       chainDb: fresh,
       recoveredKeys: options.recoveredKeys,
+      headerRule: createQbftHeaderRule({ consortium }),
     });
     const membership = createMembership({
       engine,
-      consortium: Uint8Array.from(Buffer.from(genesis.contracts.consortium.slice(2), "hex")),
+      consortium,
       head: () => fresh.head() as NonNullable<ReturnType<ChainDb["head"]>>,
     });
     const every = options.progressEvery ?? 1000;

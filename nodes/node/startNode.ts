@@ -5,7 +5,14 @@ import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, createAddressFromPrivateKey, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import { commitGenesis, type Genesis, loadGenesisFile } from "../chain/index.ts";
+import {
+  commitGenesis,
+  createQbftHeaderRule,
+  type Genesis,
+  installQbftBlockHash,
+  loadGenesisFile,
+  readValidatorsAt,
+} from "../chain/index.ts";
 import type { NodeConfig } from "../config/index.ts";
 import {
   type ChainDb,
@@ -99,16 +106,22 @@ function hexAddress(hex: string): Uint8Array {
   return hexToBytes(hex as `0x${string}`);
 }
 
+/**
+ * The node's chain and the validator keys it seals with: its own first (it proposes), then,
+ * on a dev node, every other dev hospital's, so a dev chain's blocks carry a quorum of seals.
+ */
 async function chainOf(config: NodeConfig, dataDir: string) {
   if (config.dev) {
     const dev = await loadDevChain(dataDir, config.devChain);
-    const key = hexToBytes(dev.keys.hospitals[0]?.validator.privateKey as `0x${string}`);
-    return { genesis: dev.genesis, dev, validatorKey: key as Uint8Array | undefined };
+    const sealKeys = dev.keys.hospitals.map((h) =>
+      hexToBytes(h.validator.privateKey as `0x${string}`),
+    );
+    return { genesis: dev.genesis, dev, validatorKey: sealKeys[0], sealKeys };
   }
   const genesis = await loadGenesisFile(config.chain.genesisFile as string);
-  if (config.validator === undefined) return { genesis, validatorKey: undefined };
+  if (config.validator === undefined) return { genesis, validatorKey: undefined, sealKeys: [] };
   const { privateKey, exposed } = await readValidatorKey(config.validator.keyFile);
-  return { genesis, validatorKey: privateKey, keyExposed: exposed };
+  return { genesis, validatorKey: privateKey, sealKeys: [privateKey], keyExposed: exposed };
 }
 
 function rpcOptions(config: NodeConfig) {
@@ -174,13 +187,16 @@ async function assertCanListen(host: string, port: number): Promise<void> {
  * execution engine, the call pool (worker threads for clients' eth_call and eth_estimateGas),
  * the member-only transaction pool, the solo block producer (when the node
  * has a validator key; QBFT replaces it for multi-validator chains), the {@link NodeApi} and
- * the JSON-RPC/WebSocket/metrics server.
+ * the JSON-RPC/WebSocket/metrics server. Blocks are hashed as Besu hashes QBFT blocks
+ * (`installQbftBlockHash`), and every block the node did not build is verified by its commit
+ * seals (`createQbftHeaderRule`).
  *
  * A dev node without `dataDir` runs in a temporary directory removed by `stop()`.
  *
  * @throws CustosError `CONFIG_INVALID` (genesis file, key file, a dev chain made with other
  *   parameters, a validator key that is not in the genesis validator set); `GENESIS_INVALID`
- *   when the database holds another chain; `CHAIN_DB_CORRUPT` naming the missing or damaged
+ *   when the database holds another chain; `CHAIN_DB_INCOMPATIBLE` when it was written by a
+ *   version before QBFT block hashes; `CHAIN_DB_CORRUPT` naming the missing or damaged
  *   block and part (or file), when the database does not match its head marker or a recent
  *   block fails the start-up check; `BLOCK_INVALID` from a reindex; `NODE_START_FAILED` when
  *   the RPC address cannot be bound (checked first, before the data directory is touched),
@@ -198,8 +214,9 @@ export async function startNode(
   modules: NodeModules,
 ): Promise<CustosNode> {
   const { config } = options;
-  // Before any block executes (reindex included); refuses an unexpected EthereumJS.
+  // Before any block executes or is hashed (reindex included); refuses an unexpected EthereumJS.
   await installEvmPatches();
+  installQbftBlockHash();
   // Nothing is written to the data directory before the RPC address is known to be free.
   await assertCanListen(config.rpc.host, config.rpc.port);
   const temporary = config.dataDir === undefined;
@@ -234,7 +251,7 @@ async function startInDataDir(
   await recoverInterruptedReindex(dataDir);
   stopIfAborted();
 
-  const { genesis, dev, validatorKey, keyExposed } = await chainOf(config, dataDir);
+  const { genesis, dev, validatorKey, sealKeys, keyExposed } = await chainOf(config, dataDir);
   if (keyExposed === true) {
     log.warn({ file: config.validator?.keyFile }, "validator key file is readable by other users");
   }
@@ -297,7 +314,12 @@ async function startInDataDir(
       log.info({ head: headBlock.header.number }, "rebuilding flat state");
       await chainDb.rebuildFlatState();
     }
-    const engine = createExecutionEngine({ chainDb, recoveredKeys });
+    const consortium = hexAddress(genesis.contracts.consortium);
+    const engine = createExecutionEngine({
+      chainDb,
+      recoveredKeys,
+      headerRule: createQbftHeaderRule({ consortium }),
+    });
     calls = createCallPool(
       {
         workers: config.rpc.call.workers,
@@ -312,11 +334,7 @@ async function startInDataDir(
       { chainDb, logger: modules.logger.child({ component: "replays" }) },
     );
     const head = (): Block => chainDb.head() as Block;
-    const membership = createMembership({
-      engine,
-      consortium: hexAddress(genesis.contracts.consortium),
-      head,
-    });
+    const membership = createMembership({ engine, consortium, head });
     const txpool = config.txpool;
     const pool = createTxPool(
       {
@@ -371,11 +389,17 @@ async function startInDataDir(
         {
           periodSeconds: genesis.blockPeriodSeconds,
           gasLimit: BigInt(genesis.gasLimit),
-          coinbase: validator,
+          validatorKeys: sealKeys,
         },
         {
           chainDb,
           engine,
+          validators: (parent) =>
+            readValidatorsAt(
+              (request) => engine.call(request, parent),
+              consortium,
+              parent.header.number + 1n,
+            ),
           pool,
           membership,
           clock,

@@ -8,11 +8,12 @@ import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import { Interface, id, keccak256, toBeHex, Wallet } from "ethers";
-import { commitGenesis } from "../../nodes/chain/index.ts";
+import { commitGenesis, installQbftBlockHash } from "../../nodes/chain/index.ts";
 import { resolveConfig } from "../../nodes/config/index.ts";
 import { createChainDb, HEAD_MARKER_FILE } from "../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../nodes/execution/index.ts";
 import { chainDirectories, type DevKeysFile, loadDevChain } from "../../nodes/node/index.ts";
+import { buildSealedBlock } from "../../scripts/chainFixtures.ts";
 import { consentRegistryAbi } from "../../src/contracts/index.ts";
 
 const CLI = new URL("../../nodes/bin/custos.ts", import.meta.url).pathname;
@@ -227,7 +228,8 @@ export async function startNodeChild(dataDir: string, ...extra: string[]): Promi
 export async function writeDevChain(dataDir: string, blocks: number): Promise<void> {
   const config = resolveConfig({ dev: true, dataDir }, { baseDir: dataDir, cwd: dataDir });
   await mkdir(dataDir, { recursive: true });
-  const { genesis } = await loadDevChain(dataDir, config.devChain);
+  const { genesis, keys } = await loadDevChain(dataDir, config.devChain);
+  installQbftBlockHash();
   const chainDb = await createChainDb({
     location: join(dataDir, chainDirectories.chain),
     common: createCustosCommon({ chainId: BigInt(genesis.chainId) }),
@@ -239,12 +241,7 @@ export async function writeDevChain(dataDir: string, blocks: number): Promise<vo
     const engine = createExecutionEngine({ chainDb });
     for (let n = 0; n < blocks; n++) {
       const parent = chainDb.head() as Block;
-      const built = await engine.buildBlock(parent, [], {
-        timestamp: parent.header.timestamp + 1n,
-        coinbase: new Uint8Array(20),
-        gasLimit: BigInt(genesis.gasLimit),
-      });
-      await engine.commit(built);
+      await engine.commit(await buildSealedBlock(engine, parent, [], { genesis, keys }));
     }
     await chainDb.sync();
   } finally {

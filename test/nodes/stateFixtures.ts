@@ -8,6 +8,7 @@ import { type FlatWrite, keyOf, keyspaces } from "../../nodes/db/index.ts";
 
 export {
   batchGrantCalldata,
+  buildSealedBlock,
   devGenesis,
   grantCalldata,
   openChain,

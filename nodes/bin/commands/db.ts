@@ -1,8 +1,16 @@
 import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { bytesToHex } from "@ethereumjs/util";
-import { isCustosError } from "../../../src/errors/index.ts";
-import { commitGenesis, loadGenesisFile } from "../../chain/index.ts";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { type CustosError, isCustosError } from "../../../src/errors/index.ts";
+import {
+  commitGenesis,
+  decodeBlockHeader,
+  type Genesis,
+  installQbftBlockHash,
+  loadGenesisFile,
+  readValidatorHistory,
+  verifySealedHeader,
+} from "../../chain/index.ts";
 import { type ConfigOverride, loadConfig } from "../../config/index.ts";
 import {
   type ChainDb,
@@ -16,7 +24,7 @@ import {
   readHeadMarker,
   storageError,
 } from "../../db/index.ts";
-import { createCustosCommon } from "../../execution/index.ts";
+import { createCustosCommon, createExecutionEngine } from "../../execution/index.ts";
 import { chainDirectories, devChainFiles } from "../../node/index.ts";
 import type { CliCommand, CliIo } from "../CliCommand.ts";
 import { cliAction } from "../cliAction.ts";
@@ -61,8 +69,59 @@ function describe(problem: ChainProblem): string {
   return `problem         block ${problem.blockNumber}${hash} ${problem.part}: ${problem.reason}\n`;
 }
 
+/** A seal check's failure as a problem's reason, or the error when it is not one. */
+function sealFailure(error: unknown): string {
+  if (isCustosError(error, "QBFT_SEAL_INVALID") || isCustosError(error, "BLOCK_INVALID")) {
+    return (error as CustosError).shortMessage;
+  }
+  throw error;
+}
+
+/**
+ * Checks each block's commit seals against the Consortium's validator set for its height,
+ * read from the head's state (see `readValidatorHistory`), or a problem saying why they
+ * cannot be checked (the head's state is damaged).
+ */
+async function sealCheck(
+  chainDb: ChainDb,
+  genesis: Genesis,
+): Promise<
+  | { check: (headerRlp: Uint8Array, number: bigint) => string | undefined }
+  | { problem: ChainProblem }
+> {
+  const head = chainDb.head() as NonNullable<ReturnType<ChainDb["head"]>>;
+  const engine = createExecutionEngine({ chainDb });
+  try {
+    const history = await readValidatorHistory(
+      (request) => engine.call(request, head),
+      hexToBytes(genesis.contracts.consortium as `0x${string}`),
+    );
+    return {
+      check: (headerRlp, number) => {
+        try {
+          verifySealedHeader(decodeBlockHeader(headerRlp), history.at(number));
+          return undefined;
+        } catch (error) {
+          return sealFailure(error);
+        }
+      },
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      problem: {
+        blockNumber: head.header.number,
+        blockHash: head.hash(),
+        part: "seals",
+        reason: `not checked: the validator sets cannot be read from the head's state (${reason})`,
+      },
+    };
+  }
+}
+
 async function checkStopped(
   chainDb: ChainDb,
+  genesis: Genesis,
   dataDir: string,
   range: { from?: bigint; to?: bigint },
   io: CliIo,
@@ -95,11 +154,14 @@ async function checkStopped(
   const every = BigInt(options.progressEvery ?? 100_000);
   let reported = from;
   const started = performance.now();
+  const seals = await sealCheck(chainDb, genesis);
+  if ("problem" in seals) problems.push(seals.problem);
   const report = await checkChain(chainDb, {
     from,
     to,
     maxProblems: 1000,
     signal,
+    ...("check" in seals ? { checkHeader: seals.check } : {}),
     onProgress: (checked) => {
       if (checked - reported >= every) {
         reported = checked;
@@ -130,11 +192,13 @@ function stopOnSignal(): { signal: AbortSignal; dispose: () => void } {
 
 /**
  * Creates `custos db`: `custos db check` verifies a stopped node's whole chain database (or
- * `--from`/`--to`) and its head marker, prints every problem (block number, hash and part)
+ * `--from`/`--to`) and its head marker, every block's commit seals against the validator set
+ * for its height (`verifySealedHeader`), prints every problem (block number, hash and part)
  * and fails with `CHAIN_DB_CORRUPT` when there is one.
  *
  * @throws CustosError `CLI_USAGE` for bad arguments; `CONFIG_INVALID`/`GENESIS_INVALID` for
- *   the configuration or genesis; `NODE_START_FAILED` when the data directory is missing, in
+ *   the configuration or genesis; `CHAIN_DB_INCOMPATIBLE` for a database of a version before
+ *   QBFT block hashes; `NODE_START_FAILED` when the data directory is missing, in
  *   use by a running node (naming its pid) or unreadable; `CHAIN_DB_CORRUPT` when the check
  *   finds damage; `NODE_ABORTED` when interrupted.
  * @example
@@ -144,7 +208,7 @@ function stopOnSignal(): { signal: AbortSignal; dispose: () => void } {
  */
 export function createDbCommand(options: DbCommandOptions = {}): CliCommand {
   const check = cliAction({
-    description: `Checks a stopped node's chain database, block by block: the canonical index, each header (its hash, number and link to the previous block), each body (its transactions against the header's transactionsRoot), the receipts (against the receiptsRoot), the transaction index, the head's state root, and the head against the head marker (${HEAD_MARKER_FILE}). Prints every problem found (block number, hash, part) and exits with 1 and CHAIN_DB_CORRUPT if there is any. The node must be stopped: the check claims the data directory. The data directory comes from --data-dir or the --config file; a dev chain there is recognised by its files; otherwise the genesis comes from --chain-genesis-file or the config.
+    description: `Checks a stopped node's chain database, block by block: the canonical index, each header (its hash — Besu's QBFT on-chain hash —, number, link to the previous block, and commit seals: a quorum of the Consortium's validators for its height, by Besu's rules), each body (its transactions against the header's transactionsRoot), the receipts (against the receiptsRoot), the transaction index, the head's state root, and the head against the head marker (${HEAD_MARKER_FILE}). Prints every problem found (block number, hash, part) and exits with 1 and CHAIN_DB_CORRUPT if there is any. The node must be stopped: the check claims the data directory. The data directory comes from --data-dir or the --config file; a dev chain there is recognised by its files; otherwise the genesis comes from --chain-genesis-file or the config.
 
 Recovery when it finds damage: docs/node.md, "Damage to the database".`,
     usage: "[--data-dir <dir>] [--config <file.json>] [--from N] [--to N] [config flags]",
@@ -181,6 +245,8 @@ Recovery when it finds damage: docs/node.md, "Damage to the database".`,
       );
       const lock = await lockDataDir(dataDir);
       const stop = options.signal === undefined ? stopOnSignal() : undefined;
+      // The node's block hashes: the database was written under this rule.
+      installQbftBlockHash();
       let chainDb: ChainDb | undefined;
       try {
         chainDb = await createChainDb({
@@ -196,6 +262,7 @@ Recovery when it finds damage: docs/node.md, "Damage to the database".`,
         }
         const problems = await checkStopped(
           chainDb,
+          genesis,
           dataDir,
           range,
           io,

@@ -45,7 +45,7 @@ export function createGenesisCommand(options: GenesisCommandOptions = {}): CliCo
     summary: "write a development genesis (hospitals, contracts) and its keys file",
     action: cliAction({
       description:
-        "Writes a development genesis: N hospitals (organisation ids 1..N, each with an admin account, a separate consent recorder and a validator), a regulator, a researcher and a review board; admin accounts and recorders funded; Consortium, ConsentRegistry and AccessLedger deployed at genesis. The private keys go to a separate file next to it (<file>.keys.json, mode 0600: hospitals[i].account/recorder/validator, regulator, researcher, reviewBoard); they are never printed.",
+        "Writes a development genesis: N hospitals (organisation ids 1..N, each with an admin account, a separate consent recorder and a validator), a regulator, a researcher and a review board; admin accounts and recorders funded; Consortium, ConsentRegistry and AccessLedger deployed at genesis; extraData holding the validators in QBFT extraData, as a Besu QBFT genesis does (block 0's extraData). The private keys go to a separate file next to it (<file>.keys.json, mode 0600: hospitals[i].account/recorder/validator, regulator, researcher, reviewBoard); they are never printed.",
       options: {
         out: {
           type: "string",

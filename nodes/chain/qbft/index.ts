@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { buildQbftBlock, type QbftBuildOptions } from "./buildQbftBlock.ts";
 export {
   createQbftBlockCodec,
   type EthereumQbftBlockCodec,
@@ -29,10 +30,12 @@ export {
   type QbftExtraData,
   type QbftVote,
 } from "./QbftExtraData.ts";
+export { installQbftBlockHash, qbftBlockHashRule } from "./qbftBlockHashRule.ts";
 export { qbftCommitSealHash } from "./qbftCommitSealHash.ts";
 export { qbftGenesisExtraData, validatorsOfGenesis } from "./qbftGenesisExtraData.ts";
 export { qbftOnchainHash } from "./qbftOnchainHash.ts";
 export { recoverCommitters } from "./recoverCommitters.ts";
+export { sealExecutedBlock } from "./sealExecutedBlock.ts";
 export { sealBlock, sealHeader } from "./sealHeader.ts";
 export { addressOfPrivateKey } from "./secp256k1Signatures.ts";
 export { signCommitSeal } from "./signCommitSeal.ts";

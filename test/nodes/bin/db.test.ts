@@ -1,11 +1,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDbCommand } from "../../../nodes/bin/commands/db.ts";
 import { runCli } from "../../../nodes/bin/runCli.ts";
+import { installQbftBlockHash, sealBlock, signCommitSeal } from "../../../nodes/chain/index.ts";
 import {
   type ChainDb,
   createChainDb,
+  HASH_RULE_KEY,
   keyOf,
   keyspaces,
   writeHeadMarker,
@@ -23,7 +27,11 @@ let dir: { path: string; remove: () => Promise<void> };
 let genesisFile: string;
 let hashes: Uint8Array[];
 
+let blocks: Block[];
+
 beforeEach(async () => {
+  // As a node writes its database (the command reads it under the same rule).
+  installQbftBlockHash();
   dir = await tempDir("custos-dbcmd-");
   genesisFile = join(dir.path, "genesis.json");
   await writeFile(genesisFile, JSON.stringify(fixtureGenesis));
@@ -35,7 +43,8 @@ beforeEach(async () => {
     headMarker: join(dataDir, "chain-head.json"),
   });
   try {
-    hashes = (await commitGrantBlocks(db, 3)).map((b) => b.hash());
+    blocks = await commitGrantBlocks(db, 3);
+    hashes = blocks.map((b) => b.hash());
   } finally {
     await db.close();
   }
@@ -90,6 +99,39 @@ describe("custos db check", () => {
     expect(out).toMatch(/^problem +block 2 \(0x[0-9a-f]{64}\) receipts: missing$/m);
     // A range that avoids the damage passes.
     expect((await check("--from", "3")).code).toBe(0);
+  });
+
+  it("reports a block whose commit seals fail, though its hash is intact", async () => {
+    const [block, third] = [blocks[1] as Block, blocks[2] as Block];
+    // Seals are outside Besu's block hash: the records stay under the same key.
+    const unsealed = sealBlock(block, []);
+    const stranger = sealBlock(third, [
+      signCommitSeal(third.header, hexToBytes(`0x${"42".repeat(32)}`)),
+    ]);
+    expect(bytesToHex(unsealed.hash())).toBe(bytesToHex(block.hash()));
+    expect(bytesToHex(stranger.hash())).toBe(bytesToHex(third.hash()));
+    await damageRecords(join(dir.path, "data", "chain"), async (level) => {
+      await level.put(keyOf(keyspaces.header, block.hash()), unsealed.header.serialize());
+      await level.put(keyOf(keyspaces.block, block.hash()), unsealed.serialize());
+      await level.put(keyOf(keyspaces.header, third.hash()), stranger.header.serialize());
+    });
+    const { code, out, err } = await check();
+    expect(code).toBe(1);
+    expect(err).toMatch(/^error CHAIN_DB_CORRUPT: block 2 /m);
+    expect(out).toMatch(
+      new RegExp(
+        `^problem +block 2 \\(${bytesToHex(block.hash())}\\) seals: .*0 committers, 2 needed`,
+        "m",
+      ),
+    );
+    expect(out).toMatch(/^problem +block 3 \(0x[0-9a-f]{64}\) seals: .*not a validator/m);
+  });
+
+  it("refuses a database written before QBFT block hashes with CHAIN_DB_INCOMPATIBLE", async () => {
+    await damageRecords(join(dir.path, "data", "chain"), (level) => level.del(HASH_RULE_KEY));
+    const { code, err } = await check();
+    expect(code).toBe(1);
+    expect(err).toMatch(/^error CHAIN_DB_INCOMPATIBLE: .*new data directory/m);
   });
 
   it("reports a marker ahead of the database", async () => {

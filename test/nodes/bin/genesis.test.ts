@@ -1,8 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
 import { createGenesisCommand, keysPathFor } from "../../../nodes/bin/commands/genesis.ts";
 import { runCli } from "../../../nodes/bin/runCli.ts";
-import { parseGenesis } from "../../../nodes/chain/index.ts";
+import {
+  parseGenesis,
+  qbftGenesisExtraData,
+  sortedValidators,
+} from "../../../nodes/chain/index.ts";
 import { seededRandomBytes, tempDir } from "../stateFixtures.ts";
 import { captureIo } from "./captureIo.ts";
 
@@ -20,6 +25,9 @@ describe("custos genesis", () => {
     const genesis = parseGenesis(JSON.parse(await readFile(out, "utf8")));
     expect(genesis.chainId).toBe(777);
     expect(genesis.validators).toHaveLength(2);
+    // Block 0's extraData lists the validators as Besu's QBFT genesis does.
+    const validators = genesis.validators.map((v) => hexToBytes(v as `0x${string}`));
+    expect(genesis.extraData).toBe(bytesToHex(qbftGenesisExtraData(sortedValidators(validators))));
     expect(genesis.organisations.map((o) => o.role)).toEqual([
       "hospital",
       "hospital",

@@ -10,6 +10,10 @@ import {
   genesisContractAddresses,
   loadGenesisFile,
   parseGenesis,
+  qbftGenesisExtraData,
+  qbftOnchainHash,
+  sortedValidators,
+  validatorsOfGenesis,
 } from "../../../nodes/chain/index.ts";
 import { createChainDb } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
@@ -280,6 +284,68 @@ describe("genesis", () => {
     );
     const error = await expectCustosError(genesisBlock(bad), "GENESIS_INVALID");
     expect(error.details.field).toBe("organisations");
+  });
+
+  it("puts the validators in block 0's extraData as Besu does, sorted", async () => {
+    const sorted = sortedValidators(genesis.validators.map(hex));
+    const expected = qbftGenesisExtraData(sorted);
+    expect(genesis.extraData).toBe(bytesToHex(expected));
+    const { block } = await genesisBlock(genesis);
+    expect(block.header.extraData).toEqual(expected);
+    expect(validatorsOfGenesis(block.header).map(bytesToHex)).toEqual(sorted.map(bytesToHex));
+    // Besu's genesis hash: block 0 is hashed with its extraData as it is.
+    expect(bytesToHex(block.hash())).toBe(bytesToHex(qbftOnchainHash(block.header)));
+  });
+
+  it("takes a genesis without extraData (files of earlier versions) as the same chain", async () => {
+    const older = mutate((g) => delete g.extraData);
+    const parsed = parseGenesis(older);
+    expect(parsed.extraData).toBeUndefined();
+    const [a, b] = [await genesisBlock(parsed), await genesisBlock(genesis)];
+    expect(a.block.hash()).toEqual(b.block.hash());
+  });
+
+  it("refuses an extraData that does not hold the validators, naming both", () => {
+    const others = sortedValidators(genesis.validators.slice(1).map(hex));
+    const wrong = bytesToHex(qbftGenesisExtraData(others));
+    const error = expectCustosError(
+      () => parseGenesis(mutate((g) => (g.extraData = wrong))),
+      "GENESIS_INVALID",
+    );
+    expect(error.details).toMatchObject({
+      field: "extraData",
+      expected: genesis.extraData,
+      actual: wrong,
+      validators: genesis.validators.map((v) => v.toLowerCase()),
+    });
+    // Another order of the same validators is another extraData: Besu sorts them.
+    const unsorted = bytesToHex(
+      qbftGenesisExtraData([...sortedValidators(genesis.validators.map(hex))].reverse()),
+    );
+    expectInvalid(
+      mutate((g) => (g.extraData = unsorted)),
+      "extraData",
+    );
+    expectInvalid(
+      mutate((g) => (g.extraData = "0x12345")),
+      "extraData",
+    );
+  });
+
+  it("refuses validators that disagree with the Consortium's genesis state, naming both", async () => {
+    // Past parseGenesis (which would refuse it): validators the hospitals do not name.
+    const stranger = `0x${"5a".repeat(20)}`;
+    const forged = {
+      ...genesis,
+      validators: [stranger],
+      extraData: undefined,
+    } as unknown as Genesis;
+    const error = await expectCustosError(genesisBlock(forged), "GENESIS_INVALID");
+    expect(error.details).toMatchObject({
+      field: "validators",
+      extraData: [stranger],
+      consortium: genesis.validators.map((v) => v.toLowerCase()).sort(),
+    });
   });
 
   it("loads a genesis file and reports unreadable or non-JSON files", async () => {

@@ -1,9 +1,18 @@
 import type { Block } from "@ethereumjs/block";
 import { Level } from "level";
-import { commitGenesis } from "../../../nodes/chain/index.ts";
+import { commitGenesis, installQbftBlockHash } from "../../../nodes/chain/index.ts";
 import { type ChainDb, createChainDb } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
-import { devGenesis, grantCalldata, recorderOf, signedTx } from "../stateFixtures.ts";
+import {
+  buildSealedBlock,
+  devGenesis,
+  grantCalldata,
+  recorderOf,
+  signedTx,
+} from "../stateFixtures.ts";
+
+// The chain-database tests read and write blocks as a node does: hashed by Besu's rule.
+installQbftBlockHash();
 
 const { genesis, keys } = devGenesis(2);
 
@@ -15,7 +24,8 @@ export const fixtureCommon = createCustosCommon({ chainId: BigInt(genesis.chainI
 
 /**
  * Commits `count` blocks of two grants each (one per hospital recorder) on top of `chainDb`'s
- * head (genesis is committed first when the database is empty); returns the new blocks.
+ * head (genesis is committed first when the database is empty), built and sealed as a dev
+ * node's producer does; returns the new blocks.
  *
  * @example
  * ```ts
@@ -38,11 +48,7 @@ export async function commitGrantBlocks(chainDb: ChainDb, count: number): Promis
         gasLimit: 200_000n,
       });
     });
-    const built = await engine.buildBlock(parent, txs, {
-      timestamp: parent.header.timestamp + 1n,
-      coinbase: new Uint8Array(20),
-      gasLimit: BigInt(genesis.gasLimit),
-    });
+    const built = await buildSealedBlock(engine, parent, txs, { genesis, keys });
     await engine.commit(built);
     blocks.push(built.block);
   }

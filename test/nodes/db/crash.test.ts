@@ -1,6 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { describe, expect, it } from "vitest";
+import { installQbftBlockHash } from "../../../nodes/chain/index.ts";
 import { createChainDb, flatStateOfTrie } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
 import { runCrashLoop } from "../crashHarness.ts";
@@ -17,6 +18,8 @@ const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
 
 describe("kill -9 while committing blocks", () => {
   it("always restarts on a fully committed head whose state loads", async () => {
+    // As the worker (openChain): the database is written under Besu's block-hash rule.
+    installQbftBlockHash();
     const dir = await tempDir();
     let lastReported = -1n;
     let maxHead = 0n;

@@ -1,7 +1,15 @@
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DevGenesisKeys, Genesis } from "../../../nodes/chain/index.ts";
+import {
+  type DevGenesisKeys,
+  decodeQbftExtraData,
+  type Genesis,
+  qbftOnchainHash,
+  readValidatorsAt,
+  sortedValidators,
+  verifySealedHeader,
+} from "../../../nodes/chain/index.ts";
 import type { ChainDb } from "../../../nodes/db/index.ts";
 import {
   createCustosCommon,
@@ -95,21 +103,36 @@ afterEach(async () => {
   await h.remove();
 });
 
-function start(options: { initialGasBudget?: bigint } = {}): void {
+/** The dev chain's validator keys, hospital 1's first (as a dev node holds them). */
+function validatorKeys(): Uint8Array[] {
+  return h.keys.hospitals.map((k) => hexToBytes(k.validator.privateKey as `0x${string}`));
+}
+
+function start(
+  options: { initialGasBudget?: bigint; validatorKeys?: Uint8Array[] } = {},
+  log: Pick<typeof logger, "info" | "warn" | "error" | "debug"> = logger,
+): void {
+  const consortium = hexToBytes(h.genesis.contracts.consortium as `0x${string}`);
   h.producer = createBlockProducer(
     {
       periodSeconds: 1,
       gasLimit: BigInt(h.genesis.gasLimit),
-      coinbase: hexToBytes(h.genesis.validators[0] as `0x${string}`),
+      validatorKeys: validatorKeys(),
       ...options,
     },
     {
       chainDb: h.chainDb,
       engine: h.engine,
+      validators: (parent) =>
+        readValidatorsAt(
+          (request) => h.engine.call(request, parent),
+          consortium,
+          parent.header.number + 1n,
+        ),
       pool: h.pool,
       membership: h.membership,
       clock: h.clock,
-      logger,
+      logger: log,
       onCommitted: (executed) => h.committed.push(executed),
     },
   );
@@ -200,6 +223,62 @@ describe("createBlockProducer", () => {
     h.clock.advance(1000);
     const [, next] = await blocks(2);
     expect(next?.transactions.map((tx) => tx.hash())).toEqual([small.hash()]);
+  });
+
+  it("writes QBFT extraData and seals every block by a quorum of the height's validators", async () => {
+    start();
+    await blocks(1);
+    h.clock.advance(1000);
+    const [first, second] = await blocks(2);
+    const validators = h.genesis.validators.map((v) => hexToBytes(v as `0x${string}`));
+    for (const block of [first, second] as Block[]) {
+      const extraData = decodeQbftExtraData(block.header.extraData);
+      expect(extraData.vanity).toEqual(new Uint8Array(32));
+      expect(extraData.validators.map(bytesToHex)).toEqual(
+        sortedValidators(validators).map(bytesToHex),
+      );
+      expect(extraData.vote).toBeUndefined();
+      expect(extraData.round).toBe(0);
+      expect(verifySealedHeader(block.header, validators).map(bytesToHex).sort()).toEqual(
+        validators.map(bytesToHex).sort(),
+      );
+      const hash = bytesToHex(qbftOnchainHash(block.header));
+      expect(bytesToHex(block.hash())).toBe(hash);
+      // Stored as committed: with its seals, under Besu's hash.
+      const stored = await h.chainDb.blockByNumber(block.header.number);
+      expect(bytesToHex(stored?.header.extraData ?? new Uint8Array())).toBe(
+        bytesToHex(block.header.extraData),
+      );
+      const canonical = await h.chainDb.canonicalHash(block.header.number);
+      expect(bytesToHex(canonical ?? new Uint8Array())).toBe(hash);
+    }
+    expect(bytesToHex((second as Block).header.parentHash)).toBe(
+      bytesToHex(qbftOnchainHash((first as Block).header)),
+    );
+  });
+
+  it("stays idle, saying so once, while its keys are fewer than a quorum", async () => {
+    const warnings: unknown[][] = [];
+    const quiet = () => {};
+    const recording = {
+      info: quiet,
+      debug: quiet,
+      error: quiet,
+      warn: (...args: unknown[]) => {
+        warnings.push(args);
+      },
+    };
+    // 1 of 2 validators: the quorum is 2.
+    start({ validatorKeys: validatorKeys().slice(0, 1) }, recording);
+    await expect.poll(() => h.clock.sleepers(), { timeout: 5_000, interval: 5 }).toBe(1);
+    h.clock.advance(1000);
+    await expect.poll(() => h.clock.sleepers(), { timeout: 5_000, interval: 5 }).toBe(1);
+    h.clock.advance(1000);
+    await expect.poll(() => h.clock.sleepers(), { timeout: 5_000, interval: 5 }).toBe(1);
+    expect(h.committed).toHaveLength(0);
+    expect(h.chainDb.head()?.header.number).toBe(0n);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.[0]).toMatchObject({ number: 1n, quorum: 2, held: 1 });
   });
 
   it("produces nothing after stop", async () => {

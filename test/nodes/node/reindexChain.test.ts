@@ -4,7 +4,7 @@ import { Block, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { bytesToHex, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Genesis } from "../../../nodes/chain/index.ts";
+import { type Genesis, sealBlock, signCommitSeal } from "../../../nodes/chain/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
 import {
   chainDirectories,
@@ -15,6 +15,7 @@ import {
 import type { ErrorCode } from "../../../src/errors/index.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
 import {
+  buildSealedBlock,
   devGenesis,
   grantCalldata,
   openChain,
@@ -41,9 +42,22 @@ function genesisWithOutsider(): Genesis {
   };
 }
 
+const reindexKeys = devGenesis(2, "reindex").keys;
+
+/** `block` sealed again by every validator of the test chain (after a change to it). */
+function resealed(block: Block): Block {
+  return sealBlock(
+    block,
+    reindexKeys.hospitals.map((h) =>
+      signCommitSeal(block.header, hexToBytes(h.validator.privateKey as `0x${string}`)),
+    ),
+  );
+}
+
 /**
- * Writes a chain of `build` blocks into dataDir/chain, each block from the engine, then
- * passed through `tamper` before it is stored (the database stores what it is given).
+ * Writes a chain of `build` blocks into dataDir/chain, each block from the engine as a dev
+ * node's producer builds and seals it, then passed through `tamper` before it is stored (the
+ * database stores what it is given).
  */
 async function storeChain(
   genesis: Genesis,
@@ -61,11 +75,7 @@ async function storeChain(
       data: grantCalldata(index, sender.custodian),
       gasLimit: 300_000n,
     });
-    const built = await engine.buildBlock(parent, [tx], {
-      timestamp: parent.header.timestamp + 1n,
-      coinbase: hexToBytes(genesis.validators[0] as `0x${string}`),
-      gasLimit: BigInt(genesis.gasLimit),
-    });
+    const built = await buildSealedBlock(engine, parent, [tx], { genesis, keys: reindexKeys });
     expect(built.rejected).toEqual([]);
     await chainDb.commitBlock({ ...built, block: tamper(built.block, index) });
   }
@@ -125,8 +135,9 @@ describe("reindexChain", () => {
   it("names the block and field of a stored block whose state root is wrong, keeping the live database", async () => {
     const genesis = genesisWithOutsider();
     const recorder = recorderOf(devGenesis(2, "reindex").keys, 0);
+    // Sealed by the validators as it is: only re-execution finds it wrong.
     const { common, head } = await storeChain(genesis, [recorder], (block) =>
-      withStateRoot(block, new Uint8Array(32).fill(7)),
+      resealed(withStateRoot(block, new Uint8Array(32).fill(7))),
     );
     expect(await failedReindex("BLOCK_INVALID", genesis, common)).toMatchObject({
       field: "stateRoot",
@@ -136,6 +147,32 @@ describe("reindexChain", () => {
     expect(chainDb.head()?.hash()).toEqual(head.hash());
     await chainDb.close();
     await expect(access(join(dir.path, chainDirectories.reindex))).rejects.toThrow();
+  });
+
+  it("refuses a stored block whose seals are missing, too few or not the validators'", async () => {
+    const genesis = genesisWithOutsider();
+    const recorders = [recorderOf(reindexKeys, 0), recorderOf(reindexKeys, 1)];
+    const outsider = hexToBytes(OUTSIDER_KEY as `0x${string}`);
+    const seals: ((block: Block) => Uint8Array[])[] = [
+      () => [],
+      (block) => [
+        signCommitSeal(
+          block.header,
+          hexToBytes(reindexKeys.hospitals[0]?.validator.privateKey as `0x${string}`),
+        ),
+      ],
+      (block) => [signCommitSeal(block.header, outsider)],
+    ];
+    const rules = ["quorum", "quorum", "committer"];
+    for (const [i, sealsOf] of seals.entries()) {
+      await dir.remove();
+      dir = await tempDir("custos-reindex-");
+      const { common, head } = await storeChain(genesis, recorders, (block, index) =>
+        index === 1 ? sealBlock(block, sealsOf(block)) : block,
+      );
+      const details = await failedReindex("QBFT_SEAL_INVALID", genesis, common);
+      expect(details).toMatchObject({ rule: rules[i], number: "2", hash: bytesToHex(head.hash()) });
+    }
   });
 
   it("refuses a stored block with a transaction from outside the consortium", async () => {

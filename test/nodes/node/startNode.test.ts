@@ -1,12 +1,16 @@
 import { access, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { bytesToHex } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { Contract, hexlify, id, JsonRpcProvider, randomBytes, Wallet } from "ethers";
 import { Level } from "level";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDevGenesis } from "../../../nodes/chain/index.ts";
+import {
+  createDevGenesis,
+  qbftOnchainHash,
+  verifySealedHeader,
+} from "../../../nodes/chain/index.ts";
 import { type NodeConfig, resolveConfig } from "../../../nodes/config/index.ts";
-import { FLAT_HEAD_KEY } from "../../../nodes/db/index.ts";
+import { FLAT_HEAD_KEY, HASH_RULE_KEY } from "../../../nodes/db/index.ts";
 import { createLogger } from "../../../nodes/log/index.ts";
 import { type CustosNode, startNode } from "../../../nodes/node/index.ts";
 import { consentRegistryAbi, consortiumAbi } from "../../../src/contracts/index.ts";
@@ -163,6 +167,33 @@ describe("startNode (dev)", () => {
     expect(error.details.field).toBe("dataDir");
   });
 
+  it("takes a dev genesis file without extraData (from before it) as the same chain", async () => {
+    const dataDir = join(dir.path, "dev");
+    const first = await start({ dev: true, dataDir });
+    await stopped(first);
+    const file = join(dataDir, "dev-genesis.json");
+    const document = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    expect(document.extraData).toMatch(/^0x/);
+    delete document.extraData;
+    await writeFile(file, JSON.stringify(document));
+    const second = await start({ dev: true, dataDir });
+    expect(second.genesisHash).toEqual(first.genesisHash);
+  });
+
+  it("refuses a data directory written before QBFT block hashes, naming the fix", async () => {
+    const dataDir = join(dir.path, "dev");
+    await stopped(await start({ dev: true, dataDir }));
+    const level = new Level<Uint8Array, Uint8Array>(join(dataDir, "chain"), {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
+    await level.del(HASH_RULE_KEY);
+    await level.close();
+    const error = await expectCustosError(start({ dev: true, dataDir }), "CHAIN_DB_INCOMPATIBLE");
+    expect(error.details).toMatchObject({ stored: "header-rlp", expected: "qbft-onchain" });
+    expect(error.message).toContain("new data directory");
+  });
+
   it("runs in a temporary directory removed at stop when no dataDir is given", async () => {
     const node = await start({ dev: true });
     await access(node.dataDir);
@@ -218,39 +249,54 @@ describe("gas estimates at the head", () => {
 });
 
 describe("startNode (genesis file)", () => {
-  async function writeChain() {
+  async function writeChain(hospitals = 2) {
     const { genesis, keys } = createDevGenesis({
-      hospitals: 2,
+      hospitals,
       randomBytes: seededRandomBytes("start-node"),
     });
-    const genesisFile = join(dir.path, "genesis.json");
+    const genesisFile = join(dir.path, `genesis-${hospitals}.json`);
     await writeFile(genesisFile, JSON.stringify(genesis));
     return { genesis, keys, genesisFile };
   }
 
-  it("produces blocks with a validator key file and none without one", async () => {
-    const { keys, genesisFile } = await writeChain();
+  it("produces sealed blocks with the validator key of a one-validator chain, none without one", async () => {
+    const { keys, genesisFile } = await writeChain(1);
     const keyFile = join(dir.path, "validator.key");
-    await writeFile(keyFile, `${keys.hospitals[1]?.validator.privateKey}\n`, { mode: 0o600 });
+    await writeFile(keyFile, `${keys.hospitals[0]?.validator.privateKey}\n`, { mode: 0o600 });
     const validating = await start({
       dataDir: join(dir.path, "a"),
       chain: { genesisFile },
       validator: { keyFile },
     });
-    expect(bytesToHex(validating.validator ?? new Uint8Array())).toBe(
-      keys.hospitals[1]?.validator.address.toLowerCase(),
-    );
+    const validator = keys.hospitals[0]?.validator.address.toLowerCase();
+    expect(bytesToHex(validating.validator ?? new Uint8Array())).toBe(validator);
     await expect
       .poll(() => validating.api.head().header.number, { timeout: 10_000 })
       .toBeGreaterThan(0n);
-    expect(validating.api.head().header.coinbase.toString()).toBe(
-      keys.hospitals[1]?.validator.address.toLowerCase(),
-    );
+    const head = validating.api.head();
+    expect(head.header.coinbase.toString()).toBe(validator);
+    expect(
+      verifySealedHeader(head.header, [hexToBytes(validator as `0x${string}`)]).map(bytesToHex),
+    ).toEqual([validator]);
+    expect(bytesToHex(head.hash())).toBe(bytesToHex(qbftOnchainHash(head.header)));
 
     const observer = await start({ dataDir: join(dir.path, "b"), chain: { genesisFile } });
     expect(observer.validator).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(observer.api.head().header.number).toBe(0n);
+  });
+
+  it("produces nothing with one validator key of two: one seal is no quorum", async () => {
+    const { keys, genesisFile } = await writeChain(2);
+    const keyFile = join(dir.path, "validator.key");
+    await writeFile(keyFile, `${keys.hospitals[1]?.validator.privateKey}\n`, { mode: 0o600 });
+    const node = await start({
+      dataDir: join(dir.path, "short"),
+      chain: { genesisFile },
+      validator: { keyFile },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(node.api.head().header.number).toBe(0n);
   });
 
   it("refuses a validator key that is not in the genesis validator set", async () => {
