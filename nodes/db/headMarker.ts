@@ -3,7 +3,7 @@ import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import { syncDirectory } from "./syncDirectory.ts";
+import { syncDirectory } from "../fs/index.ts";
 
 /**
  * The head the node last committed, kept in a small file beside the chain database and made

@@ -82,5 +82,4 @@ export {
   readStoredReceipt,
   type StoredReceipt,
 } from "./storedReceipt.ts";
-export { syncDirectory } from "./syncDirectory.ts";
 export { type TrieProof, trieProof } from "./trieProof.ts";

@@ -1,6 +1,7 @@
 import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CustosError } from "../../../src/errors/index.ts";
+import { syncDirectory } from "../../fs/index.ts";
 import type { QbftSigningRecord } from "../core/index.ts";
 import type { SigningRecordStore } from "./SigningRecordStore.ts";
 import { decodeSigningRecordFile, encodeSigningRecordFile } from "./signingRecordFile.ts";
@@ -15,17 +16,6 @@ function failed(path: string, operation: string, cause: unknown): CustosError {
     `the signing record ${path} cannot be ${operation === "load" ? "read" : "made durable"}`,
     { details: { path, operation, code }, cause },
   );
-}
-
-/** Flushes the directory entry of a rename (POSIX; a no-op where directories cannot be opened). */
-async function syncDirectory(path: string): Promise<void> {
-  if (process.platform === "win32") return;
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
