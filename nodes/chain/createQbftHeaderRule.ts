@@ -1,60 +1,11 @@
-import type { BlockHeader } from "@ethereumjs/block";
-import { bytesToHex } from "@ethereumjs/util";
-import { isCustosError } from "../../src/errors/index.ts";
 import type { HeaderRule } from "../execution/index.ts";
-import {
-  decodeQbftExtraData,
-  type QbftExtraData,
-  qbftOnchainHash,
-  sortedValidators,
-  verifySealedHeader,
-} from "./qbft/index.ts";
-import { sealInvalid } from "./qbft/qbftErrors.ts";
+import { verifyProposalHeader, verifySealedHeader } from "./qbft/index.ts";
 import { readValidatorsAt } from "./readValidatorsAt.ts";
 
 /** Options of {@link createQbftHeaderRule}. */
 export interface QbftHeaderRuleOptions {
   /** Address of the Consortium contract (from genesis), which holds the validator sets. */
   readonly consortium: Uint8Array;
-}
-
-/**
- * A proposal's extraData lists exactly the expected set and its proposer is one of them:
- * what `verifySealedHeader` checks before the seals, which a proposal does not carry yet.
- */
-function verifyProposal(header: BlockHeader, validators: readonly Uint8Array[]): void {
-  let extraData: QbftExtraData;
-  try {
-    extraData = decodeQbftExtraData(header.extraData);
-  } catch (error) {
-    if (!isCustosError(error, "QBFT_EXTRA_DATA_INVALID")) throw error;
-    throw sealInvalid(
-      "extraData",
-      error.shortMessage,
-      { number: header.number.toString(), field: error.details.field },
-      error,
-    );
-  }
-  const block = {
-    number: header.number.toString(),
-    hash: bytesToHex(qbftOnchainHash(header, extraData)),
-  };
-  const expected = sortedValidators(validators).map(bytesToHex);
-  const listed = extraData.validators.map(bytesToHex);
-  if (listed.length !== expected.length || listed.some((v, i) => v !== expected[i])) {
-    throw sealInvalid("validators", "the header's validators are not the expected set in order", {
-      ...block,
-      expected,
-      actual: listed,
-    });
-  }
-  const proposer = header.coinbase.toString();
-  if (!expected.includes(proposer)) {
-    throw sealInvalid("proposer", `proposer ${proposer} is not a validator`, {
-      ...block,
-      proposer,
-    });
-  }
 }
 
 /**
@@ -78,7 +29,7 @@ export function createQbftHeaderRule(options: QbftHeaderRuleOptions): HeaderRule
   return {
     async check(header, { call, proposal }) {
       const validators = await readValidatorsAt(call, options.consortium, header.number);
-      if (proposal) verifyProposal(header, validators);
+      if (proposal) verifyProposalHeader(header, validators);
       else verifySealedHeader(header, validators);
     },
   };

@@ -59,6 +59,7 @@ export {
   sortedValidators,
   toQbftBlock,
   validatorsOfGenesis,
+  verifyProposalHeader,
   verifySealedHeader,
 } from "./qbft/index.ts";
 export { readValidatorHistory, type ValidatorHistory } from "./readValidatorHistory.ts";

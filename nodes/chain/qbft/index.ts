@@ -41,4 +41,4 @@ export { addressOfPrivateKey } from "./secp256k1Signatures.ts";
 export { signCommitSeal } from "./signCommitSeal.ts";
 export { sortedValidators } from "./sortedValidators.ts";
 export { type EthereumQbftBlock, toQbftBlock } from "./toQbftBlock.ts";
-export { verifySealedHeader } from "./verifySealedHeader.ts";
+export { verifyProposalHeader, verifySealedHeader } from "./verifySealedHeader.ts";

@@ -24,6 +24,57 @@ function decodeOrFail(header: BlockHeader): QbftExtraData {
 }
 
 /**
+ * Verifies a QBFT header up to its seals, by Besu's header rules: its extraData decodes; the
+ * validators it lists are exactly `validators`, ascending by address
+ * (`BftValidatorsValidationRule`); its proposer, the coinbase, is one of them
+ * (`BftCoinbaseValidationRule`). What a proposal (not sealed yet) must pass, and the first
+ * half of {@link verifySealedHeader}.
+ *
+ * @param validators the expected set, in any order (sorted and deduplicated here).
+ * @returns the decoded extraData, the expected set sorted, and the block's number and
+ *   on-chain hash as error details name them.
+ * @throws CustosError `QBFT_SEAL_INVALID` whose details name the `rule` (extraData,
+ *   validators, proposer), the block `number` and on-chain `hash`; `INVALID_ARGUMENT` when
+ *   an expected validator is not 20 bytes.
+ * @example
+ * ```ts
+ * verifyProposalHeader(proposal.header, validatorsAfterParent);
+ * ```
+ */
+export function verifyProposalHeader(
+  header: BlockHeader,
+  validators: readonly Uint8Array[],
+): {
+  readonly extraData: QbftExtraData;
+  readonly expected: readonly Uint8Array[];
+  readonly block: { readonly number: string; readonly hash: string };
+} {
+  const expected = sortedValidators(validators);
+  const extraData = decodeOrFail(header);
+  const block = {
+    number: header.number.toString(),
+    hash: bytesToHex(qbftOnchainHash(header, extraData)),
+  };
+  const expectedHex = expected.map(bytesToHex);
+  const listed = extraData.validators.map(bytesToHex);
+  if (listed.length !== expectedHex.length || listed.some((v, i) => v !== expectedHex[i])) {
+    throw sealInvalid("validators", "the header's validators are not the expected set in order", {
+      ...block,
+      expected: expectedHex,
+      actual: listed,
+    });
+  }
+  const proposer = header.coinbase.toString();
+  if (!expectedHex.includes(proposer)) {
+    throw sealInvalid("proposer", `proposer ${proposer} is not a validator`, {
+      ...block,
+      proposer,
+    });
+  }
+  return { extraData, expected, block };
+}
+
+/**
  * Verifies a sealed QBFT header against the validator set it must be sealed by (the set
  * after its parent), by Besu's header rules: its extraData decodes; the validators it
  * lists are exactly `validators`, ascending by address (`BftValidatorsValidationRule`); its
@@ -47,29 +98,8 @@ export function verifySealedHeader(
   header: BlockHeader,
   validators: readonly Uint8Array[],
 ): Uint8Array[] {
-  const expected = sortedValidators(validators);
-  const extraData = decodeOrFail(header);
-  const block = {
-    number: header.number.toString(),
-    hash: bytesToHex(qbftOnchainHash(header, extraData)),
-  };
-  const expectedHex = expected.map(bytesToHex);
-  const listed = extraData.validators.map(bytesToHex);
-  if (listed.length !== expectedHex.length || listed.some((v, i) => v !== expectedHex[i])) {
-    throw sealInvalid("validators", "the header's validators are not the expected set in order", {
-      ...block,
-      expected: expectedHex,
-      actual: listed,
-    });
-  }
-  const members = new Set(expectedHex);
-  const proposer = header.coinbase.toString();
-  if (!members.has(proposer)) {
-    throw sealInvalid("proposer", `proposer ${proposer} is not a validator`, {
-      ...block,
-      proposer,
-    });
-  }
+  const { extraData, expected, block } = verifyProposalHeader(header, validators);
+  const members = new Set(expected.map(bytesToHex));
   const committers = recoverCommitters(header, extraData);
   const seen = new Set<string>();
   committers.forEach((address, seal) => {

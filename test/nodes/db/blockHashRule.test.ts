@@ -7,7 +7,6 @@
  */
 import { readFileSync } from "node:fs";
 import type { Block } from "@ethereumjs/block";
-import { Level } from "level";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   commitGenesis,
@@ -25,6 +24,7 @@ import {
 import { createCustosCommon } from "../../../nodes/execution/index.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
 import { devGenesis, tempDir } from "../stateFixtures.ts";
+import { damageRecords } from "./damageRecords.ts";
 
 const { genesis } = devGenesis(2, "hash-rule");
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
@@ -34,23 +34,6 @@ async function dir(): Promise<string> {
   const made = await tempDir("custos-hash-rule-");
   dirs.push(made);
   return made.path;
-}
-
-/** Opens the closed database's LevelDB directly (this file installs the rule itself). */
-async function damageRecords(
-  location: string,
-  change: (level: Level<Uint8Array, Uint8Array>) => Promise<unknown>,
-): Promise<void> {
-  const level = new Level<Uint8Array, Uint8Array>(location, {
-    keyEncoding: "view",
-    valueEncoding: "view",
-  });
-  await level.open();
-  try {
-    await change(level);
-  } finally {
-    await level.close();
-  }
 }
 
 async function storedRule(location: string): Promise<string | undefined> {

@@ -1,5 +1,4 @@
 import type { Block } from "@ethereumjs/block";
-import { Level } from "level";
 import { commitGenesis, installQbftBlockHash } from "../../../nodes/chain/index.ts";
 import { type ChainDb, createChainDb } from "../../../nodes/db/index.ts";
 import { createCustosCommon, createExecutionEngine } from "../../../nodes/execution/index.ts";
@@ -75,27 +74,4 @@ export async function withChainDb<T>(
   }
 }
 
-/**
- * Opens the closed database's LevelDB directly (as damage does) to delete or overwrite raw
- * records.
- *
- * @example
- * ```ts
- * await damageRecords(dir, async (level) => level.del(key));
- * ```
- */
-export async function damageRecords(
-  location: string,
-  change: (level: Level<Uint8Array, Uint8Array>) => Promise<unknown>,
-): Promise<void> {
-  const level = new Level<Uint8Array, Uint8Array>(location, {
-    keyEncoding: "view",
-    valueEncoding: "view",
-  });
-  await level.open();
-  try {
-    await change(level);
-  } finally {
-    await level.close();
-  }
-}
+export { damageRecords } from "./damageRecords.ts";
