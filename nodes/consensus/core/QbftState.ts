@@ -98,6 +98,8 @@ export interface HeightState extends QbftHeightContext {
   pendingBuild: PendingBuild | undefined;
   /** Author keys this node re-sent its current round change to (reset each round). */
   readonly resentTo: Set<string>;
+  /** The round's timer runs from when a quorum was known to be at the round (round > 0). */
+  aligned: boolean;
 }
 
 /** A signing record with its certificate decoded, waiting for its height. */

@@ -46,6 +46,7 @@ export function createHeightState(
     },
     pendingBuild: undefined,
     resentTo: new Set(),
+    aligned: false,
   };
 }
 

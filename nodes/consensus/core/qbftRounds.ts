@@ -17,7 +17,7 @@ import { bytesKey, equalBytes } from "./qbftBytes.ts";
 import { ownKey, roundMessages } from "./qbftHeightState.ts";
 import { qbftRoundSkipTarget } from "./qbftRoundSkipTarget.ts";
 import { qbftRoundTimeoutMs } from "./qbftRoundTimeout.ts";
-import { sendSigned, signPayload } from "./qbftSigning.ts";
+import { resend, sendSigned, signPayload } from "./qbftSigning.ts";
 import { acceptProposal } from "./qbftVotes.ts";
 
 /**
@@ -224,6 +224,38 @@ function sendRoundChange(core: QbftCore, out: QbftEffect[]): void {
 }
 
 /**
+ * How many validators are known to be at `round` of this height or beyond: those whose
+ * latest round change asks for `round` or more, and this node itself when it votes.
+ */
+function reachedRound(core: QbftCore, round: number): number {
+  const height = core.height;
+  const own = height.voting ? ownKey(core) : undefined;
+  let count = own === undefined ? 0 : 1;
+  for (const [key, held] of height.roundChanges) if (key !== own && held.round >= round) count++;
+  return count;
+}
+
+/**
+ * Restarts the round timer once a quorum is known to be at the current round (above 0,
+ * once per round), so that the validators of that quorum time out together however far
+ * apart they entered the round: with capped timeouts nothing else lines their rounds up,
+ * and a round whose members leave at different times may never hold a quorum long enough
+ * to commit.
+ */
+function alignRoundTimer(core: QbftCore, out: QbftEffect[]): void {
+  const height = core.height;
+  if (height.aligned || height.round === 0) return;
+  if (reachedRound(core, height.round) < height.validators.quorum) return;
+  height.aligned = true;
+  out.push({
+    type: "setRoundTimer",
+    height: height.height,
+    round: height.round,
+    delayMs: roundTimerMs(core, height.round),
+  });
+}
+
+/**
  * Moves to a higher round of the current height: forgets what is outside the round window,
  * restarts the timer with the capped timeout, and (on a timeout or the round-skip rule)
  * signs a round change.
@@ -264,11 +296,14 @@ export function moveToRound(
     delayMs: roundTimerMs(core, target),
   });
   if (sendChange && height.voting) sendRoundChange(core, out);
+  height.aligned = reachedRound(core, target) >= height.validators.quorum;
 }
 
 /**
  * After the round changes held changed: apply the f + 1 round-skip rule
- * ({@link qbftRoundSkipTarget}), then propose if this node leads the round and has a quorum.
+ * ({@link qbftRoundSkipTarget}), restart the round's timer if a quorum is now known to be at
+ * the round ({@link alignRoundTimer}), then propose if this node leads the round and has a
+ * quorum.
  *
  * @example
  * ```ts
@@ -281,6 +316,7 @@ export function afterRoundChanges(core: QbftCore, out: QbftEffect[]): void {
   const asked = [...height.roundChanges.values()].map((held) => held.round);
   const target = qbftRoundSkipTarget(height.round, asked, height.validators.maxFaulty);
   if (target !== undefined) moveToRound(core, out, target, true);
+  alignRoundTimer(core, out);
   tryPropose(core, out);
 }
 
@@ -289,6 +325,14 @@ export function afterRoundChanges(core: QbftCore, out: QbftEffect[]): void {
  * change — and so on at every expiry, which keeps round changes flowing until a round
  * completes (what lets a network that lost quorum recover once a partition heals). A round
  * that ends without a proposal marks its proposer absent (see {@link roundTimerMs}).
+ *
+ * Except above round 0, when this node asked for the round itself (a round entered on a
+ * proposal had a quorum's round changes behind it) and fewer than a quorum are known to be
+ * at the round or beyond: the node then stays, re-sends its round change (no new signature)
+ * and waits another usual timeout. With capped timeouts every validator climbs at one pace,
+ * so one that ran ahead alone (the others down or cut off) would stay ahead for good: the
+ * round-skip rule needs f + 1 ahead to lift the others, and none of its rounds would ever
+ * hold a quorum. Staying keeps every validator within one round of a round a quorum reached.
  *
  * @example
  * ```ts
@@ -309,6 +353,17 @@ export function onRoundTimeout(
     (own === undefined || !equalBytes(own, proposer))
   ) {
     core.absentProposers.add(bytesKey(proposer));
+  }
+  const sent = height.voting ? height.roundChanges.get(ownKey(core)) : undefined;
+  if (sent?.round === height.round && reachedRound(core, height.round) < height.validators.quorum) {
+    out.push({
+      type: "setRoundTimer",
+      height: height.height,
+      round: height.round,
+      delayMs: qbftRoundTimeoutMs(height.round, core.config.roundTimeout),
+    });
+    resend(core, out, [sent.message]);
+    return;
   }
   moveToRound(core, out, height.round + 1, true);
   afterRoundChanges(core, out);

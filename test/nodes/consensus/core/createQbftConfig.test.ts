@@ -4,9 +4,8 @@ import {
   defaultQbftBounds,
   defaultQbftRoundTimeout,
 } from "../../../../nodes/consensus/core/index.ts";
+import { createToyQbftCrypto, toyQbftBlockCodec } from "../../../../nodes/consensus/sim/index.ts";
 import { expectCustosError } from "../../../expectCustosError.ts";
-import { toyQbftBlockCodec } from "./toyQbftBlock.ts";
-import { createToyQbftCrypto } from "./toyQbftCrypto.ts";
 
 const { crypto } = createToyQbftCrypto();
 

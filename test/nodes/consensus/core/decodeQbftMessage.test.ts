@@ -18,9 +18,12 @@ import {
   encodeRlpList,
   encodeRlpUint,
 } from "../../../../nodes/consensus/core/qbftRlp.ts";
-import { qbftMessageMaker } from "./qbftTestMessages.ts";
-import { createToyQbftBlock, toyQbftBlockCodec } from "./toyQbftBlock.ts";
-import { createToyQbftCrypto } from "./toyQbftCrypto.ts";
+import {
+  createToyQbftBlock,
+  createToyQbftCrypto,
+  qbftMessageMaker,
+  toyQbftBlockCodec,
+} from "../../../../nodes/consensus/sim/index.ts";
 
 const toy = createToyQbftCrypto();
 const make = qbftMessageMaker(toy.crypto);

@@ -1,8 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { qbftMessageMaker } from "./qbftTestMessages.ts";
+import {
+  createToyQbftBlock,
+  qbftMessageMaker,
+  type ToyQbftBlock,
+} from "../../../../nodes/consensus/sim/index.ts";
 import { type InFlight, QbftTestNetwork } from "./qbftTestNetwork.ts";
-import { createToyQbftBlock, type ToyQbftBlock } from "./toyQbftBlock.ts";
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");

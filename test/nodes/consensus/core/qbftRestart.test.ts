@@ -6,9 +6,9 @@ import {
   qbftStatus,
   qbftStep,
 } from "../../../../nodes/consensus/core/index.ts";
+import { createToyQbftBlock } from "../../../../nodes/consensus/sim/index.ts";
 import { expectCustosError } from "../../../expectCustosError.ts";
 import { type Delivery, QbftTestNetwork } from "./qbftTestNetwork.ts";
-import { createToyQbftBlock } from "./toyQbftBlock.ts";
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");

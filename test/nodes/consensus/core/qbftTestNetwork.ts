@@ -16,8 +16,13 @@ import {
   selectQbftProposer,
 } from "../../../../nodes/consensus/core/index.ts";
 import { compareBytes } from "../../../../nodes/consensus/core/qbftBytes.ts";
-import { createToyQbftBlock, type ToyQbftBlock, toyQbftBlockCodec } from "./toyQbftBlock.ts";
-import { createToyQbftCrypto, type ToyQbftCrypto } from "./toyQbftCrypto.ts";
+import {
+  createToyQbftBlock,
+  createToyQbftCrypto,
+  type ToyQbftBlock,
+  type ToyQbftCrypto,
+  toyQbftBlockCodec,
+} from "../../../../nodes/consensus/sim/index.ts";
 
 /** An event waiting to reach a node: a network message (`from` set) or a local completion. */
 export interface Delivery {

@@ -8,7 +8,7 @@ import {
   type QbftSigned,
   type QbftSigner,
   signQbftPayload,
-} from "../../../../nodes/consensus/core/index.ts";
+} from "../core/index.ts";
 
 /** A message and its wire bytes. */
 export interface Wire<M extends QbftMessage = QbftMessage> {
@@ -21,12 +21,13 @@ function wire<M extends QbftMessage>(message: M): Wire<M> {
 }
 
 /**
- * Builds signed messages by hand, for tests that play a validator (honest or not).
+ * Builds signed messages by hand: for tests that play a validator (honest or not), and for
+ * the simulator's Byzantine validators, which sign with their own key only.
  *
  * @example
  * ```ts
  * const make = qbftMessageMaker(toy.crypto);
- * network.step(1, { type: "message", bytes: make.prepare(signer, 1n, 0, digest).bytes });
+ * const { bytes } = make.prepare(signer, 1n, 0, digest);
  * ```
  */
 export function qbftMessageMaker(crypto: QbftCrypto) {

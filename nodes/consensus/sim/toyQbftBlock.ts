@@ -1,6 +1,6 @@
 import { RLP } from "@ethereumjs/rlp";
-import { keccak_256 } from "@noble/hashes/sha3.js";
-import type { QbftBlock, QbftBlockCodec } from "../../../../nodes/consensus/core/index.ts";
+import type { QbftBlock, QbftBlockCodec } from "../core/index.ts";
+import { memoKeccak256 } from "./memoKeccak256.ts";
 
 /** What a toy block is made of. */
 export interface ToyBlockFields {
@@ -42,8 +42,8 @@ export function createToyQbftBlock(fields: ToyBlockFields): ToyQbftBlock {
     parentHash: fields.parentHash,
     body: fields.body,
     encoded,
-    digest: keccak_256(encoded),
-    hash: keccak_256(encode(fields, 0)),
+    digest: memoKeccak256(encoded),
+    hash: memoKeccak256(encode(fields, 0)),
     withRound: (round) => createToyQbftBlock({ ...fields, round }),
   };
 }
@@ -55,6 +55,11 @@ function uint(value: Uint8Array, maxBytes: number): bigint | undefined {
   return out;
 }
 
+/** {@link QbftBlockCodec} of toy blocks: what it decodes is a {@link ToyQbftBlock}. */
+export interface ToyQbftBlockCodec extends QbftBlockCodec {
+  decode(encoded: Uint8Array): ToyQbftBlock | undefined;
+}
+
 /**
  * The codec of toy blocks: anything but the canonical encoding of five fields of the right
  * sizes is undefined.
@@ -64,9 +69,7 @@ function uint(value: Uint8Array, maxBytes: number): bigint | undefined {
  * const block = toyQbftBlockCodec.decode(bytes); // ToyQbftBlock | undefined
  * ```
  */
-export const toyQbftBlockCodec: QbftBlockCodec & {
-  decode(encoded: Uint8Array): ToyQbftBlock | undefined;
-} = {
+export const toyQbftBlockCodec: ToyQbftBlockCodec = {
   decode(encoded) {
     let value: unknown;
     try {

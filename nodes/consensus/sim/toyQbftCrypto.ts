@@ -1,5 +1,6 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import type { QbftCrypto, QbftSigner } from "../../../../nodes/consensus/core/index.ts";
+import type { QbftCrypto, QbftSigner } from "../core/index.ts";
+import { memoKeccak256 } from "./memoKeccak256.ts";
 
 /** A cheap deterministic stand-in for secp256k1, with a count of recoveries. */
 export interface ToyQbftCrypto {
@@ -27,7 +28,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * A toy signature scheme for tests and the simulator: a signature is `address ‖
  * keccak(secret ‖ hash) ‖ 12 zero bytes ‖ recovery id 0` (65 bytes, like Besu's r ‖ s ‖ v),
  * so recovery is one keccak, is deterministic, fails for any other hash, and cannot be
- * forged without the signer object (the secrets live in this instance's key ring).
+ * forged without the signer object (the secrets live in this instance's key ring). Hashing
+ * is memoised ({@link memoKeccak256}): a simulated broadcast is hashed by every recipient.
  *
  * @example
  * ```ts
@@ -39,10 +41,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export function createToyQbftCrypto(): ToyQbftCrypto {
   const secrets = new Map<string, Uint8Array>();
   let recoveries = 0;
-  const mac = (secret: Uint8Array, hash: Uint8Array) => keccak_256(concat(secret, hash));
+  const mac = (secret: Uint8Array, hash: Uint8Array) => memoKeccak256(concat(secret, hash));
   const key = (address: Uint8Array) => Buffer.from(address).toString("hex");
   const crypto: QbftCrypto = {
-    keccak256: (data) => keccak_256(data),
+    keccak256: memoKeccak256,
     recoverAddress(hash, signature) {
       recoveries++;
       if (hash.length !== 32 || signature.length !== 65) return undefined;
