@@ -46,7 +46,10 @@ export const nodeConfigSchema = Type.Object(
     dataDir: Type.Optional(
       path("Node database directory; relative to the config file; required unless dev."),
     ),
-    dev: flag(false, "Development mode: a generated single-validator chain (see devChain)."),
+    dev: flag(
+      false,
+      "Development mode: a generated chain (see devChain) whose validator keys this one node holds, so it seals every block alone.",
+    ),
     devChain: section(
       {
         hospitals: integer(
