@@ -64,10 +64,14 @@ function post(url: string, body: string, timeoutMs: number, from: string): Promi
         response.on("end", () => {
           if (response.statusCode !== 200) return resolve(`http:${response.statusCode}`);
           try {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString()) as {
-              error?: { code?: number };
-            };
-            resolve(parsed.error === undefined ? "result" : `rpc:${parsed.error.code}`);
+            const parsed = JSON.parse(Buffer.concat(chunks).toString()) as
+              | { error?: { code?: number } }
+              | { error?: { code?: number } }[];
+            const codeOf = (answer: { error?: { code?: number } }) =>
+              answer.error === undefined ? "result" : `rpc:${answer.error.code}`;
+            resolve(
+              Array.isArray(parsed) ? `batch:${parsed.map(codeOf).join(",")}` : codeOf(parsed),
+            );
           } catch {
             resolve("unparsable");
           }
