@@ -5,18 +5,9 @@ import {
   SimNetwork,
   SimRandom,
 } from "../../../../nodes/consensus/sim/index.ts";
+import { quietSimFaultPlan } from "./quietSimFaultPlan.ts";
 
-const quiet: SimFaultPlan = {
-  healAt: 10_000,
-  byzantine: new Map(),
-  wiped: [],
-  crashes: [],
-  partitions: [],
-  cuts: [],
-  dropRate: 0,
-  duplicateRate: 0,
-  slowRate: 0,
-};
+const quiet = quietSimFaultPlan(10_000);
 
 function network(plan: Partial<SimFaultPlan>, seed = 1): SimNetwork {
   return new SimNetwork({ ...quiet, ...plan }, defaultSimTimings, new SimRandom(seed));

@@ -19,6 +19,7 @@ import {
   simLivenessBoundMs,
 } from "../../../../nodes/consensus/sim/index.ts";
 import { expectCustosError } from "../../../expectCustosError.ts";
+import { quietSimFaultPlan } from "./quietSimFaultPlan.ts";
 
 /** Seeds per validator count that CI runs (the 10,000-seed runs are `npm run sim`). */
 const CI_SEEDS = 200;
@@ -163,18 +164,12 @@ describe("runQbftSimulation on scenarios", () => {
   it("runs a given fault plan: two honest validators down together while a silent Byzantine one never helps", () => {
     const silent = { ...drawSimByzantineTactics(new SimRandom(1)), silent: true };
     const plan: SimFaultPlan = {
-      healAt: 60_000,
+      ...quietSimFaultPlan(60_000),
       byzantine: new Map([[3, silent]]),
-      wiped: [],
       crashes: [
         { node: 1, at: 2_500, restartAt: 45_000, afterPersist: false, wipe: false },
         { node: 2, at: 2_600, restartAt: 52_000, afterPersist: true, wipe: false },
       ],
-      partitions: [],
-      cuts: [],
-      dropRate: 0,
-      duplicateRate: 0,
-      slowRate: 0,
     };
     const lines: string[] = [];
     const result = runQbftSimulation({
@@ -196,17 +191,7 @@ describe("runQbftSimulation on scenarios", () => {
   });
 
   it("refuses a plan outside the model: more than f faulty, a wipe of an honest validator, a crash of a Byzantine one", () => {
-    const quiet: SimFaultPlan = {
-      healAt: 1_000,
-      byzantine: new Map(),
-      wiped: [],
-      crashes: [],
-      partitions: [],
-      cuts: [],
-      dropRate: 0,
-      duplicateRate: 0,
-      slowRate: 0,
-    };
+    const quiet = quietSimFaultPlan(1_000);
     const tactics = drawSimByzantineTactics(new SimRandom(2));
     const crash = { node: 0, at: 10, restartAt: 20, afterPersist: false, wipe: false };
     for (const plan of [
