@@ -194,7 +194,8 @@ async function assertCanListen(host: string, port: number): Promise<void> {
  * A dev node without `dataDir` runs in a temporary directory removed by `stop()`.
  *
  * @throws CustosError `CONFIG_INVALID` (genesis file, key file, a dev chain made with other
- *   parameters, a validator key that is not in the genesis validator set); `GENESIS_INVALID`
+ *   parameters, a validator key that is not in the genesis validator set, `p2p.enabled` or
+ *   `observer`: the network mode is not run by this version yet); `GENESIS_INVALID`
  *   when the database holds another chain; `CHAIN_DB_INCOMPATIBLE` when it was written by a
  *   version before QBFT block hashes; `CHAIN_DB_CORRUPT` naming the missing or damaged
  *   block and part (or file), when the database does not match its head marker or a recent
@@ -214,6 +215,16 @@ export async function startNode(
   modules: NodeModules,
 ): Promise<CustosNode> {
   const { config } = options;
+  // The network's parts are built but not yet run by the node: refuse rather than start a
+  // solo chain that a config asking for a network would silently get.
+  if (config.p2p.enabled || config.observer) {
+    const field = config.observer ? "observer" : "p2p.enabled";
+    throw new CustosError(
+      "CONFIG_INVALID",
+      `${field}: joining a network is not available in this version; run a single node`,
+      { details: { field, reason: "not available in this version" } },
+    );
+  }
   // Before any block executes or is hashed (reindex included); refuses an unexpected EthereumJS.
   await installEvmPatches();
   installQbftBlockHash();

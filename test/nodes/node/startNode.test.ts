@@ -143,6 +143,28 @@ describe("startNode (dev)", () => {
     expect(flatHead).toBe(bytesToHex(second.api.head().hash()));
   });
 
+  it("refuses a config asking for a network, which this version does not run yet", async () => {
+    const genesisFile = join(dir.path, "absent-genesis.json");
+    for (const [document, field] of [
+      [
+        { dataDir: join(dir.path, "p2p"), chain: { genesisFile }, p2p: { enabled: true } },
+        "p2p.enabled",
+      ],
+      [
+        {
+          dataDir: join(dir.path, "obs"),
+          chain: { genesisFile },
+          observer: true,
+          p2p: { enabled: true },
+        },
+        "observer",
+      ],
+    ] as const) {
+      const error = await expectCustosError(start(document), "CONFIG_INVALID");
+      expect(error.details.field).toBe(field);
+    }
+  });
+
   it("refuses to reuse a dev chain made with other parameters, naming the field", async () => {
     const dataDir = join(dir.path, "dev");
     await stopped(await start({ dev: true, dataDir }));
