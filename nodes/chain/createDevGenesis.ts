@@ -16,6 +16,11 @@ export interface DevGenesisOptions {
   readonly gasLimit?: number;
   /** Seconds between blocks. */
   readonly blockPeriodSeconds?: number;
+  /**
+   * Observer node keys to generate (default 0): each is an account of the regulator's
+   * organisation, so the network admits it as a peer; unfunded.
+   */
+  readonly observers?: number;
   /** Source of key material (default node:crypto; inject a seeded one in tests). */
   readonly randomBytes?: (length: number) => Uint8Array;
 }
@@ -60,6 +65,8 @@ export interface DevGenesisKeys {
   readonly regulator: DevKey;
   readonly researcher: DevKey;
   readonly reviewBoard: DevKey;
+  /** Node keys of observers (regulator accounts); absent when none were asked for. */
+  readonly observers?: readonly DevKey[];
 }
 
 function newKey(randomBytes: (length: number) => Uint8Array): DevKey {
@@ -82,7 +89,8 @@ function metadata(name: string): string {
  * review-board approval per query; contracts from the default deployer.
  * The keys are returned separately: write them to a private file.
  *
- * @throws CustosError `INVALID_ARGUMENT` for a hospital count outside 1..64.
+ * @throws CustosError `INVALID_ARGUMENT` for a hospital count outside 1..64 or an observer
+ *   count outside 0..64.
  * @example
  * ```ts
  * const { genesis, keys } = createDevGenesis({ hospitals: 4 });
@@ -107,6 +115,13 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
   const regulator = newKey(random);
   const researcher = newKey(random);
   const reviewBoard = newKey(random);
+  const observerCount = options.observers ?? 0;
+  if (!Number.isInteger(observerCount) || observerCount < 0 || observerCount > 64) {
+    throw new CustosError("INVALID_ARGUMENT", "observers must be an integer from 0 to 64", {
+      details: { field: "observers" },
+    });
+  }
+  const observers = Array.from({ length: observerCount }, () => newKey(random));
   const organisations: GenesisOrganisation[] = [
     ...hospitals.map((h, i) => ({
       role: "hospital" as const,
@@ -118,7 +133,7 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
     {
       role: "regulator",
       metadata: metadata("regulator"),
-      accounts: [regulator.address],
+      accounts: [regulator.address, ...observers.map((o) => o.address)],
       recorders: [],
     },
     {
@@ -156,5 +171,14 @@ export function createDevGenesis(options: DevGenesisOptions = {}): {
     ),
     contracts: genesisContractAddresses(DEFAULT_GENESIS_DEPLOYER),
   });
-  return { genesis, keys: { hospitals, regulator, researcher, reviewBoard } };
+  return {
+    genesis,
+    keys: {
+      hospitals,
+      regulator,
+      researcher,
+      reviewBoard,
+      ...(observerCount === 0 ? {} : { observers }),
+    },
+  };
 }

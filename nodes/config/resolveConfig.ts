@@ -171,6 +171,9 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
   if (config.p2p.enabled && config.dev) {
     crossField.push({ field: "p2p.enabled", reason: "a dev chain is a single node" });
   }
+  if (config.p2p.enabled && config.validator === undefined && config.p2p.keyFile === undefined) {
+    crossField.push({ field: "p2p.keyFile", reason: "required for p2p without a validator key" });
+  }
   if (config.p2p.keyFile !== undefined && KEY_LIKE.test(config.p2p.keyFile)) {
     crossField.push({
       field: "p2p.keyFile",

@@ -1,8 +1,9 @@
 import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { equalsBytes } from "@ethereumjs/util";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
+import type { QbftDriverStatus } from "../consensus/driver/index.ts";
 import { type ChainDb, stateProof } from "../db/index.ts";
 import type {
   CallPool,
@@ -16,10 +17,12 @@ import {
   blockLogs,
   type CallFailure,
   type CallResult,
+  type ConsensusMetricsSnapshot,
   type IndexedLog,
   type NodeApi,
 } from "../rpc/index.ts";
 import { decodeTransaction, type TxPool } from "../txpool/index.ts";
+import type { NodeNetworkView } from "./NodeNetworkView.ts";
 
 /** Inputs of {@link createNodeApi}. */
 export interface NodeApiOptions {
@@ -43,10 +46,35 @@ export interface NodeApiOptions {
   readonly now: () => number;
 }
 
-/** The node's RPC port plus the hook its block source calls after each commit. */
+/** The node's RPC port plus the hooks of its block source and network. */
 export interface LocalNodeApi extends NodeApi {
   /** Announces a committed block to subscribers and metrics. */
   blockCommitted(executed: ExecutedBlock, seconds: number): void;
+  /**
+   * Joins the node's network view: peers, eth_syncing, readiness (false while syncing) and
+   * consensus metrics come from it from then on.
+   */
+  attachNetwork(view: NodeNetworkView): void;
+}
+
+function consensusSnapshot(status: QbftDriverStatus): ConsensusMetricsSnapshot {
+  return {
+    height: status.height,
+    round: status.round,
+    roundChanges: status.roundChanges,
+    ...(status.proposer === undefined ? {} : { proposer: bytesToHex(status.proposer) }),
+    validators: status.validators.length,
+    voting: status.voting,
+    blocksCommitted: status.blocksCommitted,
+    ...(status.lastCommitLatencyMs === undefined
+      ? {}
+      : { lastCommitLatencyMs: status.lastCommitLatencyMs }),
+    messagesReceived: status.messagesReceived,
+    messagesSent: status.messagesSent,
+    drops: status.drops as Readonly<Record<string, number>>,
+    evidence: status.evidence,
+    syncing: status.syncing,
+  };
 }
 
 function callResult(result: EngineCallResult): CallResult {
@@ -115,6 +143,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
   const pendingTxs = listeners<readonly Uint8Array[]>();
   const keccak = common.customCrypto.keccak256 ?? keccak_256;
   let committedTransactions = 0n;
+  let network: NodeNetworkView | undefined;
 
   /**
    * The block a transaction sent now would run in, on the head's state: gas estimates are for
@@ -199,7 +228,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
     },
     gasPrice: () => (head().header.calcNextBaseFee() ?? 0n) + options.minTip,
     maxPriorityFee: () => options.minTip,
-    syncing: () => false,
+    syncing: () => network?.syncing() ?? false,
     onNewHead: (listener) => heads.add(listener),
     onLogs: (listener) => logBatches.add(listener),
     onBlockExecuted: (listener) => executions.add(listener),
@@ -209,16 +238,24 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         height: head().header.number,
         transactions: committedTransactions,
         poolSize: stats.pending + stats.queued,
-        peers: 0,
+        peers: network?.peers() ?? 0,
         callTimeouts: options.calls.timeouts(),
         stateWorkerHeapBytes: options.calls.heapBytes() + options.replays.heapBytes(),
         dbCheckFailures: chainDb.health().checkFailures,
         stateCacheBytes: { trie: engine.trieCacheBytes(), flat: chainDb.flatState.cacheBytes },
+        ...(network === undefined ? {} : { consensus: consensusSnapshot(network.consensus()) }),
       };
     },
     // Not ready on damage found while serving, after a failed commit, or while the head
-    // marker cannot be written (chainDb.health()).
-    ready: () => chainDb.head() !== undefined && chainDb.health().fault === undefined,
+    // marker cannot be written (chainDb.health()); on a network, also not while syncing or
+    // when consensus stopped.
+    ready: () =>
+      chainDb.head() !== undefined &&
+      chainDb.health().fault === undefined &&
+      (network?.ready() ?? true),
+    attachNetwork(view) {
+      network = view;
+    },
     canonicalHash: (number) => chainDb.canonicalHash(number),
     onPendingTransactions: (listener) => pendingTxs.add(listener),
     async proof(address, slots, block) {

@@ -11,9 +11,9 @@ export interface ValidatorKey {
 
 const KEY = /^(0x)?([0-9a-fA-F]{64})$/;
 
-function invalid(path: string, reason: string, cause?: unknown): CustosError {
-  return new CustosError("CONFIG_INVALID", `validator.keyFile: ${reason} (${path})`, {
-    details: { field: "validator.keyFile", reason, file: path },
+function invalid(field: string, path: string, reason: string, cause?: unknown): CustosError {
+  return new CustosError("CONFIG_INVALID", `${field}: ${reason} (${path})`, {
+    details: { field, reason, file: path },
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -23,24 +23,29 @@ function invalid(path: string, reason: string, cause?: unknown): CustosError {
  * (optionally `0x`-prefixed, surrounding whitespace ignored) — the format Besu and geth use
  * for node keys. The key never appears in errors or logs.
  *
- * @throws CustosError `CONFIG_INVALID` (field `validator.keyFile`) when the file cannot be
+ * @throws CustosError `CONFIG_INVALID` (naming `field`, default `validator.keyFile`; an
+ *   observer's node key is `p2p.keyFile`) when the file cannot be
  *   read or does not hold exactly one 32-byte hex key.
  * @example
  * ```ts
  * const { privateKey } = await readValidatorKey("/etc/custos/validator.key");
  * ```
  */
-export async function readValidatorKey(path: string): Promise<ValidatorKey> {
+export async function readValidatorKey(
+  path: string,
+  field = "validator.keyFile",
+): Promise<ValidatorKey> {
   let text: string;
   let mode: number;
   try {
     text = await readFile(path, "utf8");
     mode = (await stat(path)).mode;
   } catch (cause) {
-    throw invalid(path, "cannot be read", cause);
+    throw invalid(field, path, "cannot be read", cause);
   }
   const match = KEY.exec(text.trim());
-  if (match === null) throw invalid(path, "must hold a 32-byte private key as 64 hex digits");
+  if (match === null)
+    throw invalid(field, path, "must hold a 32-byte private key as 64 hex digits");
   return {
     privateKey: hexToBytes(`0x${match[2] as string}`),
     exposed: (mode & 0o077) !== 0,

@@ -54,6 +54,7 @@ import {
   recoverInterruptedReindex,
   reindexChain,
 } from "./reindexChain.ts";
+import { type NodeNetwork, startNodeNetwork } from "./startNodeNetwork.ts";
 
 /** What {@link startNode} needs besides the configuration. */
 export interface NodeModules {
@@ -94,6 +95,8 @@ export interface CustosNode {
   readonly dev?: DevChain;
   /** Present when the node was started with `reindex`. */
   readonly reindexed?: ReindexReport;
+  /** The p2p network, consensus and sync of a node with `p2p.enabled`. */
+  readonly network?: NodeNetwork;
   /** Stops producing blocks (after the block in progress), closes the RPC server and the database. */
   stop(): Promise<void>;
 }
@@ -119,9 +122,25 @@ async function chainOf(config: NodeConfig, dataDir: string) {
     return { genesis: dev.genesis, dev, validatorKey: sealKeys[0], sealKeys };
   }
   const genesis = await loadGenesisFile(config.chain.genesisFile as string);
-  if (config.validator === undefined) return { genesis, validatorKey: undefined, sealKeys: [] };
+  if (config.validator === undefined) {
+    if (config.p2p.keyFile === undefined) return { genesis, validatorKey: undefined, sealKeys: [] };
+    const node = await readValidatorKey(config.p2p.keyFile, "p2p.keyFile");
+    return {
+      genesis,
+      validatorKey: undefined,
+      sealKeys: [],
+      nodeKey: node.privateKey,
+      keyExposed: node.exposed,
+    };
+  }
   const { privateKey, exposed } = await readValidatorKey(config.validator.keyFile);
-  return { genesis, validatorKey: privateKey, sealKeys: [privateKey], keyExposed: exposed };
+  return {
+    genesis,
+    validatorKey: privateKey,
+    sealKeys: [privateKey],
+    nodeKey: privateKey,
+    keyExposed: exposed,
+  };
 }
 
 function rpcOptions(config: NodeConfig) {
@@ -185,8 +204,9 @@ async function assertCanListen(host: string, port: number): Promise<void> {
  * components are created and wired: the chain database (`dataDir/chain`), genesis (from
  * `chain.genesisFile`, or generated and kept in `dataDir` for a dev node), the EthereumJS
  * execution engine, the call pool (worker threads for clients' eth_call and eth_estimateGas),
- * the member-only transaction pool, the solo block producer (when the node
- * has a validator key; QBFT replaces it for multi-validator chains), the {@link NodeApi} and
+ * the member-only transaction pool, either the network (`p2p.enabled`: libp2p, QBFT
+ * consensus, block sync, transaction gossip; see `startNodeNetwork`) or the solo block
+ * producer (a single node with a validator key), the {@link NodeApi} and
  * the JSON-RPC/WebSocket/metrics server. Blocks are hashed as Besu hashes QBFT blocks
  * (`installQbftBlockHash`), and every block the node did not build is verified by its commit
  * seals (`createQbftHeaderRule`).
@@ -194,8 +214,8 @@ async function assertCanListen(host: string, port: number): Promise<void> {
  * A dev node without `dataDir` runs in a temporary directory removed by `stop()`.
  *
  * @throws CustosError `CONFIG_INVALID` (genesis file, key file, a dev chain made with other
- *   parameters, a validator key that is not in the genesis validator set, `p2p.enabled` or
- *   `observer`: the network mode is not run by this version yet); `GENESIS_INVALID`
+ *   parameters, a single node's validator key that is not in the genesis validator set);
+ *   `P2P_LISTEN_FAILED` when the p2p address cannot be bound; `GENESIS_INVALID`
  *   when the database holds another chain; `CHAIN_DB_INCOMPATIBLE` when it was written by a
  *   version before QBFT block hashes; `CHAIN_DB_CORRUPT` naming the missing or damaged
  *   block and part (or file), when the database does not match its head marker or a recent
@@ -215,16 +235,6 @@ export async function startNode(
   modules: NodeModules,
 ): Promise<CustosNode> {
   const { config } = options;
-  // The network's parts are built but not yet run by the node: refuse rather than start a
-  // solo chain that a config asking for a network would silently get.
-  if (config.p2p.enabled || config.observer) {
-    const field = config.observer ? "observer" : "p2p.enabled";
-    throw new CustosError(
-      "CONFIG_INVALID",
-      `${field}: joining a network is not available in this version; run a single node`,
-      { details: { field, reason: "not available in this version" } },
-    );
-  }
   // Before any block executes or is hashed (reindex included); refuses an unexpected EthereumJS.
   await installEvmPatches();
   installQbftBlockHash();
@@ -262,14 +272,22 @@ async function startInDataDir(
   await recoverInterruptedReindex(dataDir);
   stopIfAborted();
 
-  const { genesis, dev, validatorKey, sealKeys, keyExposed } = await chainOf(config, dataDir);
+  const { genesis, dev, validatorKey, sealKeys, nodeKey, keyExposed } = await chainOf(
+    config,
+    dataDir,
+  );
   if (keyExposed === true) {
-    log.warn({ file: config.validator?.keyFile }, "validator key file is readable by other users");
+    log.warn(
+      { file: config.validator?.keyFile ?? config.p2p.keyFile },
+      "key file is readable by other users",
+    );
   }
   const validator =
     validatorKey === undefined ? undefined : createAddressFromPrivateKey(validatorKey).bytes;
+  // On a network a hospital may join as a validator voted in after genesis.
   if (
     validator !== undefined &&
+    !config.p2p.enabled &&
     !genesis.validators.some((v) => equalsBytes(hexAddress(v), validator))
   ) {
     throw new CustosError(
@@ -314,6 +332,7 @@ async function startInDataDir(
   });
   let server: RpcServer | undefined;
   let producer: BlockProducer | undefined;
+  let network: NodeNetwork | undefined;
   let calls: CallPool | undefined;
   let replays: ReplayPool | undefined;
   try {
@@ -395,7 +414,20 @@ async function startInDataDir(
       throw listenError(config.rpc.host, config.rpc.port, cause);
     }
     if (dev !== undefined) await writeDevKeys(dev, rpcUrl);
-    if (validator !== undefined) {
+    if (config.p2p.enabled) {
+      network = await startNodeNetwork(
+        {
+          config,
+          dataDir,
+          genesis,
+          genesisHash: genesisBlock.hash(),
+          nodeKey: nodeKey as Uint8Array,
+          ...(validatorKey === undefined ? {} : { validatorKey }),
+        },
+        { common, chainDb, engine, pool, membership, api, clock, logger: modules.logger },
+      );
+      api.attachNetwork(network);
+    } else if (validator !== undefined) {
       producer = createBlockProducer(
         {
           periodSeconds: genesis.blockPeriodSeconds,
@@ -426,11 +458,15 @@ async function startInDataDir(
         chainId: genesis.chainId,
         head: head().header.number,
         validator: validator === undefined ? null : bytesToHex(validator),
+        ...(network === undefined
+          ? {}
+          : { p2p: network.p2p.multiaddrs(), peerId: network.p2p.peerId }),
       },
       "node started",
     );
     const startedServer = server;
     const startedProducer = producer;
+    const startedNetwork = network;
     const startedCalls = calls;
     const startedReplays = replays;
     let stopping: Promise<void> | undefined;
@@ -444,8 +480,10 @@ async function startInDataDir(
       ...(validator === undefined ? {} : { validator }),
       ...(dev === undefined ? {} : { dev }),
       ...(reindexed === undefined ? {} : { reindexed }),
+      ...(startedNetwork === undefined ? {} : { network: startedNetwork }),
       stop() {
         stopping ??= (async () => {
+          await startedNetwork?.stop();
           await startedProducer?.stop();
           await startedServer.close();
           await startedCalls.close();
@@ -459,6 +497,7 @@ async function startInDataDir(
       },
     };
   } catch (error) {
+    await network?.stop();
     await producer?.stop();
     await server?.close();
     await calls?.close();

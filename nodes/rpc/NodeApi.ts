@@ -242,6 +242,37 @@ export interface NodeMetricsSnapshot {
   readonly stateCacheBytes?: { readonly trie: number; readonly flat: number };
   /** Damage the chain database's checks found since the process started (holes, undecodable records). */
   readonly dbCheckFailures?: number;
+  /** QBFT consensus, on a node in a network (absent on a single node). */
+  readonly consensus?: ConsensusMetricsSnapshot;
+}
+
+/** QBFT consensus as metrics show it; counters count from the process's start. */
+export interface ConsensusMetricsSnapshot {
+  /** The height being decided. */
+  readonly height: bigint;
+  readonly round: number;
+  /** Rounds moved within a height (timeouts and round skips). */
+  readonly roundChanges: number;
+  /** Proposer of the current round, 0x-hex (absent before consensus starts). */
+  readonly proposer?: string;
+  /** Size of the current height's validator set. */
+  readonly validators: number;
+  /** This node votes at the current height. */
+  readonly voting: boolean;
+  /** Blocks this node committed through consensus (not those synced). */
+  readonly blocksCommitted: number;
+  /** Time from a height's due moment to its commit, last block, in ms. */
+  readonly lastCommitLatencyMs?: number;
+  /** Messages received by type (proposal, prepare, commit, roundChange, unknown). */
+  readonly messagesReceived: Readonly<Record<string, number>>;
+  /** Messages sent by type, one per recipient. */
+  readonly messagesSent: Readonly<Record<string, number>>;
+  /** Messages dropped by reason. */
+  readonly drops: Readonly<Record<string, number>>;
+  /** Equivocations detected. */
+  readonly evidence: number;
+  /** A sync from peers runs. */
+  readonly syncing: boolean;
 }
 
 /** Emitted once per executed block, to feed the execution-time histogram. */

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { RpcObserver } from "./createRpcDispatcher.ts";
 import type { FilterKind } from "./FilterRegistry.ts";
 import type { NodeApi } from "./NodeApi.ts";
+import { registerConsensusMetrics } from "./registerConsensusMetrics.ts";
 import type { SubscriptionKind } from "./SubscriptionRegistry.ts";
 
 /** The server's Prometheus metrics. */
@@ -148,6 +149,7 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
       reportedDbCheckFailures = total;
     },
   });
+  registerConsensusMetrics(registry, prefix, api);
   const stop = api.onBlockExecuted((event) => blockExecution.observe(event.seconds));
   return {
     registry,

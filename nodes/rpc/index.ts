@@ -45,6 +45,7 @@ export type {
   CallFrameType,
   CallRequest,
   CallResult,
+  ConsensusMetricsSnapshot,
   GasEstimate,
   IndexedLog,
   LogFilter,

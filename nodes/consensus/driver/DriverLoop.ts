@@ -87,6 +87,12 @@ export class DriverLoop implements QbftDriver {
     return this.#stopping;
   }
 
+  catchUp(height: bigint): void {
+    const running = this.#running;
+    if (running === undefined || this.#closed) return;
+    if (height > running.current.chain.head.height) this.#sync.request(height);
+  }
+
   ready(): boolean {
     return this.#running !== undefined && !this.#closed && !this.#sync.syncing;
   }

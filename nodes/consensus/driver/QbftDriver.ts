@@ -19,6 +19,14 @@ export interface QbftDriver {
    * `persist` under way completes; nothing after it is sent). Idempotent.
    */
   stop(): Promise<void>;
+  /**
+   * A peer's chain reached `height`: sync up to it, unless the chain or consensus is already
+   * there. What a node that receives no consensus messages (an observer, a validator voted
+   * out or not yet in, one partitioned away) follows the chain by; the core's own `behind`
+   * covers a validator that hears f + 1 others at a higher height. Nothing before `start()`
+   * resolves or after `stop()`.
+   */
+  catchUp(height: bigint): void;
   /** What the driver is doing, for metrics and status. */
   status(): QbftDriverStatus;
   /** For `/readiness`: running, not syncing, not halted. */

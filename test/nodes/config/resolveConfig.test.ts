@@ -172,7 +172,7 @@ describe("resolveConfig validation", () => {
   });
 
   it("keeps observers, validators and dev chains apart", () => {
-    const p2p = { enabled: true };
+    const p2p = { enabled: true, keyFile: "node.key" };
     expect(resolveConfig({ ...minimal, observer: true, p2p }, where).observer).toBe(true);
     expect(problemsOf({ ...minimal, observer: true, p2p, validator: { keyFile: "k" } })).toEqual([
       { field: "observer", reason: "an observer has no validator key" },
@@ -182,6 +182,9 @@ describe("resolveConfig validation", () => {
     ]);
     expect(problemsOf({ dev: true, p2p })).toEqual([
       { field: "p2p.enabled", reason: "a dev chain is a single node" },
+    ]);
+    expect(problemsOf({ ...minimal, p2p: { enabled: true } })).toEqual([
+      { field: "p2p.keyFile", reason: "required for p2p without a validator key" },
     ]);
     expect(messageOf({ ...minimal, p2p: { keyFile: `0x${"ab".repeat(32)}` } })).toBe(
       "p2p.keyFile: must be the path of a key file, not the key itself",
