@@ -4,6 +4,7 @@ import { createBlockCommand } from "./commands/block.ts";
 import { createConsentCommand } from "./commands/consent.ts";
 import { createDbCommand } from "./commands/db.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
+import { createNetworkCommand } from "./commands/network.ts";
 import { createNodeCommand } from "./commands/node.ts";
 
 /**
@@ -13,6 +14,7 @@ import { createNodeCommand } from "./commands/node.ts";
  */
 export const cliCommands: readonly CliCommand[] = [
   createNodeCommand(),
+  createNetworkCommand(),
   createConsentCommand(),
   createAnonymiseCommand(),
   createGenesisCommand(),

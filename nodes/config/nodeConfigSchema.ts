@@ -111,6 +111,15 @@ export const nodeConfigSchema = Type.Object(
           "x-reason": "must be a non-empty IP address",
         }),
         port: integer(0, 65535, 30303, "TCP port of the p2p endpoint; 0 picks a free port."),
+        announcePort: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 65535,
+            description:
+              "Port peers dial this node back on, when it differs from p2p.port (NAT, a forwarding proxy); 0: peers do not dial it back. Default: p2p.port.",
+            "x-reason": "must be an integer 0..65535",
+          }),
+        ),
         bootnodes: Type.Array(
           Type.String({
             pattern: BOOTNODE_PATTERN,

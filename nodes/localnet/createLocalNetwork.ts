@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { createDevGenesis, type DevGenesisKeys } from "../chain/index.ts";
 import { peerIdOfNodeKey } from "../network/index.ts";
+import { readLocalNetwork } from "./readLocalNetwork.ts";
 
 /** Options of {@link createLocalNetwork}. */
 export interface LocalNetworkOptions {
@@ -85,24 +86,6 @@ function count(field: string, value: number, min: number, max: number): number {
   return value;
 }
 
-async function readManifest(dir: string): Promise<LocalNetwork | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, localNetworkFiles.manifest), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as LocalNetwork;
-  } catch (cause) {
-    throw new CustosError("CONFIG_INVALID", `${dir}/${localNetworkFiles.manifest} is damaged`, {
-      details: { field: "dir", reason: "holds a damaged network.json", file: dir },
-      cause,
-    });
-  }
-}
-
 function nodeOf(
   dir: string,
   kind: LocalNetworkNode["kind"],
@@ -164,7 +147,7 @@ export async function createLocalNetwork(options: LocalNetworkOptions): Promise<
     1,
     65535 - hospitals - observers,
   );
-  const existing = await readManifest(options.dir);
+  const existing = await readLocalNetwork(options.dir, { missing: "undefined" });
   if (existing !== undefined) {
     if (existing.hospitals !== hospitals || existing.observers !== observers) {
       throw new CustosError(

@@ -49,6 +49,12 @@ export interface P2pNetworkOptions {
   readonly nodeKey: Uint8Array;
   /** Where to listen for TCP: host (an IP literal, default 127.0.0.1), port (0 = any free). */
   readonly listen?: { readonly host?: string; readonly port?: number };
+  /**
+   * The TCP port peers should dial this node back on, sent in the status handshake: the
+   * forwarded port of a node behind NAT or a proxy; 0 when peers must not dial it back (it
+   * only dials out). Default: the port it listens on.
+   */
+  readonly announcePort?: number;
   /** Peers to dial at start and re-dial when they go away: `/ip4/…/tcp/…/p2p/<peerId>`. */
   readonly bootnodes?: readonly string[];
   /** EIP-155 chain id; peers on another chain are refused. */

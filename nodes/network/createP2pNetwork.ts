@@ -95,8 +95,11 @@ export async function createP2pNetwork(options: P2pNetworkOptions): Promise<P2pN
     host,
     redialer,
     lifecycle,
-    status: new StatusProtocol(context, heads, lifecycle.agreed, () =>
-      listenPortOf(host.getMultiaddrs().map(String)),
+    status: new StatusProtocol(
+      context,
+      heads,
+      lifecycle.agreed,
+      () => context.options.announcePort ?? listenPortOf(host.getMultiaddrs().map(String)),
     ),
     gossip: new TransactionGossip(context, transactions),
     sync: new SyncProtocol(context),

@@ -30,6 +30,8 @@ export interface ResolvedNetworkOptions {
   readonly peerId: string;
   readonly address: Address;
   readonly listen: { readonly host: string; readonly port: number };
+  /** The port peers dial this node back on; undefined: the port it listens on. */
+  readonly announcePort: number | undefined;
   readonly bootnodes: readonly Bootnode[];
   readonly chainId: bigint;
   readonly genesisHash: Uint8Array;
@@ -124,6 +126,10 @@ export function resolveNetworkOptions(options: P2pNetworkOptions): ResolvedNetwo
   if (typeof host !== "string" || isIP(host) === 0)
     throw invalid("listen.host", "must be an IP address");
   const port = integer("listen.port", options.listen?.port ?? 0, 0, 65_535);
+  const announcePort =
+    options.announcePort === undefined
+      ? undefined
+      : integer("announcePort", options.announcePort, 0, 65_535);
   if (!Array.isArray(options.bootnodes ?? [])) throw invalid("bootnodes", "must be an array");
   const bootnodes = (options.bootnodes ?? []).map((value, index) =>
     resolveBootnode(value, index, peerId),
@@ -147,6 +153,7 @@ export function resolveNetworkOptions(options: P2pNetworkOptions): ResolvedNetwo
     peerId,
     address,
     listen: { host, port },
+    announcePort,
     bootnodes,
     chainId: options.chainId,
     genesisHash,

@@ -180,6 +180,7 @@ export async function startNodeNetwork(
   const network = await createP2pNetwork({
     nodeKey: options.nodeKey,
     listen: { host: config.p2p.host, port: config.p2p.port },
+    ...(config.p2p.announcePort === undefined ? {} : { announcePort: config.p2p.announcePort }),
     bootnodes: config.p2p.bootnodes,
     chainId: BigInt(genesis.chainId),
     genesisHash: options.genesisHash,

@@ -1,0 +1,24 @@
+/**
+ * Local multi-hospital networks on one machine: the directory `custos network up` writes
+ * (genesis, keys, one config per node), the node processes, their pid files, and status.
+ *
+ * @packageDocumentation
+ */
+export {
+  createLocalNetwork,
+  defaultLocalNetworkOptions,
+  type LocalNetwork,
+  type LocalNetworkNode,
+  type LocalNetworkOptions,
+  localNetworkFiles,
+} from "./createLocalNetwork.ts";
+export { type LocalNodeStatus, localNetworkStatus } from "./localNetworkStatus.ts";
+export { type ReadLocalNetworkOptions, readLocalNetwork } from "./readLocalNetwork.ts";
+export { processAlive, readPidFile } from "./readPidFile.ts";
+export {
+  type LocalNodeProcess,
+  type StartLocalNetworkOptions,
+  startLocalNetwork,
+  startLocalNode,
+} from "./startLocalNetwork.ts";
+export { STOP_GRACE_MS, type StoppedNode, stopLocalNetwork } from "./stopLocalNetwork.ts";
