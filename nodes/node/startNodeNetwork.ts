@@ -109,7 +109,7 @@ function followPeers(
 
 /**
  * Starts a node's network mode: the libp2p host (peers admitted when they are validators or
- * Consortium members at the head, or genesis validators), QBFT consensus over the node's
+ * Consortium members at the head; at block 0 the genesis validators), QBFT consensus over the node's
  * chain (proposals built from the pool, re-executed before PREPARE, sealed and committed
  * atomically; no vote without a validator key), block sync from peers (served from the chain
  * database; followed on the core's `behind` and on peers' announced heads), transaction
@@ -133,7 +133,6 @@ export async function startNodeNetwork(
   const { config, genesis, validatorKey } = options;
   const { common, chainDb, engine, pool, membership, api, clock, logger } = ports;
   const consortium = hexToBytes(genesis.contracts.consortium as `0x${string}`);
-  const genesisValidators = new Set(genesis.validators.map((v) => v.toLowerCase()));
   const signer = validatorKey === undefined ? undefined : createQbftSigner(validatorKey);
   const validators = (parent: Block) =>
     readValidatorsAt(
@@ -187,8 +186,8 @@ export async function startNodeNetwork(
     protocolVersion: NETWORK_PROTOCOL_VERSION,
     head: { number: head.header.number, hash: head.hash() },
     limits: { maxPeers: config.p2p.maxPeers },
+    // The head's validator set is the genesis set at block 0 (the bootstrap list).
     async isAllowed(address) {
-      if (genesisValidators.has(address.toLowerCase())) return true;
       const bytes = hexToBytes(address as `0x${string}`);
       const current = await chain.head();
       if (current.validators.some((v) => equalsBytes(v, bytes))) return true;
