@@ -1,3 +1,4 @@
+import type { HeadMarker } from "./headMarker.ts";
 import type { Block, BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { CustosError } from "../../src/errors/index.ts";
@@ -41,6 +42,12 @@ export interface ChainDbHealth {
    * is). Undefined when all is well.
    */
   readonly fault?: CustosError;
+  /**
+   * The head marker this database is being brought back to: blocks were lost at its tip and
+   * are being synced again (opened with `shortChain: "recover"`). Undefined once a commit
+   * reached the marker's block with its hash, or when nothing was lost.
+   */
+  readonly recovering?: HeadMarker;
 }
 
 /** The node's block, receipt, index and state storage. */

@@ -6,7 +6,7 @@ import {
   createBlockHeaderFromRLP,
 } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { bytesToHex } from "@ethereumjs/util";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
 import { blockHashRuleName, HEADER_RLP_HASH_RULE } from "./blockHashRule.ts";
 import type { ChainDb, LogIndexKind } from "./ChainDb.ts";
@@ -56,6 +56,16 @@ export interface ChainDbOptions {
    * commit then rewrites the marker durably.
    */
   readonly headMarker?: string;
+  /**
+   * What opening does with a database that lost blocks at its tip — missing, empty or
+   * ending below the head marker, with nothing damaged in what it holds: `refuse` (default)
+   * throws `CHAIN_DB_CORRUPT`; `recover` opens it and keeps the marker as the target
+   * ({@link ChainDbHealth.recovering}) while the blocks are synced again from peers: the
+   * marker is not moved until a commit reaches the marker's height, and a block there with
+   * another hash is damage (`CHAIN_DB_CORRUPT`, a fault). A node on a network recovers; a
+   * single node has nowhere to recover from.
+   */
+  readonly shortChain?: "refuse" | "recover";
   /** Blocks below the head always checked at open when a marker is set. */
   readonly checkBlocks?: number;
   /** Create the database when the directory is missing or empty (default true). */
@@ -211,6 +221,7 @@ function union(lists: readonly bigint[][]): bigint[] {
 export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   const { common } = options;
   const markerPath = options.headMarker;
+  const recover = options.shortChain === "recover";
   const syncWrites = options.syncWrites ?? defaultChainDbOptions.syncWrites;
   const marker: HeadMarker | undefined =
     markerPath === undefined ? undefined : await readHeadMarker(markerPath);
@@ -218,7 +229,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   try {
     level = await openChainLevel(options.location, {
       storage: defaultChainDbOptions.storage,
-      create: (options.create ?? true) && marker === undefined,
+      create: (options.create ?? true) && (marker === undefined || recover),
     });
   } catch (error) {
     if (marker !== undefined && isCustosError(error, "NODE_START_FAILED")) {
@@ -244,6 +255,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   let damage: CustosError | undefined;
   let commitFault: CustosError | undefined;
   let markerFault: CustosError | undefined;
+  let recovering: HeadMarker | undefined;
   const fault = (error: CustosError) => options.onFault?.(error);
   const recorded = new WeakSet<CustosError>();
   /** Records damage found while serving (each error once) and returns the error. */
@@ -494,6 +506,24 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
 
   async function writeMarker(block: Block, logFrom: bigint): Promise<void> {
     if (markerPath === undefined) return;
+    if (recovering !== undefined) {
+      // The marker is the only record of the head lost: it moves only once that is back.
+      const number = block.header.number;
+      if (number < recovering.number) return;
+      if (number === recovering.number && !equalsBytes(block.hash(), recovering.hash)) {
+        damage = chainCorruptError([
+          {
+            blockNumber: number,
+            blockHash: recovering.hash,
+            part: "head",
+            reason: `block ${number} synced again is ${bytesToHex(block.hash())}, not the ${bytesToHex(recovering.hash)} the head marker names`,
+          },
+        ]);
+        fault(damage);
+        return;
+      }
+      recovering = undefined;
+    }
     try {
       await writeHeadMarker(markerPath, {
         number: block.header.number,
@@ -644,7 +674,11 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     readRaw: (keys) => (keys.length === 0 ? Promise.resolve([]) : level.getMany([...keys])),
     health: () => {
       const current = damage ?? commitFault ?? markerFault;
-      return { checkFailures, ...(current === undefined ? {} : { fault: current }) };
+      return {
+        checkFailures,
+        ...(current === undefined ? {} : { fault: current }),
+        ...(recovering === undefined ? {} : { recovering }),
+      };
     },
     async sync() {
       if (head !== undefined) await level.put(HEAD_KEY, head.hash(), { sync: true });
@@ -662,13 +696,13 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
 
   if (markerPath !== undefined) {
     try {
-      await checkAtOpen(chainDb, marker, options);
+      recovering = await checkAtOpen(chainDb, marker, options);
     } catch (error) {
       await level.close();
       throw error;
     }
     const opened = head;
-    if (opened !== undefined) {
+    if (opened !== undefined && recovering === undefined) {
       try {
         await writeHeadMarker(markerPath, {
           number: opened.header.number,
@@ -687,25 +721,29 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
 /**
  * The open-time check: the head against the marker, then the blocks that may still be only
  * in the write-ahead log (from the marker's `logFrom`) and at least `checkBlocks` below the
- * head.
+ * head. Returns the marker when the chain is short of it and `shortChain` is `recover`.
  */
 async function checkAtOpen(
   chainDb: ChainDb,
   marker: HeadMarker | undefined,
   options: ChainDbOptions,
-): Promise<void> {
+): Promise<HeadMarker | undefined> {
   const head = chainDb.head();
+  let recovering: HeadMarker | undefined;
   if (marker !== undefined) {
-    const hashAtMarker =
-      head === undefined || head.header.number < marker.number
-        ? undefined
-        : await chainDb
-            .readRaw([keyOf(keyspaces.canonical, uint64Bytes(marker.number))])
-            .then(([h]) => h);
+    const short = head === undefined || head.header.number < marker.number;
+    const hashAtMarker = short
+      ? undefined
+      : await chainDb
+          .readRaw([keyOf(keyspaces.canonical, uint64Bytes(marker.number))])
+          .then(([h]) => h);
     const problem = checkHeadMarker(head?.header.number, hashAtMarker, marker);
-    if (problem !== undefined) throw chainCorruptError([problem]);
+    if (problem !== undefined && !(short && options.shortChain === "recover")) {
+      throw chainCorruptError([problem]);
+    }
+    if (problem !== undefined) recovering = marker;
   }
-  if (head === undefined) return;
+  if (head === undefined) return recovering;
   const window = BigInt(options.checkBlocks ?? defaultChainDbOptions.checkBlocks);
   let from = head.header.number - window + 1n;
   if (marker !== undefined && marker.logFrom < from) from = marker.logFrom;
@@ -717,4 +755,5 @@ async function checkAtOpen(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (report.problems.length > 0) throw chainCorruptError(report.problems);
+  return recovering;
 }

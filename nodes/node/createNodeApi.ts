@@ -247,12 +247,17 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
       };
     },
     // Not ready on damage found while serving, after a failed commit, or while the head
-    // marker cannot be written (chainDb.health()); on a network, also not while syncing or
-    // when consensus stopped.
-    ready: () =>
-      chainDb.head() !== undefined &&
-      chainDb.health().fault === undefined &&
-      (network?.ready() ?? true),
+    // marker cannot be written (chainDb.health()); on a network, also not while blocks lost
+    // at the tip are synced back, while syncing, or when consensus stopped.
+    ready: () => {
+      const health = chainDb.health();
+      return (
+        chainDb.head() !== undefined &&
+        health.fault === undefined &&
+        health.recovering === undefined &&
+        (network?.ready() ?? true)
+      );
+    },
     attachNetwork(view) {
       network = view;
     },

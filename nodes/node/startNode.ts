@@ -326,6 +326,8 @@ async function startInDataDir(
     location: join(dataDir, chainDirectories.chain),
     common,
     headMarker: join(dataDir, HEAD_MARKER_FILE),
+    // On a network, blocks lost at the tip come back from peers (checked against the marker).
+    shortChain: config.p2p.enabled ? "recover" : "refuse",
     ...(signal === undefined ? {} : { signal }),
     onFault: (error) =>
       log.error({ code: error.code, details: error.details, err: error }, "chain database fault"),

@@ -252,6 +252,14 @@ export async function startNodeNetwork(
     await network.stop();
     throw error;
   }
+  const lost = chainDb.health().recovering;
+  if (lost !== undefined) {
+    logger.warn(
+      { head: chain.headNumber(), marker: lost.number },
+      "blocks lost at the chain's tip: syncing them back from peers before serving as ready",
+    );
+    driver.catchUp(lost.number);
+  }
   const stopFollowing = followPeers(
     network,
     driver,

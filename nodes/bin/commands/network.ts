@@ -44,7 +44,7 @@ function printStarted(processes: readonly LocalNodeProcess[], io: CliIo): void {
 
 function upAction(options: NetworkCommandOptions) {
   return cliAction({
-    description: `Starts a local network on 127.0.0.1: N hospitals, each a validator process, and M observers. On the first run it generates the genesis (hospitals, a regulator, a researcher, a review board; the observers' node keys are regulator accounts), every key (keys.json, mode 0600) and a config per node (hospital-<i>/config.json, observer-<j>/config.json); later runs on the same directory restart from its data. Hospital i serves JSON-RPC on P+i, observer j on P+N+j; p2p listens on ${defaultLocalNetworkOptions.p2pBasePort}+position. Each node's pid is in its node.pid and its log in node.log. Runs until Ctrl-C (SIGINT) or SIGTERM, then stops every node cleanly.`,
+    description: `Starts a local network on 127.0.0.1: N hospitals, each a validator process, and M observers. On the first run it generates the genesis (hospitals, a regulator, a researcher, a review board; the observers' node keys are regulator accounts), every key (keys.json, mode 0600) and a config per node (hospital-<i>/config.json, observer-<j>/config.json); later runs on the same directory restart from its data. Hospital i serves JSON-RPC on P+i, observer j on P+N+j; p2p listens on ${defaultLocalNetworkOptions.p2pBasePort}+position. Each node's pid is in its node.pid and its log in node.log. Runs until Ctrl-C (SIGINT) or SIGTERM, then stops every node cleanly; a node that exits meanwhile is reported and the others go on (a network tolerates f of 3f + 1 down).`,
     usage: "--hospitals N --dir <dir> [--base-port P] [--observers M] [--p2p-base-port Q]",
     options: {
       ...dirOption,
@@ -75,19 +75,19 @@ function upAction(options: NetworkCommandOptions) {
       const processes = await startLocalNetwork(network);
       printStarted(processes, io);
       io.stdout(`network up in ${network.dir}; Ctrl-C stops every node\n`);
-      const anyExit = Promise.race(
-        processes.map((p) => p.exited.then((code) => ({ node: p.node, code }))),
+      // One node exiting (a crash, or stopped on its own) leaves the others running, as a
+      // network tolerates; Ctrl-C, or every node gone (`network down`), ends `up`.
+      let failed = false;
+      const allExited = Promise.all(
+        processes.map(async ({ node, exited }) => {
+          const code = await exited;
+          if (code !== 0) failed = true;
+          io.stderr(
+            `${node.name} ${code === 0 ? "stopped" : `exited with ${code}; see ${node.dir}/node.log`}\n`,
+          );
+        }),
       );
-      const first = await Promise.race([stopRequested.then(() => undefined), anyExit]);
-      // A node that exits on its own takes the others down; 0 is a clean stop (`network down`).
-      const failed = first !== undefined && first.code !== 0;
-      if (first !== undefined) {
-        io.stderr(
-          failed
-            ? `${first.node.name} exited with ${first.code}; see ${first.node.dir}/node.log\n`
-            : `${first.node.name} was stopped; stopping the others\n`,
-        );
-      }
+      await Promise.race([stopRequested, allExited]);
       const report = await stopLocalNetwork(network);
       for (const node of report) {
         if (node.outcome !== "notRunning") io.stdout(`${node.name.padEnd(12)} ${node.outcome}\n`);

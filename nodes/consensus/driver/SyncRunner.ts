@@ -1,3 +1,4 @@
+import { isCustosError } from "../../../src/errors/index.ts";
 import type { ConsensusChain, ConsensusChainHead } from "./ConsensusChain.ts";
 import type { ConsensusLogger } from "./ConsensusLogger.ts";
 import type { ConsensusSync } from "./ConsensusSync.ts";
@@ -45,6 +46,8 @@ export class SyncRunner {
   #target: bigint | undefined;
   /** An attempt runs or a retry is scheduled. */
   #busy = false;
+  /** The target last logged as started. */
+  #announced: bigint | undefined;
 
   constructor(host: SyncHost) {
     this.#host = host;
@@ -70,7 +73,10 @@ export class SyncRunner {
     }
     this.#busy = true;
     const { sync, chain, work, logger } = this.#host;
-    logger.info({ target }, "sync started");
+    // Retries every retryMs while no peer has the blocks: said once per target.
+    if (target !== this.#announced) logger.info({ target }, "sync started");
+    else logger.debug({ target }, "sync retried");
+    this.#announced = target;
     work.run(
       async (signal): Promise<Attempt> => {
         let error: unknown;
@@ -109,7 +115,12 @@ export class SyncRunner {
     }
     if (error !== undefined) counters.failed("sync");
     counters.synced(error === undefined ? "short" : "failed");
-    logger.warn({ err: error, height: reached, target }, "sync ended below its target");
+    // No peer with the blocks yet (still connecting, or all behind) is expected and retried.
+    if (isCustosError(error, "SYNC_NO_PEER")) {
+      logger.debug({ height: reached, target }, "sync waits for a peer with the blocks");
+    } else {
+      logger.warn({ err: error, height: reached, target }, "sync ended below its target");
+    }
     this.#retry();
   }
 

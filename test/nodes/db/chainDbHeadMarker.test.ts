@@ -1,7 +1,9 @@
 import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commitGenesis } from "../../../nodes/chain/index.ts";
 import {
   type ChainDb,
   type ChainDbOptions,
@@ -13,9 +15,16 @@ import {
   uint64Bytes,
   writeHeadMarker,
 } from "../../../nodes/db/index.ts";
+import { createExecutionEngine } from "../../../nodes/execution/index.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
-import { commitGrantBlocks, damageRecords, fixtureCommon, withChainDb } from "./chainFixture.ts";
+import {
+  commitGrantBlocks,
+  damageRecords,
+  fixtureCommon,
+  fixtureGenesis,
+  withChainDb,
+} from "./chainFixture.ts";
 
 /** createChainDb with a head marker: the open-time check and damage found while serving. */
 let dir: { path: string; remove: () => Promise<void> };
@@ -158,5 +167,69 @@ describe("createChainDb with a head marker", () => {
     } finally {
       await db.close();
     }
+  });
+
+  describe("with shortChain: recover (a network node syncs lost blocks back)", () => {
+    /** Commits `blocks` again, as sync would, on a database opened in recover mode. */
+    async function replay(db: ChainDb, blocks: readonly Block[], upTo: number): Promise<void> {
+      if (db.head() === undefined) await commitGenesis(db, fixtureGenesis);
+      const engine = createExecutionEngine({ chainDb: db });
+      for (const block of blocks.slice(Number(db.head()?.header.number ?? 0n), upTo)) {
+        await engine.commit(await engine.executeBlock(block));
+      }
+    }
+
+    it("opens a wiped database, holds the marker until its block is back, then moves on", async () => {
+      const blocks = await marked((db) => commitGrantBlocks(db, 5));
+      await rm(location, { recursive: true });
+      const db = await open({ shortChain: "recover" });
+      try {
+        expect(db.head()).toBeUndefined();
+        expect(db.health().recovering?.number).toBe(5n);
+        await replay(db, blocks, 4);
+        expect(db.health().recovering?.number).toBe(5n);
+        // Killed here, the node would still know it must get back to block 5.
+        expect((await readHeadMarker(headMarker))?.number).toBe(5n);
+        await replay(db, blocks, 5);
+        expect(db.health()).toEqual({ checkFailures: 0 });
+        expect((await readHeadMarker(headMarker))?.number).toBe(5n);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("reports another block at the marker's height as damage", async () => {
+      const blocks = await marked((db) => commitGrantBlocks(db, 3));
+      const marker = await readHeadMarker(headMarker);
+      await writeHeadMarker(headMarker, {
+        number: 3n,
+        hash: new Uint8Array(32).fill(7),
+        logFrom: marker?.logFrom ?? 0n,
+      });
+      await damageRecords(location, (level) =>
+        level.batch([
+          { type: "put", key: HEAD_KEY, value: blocks[1]?.hash() as Uint8Array },
+          { type: "del", key: keyOf(keyspaces.canonical, uint64Bytes(3n)) },
+        ]),
+      );
+      const db = await open({ shortChain: "recover" });
+      try {
+        expect(db.health().recovering?.number).toBe(3n);
+        await replay(db, blocks, 3);
+        expect(db.health().fault?.code).toBe("CHAIN_DB_CORRUPT");
+        expect(db.health().fault?.details).toMatchObject({ blockNumber: "3", part: "head" });
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("still refuses damage below the tip", async () => {
+      const blocks = await marked((db) => commitGrantBlocks(db, 5));
+      await damageRecords(location, (level) =>
+        level.del(keyOf(keyspaces.receipts, blocks[3]?.hash() as Uint8Array)),
+      );
+      const details = await openError({ shortChain: "recover" });
+      expect(details).toMatchObject({ blockNumber: "4" });
+    });
   });
 });
