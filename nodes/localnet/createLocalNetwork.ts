@@ -4,6 +4,7 @@ import { hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { createDevGenesis, type DevGenesisKeys } from "../chain/index.ts";
 import { peerIdOfNodeKey } from "../network/index.ts";
+import { localNodeConfig } from "./localNodeConfig.ts";
 import { readLocalNetwork } from "./readLocalNetwork.ts";
 
 /** Options of {@link createLocalNetwork}. */
@@ -187,19 +188,10 @@ export async function createLocalNetwork(options: LocalNetworkOptions): Promise<
     const keyFile =
       node.kind === "hospital" ? localNetworkFiles.validatorKey : localNetworkFiles.nodeKey;
     await writeFile(join(node.dir, keyFile), `${node.key.slice(2)}\n`, { mode: 0o600 });
-    const config = {
-      dataDir: localNetworkFiles.data,
-      chain: { genesisFile: `../${localNetworkFiles.genesis}` },
-      ...(node.kind === "hospital" ? { validator: { keyFile } } : { observer: true }),
-      p2p: {
-        enabled: true,
-        host: "127.0.0.1",
-        port: node.p2pPort,
-        bootnodes: bootnodes.filter((b) => b !== node.multiaddr),
-        ...(node.kind === "observer" ? { keyFile } : {}),
-      },
-      rpc: { host: "127.0.0.1", port: node.rpcPort },
-    };
+    const config = localNodeConfig(
+      node,
+      bootnodes.filter((b) => b !== node.multiaddr),
+    );
     await writeFile(node.configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 });
   }
   const network: LocalNetwork = {

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export { type AddLocalHospitalOptions, addLocalHospital } from "./addLocalHospital.ts";
 export {
   createLocalNetwork,
   defaultLocalNetworkOptions,
@@ -13,6 +14,7 @@ export {
   localNetworkFiles,
 } from "./createLocalNetwork.ts";
 export { type LocalNodeStatus, localNetworkStatus } from "./localNetworkStatus.ts";
+export { localNodeConfig } from "./localNodeConfig.ts";
 export { type ReadLocalNetworkOptions, readLocalNetwork } from "./readLocalNetwork.ts";
 export { processAlive, readPidFile } from "./readPidFile.ts";
 export {

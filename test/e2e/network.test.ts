@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevGenesisKeys } from "../../nodes/chain/index.ts";
 import {
+  addLocalHospital,
   createLocalNetwork,
   type LocalNetwork,
   type LocalNetworkNode,
@@ -14,13 +15,11 @@ import {
   startLocalNode,
   stopLocalNetwork,
 } from "../../nodes/localnet/index.ts";
-import { peerIdOfNodeKey } from "../../nodes/network/index.ts";
 import { Role } from "../../scripts/deployContracts.ts";
 import { consortiumAbi } from "../../src/contracts/index.ts";
 import {
   assertOneChain,
   blockOf,
-  bytes,
   freePortRange,
   heightOf,
   sealsOf,
@@ -169,6 +168,24 @@ describe("a 4-hospital QBFT network of separate processes", () => {
     });
   }, 150_000);
 
+  it("keeps committing through a rolling restart, one validator at a time", async () => {
+    const four = hospitals(0, 1, 2, 3);
+    for (const restarted of four) {
+      const others = four.filter((n) => n !== restarted);
+      const process = processes.get(restarted.name);
+      process?.child.kill("SIGTERM");
+      expect(await process?.exited).toBe(0);
+      const before = Math.max(...(await Promise.all(others.map(heightOf))));
+      await waitForHeight(others, before + 2, 30_000);
+      await restart(restarted.name);
+      await waitFor(`${restarted.name} ready`, 60_000, async () =>
+        (await fetch(`${urlOf(restarted)}/readiness`)).ok ? true : undefined,
+      );
+    }
+    const top = Math.min(...(await Promise.all(four.map(heightOf))));
+    await assertOneChain(four, top);
+  }, 240_000);
+
   it("votes a fifth hospital in under load: it validates from H+2; then votes one out", async () => {
     const provider = new JsonRpcProvider(urlOf(node("hospital-1")), undefined, {
       staticNetwork: true,
@@ -190,7 +207,12 @@ describe("a 4-hospital QBFT network of separate processes", () => {
       const validatorKey = Wallet.createRandom();
       const admin = Wallet.createRandom();
       const recorder = Wallet.createRandom();
-      fifth = await writeFifthHospital(validatorKey.privateKey);
+      const ports = await freePortRange(2);
+      ({ node: fifth } = await addLocalHospital(network, {
+        validatorKey: validatorKey.privateKey,
+        rpcPort: ports,
+        p2pPort: ports + 1,
+      }));
       const proposal = {
         role: Role.Hospital,
         metadata: `0x${"55".repeat(32)}`,
@@ -267,37 +289,4 @@ async function propose(consortium: Contract, method: string, args: unknown[]): P
     if (parsed?.name === "ProposalCreated") return parsed.args[0] as bigint;
   }
   throw new Error(`${method} created no proposal`);
-}
-
-/** Writes hospital-4's directory: its validator key and a config joining the network. */
-async function writeFifthHospital(privateKey: string): Promise<LocalNetworkNode> {
-  const ports = await freePortRange(2);
-  const nodeDir = join(dir, "hospital-4");
-  await mkdir(nodeDir, { recursive: true });
-  await writeFile(join(nodeDir, localNetworkFiles.validatorKey), `${privateKey.slice(2)}\n`, {
-    mode: 0o600,
-  });
-  const peerId = peerIdOfNodeKey(bytes(privateKey));
-  const bootnodes = network.nodes.filter((n) => n.kind === "hospital").map((n) => n.multiaddr);
-  const configFile = join(nodeDir, localNetworkFiles.config);
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      dataDir: localNetworkFiles.data,
-      chain: { genesisFile: `../${localNetworkFiles.genesis}` },
-      validator: { keyFile: localNetworkFiles.validatorKey },
-      p2p: { enabled: true, host: "127.0.0.1", port: ports + 1, bootnodes },
-      rpc: { host: "127.0.0.1", port: ports },
-    }),
-  );
-  return {
-    name: "hospital-4",
-    kind: "hospital",
-    dir: nodeDir,
-    configFile,
-    rpcPort: ports,
-    p2pPort: ports + 1,
-    multiaddr: `/ip4/127.0.0.1/tcp/${ports + 1}/p2p/${peerId}`,
-    address: new Wallet(privateKey).address,
-  };
 }

@@ -1,5 +1,4 @@
 import { createServer } from "node:net";
-import { hexToBytes } from "@ethereumjs/util";
 import {
   decodeQbftExtraData,
   headerFromRpc,
@@ -144,9 +143,4 @@ export async function assertOneChain(
     hashes.push(seen[0]);
   }
   return hashes;
-}
-
-/** `hexToBytes` for a 0x string from JSON-RPC. */
-export function bytes(hex: string): Uint8Array {
-  return hexToBytes(hex as `0x${string}`);
 }

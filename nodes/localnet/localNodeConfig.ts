@@ -1,0 +1,39 @@
+import type { LocalNetworkNode } from "./createLocalNetwork.ts";
+
+/** File names a node's config refers to, relative to its directory. */
+const files = {
+  data: "data",
+  genesis: "../genesis.json",
+  validatorKey: "validator.key",
+  nodeKey: "node.key",
+} as const;
+
+/**
+ * The `custos node --config` document of a local network's node: data in `data/`, the
+ * network's genesis one directory up, its key file (a hospital's validator key, an
+ * observer's node key), p2p and JSON-RPC on 127.0.0.1 at its ports, and `bootnodes`.
+ *
+ * @example
+ * ```ts
+ * await writeFile(node.configFile, JSON.stringify(localNodeConfig(node, bootnodes), null, 2));
+ * ```
+ */
+export function localNodeConfig(
+  node: Pick<LocalNetworkNode, "kind" | "rpcPort" | "p2pPort">,
+  bootnodes: readonly string[],
+): Record<string, unknown> {
+  const hospital = node.kind === "hospital";
+  return {
+    dataDir: files.data,
+    chain: { genesisFile: files.genesis },
+    ...(hospital ? { validator: { keyFile: files.validatorKey } } : { observer: true }),
+    p2p: {
+      enabled: true,
+      host: "127.0.0.1",
+      port: node.p2pPort,
+      bootnodes,
+      ...(hospital ? {} : { keyFile: files.nodeKey }),
+    },
+    rpc: { host: "127.0.0.1", port: node.rpcPort },
+  };
+}
