@@ -1,23 +1,43 @@
 /**
- * `npm start`: the Custos flow end to end on a real hospital node, printing every event.
+ * `npm start`: the Custos flow end to end on a real 4-hospital network, printing every event.
  *
- * Starts `custos node --dev` as a child process (a two-hospital dev chain with Consortium,
+ * Brings up a local network as `custos network up` does: four hospital validators, each a
+ * separate `custos node` process on 127.0.0.1 talking QBFT over libp2p, with Consortium,
  * ConsentRegistry and AccessLedger at genesis, a researcher organisation, a review board and
- * a regulator; each hospital has an admin account and a separate consent recorder) and drives
- * it over JSON-RPC with ethers, as any client would: a hospital's recorder records consents in
- * that hospital's records (single, bulk, and a patient-signed EIP-712 update bound to the
- * record's nonce); a researcher submits a query that the review board approves; the hospital's
- * admin sets the researcher's ε budget; one hospital's recorder records its result hash with
- * the consent snapshot of the approval block (at or after the submission, before the block
- * that records it), the other declines; a patient revokes by signature and the revocation wins
- * at once: a signature she made before it is refused as stale; governance (the hospitals'
- * admins) adds a third hospital, whose validator joins the set two blocks after execution.
- * Stops the node and exits non-zero on any failure.
+ * a regulator (each hospital has an admin account and a separate consent recorder). It shows
+ * a block finalised by a quorum of commit seals (3 of 4), then drives the network over
+ * JSON-RPC with ethers, as any client would: a hospital's recorder records consents (single,
+ * bulk, and a patient-signed EIP-712 update bound to the record's nonce) and another
+ * hospital's node serves the same state; a researcher submits a query that the review board
+ * approves; the hospital's admin sets the researcher's ε budget; one hospital's recorder
+ * records its result hash with the consent snapshot of the approval block, the other
+ * declines; a patient revokes by signature and the revocation wins at once: a signature she
+ * made before it is refused as stale. Then one hospital's node is killed (kill -9) — the
+ * other three keep finalising blocks — and rejoins; governance (the hospitals' admins) votes
+ * a fifth hospital in, whose validator joins the set two blocks after execution and signs.
+ * Stops every node and exits non-zero on any failure.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, type Interface, id, JsonRpcProvider, type Log, Wallet } from "ethers";
+import {
+  type DevGenesisKeys,
+  decodeQbftExtraData,
+  headerFromRpc,
+  recoverCommitters,
+} from "../nodes/chain/index.ts";
+import {
+  addLocalHospital,
+  createLocalNetwork,
+  findFreePortRange,
+  type LocalNetwork,
+  type LocalNetworkNode,
+  type LocalNodeProcess,
+  startLocalNetwork,
+  startLocalNode,
+  stopLocalNetwork,
+} from "../nodes/localnet/index.ts";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
 import { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../src/contracts/index.ts";
@@ -30,50 +50,103 @@ import {
 } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
 import { Role } from "./deployContracts.ts";
-import { spawnDevNode } from "./spawnDevNode.ts";
 
 const P = purposeCodes;
 const C = dataCategories;
 
-const dataDir = await mkdtemp(join(tmpdir(), "custos-demo-"));
-const node = await spawnDevNode({ dataDir, args: ["--dev-chain-hospitals", "2"] });
+const networkDir = await mkdtemp(join(tmpdir(), "custos-demo-"));
+let network: LocalNetwork = await createLocalNetwork({
+  dir: networkDir,
+  hospitals: 4,
+  basePort: await findFreePortRange(5),
+  p2pBasePort: await findFreePortRange(5),
+});
+const processes = new Map<string, LocalNodeProcess>();
 let failed = false;
 try {
+  process.stdout.write("Starting a 4-hospital network (each hospital a validator process)…\n");
+  for (const started of await startLocalNetwork(network, { logLevel: "warn" })) {
+    processes.set(started.node.name, started);
+  }
   await runDemo();
 } catch (error) {
   failed = true;
   process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`node logs are in ${networkDir}/*/node.log (kept)\n`);
 } finally {
-  const code = await node.stop();
-  await rm(dataDir, { recursive: true, force: true });
-  if (code !== 0) failed = true;
+  const stopped = await stopLocalNetwork(network);
+  if (stopped.some((node) => node.outcome === "killed")) failed = true;
+  if (!failed) await rm(networkDir, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;
 
+function nodeNamed(name: string): LocalNetworkNode {
+  const node = network.nodes.find((n) => n.name === name);
+  if (node === undefined) throw new Error(`no node ${name}`);
+  return node;
+}
+
+function urlOf(node: LocalNetworkNode): string {
+  return `http://127.0.0.1:${node.rpcPort}`;
+}
+
+/** The validators a block's extraData lists and the addresses its commit seals recover to. */
+async function sealsOf(
+  provider: JsonRpcProvider,
+  number: number,
+): Promise<{ validators: string[]; committers: string[]; proposer: string }> {
+  const block = (await provider.send("eth_getBlockByNumber", [
+    `0x${number.toString(16)}`,
+    false,
+  ])) as Record<string, unknown>;
+  const header = headerFromRpc(block);
+  const hex = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString("hex")}`;
+  return {
+    validators: decodeQbftExtraData(header.extraData).validators.map(hex),
+    committers: recoverCommitters(header).map(hex),
+    proposer: hex(header.coinbase.bytes),
+  };
+}
+
+/** Polls until `check` gives a value, or fails after `timeoutMs`. */
+async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function runDemo(): Promise<void> {
-  const keys = await node.devKeys();
-  const provider = new JsonRpcProvider(node.rpcUrl, undefined, {
+  const keys = JSON.parse(await readFile(network.keysFile, "utf8")) as DevGenesisKeys;
+  const genesis = JSON.parse(await readFile(network.genesisFile, "utf8")) as {
+    contracts: { consortium: string; consentRegistry: string; accessLedger: string };
+  };
+  const hospitalA = nodeNamed("hospital-0");
+  const provider = new JsonRpcProvider(urlOf(hospitalA), undefined, {
     cacheTimeout: -1,
     pollingInterval: 100,
   });
   const signer = (key: string) => new Wallet(key, provider);
-  const [hospitalKeysA, hospitalKeysB] = keys.hospitals;
-  if (hospitalKeysA === undefined || hospitalKeysB === undefined) {
-    throw new Error("the demo needs a dev chain with two hospitals");
+  const [hospitalKeysA, hospitalKeysB, hospitalKeysC] = keys.hospitals;
+  if (hospitalKeysA === undefined || hospitalKeysB === undefined || hospitalKeysC === undefined) {
+    throw new Error("the demo needs a network of four hospitals");
   }
   // Each hospital: an admin account (governance, budgets) and a consent recorder (records).
   const adminA = signer(hospitalKeysA.account.privateKey);
   const recorderA = signer(hospitalKeysA.recorder.privateKey);
   const adminB = signer(hospitalKeysB.account.privateKey);
+  const adminC = signer(hospitalKeysC.account.privateKey);
   const recorderB = signer(hospitalKeysB.recorder.privateKey);
   const researcherAcc = signer(keys.researcher.privateKey);
   const reviewBoardAcc = signer(keys.reviewBoard.privateKey);
   const regulatorAcc = signer(keys.regulator.privateKey);
   // Fixed demo keys, so every run prints the same addresses for them.
   const demoWallet = (label: string): Wallet => new Wallet(id(`custos demo ${label}`));
-  const validator = (label: string): string => demoWallet(`validator ${label}`).address;
-  const hospitalC = demoWallet("hospital C");
-  const recorderC = demoWallet("hospital C recorder");
+  const hospitalE = demoWallet("hospital E");
+  const recorderE = demoWallet("hospital E recorder");
 
   function say(line: string): void {
     process.stdout.write(`${line}\n`);
@@ -132,11 +205,24 @@ async function runDemo(): Promise<void> {
     return contract.connect(signer as never) as Contract;
   }
 
-  say(`Custos demo — consent and data-access ledger on a hospital node (${node.rpcUrl})\n`);
+  say(
+    `Custos demo — consent and data-access ledger on a 4-hospital network (${urlOf(hospitalA)})\n`,
+  );
+  for (const node of network.nodes) {
+    say(`• ${node.name}: validator ${node.address}, JSON-RPC ${urlOf(node)}`);
+  }
+  const first = await waitUntil("the first block", 60_000, async () => {
+    const height = await provider.getBlockNumber();
+    return height >= 1 ? height : undefined;
+  });
+  const sealed = await sealsOf(provider, first);
+  say(
+    `• block ${first} finalised: proposed by ${sealed.proposer}, commit seals from ${sealed.committers.length} of ${sealed.validators.length} validators (a quorum is ${Math.ceil((2 * sealed.validators.length) / 3)})\n`,
+  );
 
-  const consortium = new Contract(keys.contracts.consortium, consortiumAbi, provider);
-  const registry = new Contract(keys.contracts.consentRegistry, consentRegistryAbi, provider);
-  const ledger = new Contract(keys.contracts.accessLedger, accessLedgerAbi, provider);
+  const consortium = new Contract(genesis.contracts.consortium, consortiumAbi, provider);
+  const registry = new Contract(genesis.contracts.consentRegistry, consentRegistryAbi, provider);
+  const ledger = new Contract(genesis.contracts.accessLedger, accessLedgerAbi, provider);
   for (const [name, contract] of [
     ["Consortium", consortium],
     ["ConsentRegistry", registry],
@@ -282,6 +368,28 @@ async function runDemo(): Promise<void> {
   say(
     `  Hospital A checks consent on chain at block ${consentBlock} (the approval block, its snapshot): ${consenting} of ${subjects.length} subjects may be used`,
   );
+  // Every hospital holds the same chain: Hospital C's node answers the same at that block.
+  const hospitalCNode = new JsonRpcProvider(urlOf(nodeNamed("hospital-2")), undefined, {
+    staticNetwork: true,
+  });
+  const registryAtC = registry.connect(hospitalCNode) as Contract;
+  let consentingAtC = 0;
+  for (const s of subjects) {
+    const permitted = await registryAtC.getFunction("isPermitted")(
+      HOSPITAL_A,
+      s,
+      use,
+      categories,
+      at,
+      { blockTag: consentBlock },
+    );
+    if (permitted) consentingAtC += 1;
+  }
+  hospitalCNode.destroy();
+  say(
+    `  Hospital C's own node answers the same at block ${consentBlock}: ${consentingAtC} of ${subjects.length}`,
+  );
+  if (consentingAtC !== consenting) throw new Error("two hospitals' nodes disagree");
   if (!permitsUse(research.purposes, use))
     throw new Error("SDK and chain disagree on the purpose rule");
   await step(
@@ -370,33 +478,89 @@ async function runDemo(): Promise<void> {
     `  isPermitted(Alice) still: ${await registry.getFunction("isPermitted")(HOSPITAL_A, alice, use, categories, at)}`,
   );
 
-  say("\nGovernance: the hospitals' admin accounts vote a third hospital in");
+  say("\nResilience: Hospital D's node is killed (kill -9); the other three finalise blocks");
+  const hospitalD = nodeNamed("hospital-3");
+  const killed = processes.get(hospitalD.name);
+  killed?.child.kill("SIGKILL");
+  await killed?.exited;
+  const downAt = await provider.getBlockNumber();
+  const withoutD = await waitUntil("three more blocks without Hospital D", 60_000, async () => {
+    const height = await provider.getBlockNumber();
+    return height >= downAt + 3 ? height : undefined;
+  });
+  const threeOfFour = await sealsOf(provider, withoutD);
+  say(
+    `• block ${withoutD} finalised by ${threeOfFour.committers.length} of ${threeOfFour.validators.length} signatures (Hospital D's is missing: ${!threeOfFour.committers.includes(hospitalD.address.toLowerCase())})`,
+  );
+  processes.set(hospitalD.name, await startLocalNode(hospitalD, { logLevel: "warn" }));
+  const providerD = new JsonRpcProvider(urlOf(hospitalD), undefined, {
+    cacheTimeout: -1,
+    staticNetwork: true,
+  });
+  const caughtUp = await waitUntil("Hospital D to catch up", 60_000, async () => {
+    const [theirs, ours] = await Promise.all([
+      providerD.getBlockNumber(),
+      provider.getBlockNumber(),
+    ]);
+    return theirs >= ours && theirs > withoutD ? theirs : undefined;
+  });
+  const signedAgain = await waitUntil("a block signed by Hospital D again", 60_000, async () => {
+    const height = await provider.getBlockNumber();
+    const seals = await sealsOf(provider, height);
+    return seals.committers.includes(hospitalD.address.toLowerCase()) ? height : undefined;
+  });
+  say(
+    `• Hospital D's node restarted, synced the blocks it missed (at block ${caughtUp} with the others) and signs again: block ${signedAgain}`,
+  );
+  providerD.destroy();
+
+  say("\nGovernance: the hospitals' admin accounts vote a fifth hospital in");
+  const validatorE = demoWallet("validator E");
   const newHospital = {
     role: Role.Hospital,
-    metadata: canonicalHash({ name: "Hospital C" }),
-    accounts: [hospitalC.address],
-    recorders: [recorderC.address],
-    validator: validator("C"),
+    metadata: canonicalHash({ name: "Hospital E" }),
+    accounts: [hospitalE.address],
+    recorders: [recorderE.address],
+    validator: validatorE.address,
   };
   await step(
-    "Hospital A's admin proposes adding Hospital C (admin account, recorder and validator)",
+    "Hospital A's admin proposes adding Hospital E (admin account, recorder and validator)",
     as(consortium, adminA).getFunction("proposeAddOrganisation")(newHospital),
   );
+  await step("Hospital B's admin votes for it", as(consortium, adminB).getFunction("vote")(1n));
   await step(
-    "Hospital B's admin votes for it (2 of 2 hospitals: a strict majority)",
-    as(consortium, adminB).getFunction("vote")(1n),
+    "Hospital C's admin votes for it (3 of 4 hospitals: a strict majority)",
+    as(consortium, adminC).getFunction("vote")(1n),
   );
-  await step(
+  const executed = await step(
     "Anyone executes it after the delay",
     as(consortium, regulatorAcc).getFunction("execute")(1n),
   );
-  const executedAt = await provider.getBlockNumber();
+  const executedAt = executed.blockNumber;
   const before = (await consortium.getFunction("validatorsAt")(executedAt + 1)) as string[];
   const after = (await consortium.getFunction("validatorsAt")(executedAt + 2)) as string[];
   say(
     `  validators at block ${executedAt + 1}: ${before.length}, from block ${executedAt + 2}: ${after.length}`,
   );
   if (after.length !== before.length + 1) throw new Error("the validator set did not grow at H+2");
+  const ports = await findFreePortRange(2);
+  const added = await addLocalHospital(network, {
+    validatorKey: validatorE.privateKey,
+    rpcPort: ports,
+    p2pPort: ports + 1,
+  });
+  network = added.network;
+  processes.set(added.node.name, await startLocalNode(added.node, { logLevel: "warn" }));
+  const signedByE = await waitUntil("a block signed by Hospital E", 90_000, async () => {
+    const height = await provider.getBlockNumber();
+    const seals = await sealsOf(provider, height);
+    return seals.committers.includes(validatorE.address.toLowerCase())
+      ? { height, seals }
+      : undefined;
+  });
+  say(
+    `• Hospital E's node synced and its validator signs: block ${signedByE.height} carries ${signedByE.seals.committers.length} of ${signedByE.seals.validators.length} commit seals, Hospital E's among them`,
+  );
 
   say("\nDemo complete: every step succeeded.");
   provider.destroy();

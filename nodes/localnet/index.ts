@@ -13,6 +13,7 @@ export {
   type LocalNetworkOptions,
   localNetworkFiles,
 } from "./createLocalNetwork.ts";
+export { findFreePortRange } from "./findFreePortRange.ts";
 export { type LocalNodeStatus, localNetworkStatus } from "./localNetworkStatus.ts";
 export { localNodeConfig } from "./localNodeConfig.ts";
 export { type ReadLocalNetworkOptions, readLocalNetwork } from "./readLocalNetwork.ts";

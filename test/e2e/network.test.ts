@@ -7,6 +7,7 @@ import type { DevGenesisKeys } from "../../nodes/chain/index.ts";
 import {
   addLocalHospital,
   createLocalNetwork,
+  findFreePortRange,
   type LocalNetwork,
   type LocalNetworkNode,
   type LocalNodeProcess,
@@ -20,7 +21,6 @@ import { consortiumAbi } from "../../src/contracts/index.ts";
 import {
   assertOneChain,
   blockOf,
-  freePortRange,
   heightOf,
   sealsOf,
   urlOf,
@@ -78,8 +78,8 @@ let genesisConsortium: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "custos-e2e-network-"));
-  const basePort = await freePortRange(6);
-  const p2pBasePort = await freePortRange(6);
+  const basePort = await findFreePortRange(6);
+  const p2pBasePort = await findFreePortRange(6);
   network = await createLocalNetwork({ dir, hospitals: 4, observers: 1, basePort, p2pBasePort });
   keys = JSON.parse(await readFile(network.keysFile, "utf8")) as DevGenesisKeys;
   genesisConsortium = (
@@ -207,7 +207,7 @@ describe("a 4-hospital QBFT network of separate processes", () => {
       const validatorKey = Wallet.createRandom();
       const admin = Wallet.createRandom();
       const recorder = Wallet.createRandom();
-      const ports = await freePortRange(2);
+      const ports = await findFreePortRange(2);
       ({ node: fifth } = await addLocalHospital(network, {
         validatorKey: validatorKey.privateKey,
         rpcPort: ports,

@@ -4,19 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createLocalNetwork,
+  findFreePortRange,
   type LocalNetwork,
   type LocalNetworkNode,
   startLocalNetwork,
   stopLocalNetwork,
 } from "../../nodes/localnet/index.ts";
 import { createFaultProxy, type FaultProxy } from "./harness/createFaultProxy.ts";
-import {
-  assertOneChain,
-  freePortRange,
-  heightOf,
-  waitFor,
-  waitForHeight,
-} from "./harness/networkHarness.ts";
+import { assertOneChain, heightOf, waitFor, waitForHeight } from "./harness/networkHarness.ts";
 
 /**
  * Four validator processes whose every link runs through a fault-injecting TCP proxy of the
@@ -43,8 +38,8 @@ beforeAll(async () => {
   network = await createLocalNetwork({
     dir,
     hospitals: 4,
-    basePort: await freePortRange(4),
-    p2pBasePort: await freePortRange(4),
+    basePort: await findFreePortRange(4),
+    p2pBasePort: await findFreePortRange(4),
   });
   for (const [i, node] of network.nodes.entries()) {
     const bootnodes: string[] = [];

@@ -6,12 +6,23 @@ const run = promisify(execFile);
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 describe("npm start (scripts/demo.ts)", () => {
-  it("runs the whole flow against a real node process and exits 0", async () => {
+  it("runs the whole flow on a 4-hospital network of node processes and exits 0", async () => {
     const { stdout } = await run(process.execPath, ["scripts/demo.ts"], {
       cwd: ROOT,
-      timeout: 240_000,
+      timeout: 300_000,
     });
-    expect(stdout).toMatch(/^Custos demo — .* hospital node \(http:\/\/127\.0\.0\.1:\d+\)$/m);
+    expect(stdout).toMatch(/^Custos demo — .* 4-hospital network \(http:\/\/127\.0\.0\.1:\d+\)$/m);
+    // A block finalised by a quorum of commit seals, then by exactly 3 of 4 with one node down.
+    expect(stdout).toMatch(
+      /block \d+ finalised: proposed by 0x[0-9a-f]{40}, commit seals from [34] of 4 validators \(a quorum is 3\)/,
+    );
+    expect(stdout).toMatch(
+      /block \d+ finalised by 3 of 4 signatures \(Hospital D's is missing: true\)/,
+    );
+    expect(stdout).toMatch(/Hospital D's node restarted, synced .* signs again: block \d+/);
+    expect(stdout).toContain("Hospital C's own node answers the same");
+    expect(stdout).toMatch(/validators at block \d+: 4, from block \d+: 5/);
+    expect(stdout).toMatch(/block \d+ carries [45] of 5 commit seals, Hospital E's among them/);
     for (const event of [
       "ConsentRegistry.ConsentGranted",
       "ConsentRegistry.ConsentUpdated",
@@ -35,5 +46,5 @@ describe("npm start (scripts/demo.ts)", () => {
     expect(recorded?.[2]).toBe(approvedIn);
     expect(Number(recorded?.[1])).toBeGreaterThan(Number(approvedIn));
     expect(stdout).toMatch(/Demo complete: every step succeeded\.\n$/);
-  }, 300_000);
+  }, 330_000);
 });

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import {
   decodeQbftExtraData,
   headerFromRpc,
@@ -13,30 +12,6 @@ export interface RpcBlock {
   readonly parentHash: string;
   readonly extraData: string;
   readonly [field: string]: unknown;
-}
-
-async function portFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once("error", () => resolve(false));
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
-/**
- * A base port with `count` free consecutive ports after it, picked at random in 20000–50000
- * so concurrent suites rarely collide, and probed.
- */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let port = base; port < base + count && free; port++) free = await portFree(port);
-    if (free) return base;
-  }
-  throw new Error(`no ${count} free consecutive ports found`);
 }
 
 /** The node's JSON-RPC URL. */
