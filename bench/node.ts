@@ -34,8 +34,8 @@ import { type CustosChain, startCustosChain, writeCustosConfig } from "./node/cu
 import { startEdrChain } from "./node/edrChain.ts";
 import { startGanacheChain } from "./node/ganacheChain.ts";
 import { type GetLogsPhaseResult, runGetLogsPhase } from "./node/getLogsPhase.ts";
+import { best, type GrantRounds, runGrantRounds } from "./node/grantRounds.ts";
 import { createGrantStream } from "./node/grantStream.ts";
-import { type LoadResult, runLoad } from "./node/runLoad.ts";
 import { median, round } from "./node/stats.ts";
 import { createTxSigner, custodianOf, grantCalldata, pseudonym } from "./node/workload.ts";
 
@@ -93,50 +93,6 @@ const say = (line: string) => console.log(`[${round(elapsedSeconds())} s] ${line
 function standaloneSetup(): ChainSetup {
   const { genesis, keys } = devGenesis(HOSPITALS, "bench-node");
   return { chainId: genesis.chainId, contracts: genesis.contracts, ...keys };
-}
-
-interface GrantRounds {
-  readonly chain: BenchChain;
-  /** Position in the grant stream. */
-  cursor: number;
-  /** Transactions of the next round. */
-  nextSize: number;
-  warmup?: LoadResult;
-  readonly rounds: LoadResult[];
-}
-
-function roundSummary(r: LoadResult) {
-  return {
-    txs: r.txs,
-    seconds: round(r.seconds, 3),
-    txPerSec: round(r.txPerSec),
-    cpuSeconds: round(r.cpuSeconds, 2),
-    txPerCpuSec: round(r.txPerCpuSec),
-    sendSeconds: round(r.sendSeconds, 3),
-    blocks: r.lastBlock - r.firstBlock + 1,
-  };
-}
-
-function grantSummary(entry: GrantRounds) {
-  return {
-    configuration: entry.chain.configuration,
-    txPerSecMedian: round(median(entry.rounds.map((r) => r.txPerSec))),
-    txPerCpuSecMedian: round(median(entry.rounds.map((r) => r.txPerCpuSec))),
-    warmup: entry.warmup === undefined ? null : roundSummary(entry.warmup),
-    rounds: entry.rounds.map(roundSummary),
-  };
-}
-
-/** The faster mode of a chain kind, by median: the harder bar to compare against. */
-function best(results: ReadonlyMap<string, ReturnType<typeof grantSummary>>, kind: string) {
-  let winner: { mode: string; txPerSec: number } | undefined;
-  for (const [name, summary] of results) {
-    if (!name.startsWith(kind)) continue;
-    if (winner === undefined || summary.txPerSecMedian > winner.txPerSec) {
-      winner = { mode: name, txPerSec: summary.txPerSecMedian };
-    }
-  }
-  return winner;
 }
 
 /** The run's temporary directory (chains' data), removed at the end or by the watchdog. */
@@ -242,38 +198,19 @@ async function main(): Promise<void> {
     );
     const warmupTxs = 25 * hospitals.length;
     const grants = running.map(
-      (chain): GrantRounds => ({ chain, cursor: 0, nextSize: warmupTxs, rounds: [] }),
+      (chain): GrantRounds => ({ chain, stream, cursor: 0, nextSize: warmupTxs, rounds: [] }),
     );
-    // Round 0 warms each chain up and gives its first rate; each round then lasts about
-    // ROUND_SECONDS on its chain (equal time, not equal count: a chain ten times slower would
-    // otherwise take ten times the budget, or a fast one would finish within a block or two).
-    for (let r = 0; r <= ROUNDS; r++) {
-      // Rotate the order so no chain always runs first (or last) in a round.
-      for (let c = 0; c < grants.length; c++) {
-        const entry = grants[(c + r) % grants.length] as GrantRounds;
-        const txs = stream.take(entry.cursor, entry.nextSize);
-        entry.cursor += txs.length;
-        const result = await runLoad(entry.chain.rpc, txs, {
-          batchSize: RPC_BATCH,
-          lanes: LANES,
-          pollMs: POLL_MS,
-          timeoutMs: Math.max(120, 8 * ROUND_SECONDS) * 1000,
-          sampleEvery: 50,
-          cpuSeconds: entry.chain.cpuSeconds,
-        });
-        if (r === 0) entry.warmup = result;
-        else entry.rounds.push(result);
-        const perRound = Math.floor((result.txPerSec * ROUND_SECONDS) / hospitals.length);
-        entry.nextSize = Math.min(MAX_ROUND_TXS, Math.max(warmupTxs, perRound * hospitals.length));
-        say(
-          `${r === 0 ? "warm-up" : `round ${r}`} ${entry.chain.name}: ${result.txs} grants in ` +
-            `${round(result.seconds, 2)} s = ${round(result.txPerSec)} tx/s, ` +
-            `${round(result.txPerCpuSec)} per CPU-s (sent in ` +
-            `${round(result.sendSeconds, 2)} s, blocks ${result.firstBlock}..${result.lastBlock})`,
-        );
-      }
-    }
-    const grantResults = new Map(grants.map((g) => [g.chain.name, grantSummary(g)]));
+    const grantResults = await runGrantRounds(grants, {
+      rounds: ROUNDS,
+      roundSeconds: ROUND_SECONDS,
+      maxRoundTxs: MAX_ROUND_TXS,
+      hospitals: hospitals.length,
+      warmupTxs,
+      lanes: LANES,
+      rpcBatch: RPC_BATCH,
+      pollMs: POLL_MS,
+      say,
+    });
     for (const chain of running.filter((c) => c !== custos)) {
       await chain.stop();
       running.splice(running.indexOf(chain), 1);

@@ -31,7 +31,7 @@ const USER_HZ = 100;
  * CPU seconds of process `pid` from /proc/<pid>/stat (utime + stime). On a machine shared
  * with other work, throughput per CPU-second varies far less than per wall-clock second.
  */
-function procCpuSeconds(pid: number): number {
+export function procCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // Fields after the parenthesised command name, which may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

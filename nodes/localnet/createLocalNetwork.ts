@@ -22,6 +22,8 @@ export interface LocalNetworkOptions {
   /** Seconds between blocks. */
   readonly blockPeriodSeconds?: number;
   readonly chainId?: number;
+  /** Block gas limit (default the dev genesis's). */
+  readonly gasLimit?: number;
   /** Source of key material (default node:crypto; tests inject a seeded one). */
   readonly randomBytes?: (length: number) => Uint8Array;
 }
