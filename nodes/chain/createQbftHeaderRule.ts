@@ -1,4 +1,5 @@
 import type { HeaderRule } from "../execution/index.ts";
+import type { ValidatorSetCache } from "./createValidatorSetCache.ts";
 import { verifyProposalHeader, verifySealedHeader } from "./qbft/index.ts";
 import { readValidatorsAt } from "./readValidatorsAt.ts";
 
@@ -6,6 +7,8 @@ import { readValidatorsAt } from "./readValidatorsAt.ts";
 export interface QbftHeaderRuleOptions {
   /** Address of the Consortium contract (from genesis), which holds the validator sets. */
   readonly consortium: Uint8Array;
+  /** Where the sets come from when given (the node's cache); else one EVM call per header. */
+  readonly validatorSets?: ValidatorSetCache;
 }
 
 /**
@@ -28,7 +31,10 @@ export interface QbftHeaderRuleOptions {
 export function createQbftHeaderRule(options: QbftHeaderRuleOptions): HeaderRule {
   return {
     async check(header, { call, proposal }) {
-      const validators = await readValidatorsAt(call, options.consortium, header.number);
+      const validators =
+        options.validatorSets === undefined
+          ? await readValidatorsAt(call, options.consortium, header.number)
+          : await options.validatorSets.validatorsAt(header.number, call);
       if (proposal) verifyProposalHeader(header, validators);
       else verifySealedHeader(header, validators);
     },

@@ -8,6 +8,7 @@ export {
   defaultDevGenesisOptions,
 } from "./createDevGenesis.ts";
 export { createQbftHeaderRule, type QbftHeaderRuleOptions } from "./createQbftHeaderRule.ts";
+export { createValidatorSetCache, type ValidatorSetCache } from "./createValidatorSetCache.ts";
 export { type GenesisState, genesisBlock } from "./genesisBlock.ts";
 export {
   DEFAULT_GENESIS_DEPLOYER,

@@ -1,10 +1,10 @@
-import type { HeadMarker } from "./headMarker.ts";
 import type { Block, BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { CustosError } from "../../src/errors/index.ts";
 import type { FlatState, FlatWrite } from "./createFlatState.ts";
 import type { StateDb } from "./createLevelTrieDb.ts";
 import type { StateWrite } from "./createWriteBackDb.ts";
+import type { HeadMarker } from "./headMarker.ts";
 import type { IndexedLog, LogFilter, LogQueryLimits } from "./logFilter.ts";
 import type { LocatedReceipt, StoredReceipt } from "./storedReceipt.ts";
 
@@ -20,6 +20,18 @@ export interface CommitBlockInput {
    * flat state stays at its block and readers use the trie.
    */
   readonly flatWrites?: readonly FlatWrite[];
+}
+
+/** Options of {@link ChainDb.commitBlock}. */
+export interface CommitOptions {
+  /**
+   * Default true: the commit is synced (with `syncWrites`) and the head marker moved before
+   * it resolves. False for blocks synced from peers: the batch is written without a sync and
+   * the marker stays, until the next durable commit or {@link ChainDb.sync} makes every
+   * earlier write durable at once; a crash in between loses only blocks that peers still
+   * hold (the marker never names a block that was not durable).
+   */
+  readonly durable?: boolean;
 }
 
 /** Where a transaction was included. */
@@ -96,12 +108,15 @@ export interface ChainDb {
    *   the write-ahead log, and writing on could lose later blocks at the next open);
    *   `CHAIN_DB_CORRUPT` after damage was found (a holed chain is never extended).
    */
-  commitBlock(input: CommitBlockInput): Promise<void>;
+  commitBlock(input: CommitBlockInput, options?: CommitOptions): Promise<void>;
   /** Raw records by full key (keyspace byte included), for checks and tools. */
   readRaw(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Damage and faults seen since the database was opened. */
   health(): ChainDbHealth;
-  /** Makes every earlier write durable (one synced write), for a database opened without `syncWrites`. */
+  /**
+   * Makes every earlier write durable (one synced write) and moves the head marker to the
+   * head: after commits with `durable: false`, or on a database opened without `syncWrites`.
+   */
   sync(): Promise<void>;
   /**
    * Rebuilds the flat state from the head's state trie (a database from before flat state,

@@ -494,6 +494,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   const recent: { number: bigint; bytes: number }[] = [];
   let recentBytes = 0;
   const openedLogFrom = head === undefined ? 0n : head.header.number + 1n;
+  /** The marker's `logFrom` as of the last commit. */
+  let logFrom = openedLogFrom;
   function logFromAfter(number: bigint, bytes: number): bigint {
     recent.push({ number, bytes });
     recentBytes += bytes;
@@ -581,7 +583,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       }),
     logBlocks,
     logs: (filter, limits) => noting(() => logs(filter, limits)),
-    async commitBlock({ block, receipts: blockReceipts, stateWrites, flatWrites }) {
+    async commitBlock({ block, receipts: blockReceipts, stateWrites, flatWrites }, commit = {}) {
+      const durable = commit.durable ?? true;
       if (damage !== undefined) {
         throw new CustosError(
           "CHAIN_DB_CORRUPT",
@@ -652,7 +655,7 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
         flatState.changing();
       }
       try {
-        await level.batch(ops, { sync: syncWrites });
+        await level.batch(ops, { sync: syncWrites && durable });
       } catch (cause) {
         commitFault = new CustosError(
           "CHAIN_DB_COMMIT_FAILED",
@@ -669,7 +672,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       head = block;
       let bytes = 0;
       for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.length : 0);
-      await writeMarker(block, logFromAfter(block.header.number, bytes));
+      logFrom = logFromAfter(block.header.number, bytes);
+      if (durable) await writeMarker(block, logFrom);
     },
     readRaw: (keys) => (keys.length === 0 ? Promise.resolve([]) : level.getMany([...keys])),
     health: () => {
@@ -681,7 +685,9 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       };
     },
     async sync() {
-      if (head !== undefined) await level.put(HEAD_KEY, head.hash(), { sync: true });
+      if (head === undefined) return;
+      await level.put(HEAD_KEY, head.hash(), { sync: true });
+      await writeMarker(head, logFrom);
     },
     async rebuildFlatState() {
       if (head === undefined) return;

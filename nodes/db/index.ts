@@ -11,6 +11,7 @@ export type {
   ChainDb,
   ChainDbHealth,
   CommitBlockInput,
+  CommitOptions,
   LogIndexKind,
   TransactionLocation,
 } from "./ChainDb.ts";

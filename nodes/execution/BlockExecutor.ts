@@ -3,7 +3,7 @@ import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import type { ChainDb, WriteBackDb } from "../db/index.ts";
+import type { ChainDb, CommitOptions, WriteBackDb } from "../db/index.ts";
 import type { BlockStates, StateAt } from "./BlockStates.ts";
 import type { SenderRecovery } from "./createSenderRecovery.ts";
 import { createTransientVm } from "./createTransientVm.ts";
@@ -93,9 +93,9 @@ export class BlockExecutor {
   }
 
   /** Stores an executed block atomically, then lets its write-back layer go. */
-  async commit(executed: ExecutedBlock): Promise<void> {
+  async commit(executed: ExecutedBlock, options?: CommitOptions): Promise<void> {
     const db = this.#pending.get(executed);
-    await this.#parts.chainDb.commitBlock(executed);
+    await this.#parts.chainDb.commitBlock(executed, options);
     this.#pending.delete(executed);
     db?.committed();
   }

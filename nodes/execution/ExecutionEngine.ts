@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import type { FlatWrite, StateWrite, StoredReceipt } from "../db/index.ts";
+import type { CommitOptions, FlatWrite, StateWrite, StoredReceipt } from "../db/index.ts";
 
 /** Header fields the block producer chooses. */
 export interface BuildBlockOptions {
@@ -121,8 +121,11 @@ export interface ExecutionEngine {
   withBlock<T extends ExecutedBlock>(executed: T, block: Block): T;
   /** Bytes of keys and values the cache of committed trie nodes holds (for metrics). */
   trieCacheBytes(): number;
-  /** Stores an executed block (block, receipts, indexes, state, head) atomically. */
-  commit(executed: ExecutedBlock): Promise<void>;
+  /**
+   * Stores an executed block (block, receipts, indexes, state, head) atomically; with
+   * `durable: false` (blocks synced from peers) without a sync, see `ChainDb.commitBlock`.
+   */
+  commit(executed: ExecutedBlock, options?: CommitOptions): Promise<void>;
   /** Account at a committed block (zeros for an absent account). */
   account(address: Uint8Array, block: Block): Promise<AccountState>;
   /** Contract code at a committed block. */

@@ -124,8 +124,8 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       return replaced;
     },
 
-    commit(executed) {
-      return executor.commit(executed);
+    commit(executed, options) {
+      return executor.commit(executed, options);
     },
 
     async account(address, block): Promise<AccountState> {

@@ -9,6 +9,15 @@ export interface CountingMetrics extends NetworkMetrics {
   count(name: string, labels?: MetricLabels): number;
   /** Every series as `name{label="value",…}` → value, labels sorted. */
   snapshot(): Record<string, number>;
+  /** Every series with its name, labels and value, in first-counted order. */
+  series(): readonly CountedSeries[];
+}
+
+/** One counter series. */
+export interface CountedSeries {
+  readonly name: string;
+  readonly labels: MetricLabels;
+  readonly value: number;
 }
 
 interface Series {
@@ -55,6 +64,9 @@ export function createCountingMetrics(): CountingMetrics {
     },
     snapshot() {
       return Object.fromEntries([...series].map(([key, entry]) => [key, entry.value]));
+    },
+    series() {
+      return [...series.values()].map(({ name, labels, value }) => ({ name, labels, value }));
     },
   };
 }

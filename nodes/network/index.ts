@@ -1,6 +1,10 @@
 export { type Address, normaliseAddress } from "./Address.ts";
 export { addressOfPeerId } from "./addressOfPeerId.ts";
-export { type CountingMetrics, createCountingMetrics } from "./createCountingMetrics.ts";
+export {
+  type CountedSeries,
+  type CountingMetrics,
+  createCountingMetrics,
+} from "./createCountingMetrics.ts";
 export { createP2pNetwork } from "./createP2pNetwork.ts";
 export { type NetworkLogger, silentNetworkLogger } from "./NetworkLogger.ts";
 export { type MetricLabels, type NetworkMetrics, noopNetworkMetrics } from "./NetworkMetrics.ts";

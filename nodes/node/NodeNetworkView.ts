@@ -1,5 +1,5 @@
 import type { QbftDriverStatus } from "../consensus/driver/index.ts";
-import type { SyncStatus } from "../rpc/index.ts";
+import type { CounterSeries, SyncStatus } from "../rpc/index.ts";
 
 /** The network side of a running node, as its RPC server, metrics and status see it. */
 export interface NodeNetworkView {
@@ -11,4 +11,6 @@ export interface NodeNetworkView {
   ready(): boolean;
   /** The consensus driver's status (height, round, proposer, message counts). */
   consensus(): QbftDriverStatus;
+  /** The p2p network's counters (gater decisions, handshakes, penalties, …). */
+  p2pCounters(): readonly CounterSeries[];
 }

@@ -243,7 +243,9 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         stateWorkerHeapBytes: options.calls.heapBytes() + options.replays.heapBytes(),
         dbCheckFailures: chainDb.health().checkFailures,
         stateCacheBytes: { trie: engine.trieCacheBytes(), flat: chainDb.flatState.cacheBytes },
-        ...(network === undefined ? {} : { consensus: consensusSnapshot(network.consensus()) }),
+        ...(network === undefined
+          ? {}
+          : { consensus: consensusSnapshot(network.consensus()), counters: network.p2pCounters() }),
       };
     },
     // Not ready on damage found while serving, after a failed commit, or while the head

@@ -29,7 +29,7 @@ export const defaultNodeChainOptions = { maxFutureSeconds: 10 } as const;
 /** What the chain adapter works with. */
 export interface NodeChainPorts {
   readonly common: Common;
-  readonly chainDb: Pick<ChainDb, "head">;
+  readonly chainDb: Pick<ChainDb, "head" | "sync">;
   readonly engine: Pick<ExecutionEngine, "executeBlock" | "withBlock" | "commit">;
   /** The validator set of the block after `parent` (the Consortium's, on the parent's state). */
   readonly validators: (parent: Block) => Promise<readonly Uint8Array[]>;
@@ -199,12 +199,17 @@ class EngineChain implements NodeChain {
       }
       const started = this.#ports.clock.now();
       const executed = await this.#ports.engine.executeBlock(block);
-      await this.#commit(executed, started);
+      // Made durable by flush() once per batch (or by the next consensus commit).
+      await this.#commit(executed, started, false);
     });
   }
 
-  async #commit(executed: ExecutedBlock, started: number): Promise<void> {
-    await this.#ports.engine.commit(executed);
+  flush(): Promise<void> {
+    return this.#lock.run(() => this.#ports.chainDb.sync());
+  }
+
+  async #commit(executed: ExecutedBlock, started: number, durable = true): Promise<void> {
+    await this.#ports.engine.commit(executed, { durable });
     const number = executed.block.header.number;
     for (const [key, held] of this.#held) {
       if (held.block.header.number <= number) this.#held.delete(key);
@@ -240,7 +245,9 @@ class EngineChain implements NodeChain {
  * whose header rule checks the extraData's validator set; the executed result is held,
  * keyed by the block's hash, until the block is committed with its seals, so a committed
  * block is executed once. A synced block is executed with its seals checked against its
- * height's validator set. Every commit, either way, calls `onCommitted` before the next.
+ * height's validator set and committed without a sync of its own: `flush()` makes a batch
+ * durable at once (a consensus commit is always durable, and so is everything before it).
+ * Every commit, either way, calls `onCommitted` before the next.
  *
  * @example
  * ```ts

@@ -8,10 +8,10 @@ import { CustosError } from "../../src/errors/index.ts";
 import {
   commitGenesis,
   createQbftHeaderRule,
+  createValidatorSetCache,
   type Genesis,
   installQbftBlockHash,
   loadGenesisFile,
-  readValidatorsAt,
 } from "../chain/index.ts";
 import type { NodeConfig } from "../config/index.ts";
 import {
@@ -347,10 +347,11 @@ async function startInDataDir(
       await chainDb.rebuildFlatState();
     }
     const consortium = hexAddress(genesis.contracts.consortium);
+    const validatorSets = createValidatorSetCache(consortium);
     const engine = createExecutionEngine({
       chainDb,
       recoveredKeys,
-      headerRule: createQbftHeaderRule({ consortium }),
+      headerRule: createQbftHeaderRule({ consortium, validatorSets }),
     });
     calls = createCallPool(
       {
@@ -426,7 +427,17 @@ async function startInDataDir(
           nodeKey: nodeKey as Uint8Array,
           ...(validatorKey === undefined ? {} : { validatorKey }),
         },
-        { common, chainDb, engine, pool, membership, api, clock, logger: modules.logger },
+        {
+          common,
+          chainDb,
+          engine,
+          pool,
+          membership,
+          api,
+          validatorSets,
+          clock,
+          logger: modules.logger,
+        },
       );
       api.attachNetwork(network);
     } else if (validator !== undefined) {
@@ -440,16 +451,17 @@ async function startInDataDir(
           chainDb,
           engine,
           validators: (parent) =>
-            readValidatorsAt(
-              (request) => engine.call(request, parent),
-              consortium,
-              parent.header.number + 1n,
+            validatorSets.validatorsAt(parent.header.number + 1n, (request) =>
+              engine.call(request, parent),
             ),
           pool,
           membership,
           clock,
           logger: modules.logger.child({ component: "producer" }),
-          onCommitted: (executed, seconds) => api.blockCommitted(executed, seconds),
+          onCommitted: (executed, seconds) => {
+            validatorSets.committed(executed.block.header.number, executed.receipts);
+            api.blockCommitted(executed, seconds);
+          },
         },
       );
       producer.start();

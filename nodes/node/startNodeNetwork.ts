@@ -7,7 +7,7 @@ import {
   createQbftSigner,
   createSecp256k1QbftCrypto,
   type Genesis,
-  readValidatorsAt,
+  type ValidatorSetCache,
 } from "../chain/index.ts";
 import type { NodeConfig } from "../config/index.ts";
 import { createQbftConfig } from "../consensus/core/index.ts";
@@ -21,7 +21,7 @@ import {
 import type { ChainDb } from "../db/index.ts";
 import type { ExecutedBlock, ExecutionEngine } from "../execution/index.ts";
 import type { Logger } from "../log/index.ts";
-import { createP2pNetwork, type P2pNetwork } from "../network/index.ts";
+import { createCountingMetrics, createP2pNetwork, type P2pNetwork } from "../network/index.ts";
 import { createBlockSync, serveBlocks } from "../sync/index.ts";
 import type { TxPool } from "../txpool/index.ts";
 import { blockSourceOf } from "./blockSourceOf.ts";
@@ -60,6 +60,8 @@ export interface NodeNetworkPorts {
   readonly pool: TxPool;
   readonly membership: Membership;
   readonly api: LocalNodeApi;
+  /** The Consortium's validator sets, shared with the engine's header rule. */
+  readonly validatorSets: ValidatorSetCache;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -131,18 +133,17 @@ export async function startNodeNetwork(
   ports: NodeNetworkPorts,
 ): Promise<NodeNetwork> {
   const { config, genesis, validatorKey } = options;
-  const { common, chainDb, engine, pool, membership, api, clock, logger } = ports;
+  const { common, chainDb, engine, pool, membership, api, validatorSets, clock, logger } = ports;
   const consortium = hexToBytes(genesis.contracts.consortium as `0x${string}`);
   const signer = validatorKey === undefined ? undefined : createQbftSigner(validatorKey);
   const validators = (parent: Block) =>
-    readValidatorsAt(
-      (request) => engine.call(request, parent),
-      consortium,
-      parent.header.number + 1n,
+    validatorSets.validatorsAt(parent.header.number + 1n, (request) =>
+      engine.call(request, parent),
     );
   let p2p: P2pNetwork | undefined;
 
   async function onCommitted(executed: ExecutedBlock, seconds: number): Promise<void> {
+    validatorSets.committed(executed.block.header.number, executed.receipts);
     await settleCommittedBlock({ engine, pool, membership }, executed);
     api.blockCommitted(executed, seconds);
     const { block, receipts } = executed;
@@ -176,6 +177,7 @@ export async function startNodeNetwork(
   );
 
   const head = chainDb.head() as Block;
+  const p2pMetrics = createCountingMetrics();
   const network = await createP2pNetwork({
     nodeKey: options.nodeKey,
     listen: { host: config.p2p.host, port: config.p2p.port },
@@ -194,6 +196,7 @@ export async function startNodeNetwork(
       return membership.isMember(bytes);
     },
     logger: logger.child({ component: "p2p" }),
+    metrics: p2pMetrics,
   });
   p2p = network;
   network.serveBlocks((from, count, signal) =>
@@ -283,6 +286,7 @@ export async function startNodeNetwork(
     },
     ready: () => driver.ready(),
     consensus: () => driver.status(),
+    p2pCounters: () => p2pMetrics.series(),
     stop() {
       stopping ??= (async () => {
         stopFollowing();

@@ -244,6 +244,18 @@ export interface NodeMetricsSnapshot {
   readonly dbCheckFailures?: number;
   /** QBFT consensus, on a node in a network (absent on a single node). */
   readonly consensus?: ConsensusMetricsSnapshot;
+  /**
+   * Counters of the node's parts exposed as they are (the p2p network's `p2p_*_total`:
+   * gater decisions, handshakes, disconnects, penalties, bans, dropped frames, sync requests).
+   */
+  readonly counters?: readonly CounterSeries[];
+}
+
+/** One counter series a node part counted: its name (without prefix), labels and total. */
+export interface CounterSeries {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
 }
 
 /** QBFT consensus as metrics show it; counters count from the process's start. */

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { RpcObserver } from "./createRpcDispatcher.ts";
 import type { FilterKind } from "./FilterRegistry.ts";
+import { formatCounterSeries } from "./formatCounterSeries.ts";
 import type { NodeApi } from "./NodeApi.ts";
 import { registerConsensusMetrics } from "./registerConsensusMetrics.ts";
 import type { SubscriptionKind } from "./SubscriptionRegistry.ts";
@@ -8,6 +9,8 @@ import type { SubscriptionKind } from "./SubscriptionRegistry.ts";
 /** The server's Prometheus metrics. */
 export interface RpcMetrics {
   readonly registry: Registry;
+  /** The whole `/metrics` text: the registry's series and the node parts' counters. */
+  exposition(): Promise<string>;
   /** Feeds RPC latency and error counters. */
   readonly observer: Pick<RpcObserver, "request">;
   /** Moves the live-subscriptions gauge. */
@@ -149,10 +152,20 @@ export function createRpcMetrics(options: RpcMetricsOptions): RpcMetrics {
       reportedDbCheckFailures = total;
     },
   });
-  registerConsensusMetrics(registry, prefix, api);
+  // Registered at the first scrape that finds consensus, so a single node shows none.
+  let consensusRegistered = false;
   const stop = api.onBlockExecuted((event) => blockExecution.observe(event.seconds));
   return {
     registry,
+    async exposition() {
+      const snapshot = api.metrics();
+      if (!consensusRegistered && snapshot.consensus !== undefined) {
+        registerConsensusMetrics(registry, prefix, api);
+        consensusRegistered = true;
+      }
+      const counters = snapshot.counters ?? [];
+      return (await registry.metrics()) + formatCounterSeries(prefix, counters);
+    },
     observer: {
       request(method, seconds, errorCode) {
         rpcDuration.observe({ method }, seconds);

@@ -260,7 +260,7 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
     });
     if (options.metricsEnabled) {
       scope.get("/metrics", async (_request, reply) =>
-        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+        reply.type(metrics.registry.contentType).send(await metrics.exposition()),
       );
     }
   });

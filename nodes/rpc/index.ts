@@ -46,6 +46,7 @@ export type {
   CallRequest,
   CallResult,
   ConsensusMetricsSnapshot,
+  CounterSeries,
   GasEstimate,
   IndexedLog,
   LogFilter,

@@ -14,4 +14,10 @@ export interface BlockImporter {
    *   node's own (storage) and stops the sync.
    */
   importBlock(encoded: Uint8Array, signal: AbortSignal): Promise<void>;
+  /**
+   * Makes the blocks imported so far durable: imports may defer their sync so a catch-up
+   * costs one sync per batch, not one per block. Block sync calls it after every batch and
+   * when it stops.
+   */
+  flush(): Promise<void>;
 }

@@ -85,6 +85,7 @@ class PeerBlockSync implements BlockSync {
       await this.#run(height, signal);
     } finally {
       this.#target = undefined;
+      await this.#importer.flush();
     }
   }
 
@@ -132,6 +133,7 @@ class PeerBlockSync implements BlockSync {
         }
         this.#imported++;
       }
+      await this.#importer.flush();
     }
   }
 }

@@ -124,6 +124,15 @@ describe("a 4-hospital QBFT network of separate processes", () => {
       observer.destroy();
     }
     await assertOneChain(all, 3);
+    const metrics = await (await fetch(`${urlOf(node("hospital-0"))}/metrics`)).text();
+    expect(metrics).toMatch(/^custos_consensus_height \d+$/m);
+    expect(metrics).toMatch(/^custos_consensus_messages_sent_total\{type="commit"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^custos_consensus_proposer\{address="0x[0-9a-f]{40}"\} 1$/m);
+    expect(metrics).toMatch(/^custos_peers 4$/m);
+    expect(metrics).toMatch(
+      /^custos_p2p_gater_decisions_total\{decision="admit"[^}]*\} [1-9]\d*$/m,
+    );
+    expect((await fetch(`${urlOf(node("observer-0"))}/readiness`)).status).toBe(200);
   }, 90_000);
 
   it("keeps committing with one validator killed, and stops without forking with two", async () => {

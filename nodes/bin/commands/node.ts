@@ -47,6 +47,18 @@ function signalStop(): Promise<void> {
   });
 }
 
+function validatorLine(node: CustosNode): string {
+  const period = `${node.genesis.blockPeriodSeconds} s period`;
+  if (node.network !== undefined) {
+    return node.validator === undefined
+      ? "none (observer: follows and verifies the network's blocks)"
+      : `${bytesToHex(node.validator)} (QBFT validator once in the height's set, ${period})`;
+  }
+  return node.validator === undefined
+    ? "none (this node does not produce blocks)"
+    : `${bytesToHex(node.validator)} (solo block producer, ${period})`;
+}
+
 function summary(node: CustosNode): string {
   const lines = [
     `custos node ${packageVersion}${node.dev === undefined ? "" : " (dev)"}`,
@@ -54,7 +66,7 @@ function summary(node: CustosNode): string {
     `chain id        ${node.genesis.chainId}`,
     `genesis         ${bytesToHex(node.genesisHash)}`,
     `head            ${node.api.head().header.number}`,
-    `validator       ${node.validator === undefined ? "none (this node does not produce blocks)" : `${bytesToHex(node.validator)} (solo block producer, ${node.genesis.blockPeriodSeconds} s period)`}`,
+    `validator       ${validatorLine(node)}`,
     `Consortium      ${node.genesis.contracts.consortium}`,
     `ConsentRegistry ${node.genesis.contracts.consentRegistry}`,
     `AccessLedger    ${node.genesis.contracts.accessLedger}`,
@@ -77,6 +89,10 @@ function summary(node: CustosNode): string {
     lines.push(`researcher      ${keys.researcher.address}`);
     lines.push(`review board    ${keys.reviewBoard.address}`);
   }
+  if (node.network !== undefined) {
+    lines.push(`peer id         ${node.network.p2p.peerId}`);
+    for (const address of node.network.p2p.multiaddrs()) lines.push(`p2p             ${address}`);
+  }
   lines.push(`JSON-RPC        ${node.rpcUrl}`);
   if (node.wsUrl !== undefined) lines.push(`WebSocket       ${node.wsUrl}`);
   return `${lines.join("\n")}\n`;
@@ -98,7 +114,7 @@ export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand 
   return defineCommand("node", {
     summary: "run a hospital node (JSON-RPC, block production, storage); --dev for a dev chain",
     action: cliAction({
-      description: `Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool, block production by this node's validator (solo mode) and the JSON-RPC endpoint (HTTP and WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also during start-up; within 10 s at most).
+      description: `Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool, blocks by QBFT consensus with the network's other hospitals (p2p.enabled; --observer follows without voting) or by this node's validator alone (solo mode), and the JSON-RPC endpoint (HTTP and WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also during start-up; within 10 s at most).
 
 With --dev, a development chain: generated on the first start in the data directory (a temporary one without --data-dir), contracts at genesis, funded member accounts (each hospital: an admin account and a separate consent recorder) whose keys go to ${devChainFiles.keys} in the data directory (mode 0600).`,
       usage: "[--config <file.json>] [--dev] [--reindex] [config flags]",

@@ -169,6 +169,26 @@ describe("createChainDb with a head marker", () => {
     }
   });
 
+  it("moves the marker for commits that are not durable only at sync()", async () => {
+    const blocks = await marked((db) => commitGrantBlocks(db, 4));
+    await rm(location, { recursive: true });
+    await rm(headMarker);
+    const db = await open();
+    try {
+      await commitGenesis(db, fixtureGenesis);
+      const engine = createExecutionEngine({ chainDb: db });
+      for (const block of blocks) {
+        await engine.commit(await engine.executeBlock(block), { durable: false });
+      }
+      expect(db.head()?.header.number).toBe(4n);
+      expect((await readHeadMarker(headMarker))?.number).toBe(0n);
+      await db.sync();
+      expect((await readHeadMarker(headMarker))?.number).toBe(4n);
+    } finally {
+      await db.close();
+    }
+  });
+
   describe("with shortChain: recover (a network node syncs lost blocks back)", () => {
     /** Commits `blocks` again, as sync would, on a database opened in recover mode. */
     async function replay(db: ChainDb, blocks: readonly Block[], upTo: number): Promise<void> {

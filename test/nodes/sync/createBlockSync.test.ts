@@ -24,8 +24,15 @@ class TestImporter implements BlockImporter {
   readonly imported: bigint[] = [];
   failWith: Error | undefined;
 
+  /** The head as of each flush: what was made durable, batch by batch. */
+  readonly flushedAt: bigint[] = [];
+
   headNumber(): bigint {
     return this.head;
+  }
+
+  async flush(): Promise<void> {
+    this.flushedAt.push(this.head);
   }
 
   async importBlock(encoded: Uint8Array): Promise<void> {
@@ -93,6 +100,8 @@ describe("createBlockSync", () => {
       { peerId: "b", from: 65n, count: 6 },
     ]);
     expect(sync.status()).toEqual({ syncing: false, target: undefined, imported: 70 });
+    // One flush per batch (deferred durability), and the last covers the head.
+    expect(importer.flushedAt).toEqual([32n, 64n, 70n, 70n]);
   });
 
   it("does nothing when the head is already there", async () => {
