@@ -18,7 +18,7 @@ import {
   SIGNING_RECORD_FILE,
   systemConsensusTimers,
 } from "../consensus/driver/index.ts";
-import type { ChainDb } from "../db/index.ts";
+import { type ChainDb, keyOf, keyspaces, uint64Bytes } from "../db/index.ts";
 import type { ExecutedBlock, ExecutionEngine } from "../execution/index.ts";
 import type { Logger } from "../log/index.ts";
 import { createCountingMetrics, createP2pNetwork, type P2pNetwork } from "../network/index.ts";
@@ -72,6 +72,14 @@ export interface NodeNetwork extends NodeNetworkView {
   readonly driver: QbftDriver;
   /** Stops consensus (after the event in progress), then the p2p host. */
   stop(): Promise<void>;
+}
+
+/** A canonical block's stored RLP as it is (served without decoding and encoding it again). */
+async function storedBlockRlp(chainDb: ChainDb, number: bigint): Promise<Uint8Array | undefined> {
+  const [hash] = await chainDb.readRaw([keyOf(keyspaces.canonical, uint64Bytes(number))]);
+  if (hash === undefined) return undefined;
+  const [rlp] = await chainDb.readRaw([keyOf(keyspaces.block, hash)]);
+  return rlp;
 }
 
 /** Peer heads this many blocks ahead are synced at once; one ahead may be a commit in flight. */
@@ -203,7 +211,7 @@ export async function startNodeNetwork(
     serveBlocks(
       {
         headNumber: () => chain.headNumber(),
-        blockRlp: async (number) => (await chainDb.blockByNumber(number))?.serialize(),
+        blockRlp: (number) => storedBlockRlp(chainDb, number),
       },
       from,
       count,

@@ -38,6 +38,13 @@ export const defaultBlockSyncOptions = { batchSize: 128 } as const;
 
 const PEER_FAULTS = new Set(["BLOCK_INVALID", "QBFT_SEAL_INVALID"]);
 
+/** A batch asked for before the previous one was imported. */
+interface Prefetch {
+  readonly peerId: string;
+  readonly from: bigint;
+  readonly blocks: Promise<readonly Uint8Array[]>;
+}
+
 function aborted(signal: AbortSignal): CustosError {
   return new CustosError("NODE_ABORTED", "block sync stopped", { cause: signal.reason });
 }
@@ -89,10 +96,16 @@ class PeerBlockSync implements BlockSync {
     }
   }
 
+  /** Blocks to ask for after `head` on the way to `height`: at most a batch. */
+  #wanted(head: bigint, height: bigint): number {
+    return height - head < BigInt(this.#batchSize) ? Number(height - head) : this.#batchSize;
+  }
+
   async #run(height: bigint, signal: AbortSignal): Promise<void> {
     // Peers that failed once are not asked again in this call: a lying or stuck peer cannot
     // hold the sync in a loop, and the caller retries with fresh peers later.
     const excluded = new Set<string>();
+    let prefetched: Prefetch | undefined;
     for (;;) {
       if (signal.aborted) throw aborted(signal);
       const head = this.#importer.headNumber();
@@ -110,15 +123,29 @@ class PeerBlockSync implements BlockSync {
           },
         });
       }
-      const wanted =
-        height - head < BigInt(this.#batchSize) ? Number(height - head) : this.#batchSize;
+      const wanted = this.#wanted(head, height);
+      const request =
+        prefetched !== undefined && prefetched.peerId === peer.peerId && prefetched.from === next
+          ? prefetched.blocks
+          : this.#source.requestBlocks(peer.peerId, next, wanted, signal);
+      prefetched = undefined;
       let blocks: readonly Uint8Array[];
       try {
-        blocks = await this.#source.requestBlocks(peer.peerId, next, wanted, signal);
+        blocks = await request;
       } catch {
         if (signal.aborted) throw aborted(signal);
         excluded.add(peer.peerId);
         continue;
+      }
+      // The next batch travels while this one is imported.
+      const after = next + BigInt(blocks.length);
+      if (blocks.length > 0 && after <= height && after <= peer.head) {
+        const more = this.#wanted(after - 1n, height);
+        const ahead = this.#source.requestBlocks(peer.peerId, after, more, signal);
+        // Handled here: a prefetch left behind (the sync ended or moved to another peer) must
+        // not surface as an unhandled rejection; one that is used is awaited below.
+        ahead.catch(() => undefined);
+        prefetched = { peerId: peer.peerId, from: after, blocks: ahead };
       }
       if (blocks.length === 0) excluded.add(peer.peerId);
       for (const encoded of blocks) {
@@ -140,7 +167,8 @@ class PeerBlockSync implements BlockSync {
 
 /**
  * Creates block sync: fetches consecutive blocks from the connected peer with the highest
- * head, in batches, and hands each to the importer, which verifies its seals and execution
+ * head, in batches (the next one asked for while the current one is imported), and hands
+ * each to the importer, which verifies its seals and execution
  * before committing it. A peer whose request fails is passed over for the rest of the call;
  * one that serves a block that does not verify is also penalised. A node with empty storage
  * catches up this way from any peer, and a validator that missed blocks (it was down, or

@@ -104,6 +104,22 @@ describe("createBlockSync", () => {
     expect(importer.flushedAt).toEqual([32n, 64n, 70n, 70n]);
   });
 
+  it("asks for the next batch while the current one is imported", async () => {
+    const importer = new TestImporter();
+    const source = new TestSource([{ peerId: "a", head: 100n }]);
+    const asked: number[] = [];
+    const original = importer.importBlock.bind(importer);
+    importer.importBlock = async (encoded) => {
+      asked.push(source.requests.length);
+      await original(encoded);
+    };
+    await createBlockSync({ source, importer, batchSize: 10 }).syncTo(30n, signal);
+    // Block 1 is imported once batch 2 is on its way, block 11 once batch 3 is; block 21
+    // belongs to the last batch: nothing more is asked.
+    expect([asked[0], asked[10], asked[20]]).toEqual([2, 3, 3]);
+    expect(importer.head).toBe(30n);
+  });
+
   it("does nothing when the head is already there", async () => {
     const importer = new TestImporter();
     importer.head = 9n;
