@@ -42,6 +42,23 @@ describe("createQbftDriver: behind, sync and readiness", () => {
     await cluster.stopAll();
   });
 
+  it("syncs on catchUp (a peer's announced head) only when the chain is below it", async () => {
+    const cluster = new DriverCluster({ syncMs: 100 });
+    await cluster.startAll();
+    const node = cluster.node(3);
+    expect(await cluster.clock.runUntil(() => cluster.minHeight() >= 2n, 30_000)).toBe(true);
+    const before = node.chain.syncTargets.length;
+    node.running.catchUp(node.height);
+    await cluster.clock.advance(50);
+    expect(node.chain.syncTargets.length).toBe(before);
+    const target = node.height + 1n;
+    node.running.catchUp(target);
+    await cluster.clock.advance(50);
+    expect(node.chain.syncTargets.slice(before)).toEqual([target]);
+    expect(cluster.conflictingSignatures()).toEqual([]);
+    await cluster.stopAll();
+  });
+
   it("tries again after syncs that failed or ended short, until the chain gets there", async () => {
     const cluster = new DriverCluster({ syncMs: 100, retryMs: 700 });
     await cluster.startAll();
