@@ -17,7 +17,7 @@
  * (10,000), BENCH_FINALITY_TXS (60), BENCH_ECHO=1, BENCH_NODE_LOG_LEVEL (warn).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { defaultDevGenesisOptions } from "../nodes/chain/index.ts";
@@ -26,38 +26,35 @@ import { probeFinality } from "./network/finality.ts";
 import { type NetworkChain, startNetworkChain } from "./network/networkChain.ts";
 import { runBatchGrantPhase } from "./node/batchGrantPhase.ts";
 import type { BenchChain } from "./node/benchChain.ts";
+import {
+  BLOCK_GAS_LIMIT,
+  createSay,
+  ECHO,
+  envNumber,
+  machineFacts,
+  POLL_MS,
+  RPC_TIMEOUT_MS,
+  START_TIMEOUT_MS,
+} from "./node/benchSettings.ts";
 import { startEdrChain } from "./node/edrChain.ts";
 import { startGanacheChain } from "./node/ganacheChain.ts";
-import { best, type GrantRounds, runGrantRounds } from "./node/grantRounds.ts";
+import { best, comparedModes, type GrantRounds, runGrantRounds } from "./node/grantRounds.ts";
 import { createGrantStream } from "./node/grantStream.ts";
 import { median, round } from "./node/stats.ts";
 import { createTxSigner, custodianOf, grantCalldata, pseudonym } from "./node/workload.ts";
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 const ROUNDS = envNumber("BENCH_ROUNDS", 3);
 const ROUND_SECONDS = envNumber("BENCH_ROUND_SECONDS", 8);
 const BATCH_SECONDS = envNumber("BENCH_BATCH_SECONDS", 45);
 const CATCHUP_BLOCKS = envNumber("BENCH_CATCHUP_BLOCKS", 10_000);
 const FINALITY_TXS = envNumber("BENCH_FINALITY_TXS", 60);
-const ECHO = process.env.BENCH_ECHO === "1";
 const NODE_LOG_LEVEL = process.env.BENCH_NODE_LOG_LEVEL ?? "warn";
-/** The block gas limit of every chain (bench:node's); the proposer sizes blocks to its speed. */
-const BLOCK_GAS_LIMIT = 1_000_000_000;
-const RPC_TIMEOUT_MS = 120_000;
-const START_TIMEOUT_MS = 90_000;
 const LANES = 4;
 const RPC_BATCH = 100;
-const POLL_MS = 10;
 const IDLE_SECONDS = 10;
 
 const started = performance.now();
-const say = (line: string) =>
-  console.log(`[${round((performance.now() - started) / 1000)} s] ${line}`);
+const say = createSay(started);
 
 /** Consensus messages and CPU per block over a stretch of the network's life. */
 interface PerBlock {
@@ -308,11 +305,7 @@ async function main(): Promise<void> {
         catchUpAtLeast1000BlocksPerSec: catchUp.blocksPerSec >= 1000,
       },
       method: {
-        comparedModes: {
-          edr: edr?.mode ?? null,
-          ganache: ganache?.mode ?? null,
-          rule: "edrTxPerSec and ganacheTxPerSec are each chain's faster mode (by median)",
-        },
+        comparedModes: comparedModes(edr, ganache),
         grant: {
           rounds: ROUNDS,
           roundSeconds: ROUND_SECONDS,
@@ -352,13 +345,7 @@ async function main(): Promise<void> {
         blocksPerSec: round(catchUp.blocksPerSec),
       },
       machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? "",
-        totalMemoryGiB: round(totalmem() / 2 ** 30, 1),
-        kernel: release(),
-        node: process.version,
-        loadavgAtStart: loadavgAtStart.map((l) => round(l, 2)),
-        loadavgAtEnd: loadavg().map((l) => round(l, 2)),
+        ...machineFacts(loadavgAtStart),
       },
       totalSeconds: round((performance.now() - started) / 1000),
     };

@@ -22,7 +22,7 @@
  */
 import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { defaultDevGenesisOptions } from "../nodes/chain/index.ts";
@@ -30,11 +30,21 @@ import { loadNativeCrypto } from "../nodes/execution/index.ts";
 import { devGenesis } from "../scripts/chainFixtures.ts";
 import { type BatchGrantPhaseResult, runBatchGrantPhase } from "./node/batchGrantPhase.ts";
 import type { BenchChain, ChainSetup } from "./node/benchChain.ts";
+import {
+  BLOCK_GAS_LIMIT,
+  createSay,
+  ECHO,
+  envNumber,
+  machineFacts,
+  POLL_MS,
+  RPC_TIMEOUT_MS,
+  START_TIMEOUT_MS,
+} from "./node/benchSettings.ts";
 import { type CustosChain, startCustosChain, writeCustosConfig } from "./node/custosChain.ts";
 import { startEdrChain } from "./node/edrChain.ts";
 import { startGanacheChain } from "./node/ganacheChain.ts";
 import { type GetLogsPhaseResult, runGetLogsPhase } from "./node/getLogsPhase.ts";
-import { best, type GrantRounds, runGrantRounds } from "./node/grantRounds.ts";
+import { best, comparedModes, type GrantRounds, runGrantRounds } from "./node/grantRounds.ts";
 import { createGrantStream } from "./node/grantStream.ts";
 import { median, round } from "./node/stats.ts";
 import { createTxSigner, custodianOf, grantCalldata, pseudonym } from "./node/workload.ts";
@@ -47,12 +57,6 @@ const ALL_CHAINS = [
   "ganache-interval",
 ] as const;
 type ChainName = (typeof ALL_CHAINS)[number];
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 const CHAINS = (process.env.BENCH_CHAINS ?? ALL_CHAINS.join(",")).split(",").map((name) => {
   if (!(ALL_CHAINS as readonly string[]).includes(name)) throw new Error(`unknown chain ${name}`);
@@ -74,20 +78,14 @@ const MIN_TOP_UP_SECONDS = 20;
 /** Blocks each eth_getLogs by-custodian query spans. */
 const CUSTODIAN_BLOCKS = 3;
 const BUDGET_SECONDS = envNumber("BENCH_BUDGET_SECONDS", 600);
-const ECHO = process.env.BENCH_ECHO === "1";
 const NODE_LOG_LEVEL = process.env.BENCH_NODE_LOG_LEVEL ?? "info";
 
-/** The block gas limit every chain gets (the Custos dev chain's default). */
-const BLOCK_GAS_LIMIT = 1_000_000_000;
 /** Batched batchGrant transactions are ~32 KB each: fewer per HTTP request. */
 const BATCH_GRANT_RPC_BATCH = 10;
-const RPC_TIMEOUT_MS = 120_000;
-const START_TIMEOUT_MS = 90_000;
-const POLL_MS = 10;
 
 const started = performance.now();
 const elapsedSeconds = () => (performance.now() - started) / 1000;
-const say = (line: string) => console.log(`[${round(elapsedSeconds())} s] ${line}`);
+const say = createSay(started);
 
 /** Accounts when the Custos node is not part of the run: a seeded dev genesis's keys. */
 function standaloneSetup(): ChainSetup {
@@ -356,11 +354,7 @@ async function main(): Promise<void> {
             : logs.bySubject.p99Ms <= 50,
       },
       method: {
-        comparedModes: {
-          edr: edr?.mode ?? null,
-          ganache: ganache?.mode ?? null,
-          rule: "edrTxPerSec and ganacheTxPerSec are each chain's faster mode (by median)",
-        },
+        comparedModes: comparedModes(edr, ganache),
         grant: {
           rounds: ROUNDS,
           roundSeconds: ROUND_SECONDS,
@@ -417,13 +411,7 @@ async function main(): Promise<void> {
               consentsPerSec: round(replay.events / replay.seconds),
             },
       machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? "",
-        totalMemoryGiB: round(totalmem() / 2 ** 30, 1),
-        kernel: release(),
-        node: process.version,
-        loadavgAtStart: loadavgAtStart.map((l) => round(l, 2)),
-        loadavgAtEnd: loadavg().map((l) => round(l, 2)),
+        ...machineFacts(loadavgAtStart),
         shared: "shared machine: other agents' processes ran concurrently; figures vary run to run",
       },
       totalSeconds: round(elapsedSeconds()),

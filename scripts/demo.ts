@@ -353,18 +353,23 @@ async function runDemo(): Promise<void> {
   if (consentBlock < submitted.blockNumber) throw new Error("approved before it was submitted");
 
   const at = BigInt(now);
-  let consenting = 0;
-  for (const s of subjects) {
-    const permitted = await registry.getFunction("isPermitted")(
-      HOSPITAL_A,
-      s,
-      use,
-      categories,
-      at,
-      { blockTag: consentBlock },
-    );
-    if (permitted) consenting += 1;
-  }
+  /** Subjects the registry (on one hospital's node) permits for the query at the snapshot. */
+  const countConsenting = async (atNode: Contract): Promise<number> => {
+    let count = 0;
+    for (const s of subjects) {
+      const permitted = await atNode.getFunction("isPermitted")(
+        HOSPITAL_A,
+        s,
+        use,
+        categories,
+        at,
+        { blockTag: consentBlock },
+      );
+      if (permitted) count += 1;
+    }
+    return count;
+  };
+  const consenting = await countConsenting(registry);
   say(
     `  Hospital A checks consent on chain at block ${consentBlock} (the approval block, its snapshot): ${consenting} of ${subjects.length} subjects may be used`,
   );
@@ -372,19 +377,7 @@ async function runDemo(): Promise<void> {
   const hospitalCNode = new JsonRpcProvider(urlOf(nodeNamed("hospital-2")), undefined, {
     staticNetwork: true,
   });
-  const registryAtC = registry.connect(hospitalCNode) as Contract;
-  let consentingAtC = 0;
-  for (const s of subjects) {
-    const permitted = await registryAtC.getFunction("isPermitted")(
-      HOSPITAL_A,
-      s,
-      use,
-      categories,
-      at,
-      { blockTag: consentBlock },
-    );
-    if (permitted) consentingAtC += 1;
-  }
+  const consentingAtC = await countConsenting(registry.connect(hospitalCNode) as Contract);
   hospitalCNode.destroy();
   say(
     `  Hospital C's own node answers the same at block ${consentBlock}: ${consentingAtC} of ${subjects.length}`,

@@ -6,9 +6,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { custosNodeArguments } from "../nodes/localnet/index.ts";
 import type { DevKeysFile } from "../nodes/node/index.ts";
-
-const CLI = new URL("../nodes/bin/custos.ts", import.meta.url).pathname;
 
 /** A running node process. */
 export interface NodeProcess {
@@ -55,11 +54,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 export async function spawnDevNode(options: SpawnNodeOptions): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    [
-      "--max-semi-space-size=64",
-      "--min-semi-space-size=64",
-      CLI,
-      "node",
+    custosNodeArguments([
       "--dev",
       "--data-dir",
       options.dataDir,
@@ -68,7 +63,7 @@ export async function spawnDevNode(options: SpawnNodeOptions): Promise<NodeProce
       "--log-level",
       "warn",
       ...(options.args ?? []),
-    ],
+    ]),
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

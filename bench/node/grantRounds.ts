@@ -120,3 +120,15 @@ export async function runGrantRounds(
   }
   return new Map(entries.map((e) => [e.chain.name, grantSummary(e)]));
 }
+
+/** Which mode of each comparison chain a run's headline figures are, and the rule. */
+export function comparedModes(
+  edr: { readonly mode: string } | undefined,
+  ganache: { readonly mode: string } | undefined,
+) {
+  return {
+    edr: edr?.mode ?? null,
+    ganache: ganache?.mode ?? null,
+    rule: "edrTxPerSec and ganacheTxPerSec are each chain's faster mode (by median)",
+  };
+}

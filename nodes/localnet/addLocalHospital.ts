@@ -3,11 +3,7 @@ import { join } from "node:path";
 import { createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { peerIdOfNodeKey } from "../network/index.ts";
-import {
-  type LocalNetwork,
-  type LocalNetworkNode,
-  localNetworkFiles,
-} from "./createLocalNetwork.ts";
+import { type LocalNetwork, type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
 import { localNodeConfig } from "./localNodeConfig.ts";
 
 /** Options of {@link addLocalHospital}. */

@@ -4,6 +4,7 @@ import { hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { createDevGenesis, type DevGenesisKeys } from "../chain/index.ts";
 import { peerIdOfNodeKey } from "../network/index.ts";
+import { type LocalNetwork, type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
 import { localNodeConfig } from "./localNodeConfig.ts";
 import { readLocalNetwork } from "./readLocalNetwork.ts";
 
@@ -35,49 +36,6 @@ export const defaultLocalNetworkOptions = {
   p2pBasePort: 30303,
   blockPeriodSeconds: 1,
   chainId: 4343,
-} as const;
-
-/** One node of a local network. */
-export interface LocalNetworkNode {
-  /** `hospital-<i>` or `observer-<j>`. */
-  readonly name: string;
-  readonly kind: "hospital" | "observer";
-  /** Its directory (config, key, data, pid file, log). */
-  readonly dir: string;
-  readonly configFile: string;
-  readonly rpcPort: number;
-  readonly p2pPort: number;
-  /** Its p2p address: `/ip4/127.0.0.1/tcp/<port>/p2p/<peerId>`. */
-  readonly multiaddr: string;
-  /** Address of its node key (the validator address of a hospital). */
-  readonly address: string;
-}
-
-/** A local network as written in its directory (`network.json`). */
-export interface LocalNetwork {
-  readonly dir: string;
-  readonly hospitals: number;
-  readonly observers: number;
-  readonly basePort: number;
-  readonly p2pBasePort: number;
-  readonly chainId: number;
-  readonly genesisFile: string;
-  /** Private keys of every account (mode 0600). */
-  readonly keysFile: string;
-  readonly nodes: readonly LocalNetworkNode[];
-}
-
-/** File names inside a local network's directory and its nodes' directories. */
-export const localNetworkFiles = {
-  manifest: "network.json",
-  genesis: "genesis.json",
-  keys: "keys.json",
-  config: "config.json",
-  validatorKey: "validator.key",
-  nodeKey: "node.key",
-  pid: "node.pid",
-  log: "node.log",
-  data: "data",
 } as const;
 
 function count(field: string, value: number, min: number, max: number): number {

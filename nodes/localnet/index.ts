@@ -8,12 +8,11 @@ export { type AddLocalHospitalOptions, addLocalHospital } from "./addLocalHospit
 export {
   createLocalNetwork,
   defaultLocalNetworkOptions,
-  type LocalNetwork,
-  type LocalNetworkNode,
   type LocalNetworkOptions,
-  localNetworkFiles,
 } from "./createLocalNetwork.ts";
+export { custosNodeArguments } from "./custosNodeArguments.ts";
 export { findFreePortRange } from "./findFreePortRange.ts";
+export { type LocalNetwork, type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
 export { type LocalNodeStatus, localNetworkStatus } from "./localNetworkStatus.ts";
 export { localNodeConfig } from "./localNodeConfig.ts";
 export { type ReadLocalNetworkOptions, readLocalNetwork } from "./readLocalNetwork.ts";

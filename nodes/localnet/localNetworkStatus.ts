@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { decodeQbftExtraData } from "../chain/index.ts";
-import type { LocalNetwork } from "./createLocalNetwork.ts";
+import type { LocalNetwork } from "./LocalNetwork.ts";
 
 /** One node's state as `network status` shows it. */
 export interface LocalNodeStatus {

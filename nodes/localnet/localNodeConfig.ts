@@ -1,4 +1,4 @@
-import type { LocalNetworkNode } from "./createLocalNetwork.ts";
+import type { LocalNetworkNode } from "./LocalNetwork.ts";
 
 /** File names a node's config refers to, relative to its directory. */
 const files = {

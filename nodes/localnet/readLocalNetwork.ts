@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CustosError } from "../../src/errors/index.ts";
-import type { LocalNetwork } from "./createLocalNetwork.ts";
+import type { LocalNetwork } from "./LocalNetwork.ts";
 
 /** What {@link readLocalNetwork} does when the directory holds no network. */
 export interface ReadLocalNetworkOptions {

@@ -1,13 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { open, rm, writeFile } from "node:fs/promises";
-import { extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { CustosError } from "../../src/errors/index.ts";
-import {
-  type LocalNetwork,
-  type LocalNetworkNode,
-  localNetworkFiles,
-} from "./createLocalNetwork.ts";
+import { custosNodeArguments } from "./custosNodeArguments.ts";
+import { type LocalNetwork, type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
 import { readPidFile } from "./readPidFile.ts";
 
 /** A node process of a running local network. */
@@ -29,8 +25,6 @@ export interface StartLocalNetworkOptions {
   /** Start only these nodes (by name); default all. */
   readonly only?: readonly string[];
 }
-
-const CLI = fileURLToPath(new URL(`../bin/custos${extname(import.meta.url)}`, import.meta.url));
 
 function exitOf(child: ChildProcess): Promise<number | string> {
   return new Promise((resolve) => {
@@ -73,16 +67,7 @@ export async function startLocalNode(
   const log = await open(join(node.dir, localNetworkFiles.log), "a");
   const child = spawn(
     process.execPath,
-    [
-      "--max-semi-space-size=64",
-      "--min-semi-space-size=64",
-      CLI,
-      "node",
-      "--config",
-      node.configFile,
-      "--log-level",
-      options.logLevel ?? "info",
-    ],
+    custosNodeArguments(["--config", node.configFile, "--log-level", options.logLevel ?? "info"]),
     { stdio: ["ignore", log.fd, log.fd] },
   );
   await log.close();

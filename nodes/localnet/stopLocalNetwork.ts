@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type LocalNetwork, localNetworkFiles } from "./createLocalNetwork.ts";
+import { type LocalNetwork, localNetworkFiles } from "./LocalNetwork.ts";
 import { processAlive, readPidFile } from "./readPidFile.ts";
 
 /** What {@link stopLocalNetwork} did to one node. */
