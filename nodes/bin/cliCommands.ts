@@ -2,6 +2,7 @@ import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
 import { createBlockCommand } from "./commands/block.ts";
 import { createConsentCommand } from "./commands/consent.ts";
+import { createDataCommand } from "./commands/data.ts";
 import { createDbCommand } from "./commands/db.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
 import { createNetworkCommand } from "./commands/network.ts";
@@ -20,4 +21,5 @@ export const cliCommands: readonly CliCommand[] = [
   createGenesisCommand(),
   createDbCommand(),
   createBlockCommand(),
+  createDataCommand(),
 ];
