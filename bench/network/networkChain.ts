@@ -15,6 +15,7 @@ import {
   stopLocalNetwork,
 } from "../../nodes/localnet/index.ts";
 import type { BenchChain, ChainSetup } from "../node/benchChain.ts";
+import { BENCH_NODE_LIMITS } from "../node/benchSettings.ts";
 import { procCpuSeconds } from "../node/childProcesses.ts";
 import { createJsonRpc } from "../node/jsonRpc.ts";
 
@@ -45,15 +46,6 @@ export interface NetworkChain extends BenchChain {
   consensusTotals(): Promise<ConsensusTotals>;
 }
 
-/** Pool and RPC settings of every node (bench:node's). */
-export const BENCH_TXPOOL = {
-  maxCount: 100_000,
-  maxPerSender: 10_000,
-  maxQueued: 100_000,
-  maxBytes: 256 * 1024 * 1024,
-};
-const BENCH_RPC = { maxBatch: 1_000, maxBodyBytes: 32 * 1024 * 1024 };
-
 function metricSum(text: string, name: string): number {
   let total = 0;
   for (const line of text.split("\n")) {
@@ -81,12 +73,11 @@ export async function startNetworkChain(options: NetworkChainOptions): Promise<N
     basePort: await findFreePortRange(options.validators),
     p2pBasePort: await findFreePortRange(options.validators),
   });
-  // As bench:node configures its node: pool and RPC limits raised so the load generator, not
-  // a default cap (64 pending per sender), decides how much is in flight.
+  // The limits bench:node gives its node.
   for (const node of network.nodes) {
     const config = JSON.parse(await readFile(node.configFile, "utf8"));
-    config.txpool = BENCH_TXPOOL;
-    config.rpc = { ...config.rpc, ...BENCH_RPC };
+    config.txpool = BENCH_NODE_LIMITS.txpool;
+    config.rpc = { ...config.rpc, ...BENCH_NODE_LIMITS.rpc };
     await writeFile(node.configFile, JSON.stringify(config));
   }
   const keys = JSON.parse(await readFile(network.keysFile, "utf8")) as DevGenesisKeys;

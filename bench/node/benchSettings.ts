@@ -38,3 +38,17 @@ export function machineFacts(loadavgAtStart: readonly number[]) {
     loadavgAtEnd: loadavg().map((l) => round(l, 2)),
   };
 }
+
+/**
+ * Pool and RPC limits of every Custos node under test: raised so the load generator, not a
+ * default cap (64 pending per sender), decides how much is in flight.
+ */
+export const BENCH_NODE_LIMITS = {
+  txpool: {
+    maxCount: 100_000,
+    maxPerSender: 10_000,
+    maxQueued: 100_000,
+    maxBytes: 256 * 1024 * 1024,
+  },
+  rpc: { maxBatch: 1_000, maxBodyBytes: 32 * 1024 * 1024 },
+} as const;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevKeysFile, devChainFiles } from "../../nodes/node/index.ts";
 import { type BenchChain, type ChainSetup, startedChain } from "./benchChain.ts";
+import { BENCH_NODE_LIMITS } from "./benchSettings.ts";
 import { spawnChild } from "./childProcesses.ts";
 import { createJsonRpc } from "./jsonRpc.ts";
 
@@ -64,13 +65,7 @@ export async function writeCustosConfig(
   const json = {
     dev: true,
     dataDir: config.dataDir,
-    txpool: {
-      maxCount: 100_000,
-      maxPerSender: 10_000,
-      maxQueued: 100_000,
-      maxBytes: 256 * 1024 * 1024,
-    },
-    rpc: { maxBatch: 1_000, maxBodyBytes: 32 * 1024 * 1024 },
+    ...BENCH_NODE_LIMITS,
     log: { level: config.logLevel },
     devChain: {
       hospitals: config.hospitals,
