@@ -21,6 +21,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, type Interface, id, JsonRpcProvider, type Log, Wallet } from "ethers";
+import { writeOmopData } from "../nodes/bin/commands/data/writeOmopData.ts";
+import { signalStop } from "../nodes/bin/signalStop.ts";
 import {
   type DevGenesisKeys,
   decodeQbftExtraData,
@@ -34,9 +36,12 @@ import {
   type LocalNetwork,
   type LocalNetworkNode,
   type LocalNodeProcess,
+  loadLocalConsents,
+  startLocalDataServices,
   startLocalNetwork,
   startLocalNode,
   stopLocalNetwork,
+  writeLocalDataServices,
 } from "../nodes/localnet/index.ts";
 import { canonicalHash } from "../src/canonical/index.ts";
 import { dataCategories, permitsUse, purposeCodes } from "../src/consent/index.ts";
@@ -49,6 +54,7 @@ import {
   signConsentTypedData,
 } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
+import { runDemoQuery } from "./demo/demoQuery.ts";
 import { Role } from "./deployContracts.ts";
 
 const P = purposeCodes;
@@ -63,12 +69,36 @@ let network: LocalNetwork = await createLocalNetwork({
 });
 const processes = new Map<string, LocalNodeProcess>();
 let failed = false;
+process.stdout.write("Generating synthetic OMOP data for 4 hospitals (10,000 persons)…\n");
+const omop = await writeOmopData({
+  out: join(networkDir, "omop"),
+  persons: 10_000,
+  hospitals: 4,
+  seed: 1,
+  consentRate: 0.8,
+  revocationRate: 0.05,
+});
+const data = await writeLocalDataServices(network, {
+  omopDir: omop.out,
+  basePort: await findFreePortRange(4),
+  logLevel: "warn",
+});
 try {
   process.stdout.write("Starting a 4-hospital network (each hospital a validator process)…\n");
   for (const started of await startLocalNetwork(network, { logLevel: "warn" })) {
     processes.set(started.node.name, started);
   }
+  for (const load of await loadLocalConsents(network, data)) {
+    process.stdout.write(
+      `${load.name}: ${load.granted} synthetic consents granted and ${load.revoked} revoked on chain by its recorder\n`,
+    );
+  }
+  await startLocalDataServices(data);
+  process.stdout.write(
+    `Each hospital's data service (a separate process) reads its own OMOP data: ${data.services.map((s) => s.url).join(", ")}\n`,
+  );
   await runDemo();
+  if (process.env.CUSTOS_DEMO_EXIT !== "1") await stayUp();
 } catch (error) {
   failed = true;
   process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
@@ -79,6 +109,29 @@ try {
   if (!failed) await rm(networkDir, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;
+
+/** Keeps the network up for the user to explore until Ctrl-C (SIGINT) or SIGTERM. */
+async function stayUp(): Promise<void> {
+  // Listening before saying so: a Ctrl-C right after the text must stop, not kill, the demo.
+  const stopRequested = signalStop();
+  const dir = network.dir;
+  process.stdout.write(
+    [
+      "",
+      `The network keeps running until Ctrl-C. Its directory: ${dir}`,
+      "Try next, in another terminal from this repository:",
+      `  npm run custos -- network status --dir ${dir}`,
+      `  npm run custos -- query policy 1 --config ${dir}/researcher.json`,
+      `  npm run custos -- query run --local ${omop.out}/hospital-0 <spec.json>      # a dry run on one hospital's data`,
+      `  npm run custos -- query submit <spec.json> --config ${dir}/researcher.json --hospitals 1,2,3,4 --approval 0x${"ab".repeat(32)} &`,
+      `  npm run custos -- query approve <id> --config ${dir}/review-board.json`,
+      "Specs are described in docs/query.md; the one above is in scripts/demo/demoQuery.ts.",
+      "",
+    ].join("\n"),
+  );
+  await stopRequested;
+  process.stdout.write("Stopping the network…\n");
+}
 
 function nodeNamed(name: string): LocalNetworkNode {
   const node = network.nodes.find((n) => n.name === name);
@@ -139,7 +192,6 @@ async function runDemo(): Promise<void> {
   const recorderA = signer(hospitalKeysA.recorder.privateKey);
   const adminB = signer(hospitalKeysB.account.privateKey);
   const adminC = signer(hospitalKeysC.account.privateKey);
-  const recorderB = signer(hospitalKeysB.recorder.privateKey);
   const researcherAcc = signer(keys.researcher.privateKey);
   const reviewBoardAcc = signer(keys.reviewBoard.privateKey);
   const regulatorAcc = signer(keys.regulator.privateKey);
@@ -324,36 +376,12 @@ async function runDemo(): Promise<void> {
     ),
   );
 
-  say("\nA research query");
-  const spec = {
-    version: 1,
-    cohort: { conditionConceptIds: [319835] },
-    measures: [{ kind: "count" }, { kind: "histogram", field: "year_of_birth", binWidth: 10 }],
-  };
+  // What a query for health/medical research (non-commercial) on demographics + conditions
+  // may use now, asked of two hospitals' own nodes at the same block.
   const use = P.HMB.bit | P.NCU.bit;
   const categories = C.DEMOGRAPHICS.bit | C.CONDITIONS.bit;
-  const submitted = await step(
-    "The researcher submits the query (spec hash = keccak-256 of its RFC 8785 form) to hospitals A and B",
-    as(ledger, researcherAcc).getFunction("submitQuery")(
-      canonicalHash(spec),
-      use,
-      categories,
-      [HOSPITAL_A, HOSPITAL_B],
-      canonicalHash({ approval: "REB-2026-117" }),
-      now + 30 * 86_400,
-    ),
-  );
-  const approved = await step(
-    "The review board approves it",
-    as(ledger, reviewBoardAcc).getFunction("approveQuery")(1n),
-  );
-  // The consent snapshot: the approval block. A result must use a final block at or after the
-  // submission (a snapshot from before it could miss revocations), before the block recording it.
-  const consentBlock = approved.blockNumber;
-  if (consentBlock < submitted.blockNumber) throw new Error("approved before it was submitted");
-
   const at = BigInt(now);
-  /** Subjects the registry (on one hospital's node) permits for the query at the snapshot. */
+  const snapshot = await provider.getBlockNumber();
   const countConsenting = async (atNode: Contract): Promise<number> => {
     let count = 0;
     for (const s of subjects) {
@@ -363,54 +391,40 @@ async function runDemo(): Promise<void> {
         use,
         categories,
         at,
-        { blockTag: consentBlock },
+        {
+          blockTag: snapshot,
+        },
       );
       if (permitted) count += 1;
     }
     return count;
   };
   const consenting = await countConsenting(registry);
-  say(
-    `  Hospital A checks consent on chain at block ${consentBlock} (the approval block, its snapshot): ${consenting} of ${subjects.length} subjects may be used`,
-  );
-  // Every hospital holds the same chain: Hospital C's node answers the same at that block.
   const hospitalCNode = new JsonRpcProvider(urlOf(nodeNamed("hospital-2")), undefined, {
     staticNetwork: true,
   });
   const consentingAtC = await countConsenting(registry.connect(hospitalCNode) as Contract);
   hospitalCNode.destroy();
   say(
-    `  Hospital C's own node answers the same at block ${consentBlock}: ${consentingAtC} of ${subjects.length}`,
+    `• at block ${snapshot}, ${consenting} of ${subjects.length} subjects may be used for HMB+NCU on demographics + conditions; Hospital C's own node answers the same: ${consentingAtC} of ${subjects.length}`,
   );
   if (consentingAtC !== consenting) throw new Error("two hospitals' nodes disagree");
-  if (!permitsUse(research.purposes, use))
+  if (!permitsUse(research.purposes, use)) {
     throw new Error("SDK and chain disagree on the purpose rule");
-  await step(
-    "Hospital A's admin account sets the researcher organisation's ε budget to 1.0",
-    as(ledger, adminA).getFunction("setBudgetLimit")(HOSPITAL_A, RESEARCHER_ORG, 1_000_000n),
-  );
-  if ((await provider.getBlockNumber()) <= consentBlock) {
-    throw new Error("the consent snapshot block is not final yet");
   }
-  await step(
-    `Hospital A's recorder records its result hash (consent snapshot of block ${consentBlock}, rounded count, disclosure report, ε 0.5)`,
-    as(ledger, recorderA).getFunction("recordResult")(1n, HOSPITAL_A, {
-      resultHash: canonicalHash({ count: 10, histogram: [0, 5, 5] }),
-      consentBlock: BigInt(consentBlock),
-      consentRoot: canonicalHash({ consenting: subjects.slice(0, consenting) }),
-      subjectCount: 10,
-      disclosureReportHash: canonicalHash({ minCell: 11, rounding: 5, epsilon: 0.5 }),
-      epsilon: 500_000n,
-    }),
+
+  say(
+    "\nA federated research query: each hospital's data stays home, only checked statistics leave",
   );
-  await step(
-    "Hospital B's recorder declines (reason 1: too few consenting subjects)",
-    as(ledger, recorderB).getFunction("declineQuery")(1n, HOSPITAL_B, 1),
-  );
-  await step(
-    "The researcher closes the query",
-    as(ledger, researcherAcc).getFunction("closeQuery")(1n),
-  );
+  const report = await runDemoQuery({
+    provider,
+    researcher: researcherAcc,
+    reviewBoard: reviewBoardAcc,
+    accessLedger: genesis.contracts.accessLedger,
+    data,
+    say,
+  });
+  if (report.partial) throw new Error("not every hospital contributed to the demo query");
 
   say("\nRevocation wins");
   const revokeNonce = await recordNonce();

@@ -3,10 +3,12 @@ import { createAnonymiseCommand } from "./commands/anonymise.ts";
 import { createBlockCommand } from "./commands/block.ts";
 import { createConsentCommand } from "./commands/consent.ts";
 import { createDataCommand } from "./commands/data.ts";
+import { createDataServiceCommand } from "./commands/dataService.ts";
 import { createDbCommand } from "./commands/db.ts";
 import { createGenesisCommand } from "./commands/genesis.ts";
 import { createNetworkCommand } from "./commands/network.ts";
 import { createNodeCommand } from "./commands/node.ts";
+import { createQueryCommand } from "./commands/query.ts";
 
 /**
  * Every `custos` sub-command, in the order `custos --help` lists them. Each command lives in
@@ -22,4 +24,6 @@ export const cliCommands: readonly CliCommand[] = [
   createDbCommand(),
   createBlockCommand(),
   createDataCommand(),
+  createDataServiceCommand(),
+  createQueryCommand(),
 ];

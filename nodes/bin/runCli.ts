@@ -1,7 +1,7 @@
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
+import { packageVersion } from "../../src/runtime/index.ts";
 import type { CliCommand, CliIo } from "./CliCommand.ts";
 import { cliCommands } from "./cliCommands.ts";
-import { packageVersion } from "./packageVersion.ts";
 
 function helpText(commands: readonly CliCommand[]): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length));

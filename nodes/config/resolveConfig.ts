@@ -1,14 +1,10 @@
 import { isAbsolute, resolve } from "node:path";
 import Value from "typebox/value";
 import { CustosError } from "../../src/errors/index.ts";
+import { schemaProblems } from "../../src/runtime/index.ts";
 import type { ConfigOverride } from "./ConfigOverride.ts";
 import { deepFreeze } from "./deepFreeze.ts";
-import {
-  type ConfigSchemaNode,
-  configPathFields,
-  type NodeConfig,
-  nodeConfigSchema,
-} from "./nodeConfigSchema.ts";
+import { configPathFields, type NodeConfig, nodeConfigSchema } from "./nodeConfigSchema.ts";
 
 /** Inputs of {@link resolveConfig} besides the document. */
 export interface ResolveConfigOptions {
@@ -33,58 +29,6 @@ const KEY_LIKE = /^(0x)?[0-9a-fA-F]{64}$/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function fieldOf(instancePath: string, child?: string): string {
-  const parts = instancePath.split("/").slice(1);
-  if (child !== undefined) parts.push(child);
-  return parts
-    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce(
-      (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
-      "",
-    );
-}
-
-function schemaAt(schemaPath: string): ConfigSchemaNode | undefined {
-  let node: unknown = nodeConfigSchema;
-  for (const part of schemaPath.replace(/^#\/?/, "").split("/")) {
-    if (part === "") continue;
-    node = isPlainObject(node) ? node[part] : undefined;
-  }
-  return isPlainObject(node) ? (node as ConfigSchemaNode) : undefined;
-}
-
-interface RawError {
-  readonly keyword: string;
-  readonly schemaPath: string;
-  readonly instancePath: string;
-  readonly params: Record<string, unknown>;
-  readonly message: string;
-}
-
-function problemsOf(value: unknown): ConfigProblem[] {
-  const seen = new Map<string, string>();
-  for (const error of Value.Errors(nodeConfigSchema, value) as unknown as RawError[]) {
-    if (error.keyword === "boolean" && error.schemaPath.endsWith("additionalProperties")) continue;
-    if (error.keyword === "additionalProperties") {
-      for (const name of (error.params.additionalProperties as string[] | undefined) ?? []) {
-        seen.set(fieldOf(error.instancePath, name), "unknown field");
-      }
-      continue;
-    }
-    if (error.keyword === "required") {
-      for (const name of (error.params.requiredProperties as string[] | undefined) ?? []) {
-        seen.set(fieldOf(error.instancePath, name), "required");
-      }
-      continue;
-    }
-    const field = fieldOf(error.instancePath);
-    if (!seen.has(field)) {
-      seen.set(field, schemaAt(error.schemaPath)?.["x-reason"] ?? error.message);
-    }
-  }
-  return [...seen].map(([field, reason]) => ({ field, reason }));
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -145,7 +89,7 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
     sources.set(override.path, override.source);
   }
   const withDefaults = Value.Default(nodeConfigSchema, value);
-  const problems = problemsOf(withDefaults);
+  const problems: ConfigProblem[] = schemaProblems(nodeConfigSchema, withDefaults);
   if (problems.length > 0) throw invalid(problems, sources);
   const config = withDefaults as NodeConfig;
 

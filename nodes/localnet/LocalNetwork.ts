@@ -39,4 +39,18 @@ export const localNetworkFiles = {
   pid: "node.pid",
   log: "node.log",
   data: "data",
+  /** Written by `network up --with-data`: what data services run and on which ports. */
+  dataServices: "data-services.json",
+  researcherConfig: "researcher.json",
+  researcherKey: "researcher.key",
+  reviewBoardConfig: "review-board.json",
+  reviewBoardKey: "review-board.key",
+  /** In a hospital's directory: its data service. */
+  dataServiceConfig: "data-service.json",
+  dataServiceData: "data-service",
+  dataServicePid: "data-service.pid",
+  dataServiceLog: "data-service.log",
+  recorderKey: "recorder.key",
+  /** In a hospital's directory: whether its synthetic consents are on chain. */
+  consents: "consents.json",
 } as const;

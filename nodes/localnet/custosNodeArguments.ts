@@ -1,12 +1,9 @@
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const CLI = fileURLToPath(new URL(`../bin/custos${extname(import.meta.url)}`, import.meta.url));
+import { custosCliArguments } from "./custosCliArguments.ts";
 
 /**
  * The arguments after `process.execPath` that run `custos node` with `nodeArgs` as
- * `npm run custos` does: the CLI of this installation (`.ts` from source, `.js` from `dist/`)
- * and a 64 MB young generation (decision 004: ~20 % faster replay).
+ * `npm run custos` does (see {@link custosCliArguments}), with a 64 MB young generation
+ * (decision 004: ~20 % faster replay).
  *
  * @example
  * ```ts
@@ -14,5 +11,9 @@ const CLI = fileURLToPath(new URL(`../bin/custos${extname(import.meta.url)}`, im
  * ```
  */
 export function custosNodeArguments(nodeArgs: readonly string[]): string[] {
-  return ["--max-semi-space-size=64", "--min-semi-space-size=64", CLI, "node", ...nodeArgs];
+  return [
+    "--max-semi-space-size=64",
+    "--min-semi-space-size=64",
+    ...custosCliArguments(["node", ...nodeArgs]),
+  ];
 }

@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { open, rm, writeFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { CustosError } from "../../src/errors/index.ts";
 import { custosNodeArguments } from "./custosNodeArguments.ts";
 import { type LocalNetwork, type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
-import { readPidFile } from "./readPidFile.ts";
+import { startLocalProcess } from "./startLocalProcess.ts";
 
 /** A node process of a running local network. */
 export interface LocalNodeProcess {
@@ -26,21 +24,6 @@ export interface StartLocalNetworkOptions {
   readonly only?: readonly string[];
 }
 
-function exitOf(child: ChildProcess): Promise<number | string> {
-  return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
-  });
-}
-
-async function serving(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/liveness`);
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Starts a node process for `node`: `custos node --config <its config>` with the project's
  * Node, its output appended to its `node.log`, its pid in `node.pid` (removed when it exits);
@@ -57,41 +40,21 @@ export async function startLocalNode(
   node: LocalNetworkNode,
   options: StartLocalNetworkOptions = {},
 ): Promise<LocalNodeProcess> {
-  const pidFile = join(node.dir, localNetworkFiles.pid);
-  const running = await readPidFile(pidFile);
-  if (running !== undefined) {
-    throw new CustosError("NODE_START_FAILED", `${node.name} is already running (pid ${running})`, {
-      details: { node: node.name, pid: running, file: pidFile },
-    });
-  }
-  const log = await open(join(node.dir, localNetworkFiles.log), "a");
-  const child = spawn(
-    process.execPath,
-    custosNodeArguments(["--config", node.configFile, "--log-level", options.logLevel ?? "info"]),
-    { stdio: ["ignore", log.fd, log.fd] },
-  );
-  await log.close();
-  const exited = exitOf(child);
-  await writeFile(pidFile, `${child.pid}\n`);
-  void exited.then(() => rm(pidFile, { force: true }));
   const rpcUrl = `http://127.0.0.1:${node.rpcPort}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  let ended: number | string | undefined;
-  void exited.then((code) => {
-    ended = code;
+  const { child, exited } = await startLocalProcess({
+    label: node.name,
+    node: node.name,
+    args: custosNodeArguments([
+      "--config",
+      node.configFile,
+      "--log-level",
+      options.logLevel ?? "info",
+    ]),
+    pidFile: join(node.dir, localNetworkFiles.pid),
+    logFile: join(node.dir, localNetworkFiles.log),
+    url: rpcUrl,
+    startTimeoutMs: options.startTimeoutMs ?? 60_000,
   });
-  while (!(await serving(rpcUrl))) {
-    if (ended !== undefined || Date.now() > deadline) {
-      if (ended === undefined) child.kill("SIGKILL");
-      const log = join(node.dir, localNetworkFiles.log);
-      throw new CustosError(
-        "NODE_START_FAILED",
-        `${node.name} did not start (${ended === undefined ? "timed out" : `exited with ${ended}`}); see ${log}`,
-        { details: { node: node.name, log, exit: ended ?? null } },
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return { node, child, rpcUrl, exited };
 }
 

@@ -1,10 +1,12 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type LocalNetwork, localNetworkFiles } from "./LocalNetwork.ts";
+import { readLocalDataServices } from "./readLocalDataServices.ts";
 import { processAlive, readPidFile } from "./readPidFile.ts";
 
-/** What {@link stopLocalNetwork} did to one node. */
+/** What {@link stopLocalNetwork} did to one node or data service. */
 export interface StoppedNode {
+  /** The node's name, or `<hospital>/data-service` for a hospital's data service. */
   readonly name: string;
   /** `stopped`: exited after SIGTERM; `killed`: SIGKILL after the grace; `notRunning`. */
   readonly outcome: "stopped" | "killed" | "notRunning";
@@ -22,9 +24,28 @@ async function gone(pid: number, until: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
+async function stopByPidFile(name: string, pidFile: string, graceMs: number): Promise<StoppedNode> {
+  const pid = await readPidFile(pidFile);
+  if (pid === undefined) {
+    await rm(pidFile, { force: true });
+    return { name, outcome: "notRunning" };
+  }
+  process.kill(pid, "SIGTERM");
+  let outcome: StoppedNode["outcome"] = "stopped";
+  if (!(await gone(pid, Date.now() + graceMs))) {
+    process.kill(pid, "SIGKILL");
+    await gone(pid, Date.now() + 5_000);
+    outcome = "killed";
+  }
+  await rm(pidFile, { force: true });
+  return { name, outcome, pid };
+}
+
 /**
- * Stops the running nodes of a local network by their pid files: SIGTERM to each at once,
- * then SIGKILL to any still running after `graceMs`; pid files are removed.
+ * Stops the running processes of a local network by their pid files: first the hospitals'
+ * data services (when the network has them), so none is left reading a node that is gone,
+ * then the nodes. Within each group SIGTERM goes to all at once, then SIGKILL to any still
+ * running after `graceMs`; pid files are removed.
  *
  * @example
  * ```ts
@@ -35,23 +56,20 @@ export async function stopLocalNetwork(
   network: LocalNetwork,
   graceMs = STOP_GRACE_MS,
 ): Promise<StoppedNode[]> {
-  return Promise.all(
-    network.nodes.map(async (node): Promise<StoppedNode> => {
-      const pidFile = join(node.dir, localNetworkFiles.pid);
-      const pid = await readPidFile(pidFile);
-      if (pid === undefined) {
-        await rm(pidFile, { force: true });
-        return { name: node.name, outcome: "notRunning" };
-      }
-      process.kill(pid, "SIGTERM");
-      let outcome: StoppedNode["outcome"] = "stopped";
-      if (!(await gone(pid, Date.now() + graceMs))) {
-        process.kill(pid, "SIGKILL");
-        await gone(pid, Date.now() + 5_000);
-        outcome = "killed";
-      }
-      await rm(pidFile, { force: true });
-      return { name: node.name, outcome, pid };
-    }),
+  const data = await readLocalDataServices(network.dir);
+  const services = await Promise.all(
+    (data?.services ?? []).map((service) =>
+      stopByPidFile(
+        `${service.name}/data-service`,
+        join(service.dir, localNetworkFiles.dataServicePid),
+        graceMs,
+      ),
+    ),
   );
+  const nodes = await Promise.all(
+    network.nodes.map((node) =>
+      stopByPidFile(node.name, join(node.dir, localNetworkFiles.pid), graceMs),
+    ),
+  );
+  return [...services, ...nodes];
 }

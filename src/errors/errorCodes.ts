@@ -674,6 +674,123 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  // Hospital OMOP CDM data (src/omopStore): the databases the data service reads.
+  OMOP_STORE_UNAVAILABLE: {
+    description:
+      "The hospital's OMOP database cannot be reached or opened (details name the engine, the target without its password, and the cause); nothing was run.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  OMOP_STORE_INVALID_DATA: {
+    description:
+      "An OMOP CDM directory or database is not usable: a required table or column is missing, or a file cannot be parsed (details name the table, column, file and line where known).",
+    httpStatus: 422,
+    rpcCode: -32602,
+  },
+  OMOP_STORE_QUERY_FAILED: {
+    description:
+      "A statement against the OMOP database failed or was cancelled (details name the engine and the cause; never the parameters, which may hold person ids).",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  // Query specs (src/query): the JSON a researcher submits, validated and compiled to SQL.
+  QUERY_SPEC_INVALID: {
+    description:
+      "A query spec is malformed: an unknown field, a wrong type, a value out of range or a dangling reference; details name the field by its JSON pointer.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  QUERY_ROW_LEVEL_REFUSED: {
+    description:
+      "A query spec asks for row-level output or free SQL; only the aggregate measures of the spec language are run, so nothing was run.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  QUERY_MEASURE_REFUSED: {
+    description:
+      "A measure cannot meet the disclosure rules (a minimum, maximum or single-person value, too many cells, bins finer than allowed); details name the measure and the rule.",
+    httpStatus: 422,
+    rpcCode: -32602,
+  },
+  QUERY_COHORT_TOO_SMALL: {
+    description:
+      "The cohort at a hospital is smaller than the minimum cell size, so no statistic about it is released; details give the threshold, not the count.",
+    httpStatus: 422,
+    rpcCode: -32003,
+  },
+  QUERY_UNKNOWN_CONCEPT: {
+    description:
+      "A concept id in a query spec is not in the hospital's vocabulary (CONCEPT table); details name the field and the concept id.",
+    httpStatus: 422,
+    rpcCode: -32602,
+  },
+  // The federated query protocol (src/federation) between researchers and data services.
+  FEDERATION_REQUEST_UNAUTHORISED: {
+    description:
+      "A request to a data service is unsigned, badly signed, signed by an account that is not the query's researcher, or outside the accepted clock window; nothing was disclosed.",
+    httpStatus: 401,
+    rpcCode: -32001,
+  },
+  FEDERATION_REQUEST_REPLAYED: {
+    description:
+      "A signed request to a data service reuses a nonce already seen: a replay is refused.",
+    httpStatus: 401,
+    rpcCode: -32001,
+  },
+  FEDERATION_SPEC_MISMATCH: {
+    description:
+      "A query spec's canonical hash differs from the spec hash recorded on chain for that query (details give both hashes); the spec is not stored or run.",
+    httpStatus: 409,
+    rpcCode: -32602,
+  },
+  FEDERATION_RESULT_INVALID: {
+    description:
+      "A hospital's result fails verification: its hash, the on-chain record, or the signature of the account that recorded it does not match (details name the failed check); it is not pooled.",
+    httpStatus: 502,
+    rpcCode: -32603,
+  },
+  FEDERATION_TOO_FEW_SITES: {
+    description:
+      "Fewer hospitals answered with a verified result than the minimum a pooled result needs; no pooled statistic is released.",
+    httpStatus: 422,
+    rpcCode: -32003,
+  },
+  // The hospital data service (nodes/dataService): runs approved queries on local OMOP data.
+  DATA_SERVICE_QUERY_UNKNOWN: {
+    description:
+      "The data service knows no such query for its hospital: not on chain, or not targeting this hospital.",
+    httpStatus: 404,
+    rpcCode: -32602,
+  },
+  DATA_SERVICE_RESULT_PENDING: {
+    description: "The query's result is not recorded yet; details give the job's state.",
+    httpStatus: 409,
+    rpcCode: -32003,
+  },
+  DATA_SERVICE_QUERY_REFUSED: {
+    description:
+      "The data service declined the query (details give the on-chain reason code and its name: not approved, expired, purpose or measure outside the site policy, budget, differencing, cohort too small, staff refusal, failure).",
+    httpStatus: 403,
+    rpcCode: -32003,
+  },
+  DATA_SERVICE_UNAVAILABLE: {
+    description:
+      "A hospital's data service cannot be reached, timed out, or answered an HTTP error outside the protocol (details name the service URL and the reason: network, timeout or status).",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  DATA_SERVICE_BAD_RESPONSE: {
+    description:
+      "A hospital's data service answered something that is not the protocol's JSON, or a job state the client does not know (details name the field).",
+    httpStatus: 502,
+    rpcCode: -32603,
+  },
+  DATA_SERVICE_JOB_FAILED: {
+    description:
+      "A query job failed after its bounded retries (timeout, crash, database error); the query was declined on chain with the failure reason.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A registered error code. */

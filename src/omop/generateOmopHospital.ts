@@ -8,7 +8,11 @@ import { type OmopConcept, omopConcepts } from "./omopConcepts.ts";
 import { checkOmopGeneratorOptions, type OmopGeneratorOptions } from "./omopGeneratorOptions.ts";
 import { type OmopFile, type OmopTableFile, omopTableHeaders } from "./omopTables.ts";
 import { splitPersons } from "./splitPersons.ts";
-import { OMOP_SYNTHETIC_PROJECT_ID, syntheticMasterKey } from "./syntheticMasterKey.ts";
+import {
+  OMOP_SYNTHETIC_CONSENT_TERMS,
+  OMOP_SYNTHETIC_PROJECT_ID,
+  syntheticMasterKey,
+} from "./syntheticMasterKey.ts";
 
 /** A piece of one file of a synthetic hospital, in the order it is to be appended. */
 export interface OmopChunk {
@@ -135,8 +139,8 @@ export function* generateOmopHospital(
       hospital,
       subject,
       status: "active",
-      purposes: ["GRU"],
-      categories: ["DEMOGRAPHICS", "CONDITIONS", "DRUGS", "MEASUREMENTS"],
+      purposes: [...OMOP_SYNTHETIC_CONSENT_TERMS.purposes],
+      categories: [...OMOP_SYNTHETIC_CONSENT_TERMS.categories],
       date: formatOmopDate(consentDay),
     });
     consents++;

@@ -28,4 +28,8 @@ export {
 } from "./omopGeneratorOptions.ts";
 export { type OmopFile, type OmopTableFile, omopTableHeaders } from "./omopTables.ts";
 export { type HospitalShare, splitPersons } from "./splitPersons.ts";
-export { OMOP_SYNTHETIC_PROJECT_ID, syntheticMasterKey } from "./syntheticMasterKey.ts";
+export {
+  OMOP_SYNTHETIC_CONSENT_TERMS,
+  OMOP_SYNTHETIC_PROJECT_ID,
+  syntheticMasterKey,
+} from "./syntheticMasterKey.ts";

@@ -20,3 +20,19 @@ export const OMOP_SYNTHETIC_PROJECT_ID = "custos-synthetic";
 export function syntheticMasterKey(seed: number, hospital: number): `0x${string}` {
   return `0x${bytesToHex(sha256(utf8ToBytes(`custos/omop-synthetic/master-key/v1/${seed}/${hospital}`)))}`;
 }
+
+/**
+ * The terms every synthetic consent grants (its consent document says the same): general
+ * research use of demographics, visits and observation periods, conditions, drugs and
+ * measurements. Loading consents.csv on chain uses these terms.
+ */
+export const OMOP_SYNTHETIC_CONSENT_TERMS = Object.freeze({
+  purposes: Object.freeze(["GRU"] as const),
+  categories: Object.freeze([
+    "DEMOGRAPHICS",
+    "VISITS",
+    "CONDITIONS",
+    "DRUGS",
+    "MEASUREMENTS",
+  ] as const),
+});

@@ -3,4 +3,7 @@
  *
  * @packageDocumentation
  */
+
+export { packageVersion } from "./packageVersion.ts";
+export { type SchemaProblem, schemaProblems } from "./schemaProblems.ts";
 export { siblingModuleUrl } from "./siblingModuleUrl.ts";

@@ -1,6 +1,7 @@
 import { arch, platform } from "node:os";
 import { bytesToHex } from "@ethereumjs/util";
 import { isCustosError } from "../../../src/errors/index.ts";
+import { packageVersion } from "../../../src/runtime/index.ts";
 import { loadConfig } from "../../config/index.ts";
 import { createLogger, type LogDestination } from "../../log/index.ts";
 import { type CustosNode, devChainFiles, startNode } from "../../node/index.ts";
@@ -8,7 +9,7 @@ import type { CliCommand } from "../CliCommand.ts";
 import { cliAction } from "../cliAction.ts";
 import { configFileOption, configOptions, configOverrides } from "../configOptions.ts";
 import { defineCommand } from "../defineCommand.ts";
-import { packageVersion } from "../packageVersion.ts";
+import { signalStop } from "../signalStop.ts";
 
 /** Options of {@link createNodeCommand}. */
 export interface NodeCommandOptions {
@@ -23,29 +24,6 @@ export interface NodeCommandOptions {
 
 /** After SIGINT/SIGTERM, the process exits by this deadline even if stopping hangs. */
 const STOP_DEADLINE_MS = 10_000;
-
-/**
- * Resolves on the first SIGINT or SIGTERM, then removes its handlers (a second signal kills
- * the process at once, the default) and arms a deadline that exits with code 1 should the
- * stop hang. Nothing is lost by that exit: every commit is one atomic, synced batch.
- */
-function signalStop(): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      setTimeout(() => {
-        process.stderr.write(
-          `error NODE_ABORTED: did not stop within ${STOP_DEADLINE_MS / 1000} s of ${signal}; exiting\n`,
-        );
-        process.exit(1);
-      }, STOP_DEADLINE_MS).unref();
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}
 
 function validatorLine(node: CustosNode): string {
   const period = `${node.genesis.blockPeriodSeconds} s period`;
@@ -138,7 +116,9 @@ With --dev, a development chain: generated on the first start in the data direct
           pretty: config.log.pretty,
           destination: options.logDestination ?? { write: (line) => process.stderr.write(line) },
         });
-        const stopRequested = (options.stopSignal ?? signalStop)();
+        const stopRequested = (
+          options.stopSignal ?? (() => signalStop({ deadlineMs: STOP_DEADLINE_MS, what: "node" }))
+        )();
         // A stop requested during start-up aborts it (releasing what was opened).
         const startUp = new AbortController();
         void stopRequested.then(() => startUp.abort());

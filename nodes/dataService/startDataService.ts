@@ -1,0 +1,186 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { JsonRpcProvider, Wallet } from "ethers";
+import {
+  createConsentIndex,
+  createConsentIndexSync,
+  createLevelConsentIndexStore,
+  createRegistryEventSource,
+} from "../../src/consentIndex/index.ts";
+import { createCryptoRandomSource } from "../../src/disclosure/index.ts";
+import { CustosError, isCustosError } from "../../src/errors/index.ts";
+import { createAccessLedgerClient, createConsentRegistryClient } from "../../src/ledger/index.ts";
+import { openOmopStore } from "../../src/omopStore/index.ts";
+import { packageVersion } from "../../src/runtime/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
+import { buildPersonMap } from "./buildPersonMap.ts";
+import { createDataServiceServer } from "./createDataServiceServer.ts";
+import { createDataServiceStore } from "./createDataServiceStore.ts";
+import type { JobContext } from "./JobContext.ts";
+import type { ResolvedDataServiceConfig } from "./loadDataServiceConfig.ts";
+import { readPseudonymKeyFile } from "./readPseudonymKeyFile.ts";
+import { recoverJobs } from "./recoverJobs.ts";
+import { runJobLoop } from "./runJobLoop.ts";
+
+/** A running data service. */
+export interface DataServiceHandle {
+  /** `http://host:port` of its API. */
+  readonly url: string;
+  readonly port: number;
+  /** The staff token of `/admin/…` (also in `<dataDir>/admin-token`). */
+  readonly adminToken: string;
+  /** Stops the loop, the server and every store; resolves once all are closed. */
+  stop(): Promise<void>;
+}
+
+/** Overrides for tests and embedding. */
+export interface StartDataServiceOptions {
+  readonly log?: Logger;
+  /** Unix seconds (default: the system clock). */
+  readonly now?: () => number;
+}
+
+async function readKey(file: string): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (error) {
+    throw new CustosError("CONFIG_INVALID", `recorderKeyFile: cannot read ${file}`, {
+      details: {
+        field: "recorderKeyFile",
+        reason: (error as NodeJS.ErrnoException).code ?? "unreadable",
+      },
+    });
+  }
+}
+
+async function adminTokenIn(dataDir: string): Promise<string> {
+  const file = join(dataDir, "admin-token");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const token = randomBytes(24).toString("hex");
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
+}
+
+/**
+ * Starts a hospital's data service: opens its state and the OMOP store, maps every person to
+ * their consent subject, syncs the consent index from the chain, finishes jobs a previous
+ * run left in flight, serves the HTTP API and runs the job loop (docs/data-service.md).
+ *
+ * @throws CustosError `CONFIG_INVALID` for an unusable key file; `OMOP_STORE_*` when the
+ *   database cannot be opened; `NODE_START_FAILED` when the state directory cannot be used;
+ *   `LEDGER_UNAVAILABLE` when the node cannot be reached.
+ */
+export async function startDataService(
+  config: ResolvedDataServiceConfig,
+  options: StartDataServiceOptions = {},
+): Promise<DataServiceHandle> {
+  const log = (options.log ?? createLogger({ level: config.logLevel as never })).child({
+    component: "data-service",
+  });
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const adminToken = await adminTokenIn(config.dataDir);
+  const provider = new JsonRpcProvider(config.rpcUrl, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 250,
+  });
+  let recorder: Wallet;
+  try {
+    recorder = new Wallet(await readKey(config.recorderKeyFile), provider);
+  } catch (error) {
+    provider.destroy();
+    if (isCustosError(error)) throw error;
+    throw new CustosError("CONFIG_INVALID", "recorderKeyFile does not hold a private key", {
+      details: { field: "recorderKeyFile" },
+    });
+  }
+  const closers: (() => Promise<unknown> | unknown)[] = [() => provider.destroy()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
+  try {
+    const store = await createDataServiceStore(join(config.dataDir, "jobs"));
+    closers.push(() => store.close());
+    const omop = await openOmopStore(config.omop);
+    closers.push(() => omop.close());
+    const omopInfo = await omop.info();
+    const persons = await buildPersonMap(omop, await readPseudonymKeyFile(config.pseudonymKeyFile));
+    log.info(
+      { persons: persons.count, engine: omopInfo.engine },
+      "persons mapped to consent subjects",
+    );
+    const consentIndex = createConsentIndex({
+      now,
+      expectedSubjects: Math.max(1024, persons.count),
+    });
+    const consentStore = createLevelConsentIndexStore({
+      location: join(config.dataDir, "consent-index"),
+    });
+    closers.push(() => consentStore.close());
+    const consentSync = createConsentIndexSync({
+      index: consentIndex,
+      source: createRegistryEventSource({
+        client: createConsentRegistryClient({
+          address: config.contracts.consentRegistry,
+          runner: provider,
+          custodian: config.hospitalId,
+        }),
+        provider,
+        subscribe: false,
+      }),
+      store: consentStore,
+      fromBlock: 0,
+      now,
+    });
+    await consentSync.syncOnce();
+    const context: JobContext = {
+      config,
+      ledger: createAccessLedgerClient({
+        address: config.contracts.accessLedger,
+        runner: recorder,
+      }),
+      provider,
+      recorder,
+      store,
+      omop,
+      omopInfo,
+      persons,
+      consentIndex,
+      consentSync,
+      random: createCryptoRandomSource(),
+      now,
+      custosVersion: packageVersion,
+      log,
+    };
+    await recoverJobs(context);
+    const loop = runJobLoop(context);
+    closers.push(() => loop.stop());
+    const app = createDataServiceServer({
+      config,
+      store,
+      now,
+      ready: () => true,
+      wake: loop.wake,
+      adminToken,
+      log,
+    });
+    closers.push(() => app.close());
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address !== null ? address.port : config.http.port;
+    log.info({ port, hospitalId: config.hospitalId }, "data service listening");
+    return {
+      url: `http://${config.http.host}:${port}`,
+      port,
+      adminToken,
+      stop: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
