@@ -48,6 +48,13 @@ export interface ReleaseRequest {
   readonly queryId?: string;
   /** The subjects the table counts; enables the differencing guard. */
   readonly cohort?: CohortInput;
+  /**
+   * Extended cells (row-major indices, margins included) the requester already knows, such
+   * as a grand total equal to a cohort size released beside the table. They are never chosen
+   * as complements, so the audit sees them as known; a small cell they leave unprotectable
+   * fails the audit rather than being released.
+   */
+  readonly publicCells?: readonly number[];
 }
 
 /** The released table: extended layout (margins included), `null` where suppressed. */
@@ -259,7 +266,17 @@ export async function releaseTable(
   }
 
   const primary = suppressPrimary(working, policy);
-  const { status, hypercubes } = suppressComplementary(working, primary, policy);
+  const publicCells = new Uint8Array(working.values.length);
+  for (const index of request.publicCells ?? []) {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= publicCells.length) {
+      policyError("request.publicCells", "a public cell must be an extended cell index");
+    }
+    publicCells[index] = 1;
+  }
+  const { status, hypercubes } = suppressComplementary(working, primary, {
+    ...policy,
+    publicCells,
+  });
   // 1-D and 2-D patterns are audited by exact max flow alone, independent of how they were
   // chosen; n-D tables have no flow formulation and are proven by their certificates.
   const audit = auditSuppression(

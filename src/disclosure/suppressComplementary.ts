@@ -14,6 +14,13 @@ export interface ComplementaryOptions {
    * used (there is always one: the hypercube through the margins).
    */
   readonly maxEvaluationsPerCell?: number;
+  /**
+   * Extended cells the requester knows already (1 = public), e.g. a grand total equal to a
+   * cohort size released elsewhere: a hypercube through one of them protects nothing, so
+   * none is used and none is ever suppressed. A primary cell no other hypercube can protect
+   * stays uncovered, and the audit then refuses the table.
+   */
+  readonly publicCells?: Uint8Array;
 }
 
 /** Result of {@link suppressComplementary}. */
@@ -58,6 +65,7 @@ export function suppressComplementary(
   const lowerBound = options.releaseZeros ? 1 : 0;
   const protection = options.protectionInterval;
   const maxEvaluations = options.maxEvaluationsPerCell ?? defaultMaxEvaluations;
+  const publicCells = options.publicCells;
   const status = Uint8Array.from(primaryStatus);
   const covered = new Uint8Array(values.length);
   const hypercubes: Hypercube[] = [];
@@ -123,7 +131,7 @@ export function suppressComplementary(
         }
       }
       const v = values[index] ?? 0;
-      if (v < lowerBound) return Number.POSITIVE_INFINITY;
+      if (v < lowerBound || publicCells?.[index] === 1) return Number.POSITIVE_INFINITY;
       if (status[index] === cellStatus.released) {
         cost += v + 1;
         if (cost >= limit) return Number.POSITIVE_INFINITY;
@@ -224,6 +232,7 @@ export function suppressComplementary(
     }
     evaluations = 0;
     search(0, 0);
+    if (bestCost === Number.POSITIVE_INFINITY) continue;
 
     const alternatives = Array.from(best);
     for (let mask = 0; mask < corners; mask++) {

@@ -3,11 +3,11 @@ import type { AggregateDimension, MeasureType } from "../query/index.ts";
 
 /**
  * Why a hospital's measure was left out of the pooled figures as a whole: a summary it
- * withheld itself (`minN`, `dominance`), a 2×2 table without information on the ratio
+ * withheld itself (`minN`, `dominance`, `unprotectable`), a 2×2 table without information on the ratio
  * (`uninformative`), or a measure missing from its document or not of the spec's shape
  * (`malformed`).
  */
-export type SiteExclusion = "minN" | "dominance" | "uninformative" | "malformed";
+export type SiteExclusion = "minN" | "dominance" | "unprotectable" | "uninformative" | "malformed";
 
 /** Who is behind one pooled measure. Hospital ids are ascending. */
 export interface MeasureSites {

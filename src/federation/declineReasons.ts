@@ -26,6 +26,7 @@ const byCode: Partial<Record<ErrorCode, DeclineReason>> = {
   QUERY_SPEC_INVALID: "specInvalid",
   QUERY_ROW_LEVEL_REFUSED: "specInvalid",
   QUERY_MEASURE_REFUSED: "measureRefused",
+  DISCLOSURE_AUDIT_FAILED: "measureRefused",
   QUERY_UNKNOWN_CONCEPT: "unknownConcept",
   QUERY_COHORT_TOO_SMALL: "cohortTooSmall",
   DISCLOSURE_DIFFERENCING: "differencing",

@@ -2,8 +2,11 @@ import type { DisclosureReport, ReleasedTable } from "../disclosure/index.ts";
 import type { ErrorCode } from "../errors/index.ts";
 import type { AggregateDimension } from "./QueryAggregates.ts";
 
-/** Why a summary statistic was withheld. */
-export type WithheldReason = "minN" | "dominance";
+/**
+ * Why a measure was withheld: a statistic below `minN` persons or failing the dominance rule,
+ * or a table with a small cell that only the public grand total could have hidden.
+ */
+export type WithheldReason = "minN" | "dominance" | "unprotectable";
 
 /**
  * A measure as released: counts are `null` where suppressed. Tables carry their margins

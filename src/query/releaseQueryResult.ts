@@ -1,5 +1,6 @@
 import { canonicalHash } from "../canonical/index.ts";
 import {
+  type CountTable,
   checkDifferencing,
   createCountTable,
   type DisclosurePolicyInput,
@@ -11,7 +12,7 @@ import {
   roundCount,
   toCohort,
 } from "../disclosure/index.ts";
-import type { ErrorCode } from "../errors/index.ts";
+import { type ErrorCode, isCustosError } from "../errors/index.ts";
 import { parseScaledDecimal, SUM_SCALE } from "./exactDecimal.ts";
 import type {
   AggregateDimension,
@@ -50,10 +51,20 @@ type TableRelease =
   | {
       readonly ok: true;
       readonly table: ReleasedTable;
-      readonly report: DisclosureReport;
+      /** Null when the table is withheld as unprotectable (no report was made). */
+      readonly report: DisclosureReport | null;
       readonly epsilonMicro: number;
     }
   | { readonly ok: false; readonly report: DisclosureReport };
+
+/** Every cell of a table withheld. */
+function withheldTable(table: CountTable): ReleasedTable {
+  return {
+    dimensions: table.dimensions.map((d) => ({ name: d.name, categories: [...d.categories] })),
+    extendedShape: [...table.extendedShape],
+    values: Array.from(table.values, () => null),
+  };
+}
 
 async function releaseCounts(
   dimensions: readonly AggregateDimension[],
@@ -66,11 +77,21 @@ async function releaseCounts(
     dimensions: dimensions.map((d) => ({ name: d.name, categories: [...d.categories] })),
     counts: [...counts],
   });
-  const outcome = await releaseTable(table, policy, ports, {
-    requester: request.requester,
-    hospital: request.hospital,
-    queryId: request.queryId,
-  });
+  // The grand total is public: a cohort size, a count or a summary's n released beside the
+  // table says it, so a suppression pattern may not rely on hiding it.
+  let outcome: Awaited<ReturnType<typeof releaseTable>>;
+  try {
+    outcome = await releaseTable(table, policy, ports, {
+      requester: request.requester,
+      hospital: request.hospital,
+      queryId: request.queryId,
+      publicCells: [table.values.length - 1],
+    });
+  } catch (error) {
+    // A small cell nothing but the public total could hide: the table is withheld whole.
+    if (!isCustosError(error, "DISCLOSURE_AUDIT_FAILED")) throw error;
+    return { ok: true, table: withheldTable(table), report: null, epsilonMicro: 0 };
+  }
   if (outcome.status === "refused") return { ok: false, report: outcome.report };
   return {
     ok: true,
@@ -202,14 +223,17 @@ export async function releaseQueryResult(
   const measures: ReleasedMeasure[] = [];
   for (const aggregate of aggregates.measures) {
     const tables: DisclosureReport[] = [];
+    let unprotectable = false;
     const counts = async (dimensions: readonly AggregateDimension[], values: readonly number[]) => {
       const outcome = await releaseCounts(dimensions, values, rules.disclosure, ports, request);
-      tables.push(outcome.report);
+      if (outcome.report === null) unprotectable = true;
+      else tables.push(outcome.report);
       if (outcome.ok) epsilonMicro += outcome.epsilonMicro;
       return outcome;
     };
     const released = await releaseMeasure(aggregate, counts, statisticRules);
-    tableReports.push({ name: aggregate.name, tables, withheld: released.withheld });
+    const withheld = released.withheld ?? (unprotectable ? "unprotectable" : null);
+    tableReports.push({ name: aggregate.name, tables, withheld });
     if (released.measure === null) {
       return decline(
         "DISCLOSURE_BUDGET_EXCEEDED",

@@ -293,3 +293,44 @@ describe("disclosure report hash", () => {
     }
   });
 });
+
+describe("releaseTable with public cells", () => {
+  const table = (counts: number[]) =>
+    createCountTable({
+      dimensions: [
+        { name: "a", categories: ["a0", "a1"] },
+        { name: "b", categories: ["b0", "b1"] },
+      ],
+      counts,
+    });
+  const grandTotal = 8;
+
+  it("never hides a public grand total, and protects small cells without it", async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = grid(6, 7, seed);
+      const last = random.values.length - 1;
+      const plain = assertReleased(await releaseTable(random, {}, {}, request));
+      const withPublic = assertReleased(
+        await releaseTable(random, {}, {}, { ...request, publicCells: [last] }),
+      );
+      expect(withPublic.table.values[last]).toBe(random.values[last]);
+      // Same primary cells either way; only the complements may differ.
+      expect(withPublic.report.suppression?.primary).toEqual(plain.report.suppression?.primary);
+    }
+  });
+
+  it("refuses a table whose small cell only the public total could protect", async () => {
+    // Knowing the grand total 53 and the released 50 would give the first row (3) away.
+    const cornered = table([3, 0, 0, 50]);
+    const hidden = assertReleased(await releaseTable(cornered, {}, {}, request));
+    expect(hidden.table.values[grandTotal]).toBeNull();
+    await expectCustosError(
+      releaseTable(cornered, {}, {}, { ...request, publicCells: [grandTotal] }),
+      "DISCLOSURE_AUDIT_FAILED",
+    );
+    await expectCustosError(
+      releaseTable(cornered, {}, {}, { ...request, publicCells: [9] }),
+      "DISCLOSURE_POLICY_INVALID",
+    );
+  });
+});

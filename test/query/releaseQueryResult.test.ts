@@ -184,6 +184,32 @@ describe("releaseQueryResult", () => {
     expect(second.epsilonMicro).toBe(0);
   });
 
+  it("withholds a table whose small cell only the public total could hide", async () => {
+    const release = await releaseQueryResult(
+      aggregates(53, {
+        measures: [
+          {
+            name: "cornered",
+            type: "histogram",
+            dimensions: [
+              { name: "a", categories: ["a0", "a1"] },
+              { name: "b", categories: ["b0", "b1"] },
+            ],
+            counts: [3, 0, 0, 50],
+          },
+        ],
+      }),
+      { disclosure: {} },
+      {},
+      request(range(1, 54)),
+    );
+    if (release.status !== "released") throw new Error(release.code);
+    expect(
+      measure(release.statistics.measures, "histogram").table.values.every((v) => v === null),
+    ).toBe(true);
+    expect(release.report.measures[0]?.withheld).toBe("unprotectable");
+  });
+
   it("gives equal inputs the same report hash", async () => {
     const a = await releaseQueryResult(
       aggregates(80),
