@@ -34,6 +34,8 @@ export function localNodeConfig(
       bootnodes,
       ...(hospital ? {} : { keyFile: files.nodeKey }),
     },
-    rpc: { host: "127.0.0.1", port: node.rpcPort },
+    // Every node of a local network shares one machine: a bulk load's gas estimate may
+    // wait behind the others' blocks well past the 5 s a hospital's own server allows.
+    rpc: { host: "127.0.0.1", port: node.rpcPort, call: { timeoutMs: 30_000 } },
   };
 }
