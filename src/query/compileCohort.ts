@@ -59,22 +59,28 @@ function ruleColumn(rule: InclusionRule, params: SqlParams): string {
 export function compileCohort(spec: QuerySpec): CompiledCohort {
   const { index, observation, inclusion } = spec.cohort;
   const t = omopDomainTables[index.domain];
-  const params = new SqlParams();
+  const indexParams = new SqlParams();
   const pick = index.occurrence === "first" ? "min" : "max";
   const events =
     `select e.person_id, ${pick}(e.${t.date}) as index_date from ${t.table} e ` +
     `join custos_allowed a on a.person_id = e.person_id ` +
-    `where ${inConceptSet(`e.${t.concept}`, index.conceptSet, params)} group by e.person_id`;
-  const period = (fn: string, column: string) =>
-    `(select ${fn}(op.${column}) from observation_period op where op.person_id = i.person_id and ` +
-    `i.index_date >= op.observation_period_start_date and i.index_date <= op.observation_period_end_date)`;
+    `where ${inConceptSet(`e.${t.concept}`, index.conceptSet, indexParams)} group by e.person_id`;
+  // Joins and groups, not per-person subqueries: PostgreSQL runs a correlated subquery once
+  // per row, which without an index on person_id scans the table each time.
+  const periods =
+    `select x.person_id, max(op.observation_period_start_date) as obs_start, ` +
+    `min(op.observation_period_end_date) as obs_end from custos_index x ` +
+    `join observation_period op on op.person_id = x.person_id and ` +
+    `x.index_date >= op.observation_period_start_date and x.index_date <= op.observation_period_end_date ` +
+    `group by x.person_id`;
   const base =
     `select i.person_id, i.index_date, p.gender_concept_id, ` +
     `cast(extract(year from i.index_date) as integer) as index_year, ` +
     `cast(extract(year from i.index_date) as integer) - p.year_of_birth as age_at_index, ` +
-    `${period("max", "observation_period_start_date")} as obs_start, ` +
-    `${period("min", "observation_period_end_date")} as obs_end ` +
-    `from (${events}) i join person p on p.person_id = i.person_id`;
+    `o.obs_start, o.obs_end ` +
+    `from custos_index i join person p on p.person_id = i.person_id ` +
+    `left join (${periods}) o on o.person_id = i.person_id`;
+  const params = new SqlParams();
   const observed = flag(
     `b.obs_start is not null and b.index_date - b.obs_start >= ${params.add(observation.priorDays, "integer")} ` +
       `and b.obs_end - b.index_date >= ${params.add(observation.postDays, "integer")}`,
@@ -88,6 +94,8 @@ export function compileCohort(spec: QuerySpec): CompiledCohort {
   }
   return {
     statements: [
+      { sql: "drop table if exists custos_index", params: [] },
+      { sql: `create temp table custos_index as ${events}`, params: indexParams.values() },
       { sql: "drop table if exists custos_cohort", params: [] },
       { sql: "drop table if exists custos_final", params: [] },
       {

@@ -49,20 +49,20 @@ function measureSql(measure: MeasureSpec, params: SqlParams): string {
       const d0 = measure.by.length === 0 ? "0 as d0" : dimensionColumns(measure.by, "f", params);
       const start = params.add(measure.timeAtRisk.startDays, "integer");
       const end = params.add(measure.timeAtRisk.endDays, "integer");
-      const outcome = (alias: string) =>
-        `x.person_id = ${alias}.person_id and ${inConceptSet(`x.${t.concept}`, measure.outcome.conceptSet, params)}`;
       const atRisk =
         `select f.person_id, ${d0}, f.index_date + ${start} as tar_start, ` +
         `least(f.index_date + ${end}, f.obs_end) as tar_end from custos_final f`;
-      const withOutcome =
-        `select w.d0, w.tar_start, w.tar_end, (select min(x.${t.date}) from ${t.table} x where ${outcome("w")} ` +
-        `and x.${t.date} >= w.tar_start and x.${t.date} <= w.tar_end) as first_outcome from (${atRisk}) w ` +
-        `where w.tar_end >= w.tar_start and not exists (select 1 from ${t.table} x where ${outcome("w")} ` +
-        `and x.${t.date} < w.tar_start)`;
+      // Outcome records joined and grouped once, not looked up per person (see compileCohort).
+      const outcomes =
+        `select w.person_id, max(case when x.${t.date} < w.tar_start then 1 else 0 end) as prior, ` +
+        `min(case when x.${t.date} >= w.tar_start and x.${t.date} <= w.tar_end then x.${t.date} end) as first_outcome ` +
+        `from (${atRisk}) w join ${t.table} x on x.person_id = w.person_id and ` +
+        `${inConceptSet(`x.${t.concept}`, measure.outcome.conceptSet, params)} group by w.person_id`;
       return (
-        `select t.d0, count(*) as persons, count(t.first_outcome) as events, ` +
-        `cast(sum(coalesce(t.first_outcome, t.tar_end) - t.tar_start + 1) as bigint) as person_days ` +
-        `from (${withOutcome}) t group by t.d0`
+        `select w.d0, count(*) as persons, count(o.first_outcome) as events, ` +
+        `cast(sum(coalesce(o.first_outcome, w.tar_end) - w.tar_start + 1) as bigint) as person_days ` +
+        `from (${atRisk}) w left join (${outcomes}) o on o.person_id = w.person_id ` +
+        `where w.tar_end >= w.tar_start and coalesce(o.prior, 0) = 0 group by w.d0`
       );
     }
     case "summary": {
