@@ -39,6 +39,12 @@ function checkBlock(field: string, value: number): void {
   }
 }
 
+/** Whether a getLogs failure is the node's cap on results (JSON-RPC -32005). */
+function isLimitExceeded(error: unknown): boolean {
+  const nested = error as { error?: { code?: unknown }; info?: { error?: { code?: unknown } } };
+  return nested.error?.code === -32005 || nested.info?.error?.code === -32005;
+}
+
 /**
  * Reads events page by page over a block range, in chain order (block, then log index), each
  * exactly once. The range's end is fixed when reading starts, so events mined meanwhile are
@@ -84,8 +90,11 @@ export async function* readLedgerEvents<E extends LedgerEvent>(
     return fragment.topicHash;
   });
   const topics: TopicFilter = [topic0, ...(query.topics ?? [])];
-  for (let start = fromBlock; start <= toBlock; start += pageSize) {
-    const end = Math.min(toBlock, start + pageSize - 1);
+  // A node caps the logs one query returns (EIP-1474 -32005 "limit exceeded"): a page over
+  // blocks of bulk grants can hold more, so a refused page is halved and read again.
+  let span = pageSize;
+  for (let start = fromBlock; start <= toBlock; ) {
+    const end = Math.min(toBlock, start + span - 1);
     let logs: Awaited<ReturnType<Provider["getLogs"]>>;
     try {
       logs = await raceAbort(
@@ -94,8 +103,14 @@ export async function* readLedgerEvents<E extends LedgerEvent>(
         { sent: false },
       );
     } catch (error) {
+      if (end > start && isLimitExceeded(error)) {
+        span = Math.max(1, Math.floor((end - start + 1) / 2));
+        continue;
+      }
       throw decodeContractError(error, [query.abi]);
     }
+    start = end + 1;
+    span = pageSize;
     const ordered = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     for (const log of ordered) {
       if (log.removed) continue;
