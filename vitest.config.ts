@@ -22,7 +22,9 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: "contracts", include: contracts } },
-      { extends: true, test: { name: "e2e", include: e2e } },
+      // Each e2e suite runs node processes (a network: 4–8 of them) on a 2-core machine: two
+      // at once starve each other's timing, so their files run one after another.
+      { extends: true, test: { name: "e2e", include: e2e, fileParallelism: false } },
     ],
   },
 });
