@@ -121,11 +121,23 @@ function runTool(file: string, args: readonly string[], runAs: RunAs | undefined
   });
 }
 
-/** Servers still running, stopped if the test process exits without stopping them. */
+/**
+ * Servers still running, killed if the process exits or is stopped by a signal without
+ * stopping them: PostgreSQL outlives its parent, and an orphan busy with a query takes a core
+ * from everything that runs after it.
+ */
 const running = new Set<ChildProcess>();
-process.once("exit", () => {
+const killRunning = () => {
   for (const child of running) child.kill("SIGKILL");
-});
+};
+process.once("exit", killRunning);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killRunning();
+    // Then die of the signal as the process would have without this handler.
+    process.kill(process.pid, signal);
+  });
+}
 
 /** Starts `postgres` and resolves once it accepts connections; rejects if it exits first. */
 function startServer(
