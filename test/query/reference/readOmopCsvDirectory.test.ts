@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseQuerySpec } from "../../../src/query/parseQuerySpec.ts";
+import { OMOP_SAMPLE_DIR } from "../../omopStore/openTestOmopStores.ts";
 import { evaluateReference } from "./evaluateReference.ts";
 import { readOmopCsvDirectory } from "./readOmopCsvDirectory.ts";
 import {
@@ -168,12 +168,10 @@ describe("exact decimals and dates", () => {
   });
 });
 
-// The 28-person OHDSI sample, where present: read and evaluated end to end.
-const sample = ["test/fixtures/omop-synthea27nj", "../shared/data/omop-synthea27nj"].find((dir) =>
-  existsSync(join(dir, "PERSON.csv")),
-);
+// The 28-person OHDSI sample kept in the repository: read and evaluated end to end.
+const sample = OMOP_SAMPLE_DIR;
 
-describe.skipIf(sample === undefined)("the OHDSI sample (omop-synthea27nj)", () => {
+describe("the OHDSI sample (omop-synthea27nj)", () => {
   it("reads every table and gives consistent aggregates", async () => {
     const data = await readOmopCsvDirectory(sample as string);
     expect(data.person).toHaveLength(28);
