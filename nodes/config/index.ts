@@ -10,4 +10,5 @@ export {
   type NodeConfig,
   nodeConfigSchema,
 } from "./nodeConfigSchema.ts";
+export { readConfigDocument } from "./readConfigDocument.ts";
 export { type ConfigProblem, type ResolveConfigOptions, resolveConfig } from "./resolveConfig.ts";

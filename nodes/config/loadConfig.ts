@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { CustosError } from "../../src/errors/index.ts";
 import type { ConfigOverride } from "./ConfigOverride.ts";
 import type { NodeConfig } from "./nodeConfigSchema.ts";
+import { readConfigDocument } from "./readConfigDocument.ts";
 import { resolveConfig } from "./resolveConfig.ts";
 
 /** Options of {@link loadConfig}. */
@@ -34,24 +33,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<NodeC
     return resolveConfig({}, { overrides: options.overrides ?? [], baseDir: cwd, cwd });
   }
   const file = resolve(cwd, options.file);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (cause) {
-    throw new CustosError("CONFIG_INVALID", `config file cannot be read: ${file}`, {
-      cause,
-      details: { file, field: "", reason: "cannot be read" },
-    });
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (cause) {
-    throw new CustosError("CONFIG_INVALID", `config file is not valid JSON: ${file}`, {
-      cause,
-      details: { file, field: "", reason: "not valid JSON" },
-    });
-  }
+  const document = await readConfigDocument(file);
   return resolveConfig(document, {
     overrides: options.overrides ?? [],
     baseDir: dirname(file),

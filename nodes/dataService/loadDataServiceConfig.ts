@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import Value from "typebox/value";
 import { CustosError } from "../../src/errors/index.ts";
 import { type OmopStoreConfig, resolveOmopStoreConfig } from "../../src/omopStore/index.ts";
 import { schemaProblems } from "../../src/runtime/index.ts";
-import { deepFreeze } from "../config/index.ts";
+import { deepFreeze, readConfigDocument } from "../config/index.ts";
 import { type DataServiceConfig, dataServiceConfigSchema } from "./dataServiceConfigSchema.ts";
 
 /** A data service configuration with its OMOP store resolved and paths made absolute. */
@@ -51,14 +50,6 @@ export function resolveDataServiceConfig(
  * @throws CustosError `CONFIG_INVALID` for an unreadable file, bad JSON or a failing field.
  */
 export async function loadDataServiceConfig(file: string): Promise<ResolvedDataServiceConfig> {
-  let document: unknown;
-  try {
-    document = JSON.parse(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new CustosError("CONFIG_INVALID", `cannot read ${file} as JSON`, {
-      details: { field: "", reason: (error as Error).message, file },
-      cause: error,
-    });
-  }
+  const document = await readConfigDocument(resolve(file));
   return resolveDataServiceConfig(document, dirname(resolve(file)));
 }

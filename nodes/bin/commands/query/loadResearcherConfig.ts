@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import Value from "typebox/value";
 import { CustosError } from "../../../../src/errors/index.ts";
 import { type SchemaProblem, schemaProblems } from "../../../../src/runtime/index.ts";
-import { deepFreeze } from "../../../config/index.ts";
+import { deepFreeze, readConfigDocument } from "../../../config/index.ts";
 import {
   HOSPITAL_ID_KEY,
   type ResearcherConfig,
@@ -91,23 +91,6 @@ export async function loadResearcherConfig(
   readText: (path: string) => Promise<string>,
 ): Promise<ResearcherConfig> {
   const file = resolve(path);
-  let text: string;
-  try {
-    text = await readText(file);
-  } catch (cause) {
-    throw new CustosError("CONFIG_INVALID", `config file cannot be read: ${file}`, {
-      cause,
-      details: { file, field: "", reason: "cannot be read" },
-    });
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (cause) {
-    throw new CustosError("CONFIG_INVALID", `config file is not valid JSON: ${file}`, {
-      cause,
-      details: { file, field: "", reason: "not valid JSON" },
-    });
-  }
+  const document = await readConfigDocument(file, readText);
   return resolveResearcherConfig(document, dirname(file), file);
 }
