@@ -97,6 +97,25 @@ async function submitApproved(querySpec: QuerySpec): Promise<bigint> {
   return queryId;
 }
 
+/**
+ * Delivers the spec as a researcher's client does: the service learns of a query from the
+ * chain, so right after submission it may answer `DATA_SERVICE_QUERY_UNKNOWN` until its
+ * next scan; the delivery is retried then.
+ */
+async function deliverSpec(queryId: bigint, body: unknown) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await call(`/queries/${queryId}/spec`, {
+      method: "PUT",
+      body: JSON.stringify(body),
+    });
+    if (answer.body.error?.code !== "DATA_SERVICE_QUERY_UNKNOWN" || Date.now() > deadline) {
+      return answer;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function waitForFinal(queryId: bigint): Promise<ServiceAnswer> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -173,11 +192,7 @@ afterAll(async () => {
 describe("the data service", () => {
   it("runs an approved query over consenting patients only and records a verifiable result", async () => {
     const queryId = await submitApproved(spec);
-    const put = await call(`/queries/${queryId}/spec`, {
-      method: "PUT",
-      body: JSON.stringify(spec),
-    });
-    expect(put.status).toBe(202);
+    expect((await deliverSpec(queryId, spec)).status).toBe(202);
     expect((await waitForFinal(queryId)).state).toBe("recorded");
     const { status, body } = await call(`/queries/${queryId}/result`);
     expect(status).toBe(200);
@@ -223,10 +238,7 @@ describe("the data service", () => {
 
   it("refuses a spec whose hash is not the on-chain one, unsigned and foreign requests, and replays", async () => {
     const queryId = await submitApproved({ ...spec, title: "another" });
-    const mismatch = await call(`/queries/${queryId}/spec`, {
-      method: "PUT",
-      body: JSON.stringify(spec),
-    });
+    const mismatch = await deliverSpec(queryId, spec);
     expect([mismatch.status, mismatch.body.error?.code]).toEqual([409, "FEDERATION_SPEC_MISMATCH"]);
     const unsigned = await fetch(`${service.url}/queries/${queryId}`);
     expect(((await unsigned.json()) as ServiceAnswer).error?.code).toBe(
@@ -248,10 +260,7 @@ describe("the data service", () => {
 
   it("declines the same cohort less one revoked patient (differencing)", async () => {
     const first = await submitApproved({ ...spec, title: "first" });
-    await call(`/queries/${first}/spec`, {
-      method: "PUT",
-      body: JSON.stringify({ ...spec, title: "first" }),
-    });
+    expect((await deliverSpec(first, { ...spec, title: "first" })).status).toBe(202);
     expect((await waitForFinal(first)).state).toBe("recorded");
     // One consenting member of the cohort revokes; the same question again would tell
     // their values apart.
@@ -269,10 +278,7 @@ describe("the data service", () => {
     });
     await registry.revoke(subject, `0x${"cd".repeat(32)}`);
     const second = await submitApproved({ ...spec, title: "second" });
-    await call(`/queries/${second}/spec`, {
-      method: "PUT",
-      body: JSON.stringify({ ...spec, title: "second" }),
-    });
+    expect((await deliverSpec(second, { ...spec, title: "second" })).status).toBe(202);
     const job = await waitForFinal(second);
     expect([job.state, job.reason]).toEqual(["declined", "differencing"]);
     const ledger = createAccessLedgerClient({
