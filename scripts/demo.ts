@@ -119,6 +119,10 @@ async function stayUp(): Promise<void> {
     [
       "",
       `The network keeps running until Ctrl-C. Its directory: ${dir}`,
+      `Dashboard (regulators and hospital staff): ${urlOf(nodeNamed("hospital-0"))}/dashboard`,
+      `  sign in with a browser wallet holding the regulator key (regulator in ${network.keysFile})`,
+      `Patient portal: ${urlOf(nodeNamed("hospital-0"))}/portal`,
+      `Audit API: ${urlOf(nodeNamed("hospital-0"))}/docs (OpenAPI at /openapi.json); every hospital's node serves the same on its own port`,
       "Try next, in another terminal from this repository:",
       `  npm run custos -- network status --dir ${dir}`,
       `  npm run custos -- query policy 1 --config ${dir}/researcher.json`,
@@ -555,6 +559,7 @@ async function runDemo(): Promise<void> {
     validatorKey: validatorE.privateKey,
     rpcPort: ports,
     p2pPort: ports + 1,
+    relayerKey: hospitalE.privateKey,
   });
   network = added.network;
   processes.set(added.node.name, await startLocalNode(added.node, { logLevel: "warn" }));

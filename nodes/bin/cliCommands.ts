@@ -1,5 +1,6 @@
 import type { CliCommand } from "./CliCommand.ts";
 import { createAnonymiseCommand } from "./commands/anonymise.ts";
+import { createAuditCommand } from "./commands/audit.ts";
 import { createBlockCommand } from "./commands/block.ts";
 import { createConsentCommand } from "./commands/consent.ts";
 import { createDataCommand } from "./commands/data.ts";
@@ -26,4 +27,5 @@ export const cliCommands: readonly CliCommand[] = [
   createDataCommand(),
   createDataServiceCommand(),
   createQueryCommand(),
+  createAuditCommand(),
 ];

@@ -93,6 +93,23 @@ export const nodeConfigSchema = Type.Object(
         },
       ),
     ),
+    portal: Type.Optional(
+      Type.Object(
+        {
+          relayerKeyFile: Type.String({
+            minLength: 1,
+            description:
+              "Path of the key file of the member account that relays patients' signed consent changes from the portal (never the key itself); relative to the config file.",
+            "x-reason": "must be a non-empty path",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "The patient portal's consent relay; omit and the portal shows consents but changes none.",
+        },
+      ),
+    ),
     observer: flag(
       false,
       "Follow and verify the network's chain and serve it without voting (a regulator's copy); needs p2p and no validator.",
@@ -318,6 +335,7 @@ export type NodeConfig = DeepReadonly<Static<typeof nodeConfigSchema>>;
 export const configPathFields = [
   "dataDir",
   "chain.genesisFile",
+  "portal.relayerKeyFile",
   "validator.keyFile",
   "p2p.keyFile",
 ] as const;

@@ -106,6 +106,12 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
       reason: "must be the path of a key file, not the key itself",
     });
   }
+  if (config.portal !== undefined && KEY_LIKE.test(config.portal.relayerKeyFile)) {
+    crossField.push({
+      field: "portal.relayerKeyFile",
+      reason: "must be the path of a key file, not the key itself",
+    });
+  }
   if (config.observer && config.validator !== undefined) {
     crossField.push({ field: "observer", reason: "an observer has no validator key" });
   }

@@ -36,6 +36,8 @@ export const localNetworkFiles = {
   config: "config.json",
   validatorKey: "validator.key",
   nodeKey: "node.key",
+  /** A hospital's admin account key: its node relays patients' signed consent changes with it. */
+  relayerKey: "relayer.key",
   pid: "node.pid",
   log: "node.log",
   data: "data",

@@ -14,6 +14,8 @@ export interface AddLocalHospitalOptions {
   readonly rpcPort: number;
   /** Its p2p port. */
   readonly p2pPort: number;
+  /** Its admin account's key, 0x-hex: with it, its node's portal relays patients' consent changes. */
+  readonly relayerKey?: string;
 }
 
 /**
@@ -34,10 +36,13 @@ export async function addLocalHospital(
   network: LocalNetwork,
   options: AddLocalHospitalOptions,
 ): Promise<{ network: LocalNetwork; node: LocalNetworkNode }> {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(options.validatorKey)) {
-    throw new CustosError("INVALID_ARGUMENT", "validatorKey must be 32 bytes of 0x-hex", {
-      details: { field: "validatorKey" },
-    });
+  for (const field of ["validatorKey", "relayerKey"] as const) {
+    const value = options[field];
+    if (value !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(value)) {
+      throw new CustosError("INVALID_ARGUMENT", `${field} must be 32 bytes of 0x-hex`, {
+        details: { field },
+      });
+    }
   }
   const key = hexToBytes(options.validatorKey as `0x${string}`);
   const index = network.nodes.filter((n) => n.kind === "hospital").length;
@@ -57,8 +62,13 @@ export async function addLocalHospital(
   await writeFile(join(dir, localNetworkFiles.validatorKey), `${options.validatorKey.slice(2)}\n`, {
     mode: 0o600,
   });
+  if (options.relayerKey !== undefined) {
+    await writeFile(join(dir, localNetworkFiles.relayerKey), `${options.relayerKey.slice(2)}\n`, {
+      mode: 0o600,
+    });
+  }
   const bootnodes = network.nodes.filter((n) => n.kind === "hospital").map((n) => n.multiaddr);
-  const config = localNodeConfig(node, bootnodes);
+  const config = localNodeConfig(node, bootnodes, { relayer: options.relayerKey !== undefined });
   await writeFile(node.configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 });
   const grown: LocalNetwork = {
     ...network,

@@ -143,14 +143,26 @@ export async function createLocalNetwork(options: LocalNetworkOptions): Promise<
   const keysFile = join(dir, localNetworkFiles.keys);
   await writeFile(genesisFile, `${JSON.stringify(genesis, null, 2)}\n`, { mode: 0o644 });
   await writeKeys(keysFile, keys);
-  for (const node of nodes) {
+  for (const [position, node] of nodes.entries()) {
     await mkdir(node.dir, { recursive: true });
     const keyFile =
       node.kind === "hospital" ? localNetworkFiles.validatorKey : localNetworkFiles.nodeKey;
     await writeFile(join(node.dir, keyFile), `${node.key.slice(2)}\n`, { mode: 0o600 });
+    // Hospitals come first in `nodes`, in the order of `keys.hospitals`.
+    const admin = node.kind === "hospital" ? keys.hospitals[position]?.account : undefined;
+    if (admin !== undefined) {
+      await writeFile(
+        join(node.dir, localNetworkFiles.relayerKey),
+        `${admin.privateKey.slice(2)}\n`,
+        {
+          mode: 0o600,
+        },
+      );
+    }
     const config = localNodeConfig(
       node,
       bootnodes.filter((b) => b !== node.multiaddr),
+      { relayer: admin !== undefined },
     );
     await writeFile(node.configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 });
   }

@@ -6,12 +6,14 @@ const files = {
   genesis: "../genesis.json",
   validatorKey: "validator.key",
   nodeKey: "node.key",
+  relayerKey: "relayer.key",
 } as const;
 
 /**
  * The `custos node --config` document of a local network's node: data in `data/`, the
  * network's genesis one directory up, its key file (a hospital's validator key, an
- * observer's node key), p2p and JSON-RPC on 127.0.0.1 at its ports, and `bootnodes`.
+ * observer's node key), with `relayer` the portal's relayer key file (a hospital's admin
+ * account), p2p and JSON-RPC on 127.0.0.1 at its ports, and `bootnodes`.
  *
  * @example
  * ```ts
@@ -21,12 +23,14 @@ const files = {
 export function localNodeConfig(
   node: Pick<LocalNetworkNode, "kind" | "rpcPort" | "p2pPort">,
   bootnodes: readonly string[],
+  options: { readonly relayer?: boolean } = {},
 ): Record<string, unknown> {
   const hospital = node.kind === "hospital";
   return {
     dataDir: files.data,
     chain: { genesisFile: files.genesis },
     ...(hospital ? { validator: { keyFile: files.validatorKey } } : { observer: true }),
+    ...(options.relayer === true ? { portal: { relayerKeyFile: files.relayerKey } } : {}),
     p2p: {
       enabled: true,
       host: "127.0.0.1",

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, createAddressFromPrivateKey, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
+import { type AuditReader, type NodeAudit, startAuditIndex } from "../audit/index.ts";
+import { createNodeAuditApi, type NodeAuditApi } from "../auditApi/index.ts";
 import {
   commitGenesis,
   createQbftHeaderRule,
@@ -97,6 +99,8 @@ export interface CustosNode {
   readonly reindexed?: ReindexReport;
   /** The p2p network, consensus and sync of a node with `p2p.enabled`. */
   readonly network?: NodeNetwork;
+  /** The node's audit index (`dataDir/audit`), kept at the head after every commit. */
+  readonly audit: AuditReader;
   /** Stops producing blocks (after the block in progress), closes the RPC server and the database. */
   stop(): Promise<void>;
 }
@@ -107,6 +111,25 @@ function sameHash(a: Uint8Array | undefined, b: Uint8Array): boolean {
 
 function hexAddress(hex: string): Uint8Array {
   return hexToBytes(hex as `0x${string}`);
+}
+
+/**
+ * The key of the account that relays patients' signed consent changes from the portal: the
+ * configured key file, or on a dev node the first hospital's admin account; none otherwise.
+ */
+async function relayerKeyOf(
+  config: NodeConfig,
+  dev: DevChain | undefined,
+): Promise<{ relayerKey?: string }> {
+  if (config.portal !== undefined) {
+    const { privateKey } = await readValidatorKey(
+      config.portal.relayerKeyFile,
+      "portal.relayerKeyFile",
+    );
+    return { relayerKey: bytesToHex(privateKey) };
+  }
+  const admin = dev?.keys.hospitals[0]?.account.privateKey;
+  return admin === undefined ? {} : { relayerKey: admin };
 }
 
 /**
@@ -337,6 +360,8 @@ async function startInDataDir(
   let network: NodeNetwork | undefined;
   let calls: CallPool | undefined;
   let replays: ReplayPool | undefined;
+  let audit: NodeAudit | undefined;
+  let auditApi: NodeAuditApi | undefined;
   try {
     const genesisBlock = await commitGenesis(chainDb, genesis);
     const headBlock = chainDb.head() as Block;
@@ -346,6 +371,16 @@ async function startInDataDir(
       log.info({ head: headBlock.header.number }, "rebuilding flat state");
       await chainDb.rebuildFlatState();
     }
+    // Rebuilt with the chain on --reindex; otherwise it catches up from its own marker.
+    audit = await startAuditIndex(
+      { dataDir, rebuild: options.reindex === true },
+      {
+        chainDb,
+        contracts: genesis.contracts,
+        logger: modules.logger.child({ component: "audit" }),
+      },
+    );
+    const startedAudit = audit;
     const consortium = hexAddress(genesis.contracts.consortium);
     const validatorSets = createValidatorSetCache(consortium);
     const engine = createExecutionEngine({
@@ -404,10 +439,28 @@ async function startInDataDir(
       blockPeriodSeconds: genesis.blockPeriodSeconds,
       now: () => clock.now(),
     });
+    // After the commit and every other listener: the follower only schedules its work.
+    api.onNewHead(() => startedAudit.follower.wake());
+    let boundUrl: string | undefined;
+    const auditLog = modules.logger.child({ component: "audit-api" });
+    auditApi = await createNodeAuditApi({
+      api,
+      reader: startedAudit.reader,
+      dataDir,
+      contracts: genesis.contracts,
+      // Exports name the node by its validator address, an observer by its role.
+      observer: validator === undefined ? "custos-observer" : bytesToHex(validator),
+      rpcUrl: () => boundUrl,
+      ...(await relayerKeyOf(config, dev)),
+      version: modules.clientVersion,
+      onInternalError: (error, route) => auditLog.error({ route, err: error }, "audit api error"),
+    });
+    const startedAuditApi = auditApi;
     server = createRpcServer({
       api,
       options: rpcOptions(config),
       logger: modules.logger.child({ component: "rpc" }),
+      extend: startedAuditApi.register,
     });
     stopIfAborted();
     let rpcUrl: string;
@@ -416,6 +469,7 @@ async function startInDataDir(
     } catch (cause) {
       throw listenError(config.rpc.host, config.rpc.port, cause);
     }
+    boundUrl = rpcUrl;
     if (dev !== undefined) await writeDevKeys(dev, rpcUrl);
     if (config.p2p.enabled) {
       network = await startNodeNetwork(
@@ -495,13 +549,16 @@ async function startInDataDir(
       ...(dev === undefined ? {} : { dev }),
       ...(reindexed === undefined ? {} : { reindexed }),
       ...(startedNetwork === undefined ? {} : { network: startedNetwork }),
+      audit: startedAudit.reader,
       stop() {
         stopping ??= (async () => {
           await startedNetwork?.stop();
           await startedProducer?.stop();
           await startedServer.close();
+          await auditApi?.close();
           await startedCalls.close();
           await startedReplays.close();
+          await startedAudit.stop();
           await chainDb.close();
           await lock.release();
           if (temporary) await rm(dataDir, { recursive: true, force: true });
@@ -514,8 +571,10 @@ async function startInDataDir(
     await network?.stop();
     await producer?.stop();
     await server?.close();
+    await auditApi?.close();
     await calls?.close();
     await replays?.close();
+    await audit?.stop();
     await chainDb.close();
     throw error;
   }

@@ -23,6 +23,11 @@ export interface CreateRpcServerArgs {
   readonly options?: RpcServerOptions;
   /** Where internal errors (with their causes) go; clients never see them. */
   readonly logger?: RpcLogger;
+  /**
+   * Registers more routes on the same server before it listens (the node's audit API,
+   * dashboard and portal), each in its own encapsulated scope.
+   */
+  readonly extend?: (app: FastifyInstance) => Promise<void>;
 }
 
 /** A running-or-ready RPC server. */
@@ -264,6 +269,11 @@ export function createRpcServer(args: CreateRpcServerArgs): RpcServer {
       );
     }
   });
+
+  if (args.extend !== undefined) {
+    const extend = args.extend;
+    app.register(async (scope) => extend(scope));
+  }
 
   return {
     fastify: app,

@@ -133,6 +133,62 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  // ---- audit model and index (src/audit, nodes/audit) ----
+  AUDIT_EVENT_UNDECODABLE: {
+    description:
+      "A log of a Custos contract is none of its events, or its topics or data are not the event's canonical ABI encoding (the contract and the audit model disagree); details name the contract, block and log index.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  AUDIT_REQUEST_INVALID: {
+    description:
+      "An audit read's argument is malformed or out of range (an address, query id, subject, organisation, purpose, time range or page size); details name the field.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  AUDIT_PAGE_TOO_LARGE: {
+    description:
+      "An audit read asked for more items per page than the index serves; details give the limit asked for and the maximum.",
+    httpStatus: 400,
+    rpcCode: -32005,
+  },
+  AUDIT_CURSOR_INVALID: {
+    description:
+      "An audit read's cursor was not returned by the same read (damaged, or from another list); start again without a cursor.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  AUDIT_INDEX_GAP: {
+    description:
+      "A block was offered to the audit index out of order: not the block after its last indexed one (details name both); nothing was written.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  AUDIT_INDEX_CORRUPT: {
+    description:
+      "A record of the node's audit index does not decode; the index is derived from the chain and is rebuilt by restarting the node with --reindex (or deleting <dataDir>/audit).",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  AUDIT_INDEX_UNAVAILABLE: {
+    description:
+      "The node's audit index cannot be read or written: it is closed, or its database failed to open or write; details carry the cause.",
+    httpStatus: 503,
+    rpcCode: -32603,
+  },
+  // ---- audit exports: FHIR AuditEvent (IHE BALP), CSV, JSON Lines (src/auditExport) ----
+  AUDIT_EXPORT_INPUT_INVALID: {
+    description:
+      "An audit export was given something it cannot map: an entry that is not of the audit model, a malformed chain location, subject pseudonym or export context (chain id, observer, contract addresses); details name the field.",
+    httpStatus: 400,
+    rpcCode: -32602,
+  },
+  AUDIT_EXPORT_QUERY_UNKNOWN: {
+    description:
+      "An audit export needs a query's summary (its researcher and purpose) for a result or decline and the export context has none for that query id; details give the query id.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
   // ---- ledger clients: contract errors and chain access (src/ledger) ----
   CONSENT_UNAUTHORISED: {
     description:
@@ -755,6 +811,24 @@ export const errorCodes = {
     httpStatus: 422,
     rpcCode: -32003,
   },
+  // The regulator REST API (nodes/auditApi) on every node.
+  AUDIT_API_UNAUTHORISED: {
+    description:
+      "An audit API request is unsigned, badly signed, replayed or outside the accepted clock window; nothing was read.",
+    httpStatus: 401,
+    rpcCode: -32001,
+  },
+  AUDIT_API_NOT_FOUND: {
+    description: "The audit API has no such query (or other named item) in its index.",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
+  AUDIT_API_FORBIDDEN: {
+    description:
+      "An audit API request is signed by an account that is not an admin of a regulator or hospital organisation, or asks for another hospital's per-subject data; nothing was read.",
+    httpStatus: 403,
+    rpcCode: -32001,
+  },
   // The hospital data service (nodes/dataService): runs approved queries on local OMOP data.
   DATA_SERVICE_QUERY_UNKNOWN: {
     description:
@@ -789,6 +863,25 @@ export const errorCodes = {
     description:
       "A query job failed after its bounded retries (timeout, crash, database error); the query was declined on chain with the failure reason.",
     httpStatus: 500,
+    rpcCode: -32603,
+  },
+  // Offline proofs of chain events (src/auditProof).
+  AUDIT_PROOF_INVALID: {
+    description:
+      "An audit proof does not verify against its trust anchor: details name the first failing link (format, anchor, validatorSet, seals, header, receiptsRoot, transactionsRoot, receipt, log), the proof item and the reason.",
+    httpStatus: 422,
+    rpcCode: -32000,
+  },
+  AUDIT_PROOF_TARGET_NOT_FOUND: {
+    description:
+      "An event to prove is not on the chain: no such transaction, no log at that index, or no AccessLedger event of that query id.",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
+  AUDIT_PROOF_SOURCE_INVALID: {
+    description:
+      "The node's raw header, receipts or block do not make a proof: they do not decode or do not hash to the header's roots; details name the block and the part.",
+    httpStatus: 502,
     rpcCode: -32603,
   },
 } as const satisfies Record<string, ErrorCodeInfo>;

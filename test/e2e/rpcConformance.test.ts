@@ -93,6 +93,9 @@ const eip1898Position: Record<string, number> = {
   eth_createAccessList: 1,
   eth_getProof: 2,
   eth_getBlockReceipts: 0,
+  debug_getRawHeader: 0,
+  debug_getRawReceipts: 0,
+  debug_getRawBlock: 0,
 };
 
 /**
@@ -294,6 +297,9 @@ beforeAll(async () => {
     eth_uninstallFilter: [uninstall],
     eth_getProof: [registryAddress, ["0x0", "0x1"], blockNumber],
     debug_traceTransaction: [tx.hash, { tracer: "callTracer" }],
+    debug_getRawHeader: [blockNumber],
+    debug_getRawReceipts: [blockNumber],
+    debug_getRawBlock: [blockNumber],
   });
   extra.push(
     ["eth_getFilterChanges", [logFilter], "a log filter's changes"],

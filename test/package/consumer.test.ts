@@ -79,6 +79,9 @@ describe("the packed SDK in a consumer project", () => {
   it("ships the compiled build and no tests, benchmarks or TypeScript sources", () => {
     expect(tarballFiles).toContain("package/package.json");
     expect(tarballFiles).toContain("package/dist/nodes/bin/custos.js");
+    // The dashboard and portal ship prebuilt: an installed node needs no bundler.
+    expect(tarballFiles).toContain("package/dist/nodes/dashboard/assets/dashboard.js");
+    expect(tarballFiles).toContain("package/dist/nodes/dashboard/assets/portal.js");
     for (const file of tarballFiles) {
       expect(file).toMatch(
         /^package\/(package\.json|README\.md|LICENSE|dist\/(src|nodes)\/.*\.(js|d\.ts))$/,

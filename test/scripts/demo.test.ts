@@ -3,8 +3,28 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Runs `npm start`'s script until it says it stays up, then stops it as a user would (Ctrl-C). */
-function runDemo(): Promise<{ stdout: string; code: number | null }> {
+/** What the running network's node served at the URLs the demo printed. */
+interface Served {
+  readonly dashboard: number;
+  readonly auditStatus: { readonly height: string; readonly validators: readonly string[] };
+}
+
+/** Fetches the dashboard and the audit API's status from the URL the demo printed. */
+async function visit(stdout: string): Promise<Served> {
+  const base = /^Dashboard .*: (http:\/\/127\.0\.0\.1:\d+)\/dashboard$/m.exec(stdout)?.[1];
+  if (base === undefined) throw new Error("the demo printed no dashboard URL");
+  const dashboard = (await fetch(`${base}/dashboard`)).status;
+  const auditStatus = (await (
+    await fetch(`${base}/audit/v1/status`)
+  ).json()) as Served["auditStatus"];
+  return { dashboard, auditStatus };
+}
+
+/**
+ * Runs `npm start`'s script until it says it stays up, visits the dashboard it printed, then
+ * stops it as a user would (Ctrl-C).
+ */
+function runDemo(): Promise<{ stdout: string; code: number | null; served: Served | Error }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["scripts/demo.ts"], {
       cwd: ROOT,
@@ -13,15 +33,23 @@ function runDemo(): Promise<{ stdout: string; code: number | null }> {
     let stdout = "";
     let stderr = "";
     let interrupted = false;
+    let served: Served | Error = new Error("not visited");
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`the demo did not finish in time:\n${stdout}\n${stderr}`));
     }, 360_000);
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (!interrupted && stdout.includes("The network keeps running until Ctrl-C")) {
+      if (!interrupted && stdout.includes("Specs are described in docs/query.md")) {
         interrupted = true;
-        child.kill("SIGINT");
+        visit(stdout)
+          .then((visited) => {
+            served = visited;
+          })
+          .catch((error: Error) => {
+            served = error;
+          })
+          .finally(() => child.kill("SIGINT"));
       }
     });
     child.stderr.on("data", (chunk: Buffer) => {
@@ -29,15 +57,21 @@ function runDemo(): Promise<{ stdout: string; code: number | null }> {
     });
     child.on("exit", (code) => {
       clearTimeout(timer);
-      resolve({ stdout, code });
+      resolve({ stdout, code, served });
     });
   });
 }
 
 describe("npm start (scripts/demo.ts)", () => {
   it("runs the whole flow on a 4-hospital network with data services, stays up, and stops on Ctrl-C", async () => {
-    const { stdout, code } = await runDemo();
+    const { stdout, code, served } = await runDemo();
     expect(code).toBe(0);
+    // While it stays up, the node it names serves the dashboard and the audit API.
+    expect(served).toMatchObject({
+      dashboard: 200,
+      auditStatus: { validators: expect.any(Array) },
+    });
+    expect(stdout).toMatch(/^Patient portal: http:\/\/127\.0\.0\.1:\d+\/portal$/m);
     expect(stdout).toMatch(/^Custos demo — .* 4-hospital network \(http:\/\/127\.0\.0\.1:\d+\)$/m);
     // Each hospital's synthetic consents on chain and its data service up.
     expect(

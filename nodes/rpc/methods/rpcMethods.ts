@@ -1,4 +1,7 @@
 import type { RpcMethod } from "../defineMethod.ts";
+import { debugGetRawBlock } from "./debugGetRawBlock.ts";
+import { debugGetRawHeader } from "./debugGetRawHeader.ts";
+import { debugGetRawReceipts } from "./debugGetRawReceipts.ts";
 import { debugTraceTransaction } from "./debugTraceTransaction.ts";
 import { ethAccounts } from "./ethAccounts.ts";
 import { ethBlockNumber } from "./ethBlockNumber.ts";
@@ -87,4 +90,7 @@ export const rpcMethods: readonly RpcMethod[] = [
   ethCreateAccessList,
   ethGetProof,
   debugTraceTransaction,
+  debugGetRawHeader,
+  debugGetRawReceipts,
+  debugGetRawBlock,
 ];

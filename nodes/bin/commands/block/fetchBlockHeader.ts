@@ -1,7 +1,7 @@
 import type { BlockHeader } from "@ethereumjs/block";
 import { CustosError } from "../../../../src/errors/index.ts";
 import { headerFromRpc } from "../../../chain/index.ts";
-import { usageError } from "../../usageError.ts";
+import { requireHttpUrl } from "../../requireHttpUrl.ts";
 
 /** A header fetched over JSON-RPC, and the hash the node gave for it. */
 export interface FetchedHeader {
@@ -56,15 +56,7 @@ async function callRpc(url: string, method: string, params: unknown[]): Promise<
  * ```
  */
 export async function fetchBlockHeader(url: string, number: bigint): Promise<FetchedHeader> {
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== "http:" && protocol !== "https:") {
-    throw usageError("block", "--rpc must be an http(s) URL", { flag: "--rpc" });
-  }
+  requireHttpUrl("block", url);
   const block = await callRpc(url, "eth_getBlockByNumber", [`0x${number.toString(16)}`, false]);
   if (block === null || block === undefined) {
     throw new CustosError("RPC_RESOURCE_NOT_FOUND", `${url} has no block ${number}`, {

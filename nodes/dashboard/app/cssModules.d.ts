@@ -1,0 +1,5 @@
+/** Stylesheets import as their text (esbuild's "text" loader), adopted into shadow roots. */
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
