@@ -302,8 +302,10 @@ async function run(
   );
 
   // ---- queries -------------------------------------------------------------------------
+  // An hour after the later of the head's time and now: the head may still be the genesis
+  // block (timestamp 0) when the steps above landed in blocks this provider has not seen.
   const latest = await provider.getBlock("latest");
-  const expiry = (latest?.timestamp ?? 0) + 3600;
+  const expiry = Math.max(latest?.timestamp ?? 0, Math.floor(Date.now() / 1000)) + 3600;
   const submission = (targets: number[], label: string) => ({
     specHash: doc(`spec-${label}`),
     use: 4 | 1024,
