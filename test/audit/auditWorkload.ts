@@ -13,11 +13,13 @@ import {
   id,
   JsonRpcProvider,
   keccak256,
+  type Log,
   toUtf8Bytes,
   Wallet,
   ZeroAddress,
 } from "ethers";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
+import type { AuditLog } from "../../src/audit/index.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import {
   type ConsortiumProposal,
@@ -26,6 +28,50 @@ import {
   createConsortiumClient,
   ledgerContracts,
 } from "../../src/ledger/index.ts";
+
+/** The three contracts' logs of a chain as eth_getLogs gives them, with their blocks. */
+export interface ChainAuditLogs {
+  readonly logs: readonly Log[];
+  /** Hash and timestamp of every block holding one of the logs, from eth_getBlockByNumber. */
+  readonly blocks: ReadonlyMap<number, { readonly hash: string; readonly timestamp: number }>;
+  /** The same logs as `projectAuditLog` takes them. */
+  readonly auditLogs: readonly AuditLog[];
+}
+
+/** Reads every log of the three contracts from block 0 to the head, with its block's time. */
+export async function readChainAuditLogs(
+  rpcUrl: string,
+  contracts: DevKeysFile["contracts"],
+): Promise<ChainAuditLogs> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+  try {
+    const logs = await provider.getLogs({
+      address: [contracts.consortium, contracts.consentRegistry, contracts.accessLedger],
+      fromBlock: 0,
+      toBlock: "latest",
+    });
+    const blocks = new Map<number, { hash: string; timestamp: number }>();
+    for (const number of new Set(logs.map((l) => l.blockNumber))) {
+      const block = await provider.getBlock(number);
+      if (block === null || block.hash === null) throw new Error(`no block ${number}`);
+      blocks.set(number, { hash: block.hash, timestamp: block.timestamp });
+    }
+    const auditLogs = logs.map((log) => ({
+      address: log.address,
+      topics: log.topics,
+      data: log.data,
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTimestamp: blocks.get(log.blockNumber)?.timestamp ?? -1,
+      transactionHash: log.transactionHash,
+      transactionIndex: log.transactionIndex,
+      logIndex: log.index,
+    }));
+    return { logs, blocks, auditLogs };
+  } finally {
+    provider.destroy();
+  }
+}
 
 /** An entry the audit model must give, without its location. */
 export interface ExpectedEntry {

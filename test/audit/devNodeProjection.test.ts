@@ -1,13 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, type Log } from "ethers";
+import type { Log } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import { type AuditEntry, projectAuditLog } from "../../src/audit/index.ts";
 import { ledgerContracts } from "../../src/ledger/index.ts";
-import { type AuditWorkload, runAuditWorkload } from "./auditWorkload.ts";
+import {
+  type AuditWorkload,
+  type ChainAuditLogs,
+  readChainAuditLogs,
+  runAuditWorkload,
+} from "./auditWorkload.ts";
 
 /**
  * The audit model against a real `custos node --dev` process: the workload makes every
@@ -19,8 +24,8 @@ let node: NodeProcess;
 let keys: DevKeysFile;
 let workload: AuditWorkload;
 let logs: Log[];
+let blocks: ChainAuditLogs["blocks"];
 let entries: AuditEntry[];
-const blocks = new Map<number, { hash: string; timestamp: number }>();
 
 const areas: Record<string, string> = {
   QuerySubmitted: "query",
@@ -44,37 +49,11 @@ beforeAll(async () => {
   node = await spawnDevNode({ dataDir });
   keys = await node.devKeys();
   workload = await runAuditWorkload(node.rpcUrl, keys);
-  const provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
-  try {
-    const { consortium, consentRegistry, accessLedger } = keys.contracts;
-    logs = await provider.getLogs({
-      address: [consortium, consentRegistry, accessLedger],
-      fromBlock: 0,
-      toBlock: "latest",
-    });
-    for (const number of new Set(logs.map((l) => l.blockNumber))) {
-      const block = await provider.getBlock(number);
-      if (block === null || block.hash === null) throw new Error(`no block ${number}`);
-      blocks.set(number, { hash: block.hash, timestamp: block.timestamp });
-    }
-  } finally {
-    provider.destroy();
-  }
-  entries = logs.map((log) => {
-    const entry = projectAuditLog(
-      {
-        address: log.address,
-        topics: log.topics,
-        data: log.data,
-        blockNumber: log.blockNumber,
-        blockHash: log.blockHash,
-        blockTimestamp: blocks.get(log.blockNumber)?.timestamp ?? -1,
-        transactionHash: log.transactionHash,
-        transactionIndex: log.transactionIndex,
-        logIndex: log.index,
-      },
-      keys.contracts,
-    );
+  const read = await readChainAuditLogs(node.rpcUrl, keys.contracts);
+  logs = [...read.logs];
+  blocks = read.blocks;
+  entries = read.auditLogs.map((log) => {
+    const entry = projectAuditLog(log, keys.contracts);
     if (entry === null) throw new Error("a Custos log projected to null");
     return entry;
   });

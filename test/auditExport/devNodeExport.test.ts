@@ -2,7 +2,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { JsonRpcProvider } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
@@ -21,7 +20,7 @@ import {
   auditJsonLines,
   disclosureAuditEventOf,
 } from "../../src/auditExport/index.ts";
-import { runAuditWorkload, workloadSubjects } from "../audit/auditWorkload.ts";
+import { readChainAuditLogs, runAuditWorkload, workloadSubjects } from "../audit/auditWorkload.ts";
 import { balpViolations } from "./balpConformance.ts";
 import { expectedPattern } from "./expectedPatterns.ts";
 import { type FhirValidators, fhirValidators, schemaErrors } from "./fhirSchema.ts";
@@ -44,41 +43,11 @@ beforeAll(async () => {
   node = await spawnDevNode({ dataDir });
   keys = await node.devKeys();
   await runAuditWorkload(node.rpcUrl, keys);
-  const provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
-  try {
-    const { consortium, consentRegistry, accessLedger } = keys.contracts;
-    const logs = await provider.getLogs({
-      address: [consortium, consentRegistry, accessLedger],
-      fromBlock: 0,
-      toBlock: "latest",
-    });
-    const times = new Map<number, number>();
-    for (const number of new Set(logs.map((l) => l.blockNumber))) {
-      const block = await provider.getBlock(number);
-      if (block === null) throw new Error(`no block ${number}`);
-      times.set(number, block.timestamp);
-    }
-    entries = logs.map((log) => {
-      const entry = projectAuditLog(
-        {
-          address: log.address,
-          topics: log.topics,
-          data: log.data,
-          blockNumber: log.blockNumber,
-          blockHash: log.blockHash,
-          blockTimestamp: times.get(log.blockNumber) ?? -1,
-          transactionHash: log.transactionHash,
-          transactionIndex: log.transactionIndex,
-          logIndex: log.index,
-        },
-        keys.contracts,
-      );
-      if (entry === null) throw new Error("a Custos log projected to null");
-      return entry;
-    });
-  } finally {
-    provider.destroy();
-  }
+  entries = (await readChainAuditLogs(node.rpcUrl, keys.contracts)).auditLogs.map((log) => {
+    const entry = projectAuditLog(log, keys.contracts);
+    if (entry === null) throw new Error("a Custos log projected to null");
+    return entry;
+  });
   const trails = new Map<string, AuditEntry[]>();
   for (const entry of entries.filter(isQueryEntry)) {
     const id = entry.fields.queryId;
