@@ -10,12 +10,18 @@
  *   consent events would take hours to produce): BENCH_SUBJECTS subjects with two consent
  *   events each (1 M events by default) and BENCH_QUERIES queries of four targets with a
  *   result from each (10,000 results), then times random query trails, subject histories and
- *   query listings; median and p99.
+ *   query listings; median and p99. Over the same index, `measureDisclosures` and
+ *   `measureExport` (bench/auditDisclosures.ts) time a subject's accounting of disclosures
+ *   and the FHIR AuditEvent export.
+ * - `measureAuditProofVerify` (bench/auditProof.ts): an offline proof with 7 validators and
+ *   100 validator-set changes.
+ * The `summary` section gives the issue's keys with their goals.
  *
  * Run: `npm run bench:audit` (writes bench/results/audit.json). Environment (defaults):
  * BENCH_ROUNDS (3), BENCH_GRANT_BLOCKS (60), BENCH_GRANTS_PER_BLOCK (500), BENCH_EMPTY_BLOCKS
- * (2000), BENCH_SUBJECTS (500000), BENCH_QUERIES (2500), BENCH_READS (2000), BENCH_DIR (the OS
- * temp directory).
+ * (2000), BENCH_SUBJECTS (500000), BENCH_QUERIES (2500), BENCH_READS (2000),
+ * BENCH_DISCLOSURE_PERSONS (250000), BENCH_DISCLOSURE_READS (500), BENCH_DIR (the OS temp
+ * directory).
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -35,6 +41,8 @@ import { batchGrantCalldata, devGenesis, recorderOf, signedTx } from "../scripts
 import type { AuditEntry } from "../src/audit/index.ts";
 import type { Hex } from "../src/ledger/index.ts";
 import { address, hash32, synthetic, syntheticBlock } from "../test/nodes/audit/syntheticAudit.ts";
+import { measureDisclosures, measureExport } from "./auditDisclosures.ts";
+import { measureAuditProofVerify } from "./auditProof.ts";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BASE = process.env.BENCH_DIR ?? tmpdir();
@@ -283,6 +291,12 @@ export async function measureReads() {
       const page = await index.reader.listQueries({ hospital: (i % 4) + 1, limit: 100 });
       if (page.items.length !== 100) throw new Error("a listing page is short");
     });
+    const disclosures = await measureDisclosures(index.reader, {
+      queries,
+      hospitalId: 1,
+      base: BASE,
+    });
+    const exported = await measureExport(index.reader);
     await index.close();
     const result = {
       synthetic: true,
@@ -301,6 +315,8 @@ export async function measureReads() {
       subjectHistoryP99Ms: round(quantile(history, 0.99), 3),
       listQueries100MsMedian: round(quantile(listing, 0.5), 3),
       listQueries100P99Ms: round(quantile(listing, 0.99), 3),
+      disclosures,
+      export: exported,
     };
     console.log(
       `query trail: median ${result.queryTrailMsMedian} ms, p99 ${result.queryTrailP99Ms} ms; subject history: median ${result.subjectHistoryMsMedian} ms, p99 ${result.subjectHistoryP99Ms} ms; listQueries(100): p99 ${result.listQueries100P99Ms} ms (${reads} random reads each, synthetic entries written straight into the index)`,
@@ -317,6 +333,7 @@ if (import.meta.main) {
   const loadAtStart = loadavg().map((l) => round(l));
   const projection = await measureProjection();
   const readFigures = await measureReads();
+  const proof = await measureAuditProofVerify();
   await mkdir(new URL("./results/", import.meta.url), { recursive: true });
   await writeFile(
     new URL("./results/audit.json", import.meta.url),
@@ -331,8 +348,26 @@ if (import.meta.main) {
           loadAverageAtStart: loadAtStart,
           loadAverageAtEnd: loadavg().map((l) => round(l)),
         },
+        // The issue's keys, each with its goal; the sections below hold the full figures.
+        summary: {
+          subjectDisclosuresP99Ms: {
+            value: readFigures.disclosures.subjectDisclosuresP99Ms,
+            goal: 50,
+          },
+          subjectDisclosureProofP99Ms: {
+            value: readFigures.disclosures.subjectDisclosureProofP99Ms,
+            goal: null,
+          },
+          queryTrailP99Ms: { value: readFigures.queryTrailP99Ms, goal: 50 },
+          auditEventExportPerSec: { value: readFigures.export.auditEventExportPerSec, goal: null },
+          proofVerifyMs: { value: proof.proofVerifyMs, goal: 10 },
+          proofVerifyNativeMs: { value: proof.proofVerifyNativeMs, goal: 10 },
+          proofVerifyWarmMs: { value: proof.proofVerifyWarmMs, goal: 10 },
+          projectionBlocksPerSec: { value: projection.projectionBlocksPerSec, goal: null },
+        },
         projection,
         reads: readFigures,
+        proof,
       },
       null,
       2,

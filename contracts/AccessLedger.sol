@@ -11,7 +11,8 @@ import {ConsentCodes} from "./libraries/ConsentCodes.sol";
  * categories, target hospitals, review-board approval reference, expiry), review boards
  * approve it, each target hospital records a result (hashes and consent snapshot) or declines,
  * and the query is closed. The differential-privacy budget (ε) each researcher organisation
- * spends at each hospital is accounted for and capped here.
+ * spends at each hospital is accounted for and capped here, and each hospital anchors the head
+ * of its data service's site trail (what it refused, failed and released by hand off chain).
  *
  * @dev Nothing personal is stored: documents and result sets are referenced by hash, the
  * consenting subject set by a Merkle root, subject counts are already rounded by the hospital.
@@ -93,6 +94,17 @@ contract AccessLedger {
         bytes32 resultDigest;
     }
 
+    /**
+     * @notice The latest anchor of a hospital's site trail, as returned by {siteTrailHead}.
+     * @dev `sequence`: the trail entry the head is the hash of (0 before the first anchor);
+     * `anchoredAt`: unix seconds of the anchoring block; `head`: that entry's hash.
+     */
+    struct SiteTrailHead {
+        uint64 sequence;
+        uint40 anchoredAt;
+        bytes32 head;
+    }
+
     /// @notice The ε budget of one researcher organisation at one hospital (1e6 = 1.0 ε).
     struct Budget {
         uint64 limit;
@@ -144,6 +156,8 @@ contract AccessLedger {
     mapping(uint64 queryId => mapping(uint32 hospitalId => Response)) private _responses;
     /// @dev ε budgets, one slot per researcher organisation × hospital.
     mapping(uint32 researcherOrg => mapping(uint32 hospitalId => Budget)) private _budgets;
+    /// @dev The latest site-trail anchor of each hospital: two slots (sequence and time; head).
+    mapping(uint32 hospitalId => SiteTrailHead) private _siteTrails;
 
     /// @notice A query was submitted.
     /// @param purpose The single DUO permission bit of `use`, indexed for audit by purpose.
@@ -211,6 +225,21 @@ contract AccessLedger {
 
     /// @notice The number of review-board approvals a query needs changed.
     event RequiredApprovalsChanged(uint8 previous, uint8 current);
+
+    /**
+     * @notice A hospital anchored the head of its site trail: the hash-chained log its data
+     * service keeps off chain of denied and failed requests, site-policy changes and manual
+     * releases.
+     * @param sequence The trail entry whose hash `head` is; strictly increasing per hospital.
+     * @param head That entry's hash (SHA-256 over its canonical JSON, which chains the earlier
+     * entries through their hashes).
+     */
+    event SiteTrailAnchored(
+        uint32 indexed hospitalId,
+        address recorder,
+        uint64 sequence,
+        bytes32 head
+    );
 
     /// @notice The consortium address is zero.
     error AccessLedgerInvalidConsortium(address consortium);
@@ -282,6 +311,12 @@ contract AccessLedger {
     /// @notice `account` may not close the query yet (not the researcher organisation, some
     /// targets have not answered and the query has not expired).
     error AccessLedgerCloseNotAllowed(uint64 queryId, address account);
+    /// @notice `sequence` is not after `anchored`, the hospital's latest anchored trail entry:
+    /// an anchor never goes back or repeats, so a rewritten trail cannot re-anchor over an
+    /// earlier head.
+    error AccessLedgerStaleTrailSequence(uint32 hospitalId, uint64 sequence, uint64 anchored);
+    /// @notice The site-trail head is zero.
+    error AccessLedgerMissingTrailHead();
 
     /**
      * @param consortium_ The membership contract; also the only caller of
@@ -497,6 +532,30 @@ contract AccessLedger {
         emit BudgetLimitSet(researcherOrg, hospitalId, msg.sender, limit, b.spent);
     }
 
+    // ---------------------------------------------------------------- site trails
+
+    /**
+     * @notice Anchors the head of hospital `hospitalId`'s site trail: the hash of its entry
+     * `sequence`. The caller must be a recorder of the active hospital (as for
+     * {recordResult}); `sequence` must be above the hospital's latest anchored one and `head`
+     * non-zero. A regulator checks the hospital's off-chain trail against these anchors.
+     */
+    function anchorSiteTrail(uint32 hospitalId, uint64 sequence, bytes32 head) external {
+        if (!_consortium.isRecorder(hospitalId, msg.sender)) {
+            revert AccessLedgerNotRecorder(hospitalId, msg.sender);
+        }
+        if (head == 0) revert AccessLedgerMissingTrailHead();
+        SiteTrailHead storage t = _siteTrails[hospitalId];
+        uint64 anchored = t.sequence;
+        if (sequence <= anchored) {
+            revert AccessLedgerStaleTrailSequence(hospitalId, sequence, anchored);
+        }
+        t.sequence = sequence;
+        t.anchoredAt = uint40(block.timestamp);
+        t.head = head;
+        emit SiteTrailAnchored(hospitalId, msg.sender, sequence, head);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @notice The membership contract.
@@ -571,6 +630,11 @@ contract AccessLedger {
     ) external view returns (uint64 limit, uint64 spent) {
         Budget storage b = _budgets[researcherOrg][hospitalId];
         return (b.limit, b.spent);
+    }
+
+    /// @notice The latest site-trail anchor of `hospitalId` (sequence 0: none yet).
+    function siteTrailHead(uint32 hospitalId) external view returns (SiteTrailHead memory) {
+        return _siteTrails[hospitalId];
     }
 
     /**

@@ -54,6 +54,7 @@ import {
   signConsentTypedData,
 } from "../src/ledger/index.ts";
 import { createMasterKey, createPseudonymiser, deriveProjectKey } from "../src/pseudonym/index.ts";
+import { type DemoPatient, showDemoPatient } from "./demo/demoPatient.ts";
 import { runDemoQuery } from "./demo/demoQuery.ts";
 import { Role } from "./deployContracts.ts";
 
@@ -68,6 +69,8 @@ let network: LocalNetwork = await createLocalNetwork({
   p2pBasePort: await findFreePortRange(5),
 });
 const processes = new Map<string, LocalNodeProcess>();
+/** The patient whose portal shows the demo query, once the demo has run. */
+let demoPatient: DemoPatient | undefined;
 let failed = false;
 process.stdout.write("Generating synthetic OMOP data for 4 hospitals (10,000 persons)…\n");
 const omop = await writeOmopData({
@@ -122,6 +125,12 @@ async function stayUp(): Promise<void> {
       `Dashboard (regulators and hospital staff): ${urlOf(nodeNamed("hospital-0"))}/dashboard`,
       `  sign in with a browser wallet holding the regulator key (regulator in ${network.keysFile})`,
       `Patient portal: ${urlOf(nodeNamed("hospital-0"))}/portal`,
+      ...(demoPatient === undefined
+        ? []
+        : [
+            `  a patient who took part: ${urlOf(nodeNamed("hospital-0"))}/portal#custodian=${demoPatient.custodian}&subject=${demoPatient.subject}`,
+            `  sign in with a browser wallet holding the key in ${demoPatient.keyFile}; "Studies that used your record" lists the demo query`,
+          ]),
       `Audit API: ${urlOf(nodeNamed("hospital-0"))}/docs (OpenAPI at /openapi.json); every hospital's node serves the same on its own port`,
       "Try next, in another terminal from this repository:",
       `  npm run custos -- network status --dir ${dir}`,
@@ -429,6 +438,20 @@ async function runDemo(): Promise<void> {
     say,
   });
   if (report.partial) throw new Error("not every hospital contributed to the demo query");
+  const firstService = data.services[0];
+  if (firstService === undefined) throw new Error("the demo has no data service");
+  demoPatient = await showDemoPatient({
+    provider,
+    recorder: signer(keys.hospitals[0]?.recorder.privateKey as string),
+    consentRegistry: genesis.contracts.consentRegistry,
+    custodian: firstService.hospitalId,
+    hospitalDir: firstService.omopDir,
+    nodeUrl: urlOf(nodeNamed(firstService.name)),
+    regulatorKey: keys.regulator.privateKey,
+    queryId: report.queryId,
+    networkDir: network.dir,
+    say,
+  });
 
   say("\nRevocation wins");
   const revokeNonce = await recordNonce();

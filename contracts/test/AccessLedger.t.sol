@@ -352,6 +352,76 @@ contract AccessLedgerTest is CustosTest {
         assertEq(ledger.query(queryId).submittedBlock, submitted, "submitted block stored");
     }
 
+    // ------------------------------------------------------------------ site trails
+
+    /// Random anchors by random callers: an anchor lands exactly when its caller is the
+    /// hospital's recorder, its head is non-zero and its sequence is above the last anchored
+    /// one; the stored head is always the last accepted anchor, whatever was refused since.
+    function testFuzz_siteTrailSequenceStrictlyIncreases(uint256 seed) public {
+        uint64[2] memory anchored;
+        bytes32[2] memory heads;
+        for (uint256 step; step < 16; ++step) {
+            uint256 r = uint256(keccak256(abi.encode(seed, step)));
+            uint256 h = r % 2;
+            uint32 hospital = FIRST_HOSPITAL + uint32(h);
+            uint64 sequence = uint64((r >> 8) % 12);
+            bytes32 head = (r >> 16) % 8 == 0 ? bytes32(0) : keccak256(abi.encode(r));
+            // Mostly the hospital's own recorder; now and then the other hospital's.
+            address caller = (r >> 24) % 6 == 0
+                ? _recorder(FIRST_HOSPITAL + uint32(1 - h))
+                : _recorder(hospital);
+            if (caller != _recorder(hospital)) {
+                vm.expectRevert(
+                    abi.encodeWithSelector(
+                        AccessLedger.AccessLedgerNotRecorder.selector,
+                        hospital,
+                        caller
+                    )
+                );
+            } else if (head == 0) {
+                vm.expectRevert(AccessLedger.AccessLedgerMissingTrailHead.selector);
+            } else if (sequence <= anchored[h]) {
+                vm.expectRevert(
+                    abi.encodeWithSelector(
+                        AccessLedger.AccessLedgerStaleTrailSequence.selector,
+                        hospital,
+                        sequence,
+                        anchored[h]
+                    )
+                );
+            } else {
+                anchored[h] = sequence;
+                heads[h] = head;
+            }
+            vm.prank(caller);
+            ledger.anchorSiteTrail(hospital, sequence, head);
+            for (uint256 i; i < 2; ++i) {
+                AccessLedger.SiteTrailHead memory stored = ledger.siteTrailHead(
+                    FIRST_HOSPITAL + uint32(i)
+                );
+                assertEq(stored.sequence, anchored[i], "sequence");
+                assertEq(stored.head, heads[i], "head");
+            }
+        }
+    }
+
+    /// A hospital that lost its role cannot anchor, even through its recorder.
+    function test_siteTrailNeedsAnActiveHospital() public {
+        vm.prank(_recorder(FIRST_HOSPITAL));
+        ledger.anchorSiteTrail(FIRST_HOSPITAL, 1, keccak256("head"));
+        c.setRole(FIRST_HOSPITAL, IConsortium.Role.None);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                AccessLedger.AccessLedgerNotRecorder.selector,
+                FIRST_HOSPITAL,
+                _recorder(FIRST_HOSPITAL)
+            )
+        );
+        vm.prank(_recorder(FIRST_HOSPITAL));
+        ledger.anchorSiteTrail(FIRST_HOSPITAL, 2, keccak256("head 2"));
+        assertEq(ledger.siteTrailHead(FIRST_HOSPITAL).sequence, 1, "unchanged");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     function _recorder(uint32 hospital) private pure returns (address) {

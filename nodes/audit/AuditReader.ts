@@ -99,6 +99,13 @@ export interface AuditReader {
     queryId: string | number | bigint,
     page?: AuditPageRequest,
   ): Promise<QueryTrail | undefined>;
+  /**
+   * The summaries of up to {@link MAX_AUDIT_PAGE_SIZE} queries in one read, in the order
+   * asked; undefined for an unknown query.
+   */
+  querySummaries(
+    queryIds: readonly (string | number | bigint)[],
+  ): Promise<(QuerySummary | undefined)[]>;
   /** Every entry of one consent record (custodian, subject pseudonym), in chain order. */
   subjectHistory(
     custodian: number,

@@ -67,6 +67,7 @@ class Follower implements AuditFollower {
     this.reader = {
       listQueries: (filter) => reads.listQueries(filter),
       queryTrail: (queryId, page) => reads.queryTrail(queryId, page),
+      querySummaries: (queryIds) => reads.querySummaries(queryIds),
       subjectHistory: (custodian, subject, page) => reads.subjectHistory(custodian, subject, page),
       budgets: (org, page) => reads.budgets(org, page),
       consentSeries: (from, to, page) => reads.consentSeries(from, to, page),

@@ -16,7 +16,7 @@ import type {
   QueryListFilter,
   QueryTrail,
 } from "./AuditReader.ts";
-import { MAX_AUDIT_SCAN } from "./AuditReader.ts";
+import { MAX_AUDIT_PAGE_SIZE, MAX_AUDIT_SCAN } from "./AuditReader.ts";
 import type { AuditLevel } from "./auditBlockBatch.ts";
 import {
   type AuditCursorKind,
@@ -270,6 +270,31 @@ class IndexReader implements AuditReader {
     const summary = decodeAuditRecord<QuerySummary>(stored, summaryKey);
     const entries = await this.#pointerPage("trail", auditKey(auditKeyspaces.queryEntry, id), page);
     return { summary, ...entries };
+  }
+
+  async querySummaries(
+    queryIds: readonly (string | number | bigint)[],
+  ): Promise<(QuerySummary | undefined)[]> {
+    this.#assertOpen();
+    if (queryIds.length > MAX_AUDIT_PAGE_SIZE) {
+      throw new CustosError(
+        "AUDIT_PAGE_TOO_LARGE",
+        `at most ${MAX_AUDIT_PAGE_SIZE} queries at once`,
+        {
+          details: { field: "queryIds", max: MAX_AUDIT_PAGE_SIZE },
+        },
+      );
+    }
+    const keys = queryIds.map((id) =>
+      auditKey(auditKeyspaces.querySummary, blockPart(parseQueryId(id))),
+    );
+    if (keys.length === 0) return [];
+    const values = await this.#level.getMany(keys);
+    return values.map((value, i) =>
+      value === undefined
+        ? undefined
+        : decodeAuditRecord<QuerySummary>(value, keys[i] as Uint8Array),
+    );
   }
 
   async subjectHistory(

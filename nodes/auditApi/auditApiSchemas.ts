@@ -247,3 +247,69 @@ export const TrailPage = Type.Object(
   },
   { $id: "TrailPage" },
 );
+
+/** The query string of a route that takes none: any parameter is refused, never ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+const Quantity = (description: string) =>
+  Type.String({ pattern: "^0x(0|[1-9a-f][0-9a-f]*)$", description });
+
+const ProofLogBody = Type.Object(
+  {
+    logIndex: Quantity("the log's position among all logs of its block"),
+    transactionIndex: Quantity("its transaction's position in the block"),
+    transactionHash: Hex("keccak-256 of the proven transaction"),
+    address: Hex("the emitting contract"),
+    topics: Type.Array(Hex("a topic")),
+    data: Hex("the log's data"),
+  },
+  { additionalProperties: false },
+);
+
+const ProofBlockBody = Type.Object(
+  {
+    number: Quantity("the block number"),
+    hash: Hex("the on-chain block hash"),
+    header: Hex("the header's RLP, commit seals included"),
+    receiptNodes: Type.Array(Hex("a receipts-trie node")),
+    transactionNodes: Type.Array(Hex("a transactions-trie node")),
+    logs: Type.Array(ProofLogBody),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `GET /queries/:id/proof`: the proof document (`custos.proof/1`, docs/audit.md "Offline
+ * proofs") of every AccessLedger event of a query, as `custos audit prove --query` writes it.
+ */
+export const ProofDocumentBody = Type.Object(
+  {
+    schema: Type.Literal("custos.proof/1"),
+    chainId: Quantity("the chain id"),
+    consortium: Hex("the Consortium, whose events change the validator set"),
+    validatorChanges: Type.Array(ProofBlockBody, {
+      description: "blocks with ValidatorSetScheduled logs, ascending",
+    }),
+    blocks: Type.Array(ProofBlockBody, { description: "the blocks holding the query's events" }),
+  },
+  {
+    $id: "ProofDocument",
+    additionalProperties: false,
+    description:
+      "Verify it offline against a genesis file you trust (`custos audit verify`, or the dashboard): it does not rest on this node.",
+  },
+);
+
+/**
+ * `GET /genesis`: the genesis document this node runs, as its genesis file holds it. Served
+ * as a convenience: an anchor taken from the node that is being checked is not independent.
+ */
+export const GenesisBody = Type.Object(
+  {},
+  {
+    $id: "Genesis",
+    additionalProperties: true,
+    description:
+      "The genesis this node runs (not independent: compare it with the genesis the hospitals agreed on before trusting it)",
+  },
+);

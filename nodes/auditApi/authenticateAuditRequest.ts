@@ -10,6 +10,8 @@ export interface AuditHttpRequest {
   /** Path and query string, as signed. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body's bytes as sent, hashed into the signature (absent: empty). */
+  readonly body?: Uint8Array;
 }
 
 /** What {@link authenticateAuditRequest} checks against. */
@@ -56,7 +58,11 @@ export async function authenticateAuditRequest(
   try {
     const verified = verifyResearcherRequest(
       request.headers,
-      { method: request.method, path: request.url },
+      {
+        method: request.method,
+        path: request.url,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      },
       now,
       context.windowSeconds,
     );

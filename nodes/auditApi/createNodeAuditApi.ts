@@ -7,11 +7,14 @@ import { Level } from "level";
 import { CustosError } from "../../src/errors/index.ts";
 import { ledgerContracts } from "../../src/ledger/index.ts";
 import type { AuditReader } from "../audit/index.ts";
+import type { Genesis } from "../chain/index.ts";
 import { registerDashboard } from "../dashboard/index.ts";
 import type { NodeApi } from "../rpc/index.ts";
 import type { AuditChainStatus } from "./AuditChainStatus.ts";
 import { createAuditReadLog } from "./createAuditReadLog.ts";
 import { createAuditRoles } from "./createAuditRoles.ts";
+import { createDisclosureSource } from "./createDisclosureSource.ts";
+import { createNodeProofRpc } from "./createNodeProofRpc.ts";
 import { createPatientConsent, type PatientConsent } from "./createPatientConsent.ts";
 import { createSessionIssuer } from "./createSessionIssuer.ts";
 import { registerAuditApi } from "./registerAuditApi.ts";
@@ -21,6 +24,8 @@ export interface NodeAuditApiOptions {
   readonly api: NodeApi;
   readonly reader: AuditReader;
   readonly dataDir: string;
+  /** The genesis the node runs: proofs name its contracts, and `/audit/v1/genesis` serves it. */
+  readonly genesis: Genesis;
   readonly contracts: {
     readonly consortium: string;
     readonly consentRegistry: string;
@@ -32,6 +37,8 @@ export interface NodeAuditApiOptions {
   readonly rpcUrl: () => string | undefined;
   /** Private key of the member account that relays patients' signed consent changes; none: read-only portal. */
   readonly relayerKey?: string;
+  /** The hospital data service's connection file; none: no accounting of disclosures here. */
+  readonly dataServiceConnectionFile?: string;
   readonly version: string;
   readonly onInternalError: (error: unknown, route: string) => void;
 }
@@ -53,12 +60,13 @@ function headKey(head: Block): string {
 /**
  * Puts the regulator API, the dashboard and the patient portal together for one node: the
  * Consortium read at the head for roles, a hash-chained read log in `<dataDir>/audit-reads`,
- * browser sessions keyed by a per-process secret, chain status from the node, and (with a
- * relayer key) the portal's consent relay.
+ * browser sessions keyed by a per-process secret, chain status from the node, query proofs
+ * built through the node's own JSON-RPC methods in process, and (with a relayer key) the
+ * portal's consent relay.
  *
  * @example
  * ```ts
- * const auditApi = await createNodeAuditApi({ api, reader, dataDir, contracts, rpcUrl, version, onInternalError });
+ * const auditApi = await createNodeAuditApi({ api, reader, dataDir, genesis, contracts, rpcUrl, version, onInternalError });
  * const server = createRpcServer({ api, extend: auditApi.register });
  * ```
  */
@@ -150,6 +158,18 @@ export async function createNodeAuditApi(options: NodeAuditApiOptions): Promise<
         readLog,
         status,
         patientConsent: lazyConsent,
+        proofs: {
+          rpc: createNodeProofRpc(api),
+          contracts: options.contracts,
+          genesis: options.genesis,
+        },
+        ...(options.dataServiceConnectionFile === undefined
+          ? {}
+          : {
+              disclosures: createDisclosureSource({
+                connectionFile: options.dataServiceConnectionFile,
+              }),
+            }),
         now: () => Date.now() / 1000,
         version: options.version,
         onInternalError: options.onInternalError,

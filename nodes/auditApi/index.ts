@@ -20,6 +20,7 @@ export {
   type NodeAuditApi,
   type NodeAuditApiOptions,
 } from "./createNodeAuditApi.ts";
+export { createNodeProofRpc } from "./createNodeProofRpc.ts";
 export {
   createPatientConsent,
   type PatientConsent,
@@ -39,3 +40,4 @@ export {
   type AuditApiOptions,
   registerAuditApi,
 } from "./registerAuditApi.ts";
+export type { AuditProofSource } from "./registerAuditProofRoutes.ts";

@@ -19,10 +19,13 @@ import {
 import { authenticateAuditRequest } from "./authenticateAuditRequest.ts";
 import type { AuditReadLog } from "./createAuditReadLog.ts";
 import type { AuditRoles } from "./createAuditRoles.ts";
+import type { DisclosureSource } from "./createDisclosureSource.ts";
 import type { PatientConsent } from "./createPatientConsent.ts";
 import type { SessionIssuer } from "./createSessionIssuer.ts";
 import { type AuditExportFacts, registerAuditExportRoutes } from "./registerAuditExportRoutes.ts";
+import { type AuditProofSource, registerAuditProofRoutes } from "./registerAuditProofRoutes.ts";
 import { registerAuditReadRoutes } from "./registerAuditReadRoutes.ts";
+import { registerDisclosureRoutes } from "./registerDisclosureRoutes.ts";
 import { registerPatientRoutes } from "./registerPatientRoutes.ts";
 
 /** How far a signed request's timestamp may lie from the node's clock. */
@@ -35,6 +38,10 @@ export interface AuditApiOptions {
   readonly exportFacts: AuditExportFacts;
   /** The portal's consent port; without it the patient routes are absent. */
   readonly patientConsent?: PatientConsent;
+  /** The custodian's accounting of disclosures (its data service); without it those routes are absent. */
+  readonly disclosures?: DisclosureSource;
+  /** The chain the proof routes build from; without it `/queries/:id/proof` and `/genesis` are absent. */
+  readonly proofs?: AuditProofSource;
   readonly roles: AuditRoles;
   readonly sessions: SessionIssuer;
   readonly readLog: AuditReadLog;
@@ -55,6 +62,8 @@ declare module "fastify" {
     patientCaller: PatientCaller | null;
     /** The path and query parameters as received, before validation coerces them. */
     auditParams: Readonly<Record<string, string>>;
+    /** A JSON body's bytes as sent (null without a body). */
+    auditBody: Uint8Array | null;
   }
   interface FastifyContextConfig {
     /** An audit API route anyone may read (chain status): not signed, not logged. */
@@ -181,8 +190,10 @@ async function registerRoutes(scope: FastifyInstance, options: AuditApiOptions):
   scope.decorateRequest("auditCaller", null);
   scope.decorateRequest("patientCaller", null);
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  // The bytes are kept as sent: a signed request's body is part of its signature.
+  scope.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     try {
+      request.auditBody = new Uint8Array(body as Buffer);
       done(null, JSON.parse(String(body)));
     } catch {
       done(
@@ -191,6 +202,7 @@ async function registerRoutes(scope: FastifyInstance, options: AuditApiOptions):
     }
   });
   scope.decorateRequest("auditParams", null as unknown as Record<string, string>);
+  scope.decorateRequest("auditBody", null);
   // The API's own validator: an unknown or malformed parameter is refused with a 400 naming
   // it, never dropped (fastify's default removes unknown properties) or trimmed.
   const ajv = new Ajv({
@@ -223,8 +235,25 @@ async function registerRoutes(scope: FastifyInstance, options: AuditApiOptions):
       request.patientCaller = authenticatePatient(request.headers.authorization, options);
       return;
     }
+    // A request with a body is verified once the body is read (its hash is signed).
+    if (request.method === "GET" || request.method === "HEAD") {
+      request.auditCaller = await authenticateAuditRequest(
+        { method: request.method, url: request.url, headers: request.headers },
+        auth,
+      );
+    }
+  });
+  scope.addHook("preValidation", async (request) => {
+    const { config } = request.routeOptions;
+    if (config.auditPublic === true || config.auditPatient === true) return;
+    if (request.method === "GET" || request.method === "HEAD") return;
     request.auditCaller = await authenticateAuditRequest(
-      { method: request.method, url: request.url, headers: request.headers },
+      {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.auditBody ?? new Uint8Array(),
+      },
       auth,
     );
   });
@@ -337,11 +366,16 @@ async function registerRoutes(scope: FastifyInstance, options: AuditApiOptions):
 
   registerAuditReadRoutes(scope, options.reader);
   registerAuditExportRoutes(scope, options.reader, options.exportFacts);
+  if (options.proofs !== undefined) registerAuditProofRoutes(scope, options.reader, options.proofs);
+  if (options.disclosures !== undefined) {
+    registerDisclosureRoutes(scope, options.reader, options.disclosures);
+  }
   if (options.patientConsent !== undefined) {
     registerPatientRoutes(scope, {
       reader: options.reader,
       consent: options.patientConsent,
       now: options.now,
+      ...(options.disclosures === undefined ? {} : { disclosures: options.disclosures }),
     });
   }
 }

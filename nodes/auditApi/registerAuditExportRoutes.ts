@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { type AuditEntry, auditEntryRefs, type QuerySummary } from "../../src/audit/index.ts";
+import type { AuditEntry, QuerySummary } from "../../src/audit/index.ts";
 import {
   type AuditExportContext,
   auditCsv,
@@ -10,29 +10,12 @@ import { CustosError } from "../../src/errors/index.ts";
 import type { AuditPage, AuditReader } from "../audit/index.ts";
 import type { AuditCaller } from "./AuditCaller.ts";
 import { EntriesQuery, ErrorBody } from "./auditApiSchemas.ts";
+import { querySummariesOf } from "./querySummariesOf.ts";
 
 /** The chain facts every export names: chain id, this node, the contracts. */
 export type AuditExportFacts = Omit<AuditExportContext, "querySummary">;
 
 type EntriesRequest = { fromBlock?: number; toBlock?: number; cursor?: string; limit?: number };
-
-/** The summaries of the queries a page of entries belongs to, for the exports' lookups. */
-async function summariesOf(
-  reader: AuditReader,
-  entries: readonly AuditEntry[],
-): Promise<Map<string, QuerySummary>> {
-  const ids = new Set<string>();
-  for (const entry of entries) {
-    const { queryId } = auditEntryRefs(entry);
-    if (queryId !== null && queryId !== undefined) ids.add(String(queryId));
-  }
-  const summaries = new Map<string, QuerySummary>();
-  for (const id of ids) {
-    const trail = await reader.queryTrail(id, { limit: 1 });
-    if (trail !== undefined) summaries.set(id, trail.summary);
-  }
-  return summaries;
-}
 
 function nextCursor(reply: FastifyReply, page: AuditPage<AuditEntry>): void {
   if (page.cursor !== undefined) reply.header("x-custos-next-cursor", page.cursor);
@@ -60,7 +43,7 @@ export function registerAuditExportRoutes(
       Object.entries(query).filter(([, value]) => value !== undefined),
     ) as EntriesRequest;
     const entries = await reader.entries(request);
-    const summaries = await summariesOf(reader, entries.items);
+    const summaries = await querySummariesOf(reader, entries.items);
     return { entries, querySummary: (id: string) => summaries.get(id) };
   };
   /** One export: its path, what it is, its media type, and how a page is written. */

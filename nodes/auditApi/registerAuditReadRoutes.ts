@@ -14,6 +14,7 @@ import {
   SubjectParams,
   TrailPage,
 } from "./auditApiSchemas.ts";
+import { requireOwnRecords } from "./requireOwnRecords.ts";
 
 type Page = { cursor?: string; limit?: number };
 
@@ -94,14 +95,7 @@ export function registerAuditReadRoutes(scope: FastifyInstance, reader: AuditRea
     },
     async (request) => {
       const { custodian, subject } = request.params as { custodian: number; subject: string };
-      const caller = request.auditCaller as AuditCaller;
-      if (caller.role === "hospital" && caller.orgId !== custodian) {
-        throw new CustosError(
-          "AUDIT_API_FORBIDDEN",
-          "a hospital reads per-subject data of its own records only",
-          { details: { reason: "custodian", custodian } },
-        );
-      }
+      requireOwnRecords(request.auditCaller as AuditCaller, custodian);
       return reader.subjectHistory(custodian, subject, defined(request.query as Page));
     },
   );

@@ -5,7 +5,9 @@ import { CustosError } from "../../src/errors/index.ts";
 import { buildConsentTypedData, type ConsentTypedData } from "../../src/ledger/index.ts";
 import type { AuditReader } from "../audit/index.ts";
 import type { PatientCaller } from "./AuditCaller.ts";
+import { accountDisclosures, proveDisclosure } from "./accountDisclosures.ts";
 import { ErrorBody, PageQuery } from "./auditApiSchemas.ts";
+import type { DisclosureSource } from "./createDisclosureSource.ts";
 import type { PatientConsent } from "./createPatientConsent.ts";
 
 /** What the patient routes read and change. */
@@ -14,6 +16,8 @@ export interface PatientRouteOptions {
   readonly consent: PatientConsent;
   /** Unix seconds. */
   readonly now: () => number;
+  /** The custodian's accounting of disclosures; without it `/me/disclosures` is absent. */
+  readonly disclosures?: DisclosureSource;
 }
 
 const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" });
@@ -90,6 +94,55 @@ export function registerPatientRoutes(scope: FastifyInstance, options: PatientRo
       };
     },
   );
+
+  const disclosures = options.disclosures;
+  if (disclosures !== undefined) {
+    scope.get(
+      "/me/disclosures",
+      {
+        ...patient,
+        schema: {
+          summary:
+            "The studies the signed-in patient's record was used in, by organisation and purpose (newest first)",
+          tags: ["patient"],
+          querystring: PageQuery,
+          response: {
+            200: Type.Object({}, { additionalProperties: true }),
+            404: ErrorBody,
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const me = request.patientCaller as PatientCaller;
+        const page = request.query as { cursor?: string; limit?: number };
+        return accountDisclosures(options.reader, disclosures, me.custodian, me.subject, page);
+      },
+    );
+
+    scope.get(
+      "/me/disclosures/:id/proof",
+      {
+        ...patient,
+        schema: {
+          summary:
+            "The Merkle proof that the patient's record was in a study's consent snapshot, as recorded on chain",
+          tags: ["patient"],
+          params: Type.Object({ id: Type.String({ pattern: "^[0-9]{1,20}$" }) }),
+          response: {
+            200: Type.Object({}, { additionalProperties: true }),
+            404: ErrorBody,
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const me = request.patientCaller as PatientCaller;
+        const { id } = request.params as { id: string };
+        return proveDisclosure(options.reader, disclosures, me.custodian, me.subject, id);
+      },
+    );
+  }
 
   scope.post(
     "/me/consent/revoke/prepare",

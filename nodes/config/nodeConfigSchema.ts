@@ -96,17 +96,27 @@ export const nodeConfigSchema = Type.Object(
     portal: Type.Optional(
       Type.Object(
         {
-          relayerKeyFile: Type.String({
-            minLength: 1,
-            description:
-              "Path of the key file of the member account that relays patients' signed consent changes from the portal (never the key itself); relative to the config file.",
-            "x-reason": "must be a non-empty path",
-          }),
+          relayerKeyFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                "Path of the key file of the member account that relays patients' signed consent changes from the portal (never the key itself); relative to the config file. Omit and the portal shows consents but changes none.",
+              "x-reason": "must be a non-empty path",
+            }),
+          ),
+          dataServiceConnectionFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                "Path of the connection file the hospital's data service writes at start (`<its dataDir>/connection.json`: URL, hospital id, staff token); relative to the config file. The node reads it on each request to serve its records' accounting of disclosures; omit and that accounting is not served here.",
+              "x-reason": "must be a non-empty path",
+            }),
+          ),
         },
         {
           additionalProperties: false,
           description:
-            "The patient portal's consent relay; omit and the portal shows consents but changes none.",
+            "The patient portal: its consent relay and the hospital's data service that keeps the accounting of disclosures.",
         },
       ),
     ),
@@ -336,6 +346,7 @@ export const configPathFields = [
   "dataDir",
   "chain.genesisFile",
   "portal.relayerKeyFile",
+  "portal.dataServiceConnectionFile",
   "validator.keyFile",
   "p2p.keyFile",
 ] as const;

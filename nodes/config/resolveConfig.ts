@@ -106,7 +106,7 @@ export function resolveConfig(document: unknown, options: ResolveConfigOptions):
       reason: "must be the path of a key file, not the key itself",
     });
   }
-  if (config.portal !== undefined && KEY_LIKE.test(config.portal.relayerKeyFile)) {
+  if (config.portal?.relayerKeyFile !== undefined && KEY_LIKE.test(config.portal.relayerKeyFile)) {
     crossField.push({
       field: "portal.relayerKeyFile",
       reason: "must be the path of a key file, not the key itself",

@@ -6,7 +6,9 @@ import type { OmopStore, OmopStoreInfo } from "../../src/omopStore/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { PersonMap } from "./buildPersonMap.ts";
 import type { DataServiceStore } from "./createDataServiceStore.ts";
+import type { DisclosureStore } from "./disclosures/index.ts";
 import type { ResolvedDataServiceConfig } from "./loadDataServiceConfig.ts";
+import type { SiteTrail } from "./siteTrail/index.ts";
 
 /** What running a query job needs: the service's ports, injected so tests can drive it. */
 export interface JobContext {
@@ -17,9 +19,13 @@ export interface JobContext {
   /** The recorder: sends results and declines, and signs result documents. */
   readonly recorder: Signer;
   readonly store: DataServiceStore;
+  /** The hospital's site trail: declines and failed runs are written to it before they act. */
+  readonly siteTrail: SiteTrail;
   readonly omop: OmopStore;
   readonly omopInfo: OmopStoreInfo;
   readonly persons: PersonMap;
+  /** Which persons each released query's consent snapshot and cohort held (HIPAA 164.528). */
+  readonly disclosures: DisclosureStore;
   readonly consentIndex: ConsentIndex;
   readonly consentSync: ConsentIndexSync;
   readonly random: RandomSource;

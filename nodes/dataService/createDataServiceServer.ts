@@ -10,8 +10,14 @@ import {
 import { parseQuerySpec } from "../../src/query/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { DataServiceStore } from "./createDataServiceStore.ts";
+import type { DisclosureStore } from "./disclosures/index.ts";
 import type { ResolvedDataServiceConfig } from "./loadDataServiceConfig.ts";
 import type { QueryJob } from "./QueryJob.ts";
+import {
+  type SiteTrail,
+  siteTrailDenialDetails,
+  siteTrailReleaseDetails,
+} from "./siteTrail/index.ts";
 
 /** Seconds a signed request's timestamp may differ from the service's clock. */
 export const REQUEST_WINDOW_SECONDS = 300;
@@ -31,6 +37,12 @@ export interface DataServiceServerOptions {
   readonly wake: () => void;
   /** Bearer token of the staff endpoints (`/admin/…`). */
   readonly adminToken: string;
+  /** Refused requests and staff release decisions are written here before the answer leaves. */
+  readonly siteTrail: SiteTrail;
+  /** The accounting of disclosures, read on `/admin/disclosures/…`. */
+  readonly disclosures: DisclosureStore;
+  /** The hospital's pseudonym of a patient identifier (0x hex). */
+  readonly pseudonymise: (identifier: string) => string;
   readonly log: Logger;
 }
 
@@ -89,10 +101,34 @@ export function createDataServiceServer(options: DataServiceServerOptions): Fast
   // The body is hashed into the request signature, so it is kept as the bytes sent.
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
-    if (isCustosError(error)) return sendError(reply, error);
+  /** Answers a refusal once the site trail holds it (a denial that cannot be kept is a 500). */
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, error: CustosError) => {
+    const denial = siteTrailDenialDetails(error, errorCodes[error.code].httpStatus, {
+      method: request.method,
+      route: request.routeOptions.url ?? "*",
+      id: (request.params as { id?: string } | undefined)?.id,
+      address: request.headers["x-custos-address"],
+      body: Buffer.isBuffer(request.body) ? new Uint8Array(request.body) : null,
+    });
+    if (denial !== null) {
+      try {
+        await options.siteTrail.append("requestDenied", denial);
+      } catch (trailError) {
+        options.log.error(
+          { err: trailError },
+          "a denied request could not be kept in the site trail",
+        );
+        return sendError(reply, new CustosError("INTERNAL", "internal error"));
+      }
+    }
+    return sendError(reply, error);
+  };
+
+  app.setErrorHandler(async (error: { statusCode?: number }, request, reply) => {
+    if (isCustosError(error)) return refuse(request, reply, error);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(
+      return refuse(
+        request,
         reply,
         new CustosError("INVALID_ARGUMENT", "malformed HTTP request", {
           details: { field: "request" },
@@ -233,10 +269,64 @@ export function createDataServiceServer(options: DataServiceServerOptions): Fast
         action === "release"
           ? { ...job, state: "recording", updatedAt: now() }
           : { ...job, state: "declining", reason: "staffRefused", updatedAt: now() };
+      // The decision is in the trail before it takes effect; a crash between the two leaves
+      // the result held, and staff deciding again adds a second entry, never none.
+      await options.siteTrail.append("manualRelease", siteTrailReleaseDetails(job, action));
       await store.putJob(next);
       options.log.info({ queryId: id, action }, "staff decision");
       options.wake();
       return jobView(next);
+    },
+  );
+
+  app.post("/admin/subjects/pseudonym", async (request) => {
+    staff(request);
+    // The identifier travels in the body only, never in a URL a proxy or log might keep.
+    let identifier: unknown;
+    try {
+      identifier = JSON.parse(Buffer.from(request.body as Buffer).toString("utf8"))?.identifier;
+    } catch {
+      identifier = undefined;
+    }
+    if (typeof identifier !== "string" || identifier.trim() === "" || identifier.length > 256) {
+      throw new CustosError("INVALID_ARGUMENT", "the body must be { identifier: string }", {
+        details: { field: "identifier" },
+      });
+    }
+    return { subject: options.pseudonymise(identifier) };
+  });
+
+  app.get<{ Params: { subject: string }; Querystring: { cursor?: string; limit?: string } }>(
+    "/admin/disclosures/:subject",
+    async (request) => {
+      staff(request);
+      const { cursor, limit } = request.query;
+      if (limit !== undefined && !/^\d{1,4}$/.test(limit)) {
+        throw new CustosError("INVALID_ARGUMENT", "limit must be a whole number", {
+          details: { field: "limit" },
+        });
+      }
+      return options.disclosures.list(request.params.subject, {
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(limit === undefined ? {} : { limit: Number(limit) }),
+      });
+    },
+  );
+
+  app.get<{ Params: { subject: string; id: string } }>(
+    "/admin/disclosures/:subject/:id/proof",
+    async (request) => {
+      staff(request);
+      const { subject, id } = request.params;
+      const proof = /^\d{1,20}$/.test(id) ? options.disclosures.prove(subject, id) : undefined;
+      if (proof === undefined) {
+        throw new CustosError(
+          "DATA_SERVICE_QUERY_UNKNOWN",
+          `query ${id} did not run over that subject's record here`,
+          { details: { queryId: id } },
+        );
+      }
+      return proof;
     },
   );
 

@@ -130,6 +130,22 @@ export const dataServiceConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    siteTrail: Type.Object(
+      {
+        anchorIntervalSeconds: integer(
+          1,
+          86_400,
+          300,
+          "Seconds between anchors of the site trail's head on chain (only when it moved).",
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "The site trail: denied and failed requests, policy changes and manual releases, anchored on chain.",
+      },
+    ),
     logLevel: Type.String({
       enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
       default: "info",

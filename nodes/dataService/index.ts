@@ -33,10 +33,25 @@ export {
 } from "./QueryJob.ts";
 export { type PersonPseudonymiser, readPseudonymKeyFile } from "./readPseudonymKeyFile.ts";
 export { recoverJobs } from "./recoverJobs.ts";
-export { type JobLoop, runJobLoop } from "./runJobLoop.ts";
+export { type JobLoop, type JobLoopOptions, runJobLoop } from "./runJobLoop.ts";
 export { declineJob, runQueryJob } from "./runQueryJob.ts";
 export { scanAccessLedger } from "./scanAccessLedger.ts";
 export { sendJobOutcome } from "./sendJobOutcome.ts";
+export {
+  createSiteTrail,
+  createSiteTrailAnchorer,
+  readSiteTrail,
+  SITE_TRAIL_FILE,
+  type SiteTrail,
+  type SiteTrailAnchorer,
+  type SiteTrailEntry,
+  type SiteTrailHead,
+  type SiteTrailKind,
+  type SiteTrailVerification,
+  sitePolicyChange,
+  verifySiteTrail,
+  verifySiteTrailOnChain,
+} from "./siteTrail/index.ts";
 export {
   type DataServiceHandle,
   type StartDataServiceOptions,

@@ -4,8 +4,8 @@ import { sendJobOutcome } from "./sendJobOutcome.ts";
 
 /**
  * Finishes what a previous run left in flight, before new work: a job caught `running`
- * (the process died mid-query) goes back to the queue while it has retries left and is
- * declined (`failed`) after; a job caught `recording` or `declining` has its transaction
+ * (the process died mid-query) is a failed run in the site trail and goes back to the queue
+ * while it has retries left and is declined (`failed`) after; a job caught `recording` or `declining` has its transaction
  * sent unless the chain already holds this hospital's response. A result is never computed
  * twice once signed, and never recorded twice.
  */
@@ -13,7 +13,16 @@ export async function recoverJobs(context: JobContext): Promise<void> {
   for (const job of await context.store.jobs()) {
     try {
       if (job.state === "running") {
-        if (job.attempts <= context.config.jobs.retries) {
+        const retry = job.attempts <= context.config.jobs.retries;
+        await context.siteTrail.append("runFailed", {
+          queryId: job.queryId,
+          attempt: job.attempts,
+          errorCode: null,
+          timedOut: false,
+          interrupted: true,
+          retry,
+        });
+        if (retry) {
           await context.store.putJob({ ...job, state: "queued", updatedAt: context.now() });
           context.log.warn(
             { queryId: job.queryId, attempts: job.attempts },

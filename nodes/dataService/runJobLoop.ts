@@ -2,6 +2,16 @@ import type { JobContext } from "./JobContext.ts";
 import { runQueryJob } from "./runQueryJob.ts";
 import { scanAccessLedger } from "./scanAccessLedger.ts";
 import { sendJobOutcome } from "./sendJobOutcome.ts";
+import type { SiteTrailAnchorer } from "./siteTrail/index.ts";
+
+/** What else the loop drives. */
+export interface JobLoopOptions {
+  /**
+   * Anchors the site trail's head after each pass when its interval is due: here, between
+   * passes, the recorder's transactions never overlap (their nonces would collide).
+   */
+  readonly anchorer?: SiteTrailAnchorer;
+}
 
 /** The data service's one worker. */
 export interface JobLoop {
@@ -12,11 +22,24 @@ export interface JobLoop {
 }
 
 /**
- * One pass: scan AccessLedger, send outcomes waiting to go (`recording`, `declining`), then
- * run queued jobs one at a time in query order. A single worker keeps the consent index,
- * the differencing history and the ε budget free of races between queries.
+ * One pass: scan AccessLedger, send outcomes waiting to go (`recording`, `declining`), run
+ * queued jobs one at a time in query order, then anchor the site trail when due (also after
+ * a failed pass). A single worker keeps the consent index, the differencing history, the ε
+ * budget and the recorder's nonces free of races.
  */
-async function pass(context: JobContext, stopped: () => boolean): Promise<void> {
+async function pass(
+  context: JobContext,
+  stopped: () => boolean,
+  options: JobLoopOptions,
+): Promise<void> {
+  try {
+    await work(context, stopped);
+  } finally {
+    if (!stopped()) await options.anchorer?.tick();
+  }
+}
+
+async function work(context: JobContext, stopped: () => boolean): Promise<void> {
   await scanAccessLedger(context);
   const jobs = (await context.store.jobs()).sort((a, b) =>
     Number(BigInt(a.queryId) - BigInt(b.queryId)),
@@ -32,7 +55,7 @@ async function pass(context: JobContext, stopped: () => boolean): Promise<void> 
  * Runs passes every `jobs.pollIntervalMs`, or at once when woken. A failed pass (node
  * unreachable, say) is logged and tried again at the next tick.
  */
-export function runJobLoop(context: JobContext): JobLoop {
+export function runJobLoop(context: JobContext, options: JobLoopOptions = {}): JobLoop {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -40,7 +63,7 @@ export function runJobLoop(context: JobContext): JobLoop {
   const tick = () => {
     timer = undefined;
     if (stopped) return;
-    running = pass(context, () => stopped)
+    running = pass(context, () => stopped, options)
       .catch((error: unknown) => context.log.warn({ err: error }, "data service pass failed"))
       .finally(() => {
         if (stopped) return;

@@ -12,6 +12,7 @@ import { createLedgerBudgetStore } from "./createLedgerBudgetStore.ts";
 import type { JobContext } from "./JobContext.ts";
 import type { QueryJob } from "./QueryJob.ts";
 import { sendJobOutcome } from "./sendJobOutcome.ts";
+import { siteTrailDeclineDetails } from "./siteTrail/index.ts";
 
 /** Errors worth another run: the database or chain may come back; anything else will not. */
 const TRANSIENT = new Set([
@@ -31,13 +32,18 @@ async function update(
   return next;
 }
 
-/** Declines a job: written first, then sent (a restart resends an unsent decline). */
+/**
+ * Declines a job: in the site trail first, then written, then sent (a restart resends an
+ * unsent decline; a crash before the write re-runs the job, so a decline may appear twice in
+ * the trail but never not at all).
+ */
 export async function declineJob(
   context: JobContext,
   job: QueryJob,
   reason: DeclineReason,
   errorCode: string | null,
 ): Promise<QueryJob> {
+  await context.siteTrail.append("queryDeclined", siteTrailDeclineDetails(job, reason, errorCode));
   const declining = await update(context, job, { state: "declining", reason, errorCode });
   context.log.info({ queryId: job.queryId, reason }, "declining query");
   return sendJobOutcome(context, declining);
@@ -71,7 +77,7 @@ async function allowList(context: JobContext, job: QueryJob, signal: AbortSignal
   cohort.allowedIndices.forEach((position, i) => {
     personIds[i] = context.persons.personIds[position] ?? 0;
   });
-  return { block, personIds, snapshot: cohort.snapshot };
+  return { block, personIds, allowedIndices: cohort.allowedIndices, snapshot: cohort.snapshot };
 }
 
 /**
@@ -134,6 +140,12 @@ export async function runQueryJob(context: JobContext, queued: QueryJob): Promis
         release.code,
       );
     }
+    // Accounted before the result exists: no release without its accounting of disclosures.
+    await context.disclosures.record(
+      job.queryId,
+      { allowedIndices: consent.allowedIndices, root: consent.snapshot.root },
+      run.cohortPersonIds,
+    );
     const subjectCount = roundCount(consent.snapshot.count, {
       base: policy.roundingBase,
       mode: "nearest",
@@ -180,9 +192,16 @@ export async function runQueryJob(context: JobContext, queued: QueryJob): Promis
       { queryId: job.queryId, code, timedOut, attempt: job.attempts },
       "query run failed",
     );
-    if ((timedOut || TRANSIENT.has(code)) && job.attempts <= config.jobs.retries) {
-      return update(context, job, { state: "queued", errorCode: code });
-    }
+    const retry = (timedOut || TRANSIENT.has(code)) && job.attempts <= config.jobs.retries;
+    await context.siteTrail.append("runFailed", {
+      queryId: job.queryId,
+      attempt: job.attempts,
+      errorCode: code,
+      timedOut,
+      interrupted: false,
+      retry,
+    });
+    if (retry) return update(context, job, { state: "queued", errorCode: code });
     const reason: DeclineReason = timedOut
       ? "failed"
       : code === "OMOP_STORE_UNAVAILABLE"

@@ -2,6 +2,7 @@ import { isCustosError } from "../../src/errors/index.ts";
 import { declineReasons } from "../../src/federation/index.ts";
 import type { JobContext } from "./JobContext.ts";
 import type { QueryJob } from "./QueryJob.ts";
+import { siteTrailDeclineDetails } from "./siteTrail/index.ts";
 
 /**
  * Sends a job's outcome — `recordResult` for `recording`, `declineQuery` for `declining` —
@@ -29,11 +30,14 @@ export async function sendJobOutcome(context: JobContext, job: QueryJob): Promis
     return final({ state: onChain.status === "closed" ? "cancelled" : "declined" });
   }
   if (job.state !== "recording" || job.ledgerResult === null) return job;
-  if (!open)
+  if (!open) {
+    // A signed result the chain can no longer take: never released, so the trail says so.
+    await context.siteTrail.append("queryDeclined", siteTrailDeclineDetails(job, "expired", null));
     return final({
       state: onChain.status === "closed" ? "cancelled" : "declined",
       reason: "expired",
     });
+  }
   const r = job.ledgerResult;
   try {
     await ledger.recordResult(BigInt(job.queryId), config.hospitalId, {
@@ -46,6 +50,10 @@ export async function sendJobOutcome(context: JobContext, job: QueryJob): Promis
     });
   } catch (error) {
     if (isCustosError(error, "LEDGER_BUDGET_EXCEEDED")) {
+      await context.siteTrail.append(
+        "queryDeclined",
+        siteTrailDeclineDetails(job, "budgetExceeded", error.code),
+      );
       return final({ state: "declining", reason: "budgetExceeded", errorCode: error.code }).then(
         (next) => sendJobOutcome(context, next),
       );

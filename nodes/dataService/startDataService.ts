@@ -17,11 +17,14 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { buildPersonMap } from "./buildPersonMap.ts";
 import { createDataServiceServer } from "./createDataServiceServer.ts";
 import { createDataServiceStore } from "./createDataServiceStore.ts";
+import { createDisclosureStore } from "./disclosures/index.ts";
 import type { JobContext } from "./JobContext.ts";
 import type { ResolvedDataServiceConfig } from "./loadDataServiceConfig.ts";
 import { readPseudonymKeyFile } from "./readPseudonymKeyFile.ts";
 import { recoverJobs } from "./recoverJobs.ts";
 import { runJobLoop } from "./runJobLoop.ts";
+import { createSiteTrail, createSiteTrailAnchorer, sitePolicyChange } from "./siteTrail/index.ts";
+import { writeConnectionFile } from "./writeConnectionFile.ts";
 
 /** A running data service. */
 export interface DataServiceHandle {
@@ -105,14 +108,34 @@ export async function startDataService(
   try {
     const store = await createDataServiceStore(join(config.dataDir, "jobs"));
     closers.push(() => store.close());
+    // The trail opens after the store, whose lock keeps a second service off this directory,
+    // and checks itself against the hospital's latest anchor: a rewritten or lost trail does
+    // not start (docs/data-service.md, "The site trail").
+    const ledger = createAccessLedgerClient({
+      address: config.contracts.accessLedger,
+      runner: recorder,
+    });
+    const anchored = await ledger.siteTrailHead(config.hospitalId);
+    const siteTrailHead = { seq: Number(anchored.sequence), hash: anchored.head };
+    const siteTrail = await createSiteTrail(join(config.dataDir, "site-trail"), {
+      now,
+      log,
+      anchor: siteTrailHead,
+    });
+    closers.push(() => siteTrail.close());
+    const policyChange = sitePolicyChange(siteTrail.lastPolicy(), config.policy);
+    if (policyChange !== null) await siteTrail.append("policy", policyChange);
     const omop = await openOmopStore(config.omop);
     closers.push(() => omop.close());
     const omopInfo = await omop.info();
-    const persons = await buildPersonMap(omop, await readPseudonymKeyFile(config.pseudonymKeyFile));
+    const keys = await readPseudonymKeyFile(config.pseudonymKeyFile);
+    const persons = await buildPersonMap(omop, keys);
     log.info(
       { persons: persons.count, engine: omopInfo.engine },
       "persons mapped to consent subjects",
     );
+    const disclosures = await createDisclosureStore(join(config.dataDir, "disclosures"), persons);
+    closers.push(() => disclosures.close());
     const consentIndex = createConsentIndex({
       now,
       expectedSubjects: Math.max(1024, persons.count),
@@ -139,16 +162,15 @@ export async function startDataService(
     await consentSync.syncOnce();
     const context: JobContext = {
       config,
-      ledger: createAccessLedgerClient({
-        address: config.contracts.accessLedger,
-        runner: recorder,
-      }),
+      ledger,
       provider,
       recorder,
       store,
+      siteTrail,
       omop,
       omopInfo,
       persons,
+      disclosures,
       consentIndex,
       consentSync,
       random: createCryptoRandomSource(),
@@ -156,8 +178,19 @@ export async function startDataService(
       custosVersion: packageVersion,
       log,
     };
+    // Stopped after the loop (closers run in reverse): the last anchor goes after the last job.
+    const anchorer = createSiteTrailAnchorer({
+      trail: siteTrail,
+      ledger,
+      hospitalId: config.hospitalId,
+      intervalSeconds: config.siteTrail.anchorIntervalSeconds,
+      anchored: siteTrailHead,
+      now,
+      log,
+    });
+    closers.push(() => anchorer.stop());
     await recoverJobs(context);
-    const loop = runJobLoop(context);
+    const loop = runJobLoop(context, { anchorer });
     closers.push(() => loop.stop());
     const app = createDataServiceServer({
       config,
@@ -166,6 +199,9 @@ export async function startDataService(
       ready: () => true,
       wake: loop.wake,
       adminToken,
+      siteTrail,
+      disclosures,
+      pseudonymise: (identifier) => keys.pseudonymiser.pseudonymise(identifier),
       log,
     });
     closers.push(() => app.close());
@@ -173,8 +209,10 @@ export async function startDataService(
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : config.http.port;
     log.info({ port, hospitalId: config.hospitalId }, "data service listening");
+    const url = `http://${config.http.host}:${port}`;
+    await writeConnectionFile(config.dataDir, { url, hospitalId: config.hospitalId, adminToken });
     return {
-      url: `http://${config.http.host}:${port}`,
+      url,
       port,
       adminToken,
       stop: closeAll,

@@ -3,13 +3,47 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import { parseConsentTerms } from "../../src/consentImport/index.ts";
-import type { BatchEntry, ConsentRegistryClient } from "../../src/ledger/index.ts";
+import { CustosError } from "../../src/errors/index.ts";
+import type { BatchEntry, BatchResult, ConsentRegistryClient } from "../../src/ledger/index.ts";
 import { OMOP_SYNTHETIC_CONSENT_TERMS } from "../../src/omop/index.ts";
 
 /** What {@link loadSyntheticConsents} put on chain. */
 export interface LoadedConsents {
   readonly granted: number;
   readonly revoked: number;
+}
+
+/** Rounds of a batch: the first, then retries of what did not land (a busy node times out). */
+const BATCH_ROUNDS = 3;
+
+/**
+ * Sends `batch` until every entry landed. A chunk that failed changed nothing on chain, so
+ * its entries (and any never tried) are sent again, up to {@link BATCH_ROUNDS} rounds.
+ *
+ * @throws CustosError with the last failed chunk's code when entries still did not land.
+ */
+async function untilLanded(
+  what: "grant" | "revoke",
+  batch: readonly BatchEntry[],
+  send: (batch: readonly BatchEntry[]) => Promise<BatchResult>,
+): Promise<void> {
+  let pending = batch;
+  let lastError: CustosError | undefined;
+  for (let round = 0; round < BATCH_ROUNDS && pending.length > 0; round++) {
+    const result = await send(pending);
+    lastError = result.failed.at(-1)?.error ?? lastError;
+    pending = [...result.failed.flatMap((chunk) => chunk.entries), ...result.remaining];
+  }
+  if (pending.length > 0) {
+    throw new CustosError(
+      lastError?.code ?? "LEDGER_UNAVAILABLE",
+      `${pending.length} of ${batch.length} synthetic consent ${what}s did not land after ${BATCH_ROUNDS} rounds`,
+      {
+        details: { operation: `batch ${what}`, notLanded: pending.length, total: batch.length },
+        ...(lastError === undefined ? {} : { cause: lastError }),
+      },
+    );
+  }
 }
 
 async function entries(file: string): Promise<BatchEntry[]> {
@@ -51,7 +85,10 @@ export async function loadSyntheticConsents(
     purposes: [...OMOP_SYNTHETIC_CONSENT_TERMS.purposes],
     categories: [...OMOP_SYNTHETIC_CONSENT_TERMS.categories],
   });
-  if (grants.length > 0) await registry.batchGrant(grants, terms);
-  if (revocations.length > 0) await registry.batchRevoke(revocations);
+  if (grants.length > 0)
+    await untilLanded("grant", grants, (batch) => registry.batchGrant(batch, terms));
+  if (revocations.length > 0) {
+    await untilLanded("revoke", revocations, (batch) => registry.batchRevoke(batch));
+  }
   return { granted: grants.length, revoked: revocations.length };
 }

@@ -1,4 +1,4 @@
-import type { LocalNetworkNode } from "./LocalNetwork.ts";
+import { type LocalNetworkNode, localNetworkFiles } from "./LocalNetwork.ts";
 
 /** File names a node's config refers to, relative to its directory. */
 const files = {
@@ -7,13 +7,16 @@ const files = {
   validatorKey: "validator.key",
   nodeKey: "node.key",
   relayerKey: "relayer.key",
+  /** Written by the hospital's data service when it starts (its data dir beside the node's). */
+  dataServiceConnection: `${localNetworkFiles.dataServiceData}/connection.json`,
 } as const;
 
 /**
  * The `custos node --config` document of a local network's node: data in `data/`, the
  * network's genesis one directory up, its key file (a hospital's validator key, an
  * observer's node key), with `relayer` the portal's relayer key file (a hospital's admin
- * account), p2p and JSON-RPC on 127.0.0.1 at its ports, and `bootnodes`.
+ * account), a hospital's data-service connection file (the accounting of disclosures), p2p
+ * and JSON-RPC on 127.0.0.1 at its ports, and `bootnodes`.
  *
  * @example
  * ```ts
@@ -30,7 +33,14 @@ export function localNodeConfig(
     dataDir: files.data,
     chain: { genesisFile: files.genesis },
     ...(hospital ? { validator: { keyFile: files.validatorKey } } : { observer: true }),
-    ...(options.relayer === true ? { portal: { relayerKeyFile: files.relayerKey } } : {}),
+    ...(hospital
+      ? {
+          portal: {
+            ...(options.relayer === true ? { relayerKeyFile: files.relayerKey } : {}),
+            dataServiceConnectionFile: files.dataServiceConnection,
+          },
+        }
+      : {}),
     p2p: {
       enabled: true,
       host: "127.0.0.1",

@@ -121,7 +121,7 @@ async function relayerKeyOf(
   config: NodeConfig,
   dev: DevChain | undefined,
 ): Promise<{ relayerKey?: string }> {
-  if (config.portal !== undefined) {
+  if (config.portal?.relayerKeyFile !== undefined) {
     const { privateKey } = await readValidatorKey(
       config.portal.relayerKeyFile,
       "portal.relayerKeyFile",
@@ -447,11 +447,15 @@ async function startInDataDir(
       api,
       reader: startedAudit.reader,
       dataDir,
+      genesis,
       contracts: genesis.contracts,
       // Exports name the node by its validator address, an observer by its role.
       observer: validator === undefined ? "custos-observer" : bytesToHex(validator),
       rpcUrl: () => boundUrl,
       ...(await relayerKeyOf(config, dev)),
+      ...(config.portal?.dataServiceConnectionFile === undefined
+        ? {}
+        : { dataServiceConnectionFile: config.portal.dataServiceConnectionFile }),
       version: modules.clientVersion,
       onInternalError: (error, route) => auditLog.error({ route, err: error }, "audit api error"),
     });

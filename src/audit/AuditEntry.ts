@@ -67,10 +67,11 @@ export type AuditContract = LedgerContractName;
 
 /**
  * What an entry is about: a research query's lifecycle, an ε budget limit, a consent
- * record (ConsentRegistry), or governance (Consortium, and AccessLedger's approval
- * threshold, which only governance changes).
+ * record (ConsentRegistry), governance (Consortium, and AccessLedger's approval threshold,
+ * which only governance changes), or a hospital's site trail (the anchor of the off-chain
+ * log its data service keeps of refusals, failures, policy changes and manual releases).
  */
-export type AuditArea = "query" | "budget" | "consent" | "governance";
+export type AuditArea = "query" | "budget" | "consent" | "governance" | "siteTrail";
 
 /** Where an event is on chain. */
 export interface AuditLocation {
@@ -168,6 +169,17 @@ export type RequiredApprovalsChangedEntry = AuditEntryOf<
   "RequiredApprovalsChanged",
   "governance",
   LedgerArgs<"RequiredApprovalsChanged">
+>;
+
+/**
+ * AccessLedger SiteTrailAnchored: a hospital's recorder anchored the head of its data
+ * service's site trail (the hash of trail entry `sequence`).
+ */
+export type SiteTrailAnchoredEntry = AuditEntryOf<
+  "AccessLedger",
+  "SiteTrailAnchored",
+  "siteTrail",
+  LedgerArgs<"SiteTrailAnchored">
 >;
 
 /** ConsentRegistry ConsentGranted: a first grant or a re-grant (single or batch). */
@@ -400,6 +412,7 @@ export type GovernanceAuditEntry =
 export type AuditEntry =
   | QueryAuditEntry
   | BudgetLimitSetEntry
+  | SiteTrailAnchoredEntry
   | ConsentAuditEntry
   | GovernanceAuditEntry;
 

@@ -47,6 +47,7 @@ export type {
   ResultRecordedEntry,
   RoleChangedEntry,
   SignaturesInvalidatedEntry,
+  SiteTrailAnchoredEntry,
   SubjectTransferredEntry,
   SubjectTransferSkippedEntry,
   ValidatorChangedEntry,

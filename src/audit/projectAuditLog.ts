@@ -70,6 +70,7 @@ const eventShapes: { readonly [E in AuditEventName]: EventShape } = {
   QueryClosed: { area: "query", actor: "closedBy" },
   BudgetLimitSet: { area: "budget", actor: "setter" },
   RequiredApprovalsChanged: { area: "governance" },
+  SiteTrailAnchored: { area: "siteTrail", actor: "recorder" },
   ConsentGranted: { area: "consent", actor: "actor", fields: consentTerms },
   ConsentUpdated: { area: "consent", actor: "actor", fields: consentTerms },
   ConsentRevoked: { area: "consent", actor: "actor" },

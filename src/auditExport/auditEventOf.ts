@@ -305,6 +305,19 @@ function planOf(entry: AuditEntry, context: CheckedAuditExportContext): RestPlan
         user: { orgId: hospitalId, role: "hospital" },
       };
     }
+    case "SiteTrailAnchored": {
+      // The hospital's trail is one record whose head moves with each anchor (an Update);
+      // the sequence and head are the details a regulator checks the trail file against.
+      const { hospitalId } = entry.fields;
+      return {
+        interaction: "Update",
+        record: {
+          identifier: { system: systems.siteTrail(chainId), value: String(hospitalId) },
+        },
+        client,
+        user: { orgId: hospitalId, role: "hospital" },
+      };
+    }
     case "ConsentGranted":
     case "ConsentUpdated":
     case "ConsentRevoked":

@@ -27,6 +27,8 @@ export const auditIdentifierSystems = {
   proposal: (chainId: number): string => `urn:custos:proposal:${chainId}`,
   /** An ε budget; value: `<researcher organisation>-<hospital>`. */
   budget: (chainId: number): string => `urn:custos:budget:${chainId}`,
+  /** A hospital's site trail (its data service's off-chain log); value: the hospital's id. */
+  siteTrail: (chainId: number): string => `urn:custos:site-trail:${chainId}`,
   /** The validator set in force from a block; value: that block number. */
   validatorSet: (chainId: number): string => `urn:custos:validator-set:${chainId}`,
   /** A deployed contract; value: its EIP-55 address. */

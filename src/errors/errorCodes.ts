@@ -829,6 +829,12 @@ export const errorCodes = {
     httpStatus: 403,
     rpcCode: -32001,
   },
+  AUDIT_API_NOT_CUSTODIAN: {
+    description:
+      "A per-patient accounting of disclosures was asked of a node whose hospital is not the record's custodian (only the custodian's data service keeps it), or whose data service is not linked; nothing was read.",
+    httpStatus: 404,
+    rpcCode: -32001,
+  },
   // The hospital data service (nodes/dataService): runs approved queries on local OMOP data.
   DATA_SERVICE_QUERY_UNKNOWN: {
     description:
@@ -862,6 +868,24 @@ export const errorCodes = {
   DATA_SERVICE_JOB_FAILED: {
     description:
       "A query job failed after its bounded retries (timeout, crash, database error); the query was declined on chain with the failure reason.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  DATA_SERVICE_TRAIL_CORRUPT: {
+    description:
+      "A data service's site trail breaks its hash chain: details name the entry (seq), its line and the fault (json, format, sequence, prevHash, hash); the service does not start on it.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  DATA_SERVICE_TRAIL_ANCHOR_MISMATCH: {
+    description:
+      "A data service's site trail does not hold, at a sequence the hospital anchored on chain, the anchored hash: the entry was rewritten or lost (details: seq, the on-chain and local hashes, the anchor's block and transaction).",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
+  DISCLOSURE_STORE_CORRUPT: {
+    description:
+      "A file of the data service's accounting of disclosures is damaged (details name it); the service does not start, or the read fails, rather than answer from it.",
     httpStatus: 500,
     rpcCode: -32603,
   },

@@ -48,6 +48,7 @@ export const contractErrorCodes: Readonly<Record<string, ErrorCode>> = {
   AccessLedgerUnexpectedStatus: "LEDGER_CONFLICT",
   AccessLedgerAlreadyApproved: "LEDGER_CONFLICT",
   AccessLedgerAlreadyResponded: "LEDGER_CONFLICT",
+  AccessLedgerStaleTrailSequence: "LEDGER_CONFLICT",
   AccessLedgerInvalidConsortium: "LEDGER_INVALID_INPUT",
   AccessLedgerInvalidRequiredApprovals: "LEDGER_INVALID_INPUT",
   AccessLedgerNotResearcherOrganisation: "LEDGER_INVALID_INPUT",
@@ -62,6 +63,7 @@ export const contractErrorCodes: Readonly<Record<string, ErrorCode>> = {
   AccessLedgerNotTarget: "LEDGER_INVALID_INPUT",
   AccessLedgerInvalidConsentBlock: "LEDGER_INVALID_INPUT",
   AccessLedgerIncompleteResult: "LEDGER_INVALID_INPUT",
+  AccessLedgerMissingTrailHead: "LEDGER_INVALID_INPUT",
   // Consortium
   ConsortiumNotAdmin: "MEMBERSHIP_DENIED",
   ConsortiumNotHospitalAdmin: "MEMBERSHIP_DENIED",

@@ -102,6 +102,34 @@ export interface LedgerBudget {
   readonly remaining: bigint;
 }
 
+/**
+ * The latest anchor of a hospital's site trail (`AccessLedger.siteTrailHead`): the trail
+ * entry `sequence` whose hash is `head`. Sequence 0 (head zero) before the first anchor.
+ */
+export interface LedgerSiteTrailHead {
+  readonly sequence: bigint;
+  /** Unix second of the anchoring block (0 = none). */
+  readonly anchoredAt: number;
+  readonly head: Bytes32;
+}
+
+/** One `SiteTrailAnchored` event: a hospital's recorder anchored its trail head. */
+export interface LedgerSiteTrailAnchor {
+  readonly hospitalId: number;
+  readonly recorder: Hex;
+  readonly sequence: bigint;
+  readonly head: Bytes32;
+  readonly blockNumber: number;
+  readonly transactionHash: Hex;
+  readonly logIndex: number;
+}
+
+/** Options of {@link AccessLedgerClient.siteTrailAnchors}. */
+export interface SiteTrailAnchorOptions extends EventPageOptions {
+  /** Only this hospital's anchors (default: every hospital's). */
+  readonly hospitalId?: number;
+}
+
 /** Options of {@link AccessLedgerClient.queryEvents}. */
 export interface QueryEventOptions extends EventPageOptions {
   /** Only this query's lifecycle events (submitted, approved, recorded, declined, closed). */
@@ -154,6 +182,21 @@ export interface AccessLedgerClient {
     limit: bigint,
     options?: TransactionOptions,
   ): Promise<LedgerTransaction>;
+  /**
+   * Anchors the head of a hospital's site trail (by its recorder): the hash of trail entry
+   * `sequence`, which must be above the hospital's last anchored one (`LEDGER_CONFLICT`,
+   * AccessLedgerStaleTrailSequence) with a non-zero head (`LEDGER_INVALID_INPUT`).
+   */
+  anchorSiteTrail(
+    hospitalId: number,
+    sequence: bigint | number,
+    head: Bytes32,
+    options?: TransactionOptions,
+  ): Promise<LedgerTransaction>;
+  /** A hospital's latest site-trail anchor (sequence 0 before the first). */
+  siteTrailHead(hospitalId: number): Promise<LedgerSiteTrailHead>;
+  /** Site-trail anchors over a block range, paged, in chain order (sequences ascending per hospital). */
+  siteTrailAnchors(options?: SiteTrailAnchorOptions): AsyncGenerator<LedgerSiteTrailAnchor, void>;
   /** A researcher organisation's ε limit, spend and remainder at a hospital. */
   budget(researcherOrg: number, hospitalId: number): Promise<LedgerBudget>;
   /** Query `queryId`. */
@@ -184,6 +227,7 @@ const allEventNames = [
   "QueryClosed",
   "BudgetLimitSet",
   "RequiredApprovalsChanged",
+  "SiteTrailAnchored",
 ] as const satisfies readonly AccessLedgerEvent["name"][];
 /** Events whose first indexed field is the query id. */
 const queryEventNames = allEventNames.slice(0, 5);
@@ -300,6 +344,39 @@ export function createAccessLedgerClient(options: AccessLedgerClientOptions): Ac
         [hospitalId, researcherOrg, limit],
         txOptions,
       ),
+    anchorSiteTrail: (hospitalId, sequence, head, txOptions) =>
+      sendLedgerTransaction(bound, fns.anchorSiteTrail, [hospitalId, sequence, head], txOptions),
+    siteTrailHead: async (hospitalId) => {
+      const t = await callLedgerView(bound, fns.siteTrailHead, [hospitalId]);
+      return { sequence: t.sequence, anchoredAt: t.anchoredAt, head: t.head };
+    },
+    siteTrailAnchors: async function* (anchorOptions = {}) {
+      const events = readLedgerEvents<AccessLedgerEvent>(
+        {
+          provider: bound.provider,
+          address: bound.address,
+          abi: bound.abi,
+          eventNames: ["SiteTrailAnchored"],
+          topics:
+            anchorOptions.hospitalId === undefined
+              ? []
+              : [`0x${anchorOptions.hospitalId.toString(16).padStart(64, "0")}`],
+        },
+        anchorOptions,
+      );
+      for await (const event of events) {
+        if (event.name !== "SiteTrailAnchored") continue;
+        yield {
+          hospitalId: event.args.hospitalId,
+          recorder: event.args.recorder,
+          sequence: event.args.sequence,
+          head: event.args.head,
+          blockNumber: event.blockNumber,
+          transactionHash: event.transactionHash,
+          logIndex: event.logIndex,
+        };
+      }
+    },
     budget: async (researcherOrg, hospitalId) => {
       const { limit, spent } = await callLedgerView(bound, fns.budget, [researcherOrg, hospitalId]);
       return { limit, spent, remaining: limit > spent ? limit - spent : 0n };

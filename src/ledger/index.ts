@@ -36,11 +36,14 @@ export {
   type LedgerResponse,
   type LedgerResponseStatus,
   type LedgerResult,
+  type LedgerSiteTrailAnchor,
+  type LedgerSiteTrailHead,
   type LedgerTransaction,
   type QueryEventOptions,
   type QueryId,
   type QuerySubmission,
   resultDigest,
+  type SiteTrailAnchorOptions,
 } from "./createAccessLedgerClient.ts";
 export {
   type ConsentEventOptions,

@@ -2,7 +2,7 @@
  * A workload that makes every event of the three Custos contracts on a dev chain through the
  * SDK's ledger clients — consents (single and batch grants, updates, revocations, patient
  * keys, delegates, signature invalidation, a governance transfer with a skipped subject),
- * the query lifecycle with a result and a decline, an ε limit, and governance (accounts,
+ * the query lifecycle with a result and a decline, an ε limit, site-trail anchors, and governance (accounts,
  * recorders, metadata, proposals voted, executed and cancelled, a validator change, calls
  * into AccessLedger, ConsentRegistry and Consortium) — and records, per transaction, the
  * entries the audit model must give for it, computed from the inputs and from contract
@@ -859,7 +859,25 @@ async function run(
     }),
   );
 
+  // ---- site trail ----------------------------------------------------------------------
+  const siteTrail = background(
+    (async () => {
+      for (const sequence of [4n, 9n]) {
+        const head = doc(`site-trail-${sequence}`);
+        const tx = await lane(rec3)(() => ledger(rec3).anchorSiteTrail(3, sequence, head));
+        step(`site trail ${sequence}`, tx, [
+          {
+            event: "SiteTrailAnchored",
+            actor: rec3.address,
+            fields: { hospitalId: 3, recorder: rec3.address, sequence: String(sequence), head },
+          },
+        ]);
+      }
+    })(),
+  );
+
   await Promise.all([
+    siteTrail,
     custodian1,
     custodian2,
     custodian3,

@@ -35,6 +35,7 @@ const areas: Record<string, string> = {
   QueryClosed: "query",
   BudgetLimitSet: "budget",
   RequiredApprovalsChanged: "governance",
+  SiteTrailAnchored: "siteTrail",
 };
 
 function contractOf(event: string): string {

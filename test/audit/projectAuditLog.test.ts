@@ -9,7 +9,13 @@ import {
 } from "ethers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AuditContracts, type AuditLog, projectAuditLog } from "../../src/audit/index.ts";
+import {
+  type AuditContracts,
+  type AuditEntry,
+  type AuditLog,
+  auditEntryRefs,
+  projectAuditLog,
+} from "../../src/audit/index.ts";
 import { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../../src/contracts/index.ts";
 import {
   consortiumRoles,
@@ -128,7 +134,7 @@ function logOf(
 
 describe("projectAuditLog", () => {
   it("decodes every event of the three contracts as ethers does, enums named", () => {
-    expect(events.length).toBe(32);
+    expect(events.length).toBe(33);
     for (const { contract, iface, fragment } of events) {
       const enums = internalTypes(contract, fragment.name);
       const args = fc.tuple(
@@ -185,6 +191,28 @@ describe("projectAuditLog", () => {
     const unknownReason = iface.encodeEventLog("QueryDeclined", [5n, 2n, 6n, recorder, 999n]);
     expect(projectAuditLog(logOf("AccessLedger", unknownReason), contracts)?.fields).toMatchObject({
       reason: null,
+    });
+  });
+
+  it("projects a site-trail anchor into its own area, the recorder acting, filed under nothing else", () => {
+    const { iface } = ledgerContracts.AccessLedger;
+    const recorder = getAddress(`0x${"7c".repeat(20)}`);
+    const head = `0x${"5e".repeat(32)}`;
+    const encoded = iface.encodeEventLog("SiteTrailAnchored", [3n, recorder, 2n ** 64n - 1n, head]);
+    const entry = projectAuditLog(logOf("AccessLedger", encoded), contracts);
+    expect(entry).toMatchObject({
+      event: "SiteTrailAnchored",
+      contract: "AccessLedger",
+      area: "siteTrail",
+      actor: recorder,
+      fields: { hospitalId: 3, recorder, sequence: "18446744073709551615", head },
+    });
+    expect(auditEntryRefs(entry as AuditEntry)).toEqual({
+      queryId: null,
+      subjects: [],
+      budget: null,
+      consentChange: null,
+      governance: false,
     });
   });
 

@@ -47,6 +47,7 @@ const concerns: Partial<Record<AuditEventName, Concerns>> = {
   QueryDeclined: { ...query, hospital: 2 },
   QueryClosed: query,
   BudgetLimitSet: { hospital: 1 },
+  SiteTrailAnchored: { hospital: 1 },
   ConsentGranted: { ...s1, purpose: ["HMB NCU", "HMB NCU"] },
   ConsentUpdated: { ...s1, purpose: ["GRU", "GRU"] },
   ConsentRevoked: s1,

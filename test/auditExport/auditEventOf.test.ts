@@ -250,6 +250,31 @@ describe("auditEventOf", () => {
     expect(event.subtype.map((c) => c.code)).toEqual(["search-system"]);
   });
 
+  it("records a site-trail anchor as an Update of the hospital's trail by its recorder", () => {
+    const entry = entryOf("SiteTrailAnchored");
+    const event = eventOf(entry);
+    expect([event.action, event.outcome, event.subtype.map((c) => c.code)]).toEqual([
+      "U",
+      "0",
+      ["update"],
+    ]);
+    expect(event.entity[0]?.what).toEqual({
+      identifier: { system: "urn:custos:site-trail:4242", value: "1" },
+    });
+    expect(event.entity[0]?.detail).toEqual([
+      { type: "hospitalId", valueString: "1" },
+      { type: "recorder", valueString: accounts.recorder1 },
+      { type: "sequence", valueString: "42" },
+      { type: "head", valueString: entry.fields.head },
+    ]);
+    expect(event.agent.map((a) => [a.type.coding?.[0]?.code, a.who.identifier?.value])).toEqual([
+      ["110153", accounts.recorder1],
+      ["110152", getAddress(fixtureContracts.accessLedger)],
+      ["AUT", "1"],
+    ]);
+    expect(event.entity.at(-1)?.name).toBe("AccessLedger.SiteTrailAnchored");
+  });
+
   it("records a skipped transfer as a failed update with the contract's reason", () => {
     const event = eventOf(entryOf("SubjectTransferSkipped"));
     expect(event.outcome).toBe("4");

@@ -113,6 +113,11 @@ const specs: readonly LogSpec[] = [
   },
   { contract: "AccessLedger", event: "RequiredApprovalsChanged", args: [1, 2] },
   {
+    contract: "AccessLedger",
+    event: "SiteTrailAnchored",
+    args: [1, accounts.recorder1, 42n, hash("site-trail-42")],
+  },
+  {
     contract: "ConsentRegistry",
     event: "ConsentGranted",
     args: [subjects.s1, 1, accounts.recorder1, 1, 4 | 256, 1 | 4, 0, 0, hash("doc-1")],

@@ -73,7 +73,7 @@ afterAll(async () => {
 
 describe("the exports of a dev node's audit entries", () => {
   it("cover every event the contracts emit", () => {
-    expect(new Set(entries.map((e) => e.event)).size).toBe(31);
+    expect(new Set(entries.map((e) => e.event)).size).toBe(32);
   });
 
   it("give one AuditEvent per entry, valid FHIR R4 and following its BALP pattern", () => {

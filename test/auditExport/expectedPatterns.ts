@@ -14,6 +14,7 @@ export const patterns: Record<AuditEventName, BalpName | readonly [BalpName, "fa
   QueryClosed: "Update",
   BudgetLimitSet: "Update",
   RequiredApprovalsChanged: "Update",
+  SiteTrailAnchored: "Update",
   ConsentGranted: "PatientCreate",
   ConsentUpdated: "PatientUpdate",
   ConsentRevoked: "PatientUpdate",

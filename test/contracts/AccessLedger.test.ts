@@ -1026,6 +1026,74 @@ describe("AccessLedger.setBudgetLimit", () => {
   });
 });
 
+describe("AccessLedger.anchorSiteTrail", () => {
+  const HEAD = id("site trail entry 5");
+
+  it("stores the latest head per hospital and emits SiteTrailAnchored", async () => {
+    expect(plain(await f.ledger.getFunction("siteTrailHead")(H1))).toEqual([0n, 0n, ZeroHash]);
+    await setNextTime((await latestTime()) + 10);
+    const receipt = await mined(call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, 5n, HEAD));
+    expect(eventArgs(receipt, "SiteTrailAnchored")).toEqual([
+      BigInt(H1),
+      await addr(f.recorder1),
+      5n,
+      HEAD,
+    ]);
+    const block = await provider.getBlock(receipt.blockNumber);
+    expect(plain(await f.ledger.getFunction("siteTrailHead")(H1))).toEqual([
+      5n,
+      BigInt(block?.timestamp ?? -1),
+      HEAD,
+    ]);
+    // Sequences are per hospital: another hospital starts from its own zero.
+    await mined(call(f.ledger, f.recorder2, "anchorSiteTrail")(H2, 1n, id("h2")));
+    expect((await f.ledger.getFunction("siteTrailHead")(H2))[0]).toBe(1n);
+    expect((await f.ledger.getFunction("siteTrailHead")(H1))[0]).toBe(5n);
+  });
+
+  it("refuses a sequence that does not move forward, and a zero head", async () => {
+    await mined(call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, 5n, HEAD));
+    for (const sequence of [5n, 4n, 0n]) {
+      await expectCustomError(
+        call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, sequence, id("rewritten")),
+        f.ledger,
+        "AccessLedgerStaleTrailSequence",
+        [BigInt(H1), sequence, 5n],
+      );
+    }
+    await expectCustomError(
+      call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, 6n, ZeroHash),
+      f.ledger,
+      "AccessLedgerMissingTrailHead",
+      [],
+    );
+    await mined(call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, 6n, id("entry 6")));
+    expect(plain(await f.ledger.getFunction("siteTrailHead")(H1))).toEqual([
+      6n,
+      expect.any(BigInt),
+      id("entry 6"),
+    ]);
+  });
+
+  it("accepts only recorders of the named, active hospital", async () => {
+    for (const signer of [f.outsider, f.hospitalAdmin1, f.recorder2, f.researcher, f.regulator]) {
+      await expectCustomError(
+        call(f.ledger, signer, "anchorSiteTrail")(H1, 1n, HEAD),
+        f.ledger,
+        "AccessLedgerNotRecorder",
+        [BigInt(H1), await addr(signer)],
+      );
+    }
+    await mined(f.consortium.getFunction("setRole")(H1, Role.None));
+    await expectCustomError(
+      call(f.ledger, f.recorder1, "anchorSiteTrail")(H1, 1n, HEAD),
+      f.ledger,
+      "AccessLedgerNotRecorder",
+      [BigInt(H1), await addr(f.recorder1)],
+    );
+  });
+});
+
 describe("AccessLedger views", () => {
   it("reject unknown query ids", async () => {
     for (const [name, args] of [

@@ -302,6 +302,56 @@ describe("createAccessLedgerClient", () => {
     );
   });
 
+  it("anchors site-trail heads per hospital, reads the latest and lists the anchors", async () => {
+    const { stack } = await setup();
+    const reader = stack.ledger(env.ethers.provider);
+    const from = (await env.ethers.provider.getBlockNumber()) + 1;
+    expect(await reader.siteTrailHead(ORG.hospitalA)).toEqual({
+      sequence: 0n,
+      anchoredAt: 0,
+      head: ZeroHash,
+    });
+    const recorderA = stack.ledger(accounts.recorderA);
+    const first = await recorderA.anchorSiteTrail(ORG.hospitalA, 3n, id("trail:3") as Bytes32);
+    expect(first.events.map((e) => e.name)).toEqual(["SiteTrailAnchored"]);
+    await stack
+      .ledger(accounts.recorderB)
+      .anchorSiteTrail(ORG.hospitalB, 1, id("trail:b1") as Bytes32);
+    await recorderA.anchorSiteTrail(ORG.hospitalA, 9n, id("trail:9") as Bytes32);
+    const head = await reader.siteTrailHead(ORG.hospitalA);
+    expect([head.sequence, head.head]).toEqual([9n, id("trail:9")]);
+    expect(head.anchoredAt).toBeGreaterThan(0);
+
+    const anchors = await collect(
+      reader.siteTrailAnchors({ hospitalId: ORG.hospitalA, fromBlock: from, pageSize: 1 }),
+    );
+    expect(anchors.map((a) => [a.hospitalId, a.sequence, a.head, a.recorder])).toEqual([
+      [ORG.hospitalA, 3n, id("trail:3"), accounts.recorderA.address],
+      [ORG.hospitalA, 9n, id("trail:9"), accounts.recorderA.address],
+    ]);
+    expect(anchors[0]?.transactionHash).toBe(first.hash);
+    expect((await collect(reader.siteTrailAnchors({ fromBlock: from }))).length).toBe(3);
+
+    await expectLedgerError(
+      recorderA.anchorSiteTrail(ORG.hospitalA, 9n, id("rewritten") as Bytes32),
+      "LEDGER_CONFLICT",
+      {
+        error: "AccessLedgerStaleTrailSequence",
+        args: { hospitalId: String(ORG.hospitalA), sequence: "9", anchored: "9" },
+      },
+    );
+    await expectLedgerError(
+      recorderA.anchorSiteTrail(ORG.hospitalA, 10n, ZeroHash as Bytes32),
+      "LEDGER_INVALID_INPUT",
+      { error: "AccessLedgerMissingTrailHead", args: {} },
+    );
+    await expectLedgerError(
+      stack.ledger(accounts.hospitalA).anchorSiteTrail(ORG.hospitalA, 10n, id("x") as Bytes32),
+      "MEMBERSHIP_DENIED",
+      { error: "AccessLedgerNotRecorder" },
+    );
+  });
+
   it("pages queries by id and query events by block range", async () => {
     const { stack, researcher, submission } = await setup();
     const from = (await env.ethers.provider.getBlockNumber()) + 1;

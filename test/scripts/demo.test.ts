@@ -72,6 +72,13 @@ describe("npm start (scripts/demo.ts)", () => {
       auditStatus: { validators: expect.any(Array) },
     });
     expect(stdout).toMatch(/^Patient portal: http:\/\/127\.0\.0\.1:\d+\/portal$/m);
+    // After the demo query, a patient who took part finds it in their accounting, proven.
+    expect(stdout).toMatch(
+      /^• a patient of hospital 1 \(record 0x[0-9a-f]{8}…\) sees the query in their accounting of disclosures: .* verifies$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}a patient who took part: http:\/\/127\.0\.0\.1:\d+\/portal#custodian=1&subject=0x[0-9a-f]{64}$/m,
+    );
     expect(stdout).toMatch(/^Custos demo — .* 4-hospital network \(http:\/\/127\.0\.0\.1:\d+\)$/m);
     // Each hospital's synthetic consents on chain and its data service up.
     expect(

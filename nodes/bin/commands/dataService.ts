@@ -5,6 +5,7 @@ import { loadDataServiceConfig, startDataService } from "../../dataService/index
 import type { CliCommand, CliIo } from "../CliCommand.ts";
 import { type CliActionInput, cliAction } from "../cliAction.ts";
 import { signalStop } from "../signalStop.ts";
+import { trailVerifyAction } from "./dataService/trailVerifyAction.ts";
 
 /** Options of {@link createDataServiceCommand}. */
 export interface DataServiceCommandOptions {
@@ -90,7 +91,8 @@ async function decide(
  * Creates `custos data-service`: `custos data-service --config <file>` runs a hospital's data
  * service until SIGINT/SIGTERM; `custos data-service release <query> --config <file>` and
  * `… refuse <query> …` are staff decisions on a result held for manual release (the site
- * policy's `manualRelease`), sent to the running service with its admin token.
+ * policy's `manualRelease`), sent to the running service with its admin token;
+ * `custos data-service trail verify …` checks a site trail against its on-chain anchors.
  *
  * @example
  * ```ts
@@ -115,13 +117,17 @@ export function createDataServiceCommand(options: DataServiceCommandOptions = {}
       run: (input, io) => decide(action, input, io),
     });
   const actions = { release: staff("release"), refuse: staff("refuse") };
+  const trailVerify = trailVerifyAction();
   return {
     name: "data-service",
-    summary: "run a hospital's data service; release or refuse held results",
+    summary: "run a hospital's data service; release or refuse held results; verify its site trail",
     run: (args, io) => {
       const [first, ...rest] = args;
       if (first === "release" || first === "refuse") {
         return actions[first].run(rest, io, `data-service ${first}`, "data-service");
+      }
+      if (first === "trail" && rest[0] === "verify") {
+        return trailVerify.run(rest.slice(1), io, "data-service trail verify", "data-service");
       }
       return serve.run(args, io, "data-service", "data-service");
     },

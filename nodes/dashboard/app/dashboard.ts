@@ -5,6 +5,8 @@ import type { BudgetPanel } from "./budgetPanel.ts";
 import "./budgetPanel.ts";
 import type { ConsentChart } from "./consentChart.ts";
 import "./consentChart.ts";
+import "./genesisLoader.ts";
+import { ProofTrust } from "./proofTrust.ts";
 import type { QueryTimeline } from "./queryTimeline.ts";
 import "./queryTimeline.ts";
 import "./queryTrail.ts";
@@ -14,7 +16,8 @@ import "./statusPanel.ts";
 /**
  * The regulator's and hospital staff's dashboard, served by every node at `/dashboard`:
  * chain status for anyone; after a wallet sign-in, the query timeline with per-hospital
- * badges, a query's trail, ε spent per researcher organisation, and consent activity.
+ * badges, a query's trail with its proof (downloaded, and verified in the browser against
+ * a genesis the user loads), ε spent per researcher organisation, and consent activity.
  */
 export class CustosDashboard extends LitElement {
   static override properties = { selected: { state: true } };
@@ -32,6 +35,8 @@ export class CustosDashboard extends LitElement {
 
   declare selected: string | undefined;
   readonly client = new AuditClient();
+  /** The genesis proofs are verified against, shared by the panels that show verdicts. */
+  readonly trust = new ProofTrust();
 
   #refresh(): void {
     const root = this.renderRoot;
@@ -57,15 +62,19 @@ export class CustosDashboard extends LitElement {
         <custos-status-panel .client=${this.client}></custos-status-panel>
       </section>
       <section>
+        <h2>Proof verification</h2>
+        <custos-genesis-loader .client=${this.client} .trust=${this.trust}></custos-genesis-loader>
+      </section>
+      <section>
         <h2>Queries</h2>
-        <custos-query-timeline .client=${this.client}
+        <custos-query-timeline .client=${this.client} .trust=${this.trust}
           @select-query=${(event: CustomEvent<string>) => {
             this.selected = event.detail;
           }}></custos-query-timeline>
       </section>
       <section>
         <h2>Query trail</h2>
-        <custos-query-trail .client=${this.client} .queryId=${this.selected}></custos-query-trail>
+        <custos-query-trail .client=${this.client} .trust=${this.trust} .queryId=${this.selected}></custos-query-trail>
       </section>
       <div class="columns">
         <section>

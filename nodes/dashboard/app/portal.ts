@@ -1,6 +1,7 @@
 import { css, html, LitElement } from "lit";
 import type { AuditEntry } from "../../../src/audit/index.ts";
 import { AuditClient } from "./auditClient.ts";
+import "./disclosureList.ts";
 import { when } from "./format.ts";
 import { signIn } from "./signIn.ts";
 import { browserWallet, signTypedData, walletAccount } from "./wallet.ts";
@@ -186,6 +187,11 @@ export class CustosPortal extends LitElement {
             : html`<p data-field="withdrawn">Recorded in block ${this.withdrawn.blockNumber}.
               <a download="consent-withdrawal.json" href=${this.#receiptUrl()}>Keep your receipt</a></p>`
         }
+      </section>
+      <section>
+        <h2>Studies that used your record</h2>
+        <p><small>Only you, your hospital and the regulator see this list: which studies ran over your record tells something about you.</small></p>
+        <custos-disclosure-list .client=${this.client}></custos-disclosure-list>
       </section>
       <section>
         <h2>History</h2>

@@ -2,13 +2,15 @@ import { css, html, LitElement } from "lit";
 import type { QuerySummary } from "../../../src/audit/index.ts";
 import type { AuditClient } from "./auditClient.ts";
 import { short, when } from "./format.ts";
+import type { ProofTrust } from "./proofTrust.ts";
 
 const badge: Record<string, string> = { recorded: "✓", declined: "✗", none: "…" };
 
 /**
  * The query timeline: newest first, each query with its purpose, researcher organisation,
- * status and one badge per target hospital (result recorded, declined, or waiting). A row
- * click fires `select-query` with the query id.
+ * status, one badge per target hospital (result recorded, declined, or waiting) and, once
+ * its proof was checked in the trail view against the loaded genesis, whether it verified.
+ * A row click fires `select-query` with the query id.
  */
 export class QueryTimeline extends LitElement {
   static override properties = { queries: { state: true }, failure: { state: true } };
@@ -20,12 +22,35 @@ export class QueryTimeline extends LitElement {
     .recorded { color: #176b2c; }
     .declined { color: #a00; }
     .none { color: #777; }
-    .failure { color: #a00; }
+    .failure, .proof-failed { color: #a00; }
+    .proof-verified { color: #176b2c; }
   `;
 
   declare queries: readonly QuerySummary[] | undefined;
   declare failure: string | undefined;
   client: AuditClient | undefined;
+  /** Set before the element is connected (the dashboard's template binds it). */
+  trust: ProofTrust | undefined;
+  readonly #trustChanged = () => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.trust?.addEventListener("change", this.#trustChanged);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.trust?.removeEventListener("change", this.#trustChanged);
+  }
+
+  #proofBadge(queryId: string) {
+    const check = this.trust?.verdict(queryId);
+    if (check === undefined) return html`<td data-field="proof"></td>`;
+    return check.status === "verified"
+      ? html`<td data-field="proof" data-proof="verified" class="proof-verified">✓ verified</td>`
+      : html`<td data-field="proof" data-proof="failed" data-link=${check.link ?? ""}
+          class="proof-failed" title=${check.reason ?? ""}>✗ failed: ${check.link}</td>`;
+  }
 
   async refresh(): Promise<void> {
     if (this.client === undefined || !this.client.signedIn) return;
@@ -49,7 +74,7 @@ export class QueryTimeline extends LitElement {
     if (this.queries.length === 0) return html`<p>No queries yet.</p>`;
     return html`
       <table>
-        <thead><tr><th>Query</th><th>Submitted</th><th>Purpose</th><th>Organisation</th><th>Status</th><th>Hospitals</th><th>Spec</th></tr></thead>
+        <thead><tr><th>Query</th><th>Submitted</th><th>Purpose</th><th>Organisation</th><th>Status</th><th>Hospitals</th><th>Spec</th><th>Proof</th></tr></thead>
         <tbody>
           ${this.queries.map(
             (q) => html`
@@ -69,6 +94,7 @@ export class QueryTimeline extends LitElement {
                   )}
                 </td>
                 <td><code title=${q.specHash}>${short(q.specHash)}</code></td>
+                ${this.#proofBadge(q.queryId)}
               </tr>
             `,
           )}

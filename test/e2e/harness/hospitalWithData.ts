@@ -70,6 +70,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startHospitalWithData(options: {
   readonly persons: number;
   readonly seed: number;
+  /** Fields of the data service's configuration to set instead (e.g. `policy`, `siteTrail`). */
+  readonly serviceConfig?: Readonly<Record<string, unknown>>;
 }): Promise<HospitalWithData> {
   const dir = await mkdtemp(join(tmpdir(), "custos-hospital-"));
   const data = await writeOmopData({
@@ -81,7 +83,11 @@ export async function startHospitalWithData(options: {
     revocationRate: 0.1,
   });
   const hospitalDir = data.hospitals[0]?.dir as string;
-  const node = await spawnDevNode({ dataDir: join(dir, "node") });
+  // The node serves the accounting of disclosures through the data service started below.
+  const node = await spawnDevNode({
+    dataDir: join(dir, "node"),
+    args: ["--portal-data-service-connection-file", join(dir, "service", "connection.json")],
+  });
   const keys = await node.devKeys();
   const provider = new JsonRpcProvider(node.rpcUrl, undefined, {
     cacheTimeout: -1,
@@ -117,6 +123,7 @@ export async function startHospitalWithData(options: {
         },
         jobs: { pollIntervalMs: 200 },
         logLevel: "warn",
+        ...options.serviceConfig,
       },
       dir,
     ),

@@ -12,6 +12,10 @@ export interface SyntheticPersons {
    * and the subjects in `alsoRevoked` (revoked later on chain), ascending.
    */
   consenting(alsoRevoked?: ReadonlySet<string>): number[];
+  /** The person's identifier at the hospital (PERSON.person_source_value). */
+  identifierOf(personId: number): string;
+  /** Every person id, ascending. */
+  allPersonIds(): number[];
 }
 
 async function subjects(file: string): Promise<string[]> {
@@ -36,7 +40,14 @@ export async function readSyntheticPersons(hospitalDir: string): Promise<Synthet
   );
   const revoked = new Set(await subjects(join(hospitalDir, "revocations.csv")));
   const granted = new Set(await subjects(join(hospitalDir, "consents.csv")));
+  const identifier = new Map(persons.map((p) => [Number(p.person_id), p.person_source_value]));
   return {
+    identifierOf: (personId) => {
+      const found = identifier.get(personId);
+      if (found === undefined) throw new Error(`no person ${personId}`);
+      return found;
+    },
+    allPersonIds: () => [...subject.keys()].sort((a, b) => a - b),
     subjectOf: (personId) => {
       const found = subject.get(personId);
       if (found === undefined) throw new Error(`no person ${personId}`);

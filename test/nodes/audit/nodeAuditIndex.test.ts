@@ -218,12 +218,31 @@ describe("a running node's audit index", () => {
         .flatMap((s) => s.expected)
         .map((e) => e.event)
         .filter(
-          (e) => !/^(Consent|Patient|Delegate|Signatures|Subject|Query|Result|Budget)/.test(e),
+          (e) =>
+            !/^(Consent|Patient|Delegate|Signatures|Subject|Query|Result|Budget|SiteTrail)/.test(e),
         ),
     ]);
     expect(sortedJson(strip(governance.items))).toEqual(
       sortedJson(expectedWhere((e) => governanceEvents.has(e.event))),
     );
+  });
+
+  it("lists site-trail anchors among the entries of their blocks, in their own area", async () => {
+    const audit = (node as CustosNode).audit;
+    const anchors = expectedWhere((e) => e.event === "SiteTrailAnchored");
+    expect(anchors).toHaveLength(2);
+    const blocks = workload.steps
+      .filter((s) => s.expected.some((e) => e.event === "SiteTrailAnchored"))
+      .map((s) => s.blockNumber);
+    const listed = (
+      await audit.entries({
+        fromBlock: Math.min(...blocks),
+        toBlock: Math.max(...blocks),
+        limit: 1000,
+      })
+    ).items.filter((e) => e.event === "SiteTrailAnchored");
+    expect(listed.map((e) => e.area)).toEqual(["siteTrail", "siteTrail"]);
+    expect(strip(listed)).toEqual(anchors);
   });
 
   it("refuses a page above the cap through the node's reader", async () => {

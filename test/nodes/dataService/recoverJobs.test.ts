@@ -4,11 +4,15 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createDataServiceStore,
+  createSiteTrail,
   type DataServiceStore,
   type JobContext,
   type QueryJob,
+  readSiteTrail,
   recoverJobs,
   resolveDataServiceConfig,
+  type SiteTrail,
+  type SiteTrailEntry,
 } from "../../../nodes/dataService/index.ts";
 import { createLogger } from "../../../nodes/log/index.ts";
 
@@ -68,14 +72,23 @@ function job(state: QueryJob["state"], attempts: number): QueryJob {
 describe("recoverJobs (a restart after a crash)", () => {
   let dir: string;
   let store: DataServiceStore;
+  let siteTrail: SiteTrail;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "custos-recover-"));
     store = await createDataServiceStore(join(dir, "jobs"));
+    siteTrail = await createSiteTrail(join(dir, "site-trail"), { now: () => NOW });
   });
   afterEach(async () => {
+    await siteTrail.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
+
+  async function trail(): Promise<SiteTrailEntry[]> {
+    const entries: SiteTrailEntry[] = [];
+    await readSiteTrail(siteTrail.file, { onEntry: (e) => entries.push(e) });
+    return entries;
+  }
 
   function context(ledger: unknown): JobContext {
     const config = resolveDataServiceConfig(
@@ -98,6 +111,7 @@ describe("recoverJobs (a restart after a crash)", () => {
       config,
       ledger,
       store,
+      siteTrail,
       now: () => NOW,
       log: createLogger({ level: "silent" }),
     } as unknown as JobContext;
@@ -113,6 +127,41 @@ describe("recoverJobs (a restart after a crash)", () => {
     await recoverJobs(context(ledger));
     expect(await store.job("7")).toMatchObject({ state: "declined", reason: "failed" });
     expect(sent).toEqual(["decline 7 12"]);
+    // Each interrupted run is a failed run in the site trail, the last one with its decline.
+    expect((await trail()).map((e) => [e.kind, e.details])).toEqual([
+      [
+        "runFailed",
+        {
+          queryId: "7",
+          attempt: 2,
+          errorCode: null,
+          timedOut: false,
+          interrupted: true,
+          retry: true,
+        },
+      ],
+      [
+        "runFailed",
+        {
+          queryId: "7",
+          attempt: 3,
+          errorCode: null,
+          timedOut: false,
+          interrupted: true,
+          retry: false,
+        },
+      ],
+      [
+        "queryDeclined",
+        {
+          queryId: "7",
+          reason: "failed",
+          reasonCode: 12,
+          errorCode: "DATA_SERVICE_JOB_FAILED",
+          attempts: 3,
+        },
+      ],
+    ]);
   });
 
   it("sends a signed result left in flight once, and never when the chain already has it", async () => {
