@@ -12,6 +12,10 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Vitest's default is one worker fewer than the CPUs: on a 2-core machine, one, so every
+    // file ran in turn. Two let the unit files run beside the e2e chain (still one e2e file
+    // at a time, below).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
