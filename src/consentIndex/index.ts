@@ -45,6 +45,7 @@ export type {
 } from "./ConsentIndexSync.ts";
 export {
   buildCohortTree,
+  buildSortedCohortTree,
   COHORT_LEAF_SIZE,
   type CohortBuffers,
   type CohortExecutor,

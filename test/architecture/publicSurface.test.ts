@@ -156,6 +156,7 @@ describe("the public surface", () => {
           "MAX_COHORT_WORKERS",
           "PACKED_CONSENT_BYTES",
           "buildCohortTree",
+          "buildSortedCohortTree",
           "consentEventToChange",
           "createConsentIndex",
           "createConsentIndexSync",

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { buildCohortTree, type CohortTree } from "../../../src/consentIndex/index.ts";
+import { buildSortedCohortTree, type CohortTree } from "../../../src/consentIndex/index.ts";
 import { CustosError } from "../../../src/errors/index.ts";
 import type { PersonMap } from "../buildPersonMap.ts";
 import { type ColumnRef, DisclosureColumns } from "./DisclosureColumns.ts";
@@ -163,7 +163,9 @@ export async function createDisclosureStore(
     const key = `${ref.rosterId}:${ref.chunk}:${ref.column}`;
     const cached = trees.get(key);
     if (cached !== undefined) return cached;
-    const tree = buildCohortTree(membersOf(state.roster, state.columns.allowedPositions(ref)));
+    const tree = buildSortedCohortTree(
+      membersOf(state.roster, state.columns.allowedPositions(ref)),
+    );
     if (tree.root !== root) {
       throw new CustosError(
         "DISCLOSURE_STORE_CORRUPT",
@@ -186,7 +188,7 @@ export async function createDisclosureStore(
         const index = personIndexOf(persons.personIds, personId);
         if (index >= 0) counted.push(positionOf[index] as number);
       }
-      const tree = buildCohortTree(membersOf(current.roster, allowed));
+      const tree = buildSortedCohortTree(membersOf(current.roster, allowed));
       if (tree.root !== snapshot.root.toLowerCase()) {
         throw new CustosError(
           "INTERNAL",

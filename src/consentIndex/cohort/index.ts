@@ -22,6 +22,7 @@ export {
 export { CohortScratch } from "./cohortScratch.ts";
 export {
   buildCohortTree,
+  buildSortedCohortTree,
   COHORT_LEAF_SIZE,
   type CohortHashOptions,
   type CohortInclusionProof,

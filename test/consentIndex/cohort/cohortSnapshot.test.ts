@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   buildCohortTree,
+  buildSortedCohortTree,
   COHORT_LEAF_SIZE,
   type CohortInclusionProof,
   proveInclusion,
@@ -105,6 +106,47 @@ describe("buildCohortTree / verifyInclusion", () => {
           const bytes = new Uint8Array(Buffer.concat(raw.map((b) => Buffer.from(b))));
           expect(buildCohortTree(bytes).root).toBe(root);
           expect(buildCohortTree(members.slice(1)).root).not.toBe(root);
+        },
+      ),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  it("builds the same tree from members already sorted, and refuses members that are not", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), {
+          minLength: 0,
+          maxLength: 3 * COHORT_LEAF_SIZE + 5,
+          selector: (b) => Buffer.from(b).toString("hex"),
+        }),
+        fc.nat(),
+        (raw, pick) => {
+          const sorted = raw.map((b) => Buffer.from(b)).sort(Buffer.compare);
+          const bytes = new Uint8Array(Buffer.concat(sorted));
+          const reference = buildCohortTree(bytes);
+          const tree = buildSortedCohortTree(bytes);
+          expect(tree.root).toBe(reference.root);
+          expect(tree.count).toBe(reference.count);
+          if (sorted.length > 0) {
+            const member = `0x${(sorted[pick % sorted.length] as Buffer).toString("hex")}`;
+            expect(tree.prove(member)).toEqual(reference.prove(member));
+          }
+          if (sorted.length > 1) {
+            // Two members swapped, or one repeated: not strictly ascending.
+            const swapped = [...sorted];
+            const i = 1 + (pick % (sorted.length - 1));
+            [swapped[i - 1], swapped[i]] = [swapped[i] as Buffer, swapped[i - 1] as Buffer];
+            expectCustosError(
+              () => buildSortedCohortTree(new Uint8Array(Buffer.concat(swapped))),
+              "INVALID_ARGUMENT",
+            );
+            const repeated = [...sorted.slice(0, i), sorted[i - 1] as Buffer, ...sorted.slice(i)];
+            expectCustosError(
+              () => buildSortedCohortTree(new Uint8Array(Buffer.concat(repeated))),
+              "INVALID_ARGUMENT",
+            );
+          }
         },
       ),
       { seed: SEED, numRuns: 60 },
