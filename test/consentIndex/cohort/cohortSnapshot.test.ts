@@ -134,9 +134,13 @@ describe("buildCohortTree / verifyInclusion", () => {
           }
           if (sorted.length > 1) {
             // Two members swapped, or one repeated: not strictly ascending.
-            const swapped = [...sorted];
             const i = 1 + (pick % (sorted.length - 1));
-            [swapped[i - 1], swapped[i]] = [swapped[i] as Buffer, swapped[i - 1] as Buffer];
+            const swapped = [
+              ...sorted.slice(0, i - 1),
+              sorted[i] as Buffer,
+              sorted[i - 1] as Buffer,
+              ...sorted.slice(i + 1),
+            ];
             expectCustosError(
               () => buildSortedCohortTree(new Uint8Array(Buffer.concat(swapped))),
               "INVALID_ARGUMENT",
