@@ -293,15 +293,26 @@ export class DisclosureColumns {
     this.#chunks.forEach((entries, chunk) => {
       if (entries.length === 0) return;
       const words = this.#wordsAt(chunk, position);
-      entries.forEach((entry, column) => {
-        const word = column >>> 5;
-        const bit = 1 << (column & 31);
-        if (((words[word] as number) & bit) !== 0) {
-          hits.push({ entry, chunk, column, counted: ((words[2 + word] as number) & bit) !== 0 });
-        }
+      entries.forEach((_, column) => {
+        const hit = this.#hitIn(words, { chunk, column });
+        if (hit !== undefined) hits.push(hit);
       });
     });
     return hits;
+  }
+
+  /** The one column's hit at `position`, or undefined when its allowed set did not hold it. */
+  hitAt(ref: ColumnRef, position: number): PositionHit | undefined {
+    if (this.#chunks[ref.chunk]?.[ref.column] === undefined) return undefined;
+    return this.#hitIn(this.#wordsAt(ref.chunk, position), ref);
+  }
+
+  #hitIn(words: Uint32Array, ref: ColumnRef): PositionHit | undefined {
+    const entry = this.#chunks[ref.chunk]?.[ref.column] as ColumnEntry;
+    const word = ref.column >>> 5;
+    const bit = 1 << (ref.column & 31);
+    if (((words[word] as number) & bit) === 0) return undefined;
+    return { entry, ...ref, counted: ((words[2 + word] as number) & bit) !== 0 };
   }
 
   /** The allowed roster positions of one column, ascending. */

@@ -244,9 +244,8 @@ export async function createDisclosureStore(
       const state = rosters.get(at.rosterId) as RosterState;
       const position = rosterPositionOf(state.roster.sorted, bytes);
       if (position < 0) return undefined;
-      const hit = state.columns
-        .hitsAt(position)
-        .find((h) => h.chunk === at.chunk && h.column === at.column);
+      // One 16-byte read: the column the query's latest record is in.
+      const hit = state.columns.hitAt(at, position);
       if (hit === undefined) return undefined;
       const tree = treeOf(state, at, hit.entry.root);
       const proof = tree.prove(subject.toLowerCase());
