@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
-import { type ChainDb, flatStateOfTrie } from "../db/index.ts";
+import { type ChainDb, flatStateOfTrie, stateNodeLoader } from "../db/index.ts";
 import { genesisBlock } from "./genesisBlock.ts";
 import type { Genesis } from "./genesisSchema.ts";
 
@@ -18,13 +18,13 @@ import type { Genesis } from "./genesisSchema.ts";
 export async function commitGenesis(chainDb: ChainDb, genesis: Genesis): Promise<Block> {
   const state = await genesisBlock(genesis, chainDb.common);
   if (chainDb.head() === undefined) {
-    // State-trie keys are EthereumJS's unprefixed-hex strings (as UTF-8 bytes).
     const nodes = new Map(
-      state.stateWrites.map((w) => [Buffer.from(w.key).toString("latin1"), w.value]),
+      state.stateWrites.map((w) => [Buffer.from(w.key).toString("hex"), w.value]),
     );
     const flatWrites = [
-      ...flatStateOfTrie(state.block.header.stateRoot, (hash) =>
-        nodes.get(Buffer.from(hash).toString("hex")),
+      ...flatStateOfTrie(
+        state.block.header.stateRoot,
+        stateNodeLoader((key) => nodes.get(key)),
       ),
     ];
     await chainDb.commitBlock({

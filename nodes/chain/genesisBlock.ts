@@ -2,7 +2,7 @@ import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { EVMMockBlockchain } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
+import { Caches } from "@ethereumjs/statemanager";
 import {
   Account,
   bytesToHex,
@@ -21,8 +21,12 @@ import {
   consortiumBytecode,
 } from "../../src/contracts/index.ts";
 import { CustosError } from "../../src/errors/index.ts";
-import { createWriteBackDb, type StateWrite } from "../db/index.ts";
-import { createCustosCommon, createTransientVm } from "../execution/index.ts";
+import { createWriteBackDb, liveStateKeys, type StateWrite, stateNodeLoader } from "../db/index.ts";
+import {
+  createCustosCommon,
+  createTransientVm,
+  OwnedStorageStateManager,
+} from "../execution/index.ts";
 import { genesisExtraData } from "./genesisExtraData.ts";
 import { type Genesis, genesisRoles } from "./genesisSchema.ts";
 
@@ -111,7 +115,11 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
     valueEncoding: ValueEncoding.Bytes,
     common: chainCommon,
   });
-  const stateManager = new MerkleStateManager({ common: chainCommon, trie, caches: new Caches() });
+  const stateManager = new OwnedStorageStateManager({
+    common: chainCommon,
+    trie,
+    caches: new Caches(),
+  });
   const vm = await createTransientVm({
     common: chainCommon,
     stateManager,
@@ -216,5 +224,14 @@ export async function genesisBlock(genesis: Genesis, common?: Common): Promise<G
     { header: { ...header, stateRoot, extraData: genesisExtraData(genesis) } },
     { common: chainCommon },
   );
-  return { common: chainCommon, block, stateWrites: db.writes() };
+  // EthereumJS stored every intermediate version of every node while the contracts were
+  // deployed; genesis keeps only what its state uses.
+  const written = db.writes();
+  const byKey = new Map(written.map((w) => [Buffer.from(w.key).toString("hex"), w.value]));
+  const live = liveStateKeys(
+    stateRoot,
+    stateNodeLoader((key) => byKey.get(key)),
+  );
+  const stateWrites = written.filter((w) => live.has(Buffer.from(w.key).toString("hex")));
+  return { common: chainCommon, block, stateWrites };
 }

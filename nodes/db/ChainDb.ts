@@ -15,6 +15,11 @@ export interface CommitBlockInput {
   /** The block's state-trie writes, from the write-back layer. */
   readonly stateWrites: readonly StateWrite[];
   /**
+   * Keys of stored state-trie nodes the block's state no longer references (pruned when the
+   * state is next persisted); none by default.
+   */
+  readonly stateDeletes?: readonly Uint8Array[];
+  /**
    * The block's changes to the flat state. Stored (in the same batch) only when the flat
    * state holds the parent's state (or the database is empty, for genesis); otherwise the
    * flat state stays at its block and readers use the trie.
@@ -39,6 +44,19 @@ export interface TransactionLocation {
   readonly blockHash: Uint8Array;
   readonly blockNumber: bigint;
   readonly index: number;
+}
+
+/** A block named by number and hash. */
+export interface BlockRef {
+  readonly number: bigint;
+  readonly hash: Uint8Array;
+}
+
+/** What {@link ChainDb.restoreState} applies: a committed block's state changes. */
+export interface RestoreStateInput {
+  readonly block: Block;
+  readonly stateWrites: readonly StateWrite[];
+  readonly stateDeletes?: readonly Uint8Array[];
 }
 
 /** Which log index to scan. */
@@ -72,6 +90,25 @@ export interface ChainDb {
   readonly flatState: FlatState;
   /** The latest committed block, or undefined for an empty database. */
   head(): Block | undefined;
+  /**
+   * The block whose state is persisted: stored in full on disk, and what a restart resumes
+   * from. Later blocks' state changes are held in memory until the next persist (every
+   * `statePersistBlocks` blocks, at `statePersistBytes`, at `sync` and at `close`).
+   */
+  stateBlock(): BlockRef | undefined;
+  /**
+   * The block whose state the state keyspace serves (persisted state plus the changes in
+   * memory): the head, except after a crash until {@link ChainDb.restoreState} has brought
+   * the blocks after {@link ChainDb.stateBlock} back.
+   */
+  stateHead(): BlockRef | undefined;
+  /**
+   * Applies the state changes of the committed block after {@link ChainDb.stateHead} again
+   * (re-executed after a restart), without writing the block.
+   *
+   * @throws CustosError `INTERNAL` when the block is not the state head's child.
+   */
+  restoreState(input: RestoreStateInput): void;
   /** A block by hash, canonical or not. */
   blockByHash(hash: Uint8Array): Promise<Block | undefined>;
   /** A block header by hash (cheap: does not decode the transactions). */

@@ -374,15 +374,25 @@ export async function checkChain(
     start = end + 1n;
   }
   const head = db.head();
-  if (head !== undefined && head.header.number === to && problems.length < maxProblems) {
-    const root = head.header.stateRoot;
+  const persisted = db.stateBlock();
+  if (
+    head !== undefined &&
+    head.header.number === to &&
+    persisted !== undefined &&
+    persisted.number >= from &&
+    problems.length < maxProblems
+  ) {
+    // The persisted state is what a restart resumes from (later blocks re-execute on it).
+    const header = await db.headerByHash(persisted.hash).catch(() => undefined);
+    const root = header?.stateRoot;
     if (
+      root !== undefined &&
       !equalsBytes(root, EMPTY_TRIE_ROOT) &&
       db.trieDb.getSync(bytesToHex(root).slice(2)) === undefined
     ) {
       add({
-        blockNumber: to,
-        blockHash: head.hash(),
+        blockNumber: persisted.number,
+        blockHash: persisted.hash,
         part: "state",
         reason: `state root ${bytesToHex(root)} is not stored`,
       });

@@ -9,14 +9,23 @@ import type { Common } from "@ethereumjs/common";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
 import { blockHashRuleName, HEADER_RLP_HASH_RULE } from "./blockHashRule.ts";
-import type { ChainDb, LogIndexKind } from "./ChainDb.ts";
+import type { BlockRef, ChainDb, LogIndexKind } from "./ChainDb.ts";
 import { type ChainProblem, chainCorruptError, checkChain, checkHeadMarker } from "./checkChain.ts";
 import { createFlatState, sameBlock } from "./createFlatState.ts";
 import { createLevelTrieDb } from "./createLevelTrieDb.ts";
+import { createStateLayer } from "./createStateLayer.ts";
 import { decodeRlp } from "./decodeRlp.ts";
 import { flatStateOfTrie } from "./flatStateOfTrie.ts";
 import { type HeadMarker, readHeadMarker, writeHeadMarker } from "./headMarker.ts";
-import { HASH_RULE_KEY, HEAD_KEY, keyOf, keyspaces, readUint64, uint64Bytes } from "./keyspaces.ts";
+import {
+  HASH_RULE_KEY,
+  HEAD_KEY,
+  keyOf,
+  keyspaces,
+  readUint64,
+  STATE_KEY,
+  uint64Bytes,
+} from "./keyspaces.ts";
 import {
   defaultLogQueryLimits,
   type IndexedLog,
@@ -25,6 +34,7 @@ import {
 } from "./logFilter.ts";
 import { openChainLevel } from "./openChainLevel.ts";
 import { scanStoredLogs } from "./scanStoredLogs.ts";
+import { stateNodeLoader } from "./stateNodeLoader.ts";
 import { storageError } from "./storageError.ts";
 import {
   decodeStoredReceipts,
@@ -77,6 +87,24 @@ export interface ChainDbOptions {
    * not be written (see {@link ChainDb.health}).
    */
   readonly onFault?: (error: CustosError) => void;
+  /**
+   * Persist the state after this many blocks held in memory (default
+   * {@link defaultChainDbOptions}); a restart after a crash re-executes at most this many.
+   */
+  readonly statePersistBlocks?: number;
+  /** Persist the state once the changes held in memory reach this many bytes. */
+  readonly statePersistBytes?: number;
+  /**
+   * The state of this many blocks below the head stays readable (at least 1): a node a
+   * block no longer uses is deleted only that many blocks later (sooner when the held
+   * state reaches `statePersistBytes`).
+   */
+  readonly stateRetainBlocks?: number;
+  /**
+   * Open for the blocks only (a reindex's source): a database whose state was stored under
+   * an earlier layout opens, and its state is not to be read.
+   */
+  readonly blocksOnly?: boolean;
 }
 
 /** Defaults of {@link ChainDbOptions}. */
@@ -99,6 +127,17 @@ export const defaultChainDbOptions = {
   },
   syncWrites: true,
   /**
+   * The state-trie nodes a block writes are mostly superseded within a few blocks (every
+   * trie's top levels on each block); held in memory for 64 blocks, only the survivors reach
+   * the disk, and a crash costs at most 64 blocks re-executed at start
+   * (docs/decisions/015-state-persistence.md).
+   */
+  statePersistBlocks: 64,
+  /** Held changes above this are persisted early (~1 GiB of heap at most, with overheads). */
+  statePersistBytes: 512 * 2 ** 20,
+  /** As geth: the state of the last 128 blocks can be read (eth_call, eth_getProof). */
+  stateRetainBlocks: 128,
+  /**
    * Besides every block that may still be only in the write-ahead log, the start-up check
    * covers at least this many blocks below the head (~10 ms for small blocks).
    */
@@ -108,6 +147,13 @@ export const defaultChainDbOptions = {
 type BatchOp =
   | { readonly type: "put"; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: "del"; readonly key: Uint8Array };
+
+function blockRefBytes(ref: BlockRef): Uint8Array {
+  const bytes = new Uint8Array(40);
+  bytes.set(uint64Bytes(ref.number), 0);
+  bytes.set(ref.hash, 8);
+  return bytes;
+}
 
 function corrupt(keyspace: string, key: Uint8Array, cause?: unknown): CustosError {
   return new CustosError("CHAIN_DB_CORRUPT", `stored ${keyspace} record cannot be decoded`, {
@@ -239,7 +285,29 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     }
     throw error;
   }
-  const trieDb = createLevelTrieDb(level);
+  // Drops journaled before the last persist: deleted at the first persist after this open.
+  const journaled: Uint8Array[] = [];
+  try {
+    if (options.blocksOnly !== true) {
+      for await (const key of level.keys({
+        gt: Uint8Array.of(keyspaces.droppedState),
+        lt: Uint8Array.of(keyspaces.droppedState + 1),
+      })) {
+        journaled.push(key.slice(1));
+      }
+    }
+  } catch (error) {
+    await level.close();
+    throw storageError(options.location, error, "cannot read");
+  }
+  const layer = createStateLayer({
+    journaled,
+    retainBlocks: Math.max(1, options.stateRetainBlocks ?? defaultChainDbOptions.stateRetainBlocks),
+    retainBytes: options.statePersistBytes ?? defaultChainDbOptions.statePersistBytes,
+  });
+  const trieDb = createLevelTrieDb(level, layer);
+  const persistBlocks = options.statePersistBlocks ?? defaultChainDbOptions.statePersistBlocks;
+  const persistBytes = options.statePersistBytes ?? defaultChainDbOptions.statePersistBytes;
   let flatState: Awaited<ReturnType<typeof createFlatState>>;
   try {
     flatState = await createFlatState(
@@ -334,6 +402,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
   const hashRule = blockHashRuleName(common);
   const hashRuleBytes = new TextEncoder().encode(hashRule);
   let head: Block | undefined;
+  let stateBlock: BlockRef | undefined;
+  let stateProblem: ChainProblem | undefined;
   try {
     const headHash = await level.get(HEAD_KEY);
     if (headHash !== undefined) {
@@ -353,11 +423,41 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
           },
         ]);
       }
+      const state = await level.get(STATE_KEY);
+      if (state !== undefined && state.length === 40) {
+        stateBlock = { number: readUint64(state, 0), hash: state.slice(8) };
+        if (stateBlock.number > head.header.number) {
+          // Written in the same batches, the head cannot fall behind the persisted state
+          // unless records were lost or rewritten: the head's state is then not stored.
+          // Reported after the marker's check, which names a lost tip better.
+          stateProblem = {
+            blockNumber: stateBlock.number,
+            blockHash: stateBlock.hash,
+            part: "state",
+            reason: `the state is persisted at block ${stateBlock.number}, beyond the head ${head.header.number}`,
+          };
+        }
+      } else if (state !== undefined) {
+        throw corrupt("meta", STATE_KEY);
+      } else if (options.blocksOnly !== true) {
+        throw new CustosError(
+          "CHAIN_DB_REINDEX_REQUIRED",
+          "the chain database stores its state under the layout before state pruning; run the node once with --reindex to rebuild it from its blocks",
+          { details: { directory: options.location } },
+        );
+      }
     }
   } catch (error) {
     await level.close();
     throw error;
   }
+  let stateHead: BlockRef | undefined = stateBlock;
+  /** The ops that persist the held state as the state of `at`. */
+  const persistOps = (at: BlockRef): BatchOp[] => {
+    const ops: BatchOp[] = layer.ops();
+    ops.push({ type: "put", key: STATE_KEY, value: blockRefBytes(at) });
+    return ops;
+  };
   const belowHead = (number: bigint) =>
     head !== undefined && number >= 0n && number <= head.header.number;
 
@@ -550,6 +650,14 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     }
   }
 
+  /** Whether held state may be persisted now: some is held, and nothing is damaged. */
+  const persistable = () =>
+    layer.dirty && stateHead !== undefined && damage === undefined && commitFault === undefined;
+  const persistedAt = (at: BlockRef) => {
+    layer.persisted();
+    stateBlock = at;
+  };
+
   const chainDb: ChainDb = {
     common,
     trieDb,
@@ -583,7 +691,23 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       }),
     logBlocks,
     logs: (filter, limits) => noting(() => logs(filter, limits)),
-    async commitBlock({ block, receipts: blockReceipts, stateWrites, flatWrites }, commit = {}) {
+    stateBlock: () => stateBlock,
+    stateHead: () => stateHead,
+    restoreState({ block, stateWrites, stateDeletes }) {
+      if (stateHead === undefined || !sameBlock(stateHead.hash, block.header.parentHash)) {
+        throw new CustosError(
+          "INTERNAL",
+          `the state of block ${block.header.number} cannot be restored: its parent's is not the state held`,
+          { details: { blockNumber: block.header.number.toString() } },
+        );
+      }
+      layer.apply(block.header.number, stateWrites, stateDeletes ?? []);
+      stateHead = { number: block.header.number, hash: block.hash() };
+    },
+    async commitBlock(
+      { block, receipts: blockReceipts, stateWrites, stateDeletes, flatWrites },
+      commit = {},
+    ) {
       const durable = commit.durable ?? true;
       if (damage !== undefined) {
         throw new CustosError(
@@ -616,11 +740,24 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
         );
       }
       const hash = block.hash();
-      const number = uint64Bytes(block.header.number);
-      const ops: BatchOp[] = [];
-      for (const write of stateWrites) {
-        ops.push({ type: "put", key: keyOf(keyspaces.state, write.key), value: write.value });
+      if (
+        head !== undefined &&
+        (stateHead === undefined || !sameBlock(stateHead.hash, block.header.parentHash))
+      ) {
+        throw new CustosError(
+          "INTERNAL",
+          `block ${block.header.number} was not committed: the state held is not its parent's (restore the state first)`,
+          { details: { blockNumber: block.header.number.toString() } },
+        );
       }
+      const number = uint64Bytes(block.header.number);
+      const ref: BlockRef = { number: block.header.number, hash };
+      // Taken before the batch: should the batch fail, the block's drops are retained (not
+      // deleted) and its writes unreachable from the head, so the head's state still reads.
+      layer.apply(block.header.number, stateWrites, stateDeletes ?? []);
+      const persist =
+        stateBlock === undefined || layer.blocks >= persistBlocks || layer.bytes >= persistBytes;
+      const ops: BatchOp[] = persist ? persistOps(ref) : [];
       ops.push({
         type: "put",
         key: keyOf(keyspaces.header, hash),
@@ -670,6 +807,8 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       }
       if (extendsFlat) flatState.changed(flatWrites, hash);
       head = block;
+      stateHead = ref;
+      if (persist) persistedAt(ref);
       let bytes = 0;
       for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.length : 0);
       logFrom = logFromAfter(block.header.number, bytes);
@@ -686,16 +825,40 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     },
     async sync() {
       if (head === undefined) return;
-      await level.put(HEAD_KEY, head.hash(), { sync: true });
+      const ops = persistable() ? persistOps(stateHead as BlockRef) : [];
+      ops.push({ type: "put", key: HEAD_KEY, value: head.hash() });
+      await level.batch(ops, { sync: true });
+      if (ops.length > 1) persistedAt(stateHead as BlockRef);
       await writeMarker(head, logFrom);
     },
     async rebuildFlatState() {
       if (head === undefined) return;
-      const load = (hash: Uint8Array) =>
-        trieDb.getSync(Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString("hex"));
+      const load = stateNodeLoader((key) => trieDb.getSync(key));
       await flatState.rebuild(flatStateOfTrie(head.header.stateRoot, load), head.hash());
     },
     async close() {
+      // A clean stop persists what is held, so the next start re-executes nothing, and
+      // deletes what only the recent blocks' states used.
+      layer.releaseAll();
+      if (persistable()) {
+        const at = stateHead as BlockRef;
+        try {
+          await level.batch(persistOps(at), { sync: true });
+          persistedAt(at);
+        } catch (cause) {
+          // Nothing is lost: the next start re-executes the blocks after the persisted state.
+          fault(
+            new CustosError(
+              "CHAIN_DB_COMMIT_FAILED",
+              "the state held in memory was not persisted at stop",
+              {
+                details: { blockNumber: at.number.toString(), blockHash: bytesToHex(at.hash) },
+                cause,
+              },
+            ),
+          );
+        }
+      }
       await level.close();
     },
   };
@@ -707,6 +870,12 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
       await level.close();
       throw error;
     }
+  }
+  if (stateProblem !== undefined) {
+    await level.close();
+    throw chainCorruptError([stateProblem]);
+  }
+  if (markerPath !== undefined) {
     const opened = head;
     if (opened !== undefined && recovering === undefined) {
       try {

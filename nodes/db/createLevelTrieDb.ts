@@ -1,7 +1,8 @@
 import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
 import type { Level } from "level";
+import type { StateLayer } from "./createStateLayer.ts";
 import { keyOf, keyspaces } from "./keyspaces.ts";
-import { trieKeyBytes, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
+import { trieKeyBytes, trieKeyHex, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
 
 /** The DB interface EthereumJS's MPT and state manager read and write. */
 export type TrieDb = DB<string, string | Uint8Array>;
@@ -19,7 +20,8 @@ export interface StateDb extends TrieDb {
 /**
  * Adapts the chain database's state keyspace to EthereumJS's `DB` interface. level 10
  * resolves a missing key to `undefined`, which is exactly what the interface wants. Values
- * written in `'string'` encoding are stored as UTF-8.
+ * written in `'string'` encoding are stored as UTF-8. Reads see the `layer` of blocks not
+ * persisted yet first (see {@link createStateLayer}).
  *
  * Direct writes bypass the atomic block commit: the node writes state only through a
  * write-back layer ({@link createWriteBackDb}) flushed by `commitBlock`.
@@ -29,14 +31,20 @@ export interface StateDb extends TrieDb {
  * const trie = new MerklePatriciaTrie({ db: createLevelTrieDb(level), useKeyHashing: true });
  * ```
  */
-export function createLevelTrieDb(level: Level<Uint8Array, Uint8Array>): StateDb {
+export function createLevelTrieDb(
+  level: Level<Uint8Array, Uint8Array>,
+  layer?: StateLayer,
+): StateDb {
   const stateKey = (key: string | Uint8Array) => keyOf(keyspaces.state, trieKeyBytes(key));
   const db: StateDb = {
     getSync(key) {
+      const held = layer?.get(key);
+      if (held !== undefined) return held ?? undefined;
       return level.getSync(stateKey(key));
     },
     async get(key: string, opts?: EncodingOpts) {
-      const value = await level.get(stateKey(key));
+      const held = layer?.get(trieKeyHex(key));
+      const value = held === undefined ? await level.get(stateKey(key)) : (held ?? undefined);
       return value === undefined ? undefined : trieValueOut(value, opts);
     },
     async put(key: string, value: string | Uint8Array) {

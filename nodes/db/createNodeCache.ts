@@ -15,8 +15,9 @@ export interface NodeCache {
 
 /**
  * Creates a cache for state-trie nodes. Trie nodes and code are content-addressed (the key is
- * the hash of the value) and never pruned, so an entry can never go stale: the cache needs no
- * invalidation across blocks. It must only hold COMMITTED entries (see
+ * the hash of the value, behind its trie's owner), so an entry can never go stale: the cache
+ * needs no invalidation across blocks. A pruned node may outlive its deletion here; only
+ * readers of an old, pruned state could ask for it. It must only hold COMMITTED entries (see
  * {@link createWriteBackDb}).
  *
  * Eviction is by two generations rather than an exact LRU list: entries live in the current

@@ -41,10 +41,12 @@ export interface TrieUpdate {
   /** Removes `key` (nothing happens if it is absent). */
   del(key: Uint8Array): void;
   /**
-   * Hashes the changed nodes (each once) and returns the new root and every node to store.
-   * The update can continue afterwards; a later commit returns only what changed since.
+   * Hashes the changed nodes (each once) and returns the new root, every node to store, and
+   * the hashes of the stored nodes this update loaded that the new root no longer references
+   * (`dropped`: what pruning deletes). The update can continue afterwards; a later commit
+   * returns only what changed since.
    */
-  commit(): { root: Uint8Array; nodes: TrieNodeWrite[] };
+  commit(): { root: Uint8Array; nodes: TrieNodeWrite[]; dropped: Uint8Array[] };
 }
 
 function missing(hash: Uint8Array): CustosError {
@@ -75,6 +77,17 @@ function concatNibbles(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Adds the hash of every stored node in the in-memory part of the trie below `node` (an
+ * unresolved reference was never loaded, so it cannot have been dropped).
+ */
+function reachedHashes(node: TrieNode | undefined, into: Map<string, Uint8Array>): void {
+  if (node === undefined || node.kind === "hash") return;
+  if (node.hash !== undefined) into.set(bytesToHex(node.hash), node.hash);
+  if (node.kind === "extension") reachedHashes(node.child, into);
+  else if (node.kind === "branch") for (const child of node.children) reachedHashes(child, into);
+}
+
 /** True when the node has changed since it was loaded or last encoded. */
 function changed(node: ResolvedNode): boolean {
   return node.encoded === undefined;
@@ -103,7 +116,15 @@ function touch(node: ResolvedNode): void {
  * ```
  */
 export function createTrieUpdate(options: TrieUpdateOptions): TrieUpdate {
-  const { load, keccak } = options;
+  const { keccak } = options;
+  // Every stored node the update loaded, by hex hash: those the new root does not reach are
+  // dropped. Storage tries key by hashed keys, so a trie never holds the same node twice.
+  let loaded = new Map<string, Uint8Array>();
+  const load: LoadNode = (hash) => {
+    const encoded = options.load(hash);
+    if (encoded !== undefined) loaded.set(bytesToHex(hash), hash);
+    return encoded;
+  };
   let root: TrieNode | undefined = equalsBytes(options.root, EMPTY_TRIE_ROOT)
     ? undefined
     : { kind: "hash", hash: options.root };
@@ -237,6 +258,14 @@ export function createTrieUpdate(options: TrieUpdateOptions): TrieUpdate {
     commit() {
       const nodes: TrieNodeWrite[] = [];
       const store: StoreNode = (hash, encoded) => nodes.push({ hash, encoded });
+      const finish = () => {
+        const reached = new Map<string, Uint8Array>();
+        reachedHashes(root, reached);
+        const dropped: Uint8Array[] = [];
+        for (const [key, hash] of loaded) if (!reached.has(key)) dropped.push(hash);
+        loaded = reached;
+        return { root: rootHash, nodes, dropped };
+      };
       if (root === undefined) {
         rootHash = EMPTY_TRIE_ROOT;
       } else if (root.kind !== "hash") {
@@ -248,7 +277,7 @@ export function createTrieUpdate(options: TrieUpdateOptions): TrieUpdate {
         }
         rootHash = root.hash;
       }
-      return { root: rootHash, nodes };
+      return finish();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { BatchDBOp, EncodingOpts } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import type { StateDb, TrieDb } from "./createLevelTrieDb.ts";
 import type { NodeCache } from "./createNodeCache.ts";
-import { trieKeyBytes, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
+import { trieKeyBytes, trieKeyHex, trieValueBytes, trieValueOut } from "./trieDbCodec.ts";
 
 /** One buffered state write: a trie node or contract code, by its (unprefixed) key. */
 export interface StateWrite {
@@ -14,6 +14,9 @@ export interface StateWrite {
  * A trie DB that buffers one block's writes in memory. Reads see the buffered writes first,
  * then the shared node cache, then storage. Nothing reaches storage until the block's writes
  * are handed to `commitBlock`; `discard()` drops them (an aborted or invalid block).
+ *
+ * Besides writes, it collects the stored nodes the block no longer references
+ * ({@link WriteBackDb.drop}), which the chain database prunes.
  */
 export interface WriteBackDb extends TrieDb {
   /**
@@ -24,6 +27,17 @@ export interface WriteBackDb extends TrieDb {
   getSync(key: string): Uint8Array | undefined;
   /** The buffered writes, in insertion order. */
   writes(): readonly StateWrite[];
+  /**
+   * Marks a stored node (by its hex key) as no longer referenced by this block's state.
+   * EthereumJS's `del` stays a no-op: only our trie update knows a node is unreferenced.
+   */
+  drop(key: string): void;
+  /**
+   * The keys of the dropped nodes that were not written again: a node both written and
+   * dropped is kept (a kept unreferenced node is garbage; a deleted referenced one would be
+   * a hole in the state).
+   */
+  deletes(): readonly Uint8Array[];
   /** Moves the buffered writes into the node cache, after `commitBlock` stored them. */
   committed(): void;
   /** Drops the buffered writes. */
@@ -33,8 +47,9 @@ export interface WriteBackDb extends TrieDb {
 /**
  * Creates a write-back layer over the state keyspace.
  *
- * Deletes are ignored on purpose: nodes are content-addressed and shared between roots, and
- * the node serves state at every committed block, so nothing is ever removed.
+ * EthereumJS's deletes are ignored: its trie deletes a node's key when it rewrites the node,
+ * which says nothing about other roots still using it. Pruning goes through `drop`, fed by
+ * our trie update's exact list of nodes the new root no longer references.
  *
  * @example
  * ```ts
@@ -47,13 +62,11 @@ export interface WriteBackDb extends TrieDb {
  */
 export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb {
   // Buffered by a string: EthereumJS's CheckpointDB passes unprefixed-hex string keys, so the
-  // hot path encodes nothing; byte keys go through latin1, which names the same stored key as
-  // a string key for ASCII keys (all EthereumJS uses). The key is encoded once, in writes().
+  // hot path encodes nothing; byte keys (EthereumJS's code keys) go through hex, which names
+  // the same stored key. The key is decoded to bytes once, in writes().
   let buffer = new Map<string, { key: string | Uint8Array; value: Uint8Array }>();
-  const keyString = (key: string | Uint8Array) =>
-    typeof key === "string"
-      ? key
-      : Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+  const keyString = trieKeyHex;
+  let dropped = new Set<string>();
   const put = (key: string | Uint8Array, value: string | Uint8Array) => {
     buffer.set(keyString(key), { key, value: trieValueBytes(value) });
   };
@@ -97,12 +110,22 @@ export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb 
     writes() {
       return Array.from(buffer.values(), ({ key, value }) => ({ key: trieKeyBytes(key), value }));
     },
+    drop(key) {
+      dropped.add(key);
+    },
+    deletes() {
+      const keys: Uint8Array[] = [];
+      for (const key of dropped) if (!buffer.has(key)) keys.push(trieKeyBytes(key));
+      return keys;
+    },
     committed() {
       if (cache !== undefined) for (const [k, { value }] of buffer) cache.set(k, value);
       buffer = new Map();
+      dropped = new Set();
     },
     discard() {
       buffer = new Map();
+      dropped = new Set();
     },
   };
   return db;

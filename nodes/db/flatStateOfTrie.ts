@@ -2,7 +2,7 @@ import { RLP } from "@ethereumjs/rlp";
 import { CustosError } from "../../src/errors/index.ts";
 import { type FlatWrite, flatSlotValue } from "./createFlatState.ts";
 import { trieEntries } from "./readTrie.ts";
-import type { LoadNode } from "./trieNode.ts";
+import type { StateNodeLoader } from "./stateNodeLoader.ts";
 
 /**
  * The flat state of the state trie at `stateRoot`: every account, then its storage slots, as
@@ -13,11 +13,14 @@ import type { LoadNode } from "./trieNode.ts";
  * when an account leaf is not an account.
  * @example
  * ```ts
- * for (const write of flatStateOfTrie(stateRoot, load)) ops.push(write);
+ * for (const write of flatStateOfTrie(stateRoot, stateNodeLoader(getSync))) ops.push(write);
  * ```
  */
-export function* flatStateOfTrie(stateRoot: Uint8Array, load: LoadNode): Generator<FlatWrite> {
-  for (const [addressHash, account] of trieEntries(stateRoot, load)) {
+export function* flatStateOfTrie(
+  stateRoot: Uint8Array,
+  load: StateNodeLoader,
+): Generator<FlatWrite> {
+  for (const [addressHash, account] of trieEntries(stateRoot, load(undefined))) {
     yield { kind: "account", addressHash, value: account };
     const fields = RLP.decode(account);
     const storageRoot = Array.isArray(fields) ? fields[2] : undefined;
@@ -26,7 +29,7 @@ export function* flatStateOfTrie(stateRoot: Uint8Array, load: LoadNode): Generat
         details: { keyspace: "state", key: Buffer.from(addressHash).toString("hex") },
       });
     }
-    for (const [slotHash, leaf] of trieEntries(storageRoot, load)) {
+    for (const [slotHash, leaf] of trieEntries(storageRoot, load(addressHash))) {
       yield { kind: "storage", addressHash, slotHash, value: flatSlotValue(leaf) };
     }
   }

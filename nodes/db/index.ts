@@ -56,8 +56,10 @@ export {
   keyOf,
   keyspaces,
   readUint64,
+  STATE_KEY,
   uint64Bytes,
 } from "./keyspaces.ts";
+export { liveStateKeys } from "./liveStateKeys.ts";
 export { DATA_DIR_PID_FILE, type DataDirLock, lockDataDir } from "./lockDataDir.ts";
 export {
   defaultLogQueryLimits,
@@ -73,6 +75,7 @@ export {
 export { prepareDataDir } from "./prepareDataDir.ts";
 export { readTrie, trieEntries } from "./readTrie.ts";
 export { type ScannedLog, scanStoredLogs } from "./scanStoredLogs.ts";
+export { type StateNodeLoader, stateNodeKey, stateNodeLoader } from "./stateNodeLoader.ts";
 export { type StateProof, stateProof } from "./stateProof.ts";
 export { errnoOf, storageError } from "./storageError.ts";
 export { type Keccak, storedReceiptsRoot, storedTransactionsRoot } from "./storedBlockRoots.ts";
@@ -83,4 +86,5 @@ export {
   readStoredReceipt,
   type StoredReceipt,
 } from "./storedReceipt.ts";
+export { storedTrieNodes } from "./storedTrieNodes.ts";
 export { type TrieProof, trieProof } from "./trieProof.ts";

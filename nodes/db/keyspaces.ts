@@ -24,6 +24,11 @@ export const keyspaces = {
   flatAccount: 0x66, // "f"
   /** keccak(address) ‖ keccak(slot) → slot value at the flat head (no leading zeros) */
   flatStorage: 0x67, // "g"
+  /**
+   * state key → number of the block that dropped it: persisted nodes a recent block no longer
+   * uses, kept for the retained states and deleted later; what a restart deletes at once
+   */
+  droppedState: 0x64, // "d"
   /** "m" ‖ name → metadata (the head pointer, the flat head pointer, the block-hash rule) */
   meta: 0x6d, // "m"
 } as const;
@@ -41,6 +46,17 @@ export const HEAD_KEY: Uint8Array = Uint8Array.of(
 export const FLAT_HEAD_KEY: Uint8Array = Uint8Array.of(
   keyspaces.meta,
   ...new TextEncoder().encode("flat"),
+);
+
+/**
+ * The meta key naming the block whose state the state keyspace holds in full: number (8
+ * bytes, big-endian) ‖ hash. Written with each persisted state layer (see
+ * `ChainDbOptions.statePersistBlocks`); a database whose blocks lack it stored its state
+ * under the layout before pruning.
+ */
+export const STATE_KEY: Uint8Array = Uint8Array.of(
+  keyspaces.meta,
+  ...new TextEncoder().encode("state"),
 );
 
 /**

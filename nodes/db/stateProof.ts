@@ -2,7 +2,7 @@ import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt, createAccountFromRLP, KECCAK256_NULL } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { EMPTY_TRIE_ROOT } from "./createTrieUpdate.ts";
-import type { LoadNode } from "./trieNode.ts";
+import type { StateNodeLoader } from "./stateNodeLoader.ts";
 import { trieProof } from "./trieProof.ts";
 
 /** An account and some of its storage slots with their proofs (EIP-1186, as bytes). */
@@ -37,17 +37,18 @@ function corruptValue(what: string, cause: unknown): CustosError {
  *   `CHAIN_DB_CORRUPT` when a node or a stored account or slot does not decode.
  * @example
  * ```ts
- * const proof = stateProof(block.header.stateRoot, address, [slot0], load, keccak256);
+ * const proof = stateProof(block.header.stateRoot, address, [slot0], stateNodeLoader(getSync), keccak256);
  * ```
  */
 export function stateProof(
   stateRoot: Uint8Array,
   address: Uint8Array,
   slots: readonly Uint8Array[],
-  load: LoadNode,
+  load: StateNodeLoader,
   keccak: (data: Uint8Array) => Uint8Array,
 ): StateProof {
-  const account = trieProof(stateRoot, keccak(address), load);
+  const addressHash = keccak(address);
+  const account = trieProof(stateRoot, addressHash, load(undefined));
   let nonce = 0n;
   let balance = 0n;
   let codeHash = KECCAK256_NULL;
@@ -64,7 +65,7 @@ export function stateProof(
     }
   }
   const storageProof = slots.map((slot) => {
-    const found = trieProof(storageHash, keccak(slot), load);
+    const found = trieProof(storageHash, keccak(slot), load(addressHash));
     let value = 0n;
     if (found.value !== undefined) {
       let decoded: unknown;

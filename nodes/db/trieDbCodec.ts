@@ -1,19 +1,42 @@
 import type { EncodingOpts } from "@ethereumjs/util";
+import { CustosError } from "../../src/errors/index.ts";
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+const HEX_KEY = /^(?:[0-9a-f]{2})+$/;
+
 /**
- * A trie key as bytes. EthereumJS passes Uint8Array keys; its `'string'` key encoding maps
- * to UTF-8, as level's `'utf8'` would.
+ * A trie key as the bytes it names. EthereumJS's trie and state manager key the DB by
+ * unprefixed hex strings (a node's hash, `63` ‖ a code hash); the stored key is the bytes,
+ * not the text, which halves a node's key (32 bytes, not 64). Byte keys pass as they are.
  *
+ * @throws CustosError `INTERNAL` for a string key that is not lower-case hex bytes.
  * @example
  * ```ts
- * trieKeyBytes("abc"); // Uint8Array [97, 98, 99]
+ * trieKeyBytes("0a0b"); // Uint8Array [10, 11]
  * ```
  */
 export function trieKeyBytes(key: string | Uint8Array): Uint8Array {
-  return typeof key === "string" ? utf8Encoder.encode(key) : key;
+  if (typeof key !== "string") return key;
+  if (!HEX_KEY.test(key)) {
+    throw new CustosError("INTERNAL", "a state key is not hex", { details: { key } });
+  }
+  return Uint8Array.from(Buffer.from(key, "hex"));
+}
+
+/**
+ * A trie key as the hex string EthereumJS uses for it (the inverse of {@link trieKeyBytes}).
+ *
+ * @example
+ * ```ts
+ * trieKeyHex(Uint8Array.of(10, 11)); // "0a0b"
+ * ```
+ */
+export function trieKeyHex(key: string | Uint8Array): string {
+  return typeof key === "string"
+    ? key
+    : Buffer.from(key.buffer, key.byteOffset, key.length).toString("hex");
 }
 
 /**

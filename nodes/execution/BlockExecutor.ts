@@ -100,6 +100,14 @@ export class BlockExecutor {
     db?.committed();
   }
 
+  /** Holds a re-executed committed block's state changes again (see `ChainDb.restoreState`). */
+  restore(executed: ExecutedBlock): void {
+    const db = this.#pending.get(executed);
+    this.#parts.chainDb.restoreState(executed);
+    this.#pending.delete(executed);
+    db?.committed();
+  }
+
   /** Executes `txs` in `context` on `state`; returns the outcome and the new state root. */
   async #run(
     state: StateAt,

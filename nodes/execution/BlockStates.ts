@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
+import { Caches } from "@ethereumjs/statemanager";
 import { bytesToHex, ValueEncoding } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import { sameBlock } from "../db/createFlatState.ts";
@@ -9,10 +9,11 @@ import { type ChainDb, createWriteBackDb, type NodeCache, type WriteBackDb } fro
 import { type BlockStateManager, createBlockStateManager } from "./createBlockStateManager.ts";
 import type { ExecutedBlock } from "./ExecutionEngine.ts";
 import type { ExecutionEngineOptions } from "./ExecutionEngineOptions.ts";
+import { OwnedStorageStateManager } from "./OwnedStorageStateManager.ts";
 
 /** A state to execute on: the write-back layer collecting its trie writes, and how it ends. */
 export interface StateAt {
-  readonly stateManager: BlockStateManager | MerkleStateManager;
+  readonly stateManager: BlockStateManager | OwnedStorageStateManager;
   readonly db: WriteBackDb;
   /** True when the flat state moved while this state read it: run again without it. */
   readonly stale: () => boolean;
@@ -131,7 +132,7 @@ export class BlockStates {
         },
       );
     }
-    const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() });
+    const stateManager = new OwnedStorageStateManager({ common, trie, caches: new Caches() });
     return { stateManager, db, stale: () => false, flatWrites: () => undefined };
   }
 }

@@ -48,6 +48,8 @@ export interface ExecutedBlock {
   readonly receipts: readonly StoredReceipt[];
   /** The block's state-trie writes (what commitBlock stores). */
   readonly stateWrites: readonly StateWrite[];
+  /** Keys of the stored state-trie nodes the block's state no longer references (pruned). */
+  readonly stateDeletes?: readonly Uint8Array[];
   /** The block's flat-state changes (absent on the `merkle` state path). */
   readonly flatWrites?: readonly FlatWrite[];
 }
@@ -126,6 +128,16 @@ export interface ExecutionEngine {
    * `durable: false` (blocks synced from peers) without a sync, see `ChainDb.commitBlock`.
    */
   commit(executed: ExecutedBlock, options?: CommitOptions): Promise<void>;
+  /**
+   * Brings the state back to the head after a restart: re-executes (and verifies) each block
+   * after the persisted state (`ChainDb.stateBlock`, at most `statePersistBlocks` of them
+   * after a crash, none after a clean stop) and holds its state changes, without writing the
+   * blocks. Returns how many blocks were re-executed; `onBlock` hears of each.
+   *
+   * @throws CustosError `BLOCK_INVALID` when a stored block does not re-execute to its header
+   *   (damage), `STATE_NOT_AVAILABLE` when the persisted state is incomplete.
+   */
+  restoreState(onBlock?: (number: bigint, head: bigint) => void): Promise<number>;
   /** Account at a committed block (zeros for an absent account). */
   account(address: Uint8Array, block: Block): Promise<AccountState>;
   /** Contract code at a committed block. */

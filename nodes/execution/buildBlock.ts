@@ -77,6 +77,7 @@ export async function buildBlock(
       block,
       receipts: outcome.receipts,
       stateWrites: state.db.writes(),
+      stateDeletes: state.db.deletes(),
       ...(flatWrites === undefined ? {} : { flatWrites }),
       rejected: inOrder(pendingTxs, overCap, outcome.rejected),
     };

@@ -18,6 +18,9 @@ import { type FlatState, type FlatWrite, flatSlotValue } from "../db/createFlatS
 import { createTrieUpdate, EMPTY_TRIE_ROOT, type TrieNodeWrite } from "../db/createTrieUpdate.ts";
 import type { WriteBackDb } from "../db/createWriteBackDb.ts";
 import { readTrie, trieEntries } from "../db/readTrie.ts";
+import { stateNodeKey } from "../db/stateNodeLoader.ts";
+import { storedTrieNodes } from "../db/storedTrieNodes.ts";
+import type { LoadNode } from "../db/trieNode.ts";
 
 /** Options of {@link createBlockStateManager}. */
 export interface BlockStateManagerOptions {
@@ -135,6 +138,12 @@ class BlockState implements BlockStateManager {
 
   private readonly load = (hash: Uint8Array): Uint8Array | undefined => this.db.getSync(hex(hash));
 
+  /** Reads the nodes of the storage trie of the account whose address hashes to `owner`. */
+  private storageLoad(owner: Uint8Array): LoadNode {
+    const prefix = hex(owner);
+    return (hash) => this.db.getSync(prefix + hex(hash));
+  }
+
   private addressHash(key: string, address: Uint8Array): Uint8Array {
     let hash = this.addressHashes.get(key);
     if (hash === undefined) {
@@ -155,8 +164,8 @@ class BlockState implements BlockStateManager {
   }
 
   /** A slot's value in the storage trie at `root` (no flat state: not the base storage). */
-  private slotAt(root: Uint8Array, slot: Uint8Array): Uint8Array {
-    const leaf = readTrie(root, this.keccak(slot), this.load);
+  private slotAt(owner: Uint8Array, root: Uint8Array, slot: Uint8Array): Uint8Array {
+    const leaf = readTrie(root, this.keccak(slot), this.storageLoad(owner));
     return leaf === undefined ? EMPTY : flatSlotValue(leaf);
   }
 
@@ -170,8 +179,9 @@ class BlockState implements BlockStateManager {
     if (value !== undefined) return value;
     const root = this.baseStorageRoot(key, address);
     if (equalsBytes(root, KECCAK256_RLP)) value = EMPTY;
-    else if (this.flat === undefined) value = this.slotAt(root, slotBytes);
-    else {
+    else if (this.flat === undefined) {
+      value = this.slotAt(this.addressHash(key, address), root, slotBytes);
+    } else {
       value = this.flat.storage(this.addressHash(key, address), this.keccak(slotBytes)) ?? EMPTY;
     }
     slots.set(slot, value);
@@ -307,7 +317,7 @@ class BlockState implements BlockStateManager {
       const value = overlay.slots.get(slotKey);
       if (value !== undefined) return value;
       if (!equalsBytes(overlay.root, this.baseStorageRoot(key, address.bytes))) {
-        return this.slotAt(overlay.root, slot);
+        return this.slotAt(this.addressHash(key, address.bytes), overlay.root, slot);
       }
     }
     return this.baseSlot(key, address.bytes, slotKey, slot);
@@ -367,14 +377,25 @@ class BlockState implements BlockStateManager {
   /**
    * Applies this block's changes to the storage tries and the account trie in one batched
    * update each (every node on a changed path decoded and hashed once), puts the new nodes
-   * and code into the write-back layer and computes the flat-state changes.
+   * and code into the write-back layer, drops the stored nodes the new tries no longer
+   * reference (a whole storage trie when its account is deleted or its storage cleared) and
+   * computes the flat-state changes.
    */
   async getStateRoot(): Promise<Uint8Array> {
     if (this.computed !== undefined && this.computed.changes === this.changes) {
       return this.computed.root;
     }
     const { keccak, load } = this;
-    const nodes: TrieNodeWrite[] = [];
+    const nodes: { key: string; value: Uint8Array }[] = [];
+    const keyed = (owner: Uint8Array | undefined, written: readonly TrieNodeWrite[]) => {
+      for (const node of written) {
+        nodes.push({ key: stateNodeKey(owner, node.hash), value: node.encoded });
+      }
+    };
+    const dropped: string[] = [];
+    const drop = (owner: Uint8Array | undefined, hashes: Iterable<Uint8Array>) => {
+      for (const hash of hashes) dropped.push(stateNodeKey(owner, hash));
+    };
     const flatWrites: FlatWrite[] = [];
     const accountTrie = createTrieUpdate({ root: this.stateRoot, load, keccak });
     const touched = new Set([...this.accounts.keys(), ...this.storage.keys()]);
@@ -392,10 +413,15 @@ class BlockState implements BlockStateManager {
         // SELFDESTRUCT to accounts created in the same transaction): the base slots leave
         // the flat state and the new root's enter it. The tries list both, whether or not
         // this manager read the flat state, so the writes are complete either way.
-        for (const [slotHash] of trieEntries(baseRoot, load)) {
+        const ownerLoad = this.storageLoad(addressHash);
+        for (const [slotHash] of trieEntries(baseRoot, ownerLoad)) {
           flatWrites.push({ kind: "storage", addressHash, slotHash, value: undefined });
         }
-        for (const [slotHash, leaf] of trieEntries(root, load)) {
+        // Only a wipe drops the old trie whole: a replacement by another non-empty root (which
+        // EthereumJS's interface allows but the EVM never does) keeps it, unpruned but whole.
+        if (equalsBytes(root, EMPTY_TRIE_ROOT))
+          drop(addressHash, storedTrieNodes(baseRoot, ownerLoad));
+        for (const [slotHash, leaf] of trieEntries(root, ownerLoad)) {
           flatWrites.push({ kind: "storage", addressHash, slotHash, value: flatSlotValue(leaf) });
         }
       }
@@ -408,7 +434,7 @@ class BlockState implements BlockStateManager {
       }
       let storageRoot = root;
       if (overlay !== undefined && overlay.slots.size > 0) {
-        const storageTrie = createTrieUpdate({ root, load, keccak });
+        const storageTrie = createTrieUpdate({ root, load: this.storageLoad(addressHash), keccak });
         for (const [slot, value] of overlay.slots) {
           const slotHash = keccak(Buffer.from(slot, "hex"));
           if (value.length === 0) storageTrie.del(slotHash);
@@ -422,7 +448,8 @@ class BlockState implements BlockStateManager {
         }
         const committed = storageTrie.commit();
         storageRoot = committed.root;
-        for (const node of committed.nodes) nodes.push(node);
+        keyed(addressHash, committed.nodes);
+        drop(addressHash, committed.dropped);
       }
       const rlp = new Account(
         account.nonce,
@@ -436,10 +463,10 @@ class BlockState implements BlockStateManager {
       if (code !== undefined) await this.db.put(`63${hex(account.codeHash)}`, code);
     }
     const committed = accountTrie.commit();
-    for (const node of committed.nodes) nodes.push(node);
-    await this.db.batch(
-      nodes.map((node) => ({ type: "put" as const, key: hex(node.hash), value: node.encoded })),
-    );
+    keyed(undefined, committed.nodes);
+    drop(undefined, committed.dropped);
+    await this.db.batch(nodes.map((node) => ({ type: "put" as const, ...node })));
+    for (const key of dropped) this.db.drop(key);
     this.computed = { changes: this.changes, root: committed.root, flatWrites };
     return committed.root;
   }

@@ -128,6 +128,21 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
       return executor.commit(executed, options);
     },
 
+    async restoreState(onBlock) {
+      let restored = 0;
+      for (;;) {
+        const at = chainDb.stateHead();
+        const head = chainDb.head();
+        if (at === undefined || head === undefined || at.number >= head.header.number) break;
+        const block = await chainDb.blockByNumber(at.number + 1n);
+        if (block === undefined) break;
+        executor.restore(await executeBlock(executor, chainDb, block, undefined));
+        restored++;
+        onBlock?.(block.header.number, head.header.number);
+      }
+      return restored;
+    },
+
     async account(address, block): Promise<AccountState> {
       const account = await states.read(block, (state) => state.getAccount(new Address(address)));
       return account === undefined

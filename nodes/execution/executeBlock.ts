@@ -124,6 +124,7 @@ export async function executeBlock(
       block,
       receipts: outcome.receipts,
       stateWrites: state.db.writes(),
+      stateDeletes: state.db.deletes(),
       ...(flatWrites === undefined ? {} : { flatWrites }),
     };
     executor.hold(executed, state.db);

@@ -59,6 +59,7 @@ export {
 } from "./installEvmPatches.ts";
 export { loadNativeCrypto, type NodeCrypto } from "./loadNativeCrypto.ts";
 export { MAX_TX_GAS } from "./maxTxGas.ts";
+export { OwnedStorageStateManager } from "./OwnedStorageStateManager.ts";
 export { RecoveredKeyMemo, type RecoveryItem } from "./RecoveredKeyMemo.ts";
 export { callIntrinsicGas, decodeRevertReason, runMessageCall } from "./runMessageCall.ts";
 export type { AccessListRequest } from "./StateJob.ts";

@@ -4,7 +4,7 @@ import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import type { QbftDriverStatus } from "../consensus/driver/index.ts";
-import { type ChainDb, stateProof } from "../db/index.ts";
+import { type ChainDb, stateNodeLoader, stateProof } from "../db/index.ts";
 import type {
   CallPool,
   CallResult as EngineCallResult,
@@ -270,7 +270,7 @@ export function createNodeApi(options: NodeApiOptions): LocalNodeApi {
         block.header.stateRoot,
         address,
         slots,
-        (hash) => chainDb.trieDb.getSync(Buffer.from(hash).toString("hex")),
+        stateNodeLoader((key) => chainDb.trieDb.getSync(key)),
         keccak,
       );
     },

@@ -103,7 +103,7 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
   const started = clock.now();
   const chainPath = join(dataDir, chainDirectories.chain);
   const freshPath = join(dataDir, chainDirectories.reindex);
-  const source = await createChainDb({ location: chainPath, common });
+  const source = await createChainDb({ location: chainPath, common, blocksOnly: true });
   let target: ChainDb | undefined;
   let blocks = 0;
   let transactions = 0;

@@ -365,6 +365,23 @@ async function startInDataDir(
   try {
     const genesisBlock = await commitGenesis(chainDb, genesis);
     const headBlock = chainDb.head() as Block;
+    const consortium = hexAddress(genesis.contracts.consortium);
+    const validatorSets = createValidatorSetCache(consortium);
+    const engine = createExecutionEngine({
+      chainDb,
+      recoveredKeys,
+      headerRule: createQbftHeaderRule({ consortium, validatorSets }),
+    });
+    const persisted = chainDb.stateBlock();
+    if (persisted !== undefined && persisted.number < headBlock.header.number) {
+      // A crash: the state changes held in memory since the last persist are re-executed.
+      log.info(
+        { from: persisted.number, head: headBlock.header.number },
+        "restoring state after an unclean stop",
+      );
+      const restored = await engine.restoreState();
+      log.info({ blocks: restored }, "state restored");
+    }
     if (!sameHash(chainDb.flatState.blockHash, headBlock.hash())) {
       // A database from before flat state (or whose flat state stopped at another block)
       // would otherwise execute on the slower trie reads for good.
@@ -381,13 +398,6 @@ async function startInDataDir(
       },
     );
     const startedAudit = audit;
-    const consortium = hexAddress(genesis.contracts.consortium);
-    const validatorSets = createValidatorSetCache(consortium);
-    const engine = createExecutionEngine({
-      chainDb,
-      recoveredKeys,
-      headerRule: createQbftHeaderRule({ consortium, validatorSets }),
-    });
     calls = createCallPool(
       {
         workers: config.rpc.call.workers,

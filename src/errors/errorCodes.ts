@@ -559,6 +559,12 @@ export const errorCodes = {
     httpStatus: 500,
     rpcCode: -32603,
   },
+  CHAIN_DB_REINDEX_REQUIRED: {
+    description:
+      "The chain database stores its state under the layout before state pruning (trie nodes keyed by hex text, storage tries unseparated), which this version cannot read or prune; details name the directory. Run the node once with `--reindex`: it re-executes the stored blocks into the current layout.",
+    httpStatus: 500,
+    rpcCode: -32603,
+  },
   LOG_QUERY_TOO_LARGE: {
     description:
       "A log query spans more blocks or matches more logs than the configured caps; details name the cap and the limit.",

@@ -33,7 +33,28 @@ export function flatRecords(writes: Iterable<FlatWrite>): Map<string, string> {
   return records;
 }
 
-/** The flat-state records stored in the keyspaces of a closed chain database. */
+/** The state keyspace's keys (hex, without the keyspace byte) of a closed chain database. */
+export async function storedStateKeys(location: string): Promise<Set<string>> {
+  const level = new Level<Uint8Array, Uint8Array>(location, {
+    keyEncoding: "view",
+    valueEncoding: "view",
+  });
+  await level.open();
+  const keys = new Set<string>();
+  try {
+    for await (const key of level.keys({
+      gte: Uint8Array.of(keyspaces.state),
+      lt: Uint8Array.of(keyspaces.state + 1),
+    })) {
+      keys.add(Buffer.from(key.subarray(1)).toString("hex"));
+    }
+  } finally {
+    await level.close();
+  }
+  return keys;
+}
+
+/** The flat-state records stored in the database at `location` (closed), by hex key. */
 export async function storedFlatRecords(location: string): Promise<Map<string, string>> {
   const level = new Level<Uint8Array, Uint8Array>(location, {
     keyEncoding: "view",

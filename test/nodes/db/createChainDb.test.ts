@@ -1,7 +1,13 @@
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ChainDb, createChainDb, type StateWrite } from "../../../nodes/db/index.ts";
+import {
+  type ChainDb,
+  createChainDb,
+  type FlatWrite,
+  HEAD_KEY,
+  STATE_KEY,
+} from "../../../nodes/db/index.ts";
 import {
   createCustosCommon,
   createExecutionEngine,
@@ -16,6 +22,7 @@ import {
   signedTx,
   tempDir,
 } from "../stateFixtures.ts";
+import { damageRecords } from "./damageRecords.ts";
 
 const { genesis, keys } = devGenesis(2);
 const common = createCustosCommon({ chainId: BigInt(genesis.chainId) });
@@ -171,13 +178,13 @@ describe("createChainDb", () => {
       coinbase: new Uint8Array(20),
       gasLimit: BigInt(genesis.gasLimit),
     });
-    // A write level refuses (undefined value) placed after valid ones: the batch is rejected whole.
+    // A write level refuses (null value) placed after valid ones: the batch is rejected whole.
     const poisoned = [
-      ...built.stateWrites,
-      { key: new Uint8Array([1]), value: undefined } as unknown as StateWrite,
+      ...(built.flatWrites ?? []),
+      { kind: "account", addressHash: new Uint8Array(32), value: null } as unknown as FlatWrite,
     ];
     await expectCustosError(
-      db.commitBlock({ block: built.block, receipts: built.receipts, stateWrites: poisoned }),
+      db.commitBlock({ ...built, flatWrites: poisoned }),
       "CHAIN_DB_COMMIT_FAILED",
     );
     expect(db.head()?.hash()).toEqual(block1.hash());
@@ -197,6 +204,29 @@ describe("createChainDb", () => {
     db = await createChainDb({ location: dir.path, common });
     expect(db.head()?.hash()).toEqual(block1.hash());
     expect(await db.canonicalHash(2n)).toBeUndefined();
+  });
+
+  it("refuses a database whose head fell behind its persisted state, and one of the old layout", async () => {
+    const first = await grantBlock(0, 2, 0);
+    await grantBlock(2, 2, 1);
+    await db.close();
+    // Head moved back by damage: the state persisted at block 2 (at close) is not block 1's.
+    await damageRecords(dir.path, (level) => level.put(HEAD_KEY, first.hash()));
+    const beyond = await expectCustosError(
+      createChainDb({ location: dir.path, common }),
+      "CHAIN_DB_CORRUPT",
+    );
+    expect(beyond.details).toMatchObject({ blockNumber: "2", part: "state" });
+    // Without the persisted-state record, the state is of the layout before pruning.
+    await damageRecords(dir.path, (level) => level.del(STATE_KEY));
+    const old = await expectCustosError(
+      createChainDb({ location: dir.path, common }),
+      "CHAIN_DB_REINDEX_REQUIRED",
+    );
+    expect(old.details).toMatchObject({ directory: dir.path });
+    // Its blocks can still be read, as a reindex does.
+    db = await createChainDb({ location: dir.path, common, blocksOnly: true });
+    expect(db.head()?.hash()).toEqual(first.hash());
   });
 
   it("reopening resumes from the stored head and its state", async () => {

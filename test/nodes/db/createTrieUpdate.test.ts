@@ -7,6 +7,7 @@ import {
   createTrieUpdate,
   EMPTY_TRIE_ROOT,
   readTrie,
+  storedTrieNodes,
   trieEntries,
 } from "../../../nodes/db/index.ts";
 import { decodeTrieNode } from "../../../nodes/db/trieNode.ts";
@@ -20,6 +21,8 @@ const fixedKey = fc.array(alphabet, { minLength: 3, maxLength: 3 }).map((b) => U
 const nestedKey = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((b) => Uint8Array.from(b));
 /** Short values make nodes shorter than 32 bytes (inlined in the parent); long ones do not. */
 const value = fc.uint8Array({ minLength: 1, maxLength: 40 });
+/** A secure trie's key (hashed, so no node occurs twice in one trie). */
+const hashedKey = (n: number) => keccak_256(Uint8Array.of(n >> 8, n & 255));
 const opOn = (key: fc.Arbitrary<Uint8Array>) =>
   fc.record({ key, value: fc.option(value, { nil: undefined, freq: 3 }) });
 
@@ -181,6 +184,48 @@ describe("createTrieUpdate", () => {
     expect(written).toHaveLength(reachable.size);
     const again = createTrieUpdate({ root: EMPTY_TRIE_ROOT, load: nodes.load, keccak: keccak_256 });
     expect(again.commit().nodes).toEqual([]);
+  });
+
+  it("drops exactly the stored nodes the new root no longer reaches", () => {
+    /** Hashes of every stored node reachable from `root`. */
+    const reachableFrom = (root: Uint8Array, load: (hash: Uint8Array) => Uint8Array | undefined) =>
+      new Set([...storedTrieNodes(root, load)].map((hash) => bytesToHex(hash)));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(opOn(fc.integer({ min: 0, max: 300 }).map(hashedKey)), { maxLength: 60 }),
+          {
+            minLength: 1,
+            maxLength: 6,
+          },
+        ),
+        (batches) => {
+          // A store that applies each commit's writes and deletes, as the chain database does.
+          const stored = new Map<string, Uint8Array>();
+          const load = (hash: Uint8Array) => stored.get(bytesToHex(hash));
+          let root = EMPTY_TRIE_ROOT;
+          for (const batch of batches) {
+            const update = createTrieUpdate({ root, load, keccak: keccak_256 });
+            for (const { key, value: v } of batch) {
+              if (v === undefined) update.del(key);
+              else update.put(key, v);
+            }
+            const committed = update.commit();
+            const written = new Set(committed.nodes.map((n) => bytesToHex(n.hash)));
+            for (const hash of committed.dropped) {
+              // A dropped node was stored, and is not written again by the same commit.
+              expect(stored.has(bytesToHex(hash))).toBe(true);
+              expect(written.has(bytesToHex(hash))).toBe(false);
+              stored.delete(bytesToHex(hash));
+            }
+            for (const { hash, encoded } of committed.nodes) stored.set(bytesToHex(hash), encoded);
+            root = committed.root;
+            expect(new Set(stored.keys())).toEqual(reachableFrom(root, load));
+          }
+        },
+      ),
+      { numRuns: 200, seed: 16 },
+    );
   });
 
   it("reports a missing node as STATE_NOT_AVAILABLE", () => {

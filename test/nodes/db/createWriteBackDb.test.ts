@@ -10,6 +10,7 @@ import {
   keyspaces,
   type TrieDb,
 } from "../../../nodes/db/index.ts";
+import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
 /** Level returns Buffers (a Uint8Array subclass): compare contents. */
@@ -43,13 +44,21 @@ describe("createLevelTrieDb", () => {
   });
 
   it("maps the 'string' encoding to UTF-8", async () => {
-    await db.put("key", "välue", { valueEncoding: "string" });
-    expect(await db.get("key", { valueEncoding: "string" })).toBe("välue");
-    expect(bytes(await db.get("key", { valueEncoding: "view" }))).toEqual([
+    await db.put("0a0b", "välue", { valueEncoding: "string" });
+    expect(await db.get("0a0b", { valueEncoding: "string" })).toBe("välue");
+    expect(bytes(await db.get("0a0b", { valueEncoding: "view" }))).toEqual([
       ...utf8ToBytes("välue"),
     ]);
-    await db.batch([{ type: "del", key: "key" }]);
-    expect(await db.get("key")).toBeUndefined();
+    await db.batch([{ type: "del", key: "0a0b" }]);
+    expect(await db.get("0a0b")).toBeUndefined();
+  });
+
+  it("stores a hex key as the bytes it names, and refuses a key that is not hex", async () => {
+    await db.put("c0ffee", new Uint8Array([5]));
+    expect(bytes(await db.get(new Uint8Array([0xc0, 0xff, 0xee]) as unknown as string))).toEqual([
+      5,
+    ]);
+    await expectCustosError(db.put("key", new Uint8Array([5])), "INTERNAL");
   });
 
   it("backs an EthereumJS trie whose root reloads", async () => {
@@ -89,13 +98,13 @@ describe("createWriteBackDb", () => {
     expect(await db.get(new Uint8Array([2]) as unknown as string)).toEqual(new Uint8Array([8]));
   });
 
-  it("hands over byte keys unchanged and string keys as UTF-8", async () => {
+  it("hands over byte keys unchanged and hex string keys as the bytes they name", async () => {
     const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
     await db.put(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string, new Uint8Array([1]));
     await db.put("c0ffee", new Uint8Array([2]));
     expect(db.writes().map((w) => [...w.key])).toEqual([
       [0xab, 0x00, 0xff],
-      [...utf8ToBytes("c0ffee")],
+      [0xc0, 0xff, 0xee],
     ]);
     expect(await db.get(new Uint8Array([0xab, 0x00, 0xff]) as unknown as string)).toEqual(
       new Uint8Array([1]),
@@ -110,11 +119,25 @@ describe("createWriteBackDb", () => {
     expect(await db.get(new Uint8Array([1]) as unknown as string)).toBeUndefined();
   });
 
-  it("ignores deletes (content-addressed nodes shared by historical roots)", async () => {
+  it("ignores EthereumJS's deletes (its trie deletes nodes other roots may use)", async () => {
     const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
-    await db.put("k", "v", { valueEncoding: "string" });
-    await db.del("k");
-    expect(await db.get("k", { valueEncoding: "string" })).toBe("v");
+    await db.put("0c", "v", { valueEncoding: "string" });
+    await db.del("0c");
+    expect(await db.get("0c", { valueEncoding: "string" })).toBe("v");
+    expect(db.deletes()).toEqual([]);
+  });
+
+  it("hands over dropped nodes as deletes, except those written again", async () => {
+    const db = createWriteBackDb(new MapDB<string, string | Uint8Array>());
+    db.drop("0a");
+    db.drop("0b");
+    await db.put("0b", new Uint8Array([1]));
+    expect(db.deletes()).toEqual([Uint8Array.of(0x0a)]);
+    db.committed();
+    expect(db.deletes()).toEqual([]);
+    db.drop("0c");
+    db.discard();
+    expect(db.deletes()).toEqual([]);
   });
 
   it("an aborted trie block leaves the committed root intact", async () => {

@@ -1,11 +1,12 @@
 import type { Block } from "@ethereumjs/block";
-import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
+import { hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ChainDb,
   createChainDb,
+  type FlatWrite,
   flatStateOfTrie,
-  type StateWrite,
+  stateNodeLoader,
 } from "../../../nodes/db/index.ts";
 import {
   createCustosCommon,
@@ -63,7 +64,7 @@ describe("flat state in the chain database", () => {
   /** The records the head's state trie implies. */
   const expected = () => {
     const head = db.head() as Block;
-    const load = (hash: Uint8Array) => db.trieDb.getSync(bytesToHex(hash).slice(2));
+    const load = stateNodeLoader((key) => db.trieDb.getSync(key));
     return flatRecords(flatStateOfTrie(head.header.stateRoot, load));
   };
 
@@ -119,12 +120,13 @@ describe("flat state in the chain database", () => {
   it("a failing commit leaves the flat state at the old head", async () => {
     const built = await build(0, 0);
     const before = db.flatState.blockHash;
+    // A flat write level refuses (null value): the block's batch is rejected whole.
     const poisoned = [
-      ...built.stateWrites,
-      { key: new Uint8Array([1]), value: undefined } as unknown as StateWrite,
+      ...(built.flatWrites ?? []),
+      { kind: "account", addressHash: new Uint8Array(32), value: null } as unknown as FlatWrite,
     ];
     await expectCustosError(
-      db.commitBlock({ ...built, stateWrites: poisoned }),
+      db.commitBlock({ ...built, flatWrites: poisoned }),
       "CHAIN_DB_COMMIT_FAILED",
     );
     expect(db.flatState.blockHash).toEqual(before);

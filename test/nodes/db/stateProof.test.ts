@@ -10,6 +10,7 @@ import {
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { describe, expect, it } from "vitest";
 import { createTrieUpdate, EMPTY_TRIE_ROOT } from "../../../nodes/db/createTrieUpdate.ts";
+import { stateNodeKey, stateNodeLoader } from "../../../nodes/db/stateNodeLoader.ts";
 import { stateProof } from "../../../nodes/db/stateProof.ts";
 import { trieProof } from "../../../nodes/db/trieProof.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
@@ -17,20 +18,34 @@ import { expectCustosError } from "../../expectCustosError.ts";
 /** A state of `accounts` (the first with `slots` in storage), built with the node's trie code. */
 function buildState(accounts: number, slots: number) {
   const nodes = new Map<string, Uint8Array>();
-  const load = (hash: Uint8Array) => nodes.get(bytesToHex(hash));
-  const store = (written: { hash: Uint8Array; encoded: Uint8Array }[]) => {
-    for (const node of written) nodes.set(bytesToHex(node.hash), node.encoded);
+  const load = stateNodeLoader((key) => nodes.get(key));
+  const addressOf = (i: number) => keccak_256(Uint8Array.of(i >> 8, i & 255)).subarray(0, 20);
+  // The storage trie is the first account's: its nodes are kept behind its owner.
+  const owner = keccak_256(addressOf(0));
+  const store = (
+    written: { hash: Uint8Array; encoded: Uint8Array }[],
+    trieOwner: Uint8Array | undefined,
+  ) => {
+    for (const node of written) nodes.set(stateNodeKey(trieOwner, node.hash), node.encoded);
   };
-  const storage = createTrieUpdate({ root: EMPTY_TRIE_ROOT, load, keccak: keccak_256 });
+  const storage = createTrieUpdate({
+    root: EMPTY_TRIE_ROOT,
+    load: load(owner),
+    keccak: keccak_256,
+  });
   for (let i = 1; i <= slots; i++) {
     storage.put(keccak_256(setLengthLeft(bigIntToBytes(BigInt(i)), 32)), RLP.encode(BigInt(i * 7)));
   }
   const storageCommit = storage.commit();
-  store(storageCommit.nodes);
-  const state = createTrieUpdate({ root: EMPTY_TRIE_ROOT, load, keccak: keccak_256 });
+  store(storageCommit.nodes, owner);
+  const state = createTrieUpdate({
+    root: EMPTY_TRIE_ROOT,
+    load: load(undefined),
+    keccak: keccak_256,
+  });
   const addresses: Uint8Array[] = [];
   for (let i = 0; i < accounts; i++) {
-    const address = keccak_256(Uint8Array.of(i >> 8, i & 255)).subarray(0, 20);
+    const address = addressOf(i);
     addresses.push(address);
     const account = new Account(
       BigInt(i),
@@ -41,7 +56,7 @@ function buildState(accounts: number, slots: number) {
     state.put(keccak_256(address), account.serialize());
   }
   const stateCommit = state.commit();
-  store(stateCommit.nodes);
+  store(stateCommit.nodes, undefined);
   return { root: stateCommit.root, storageRoot: storageCommit.root, addresses, load };
 }
 

@@ -1,7 +1,7 @@
 import { createBlock } from "@ethereumjs/block";
 import type { StateManagerInterface } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
+import { Caches } from "@ethereumjs/statemanager";
 import { Account, Address, bytesToHex, ValueEncoding } from "@ethereumjs/util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,9 +10,10 @@ import {
   createChainDb,
   createWriteBackDb,
   flatStateOfTrie,
+  stateNodeLoader,
 } from "../../../nodes/db/index.ts";
 import { createBlockStateManager } from "../../../nodes/execution/createBlockStateManager.ts";
-import { createCustosCommon } from "../../../nodes/execution/index.ts";
+import { createCustosCommon, OwnedStorageStateManager } from "../../../nodes/execution/index.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
 import { tempDir } from "../stateFixtures.ts";
 
@@ -141,7 +142,7 @@ describe("createBlockStateManager", () => {
       valueEncoding: ValueEncoding.Bytes,
       common,
     });
-    const base = new MerkleStateManager({ common, trie, caches: new Caches() });
+    const base = new OwnedStorageStateManager({ common, trie, caches: new Caches() });
     for (const [i, address] of addresses.slice(0, 4).entries()) {
       await base.putAccount(address, new Account(BigInt(i), 10n ** 18n));
       for (let s = 0; s < 4; s++) await base.putStorage(address, slot(s), Uint8Array.of(i + 1, s));
@@ -153,9 +154,12 @@ describe("createBlockStateManager", () => {
       { common },
     );
     baseHash = block.hash();
-    const nodes = new Map(db.writes().map((w) => [Buffer.from(w.key).toString("latin1"), w.value]));
+    const nodes = new Map(db.writes().map((w) => [Buffer.from(w.key).toString("hex"), w.value]));
     const flatWrites = [
-      ...flatStateOfTrie(baseRoot, (h) => nodes.get(Buffer.from(h).toString("hex"))),
+      ...flatStateOfTrie(
+        baseRoot,
+        stateNodeLoader((key) => nodes.get(key)),
+      ),
     ];
     await chainDb.commitBlock({ block, receipts: [], stateWrites: db.writes(), flatWrites });
   });
@@ -165,7 +169,7 @@ describe("createBlockStateManager", () => {
   });
 
   const reference = () =>
-    new MerkleStateManager({
+    new OwnedStorageStateManager({
       common,
       trie: new MerklePatriciaTrie({
         db: createWriteBackDb(chainDb.trieDb),

@@ -9,7 +9,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes, type PrefixedHexString } from "@ethereumjs/util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChainDb, flatStateOfTrie } from "../../../nodes/db/index.ts";
+import { type ChainDb, flatStateOfTrie, stateNodeLoader } from "../../../nodes/db/index.ts";
 import {
   createCustosCommon,
   createExecutionEngine,
@@ -171,7 +171,7 @@ describe("state paths", () => {
             const head = builderDb.head() as Block;
             for (const db of dbs)
               expect(bytesToHex((db.head() as Block).hash())).toBe(bytesToHex(head.hash()));
-            const load = (hash: Uint8Array) => builderDb.trieDb.getSync(bytesToHex(hash).slice(2));
+            const load = stateNodeLoader((key) => builderDb.trieDb.getSync(key));
             const expected = flatRecords(flatStateOfTrie(head.header.stateRoot, load));
             // The merkle node keeps no flat state: its flat head stays at genesis.
             expect(dbs[1]?.flatState.blockHash).not.toEqual(head.hash());

@@ -1,0 +1,212 @@
+import type { StateWrite } from "./createWriteBackDb.ts";
+import { keyOf, keyspaces } from "./keyspaces.ts";
+
+/** One write of a persisted state layer, as a level batch op. */
+export type StateLayerOp =
+  | { readonly type: "put"; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: "del"; readonly key: Uint8Array };
+
+/**
+ * The state-trie changes of the blocks committed since the state was last persisted, held
+ * in memory, and the nodes recent blocks dropped, kept readable for a while.
+ */
+export interface StateLayer {
+  /**
+   * A node by EthereumJS's hex key: its bytes when held in memory, `null` when it was
+   * dropped and is to be deleted from the disk at the next persist, undefined when the
+   * layer does not know it (read the disk).
+   */
+  get(key: string): Uint8Array | null | undefined;
+  /**
+   * Adds block `number`'s writes and drops (a node dropped and written again is kept). A
+   * dropped node stays readable until `retainBlocks` later blocks were applied, so the
+   * state of the recent blocks can still be read.
+   */
+  apply(number: bigint, writes: readonly StateWrite[], deletes: readonly Uint8Array[]): void;
+  /** Blocks applied since the last persist. */
+  readonly blocks: number;
+  /** Whether a persist would write anything (blocks applied, or released drops to delete). */
+  readonly dirty: boolean;
+  /** Bytes of keys and values held (an estimate with map overheads). */
+  readonly bytes: number;
+  /**
+   * The batch ops that persist the state of the last block applied: the deletes of dropped
+   * nodes no retained state reads any more, the writes that state uses, and the journal of
+   * retained drops of nodes on disk (so that a crash cannot leave them there for good).
+   */
+  ops(): StateLayerOp[];
+  /** Forgets what the persist stored (the retained drops stay). */
+  persisted(): void;
+  /**
+   * Lets every retained drop go (at a stop: no one reads the old states any more), so the
+   * next {@link ops} deletes them from the disk too.
+   */
+  releaseAll(): void;
+}
+
+/** Options of {@link createStateLayer}. */
+export interface StateLayerOptions {
+  /**
+   * The journal of persisted drops read at open (`d` keyspace): nodes the persisted state no
+   * longer uses, kept then for states before it, which after a restart nothing reads: they
+   * are deleted at the first persist.
+   */
+  readonly journaled?: Iterable<Uint8Array>;
+  /** Blocks after its drop a dropped node stays readable. */
+  readonly retainBlocks: number;
+  /** Dropped nodes are let go early, oldest first, while the layer holds more than this. */
+  readonly retainBytes: number;
+}
+
+/** Map overhead per entry, counted into {@link StateLayer.bytes} (V8: ~80–100 bytes). */
+const ENTRY_OVERHEAD = 96;
+
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
+}
+
+/**
+ * Creates an empty state layer. Most trie nodes a block writes are superseded within a few
+ * blocks (the top levels of every trie on each block, and a storage trie's upper branches on
+ * each of its updates), so holding them here and storing only what the persisted state uses
+ * keeps the garbage off the disk; the drops delete from the disk what that state no longer
+ * uses. Like geth's in-memory layers, the recent blocks' states stay readable: a drop takes
+ * effect `retainBlocks` blocks later.
+ *
+ * @example
+ * ```ts
+ * const layer = createStateLayer({ retainBlocks: 128, retainBytes: 2 ** 28 });
+ * layer.apply(block.header.number, executed.stateWrites, executed.stateDeletes);
+ * if (layer.blocks >= 64) { await level.batch(layer.ops()); layer.persisted(); }
+ * ```
+ */
+export function createStateLayer(options: StateLayerOptions): StateLayer {
+  /** Nodes held in memory: written since the last persist, or dropped and retained. */
+  const held = new Map<string, StateWrite>();
+  /** Dropped nodes still readable, by the block that dropped them. */
+  const retained = new Map<string, bigint>();
+  /** The drops in block order, to let them go when they are old enough. */
+  const queue: { number: bigint; keys: Uint8Array[] }[] = [];
+  /** Dropped nodes no state reads any more, to delete from the disk at the next persist. */
+  const gone = new Map<string, Uint8Array>();
+  /** Keys with a `d` journal record on disk. */
+  const journal = new Set<string>();
+  for (const key of options.journaled ?? []) {
+    const hex = hexOf(key);
+    journal.add(hex);
+    gone.set(hex, key);
+  }
+  let blocks = 0;
+  let bytes = 0;
+
+  const release = (entry: { number: bigint; keys: Uint8Array[] }) => {
+    for (const key of entry.keys) {
+      const hex = hexOf(key);
+      if (retained.get(hex) !== entry.number) continue;
+      retained.delete(hex);
+      const node = held.get(hex);
+      if (node !== undefined) {
+        held.delete(hex);
+        bytes -= node.key.length * 3 + node.value.length + ENTRY_OVERHEAD;
+      }
+      gone.set(hex, key);
+      bytes += key.length * 3 + ENTRY_OVERHEAD;
+    }
+  };
+
+  return {
+    get(key) {
+      const node = held.get(key);
+      if (node !== undefined) return node.value;
+      return gone.has(key) ? null : undefined;
+    },
+    apply(number, writes, deletes) {
+      if (deletes.length > 0) {
+        for (const key of deletes) retained.set(hexOf(key), number);
+        queue.push({ number, keys: [...deletes] });
+        bytes += deletes.length * (32 * 3 + ENTRY_OVERHEAD);
+      }
+      for (const write of writes) {
+        const hex = hexOf(write.key);
+        const before = held.get(hex);
+        if (before !== undefined) {
+          bytes -= before.key.length * 3 + before.value.length + ENTRY_OVERHEAD;
+        }
+        held.set(hex, write);
+        retained.delete(hex);
+        gone.delete(hex);
+        bytes += write.key.length * 3 + write.value.length + ENTRY_OVERHEAD;
+      }
+      blocks++;
+      const oldest = number - BigInt(options.retainBlocks);
+      while (queue.length > 0) {
+        const first = queue[0] as { number: bigint; keys: Uint8Array[] };
+        if (first.number > oldest && bytes <= options.retainBytes) break;
+        queue.shift();
+        bytes -= first.keys.length * (32 * 3 + ENTRY_OVERHEAD);
+        release(first);
+      }
+    },
+    get blocks() {
+      return blocks;
+    },
+    get dirty() {
+      return blocks > 0 || gone.size > 0;
+    },
+    get bytes() {
+      return bytes;
+    },
+    ops() {
+      const ops: StateLayerOp[] = [];
+      for (const [hex, key] of gone) {
+        ops.push({ type: "del", key: keyOf(keyspaces.state, key) });
+        if (journal.has(hex)) ops.push({ type: "del", key: keyOf(keyspaces.droppedState, key) });
+      }
+      for (const [hex, { key, value }] of held) {
+        // A retained node is not in the state being persisted: it stays in memory only.
+        if (retained.has(hex)) continue;
+        ops.push({ type: "put", key: keyOf(keyspaces.state, key), value });
+        // Written again after its drop was journaled: a restart must not delete it.
+        if (journal.has(hex)) ops.push({ type: "del", key: keyOf(keyspaces.droppedState, key) });
+      }
+      for (const entry of queue) {
+        for (const key of entry.keys) {
+          const hex = hexOf(key);
+          // Held in memory only, or journaled already: nothing on disk to account for.
+          if (retained.get(hex) !== entry.number || held.has(hex) || journal.has(hex)) continue;
+          const number = new Uint8Array(8);
+          new DataView(number.buffer).setBigUint64(0, entry.number);
+          ops.push({ type: "put", key: keyOf(keyspaces.droppedState, key), value: number });
+        }
+      }
+      return ops;
+    },
+    persisted() {
+      for (const hex of gone.keys()) {
+        journal.delete(hex);
+        bytes -= (hex.length / 2) * 3 + ENTRY_OVERHEAD;
+      }
+      gone.clear();
+      for (const hex of held.keys()) if (!retained.has(hex)) journal.delete(hex);
+      for (const entry of queue) {
+        for (const key of entry.keys) {
+          const hex = hexOf(key);
+          if (retained.get(hex) === entry.number && !held.has(hex)) journal.add(hex);
+        }
+      }
+      for (const [hex, node] of held) {
+        if (retained.has(hex)) continue;
+        held.delete(hex);
+        bytes -= node.key.length * 3 + node.value.length + ENTRY_OVERHEAD;
+      }
+      blocks = 0;
+    },
+    releaseAll() {
+      for (const entry of queue) {
+        bytes -= entry.keys.length * (32 * 3 + ENTRY_OVERHEAD);
+        release(entry);
+      }
+      queue.length = 0;
+    },
+  };
+}
