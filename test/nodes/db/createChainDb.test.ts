@@ -229,6 +229,22 @@ describe("createChainDb", () => {
     expect(db.head()?.hash()).toEqual(first.hash());
   });
 
+  it("keeps the state of the last stateRetainBlocks blocks readable, and no older one", async () => {
+    await db.close();
+    db = await createChainDb({ location: dir.path, common, stateRetainBlocks: 2 });
+    engine = createExecutionEngine({ chainDb: db });
+    const recorder = hexToBytes(recorderOf(keys, 0).address as PrefixedHexString);
+    const blocks: Block[] = [];
+    for (let b = 0; b < 4; b++) blocks.push(await grantBlock(b * 2, 2, b));
+    // Read by an engine whose node cache is empty (a cache may keep a pruned node a while).
+    const reader = createExecutionEngine({ chainDb: db });
+    // Block 2's state is two blocks old: still whole. Block 1's nodes, dropped by block 2,
+    // were let go when block 4 came.
+    expect((await reader.account(recorder, blocks[1] as Block)).nonce).toBe(2n);
+    expect((await reader.account(recorder, blocks[3] as Block)).nonce).toBe(4n);
+    await expectCustosError(reader.account(recorder, blocks[0] as Block), "STATE_NOT_AVAILABLE");
+  });
+
   it("reopening resumes from the stored head and its state", async () => {
     await grantBlock(0, 2, 0);
     const head = await grantBlock(2, 2, 1);
