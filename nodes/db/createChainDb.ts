@@ -115,15 +115,17 @@ export const defaultChainDbOptions = {
    * LevelDB tuning for a chain database. A block of 5,000 batch-granted consents writes
    * ~6 MB, most of it trie nodes under random (hash) keys; LevelDB's defaults (4 MB write
    * buffer, 2 MB tables, 8 MB block cache, snappy) flushed several level-0 tables per block and
-   * spent the second core compacting them, and trie nodes and hashes do not compress.
+   * spent the second core compacting them.
    * bench:node batch grants, consents/s: 1,511–1,637 with the defaults at 290–390 k stored
    * consents, 2,040–2,174 with these at 390–460 k (docs/decisions/004-state-path.md, 18).
+   * Snappy is on again since the state is pruned (decision 015, point 8): receipts and blocks
+   * repeat the same address, topics and terms across a batch, and halve; the CPU did not grow.
    */
   storage: {
     writeBufferSize: 64 * 2 ** 20,
     maxFileSize: 16 * 2 ** 20,
     cacheSize: 64 * 2 ** 20,
-    compression: false,
+    compression: true,
   },
   syncWrites: true,
   /**
