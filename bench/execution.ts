@@ -10,9 +10,12 @@
  * engines differ in one setting each from the current one (merkle state path, EthereumJS's
  * interpreter loop, senders recovered on the main thread), and one has all the earlier
  * settings ("before": merkle, EthereumJS's loop, main thread). Building is compared between
- * the current and the "before" settings (which must build identical blocks). Each node runs
- * on its own worker thread (own V8 isolate: one variant's JIT feedback, e.g. a second state
- * manager class at EthereumJS's call sites, must not slow another), one at a time.
+ * the current and the "before" settings (which must build identical blocks). Decision 014's
+ * ConsentRegistry accelerator is compared the same way: the "accelerated" settings are the
+ * current ones with the accelerator, building (identical blocks again) and replaying. Each
+ * node runs on its own worker thread (own V8 isolate: one variant's JIT feedback, e.g. a
+ * second state manager class at EthereumJS's call sites, must not slow another), one at a
+ * time.
  *
  * Also fills a chain database with 1 M synthetic ConsentGranted-shaped events (500 per block)
  * and times eth_getLogs-style queries through the log index.
@@ -371,14 +374,18 @@ function ratio(current: Phase, other: Phase, unitsPerTx: number) {
 
 /** Builds and replays one workload on all variants; returns the figures. */
 async function workload(blocks: readonly TypedTransaction[][], unitsPerTx: number) {
-  const builders = [await openNode("current"), await openNode("before")];
+  const builders = [
+    await openNode("current"),
+    await openNode("before"),
+    await openNode("accelerated"),
+  ];
   const names = Object.keys(variants) as VariantName[];
   const replayers: Node[] = [];
   for (const name of names) replayers.push(await openNode(name));
   const built = await buildAll(builders, blocks);
   const decodeMs = await replayAll(replayers, built);
   const replay = (name: VariantName) => (replayers[names.indexOf(name)] as Node).phase;
-  const [builtCurrent, builtBefore] = builders as [Node, Node];
+  const [builtCurrent, builtBefore, builtAccelerated] = builders as [Node, Node, Node];
   const current = replay("current");
   const result = {
     build: rates(builtCurrent.phase, unitsPerTx),
@@ -386,7 +393,11 @@ async function workload(blocks: readonly TypedTransaction[][], unitsPerTx: numbe
     decodeMsPerBlockMedian: round(median(decodeMs)),
     buildBefore: rates(builtBefore.phase, unitsPerTx),
     replayBefore: rates(replay("before"), unitsPerTx),
+    buildAccelerated: rates(builtAccelerated.phase, unitsPerTx),
+    replayAccelerated: rates(replay("accelerated"), unitsPerTx),
     speedup: {
+      acceleratedBuild: ratio(builtAccelerated.phase, builtCurrent.phase, unitsPerTx),
+      acceleratedReplay: ratio(replay("accelerated"), current, unitsPerTx),
       build: ratio(builtCurrent.phase, builtBefore.phase, unitsPerTx),
       replay: ratio(current, replay("before"), unitsPerTx),
       flatStatePath: ratio(current, replay("merkleStatePath"), unitsPerTx),
@@ -543,6 +554,7 @@ async function main() {
     nativeCrypto: loadNativeCrypto().native,
     settings: {
       current: "flat state path, fast interpreter loop, senders recovered on a worker thread",
+      accelerated: "current, with ConsentRegistry's grant, revoke and batchGrant executed natively",
       before:
         "merkle state path (EthereumJS MerkleStateManager), EthereumJS interpreter loop, senders recovered on the main thread",
     },
@@ -560,6 +572,10 @@ async function main() {
     grantBuildCommitMsMedian: grant.build.commitMsMedian,
     grantReplayBlockMsMedian: grant.replay.blockMsMedian,
     grantReplayCommitMsMedian: grant.replay.commitMsMedian,
+    grantBuildAcceleratedTxPerSec: grant.buildAccelerated.perSec,
+    grantReplayAcceleratedTxPerSec: grant.replayAccelerated.perSec,
+    grantBuildAcceleratedTxPerCpuSec: grant.buildAccelerated.perCpuSec,
+    grantReplayAcceleratedTxPerCpuSec: grant.replayAccelerated.perCpuSec,
     grant,
     batchGrant: {
       blocks: BATCH_BLOCKS,
@@ -573,6 +589,10 @@ async function main() {
     batchGrantReplayConsentsPerCpuSec: batchGrant.replay.perCpuSec,
     batchGrantBuildBlockMsMedian: batchGrant.build.blockMsMedian,
     batchGrantCommitMsMedian: batchGrant.build.commitMsMedian,
+    batchGrantBuildAcceleratedConsentsPerSec: batchGrant.buildAccelerated.perSec,
+    batchGrantReplayAcceleratedConsentsPerSec: batchGrant.replayAccelerated.perSec,
+    batchGrantBuildAcceleratedConsentsPerCpuSec: batchGrant.buildAccelerated.perCpuSec,
+    batchGrantReplayAcceleratedConsentsPerCpuSec: batchGrant.replayAccelerated.perCpuSec,
     batchGrantFigures: batchGrant,
     batchGrantOnLargeState,
     signatureRecoveryPerSec: {

@@ -3,6 +3,7 @@
  * seeded dev genesis and the engine settings compared.
  */
 import { createDevGenesis } from "../nodes/chain/index.ts";
+import { createConsentRegistryAccelerator } from "../nodes/execution/accelerate/index.ts";
 import {
   createCustosCommon,
   type ExecutionEngineOptions,
@@ -34,9 +35,19 @@ export interface Variant {
   readonly fastLoop: boolean;
 }
 
-/** The current settings, and the settings before each optimisation of decision 004. */
+/** Native ConsentRegistry execution (decision 014); each thread makes its own. */
+const accelerator = createConsentRegistryAccelerator({
+  consentRegistry: genesis.contracts.consentRegistry,
+});
+
+/**
+ * The settings before decision 014 (`current`: every transaction on the interpreter), the
+ * node's settings since (`accelerated`: `current` with the ConsentRegistry accelerator), and
+ * the settings before each optimisation of decision 004.
+ */
 export const variants = {
   current: { engine: { recoveredKeys }, fastLoop: true },
+  accelerated: { engine: { recoveredKeys, accelerator }, fastLoop: true },
   merkleStatePath: { engine: { statePath: "merkle", recoveredKeys }, fastLoop: true },
   ethereumjsLoop: { engine: { recoveredKeys }, fastLoop: false },
   mainThreadRecovery: { engine: {}, fastLoop: true },

@@ -185,6 +185,15 @@ export const nodeConfigSchema = Type.Object(
       },
       "QBFT consensus.",
     ),
+    execution: section(
+      {
+        accelerate: flag(
+          true,
+          "Execute ConsentRegistry's grant, revoke and batchGrant natively instead of on the EVM interpreter, with the same effects and gas, in blocks built and replayed (decision 014); false (`--no-accelerate`): everything on the interpreter. Blocks are the same either way.",
+        ),
+      },
+      "Block execution.",
+    ),
     rpc: section(
       {
         host: Type.String({

@@ -1,5 +1,10 @@
-import type { StateWrite } from "./createWriteBackDb.ts";
 import { keyOf, keyspaces } from "./keyspaces.ts";
+
+/** A state-keyspace record: a trie node or code by its key (as `StateWrite`). */
+interface StateRecord {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
 
 /** One write of a persisted state layer, as a level batch op. */
 export type StateLayerOp =
@@ -22,7 +27,7 @@ export interface StateLayer {
    * dropped node stays readable until `retainBlocks` later blocks were applied, so the
    * state of the recent blocks can still be read.
    */
-  apply(number: bigint, writes: readonly StateWrite[], deletes: readonly Uint8Array[]): void;
+  apply(number: bigint, writes: readonly StateRecord[], deletes: readonly Uint8Array[]): void;
   /** Blocks applied since the last persist. */
   readonly blocks: number;
   /** Whether a persist would write anything (blocks applied, or released drops to delete). */
@@ -82,7 +87,7 @@ function hexOf(bytes: Uint8Array): string {
  */
 export function createStateLayer(options: StateLayerOptions): StateLayer {
   /** Nodes held in memory: written since the last persist, or dropped and retained. */
-  const held = new Map<string, StateWrite>();
+  const held = new Map<string, StateRecord>();
   /** Dropped nodes still readable, by the block that dropped them. */
   const retained = new Map<string, bigint>();
   /** The drops in block order, to let them go when they are old enough. */

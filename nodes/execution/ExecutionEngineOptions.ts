@@ -1,4 +1,5 @@
 import type { ChainDb } from "../db/index.ts";
+import type { ConsentRegistryAccelerator } from "./accelerate/index.ts";
 import type { HeaderRule } from "./HeaderRule.ts";
 import type { RecoveredKeyMemo } from "./RecoveredKeyMemo.ts";
 
@@ -30,6 +31,13 @@ export interface ExecutionEngineOptions {
    * and benchmarks of execution alone.
    */
   readonly headerRule?: HeaderRule | undefined;
+  /**
+   * Executes ConsentRegistry's `grant`, `revoke` and `batchGrant` natively, with the
+   * interpreter's exact effects and gas (decision 014), in blocks built and blocks replayed
+   * (not in calls, gas estimates, access lists or traces). Absent: everything on the
+   * interpreter. Blocks are the same either way.
+   */
+  readonly accelerator?: ConsentRegistryAccelerator | undefined;
 }
 
 /** Defaults of {@link ExecutionEngineOptions}. */

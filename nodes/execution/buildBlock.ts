@@ -1,5 +1,6 @@
 import { Block, createBlock, createBlockHeader, type HeaderData } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
+import { acceleratedContext, type ConsentRegistryAccelerator } from "./accelerate/index.ts";
 import type { BlockExecutor } from "./BlockExecutor.ts";
 import type { BuildBlockOptions, BuiltBlock, RejectedTransaction } from "./ExecutionEngine.ts";
 import { gasCapReason } from "./gasCapReason.ts";
@@ -21,7 +22,8 @@ function inOrder(
  * Executes pending transactions once each, in order, on `parent`'s committed state and seals
  * a block of those that went in (`ExecutionEngine.buildBlock`). A transaction
  * declaring more gas than {@link MAX_TX_GAS} is left out, rejected as invalid, unexecuted.
- * The block's writes are held by `executor` until committed.
+ * The block's writes are held by `executor` until committed. With an `accelerator`, its
+ * ConsentRegistry calls run natively (decision 014).
  *
  * @throws CustosError `STATE_NOT_AVAILABLE` when the parent's state root is not stored.
  * @example
@@ -34,6 +36,7 @@ export async function buildBlock(
   parent: Block,
   pendingTxs: readonly TypedTransaction[],
   build: BuildBlockOptions,
+  accelerator?: ConsentRegistryAccelerator,
 ): Promise<BuiltBlock> {
   const { common } = executor;
   const headerData: HeaderData = {
@@ -46,7 +49,7 @@ export async function buildBlock(
     baseFeePerGas: parent.header.calcNextBaseFee(),
     difficulty: 0n,
   };
-  const context = createBlock({ header: headerData }, { common });
+  const context = acceleratedContext(createBlock({ header: headerData }, { common }), accelerator);
   const overCap = new Map<TypedTransaction, RejectedTransaction>();
   const candidates = pendingTxs.filter((tx) => {
     if (tx.gasLimit <= MAX_TX_GAS) return true;

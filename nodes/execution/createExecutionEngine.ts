@@ -67,7 +67,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     options.recoveredKeys === undefined ? undefined : createSenderRecovery(options.recoveredKeys);
   const states = new BlockStates(chainDb, cache, statePath);
   const executor = new BlockExecutor({ chainDb, states, blockchain, statePath, senderRecovery });
-  const { headerRule } = options;
+  const { headerRule, accelerator } = options;
 
   async function callAt(request: CallRequest, block: Block, gas: bigint): Promise<CallResult> {
     const { result } = await states.onStateOf(block.header.stateRoot, block.hash(), (state) =>
@@ -95,13 +95,19 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
     common,
 
     buildBlock(parent, pendingTxs, build: BuildBlockOptions): Promise<BuiltBlock> {
-      return buildBlock(executor, parent, pendingTxs, build);
+      return buildBlock(executor, parent, pendingTxs, build, accelerator);
     },
 
     trieCacheBytes: () => cache.bytes,
 
     executeBlock(block, executeOptions): Promise<ExecutedBlock> {
-      return executeBlock(executor, chainDb, block, checkHeader(block, executeOptions));
+      return executeBlock(
+        executor,
+        chainDb,
+        block,
+        checkHeader(block, executeOptions),
+        accelerator,
+      );
     },
 
     withBlock(executed, block) {
@@ -136,7 +142,7 @@ export function createExecutionEngine(options: ExecutionEngineOptions): Executio
         if (at === undefined || head === undefined || at.number >= head.header.number) break;
         const block = await chainDb.blockByNumber(at.number + 1n);
         if (block === undefined) break;
-        executor.restore(await executeBlock(executor, chainDb, block, undefined));
+        executor.restore(await executeBlock(executor, chainDb, block, undefined, accelerator));
         restored++;
         onBlock?.(block.header.number, head.header.number);
       }

@@ -2,6 +2,7 @@ import type { Block, BlockHeader } from "@ethereumjs/block";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { CustosError } from "../../src/errors/index.ts";
 import type { ChainDb } from "../db/index.ts";
+import { acceleratedContext, type ConsentRegistryAccelerator } from "./accelerate/index.ts";
 import type { BlockExecutor } from "./BlockExecutor.ts";
 import type { ExecutedBlock } from "./ExecutionEngine.ts";
 import { gasCapReason } from "./gasCapReason.ts";
@@ -71,7 +72,8 @@ function assertExecutable(executor: BlockExecutor, block: Block, parent: BlockHe
  * Re-executes a received block on its parent's committed state and verifies its header
  * (`ExecutionEngine.executeBlock`): first its consensus fields by `checkHeader` (the engine's
  * `HeaderRule`, given the parent), then what execution decides. The block's writes are held
- * by `executor` until committed.
+ * by `executor` until committed. With an `accelerator`, its ConsentRegistry calls run
+ * natively (decision 014).
  *
  * @throws CustosError `BLOCK_INVALID` naming the mismatching field (or the transaction,
  *   `transactions[i].gasLimit`, above the per-transaction gas cap); what `checkHeader`
@@ -88,6 +90,7 @@ export async function executeBlock(
   chainDb: ChainDb,
   block: Block,
   checkHeader?: (parent: BlockHeader) => Promise<void>,
+  accelerator?: ConsentRegistryAccelerator,
 ): Promise<ExecutedBlock> {
   const parent = await chainDb.headerByHash(block.header.parentHash);
   if (parent === undefined || parent.number + 1n !== block.header.number) {
@@ -103,7 +106,7 @@ export async function executeBlock(
   } = await executor.execute(
     parent.stateRoot,
     block.header.parentHash,
-    block,
+    acceleratedContext(block, accelerator),
     block.transactions,
     true,
   );

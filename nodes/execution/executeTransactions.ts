@@ -6,6 +6,7 @@ import { Bloom, runTx, type VM } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../src/errors/index.ts";
 import { encodeRlp, type StoredReceipt } from "../db/index.ts";
+import { acceleratorOf } from "./accelerate/index.ts";
 import type { PrefetchedSenders } from "./createSenderRecovery.ts";
 import type { RejectedTransaction } from "./ExecutionEngine.ts";
 import { orderedTrieRoot } from "./orderedTrieRoot.ts";
@@ -69,7 +70,8 @@ export function encodeReceiptBytes(
  * `applyTransactions` would for a Cancun block without withdrawals or system calls (so a
  * block built here replays identically). In build mode (`strict` false) a transaction that
  * cannot be applied is skipped with a reason and the state is left as before it (runTx
- * reverts its own checkpoint); in strict mode it throws.
+ * reverts its own checkpoint); in strict mode it throws. A context made by
+ * `acceleratedContext` runs its ConsentRegistry calls natively (decision 014).
  *
  * @throws CustosError `BLOCK_INVALID` (field `transactions`, with the index) in strict mode.
  * @example
@@ -86,6 +88,7 @@ export async function executeTransactions(
 ): Promise<TransactionsOutcome> {
   const gasLimit = context.header.gasLimit;
   const baseFee = context.header.baseFeePerGas ?? 0n;
+  acceleratorOf(context)?.install(vm.evm);
   const bloom = new Bloom(undefined, vm.common);
   const receiptValues: Uint8Array[] = [];
   const included: TypedTransaction[] = [];

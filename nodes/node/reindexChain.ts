@@ -5,6 +5,7 @@ import type { Common } from "@ethereumjs/common";
 import { CustosError } from "../../src/errors/index.ts";
 import { commitGenesis, createQbftHeaderRule, type Genesis } from "../chain/index.ts";
 import { type ChainDb, createChainDb } from "../db/index.ts";
+import type { ConsentRegistryAccelerator } from "../execution/accelerate/index.ts";
 import { createExecutionEngine, type RecoveredKeyMemo } from "../execution/index.ts";
 import { syncDirectory } from "../fs/index.ts";
 import { assertBlockSenders } from "./assertBlockSenders.ts";
@@ -35,6 +36,8 @@ export interface ReindexOptions {
   readonly common: Common;
   /** The memo `common`'s ecrecover reads: given, senders are recovered ahead of execution. */
   readonly recoveredKeys?: RecoveredKeyMemo;
+  /** Runs ConsentRegistry's hot functions natively (execution.accelerate); absent: the interpreter. */
+  readonly accelerator?: ConsentRegistryAccelerator | undefined;
   readonly genesis: Genesis;
   readonly clock: Clock;
   /** Called after every `progressEvery` blocks with the blocks done and the head number. */
@@ -119,6 +122,7 @@ export async function reindexChain(options: ReindexOptions): Promise<ReindexRepo
       chainDb: fresh,
       recoveredKeys: options.recoveredKeys,
       headerRule: createQbftHeaderRule({ consortium }),
+      accelerator: options.accelerator,
     });
     const membership = createMembership({
       engine,

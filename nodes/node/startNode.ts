@@ -25,6 +25,7 @@ import {
   lockDataDir,
   prepareDataDir,
 } from "../db/index.ts";
+import { createConsentRegistryAccelerator } from "../execution/accelerate/index.ts";
 import {
   type CallPool,
   createCallPool,
@@ -328,6 +329,9 @@ async function startInDataDir(
   // Filled by the engine's sender recovery, read by the chain's native ecrecover.
   const recoveredKeys = new RecoveredKeyMemo();
   const common = createCustosCommon({ chainId: BigInt(genesis.chainId), recoveredKeys });
+  const accelerator = config.execution.accelerate
+    ? createConsentRegistryAccelerator({ consentRegistry: genesis.contracts.consentRegistry })
+    : undefined;
 
   let reindexed: ReindexReport | undefined;
   if (options.reindex === true) {
@@ -336,6 +340,7 @@ async function startInDataDir(
       dataDir,
       common,
       recoveredKeys,
+      accelerator,
       genesis,
       clock,
       ...(options.onReindexProgress === undefined ? {} : { onProgress: options.onReindexProgress }),
@@ -371,6 +376,7 @@ async function startInDataDir(
       chainDb,
       recoveredKeys,
       headerRule: createQbftHeaderRule({ consortium, validatorSets }),
+      accelerator,
     });
     const persisted = chainDb.stateBlock();
     if (persisted !== undefined && persisted.number < headBlock.header.number) {

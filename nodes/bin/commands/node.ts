@@ -22,6 +22,33 @@ export interface NodeCommandOptions {
   readonly logDestination?: LogDestination;
 }
 
+/**
+ * `--no-accelerate`: `execution.accelerate` false, the EVM interpreter for every transaction
+ * (a flag of its own because turning a feature off is what an operator reaches for).
+ */
+const noAccelerateOption = {
+  type: "boolean",
+  description:
+    "execute every transaction on the EVM interpreter, ConsentRegistry's hot functions too (execution.accelerate false; decision 014)",
+} as const;
+
+/**
+ * The config overrides of `custos node`'s flags: the config flags, and `--no-accelerate`,
+ * which wins over `--execution-accelerate`.
+ *
+ * @example
+ * ```ts
+ * nodeConfigOverrides({ "no-accelerate": true }); // [{ path: "execution.accelerate", value: false, … }]
+ * ```
+ */
+export function nodeConfigOverrides(
+  values: Readonly<Record<string, unknown>>,
+): ReturnType<typeof configOverrides> {
+  const overrides = configOverrides(values);
+  if (values["no-accelerate"] !== true) return overrides;
+  return [...overrides, { path: "execution.accelerate", value: false, source: "--no-accelerate" }];
+}
+
 /** After SIGINT/SIGTERM, the process exits by this deadline even if stopping hangs. */
 const STOP_DEADLINE_MS = 10_000;
 
@@ -95,7 +122,7 @@ export function createNodeCommand(options: NodeCommandOptions = {}): CliCommand 
       description: `Runs a hospital node: EVM execution, crash-safe storage, the member-only transaction pool, blocks by QBFT consensus with the network's other hospitals (p2p.enabled; --observer follows without voting) or by this node's validator alone (solo mode), and the JSON-RPC endpoint (HTTP and WebSocket) with /liveness, /readiness and /metrics. Stops cleanly on SIGINT or SIGTERM (also during start-up; within 10 s at most).
 
 With --dev, a development chain: generated on the first start in the data directory (a temporary one without --data-dir), contracts at genesis, funded member accounts (each hospital: an admin account and a separate consent recorder) whose keys go to ${devChainFiles.keys} in the data directory (mode 0600).`,
-      usage: "[--config <file.json>] [--dev] [--reindex] [config flags]",
+      usage: "[--config <file.json>] [--dev] [--reindex] [--no-accelerate] [config flags]",
       options: {
         config: configFileOption,
         ...configOptions(),
@@ -104,12 +131,13 @@ With --dev, a development chain: generated on the first start in the data direct
           description:
             "replay and verify every stored block from genesis into a fresh database before serving (the old one is kept until the new one is complete)",
         },
+        "no-accelerate": noAccelerateOption,
       },
       run: async ({ values }, io) => {
         const file = values.config;
         const config = await loadConfig({
           ...(file === undefined ? {} : { file }),
-          overrides: configOverrides(values),
+          overrides: nodeConfigOverrides(values),
         });
         const logger = createLogger({
           level: config.log.level,

@@ -47,6 +47,7 @@ describe("resolveConfig defaults", () => {
       observer: false,
       p2p: { enabled: false, host: "127.0.0.1", port: 30303, bootnodes: [], maxPeers: 64 },
       consensus: { roundTimeoutMs: 2_000, roundTimeoutMaxFactor: 8 },
+      execution: { accelerate: true },
       rpc: {
         host: "127.0.0.1",
         port: 8545,
