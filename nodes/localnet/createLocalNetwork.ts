@@ -125,6 +125,7 @@ export async function createLocalNetwork(options: LocalNetworkOptions): Promise<
     observers,
     chainId,
     blockPeriodSeconds: options.blockPeriodSeconds ?? defaultLocalNetworkOptions.blockPeriodSeconds,
+    ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
     ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
   });
   const dir = options.dir;

@@ -68,7 +68,8 @@ export class FrameSender {
         const stream = this.#stream ?? (await this.#open());
         if (stream === undefined) return;
         if (stream.writableNeedsDrain) {
-          await stream.onDrain().catch(() => this.#forget(stream));
+          if (stream.status !== "open") this.#forget(stream);
+          else await drained(stream);
           continue;
         }
         const frame = this.#queue.shift() as Uint8Array;
@@ -104,4 +105,23 @@ export class FrameSender {
   #forget(stream: Stream): void {
     if (this.#stream === stream) this.#stream = undefined;
   }
+}
+
+/**
+ * Resolves at the stream's next `drain` or `close` event. Not `stream.onDrain()`: libp2p's
+ * utils (7.4) keep ONE promise per stream, resolved at the first drain and never renewed, so
+ * from the second back-pressure on it resolves at once while the stream still needs a drain,
+ * and the pump spun in microtasks with the event loop starved (validators froze under
+ * full-block load).
+ */
+function drained(stream: Stream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.removeEventListener("drain", done);
+      stream.removeEventListener("close", done);
+      resolve();
+    };
+    stream.addEventListener("drain", done);
+    stream.addEventListener("close", done);
+  });
 }

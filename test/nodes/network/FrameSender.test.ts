@@ -2,10 +2,17 @@ import type { Stream } from "@libp2p/interface";
 import { describe, expect, it } from "vitest";
 import { FrameSender } from "../../../nodes/network/FrameSender.ts";
 
-/** A stream whose peer reads nothing until `drain()`: every send fills its buffer. */
+/**
+ * A stream whose peer reads nothing until `drain()`: every send fills its buffer. Its drain
+ * behaves as libp2p's (@libp2p/utils 7.4): a `drain` event each time, and `onDrain()` hands
+ * out ONE promise per stream, resolved at the first drain and never renewed (calls on a
+ * stream that still needs a drain are counted: a sender relying on it spins).
+ */
 function stuckStream() {
   const sent: number[] = [];
-  let release: (() => void) | undefined;
+  const events = new EventTarget();
+  let drainPromise: PromiseWithResolvers<void> | undefined;
+  let onDrainCalls = 0;
   const stream = {
     status: "open",
     writableNeedsDrain: false,
@@ -15,23 +22,59 @@ function stuckStream() {
       return false;
     },
     onDrain() {
-      return new Promise<void>((resolve) => {
-        release = resolve;
-      });
+      if (!stream.writableNeedsDrain) return Promise.resolve();
+      onDrainCalls++;
+      // A spinning sender is let through (so the test fails on what was sent) instead of
+      // hanging the test run.
+      if (onDrainCalls > 1_000) {
+        stream.writableNeedsDrain = false;
+        return Promise.reject(new Error("spinning"));
+      }
+      drainPromise ??= Promise.withResolvers<void>();
+      return drainPromise.promise;
     },
-    addEventListener() {},
+    addEventListener: events.addEventListener.bind(events),
+    removeEventListener: events.removeEventListener.bind(events),
     close: async () => {},
     abort() {},
   };
   const drain = async () => {
     stream.writableNeedsDrain = false;
-    release?.();
+    drainPromise?.resolve();
+    events.dispatchEvent(new Event("drain"));
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { stream: stream as unknown as Stream, sent, drain };
+  return { stream: stream as unknown as Stream, sent, drain, onDrainCalls: () => onDrainCalls };
 }
 
 describe("FrameSender", () => {
+  it("waits for every drain of a long-lived stream, not only the first", async () => {
+    const { stream, sent, drain, onDrainCalls } = stuckStream();
+    let opens = 0;
+    const drops: [number, string][] = [];
+    const sender = new FrameSender({
+      open: async () => {
+        opens++;
+        if (opens > 1) throw new Error("one stream only");
+        return stream;
+      },
+      maxFrames: 10,
+      maxBytes: 1_000,
+      dropped: (count, why) => drops.push([count, why]),
+    });
+    for (let i = 1; i <= 4; i++) sender.enqueue(Uint8Array.of(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([1]);
+    for (let round = 2; round <= 4; round++) {
+      await drain();
+      expect(sent).toHaveLength(round);
+    }
+    expect(sent).toEqual([1, 2, 3, 4]);
+    expect(drops).toEqual([]);
+    expect(onDrainCalls()).toBe(0);
+    sender.close();
+  });
+
   it("holds a stuck peer's frames in a bounded queue, dropping the oldest", async () => {
     const { stream, sent, drain } = stuckStream();
     const drops: [number, string][] = [];
