@@ -67,6 +67,8 @@ export interface BatchGrantPhaseResult {
 }
 
 const SUBJECTS = "batch-subject";
+/** The {@link pseudonym} series of the subjects {@link chunkCalldata} grants. */
+export const batchSubjectSeries = SUBJECTS;
 const DOCUMENTS = "batch-document";
 
 /** Batches in the first segment, before any rate is known. */
@@ -76,24 +78,86 @@ const PROBE_SECONDS = 15;
 /** The chunk size used when the SDK's does not get included: ~3 M gas. */
 const FALLBACK_CHUNK = 100;
 
-async function estimateChunk(options: BatchGrantPhaseOptions, size: number): Promise<bigint> {
+/** Where eth_estimateGas runs a batch of fresh subjects (a chunk-sizing probe). */
+export interface EstimateTarget {
+  readonly rpc: JsonRpc;
+  readonly registry: string;
+  readonly estimateFrom: string;
+}
+
+async function estimateChunk(target: EstimateTarget, size: number): Promise<bigint> {
   const subjects = Array.from({ length: size }, (_, i) => pseudonym("estimate-subject", i));
   const documents = Array.from({ length: size }, (_, i) => pseudonym("estimate-document", i));
-  const gas = await options.rpc.call<string>("eth_estimateGas", [
+  const gas = await target.rpc.call<string>("eth_estimateGas", [
     {
-      from: options.estimateFrom,
-      to: options.registry,
+      from: target.estimateFrom,
+      to: target.registry,
       data: bytesToHex(batchGrantCalldata(custodianOf(0), subjects, documents)),
     },
   ]);
   return BigInt(gas);
 }
 
-/** Calldata granting subjects [first, first + size) of the series, sent by recorder `sender`. */
-function chunkCalldata(sender: number, first: number, size: number): Uint8Array {
+/**
+ * Calldata granting subjects [first, first + size) of {@link batchSubjectSeries} (documents
+ * of their own series, same numbers), sent by recorder `sender` for its own hospital.
+ *
+ * @example
+ * ```ts
+ * const data = chunkCalldata(0, 1_000, 500); // subjects 1,000..1,499 for custodian 1
+ * ```
+ */
+export function chunkCalldata(sender: number, first: number, size: number): Uint8Array {
   const subjects = Array.from({ length: size }, (_, i) => pseudonym(SUBJECTS, first + i));
   const documents = Array.from({ length: size }, (_, i) => pseudonym(DOCUMENTS, first + i));
   return batchGrantCalldata(custodianOf(sender), subjects, documents);
+}
+
+/** A batchGrant chunk sized as the SDK sizes it, for one chain. */
+export interface SdkChunk {
+  /** Consents per transaction. */
+  readonly size: number;
+  /** eth_estimateGas of a chunk of `size` fresh subjects. */
+  readonly gas: bigint;
+  /** The transaction's gas limit: the estimate + 20 %, at most `cap`. */
+  readonly gasLimit: bigint;
+  /** Per-transaction cap: min(the latest block's gas limit, EIP-7825's 2^24). */
+  readonly cap: bigint;
+}
+
+/** `gas` + 20 % (ethers-like slack), at most `cap`. */
+function limitWithin(gas: bigint, cap: bigint): bigint {
+  const withMargin = (gas * 12n) / 10n;
+  return withMargin < cap ? withMargin : cap;
+}
+
+/**
+ * Sizes a batchGrant chunk like the SDK (src/ledger runChunkedBatch): the largest of
+ * `maxChunkSize` = 500 consents whose estimate fits under 90 % of min(block gas limit,
+ * EIP-7825 cap), gas limit = estimate + 20 %, capped.
+ *
+ * @throws Error on a failed JSON-RPC call.
+ * @example
+ * ```ts
+ * const chunk = await sdkChunk({ rpc, registry, estimateFrom: recorders[0].address });
+ * ```
+ */
+export async function sdkChunk(target: EstimateTarget): Promise<SdkChunk> {
+  const block = await target.rpc.call<{ gasLimit: string }>("eth_getBlockByNumber", [
+    "latest",
+    false,
+  ]);
+  const cap =
+    BigInt(block.gasLimit) < TRANSACTION_GAS_CAP ? BigInt(block.gasLimit) : TRANSACTION_GAS_CAP;
+  // runChunkedBatch's headroom: an estimate must fit under 90 % of the cap.
+  const headroom = (cap * 9n) / 10n;
+  let size: number = defaultBatchOptions.maxChunkSize;
+  let gas = await estimateChunk(target, size);
+  while (gas > headroom) {
+    size = Math.max(1, Number((BigInt(size) * headroom) / gas));
+    gas = await estimateChunk(target, size);
+  }
+  return { size, gas, gasLimit: limitWithin(gas, cap), cap };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -136,25 +200,8 @@ export async function runBatchGrantPhase(
 ): Promise<BatchGrantPhaseResult> {
   const started = performance.now();
   const offset = options.firstSubject ?? 0;
-  const block = await options.rpc.call<{ gasLimit: string }>("eth_getBlockByNumber", [
-    "latest",
-    false,
-  ]);
-  const cap =
-    BigInt(block.gasLimit) < TRANSACTION_GAS_CAP ? BigInt(block.gasLimit) : TRANSACTION_GAS_CAP;
-  // runChunkedBatch's headroom: an estimate must fit under 90 % of the cap.
-  const target = (cap * 9n) / 10n;
-  let sdkSize: number = defaultBatchOptions.maxChunkSize;
-  let sdkGas = await estimateChunk(options, sdkSize);
-  while (sdkGas > target) {
-    sdkSize = Math.max(1, Number((BigInt(sdkSize) * target) / sdkGas));
-    sdkGas = await estimateChunk(options, sdkSize);
-  }
-  const limitOf = (gas: bigint) => {
-    const withMargin = (gas * 12n) / 10n;
-    return withMargin < cap ? withMargin : cap;
-  };
-  const sdkGasLimit = limitOf(sdkGas);
+  const { size: sdkSize, gas: sdkGas, gasLimit: sdkGasLimit, cap } = await sdkChunk(options);
+  const limitOf = (gas: bigint) => limitWithin(gas, cap);
   console.log(
     `batchGrant: SDK chunk ${sdkSize} consents, estimate ${sdkGas} gas, limit ${sdkGasLimit}`,
   );

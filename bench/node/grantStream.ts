@@ -17,7 +17,8 @@ export interface GrantStream {
 
 /**
  * A stream of grants of fresh subjects from `hospitals` recorders to `registry`, each in its
- * own hospital's records.
+ * own hospital's records. Subject i is the `i`th {@link pseudonym} of `series`: a chain that
+ * already holds an earlier stream's grants (a rerun on the same chain) takes another series.
  *
  * @example
  * ```ts
@@ -30,6 +31,7 @@ export function createGrantStream(
   registry: string,
   hospitals: number,
   gasLimit: bigint,
+  series = "grant-subject",
 ): GrantStream {
   const txs: SignedTx[] = [];
   let seconds = 0;
@@ -43,7 +45,7 @@ export function createGrantStream(
         const sender = i % hospitals;
         const data = grantCalldata(
           custodianOf(sender),
-          pseudonym("grant-subject", i),
+          pseudonym(series, i),
           pseudonym("grant-document", i),
         );
         txs.push(signer.sign(sender, registry, data, gasLimit));

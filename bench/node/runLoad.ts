@@ -46,7 +46,18 @@ interface Receipt {
   readonly blockNumber: string;
 }
 
-async function sendLane(
+/**
+ * Sends `txs` in order as JSON-RPC batches of `batchSize` eth_sendRawTransaction, one request
+ * at a time, and checks that the node took each one under its own hash.
+ *
+ * @throws Error on a rejected transaction, a hash other than the transaction's, or when
+ *   `deadline` (a `performance.now()`) has passed before a request.
+ * @example
+ * ```ts
+ * await sendLane(rpc, txs, 10, performance.now() + 60_000);
+ * ```
+ */
+export async function sendLane(
   rpc: JsonRpc,
   txs: readonly SignedTx[],
   batchSize: number,

@@ -11,7 +11,7 @@ import { FrameSender } from "../../../nodes/network/FrameSender.ts";
 function stuckStream() {
   const sent: number[] = [];
   const events = new EventTarget();
-  let drainPromise: PromiseWithResolvers<void> | undefined;
+  let drainPromise: { promise: Promise<void>; resolve: () => void } | undefined;
   let onDrainCalls = 0;
   const stream = {
     status: "open",
@@ -30,7 +30,13 @@ function stuckStream() {
         stream.writableNeedsDrain = false;
         return Promise.reject(new Error("spinning"));
       }
-      drainPromise ??= Promise.withResolvers<void>();
+      if (drainPromise === undefined) {
+        let resolve = () => {};
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        drainPromise = { promise, resolve };
+      }
       return drainPromise.promise;
     },
     addEventListener: events.addEventListener.bind(events),
