@@ -4,14 +4,13 @@
  * the same data directory and the load continues from the progress file.
  */
 import { defaultChainDbOptions } from "../../nodes/db/index.ts";
-import { sdkChunk } from "../node/batchGrantPhase.ts";
 import { POLL_MS } from "../node/benchSettings.ts";
 import type { CustosChain } from "../node/custosChain.ts";
 import type { JsonRpc } from "../node/jsonRpc.ts";
-import { readChainFacts } from "./chainFacts.ts";
 import { createCurveTracker } from "./curveTracker.ts";
 import { measureDisk } from "./diskUsage.ts";
 import { runLoadRun } from "./loadRun.ts";
+import { planStream } from "./planStream.ts";
 import type { ScaleContext } from "./scaleContext.ts";
 import { type LoadProgress, newStreamProgress } from "./scaleProgress.ts";
 import { soloPaths, startSoloNode } from "./soloNode.ts";
@@ -70,30 +69,22 @@ async function loadChain(
   const { settings, say } = context;
   const registry = node.setup.contracts.consentRegistry;
   const recorders = node.setup.hospitals.map((h) => h.recorder);
-  if (load.chunk === null || load.chain === null) {
-    const chunk = await sdkChunk({
-      rpc: node.rpc,
-      registry,
-      estimateFrom: recorders[0]?.address as string,
-    });
-    load.chunk = {
-      size: chunk.size,
-      gas: String(chunk.gas),
-      gasLimit: String(chunk.gasLimit),
-      cap: String(chunk.cap),
-    };
-    load.chain = await readChainFacts(node.rpc, chunk.gasLimit, settings.blocksInFlight);
-    context.save();
-  }
+  const { chunk, chain } = await planStream(load, {
+    rpc: node.rpc,
+    registry,
+    estimateFrom: recorders[0]?.address as string,
+    blocksInFlight: settings.blocksInFlight,
+    save: () => context.save(),
+  });
   say(
-    `load: ${load.chunk.size} consents per batchGrant (estimate ${load.chunk.gas} gas, limit ` +
-      `${load.chunk.gasLimit}); block gas limit ${load.chain.blockGasLimit}, period ` +
-      `${load.chain.blockPeriodSeconds} s: ${load.chain.maxInFlight} transactions in flight`,
+    `load: ${chunk.size} consents per batchGrant (estimate ${chunk.gas} gas, limit ` +
+      `${chunk.gasLimit}); block gas limit ${chain.blockGasLimit}, period ` +
+      `${chain.blockPeriodSeconds} s: ${chain.maxInFlight} transactions in flight`,
   );
   const curve = createCurveTracker(load, context.run);
   // One pool's worth past the target and past the last window: neither the target crossing
   // nor a window may see the pool drain at the end of the load.
-  const slack = load.chain.maxInFlight * load.chunk.size;
+  const slack = chain.maxInFlight * chunk.size;
   const last = load.points.at(-1);
   const end = Math.max(load.target, last === undefined ? 0 : last + load.window) + slack;
   await runLoadRun({
@@ -104,8 +95,8 @@ async function loadChain(
       chainId: node.setup.chainId,
       registry,
       recorders,
-      chunk: { size: load.chunk.size, gasLimit: BigInt(load.chunk.gasLimit) },
-      maxInFlight: load.chain.maxInFlight,
+      chunk: { size: chunk.size, gasLimit: BigInt(chunk.gasLimit) },
+      maxInFlight: chain.maxInFlight,
       cpu: () => [node.cpuSeconds()],
     },
     run: context.run,

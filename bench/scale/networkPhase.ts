@@ -14,10 +14,9 @@ import {
   stopLocalNetwork,
 } from "../../nodes/localnet/index.ts";
 import { startNetworkChain } from "../network/networkChain.ts";
-import { sdkChunk } from "../node/batchGrantPhase.ts";
 import { BLOCK_GAS_LIMIT, POLL_MS, RPC_TIMEOUT_MS } from "../node/benchSettings.ts";
-import { readChainFacts } from "./chainFacts.ts";
 import { runLoadRun } from "./loadRun.ts";
+import { planStream } from "./planStream.ts";
 import type { ScaleContext } from "./scaleContext.ts";
 import { type NetworkProgress, newStreamProgress } from "./scaleProgress.ts";
 
@@ -105,25 +104,17 @@ export async function runNetworkPhase(context: ScaleContext): Promise<void> {
   try {
     const registry = net.setup.contracts.consentRegistry;
     const recorders = net.setup.hospitals.map((h) => h.recorder);
-    if (network.chunk === null || network.chain === null) {
-      const chunk = await sdkChunk({
-        rpc: net.rpc,
-        registry,
-        estimateFrom: recorders[0]?.address as string,
-      });
-      network.chunk = {
-        size: chunk.size,
-        gas: String(chunk.gas),
-        gasLimit: String(chunk.gasLimit),
-        cap: String(chunk.cap),
-      };
-      network.chain = await readChainFacts(net.rpc, chunk.gasLimit, settings.blocksInFlight);
-      context.save();
-    }
+    const { chunk, chain } = await planStream(network, {
+      rpc: net.rpc,
+      registry,
+      estimateFrom: recorders[0]?.address as string,
+      blocksInFlight: settings.blocksInFlight,
+      save: () => context.save(),
+    });
     say(
-      `network: ${network.chunk.size} consents per batchGrant, ${network.chain.maxInFlight} ` +
-        `transactions in flight (block gas limit ${network.chain.blockGasLimit}, period ` +
-        `${network.chain.blockPeriodSeconds} s)`,
+      `network: ${chunk.size} consents per batchGrant, ${chain.maxInFlight} ` +
+        `transactions in flight (block gas limit ${chain.blockGasLimit}, period ` +
+        `${chain.blockPeriodSeconds} s)`,
     );
     await runLoadRun({
       label: "network",
@@ -133,8 +124,8 @@ export async function runNetworkPhase(context: ScaleContext): Promise<void> {
         chainId: net.setup.chainId,
         registry,
         recorders,
-        chunk: { size: network.chunk.size, gasLimit: BigInt(network.chunk.gasLimit) },
-        maxInFlight: network.chain.maxInFlight,
+        chunk: { size: chunk.size, gasLimit: BigInt(chunk.gasLimit) },
+        maxInFlight: chain.maxInFlight,
         cpu: net.cpuSecondsPerNode,
       },
       run: context.run,
