@@ -1,4 +1,5 @@
 import type { BatchProgress, ConsentRegistryClient, ConsentTerms } from "../ledger/index.ts";
+import { CheckpointWriter } from "./CheckpointWriter.ts";
 import type { ConsentImportFailure } from "./ConsentImportFailure.ts";
 import type { ConsentImportRow } from "./ConsentImportRow.ts";
 import type { ConsentImportFormat } from "./consentImportFormat.ts";
@@ -9,6 +10,8 @@ import { readConsentImportRows } from "./readConsentImportRows.ts";
 export interface ConsentImportProgress {
   /** Rows landed in this run so far. */
   readonly landed: number;
+  /** Rows of this run the chain refused or that were never sent, so far. */
+  readonly failed: number;
   /** Rows this run sends (valid rows not landed before). */
   readonly total: number;
 }
@@ -22,24 +25,35 @@ export interface RunConsentImportOptions {
   /** Called after each chunk lands or fails. */
   readonly onProgress?: (progress: ConsentImportProgress) => void;
   /**
-   * Called with the checkpoint's new text (`LandedLines.toCheckpoint`) after each chunk that
-   * landed; the calls are awaited one after another, and all of them before `run` settles.
+   * Called with the checkpoint's new text (`LandedLines.toCheckpoint`) as chunks land: one
+   * call at a time, at most one per `checkpointIntervalMs` (see `CheckpointWriter`), and once
+   * more with the final state before `run` settles.
    */
   readonly onCheckpoint?: (checkpoint: string) => Promise<void>;
   /**
-   * Stops the import after the transaction in flight; the report then says `interrupted`
+   * Stops the import after the transactions in flight; the report then says `interrupted`
    * and where to go on from.
    */
   readonly signal?: AbortSignal;
   /** Rows handed to one `batchGrant` call, which sends them in chunks under the gas cap. */
   readonly windowRows?: number;
+  /**
+   * Blocks' worth of `batchGrant` chunks kept in flight (see `BatchOptions.blocksInFlight`);
+   * unset: one transaction at a time.
+   */
+  readonly blocksInFlight?: number;
+  /** Least time between two checkpoint writes, in milliseconds. */
+  readonly checkpointIntervalMs?: number;
+  /** Milliseconds clock of the checkpoint writes (default `performance.now`). */
+  readonly clock?: () => number;
 }
 
 /** Defaults of {@link RunConsentImportOptions}. */
 export const defaultRunConsentImportOptions = {
-  // About twenty chunks of a batchGrant: its per-call set-up (the block gas limit, the first
-  // chunk's size) is spread thin, and little is held in memory.
-  windowRows: 10_000,
+  // A batchGrant call ends with its last chunks draining and the next starts again at one
+  // transaction in flight: about two blocks' worth lost a window, of ~54 full blocks here.
+  windowRows: 50_000,
+  checkpointIntervalMs: 1_000,
 } as const;
 
 /**
@@ -108,8 +122,17 @@ export async function runConsentImport(
   let stopped = false;
   let interrupted = false;
   let firstNotLanded: number | undefined;
-  let saving: Promise<void> = Promise.resolve();
   const onCheckpoint = options.onCheckpoint;
+  const checkpoint =
+    onCheckpoint === undefined
+      ? undefined
+      : new CheckpointWriter({
+          write: onCheckpoint,
+          text: () => landed.toCheckpoint(),
+          clock: options.clock ?? (() => performance.now()),
+          minIntervalMs:
+            options.checkpointIntervalMs ?? defaultRunConsentImportOptions.checkpointIntervalMs,
+        });
 
   const refuse = (row: ConsentImportRow, reason: string) => {
     failed.push({ line: row.line, reason, subject: row.entry.subject });
@@ -131,17 +154,20 @@ export async function runConsentImport(
             landed.add((round[chunk.start + i] as ConsentImportRow).line);
           }
           landedNow += chunk.entries.length;
-          if (onCheckpoint !== undefined) {
-            const text = landed.toCheckpoint();
-            saving = saving.then(() => onCheckpoint(text));
-          }
+          checkpoint?.changed();
         }
-        options.onProgress?.({ landed: landedNow, total: scan.pending });
+        options.onProgress?.({ landed: landedNow, failed: refused, total: scan.pending });
       };
       const result = await options.registry.batchGrant(
         round.map((row) => row.entry),
         options.terms,
-        { onProgress, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+        {
+          onProgress,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          ...(options.blocksInFlight === undefined
+            ? {}
+            : { blocksInFlight: options.blocksInFlight }),
+        },
       );
       // A chunk the contract rejected for one row fails whole: its other rows go again.
       const retry: ConsentImportRow[] = [];
@@ -160,8 +186,10 @@ export async function runConsentImport(
       const notSent = round.filter((row) => unsent.has(row.entry));
       if (result.aborted) {
         interrupted = true;
-        const lines = [...retry, ...notSent].map((row) => row.line);
-        if (lines.length > 0) firstNotLanded = Math.min(...lines);
+        // A loop, not Math.min(...lines): a window holds more rows than a call takes arguments.
+        for (const row of [...retry, ...notSent]) {
+          if (firstNotLanded === undefined || row.line < firstNotLanded) firstNotLanded = row.line;
+        }
         return;
       }
       for (const row of notSent) refuse(row, "NOT_ATTEMPTED");
@@ -190,10 +218,10 @@ export async function runConsentImport(
     if (!interrupted && window.length > 0) await send(window);
   } catch (error) {
     // The error wins over a checkpoint write that fails with it.
-    await saving.catch(() => undefined);
+    await checkpoint?.flush().catch(() => undefined);
     throw error;
   }
-  await saving;
+  await checkpoint?.flush();
   failed.sort((a, b) => a.line - b.line);
   return {
     rows: scan.rows,

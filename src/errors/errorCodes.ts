@@ -639,6 +639,12 @@ export const errorCodes = {
     httpStatus: 400,
     rpcCode: -32602,
   },
+  CONSENT_IMPORT_VERIFY_MISMATCH: {
+    description:
+      "The chain does not hold what a consent import file says: a row's consent record (status, terms, custodian) or document hash read back from the chain differs from the file, or the consent-index root over the file's subjects differs from the file's own; details name the first mismatching line, the field, the check (sample or index) and both values (never the subject).",
+    httpStatus: 409,
+    rpcCode: -32000,
+  },
   CONSENT_TERMS_UNKNOWN_CODE: {
     description:
       "A consent's terms name a DUO purpose label or a data category Custos does not know; details name the field, the word and the known ones.",

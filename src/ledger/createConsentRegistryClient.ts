@@ -13,6 +13,7 @@ import {
   type SignedConsentChange,
   signConsentTypedData,
 } from "./consentTypedData.ts";
+import { createReceiptWatcher } from "./createReceiptWatcher.ts";
 import { decodeContractError } from "./decodeContractError.ts";
 import type { ConsentRegistryEvent } from "./LedgerEvent.ts";
 import { ledgerContracts } from "./ledgerContracts.ts";
@@ -23,14 +24,21 @@ import {
   sendLedgerTransaction,
   type TransactionOptions,
   type TransactionResult,
+  transactionResultOf,
 } from "./ledgerTransaction.ts";
 import { type EventPageOptions, readLedgerEvents } from "./readLedgerEvents.ts";
 import {
   type BatchEntry,
   type BatchOptions,
   type BatchResult,
+  type ChunkedBatchPlan,
   runChunkedBatch,
 } from "./runChunkedBatch.ts";
+import {
+  pendingNonce,
+  type SubmitOptions,
+  submitLedgerTransaction,
+} from "./submitLedgerTransaction.ts";
 
 /** Options of {@link createConsentRegistryClient}. */
 export interface ConsentRegistryClientOptions extends LedgerClientOptions {
@@ -126,7 +134,10 @@ export interface ConsentRegistryClient {
    * far is stale (by a recorder, the patient key or a delegate; in any state of the record).
    */
   invalidateSignatures(subject: Bytes32, options?: TransactionOptions): Promise<ConsentTransaction>;
-  /** Bulk grant of new subjects on shared terms, chunked under the gas cap. */
+  /**
+   * Bulk grant of new subjects on shared terms, chunked under the gas cap; with
+   * `blocksInFlight`, several chunks are kept in flight (see `BatchOptions`).
+   */
   batchGrant(
     entries: readonly BatchEntry[],
     terms: ConsentTerms,
@@ -344,6 +355,32 @@ export function createConsentRegistryClient(
     return send();
   };
 
+  /** The plan of one batch call: its mined transactions are followed by one watcher. */
+  const batchPlan = (
+    gasPerItem: bigint,
+    estimate: (chunk: readonly BatchEntry[]) => Promise<bigint>,
+    submit: (chunk: readonly BatchEntry[], options: SubmitOptions) => Promise<Hex>,
+  ): ChunkedBatchPlan => {
+    const watcher = createReceiptWatcher(bound.provider);
+    return {
+      provider: bound.provider,
+      gasPerItem,
+      estimate,
+      nextNonce: () => pendingNonce(bound),
+      submit: (chunk, gasLimit, nonce) => submit(chunk, { gasLimit, nonce }),
+      mined: async (hash) => {
+        const receipt = await watcher.wait(hash);
+        if (receipt.status !== 1) {
+          // A mined revert carries no revert data; runChunkedBatch estimates the chunk again.
+          throw new CustosError("LEDGER_CONTRACT_REVERTED", "transaction reverted", {
+            details: { contract: null, error: null, args: {}, data: null, hash },
+          });
+        }
+        return transactionResultOf(bound, receipt);
+      },
+    };
+  };
+
   const batchGrant = (
     entries: readonly BatchEntry[],
     terms: ConsentTerms,
@@ -351,17 +388,12 @@ export function createConsentRegistryClient(
   ): Promise<BatchResult> => {
     const argsOf = (chunk: readonly BatchEntry[]) =>
       [custodian, chunk.map((e) => e.subject), terms, chunk.map((e) => e.documentHash)] as const;
-    return runChunkedBatch(
-      entries,
-      {
-        provider: bound.provider,
-        gasPerItem: GRANT_GAS_PER_ITEM,
-        estimate: (chunk) => estimateLedgerGas(bound, fns.batchGrant, argsOf(chunk)),
-        send: (chunk, gasLimit) =>
-          sendLedgerTransaction(bound, fns.batchGrant, argsOf(chunk), { gasLimit }),
-      },
-      batchOptions,
+    const plan = batchPlan(
+      GRANT_GAS_PER_ITEM,
+      (chunk) => estimateLedgerGas(bound, fns.batchGrant, argsOf(chunk)),
+      (chunk, options) => submitLedgerTransaction(bound, fns.batchGrant, argsOf(chunk), options),
     );
+    return runChunkedBatch(entries, plan, batchOptions);
   };
 
   const batchRevoke = (
@@ -370,17 +402,12 @@ export function createConsentRegistryClient(
   ): Promise<BatchResult> => {
     const argsOf = (chunk: readonly BatchEntry[]) =>
       [custodian, chunk.map((e) => e.subject), chunk.map((e) => e.documentHash)] as const;
-    return runChunkedBatch(
-      entries,
-      {
-        provider: bound.provider,
-        gasPerItem: REVOKE_GAS_PER_ITEM,
-        estimate: (chunk) => estimateLedgerGas(bound, fns.batchRevoke, argsOf(chunk)),
-        send: (chunk, gasLimit) =>
-          sendLedgerTransaction(bound, fns.batchRevoke, argsOf(chunk), { gasLimit }),
-      },
-      batchOptions,
+    const plan = batchPlan(
+      REVOKE_GAS_PER_ITEM,
+      (chunk) => estimateLedgerGas(bound, fns.batchRevoke, argsOf(chunk)),
+      (chunk, options) => submitLedgerTransaction(bound, fns.batchRevoke, argsOf(chunk), options),
     );
+    return runChunkedBatch(entries, plan, batchOptions);
   };
 
   async function* ownEvents(

@@ -118,5 +118,6 @@ export {
   defaultBatchOptions,
   type FailedChunk,
   type LandedChunk,
+  MAX_TRANSACTIONS_IN_FLIGHT,
   TRANSACTION_GAS_CAP,
 } from "./runChunkedBatch.ts";

@@ -130,6 +130,22 @@ export async function sendLedgerTransaction<Abi extends readonly unknown[], F ex
       details: { hash: response.hash },
     });
   }
+  return transactionResultOf(handle, receipt);
+}
+
+/**
+ * The result of a mined transaction from its receipt: the events it logged on the handle's
+ * contract, decoded, in log order (logs of other contracts are left out).
+ *
+ * @example
+ * ```ts
+ * const { events } = await transactionResultOf(handle, receipt);
+ * ```
+ */
+export async function transactionResultOf<Abi extends readonly unknown[]>(
+  handle: LedgerContractHandle<Abi>,
+  receipt: TransactionReceipt,
+): Promise<TransactionResult<ContractEvent<Abi>>> {
   const address = (await handle.contract.getAddress()).toLowerCase();
   const events: ContractEvent<Abi>[] = [];
   for (const log of receipt.logs) {

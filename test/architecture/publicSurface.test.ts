@@ -144,12 +144,16 @@ describe("the public surface", () => {
           "validateConsentRecord",
         ],
         "./consent-import": [
+          "ConsentImportRoot",
           "LandedLines",
+          "ProgressRate",
           "consentImportFormat",
           "defaultRunConsentImportOptions",
+          "defaultVerifyConsentImportOptions",
           "parseConsentTerms",
           "planConsentImport",
           "readConsentImportRows",
+          "verifyConsentImport",
         ],
         "./consent-index": [
           "COHORT_LEAF_SIZE",
@@ -250,6 +254,7 @@ describe("the public surface", () => {
         "./ledger": [
           "DEFAULT_EVENT_PAGE_SIZE",
           "DEFAULT_ID_PAGE_SIZE",
+          "MAX_TRANSACTIONS_IN_FLIGHT",
           "TRANSACTION_GAS_CAP",
           "allLedgerContracts",
           "buildConsentTypedData",

@@ -47,10 +47,12 @@ interface FakeChain {
 function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
   const granted = new Set<string>(active);
   const calls: number[] = [];
+  const inFlight: (number | undefined)[] = [];
   let chunks = 0;
   const registry: Pick<ConsentRegistryClient, "batchGrant"> = {
     batchGrant: async (entries, _terms, options: BatchOptions = {}): Promise<BatchResult> => {
       calls.push(entries.length);
+      inFlight.push(options.blocksInFlight);
       const landed: LandedChunk[] = [];
       const failed: FailedChunk[] = [];
       const total = entries.length;
@@ -96,7 +98,7 @@ function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
       return result(entries.length, false);
     },
   };
-  return { registry, granted, calls };
+  return { registry, granted, calls, inFlight };
 }
 
 describe("planConsentImport", () => {
@@ -132,8 +134,39 @@ describe("planConsentImport", () => {
       notLanded: 0,
       landedInAll: 9,
     });
-    expect(progress.at(-1)).toEqual({ landed: 9, total: 9 });
+    expect(progress.at(-1)).toEqual({ landed: 9, failed: 0, total: 9 });
     expect(checkpoints.at(-1)).toBe('{"format":2,"landedRanges":[[2,4],[6,11]]}\n');
+  });
+
+  it("keeps blocks in flight as asked and writes checkpoints at a bounded rate, the final state last", async () => {
+    const chain = fakeRegistry([]);
+    const plan = await planConsentImport({ open: () => text(csv(20)), format: "csv" });
+    const checkpoints: string[] = [];
+    let now = 0;
+    const report = await plan.run({
+      registry: chain.registry,
+      terms: TERMS,
+      windowRows: 8,
+      blocksInFlight: 3,
+      clock: () => now,
+      checkpointIntervalMs: 1_000,
+      onProgress: () => {
+        now += 400;
+      },
+      onCheckpoint: async (checkpoint) => {
+        checkpoints.push(checkpoint);
+      },
+    });
+    expect(report.landed).toBe(20);
+    expect(chain.inFlight).toEqual([3, 3, 3]);
+    // Eight chunks land 400 ms apart (at 0, 400, …): written at 0, 1,200 and 2,400 ms, then
+    // the final state.
+    expect(checkpoints).toEqual([
+      '{"format":2,"landedRanges":[[2,4]]}\n',
+      '{"format":2,"landedRanges":[[2,12]]}\n',
+      '{"format":2,"landedRanges":[[2,20]]}\n',
+      '{"format":2,"landedRanges":[[2,21]]}\n',
+    ]);
   });
 
   it("reports a row the chain refuses with its code and lands the rest of its chunk", async () => {

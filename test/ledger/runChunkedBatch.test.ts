@@ -73,6 +73,28 @@ describe("batchGrant / batchRevoke chunking", () => {
     }
   });
 
+  it("keeps chunks in flight with the signer's nonces counted in order", async () => {
+    const stack = await env.deploy();
+    const registry = stack.registry(accounts.recorderA);
+    const batch = entries("inflight", 40);
+    const result = await registry.batchGrant(batch, terms, {
+      maxGasPerTransaction: 400_000n,
+      blocksInFlight: 2,
+    });
+    expect(result.failed).toEqual([]);
+    expectContiguous(result, batch);
+    const nonces = await Promise.all(
+      result.landed.map(
+        async (chunk) => (await env.ethers.provider.getTransaction(chunk.transaction.hash))?.nonce,
+      ),
+    );
+    const first = nonces[0] ?? 0;
+    expect(nonces).toEqual(nonces.map((_, i) => first + i));
+    for (const entry of batch) {
+      expect((await registry.consentOf(entry.subject)).status).toBe("active");
+    }
+  });
+
   it("keeps landed chunks and names the rejected subject of a failing chunk", async () => {
     const stack = await env.deploy();
     const registry = stack.registry(accounts.recorderA);

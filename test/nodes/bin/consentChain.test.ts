@@ -13,6 +13,8 @@ import { createConsentCommand } from "../../../nodes/bin/commands/consent.ts";
 import { runCli } from "../../../nodes/bin/runCli.ts";
 import { deployContracts, Role } from "../../../scripts/deployContracts.ts";
 import { canonicalHash } from "../../../src/canonical/index.ts";
+import type { Bytes32 } from "../../../src/consent/index.ts";
+import { ConsentImportRoot, parseConsentTerms } from "../../../src/consentImport/index.ts";
 import { fixture } from "../../consent/fhir/consentFixtures.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -184,6 +186,19 @@ describe("custos consent on a chain", () => {
     ]);
     expect(first.err).toMatch(/import \d+\.\d% \d+\/4 ETA /);
     expect(first.err).toContain("75.0% 3/4");
+    // The chain holds another document for the subject granted before: the verification
+    // names its line.
+    expect(report.verification).toEqual({
+      mismatch: {
+        line: 5,
+        field: "documentHash",
+        check: "sample",
+        expected: docHash("e2"),
+        actual: docHash("e"),
+      },
+    });
+    expect(first.err).toMatch(/^error CONSENT_IMPORT_VERIFY_MISMATCH: line 5: /m);
+    expect(first.err).not.toContain(existing.slice(2));
     expect(JSON.parse(await readFile(`${file}.progress.json`, "utf8"))).toEqual({
       format: 2,
       landedRanges: [
@@ -201,9 +216,18 @@ describe("custos consent on a chain", () => {
     });
 
     await writeFile(file, `${await readFile(file, "utf8")}\n${pseudonym("d")},${docHash("d")}\n`);
-    const resumed = await cli(["import", file, "--terms", TERMS, "--resume", ...chain()]);
+    const resumed = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--resume",
+      "--no-verify",
+      ...chain(),
+    ]);
     const second = JSON.parse(resumed.out);
     expect(second).toMatchObject({ rows: 7, skipped: 3, landed: 1 });
+    expect(second.verification).toBeUndefined();
     expect(second.failed.map((f: { line: number }) => f.line)).toEqual([3, 5, 6]);
     expect(resumed.err).toBe(""); // no progress bar without a terminal or --progress
   });
@@ -216,8 +240,17 @@ describe("custos consent on a chain", () => {
     lines[20] = `"${pseudonym("excel bad")}"x,"a, b",${docHash("excel bad")}`;
     const file = join(dir, "excel.csv");
     await writeFile(file, `${lines.join("\r\n")}\r\n`);
-    const run = await cli(["import", file, "--terms", TERMS, ...chain()]);
+    const run = await cli(["import", file, "--terms", TERMS, "--verify-seed", "3", ...chain()]);
     expect(run.code).toBe(1);
+    const root = new ConsentImportRoot();
+    for (let i = 0; i < 40; i++) {
+      if (i === 19) continue;
+      root.add(pseudonym(`excel ${i}`) as Bytes32, {
+        status: "active",
+        ...parseConsentTerms(TERMS),
+        custodian: 1,
+      });
+    }
     expect(JSON.parse(run.out)).toEqual({
       file,
       rows: 40,
@@ -230,6 +263,13 @@ describe("custos consent on a chain", () => {
           problem: "malformed CSV (CSV_INVALID_CLOSING_QUOTE)",
         },
       ],
+      verification: {
+        rows: 39,
+        events: expect.any(Number),
+        sampled: 39,
+        seed: 3,
+        root: root.root(),
+      },
     });
     expect(JSON.parse(await readFile(`${file}.progress.json`, "utf8"))).toEqual({
       format: 2,
@@ -244,6 +284,97 @@ describe("custos consent on a chain", () => {
     }
     const skipped = await cli(["show", pseudonym("excel bad"), ...readChain()], { env: {} });
     expect(JSON.parse(skipped.out)).toMatchObject({ status: "none" });
+  });
+
+  it("verifies after an import, and --verify-only finds a row changed since", async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => [
+      pseudonym(`verified ${i}`),
+      docHash(`verified ${i}`),
+    ]);
+    const file = await writeCsv("verified.csv", rows);
+    const imported = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--verify-sample",
+      "10",
+      ...chain(),
+    ]);
+    expect(imported.code).toBe(0);
+    const report = JSON.parse(imported.out);
+    expect(report.verification).toMatchObject({ rows: 30, sampled: 10 });
+    expect(report.verification.seed).toBeGreaterThanOrEqual(0);
+
+    const again = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--verify-only",
+      "--verify-seed",
+      String(report.verification.seed),
+      "--verify-sample",
+      "10",
+      ...readChain(),
+    ]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toEqual({ file, verification: report.verification });
+    expect(again.err).toBe("");
+
+    await cli([
+      "revoke",
+      pseudonym("verified 17"),
+      "--document-hash",
+      docHash("verified 17 revoked"),
+      ...chain(),
+    ]);
+    const byIndex = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--verify-only",
+      "--verify-sample",
+      "0",
+      "--progress",
+      ...readChain(),
+    ]);
+    expect(byIndex.code).toBe(1);
+    const mismatch = { line: 19, field: "status", expected: "active", actual: "revoked" };
+    expect(JSON.parse(byIndex.out).verification).toEqual({
+      mismatch: { ...mismatch, check: "index" },
+    });
+    expect(byIndex.err).toContain("verify: reading consent events:");
+    expect(byIndex.err).toMatch(/^error CONSENT_IMPORT_VERIFY_MISMATCH: line 19: status /m);
+    const bySample = await cli(["import", file, "--terms", TERMS, "--verify-only", ...readChain()]);
+    expect(JSON.parse(bySample.out).verification).toEqual({
+      mismatch: { ...mismatch, check: "sample" },
+    });
+
+    const skipped = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--resume",
+      "--no-verify",
+      ...chain(),
+    ]);
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.out)).toMatchObject({ rows: 30, skipped: 30, landed: 0 });
+    expect(JSON.parse(skipped.out).verification).toBeUndefined();
+    const both = await cli([
+      "import",
+      file,
+      "--terms",
+      TERMS,
+      "--verify-only",
+      "--no-verify",
+      ...chain(),
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/^error CLI_USAGE: --verify-only and --no-verify exclude each other/);
   });
 
   it("imports NDJSON and reports a clean run with exit code 0", async () => {
