@@ -61,13 +61,11 @@ describe("createDuckDbOmopStore on the sample", () => {
     ]);
   });
 
-  it("takes a million allowed persons in well under a second", async () => {
+  // How fast is bench:omopStore's to say (a timed unit test fails on a busy machine).
+  it("takes a million allowed persons", async () => {
     const ids = Float64Array.from({ length: 1_000_000 }, (_, i) => 3 * i + 1);
     const rows = await store.withSession(async (session) => {
-      const started = performance.now();
       await session.setAllowedPersons(ids);
-      const elapsed = performance.now() - started;
-      expect(elapsed).toBeLessThan(1000);
       return session.run("SELECT count(*) AS n, max(person_id) AS high FROM custos_allowed");
     });
     expect(rows).toEqual([{ n: 1_000_000, high: 2_999_998 }]);
