@@ -38,10 +38,28 @@ export interface CohortPlanOutput {
 }
 
 /**
- * Cost of hashing a range's leaves relative to merging it (measured at 10 M: SHA-256 of the
- * allowed keys ~250 ms against ~1,050 ms of CPU for the merge).
+ * Cost of hashing a merge range's leaves relative to merging it, as the first range's share
+ * assumes it. Measured at 10 M: 0.25 on 2026-12-02 (SHA-256 ~250 ms against ~1,050 ms of merge
+ * CPU), 0.38–0.44 on 2026-12-06 (same code, another host state). Set above both: the first
+ * range then ends no later than the others for any true ratio up to ~0.55, and the merge
+ * chunks (below) fill the time the other workers would otherwise wait.
  */
-const INLINE_HASH_COST = 0.25;
+const INLINE_HASH_COST = 0.5;
+
+/**
+ * Merge chunks per task after the first range: the rest of the buckets is cut this fine so
+ * that a worker that finishes early takes the next chunk (the executor hands out tasks as
+ * workers free up), instead of the phase waiting for the slowest of equal shares.
+ */
+const MERGE_CHUNKS_PER_TASK = 16;
+
+/**
+ * Cost of the inner nodes over one leaf (about one node hash, ~1.2 µs at 10 M) relative to
+ * hashing a leaf in the commit (gathering its 128 keys from the rows and SHA-256 of 4 KiB,
+ * ~8.6 µs with its node): the commit's leaf ranges are balanced by this cost, since the
+ * leaves the first merge range hashed still need their nodes.
+ */
+const NODE_HASH_COST = 0.15;
 
 /** The k-th of `parts` near-equal cuts of `[0, total)`. */
 function cut(total: number, parts: number, k: number): number {
@@ -63,6 +81,55 @@ function resultsOf<K extends CohortTaskResult["kind"]>(
 }
 
 /**
+ * Bucket cuts of the merge phase: one range for one task; otherwise the first range (which
+ * hashes its leaves on the way) gets a share f0 with f0 × (1 + INLINE_HASH_COST) = 1 / tasks
+ * of the work, and the rest is cut into up to `tasks × MERGE_CHUNKS_PER_TASK` chunks of about
+ * equal entries, none smaller than `minEntriesPerTask` (a task costs a message round trip).
+ */
+function mergeBucketCuts(
+  starts: Uint32Array,
+  valid: number,
+  tasks: number,
+  minEntriesPerTask: number,
+): number[] {
+  if (tasks === 1) return [0, COHORT_BUCKETS];
+  const first = 1 / (1 + (tasks - 1) * (1 + INLINE_HASH_COST));
+  const cuts = [0];
+  const cutAt = (target: number) => {
+    let d = cuts[cuts.length - 1] as number;
+    while (d < COHORT_BUCKETS && (starts[d] as number) < target) d++;
+    if (d > (cuts[cuts.length - 1] as number) && d < COHORT_BUCKETS) cuts.push(d);
+  };
+  cutAt(valid * first);
+  const from = starts[cuts[cuts.length - 1] as number] as number;
+  const rest = valid - from;
+  const chunks = Math.max(
+    1,
+    Math.min(tasks * MERGE_CHUNKS_PER_TASK, Math.floor(rest / Math.max(1, minEntriesPerTask))),
+  );
+  for (let c = 1; c < chunks; c++) cutAt(from + (rest * c) / chunks);
+  cuts.push(COHORT_BUCKETS);
+  return cuts;
+}
+
+/**
+ * The k-th of `tasks` leaf cuts of the commit, balanced by cost: leaves below `hashed` (hashed
+ * during the merge) still need their inner nodes (NODE_HASH_COST each), the others their
+ * hash as well (1 each, nodes included).
+ */
+function commitLeafCut(leaves: number, hashed: number, tasks: number, k: number): number {
+  if (k === 0) return 0;
+  if (k === tasks) return leaves;
+  const total = NODE_HASH_COST * hashed + (leaves - hashed);
+  const target = (total * k) / tasks;
+  const cut =
+    target <= NODE_HASH_COST * hashed
+      ? Math.ceil(target / NODE_HASH_COST)
+      : hashed + Math.ceil(target - NODE_HASH_COST * hashed);
+  return Math.min(leaves, cut);
+}
+
+/**
  * The cohort filter as phases of independent tasks: a generator that yields each phase's
  * tasks and receives their results in order, doing the little sequential work between
  * phases itself. Driven in the calling thread (`runCohortPlanInline`) or through a
@@ -71,13 +138,15 @@ function resultsOf<K extends CohortTaskResult["kind"]>(
  * 1. **count** (by input position range): per-bucket counts;
  * 2. **scatter** (same ranges): (lead, position) pairs into their buckets, each range after
  *    the previous one's entries, so every bucket stays in position order (stable);
- * 3. **merge** (by bucket range, balanced by entries): sort each bucket, walk the table
- *    alongside it, decide; ranges hold disjoint key intervals, so duplicates never straddle;
- *    the first range also hashes its complete leaves while their rows are in cache;
- * 4. **commit** (by leaf range and bitset range): leaf hashes and the inner nodes within the
- *    range, and the allowed-position bits; the nodes spanning ranges are filled afterwards;
- * 5. **list** (same bitset ranges): the allowed positions in input order, each range at the
- *    offset the commit counts give it.
+ * 3. **merge** (by bucket range): sort each bucket, walk the table alongside it, decide;
+ *    ranges hold disjoint key intervals, so duplicates never straddle; the first range also
+ *    hashes its complete leaves while their rows are in cache, and the rest is cut into
+ *    chunks that the executor hands to whichever worker is free;
+ * 4. **commit** (by leaf range, balanced by cost, and by an equal share of the allowed
+ *    positions): leaf hashes and the inner nodes within the range, and the task's allowed
+ *    positions in its own bitset; the nodes spanning ranges are filled afterwards;
+ * 5. **list** (by bitset word range): the allowed positions in input order from the union of
+ *    the bitsets, each range at the offset the commit counts give it.
  *
  * @example
  * ```ts
@@ -126,29 +195,19 @@ export function* cohortPlan(
 
   resultsOf(yield byPosition("scatter"), "scatter", tasks);
 
-  // The first range also hashes its leaves (see `InlineLeaves`), so it gets fewer entries:
-  // a share f0 with f0 × (1 + INLINE_HASH_COST) = the others' share.
-  const first = 1 / (1 + (tasks - 1) * (1 + INLINE_HASH_COST));
-  const bucketCuts = [0];
-  for (let k = 1; k < tasks; k++) {
-    const target = valid * (first + ((k - 1) * (1 - first)) / (tasks - 1));
-    let d = bucketCuts[k - 1] as number;
-    while (d < COHORT_BUCKETS && (starts[d] as number) < target) d++;
-    bucketCuts.push(d);
-  }
-  bucketCuts.push(COHORT_BUCKETS);
+  const mergeCuts = mergeBucketCuts(starts, valid, tasks, input.minEntriesPerTask);
   const merged: CohortMergeOutcome[] = resultsOf(
-    yield blocks.map((k) => ({
+    yield mergeCuts.slice(1).map((bucketTo, k) => ({
       kind: "merge",
       buffers,
       homes,
-      bucketFrom: bucketCuts[k] as number,
-      bucketTo: bucketCuts[k + 1] as number,
+      bucketFrom: mergeCuts[k] as number,
+      bucketTo,
       decision,
       hashLeaves: k === 0,
     })),
     "merge",
-    tasks,
+    mergeCuts.length - 1,
   );
 
   const distinctSlices: DistinctSlice[] = [];
@@ -158,7 +217,7 @@ export function* cohortPlan(
   let distinct = 0;
   let allowed = 0;
   merged.forEach((outcome, k) => {
-    const first = starts[bucketCuts[k] as number] as number;
+    const first = starts[mergeCuts[k] as number] as number;
     distinctSlices.push({ first, before: distinct, count: outcome.distinct });
     allowedSlices.push({ first, count: outcome.allowed });
     distinct += outcome.distinct;
@@ -170,11 +229,9 @@ export function* cohortPlan(
 
   const leaves = Math.ceil(distinct / COHORT_LEAF_SIZE);
   const bitWords = Math.ceil(count / 32);
-  // Leaves still to hash are shared out evenly; the first range also takes the hashed ones
-  // (for their inner nodes).
   const hashed = (merged[0] as CohortMergeOutcome).hashedLeaves;
-  const leafCut = (k: number) =>
-    k === 0 ? 0 : k === tasks ? leaves : hashed + cut(leaves - hashed, tasks, k);
+  const leafCut = (k: number) => commitLeafCut(leaves, hashed, tasks, k);
+  const wordCuts = [...blocks.map((k) => cut(bitWords, tasks, k)), bitWords];
   const committed = resultsOf(
     yield blocks.map((k) => ({
       kind: "commit",
@@ -186,8 +243,11 @@ export function* cohortPlan(
       hashFrom: Math.max(hashed, leafCut(k)),
       leafTo: leafCut(k + 1),
       allowedSlices,
-      wordFrom: cut(bitWords, tasks, k),
-      wordTo: cut(bitWords, tasks, k + 1),
+      allowedFrom: cut(allowed, tasks, k),
+      allowedTo: cut(allowed, tasks, k + 1),
+      bitset: k,
+      bitWords,
+      wordCuts,
     })),
     "commit",
     tasks,
@@ -204,11 +264,13 @@ export function* cohortPlan(
     const task: CohortTask = {
       kind: "list",
       buffers,
-      wordFrom: cut(bitWords, tasks, k),
-      wordTo: cut(bitWords, tasks, k + 1),
+      bitsets: tasks,
+      bitWords,
+      wordFrom: wordCuts[k] as number,
+      wordTo: wordCuts[k + 1] as number,
       at: listedSoFar,
     };
-    listedSoFar += (committed[k] as (typeof committed)[number]).marked;
+    for (const { marked } of committed) listedSoFar += marked[k] as number;
     return task;
   });
   resultsOf(listed, "list", tasks);

@@ -12,8 +12,9 @@ export type CohortWorkArrays = Omit<CohortBuffers, "rows" | "words" | "invalid">
  * Reusable working memory of cohort filters, in shared memory so worker threads can use it.
  * Reused because fresh memory is expensive to touch: on the benchmark VM, writing 120 MB of
  * newly allocated pages took 350–500 ms against ~20 ms for the same pages again (every
- * first touch of a page faults). Grown to the largest cohort seen, ~8.1 bytes per entry
- * (+32 per entry for a string cohort's parsed keys or a copied unshared input); never shrunk.
+ * first touch of a page faults). Grown to the largest cohort seen, ~8.5 bytes per entry
+ * (pairs, tree) plus 1/8 per task (each commit task's bitset), +32 per entry for a string
+ * cohort's parsed keys or a copied unshared input; never shrunk.
  *
  * One filter uses it at a time; the index hands a private one to a filter that starts while
  * another holds it.
@@ -57,7 +58,7 @@ export class CohortScratch {
         pairs: new Uint32Array(allocateShared(8 * n)),
         counts: new Uint32Array(allocateShared(4 * COHORT_BUCKETS * t)),
         starts: new Uint32Array(allocateShared(4 * (COHORT_BUCKETS + 1))),
-        bits: new Uint32Array(allocateShared(4 * Math.ceil(n / 32))),
+        bits: new Uint32Array(allocateShared(4 * t * Math.ceil(n / 32))),
         tree: new Uint8Array(allocateShared(HASH_BYTES * treeHashes)),
       };
       this.#entries = n;

@@ -25,7 +25,10 @@ export interface CohortBuffers {
   readonly counts: Uint32Array;
   /** First pair of each bucket (`COHORT_BUCKETS + 1` entries). */
   readonly starts: Uint32Array;
-  /** Allowed input positions as a bitset. */
+  /**
+   * Allowed input positions as bitsets, one per commit task (each `⌈entries / 32⌉` words,
+   * one after the other); their union is the allowed set.
+   */
   readonly bits: Uint32Array;
   /** Every level of the commitment tree (see `cohortTreeLayout`). */
   readonly tree: Uint8Array;
@@ -69,8 +72,9 @@ export type CohortTask =
   | {
       /**
        * Hashes leaves `[hashFrom, leafTo)` (those before `hashFrom` are hashed already) and
-       * the inner nodes within `[leafFrom, leafTo)`, and marks the allowed positions of
-       * bitset words `[wordFrom, wordTo)`.
+       * the inner nodes within `[leafFrom, leafTo)`, and marks the allowed positions
+       * `[allowedFrom, allowedTo)` (across `allowedSlices`, in order) in bitset `bitset` of
+       * `bitWords` words, counting them per range of `wordCuts`.
        */
       readonly kind: "commit";
       readonly buffers: CohortBuffers;
@@ -81,16 +85,22 @@ export type CohortTask =
       readonly hashFrom: number;
       readonly leafTo: number;
       readonly allowedSlices: readonly AllowedSlice[];
-      readonly wordFrom: number;
-      readonly wordTo: number;
+      readonly allowedFrom: number;
+      readonly allowedTo: number;
+      readonly bitset: number;
+      readonly bitWords: number;
+      readonly wordCuts: readonly number[];
     }
   | {
       /**
-       * Lists the positions marked in bitset words `[wordFrom, wordTo)`, ascending, into
-       * `pairs` from index `at` on (after the commit, which was the last to read the pairs).
+       * Lists the positions set in words `[wordFrom, wordTo)` of any of the first `bitsets`
+       * bitsets (`bitWords` words each), ascending, into `pairs` from index `at` on (after the
+       * commit, which was the last to read the pairs).
        */
       readonly kind: "list";
       readonly buffers: CohortBuffers;
+      readonly bitsets: number;
+      readonly bitWords: number;
       readonly wordFrom: number;
       readonly wordTo: number;
       readonly at: number;
@@ -101,7 +111,11 @@ export type CohortTaskResult =
   | { readonly kind: "count"; readonly valid: number }
   | { readonly kind: "scatter" }
   | ({ readonly kind: "merge" } & CohortMergeOutcome)
-  | { readonly kind: "commit"; readonly marked: number }
+  | {
+      readonly kind: "commit";
+      /** Positions marked per range of the task's `wordCuts`. */
+      readonly marked: readonly number[];
+    }
   | { readonly kind: "list" };
 
 /**
@@ -167,14 +181,23 @@ export function runCohortTask(task: CohortTask, hash: HashPort): CohortTaskResul
         marked: markAllowedPositions(
           b.pairs,
           task.allowedSlices,
-          b.bits,
-          task.wordFrom,
-          task.wordTo,
+          task.allowedFrom,
+          task.allowedTo,
+          b.bits.subarray(task.bitset * task.bitWords, (task.bitset + 1) * task.bitWords),
+          task.wordCuts,
         ),
       };
     }
     case "list":
-      listAllowedPositions(b.bits, task.wordFrom, task.wordTo, b.pairs, task.at);
+      listAllowedPositions(
+        b.bits,
+        task.bitsets,
+        task.bitWords,
+        task.wordFrom,
+        task.wordTo,
+        b.pairs,
+        task.at,
+      );
       return { kind: "list" };
   }
 }

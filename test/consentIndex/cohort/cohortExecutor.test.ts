@@ -341,8 +341,11 @@ describe("createWorkerCohortExecutor", () => {
       hashFrom: 0,
       leafTo: Math.ceil(distinct / 128),
       allowedSlices: [],
-      wordFrom: 0,
-      wordTo: 1,
+      allowedFrom: 0,
+      allowedTo: 0,
+      bitset: 0,
+      bitWords: 1,
+      wordCuts: [0, 1],
     };
   }
 
@@ -353,7 +356,7 @@ describe("createWorkerCohortExecutor", () => {
       "CONSENT_COHORT_WORKER_FAILED",
     );
     expect(error.details).toMatchObject({ code: null });
-    expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: 0 }]);
+    expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: [0] }]);
   });
 
   it("refuses buffers that are not shared (a worker would write to a copy)", async () => {
@@ -370,7 +373,7 @@ describe("createWorkerCohortExecutor", () => {
     const running = executor.run([commitTask(true, 0), commitTask(true, 0)], controller.signal);
     controller.abort();
     await expectCustosError(running, "CONSENT_COHORT_ABORTED");
-    expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: 0 }]);
+    expect(await executor.run([commitTask(true, 0)])).toEqual([{ kind: "commit", marked: [0] }]);
   });
 
   it("closes: pending and later runs reject with CONSENT_COHORT_EXECUTOR_CLOSED", async () => {
