@@ -1,4 +1,5 @@
 import { keyOf, keyspaces } from "./keyspaces.ts";
+import { trieKeyHex } from "./trieDbCodec.ts";
 
 /** A state-keyspace record: a trie node or code by its key (as `StateWrite`). */
 interface StateRecord {
@@ -66,10 +67,6 @@ export interface StateLayerOptions {
 /** Map overhead per entry, counted into {@link StateLayer.bytes} (V8: ~80–100 bytes). */
 const ENTRY_OVERHEAD = 96;
 
-function hexOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
-}
-
 /**
  * Creates an empty state layer. Most trie nodes a block writes are superseded within a few
  * blocks (the top levels of every trie on each block, and a storage trie's upper branches on
@@ -97,7 +94,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
   /** Keys with a `d` journal record on disk. */
   const journal = new Set<string>();
   for (const key of options.journaled ?? []) {
-    const hex = hexOf(key);
+    const hex = trieKeyHex(key);
     journal.add(hex);
     gone.set(hex, key);
   }
@@ -106,7 +103,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
 
   const release = (entry: { number: bigint; keys: Uint8Array[] }) => {
     for (const key of entry.keys) {
-      const hex = hexOf(key);
+      const hex = trieKeyHex(key);
       if (retained.get(hex) !== entry.number) continue;
       retained.delete(hex);
       const node = held.get(hex);
@@ -127,12 +124,12 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     },
     apply(number, writes, deletes) {
       if (deletes.length > 0) {
-        for (const key of deletes) retained.set(hexOf(key), number);
+        for (const key of deletes) retained.set(trieKeyHex(key), number);
         queue.push({ number, keys: [...deletes] });
         bytes += deletes.length * (32 * 3 + ENTRY_OVERHEAD);
       }
       for (const write of writes) {
-        const hex = hexOf(write.key);
+        const hex = trieKeyHex(write.key);
         const before = held.get(hex);
         if (before !== undefined) {
           bytes -= before.key.length * 3 + before.value.length + ENTRY_OVERHEAD;
@@ -176,7 +173,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
       }
       for (const entry of queue) {
         for (const key of entry.keys) {
-          const hex = hexOf(key);
+          const hex = trieKeyHex(key);
           // Held in memory only, or journaled already: nothing on disk to account for.
           if (retained.get(hex) !== entry.number || held.has(hex) || journal.has(hex)) continue;
           const number = new Uint8Array(8);
@@ -195,7 +192,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
       for (const hex of held.keys()) if (!retained.has(hex)) journal.delete(hex);
       for (const entry of queue) {
         for (const key of entry.keys) {
-          const hex = hexOf(key);
+          const hex = trieKeyHex(key);
           if (retained.get(hex) === entry.number && !held.has(hex)) journal.add(hex);
         }
       }

@@ -1,3 +1,4 @@
+import { trieKeyHex } from "./trieDbCodec.ts";
 import type { LoadNode } from "./trieNode.ts";
 
 /**
@@ -5,10 +6,6 @@ import type { LoadNode } from "./trieNode.ts";
  * storage trie's (`owner` = keccak(address)).
  */
 export type StateNodeLoader = (owner: Uint8Array | undefined) => LoadNode;
-
-function hexOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
-}
 
 /**
  * The state keyspace's key of a trie node, as EthereumJS's unprefixed hex: the account trie's
@@ -25,7 +22,7 @@ function hexOf(bytes: Uint8Array): string {
  * ```
  */
 export function stateNodeKey(owner: Uint8Array | undefined, hash: Uint8Array): string {
-  return owner === undefined ? hexOf(hash) : hexOf(owner) + hexOf(hash);
+  return owner === undefined ? trieKeyHex(hash) : trieKeyHex(owner) + trieKeyHex(hash);
 }
 
 /**
@@ -38,10 +35,10 @@ export function stateNodeKey(owner: Uint8Array | undefined, hash: Uint8Array): s
  * ```
  */
 export function stateNodeLoader(getSync: (key: string) => Uint8Array | undefined): StateNodeLoader {
-  const account: LoadNode = (hash) => getSync(hexOf(hash));
+  const account: LoadNode = (hash) => getSync(trieKeyHex(hash));
   return (owner) => {
     if (owner === undefined) return account;
-    const prefix = hexOf(owner);
-    return (hash) => getSync(prefix + hexOf(hash));
+    const prefix = trieKeyHex(owner);
+    return (hash) => getSync(prefix + trieKeyHex(hash));
   };
 }
