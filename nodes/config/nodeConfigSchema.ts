@@ -259,8 +259,8 @@ export const nodeConfigSchema = Type.Object(
             niceness: integer(
               0,
               19,
-              19,
-              "Nice value (Linux) of the threads running calls, traces and access lists: 19 lets block production and /liveness always go first; 0 keeps the node's priority.",
+              5,
+              "Nice value (Linux) of the threads running calls, traces and access lists: 5 lets block production and /liveness go first (CFS weight 1024 to 335) without starving calls when other processes load the host; 19 yields to everything; 0 keeps the node's priority.",
             ),
           },
           "eth_call and eth_estimateGas execution.",

@@ -39,7 +39,7 @@ export const defaultCallPoolOptions = {
   /** Enough for a client's batch of calls; a flood beyond it is refused at once. */
   maxQueuedPerClient: 64,
   /** The lowest priority: block production and `/liveness` always go first. */
-  niceness: 19,
+  niceness: 5,
 } as const;
 
 /** What the pool reads on the main thread and reports to. */

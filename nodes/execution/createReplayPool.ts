@@ -27,7 +27,7 @@ export const defaultReplayPoolOptions = {
   /** ~20 MB of trie nodes. */
   nodeCacheEntries: 100_000,
   /** The lowest priority: block production and `/liveness` always go first. */
-  niceness: 19,
+  niceness: 5,
 } as const;
 
 /** A running replay pool. */

@@ -73,6 +73,46 @@ function messagesOf(error: unknown): string[] {
   return messages;
 }
 
+/**
+ * Codes a Custos node gives a call it could not run to its end (the client may try again):
+ * the wall-clock limit, its call limits, a state it no longer holds, or its own stop.
+ */
+const NODE_UNAVAILABLE_CODES = new Set([
+  "RPC_CALL_TIMEOUT",
+  "RPC_LIMIT_EXCEEDED",
+  "STATE_NOT_AVAILABLE",
+  "NODE_ABORTED",
+  "INTERNAL",
+]);
+/** Codes a Custos node gives a call that ran: its result is the contract's. */
+const NODE_EXECUTION_CODES = new Set(["RPC_EXECUTION_REVERTED", "RPC_EXECUTION_FAILED"]);
+/** geth's answer to a call stopped by its --rpc.evmtimeout. */
+const ABORTED_MESSAGE = /^execution aborted/i;
+
+/**
+ * The node's own failure inside an error, if it is one: ethers reports every error answer
+ * to eth_call or eth_estimateGas as a CALL_EXCEPTION ("missing revert data"), although a
+ * call stopped by the node's time limit never reached the contract's end. Found by the
+ * Custos error code in the JSON-RPC error's `data.code`, or by geth's message.
+ */
+function nodeFailureOf(error: unknown): { code: string; message: string } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const rpc = (current as { info?: { error?: unknown } }).info?.error ?? current;
+    if (typeof rpc === "object" && rpc !== null) {
+      const { message, data } = rpc as { message?: unknown; data?: unknown };
+      const code = (data as { code?: unknown } | null | undefined)?.code;
+      const text = typeof message === "string" ? message : "";
+      if (typeof code === "string" && !NODE_EXECUTION_CODES.has(code) && /^[A-Z_]+$/.test(code)) {
+        return { code, message: text };
+      }
+      if (ABORTED_MESSAGE.test(text)) return { code: "RPC_CALL_TIMEOUT", message: text };
+    }
+    current = (current as { error?: unknown }).error ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -218,7 +258,10 @@ function fromRevert(
  * details `{ contract, error, args, data }`; a `ConsentRegistryBatchItemRejected` takes the
  * code of its inner reason, named in `details.reason`. Unknown or empty revert data gives
  * `LEDGER_CONTRACT_REVERTED`; node or wallet refusals `LEDGER_TRANSACTION_REJECTED`;
- * undecodable answers `LEDGER_BAD_RESPONSE`; aborts `LEDGER_ABORTED`; ethers argument
+ * undecodable answers `LEDGER_BAD_RESPONSE`; a call the node stopped or refused before the
+ * contract's end (ethers calls it a revert without data) `LEDGER_UNAVAILABLE` when it may
+ * succeed later (time limit, call limits; `details.reason` is the node's code) or else
+ * `LEDGER_TRANSACTION_REJECTED`; aborts `LEDGER_ABORTED`; ethers argument
  * errors `INVALID_ARGUMENT`; everything else (transport, server) `LEDGER_UNAVAILABLE`. The
  * original error is kept as `cause`; a CustosError is returned unchanged.
  *
@@ -247,6 +290,16 @@ export function decodeContractError(
   }
   const data = findRevertData(error);
   const code = errorCodeOf(error);
+  const failure = (data ?? "0x") === "0x" ? nodeFailureOf(error) : undefined;
+  if (failure !== undefined && looksReverted(error, code)) {
+    return new CustosError(
+      NODE_UNAVAILABLE_CODES.has(failure.code)
+        ? "LEDGER_UNAVAILABLE"
+        : "LEDGER_TRANSACTION_REJECTED",
+      `the node did not run the call: ${failure.message || failure.code}`,
+      { details: { reason: failure.code }, cause: error },
+    );
+  }
   if (data !== undefined && (data !== "0x" || looksReverted(error, code))) {
     return fromRevert(data, error, contracts);
   }

@@ -142,6 +142,14 @@ function failureStopsBatch(error: CustosError): boolean {
   );
 }
 
+/** The node stopped an estimate at its time limit: a smaller chunk may fit in it. */
+function isCallTimeout(error: CustosError): boolean {
+  return (
+    error.code === "LEDGER_UNAVAILABLE" &&
+    (error.details as { reason?: unknown } | undefined)?.reason === "RPC_CALL_TIMEOUT"
+  );
+}
+
 function rejectedEntry(
   error: CustosError,
   start: number,
@@ -200,7 +208,10 @@ type Attempt = Promise<LandedChunk | FailedChunk>;
 /**
  * Sends a batch in chunks that each fit under the gas cap: the first chunk is sized from the
  * plan's per-item gas, every chunk is estimated before sending (and shrunk if the estimate
- * exceeds 90 % of the cap), later chunks are sized from the last estimate. With
+ * exceeds 90 % of the cap), later chunks are sized from the last estimate. A chunk whose
+ * estimate the node stopped at its time limit (a busy node: `LEDGER_UNAVAILABLE` with reason
+ * `RPC_CALL_TIMEOUT`) is halved and estimated again, and later chunks stay at most that
+ * size. With
  * `blocksInFlight`, chunks are sent with consecutive nonces without waiting for the earlier
  * ones to be mined, and without estimates while the batch runs clean (bounded and sized as
  * the option says); outcomes are reported in chunk order.
@@ -252,6 +263,9 @@ export async function runChunkedBatch(
   // so a chunk filling the cap with it cannot run out of gas.
   const unestimatedSize = clampSize((cap - BATCH_BASE_GAS) / plan.gasPerItem, maxChunkSize);
   let estimated = false;
+  // Lowered when the node's time limit stopped an estimate (a busy node): later chunks stay
+  // small enough to be estimated in time.
+  let ceiling = maxChunkSize;
   let failedOnce = false;
   const landed: LandedChunk[] = [];
   const failed: FailedChunk[] = [];
@@ -317,23 +331,37 @@ export async function runChunkedBatch(
     const unestimated = blocksInFlight !== undefined && estimated && !failedOnce;
     let chunkEntries = entries.slice(start, start + (unestimated ? unestimatedSize : size));
     next = start + chunkEntries.length;
+    /** Estimates the chunk, halving it while the node's time limit stops the estimate. */
+    const estimateChunk = async (): Promise<bigint> => {
+      for (;;) {
+        try {
+          return await plan.estimate(chunkEntries);
+        } catch (caught) {
+          const error = decodeContractError(caught);
+          if (!isCallTimeout(error) || chunkEntries.length === 1) throw error;
+          ceiling = Math.ceil(chunkEntries.length / 2);
+          chunkEntries = entries.slice(start, start + ceiling);
+          next = start + chunkEntries.length;
+        }
+      }
+    };
     try {
       let gasLimit = cap;
       if (!unestimated) {
-        let estimate = await plan.estimate(chunkEntries);
+        let estimate = await estimateChunk();
         while (estimate > target) {
           if (chunkEntries.length === 1) {
             throw new CustosError("INVALID_ARGUMENT", "one entry exceeds the gas cap", {
               details: { field: "maxGasPerTransaction", estimate: estimate.toString() },
             });
           }
-          size = clampSize((BigInt(chunkEntries.length) * target) / estimate, maxChunkSize);
+          size = clampSize((BigInt(chunkEntries.length) * target) / estimate, ceiling);
           chunkEntries = entries.slice(start, start + size);
           next = start + chunkEntries.length;
-          estimate = await plan.estimate(chunkEntries);
+          estimate = await estimateChunk();
         }
         estimated = true;
-        size = clampSize((BigInt(chunkEntries.length) * target) / estimate, maxChunkSize);
+        size = clampSize((BigInt(chunkEntries.length) * target) / estimate, ceiling);
         const withMargin = (estimate * 12n) / 10n;
         if (withMargin < cap) gasLimit = withMargin;
       }

@@ -200,6 +200,54 @@ describe("decodeContractError", () => {
     expect(unavailable.code).toBe("LEDGER_UNAVAILABLE");
     expect(unavailable.cause).toBe(refused);
   });
+
+  it("tells a call the node stopped or refused from a revert without data", () => {
+    // ethers reports every error answer to eth_estimateGas as a revert without data.
+    const answered = (error: Record<string, unknown>) =>
+      makeError("missing revert data", "CALL_EXCEPTION", {
+        action: "estimateGas",
+        data: null,
+        reason: null,
+        transaction: { to: null, data: "0x" },
+        invocation: null,
+        revert: null,
+        info: { error, payload: { method: "eth_estimateGas" } },
+      });
+    const timeout = decodeContractError(
+      answered({
+        code: -32000,
+        message: "execution aborted (timeout = 5s)",
+        data: { code: "RPC_CALL_TIMEOUT", details: { timeoutMs: 5000 } },
+      }),
+    );
+    expect([timeout.code, timeout.details]).toEqual([
+      "LEDGER_UNAVAILABLE",
+      { reason: "RPC_CALL_TIMEOUT" },
+    ]);
+    const geth = decodeContractError(
+      answered({ code: -32000, message: "execution aborted (timeout = 5s)" }),
+    );
+    expect([geth.code, geth.details]).toEqual([
+      "LEDGER_UNAVAILABLE",
+      { reason: "RPC_CALL_TIMEOUT" },
+    ]);
+    const refused = decodeContractError(
+      answered({ code: -32602, message: "bad block tag", data: { code: "RPC_INVALID_PARAMS" } }),
+    );
+    expect([refused.code, refused.details]).toEqual([
+      "LEDGER_TRANSACTION_REJECTED",
+      { reason: "RPC_INVALID_PARAMS" },
+    ]);
+    // A halt ran the contract: it stays the contract's failure.
+    const halt = decodeContractError(
+      answered({
+        code: -32000,
+        message: "invalid opcode",
+        data: { code: "RPC_EXECUTION_FAILED", details: { reason: "invalid opcode" } },
+      }),
+    );
+    expect(halt.code).toBe("LEDGER_CONTRACT_REVERTED");
+  });
 });
 
 describe("ledger error codes provoked on Hardhat's network", () => {

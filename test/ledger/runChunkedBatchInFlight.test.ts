@@ -84,6 +84,8 @@ interface ChainScript {
   readonly active?: ReadonlySet<string>;
   /** The node refuses this send and every later one (counted from 0). */
   readonly downFromSend?: number;
+  /** Most entries the node can estimate before its time limit stops the estimate. */
+  readonly estimableEntries?: number;
 }
 
 /** A scripted chain: transactions are mined (or reverted, or lost) when the test says. */
@@ -98,6 +100,11 @@ function scriptedChain(script: ChainScript = {}) {
   let estimates = 0;
   const estimate = async (entries: readonly BatchEntry[]): Promise<bigint> => {
     estimates++;
+    if (entries.length > (script.estimableEntries ?? Number.POSITIVE_INFINITY)) {
+      throw new CustosError("LEDGER_UNAVAILABLE", "the node did not run the call", {
+        details: { reason: "RPC_CALL_TIMEOUT" },
+      });
+    }
     const at = entries.findIndex((e) => active.has(e.subject));
     if (at >= 0) throw itemRejected(at);
     return 60_000n + BigInt(entries.length) * gasPerEntry;
@@ -228,6 +235,23 @@ describe("runChunkedBatch with chunks in flight", () => {
     });
     await mineUntilSettled(running, () => chain.pending()[0]?.mine());
     expect(chain.maxInFlight()).toBe(MAX_TRANSACTIONS_IN_FLIGHT);
+  });
+
+  it("halves a chunk whose estimate the node stopped at its time limit, and keeps later chunks that small", async () => {
+    const chain = scriptedChain({
+      blockGasLimit: 30_000_000n,
+      gasPerEntry: 26_800n,
+      estimableEntries: 40,
+    });
+    const entries = batch(150);
+    const running = runChunkedBatch(entries, chain.plan, {});
+    await mineUntilSettled(running, () => mineAll(chain));
+    const result = await running;
+    expect(result.failed).toEqual([]);
+    expect(result.landed.flatMap((c) => c.entries)).toEqual(entries);
+    // 150 timed out, then 75; 38 was estimated, and so was every later chunk, at most 38.
+    expect(chain.sent.map((tx) => tx.entries.length)).toEqual([38, 38, 38, 36]);
+    expect(chain.estimates()).toBe(2 + 4);
   });
 
   it("sends one at a time without blocksInFlight, reading the nonce for each chunk", async () => {

@@ -56,7 +56,7 @@ describe("resolveConfig defaults", () => {
         maxBatch: 100,
         maxBatchResponseBytes: 25_000_000,
         getLogs: { maxBlockRange: 10_000, maxResults: 10_000 },
-        call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2, niceness: 19 },
+        call: { gasCap: 50_000_000, timeoutMs: 5_000, workers: 2, niceness: 5 },
         ws: { enabled: true, maxConnections: 100, maxSubscriptions: 100 },
         filters: { max: 10_000, maxPerClient: 100, idleTimeoutSeconds: 300 },
       },
