@@ -2,6 +2,7 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { CustosError, isErrorCode } from "../../src/errors/index.ts";
 import { siblingModuleUrl } from "../../src/runtime/index.ts";
 import type { ChainDb } from "../db/index.ts";
+import type { WORKER_READY } from "./answerWorkerJobs.ts";
 import { FairQueue } from "./FairQueue.ts";
 import type {
   StateJob,
@@ -65,6 +66,8 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly stopServing: () => void;
+  /** Settles when the worker has loaded its modules, or died first. */
+  readonly booted: Promise<void>;
   running: Pending | undefined;
   /** V8 heap the worker reported with its last answer. */
   heapBytes: number;
@@ -154,6 +157,15 @@ export class StateWorkerPool {
   /** Jobs stopped by the timeout since the pool started. */
   timeouts(): number {
     return this.#timedOut;
+  }
+
+  /**
+   * Resolves when every worker started so far has loaded its modules (or died), so that a
+   * node declaring itself up does not make its first calls wait for, and time out on, the
+   * workers' start (~0.7 s of CPU each, seconds on a loaded host).
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.#slots.map((slot) => slot?.booted));
   }
 
   /** V8 heap held by the running workers, as each reported with its last answer. */
@@ -256,10 +268,23 @@ export class StateWorkerPool {
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const slot: Slot = { worker, stopServing, running: undefined, heapBytes: 0 };
+    let booted!: () => void;
+    const slot: Slot = {
+      worker,
+      stopServing,
+      running: undefined,
+      heapBytes: 0,
+      booted: new Promise((resolve) => {
+        booted = resolve;
+      }),
+    };
     worker.unref();
-    worker.on("message", (answer: StateJobAnswer) => this.#settle(slot, answer));
+    worker.on("message", (answer: StateJobAnswer | typeof WORKER_READY) => {
+      if ("ready" in answer) booted();
+      else this.#settle(slot, answer);
+    });
     const died = (cause: unknown) => {
+      booted();
       if (this.#slots[index] !== slot) return;
       const pending = slot.running;
       slot.running = undefined;

@@ -23,8 +23,12 @@ export interface WorkerJobFailure {
   };
 }
 
+/** What a worker posts once, when it can take jobs (its modules are loaded). */
+export const WORKER_READY = { ready: true } as const;
+
 /**
- * Inside a worker thread: answers each job posted by the parent with `perform`'s answer, or
+ * Inside a worker thread: posts {@link WORKER_READY}, then answers each job posted by the
+ * parent with `perform`'s answer, or
  * with a {@link WorkerJobFailure} carrying the error's code, short message and details (a
  * CustosError is rebuilt from them on the parent's side). Each answer also carries
  * `heapBytes`, the V8 heap the worker holds after the job ({@link WorkerHeap}), so the parent
@@ -60,4 +64,5 @@ export function answerWorkerJobs<J extends { readonly id: number }>(
       },
     );
   });
+  parentPort?.postMessage(WORKER_READY);
 }

@@ -38,7 +38,7 @@ export const defaultCallPoolOptions = {
   nodeCacheEntries: 100_000,
   /** Enough for a client's batch of calls; a flood beyond it is refused at once. */
   maxQueuedPerClient: 64,
-  /** The lowest priority: block production and `/liveness` always go first. */
+  /** Below the node's: block production and `/liveness` go first (decision 008). */
   niceness: 5,
 } as const;
 
@@ -49,6 +49,8 @@ export type CallPoolPorts = StateWorkerPoolPorts;
 export interface CallPool extends CallExecutor {
   /** Calls and estimates stopped by the timeout since the pool started. */
   timeouts(): number;
+  /** Resolves when the pool's workers have loaded and can take calls. */
+  ready(): Promise<void>;
   /** V8 heap held by the pool's workers (as each reported after its last call). */
   heapBytes(): number;
   /** Fails waiting and running calls (`NODE_ABORTED`) and stops the workers. */
@@ -143,6 +145,7 @@ export function createCallPool(options: CallPoolOptions, ports: CallPoolPorts): 
     },
 
     timeouts: () => pool.timeouts(),
+    ready: () => pool.ready(),
     heapBytes: () => pool.heapBytes(),
     close: () => pool.close(),
   };

@@ -26,7 +26,7 @@ export const defaultReplayPoolOptions = {
   maxQueue: 8,
   /** ~20 MB of trie nodes. */
   nodeCacheEntries: 100_000,
-  /** The lowest priority: block production and `/liveness` always go first. */
+  /** Below the node's: block production and `/liveness` go first (decision 008). */
   niceness: 5,
 } as const;
 

@@ -482,6 +482,8 @@ async function startInDataDir(
       logger: modules.logger.child({ component: "rpc" }),
       extend: startedAuditApi.register,
     });
+    // Calls are served as soon as the port is open: their workers must be up by then.
+    await calls.ready();
     stopIfAborted();
     let rpcUrl: string;
     try {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import { ConsentImportRoot, parseConsentTerms } from "../../src/consentImport/index.ts";
+import { runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` with several blocks in flight, as a real process against a real
@@ -16,7 +16,6 @@ import { ConsentImportRoot, parseConsentTerms } from "../../src/consentImport/in
  * one computed here from the file. The chain shows the transactions in flight: blocks holding
  * two of the import's transactions, which one-at-a-time sending never gives.
  */
-const CLI = new URL("../../nodes/bin/custos.ts", import.meta.url).pathname;
 const ROWS = 3000;
 const TERMS = '{"purposes":"GRU","categories":"CONDITIONS"}';
 let dataDir: string;
@@ -34,30 +33,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[]): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Exit>((resolve) =>
-    child.once("exit", (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
+const runCli = (args: readonly string[]) =>
+  runCustosCli(args, { CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" });
 
 const exists = (path: string) =>
   access(path).then(

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,13 +5,13 @@ import { hexlify, id, randomBytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
+import { runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` as a real process against a real node: Ctrl-C (SIGINT) in the
  * middle of a long import prints where it stopped and how to resume, and exits non-zero;
  * the printed command finishes the import. The terms name their purpose with a DUO word.
  */
-const CLI = new URL("../../nodes/bin/custos.ts", import.meta.url).pathname;
 const ROWS = 1500;
 let dataDir: string;
 let node: NodeProcess;
@@ -29,36 +28,14 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
+const runCli = (args: readonly string[]) =>
+  runCustosCli(args, { CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" });
 
-function runCli(args: readonly string[]): Run {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once("exit", (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
+const exists = (path: string) =>
+  access(path).then(
     () => true,
     () => false,
   );
-}
 
 describe("custos consent import, interrupted", () => {
   it("prints where it stopped and how to resume on SIGINT, exits 130, and resumes", async () => {

@@ -269,6 +269,19 @@ describe("createCallPool limits", () => {
     },
   );
 
+  it("is ready once its workers have loaded: a call then does not wait for their start", async () => {
+    // A worker loads EthereumJS first (~0.7 s of CPU), more than this call's whole limit.
+    const pool = createCallPool({ workers: 2, timeoutMs: 250 }, { chainDb: db });
+    try {
+      await pool.ready();
+      const head = db.head() as Block;
+      const result = await pool.call({ data: PARENT_HASH }, head);
+      expect(result.returnData).toEqual(head.header.parentHash);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("refuses a client's calls beyond its waiting limit with RPC_LIMIT_EXCEEDED", async () => {
     const pool = createCallPool(
       { workers: 1, gasCap: 5_000_000n, maxQueuedPerClient: 2 },

@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** The CLI's entry point, run as `node nodes/bin/custos.ts` (no npm or npx in between). */
+const CLI = new URL("../../../nodes/bin/custos.ts", import.meta.url).pathname;
+
+/** How a CLI process ended, with everything it printed. */
+export interface CliExit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A running CLI process: the child (to signal it) and its end. */
+export interface CliRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliExit>;
+}
+
+/**
+ * Starts `custos <args>` as a real process with `env` added to this process's environment,
+ * collecting its output for the test to assert on.
+ *
+ * @example
+ * ```ts
+ * const run = runCustosCli(["consent", "import", file, ...], { CUSTOS_RECORDER_KEY: key });
+ * run.child.kill("SIGINT");
+ * expect((await run.done).code).toBe(130);
+ * ```
+ */
+export function runCustosCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliExit>((resolve) =>
+    child.once("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
