@@ -187,14 +187,18 @@ export function createDataServiceServer(options: DataServiceServerOptions): Fast
         details: { field: "spec", specHash, onChain: job.specHash },
       });
     }
-    if (job.spec === null && job.state === "awaiting-spec") {
-      const next: QueryJob = {
-        ...job,
-        spec,
-        state: job.approved ? "queued" : "awaiting-approval",
-        updatedAt: now(),
-      };
-      await store.putJob(next);
+    // Against the job as stored now, not as read above: the chain scan may have approved it.
+    const next = await store.updateJob(job.queryId, (current) =>
+      current !== null && current.spec === null && current.state === "awaiting-spec"
+        ? {
+            ...current,
+            spec,
+            state: current.approved ? "queued" : "awaiting-approval",
+            updatedAt: now(),
+          }
+        : null,
+    );
+    if (next !== null) {
       options.wake();
       return reply.code(202).send(jobView(next));
     }

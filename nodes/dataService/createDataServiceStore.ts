@@ -8,6 +8,15 @@ export interface DataServiceStore {
   job(queryId: string): Promise<QueryJob | null>;
   /** Writes a job (durably: a crash after this returns keeps it). */
   putJob(job: QueryJob): Promise<void>;
+  /**
+   * Reads a job, lets `change` derive the next one from it (null: leave it) and writes that,
+   * with no other `updateJob` in between: the chain scan and a researcher's spec arriving at
+   * once must not write back each other's stale copy. Returns what was written, or null.
+   */
+  updateJob(
+    queryId: string,
+    change: (job: QueryJob | null) => QueryJob | null,
+  ): Promise<QueryJob | null>;
   jobs(): Promise<QueryJob[]>;
   /** The last AccessLedger block scanned, or null before the first scan. */
   scannedBlock(): Promise<number | null>;
@@ -54,6 +63,8 @@ export async function createDataServiceStore(directory: string): Promise<DataSer
   const cohortKey = (requester: string, size: number, seq: number) =>
     `${requester}!${String(size).padStart(10, "0")}!${String(seq).padStart(10, "0")}`;
   let sequence = Date.now();
+  /** The updates in turn: each starts once the one before it has been written. */
+  let updates: Promise<unknown> = Promise.resolve();
   const guard = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -61,21 +72,30 @@ export async function createDataServiceStore(directory: string): Promise<DataSer
       throw failed(operation, error);
     }
   };
-  return {
-    job: (queryId) =>
-      guard("read", async () => {
-        const text = await jobs.get(jobKey(queryId));
-        return text === undefined ? null : (JSON.parse(text) as QueryJob);
-      }),
-    putJob: (job) =>
-      guard("write", () =>
-        db.batch(
-          [{ type: "put", sublevel: jobs, key: jobKey(job.queryId), value: JSON.stringify(job) }],
-          {
-            sync: true,
-          },
-        ),
+  const readJob = (queryId: string) =>
+    guard("read", async () => {
+      const text = await jobs.get(jobKey(queryId));
+      return text === undefined ? null : (JSON.parse(text) as QueryJob);
+    });
+  const writeJob = (job: QueryJob) =>
+    guard("write", () =>
+      db.batch(
+        [{ type: "put", sublevel: jobs, key: jobKey(job.queryId), value: JSON.stringify(job) }],
+        { sync: true },
       ),
+    );
+  return {
+    job: readJob,
+    putJob: writeJob,
+    updateJob(queryId, change) {
+      const update = updates.then(async () => {
+        const next = change(await readJob(queryId));
+        if (next !== null) await writeJob(next);
+        return next;
+      });
+      updates = update.catch(() => undefined);
+      return update;
+    },
     jobs: () =>
       guard("read", async () =>
         (await jobs.values().all()).map((text) => JSON.parse(text) as QueryJob),

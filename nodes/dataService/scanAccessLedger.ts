@@ -49,23 +49,29 @@ export async function scanAccessLedger(context: JobContext): Promise<void> {
       context.log.info({ queryId }, "query targets this hospital");
       continue;
     }
-    const job = await store.job(queryId);
-    if (job === null || finalJobStates.has(job.state)) continue;
-    const change = (next: Partial<QueryJob>) =>
-      store.putJob({ ...job, ...next, updatedAt: context.now() });
-    if (event.name === "QueryApproved" && args.approved === true) {
-      await change({
-        approved: true,
-        state: job.state === "awaiting-approval" ? "queued" : job.state,
+    // Read, changed and written in one update: a spec arriving meanwhile is not lost.
+    await store.updateJob(queryId, (job) => {
+      if (job === null || finalJobStates.has(job.state)) return null;
+      const changed = (next: Partial<QueryJob>): QueryJob => ({
+        ...job,
+        ...next,
+        updatedAt: context.now(),
       });
-    } else if (event.name === "QueryClosed") {
-      await change({ state: "cancelled" });
-    } else if (
-      (event.name === "ResultRecorded" || event.name === "QueryDeclined") &&
-      Number(args.hospitalId) === config.hospitalId
-    ) {
-      await change({ state: event.name === "ResultRecorded" ? "recorded" : "declined" });
-    }
+      if (event.name === "QueryApproved" && args.approved === true) {
+        return changed({
+          approved: true,
+          state: job.state === "awaiting-approval" ? "queued" : job.state,
+        });
+      }
+      if (event.name === "QueryClosed") return changed({ state: "cancelled" });
+      if (
+        (event.name === "ResultRecorded" || event.name === "QueryDeclined") &&
+        Number(args.hospitalId) === config.hospitalId
+      ) {
+        return changed({ state: event.name === "ResultRecorded" ? "recorded" : "declined" });
+      }
+      return null;
+    });
   }
   await store.setScannedBlock(head);
 }
