@@ -1,4 +1,4 @@
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { id, JsonRpcProvider, keccak256, toBeHex, Wallet } from "ethers";
@@ -7,7 +7,7 @@ import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import { ConsentImportRoot, parseConsentTerms } from "../../src/consentImport/index.ts";
-import { runCustosCli } from "./harness/runCustosCli.ts";
+import { fileExists, runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` with several blocks in flight, as a real process against a real
@@ -35,12 +35,6 @@ afterAll(async () => {
 
 const runCli = (args: readonly string[]) =>
   runCustosCli(args, { CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" });
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 /** Splits `resume with: …` back into arguments (the CLI quotes with single quotes). */
 function shellWords(line: string): string[] {
@@ -72,7 +66,7 @@ describe("custos consent import with blocks in flight", () => {
       "--progress",
     ]);
     await expect
-      .poll(() => exists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
+      .poll(() => fileExists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
       .toBe(true);
     first.child.kill("SIGINT");
     const stopped = await first.done;

@@ -1,11 +1,11 @@
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, id, randomBytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
-import { runCustosCli } from "./harness/runCustosCli.ts";
+import { fileExists, runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` as a real process against a real node: Ctrl-C (SIGINT) in the
@@ -31,12 +31,6 @@ afterAll(async () => {
 const runCli = (args: readonly string[]) =>
   runCustosCli(args, { CUSTOS_RECORDER_KEY: keys.hospitals[0]?.recorder.privateKey ?? "" });
 
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-
 describe("custos consent import, interrupted", () => {
   it("prints where it stopped and how to resume on SIGINT, exits 130, and resumes", async () => {
     const file = join(dataDir, "consents.csv");
@@ -59,7 +53,7 @@ describe("custos consent import, interrupted", () => {
     const first = runCli(args);
     // The checkpoint appears when the first chunk has landed: interrupt then.
     await expect
-      .poll(() => exists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
+      .poll(() => fileExists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
       .toBe(true);
     first.child.kill("SIGINT");
     const stopped = await first.done;

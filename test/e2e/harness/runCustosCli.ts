@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { access } from "node:fs/promises";
 
 /** The CLI's entry point, run as `node nodes/bin/custos.ts` (no npm or npx in between). */
 const CLI = new URL("../../../nodes/bin/custos.ts", import.meta.url).pathname;
@@ -48,3 +49,10 @@ export function runCustosCli(
   );
   return { child, done };
 }
+
+/** Whether `path` exists (a file the CLI writes as it goes, such as a progress file). */
+export const fileExists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
