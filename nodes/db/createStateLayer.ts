@@ -1,10 +1,14 @@
 import { keyOf, keyspaces } from "./keyspaces.ts";
 import { trieKeyHex } from "./trieDbCodec.ts";
 
-/** A state-keyspace record: a trie node or code by its key (as `StateWrite`). */
+/**
+ * A state-keyspace record: a trie node or code by its key (as `StateWrite`), and the key's
+ * hex when the writer has it already (the layer's maps are keyed by it).
+ */
 interface StateRecord {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
+  readonly hex?: string;
 }
 
 /** One write of a persisted state layer, as a level batch op. */
@@ -67,6 +71,29 @@ export interface StateLayerOptions {
 /** Map overhead per entry, counted into {@link StateLayer.bytes} (V8: ~80–100 bytes). */
 const ENTRY_OVERHEAD = 96;
 
+/** Bytes counted for a retained drop (key as bytes and as hex, and its entries). */
+const DROP_BYTES = 32 * 3 + ENTRY_OVERHEAD;
+
+/** One block's drops, with each key's hex (computed once, when the block is applied). */
+interface BlockDrops {
+  readonly number: bigint;
+  readonly keys: readonly Uint8Array[];
+  readonly hexes: readonly string[];
+}
+
+/** A retained drop of a node on disk that the `d` journal does not hold yet. */
+interface Unjournaled {
+  readonly key: Uint8Array;
+  readonly number: bigint;
+}
+
+/** The 8-byte big-endian block number of a `d` journal record. */
+function journalValue(number: bigint): Uint8Array {
+  const value = new Uint8Array(8);
+  new DataView(value.buffer).setBigUint64(0, number);
+  return value;
+}
+
 /**
  * Creates an empty state layer. Most trie nodes a block writes are superseded within a few
  * blocks (the top levels of every trie on each block, and a storage trie's upper branches on
@@ -74,6 +101,10 @@ const ENTRY_OVERHEAD = 96;
  * keeps the garbage off the disk; the drops delete from the disk what that state no longer
  * uses. Like geth's in-memory layers, the recent blocks' states stay readable: a drop takes
  * effect `retainBlocks` blocks later.
+ *
+ * Every structure is kept up to date as blocks are applied, so a persist costs what it
+ * writes: it never walks the retained drops of the last `retainBlocks` blocks (at 3 M
+ * consents stored those walks were a third of the layer's cost; decision 015).
  *
  * @example
  * ```ts
@@ -88,11 +119,16 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
   /** Dropped nodes still readable, by the block that dropped them. */
   const retained = new Map<string, bigint>();
   /** The drops in block order, to let them go when they are old enough. */
-  const queue: { number: bigint; keys: Uint8Array[] }[] = [];
+  const queue: BlockDrops[] = [];
   /** Dropped nodes no state reads any more, to delete from the disk at the next persist. */
   const gone = new Map<string, Uint8Array>();
   /** Keys with a `d` journal record on disk. */
   const journal = new Set<string>();
+  /**
+   * Retained drops of nodes on disk (not held in memory) without a journal record yet: what
+   * the next persist journals.
+   */
+  const unjournaled = new Map<string, Unjournaled>();
   for (const key of options.journaled ?? []) {
     const hex = trieKeyHex(key);
     journal.add(hex);
@@ -101,16 +137,18 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
   let blocks = 0;
   let bytes = 0;
 
-  const release = (entry: { number: bigint; keys: Uint8Array[] }) => {
-    for (const key of entry.keys) {
-      const hex = trieKeyHex(key);
+  const release = (entry: BlockDrops) => {
+    for (let i = 0; i < entry.hexes.length; i++) {
+      const hex = entry.hexes[i] as string;
       if (retained.get(hex) !== entry.number) continue;
       retained.delete(hex);
+      unjournaled.delete(hex);
       const node = held.get(hex);
       if (node !== undefined) {
         held.delete(hex);
         bytes -= node.key.length * 3 + node.value.length + ENTRY_OVERHEAD;
       }
+      const key = entry.keys[i] as Uint8Array;
       gone.set(hex, key);
       bytes += key.length * 3 + ENTRY_OVERHEAD;
     }
@@ -124,28 +162,37 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     },
     apply(number, writes, deletes) {
       if (deletes.length > 0) {
-        for (const key of deletes) retained.set(trieKeyHex(key), number);
-        queue.push({ number, keys: [...deletes] });
-        bytes += deletes.length * (32 * 3 + ENTRY_OVERHEAD);
+        const hexes: string[] = new Array(deletes.length);
+        for (let i = 0; i < deletes.length; i++) {
+          const key = deletes[i] as Uint8Array;
+          const hex = trieKeyHex(key);
+          hexes[i] = hex;
+          retained.set(hex, number);
+          // Held in memory only, or journaled already: nothing on disk to account for.
+          if (!held.has(hex) && !journal.has(hex)) unjournaled.set(hex, { key, number });
+        }
+        queue.push({ number, keys: deletes, hexes });
+        bytes += deletes.length * DROP_BYTES;
       }
       for (const write of writes) {
-        const hex = trieKeyHex(write.key);
+        const hex = write.hex ?? trieKeyHex(write.key);
         const before = held.get(hex);
         if (before !== undefined) {
           bytes -= before.key.length * 3 + before.value.length + ENTRY_OVERHEAD;
         }
         held.set(hex, write);
         retained.delete(hex);
+        unjournaled.delete(hex);
         gone.delete(hex);
         bytes += write.key.length * 3 + write.value.length + ENTRY_OVERHEAD;
       }
       blocks++;
       const oldest = number - BigInt(options.retainBlocks);
       while (queue.length > 0) {
-        const first = queue[0] as { number: bigint; keys: Uint8Array[] };
+        const first = queue[0] as BlockDrops;
         if (first.number > oldest && bytes <= options.retainBytes) break;
         queue.shift();
-        bytes -= first.keys.length * (32 * 3 + ENTRY_OVERHEAD);
+        bytes -= first.hexes.length * DROP_BYTES;
         release(first);
       }
     },
@@ -171,33 +218,26 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
         // Written again after its drop was journaled: a restart must not delete it.
         if (journal.has(hex)) ops.push({ type: "del", key: keyOf(keyspaces.droppedState, key) });
       }
-      for (const entry of queue) {
-        for (const key of entry.keys) {
-          const hex = trieKeyHex(key);
-          // Held in memory only, or journaled already: nothing on disk to account for.
-          if (retained.get(hex) !== entry.number || held.has(hex) || journal.has(hex)) continue;
-          const number = new Uint8Array(8);
-          new DataView(number.buffer).setBigUint64(0, entry.number);
-          ops.push({ type: "put", key: keyOf(keyspaces.droppedState, key), value: number });
-        }
+      for (const { key, number } of unjournaled.values()) {
+        ops.push({
+          type: "put",
+          key: keyOf(keyspaces.droppedState, key),
+          value: journalValue(number),
+        });
       }
       return ops;
     },
     persisted() {
-      for (const hex of gone.keys()) {
+      for (const [hex, key] of gone) {
         journal.delete(hex);
-        bytes -= (hex.length / 2) * 3 + ENTRY_OVERHEAD;
+        bytes -= key.length * 3 + ENTRY_OVERHEAD;
       }
       gone.clear();
-      for (const hex of held.keys()) if (!retained.has(hex)) journal.delete(hex);
-      for (const entry of queue) {
-        for (const key of entry.keys) {
-          const hex = trieKeyHex(key);
-          if (retained.get(hex) === entry.number && !held.has(hex)) journal.add(hex);
-        }
-      }
+      for (const hex of unjournaled.keys()) journal.add(hex);
+      unjournaled.clear();
       for (const [hex, node] of held) {
         if (retained.has(hex)) continue;
+        journal.delete(hex);
         held.delete(hex);
         bytes -= node.key.length * 3 + node.value.length + ENTRY_OVERHEAD;
       }
@@ -205,7 +245,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     },
     releaseAll() {
       for (const entry of queue) {
-        bytes -= entry.keys.length * (32 * 3 + ENTRY_OVERHEAD);
+        bytes -= entry.hexes.length * DROP_BYTES;
         release(entry);
       }
       queue.length = 0;

@@ -8,6 +8,11 @@ import { trieKeyBytes, trieKeyHex, trieValueBytes, trieValueOut } from "./trieDb
 export interface StateWrite {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
+  /**
+   * The key as EthereumJS's hex, when the writer has it: the chain database's state layer is
+   * keyed by it, and each conversion costs (decision 015, "Measured at scale").
+   */
+  readonly hex?: string;
 }
 
 /**
@@ -108,7 +113,11 @@ export function createWriteBackDb(base: TrieDb, cache?: NodeCache): WriteBackDb 
     },
     async open() {},
     writes() {
-      return Array.from(buffer.values(), ({ key, value }) => ({ key: trieKeyBytes(key), value }));
+      return Array.from(buffer, ([hex, { key, value }]) => ({
+        key: trieKeyBytes(key),
+        value,
+        hex,
+      }));
     },
     drop(key) {
       dropped.add(key);
