@@ -1,15 +1,5 @@
-import type { Common, StateManagerInterface } from "@ethereumjs/common";
-import type { EVMInterface, ExecResult, Log, Message } from "@ethereumjs/evm";
-import {
-  type Account,
-  Address,
-  bigIntToBytes,
-  bytesToBigInt,
-  bytesToHex,
-  createAddressFromString,
-  equalsBytes,
-  hexToBytes,
-} from "@ethereumjs/util";
+import type { EVMInterface, ExecResult, Message } from "@ethereumjs/evm";
+import { Address, createAddressFromString, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { CustosError } from "../../../src/errors/index.ts";
 // The module, not ../../db/index.ts: the engine's call workers must not load level for this.
@@ -17,13 +7,12 @@ import { installedPackageVersion } from "../../db/installedPackageVersion.ts";
 import { CUSTOS_HARDFORK } from "../createCustosCommon.ts";
 import { PINNED_EVM_VERSION } from "../installEvmPatches.ts";
 import { acceleratedBytecode } from "./acceleratedBytecode.ts";
-import { consentRecordWord, recordStatus } from "./consentRecordWord.ts";
-import { decodeRegistryCall, type RegistryCall } from "./decodeRegistryCall.ts";
+import { decodeRegistryCall } from "./decodeRegistryCall.ts";
+import type { EvmInternals } from "./EvmInternals.ts";
 import { matchRegistryCode } from "./matchRegistryCode.ts";
-import { type AccessSchedule, registryGas } from "./registryGas.ts";
-import { registryLogs } from "./registryLogs.ts";
-import { createRegistrySlots, type RegistrySlots } from "./registrySlots.ts";
-import { validTerms } from "./validTerms.ts";
+import { planRegistryCall } from "./planRegistryCall.ts";
+import type { AccessSchedule } from "./registryGas.ts";
+import { createRegistrySlots } from "./registrySlots.ts";
 
 /** Options of {@link createConsentRegistryAccelerator}. */
 export interface ConsentRegistryAcceleratorOptions {
@@ -61,43 +50,7 @@ export interface ConsentRegistryAccelerator {
   stats(): AcceleratorStats;
 }
 
-/**
- * What the native paths use of an EthereumJS 10.1.3 EVM: its interpreter entry point and the
- * journal's EIP-2929 methods (both outside its public typings), its state and its listeners.
- */
-interface EvmInternals {
-  readonly common: Common;
-  readonly stateManager: StateManagerInterface;
-  readonly events: { listenerCount(event: string): number };
-  readonly journal: {
-    isWarmedAddress(address: Uint8Array): boolean;
-    addWarmedAddress(address: Uint8Array): void;
-    isWarmedStorage(address: Uint8Array, slot: Uint8Array): boolean;
-    addWarmedStorage(address: Uint8Array, slot: Uint8Array): void;
-    putAccount(address: Address, account: Account | undefined): Promise<void>;
-  };
-  runInterpreter(
-    message: Message,
-    opts?: { readonly pc?: number; readonly initialLogs?: Log[] },
-  ): Promise<ExecResult>;
-}
-
-/** Status of the Consortium records `isRecorder` reads, on its `true` path. */
-const CAPACITY_RECORDER = 2n;
-const ROLE_HOSPITAL = 1n;
-const MAX_UINT32 = 0xffff_ffffn;
-
 const installed = new WeakSet<EVMInterface>();
-
-function isZero(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
-}
-
-/** Byte `k` counted from the low end of a big-endian value without leading zeros. */
-function lowByte(value: Uint8Array, k: number): number {
-  return value.length > k ? (value[value.length - 1 - k] as number) : 0;
-}
 
 /** The registry's address from the options. */
 function registryAddress(address: Uint8Array | string): Address {
@@ -106,21 +59,6 @@ function registryAddress(address: Uint8Array | string): Address {
   throw new CustosError("INVALID_ARGUMENT", "consentRegistry must be a 20-byte address", {
     details: { field: "consentRegistry" },
   });
-}
-
-/** A value for `putStorage` as the interpreter's SSTORE passes it (shortest big-endian). */
-function storedValue(word: bigint): Uint8Array {
-  return word === 0n ? new Uint8Array(0) : bigIntToBytes(word);
-}
-
-/** The native outcome of one call, decided before anything is written. */
-interface Plan {
-  /** Execution gas of the path. */
-  readonly gas: bigint;
-  /** Gas the message must have for the native path to engage (`gas` plus a margin). */
-  readonly required: bigint;
-  /** Makes the call's changes; returns its logs. */
-  readonly write: () => Promise<Log[]>;
 }
 
 /**
@@ -239,7 +177,7 @@ export function createConsentRegistryAccelerator(
         fallbacks.calldata++;
         return undefined;
       }
-      const outcome = await plan(
+      const outcome = await planRegistryCall(
         { evm, schedule, slots, registry: to, consortium, consortiumCodeHash },
         call,
         message.caller,
@@ -274,197 +212,5 @@ export function createConsentRegistryAccelerator(
   return {
     install,
     stats: () => ({ accelerated, fallbacks: { ...fallbacks } }),
-  };
-}
-
-/** What {@link plan} reads and writes through. */
-interface PlanContext {
-  readonly evm: EvmInternals;
-  readonly schedule: AccessSchedule;
-  readonly slots: RegistrySlots;
-  readonly registry: Address;
-  readonly consortium: Address;
-  readonly consortiumCodeHash: Uint8Array;
-}
-
-/**
- * Decides `call` from the arguments and the state, as the contract would: its execution gas
- * on the success path and the writes that make it, or why it must run on the interpreter.
- * Reads only (including warm/cold status); `write` makes the changes.
- */
-async function plan(
-  context: PlanContext,
-  call: RegistryCall,
-  caller: Address,
-): Promise<Plan | Exclude<AcceleratorFallback, "context" | "code" | "calldata" | "gas">> {
-  const { evm, schedule, slots, registry, consortium } = context;
-  const { journal, stateManager } = evm;
-  const slotAccess = (address: Address, slot: Uint8Array) =>
-    journal.isWarmedStorage(address.bytes, slot) ? schedule.warmRead : schedule.coldSlot;
-  // EIP-2200 for the first write of a slot in the transaction (current = original) with a
-  // new value that differs (every write here changes the status byte): no refunds.
-  const store = (original: Uint8Array) =>
-    isZero(original) ? schedule.storeSet : schedule.storeReset;
-
-  // Pure conditions first: the contract reverts on each before it reads anything that
-  // matters here (its ABI decoder, _checkChange, _checkTerms, the batch length check).
-  if (call.kind === "batchGrant") {
-    const seen = new Set<string>();
-    for (const [i, subject] of call.subjects.entries()) {
-      if (isZero(subject) || isZero(call.documentHashes[i] as Uint8Array)) return "revert";
-      const key = bytesToHex(subject);
-      // A subject twice in one batch: the contract rejects the second as already active.
-      if (seen.has(key)) return "revert";
-      seen.add(key);
-    }
-  } else if (isZero(call.subject) || isZero(call.documentHash)) {
-    return "revert";
-  }
-  if (call.kind !== "revoke" && !validTerms(call.terms)) return "revert";
-
-  // Consortium.isRecorder(custodian, caller), on its `true` path only: the binding names
-  // the custodian in the Recorder capacity, and the custodian is an active hospital.
-  const consortiumAccount = await stateManager.getAccount(consortium);
-  if (
-    consortiumAccount === undefined ||
-    !equalsBytes(consortiumAccount.codeHash, context.consortiumCodeHash)
-  ) {
-    return "state";
-  }
-  const bindingSlot = slots.binding(caller.bytes);
-  const organisationSlot = slots.organisation(call.custodian);
-  const binding = bytesToBigInt(await stateManager.getStorage(consortium, bindingSlot));
-  const organisation = bytesToBigInt(await stateManager.getStorage(consortium, organisationSlot));
-  if (
-    call.custodian === 0 ||
-    (binding & MAX_UINT32) !== BigInt(call.custodian) ||
-    ((binding >> 32n) & 0xffn) !== CAPACITY_RECORDER ||
-    (organisation & 0xffn) !== ROLE_HOSPITAL ||
-    ((organisation >> 8n) & 0xffn) !== 1n ||
-    // One slot for both (a keccak collision) would make the second read warm.
-    equalsBytes(bindingSlot, organisationSlot)
-  ) {
-    return "state";
-  }
-  const calleeGas =
-    registryGas.isRecorder +
-    slotAccess(consortium, bindingSlot) +
-    slotAccess(consortium, organisationSlot);
-  const consortiumWarm = journal.isWarmedAddress(consortium.bytes);
-  const recorderCheck = (consortiumWarm ? schedule.warmRead : schedule.coldAccount) + calleeGas;
-  // The STATICCALL forwards all but 1/64 of what is left; with this much more than the path
-  // needs, what is left at the call is at least 64/63 of what Consortium uses.
-  const margin = (calleeGas + 62n) / 63n;
-  const terms = call.kind === "revoke" ? undefined : call.terms;
-  const validity = terms !== undefined && terms.validUntil !== 0 ? registryGas.validUntilCheck : 0n;
-
-  /** The inner call's effects besides its reads: the EVM warms, and puts both accounts back. */
-  async function enterConsortium(): Promise<void> {
-    journal.addWarmedAddress(consortium.bytes);
-    journal.addWarmedStorage(consortium.bytes, bindingSlot);
-    journal.addWarmedStorage(consortium.bytes, organisationSlot);
-    // A message call moves its value (0 here) from caller to callee: the EVM puts both
-    // accounts, unchanged, which touches them (EIP-161) and marks them changed in the block.
-    const registryAccount = await stateManager.getAccount(registry);
-    await journal.putAccount(registry, registryAccount);
-    await journal.putAccount(consortium, consortiumAccount);
-  }
-
-  if (call.kind === "batchGrant") {
-    const n = call.subjects.length;
-    const recordSlots: Uint8Array[] = [];
-    let gas = registryGas.batchGrant + validity + recorderCheck;
-    for (const subject of call.subjects) {
-      const slot = slots.record(call.custodian, subject);
-      const current = await stateManager.getStorage(registry, slot);
-      // The loop checks the status byte (bits 144–151) only: any but None stops the batch.
-      if (lowByte(current, 18) !== recordStatus.none) return "state";
-      gas += registryGas.batchItem + slotAccess(registry, slot) + store(current);
-      recordSlots.push(slot);
-    }
-    const record = storedValue(
-      consentRecordWord.pack(call.terms, recordStatus.active, 1n, BigInt(call.custodian), 1n),
-    );
-    return {
-      gas,
-      required: gas + margin,
-      async write() {
-        await enterConsortium();
-        const events = registryLogs.grantedEvents(call.custodian, caller.bytes, 1n, call.terms);
-        const logs: Log[] = [];
-        for (let i = 0; i < n; i++) {
-          const slot = recordSlots[i] as Uint8Array;
-          journal.addWarmedStorage(registry.bytes, slot);
-          await stateManager.putStorage(registry, slot, new Uint8Array(record));
-          logs.push(
-            registryLogs.granted(
-              registry.bytes,
-              events,
-              call.subjects[i] as Uint8Array,
-              call.documentHashes[i] as Uint8Array,
-            ),
-          );
-        }
-        return logs;
-      },
-    };
-  }
-
-  const slot = slots.record(call.custodian, call.subject);
-  const current = await stateManager.getStorage(registry, slot);
-  const word = bytesToBigInt(current);
-  const status = consentRecordWord.status(word);
-  const recordVersion = consentRecordWord.version(word);
-  const recordNonce = consentRecordWord.nonce(word);
-  // Checked arithmetic: version + 1 or nonce + 1 past uint32 panics.
-  if (recordVersion === MAX_UINT32 || recordNonce === MAX_UINT32) return "revert";
-  let base: bigint;
-  let next: bigint;
-  if (call.kind === "revoke") {
-    if (status !== recordStatus.active) return "state";
-    base = registryGas.revoke;
-    next = consentRecordWord.revoked(word, recordVersion + 1n, recordNonce + 1n);
-  } else {
-    if (status !== recordStatus.none && status !== recordStatus.revoked) return "state";
-    base = status === recordStatus.none ? registryGas.grantNew : registryGas.grantAgain;
-    next = consentRecordWord.pack(
-      call.terms,
-      recordStatus.active,
-      recordVersion + 1n,
-      BigInt(call.custodian),
-      recordNonce + 1n,
-    );
-  }
-  const gas = base + validity + slotAccess(registry, slot) + recorderCheck + store(current);
-  return {
-    gas,
-    required: gas + margin,
-    async write() {
-      journal.addWarmedStorage(registry.bytes, slot);
-      await enterConsortium();
-      await stateManager.putStorage(registry, slot, storedValue(next));
-      return [
-        call.kind === "revoke"
-          ? registryLogs.revoked(
-              registry.bytes,
-              call.subject,
-              call.custodian,
-              caller.bytes,
-              recordVersion + 1n,
-              call.documentHash,
-            )
-          : registryLogs.granted(
-              registry.bytes,
-              registryLogs.grantedEvents(
-                call.custodian,
-                caller.bytes,
-                recordVersion + 1n,
-                call.terms,
-              ),
-              call.subject,
-              call.documentHash,
-            ),
-      ];
-    },
   };
 }
