@@ -61,6 +61,26 @@ describe("createLevelTrieDb", () => {
     await expectCustosError(db.put("key", new Uint8Array([5])), "INTERNAL");
   });
 
+  it("reads synchronously by hex key, keys of any length one after the other, and refuses a key that is not hex", async () => {
+    const stateDb = createLevelTrieDb(level);
+    const account = "ab".repeat(32);
+    const storage = "cd".repeat(64);
+    await level.put(keyOf(keyspaces.state, Buffer.from(account, "hex")), Uint8Array.of(1));
+    await level.put(keyOf(keyspaces.state, Buffer.from(storage, "hex")), Uint8Array.of(2));
+    // The same reads twice, interleaved: each key is built afresh over the last one's bytes.
+    for (let round = 0; round < 2; round++) {
+      expect(bytes(stateDb.getSync(storage))).toEqual([2]);
+      expect(bytes(stateDb.getSync(account))).toEqual([1]);
+      expect(stateDb.getSync("ef".repeat(64))).toBeUndefined();
+      expect(stateDb.getSync(`${"cd".repeat(63)}ce`)).toBeUndefined();
+    }
+    for (const bad of ["abc", "zz".repeat(32), `${"ab".repeat(31)}g0`]) {
+      expect(() => stateDb.getSync(bad)).toThrowError(
+        expect.objectContaining({ code: "INTERNAL" }),
+      );
+    }
+  });
+
   it("backs an EthereumJS trie whose root reloads", async () => {
     const trie = new MerklePatriciaTrie({
       db,
