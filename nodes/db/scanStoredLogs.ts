@@ -1,7 +1,7 @@
-import { CustosError } from "../../src/errors/index.ts";
-import { type RlpItem, type RlpSource, rlpChildren } from "./decodeRlp.ts";
 import type { LogFilter } from "./logFilter.ts";
-import { storedReceiptFields, storedReceiptItems } from "./storedReceipt.ts";
+import { scanCompactLogs } from "./scanCompactLogs.ts";
+import { scanRlpStoredLogs } from "./scanRlpStoredLogs.ts";
+import { isCompactReceipts } from "./storedReceipt.ts";
 
 /** A log of a block's stored receipts that matched, copied out of the stored bytes. */
 export interface ScannedLog {
@@ -14,41 +14,14 @@ export interface ScannedLog {
   readonly logIndex: number;
 }
 
-function corrupt(source: RlpSource): CustosError {
-  return new CustosError("CHAIN_DB_CORRUPT", "a stored log is malformed", {
-    details: { keyspace: source.keyspace, key: source.key },
-  });
-}
-
-function equalsAt(bytes: Uint8Array, item: RlpItem, wanted: Uint8Array): boolean {
-  const length = item.end - item.start;
-  if (length !== wanted.length) return false;
-  for (let i = 0; i < length; i++) {
-    if (bytes[item.start + i] !== wanted[i]) return false;
-  }
-  return true;
-}
-
-function matchesAny(bytes: Uint8Array, item: RlpItem, wanted: readonly Uint8Array[]): boolean {
-  for (const w of wanted) if (equalsAt(bytes, item, w)) return true;
-  return false;
-}
-
-/** Reads an unpadded big-endian integer field (a transaction index). */
-function intAt(bytes: Uint8Array, item: RlpItem): number {
-  let value = 0;
-  for (let i = item.start; i < item.end; i++) value = value * 256 + (bytes[i] as number);
-  return value;
-}
-
 /**
- * The logs of one block's stored receipts (the receipts keyspace's RLP, see
- * `encodeStoredReceipts`) that match `filter`'s addresses and topics, with their positions.
- * Walks the RLP in place and copies out only the matching logs: decoding a block of 5,000
+ * The logs of one block's stored receipts (the receipts keyspace's value, compact or of the
+ * older RLP format) that match `filter`'s addresses and topics, with their positions. Walks
+ * the bytes in place and copies out only the matching logs: decoding a block of 5,000
  * ConsentGranted events into objects took tens of milliseconds, and an indexed query
  * usually wants one of them.
  *
- * @throws CustosError `CHAIN_DB_CORRUPT` when the bytes are not a receipts list; `key` (hex)
+ * @throws CustosError `CHAIN_DB_CORRUPT` when the bytes are not a receipts value; `key` (hex)
  *   only names the record in the error.
  * @example
  * ```ts
@@ -60,50 +33,7 @@ export function scanStoredLogs(
   key: string,
   filter: Pick<LogFilter, "addresses" | "topics">,
 ): ScannedLog[] {
-  const source: RlpSource = { keyspace: "receipts", key };
-  const found: ScannedLog[] = [];
-  let logIndex = 0;
-  for (const receipt of storedReceiptItems(bytes, source)) {
-    const { txHash, txIndex, logs } = storedReceiptFields(bytes, receipt, source);
-    for (const log of rlpChildren(bytes, logs, source)) {
-      const index = logIndex++;
-      const [address, topicList, data, ...rest] = rlpChildren(bytes, log, source);
-      if (address === undefined || topicList === undefined || data === undefined) {
-        throw corrupt(source);
-      }
-      if (rest.length > 0 || address.list || data.list) throw corrupt(source);
-      if (filter.addresses.length > 0 && !matchesAny(bytes, address, filter.addresses)) continue;
-      const topics = rlpChildren(bytes, topicList, source);
-      if (topics.some((topic) => topic.list)) throw corrupt(source);
-      if (!topicsMatch(bytes, topics, filter.topics)) continue;
-      found.push({
-        address: bytes.slice(address.start, address.end),
-        topics: topics.map((t) => bytes.slice(t.start, t.end)),
-        data: bytes.slice(data.start, data.end),
-        txHash: bytes.slice(txHash.start, txHash.end),
-        txIndex: intAt(bytes, txIndex),
-        logIndex: index,
-      });
-    }
-  }
-  return found;
-}
-
-function topicsMatch(
-  bytes: Uint8Array,
-  topics: readonly RlpItem[],
-  filter: LogFilter["topics"],
-): boolean {
-  for (let i = 0; i < filter.length; i++) {
-    const wanted = filter[i];
-    if (wanted === null || wanted === undefined) continue;
-    const actual = topics[i];
-    if (actual === undefined) return false;
-    if (wanted instanceof Uint8Array) {
-      if (!equalsAt(bytes, actual, wanted)) return false;
-    } else if (wanted.length > 0 && !matchesAny(bytes, actual, wanted)) {
-      return false;
-    }
-  }
-  return true;
+  return isCompactReceipts(bytes, key)
+    ? scanCompactLogs(bytes, key, filter)
+    : scanRlpStoredLogs(bytes, key, filter);
 }

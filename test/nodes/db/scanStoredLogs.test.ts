@@ -1,3 +1,4 @@
+import type { Log } from "@ethereumjs/evm";
 import { equalsBytes } from "@ethereumjs/util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -9,7 +10,15 @@ import {
   scanStoredLogs,
 } from "../../../nodes/db/index.ts";
 import { expectCustosError } from "../../expectCustosError.ts";
-import { address, malformedReceiptLists, receipt, topic } from "./receiptFixtures.ts";
+import {
+  address,
+  batchGrantReceipt,
+  encodeRlpStoredReceipts,
+  malformedReceiptLists,
+  receipt,
+  rlpReceipt,
+  topic,
+} from "./receiptFixtures.ts";
 
 const position = fc.oneof(fc.constant(null), topic, fc.array(topic, { maxLength: 2 }));
 const filter: fc.Arbitrary<Pick<LogFilter, "addresses" | "topics">> = fc.record({
@@ -47,19 +56,49 @@ function expected(receipts: readonly StoredReceipt[], f: Pick<LogFilter, "addres
   return out;
 }
 
+const formats = [
+  { name: "compact", encode: encodeStoredReceipts, receipt },
+  { name: "older RLP", encode: encodeRlpStoredReceipts, receipt: rlpReceipt },
+] as const;
+
 describe("scanStoredLogs", () => {
-  it("finds exactly the logs a full decode and the filter rules find, with their positions", () => {
-    fc.assert(
-      fc.property(fc.array(receipt, { maxLength: 5 }), filter, (receipts, f) => {
-        const bytes = encodeStoredReceipts(receipts);
-        expect(decodeStoredReceipts(bytes, "k")).toHaveLength(receipts.length);
-        expect(scanStoredLogs(bytes, "k", f)).toEqual(expected(receipts, f));
-      }),
-      { numRuns: 500 },
-    );
+  it.for(formats)(
+    "finds exactly the logs a full decode and the filter rules find, with their positions ($name)",
+    ({ encode, receipt: arbitrary }) => {
+      fc.assert(
+        fc.property(fc.array(arbitrary, { maxLength: 5 }), filter, (receipts, f) => {
+          const bytes = encode(receipts);
+          expect(decodeStoredReceipts(bytes, "k")).toHaveLength(receipts.length);
+          expect(scanStoredLogs(bytes, "k", f)).toEqual(expected(receipts, f));
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
+
+  it("finds logs by their unique topics and by their repeated ones in a batch", () => {
+    const receipts = [batchGrantReceipt(500, 0), batchGrantReceipt(500, 1)];
+    const bytes = encodeStoredReceipts(receipts);
+    const [registry, [, subject, custodian] = []] = receipts[1]?.logs[321] ?? [];
+    if (registry === undefined || subject === undefined || custodian === undefined) {
+      throw new Error("the fixture has no such log");
+    }
+    const bySubject = { addresses: [], topics: [null, subject] };
+    const found = scanStoredLogs(bytes, "k", bySubject);
+    expect(found).toEqual(expected(receipts, bySubject));
+    expect(found.map((l) => [l.logIndex, l.txIndex])).toEqual([[821, 1]]);
+    const byCustodian = { addresses: [registry], topics: [null, null, custodian] };
+    expect(scanStoredLogs(bytes, "k", byCustodian)).toHaveLength(1_000);
+    expect(scanStoredLogs(bytes, "k", byCustodian)).toEqual(expected(receipts, byCustodian));
   });
 
-  it("copies the logs out of the stored bytes", () => {
+  it.for(formats)("copies the logs out of the stored bytes ($name)", ({ encode }) => {
+    // The same log twice: its values are table entries of the compact format.
+    const log: Log = [
+      new Uint8Array(20).fill(1),
+      [new Uint8Array(32).fill(2)],
+      Uint8Array.of(9, 9),
+    ];
     const r: StoredReceipt = {
       txType: 2,
       txHash: new Uint8Array(32).fill(7),
@@ -69,18 +108,22 @@ describe("scanStoredLogs", () => {
       gasUsed: 21_000n,
       effectiveGasPrice: 7n,
       logsBloom: new Uint8Array(256),
-      logs: [[new Uint8Array(20).fill(1), [new Uint8Array(32).fill(2)], Uint8Array.of(9, 9)]],
+      logs: [log, log],
     };
-    const bytes = encodeStoredReceipts([r]);
-    const [found] = scanStoredLogs(bytes, "k", { addresses: [], topics: [] });
+    const bytes = encode([r]);
+    const found = scanStoredLogs(bytes, "k", { addresses: [], topics: [] });
     bytes.fill(0);
-    expect(found?.data).toEqual(Uint8Array.of(9, 9));
-    expect(found?.topics[0]).toEqual(new Uint8Array(32).fill(2));
-    expect(found?.txHash).toEqual(new Uint8Array(32).fill(7));
+    expect(found).toHaveLength(2);
+    for (const scanned of found) {
+      expect(scanned.address).toEqual(new Uint8Array(20).fill(1));
+      expect(scanned.data).toEqual(Uint8Array.of(9, 9));
+      expect(scanned.topics[0]).toEqual(new Uint8Array(32).fill(2));
+      expect(scanned.txHash).toEqual(new Uint8Array(32).fill(7));
+    }
   });
 
   it.for(malformedReceiptLists().map((bytes) => Buffer.from(bytes).toString("hex")))(
-    "refuses bytes that are not a receipts list with CHAIN_DB_CORRUPT: 0x%s",
+    "refuses bytes that are not stored receipts with CHAIN_DB_CORRUPT: 0x%s",
     (hex) => {
       const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
       expectCustosError(
