@@ -18,7 +18,7 @@ import {
   WORD_WIDTH,
   writeValue,
 } from "./openCompactReceipts.ts";
-import type { LocatedReceipt, StoredReceipt } from "./storedReceipt.ts";
+import type { LocatedReceipt, StoredReceipt } from "./StoredReceiptTypes.ts";
 
 /** The value the cursor's last token named: a view of raw bytes, unless `copy`. */
 function tokenValue(c: CompactCursor, copy: boolean): Uint8Array {

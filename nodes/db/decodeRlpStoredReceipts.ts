@@ -10,7 +10,7 @@ import {
   rlpChildren,
   rlpItemAt,
 } from "./decodeRlp.ts";
-import type { LocatedReceipt, StoredReceipt } from "./storedReceipt.ts";
+import type { LocatedReceipt, StoredReceipt } from "./StoredReceiptTypes.ts";
 
 function bytesField(value: unknown, key: string, field: string): Uint8Array {
   if (value instanceof Uint8Array) return value;

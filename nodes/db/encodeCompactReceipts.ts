@@ -10,7 +10,7 @@ import {
   WORD_WIDTH,
   ZERO_BLOOM_FLAG,
 } from "./openCompactReceipts.ts";
-import type { StoredReceipt } from "./storedReceipt.ts";
+import type { StoredReceipt } from "./StoredReceiptTypes.ts";
 
 /**
  * The distinct addresses, topics and data words of a block's logs (each kept where it first

@@ -14,7 +14,7 @@ import {
   valueIs,
   WORD_WIDTH,
 } from "./openCompactReceipts.ts";
-import type { ScannedLog } from "./scanStoredLogs.ts";
+import type { ScannedLog } from "./ScannedLog.ts";
 
 /** Values a filter position accepts, and which of the block's table entries are one. */
 interface Wanted {

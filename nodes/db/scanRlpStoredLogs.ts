@@ -2,7 +2,7 @@ import { CustosError } from "../../src/errors/index.ts";
 import { type RlpItem, type RlpSource, rlpChildren } from "./decodeRlp.ts";
 import { rlpReceiptFields, rlpReceiptItems } from "./decodeRlpStoredReceipts.ts";
 import type { LogFilter } from "./logFilter.ts";
-import type { ScannedLog } from "./scanStoredLogs.ts";
+import type { ScannedLog } from "./ScannedLog.ts";
 
 function corrupt(source: RlpSource): CustosError {
   return new CustosError("CHAIN_DB_CORRUPT", "a stored log is malformed", {

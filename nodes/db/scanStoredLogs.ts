@@ -1,18 +1,10 @@
 import type { LogFilter } from "./logFilter.ts";
+import type { ScannedLog } from "./ScannedLog.ts";
 import { scanCompactLogs } from "./scanCompactLogs.ts";
 import { scanRlpStoredLogs } from "./scanRlpStoredLogs.ts";
 import { isCompactReceipts } from "./storedReceipt.ts";
 
-/** A log of a block's stored receipts that matched, copied out of the stored bytes. */
-export interface ScannedLog {
-  readonly address: Uint8Array;
-  readonly topics: readonly Uint8Array[];
-  readonly data: Uint8Array;
-  readonly txHash: Uint8Array;
-  readonly txIndex: number;
-  /** Position of the log among all logs of its block. */
-  readonly logIndex: number;
-}
+export type { ScannedLog } from "./ScannedLog.ts";
 
 /**
  * The logs of one block's stored receipts (the receipts keyspace's value, compact or of the
