@@ -15,6 +15,7 @@ import { createFlatState, sameBlock } from "./createFlatState.ts";
 import { createLevelTrieDb } from "./createLevelTrieDb.ts";
 import { createStateLayer } from "./createStateLayer.ts";
 import { decodeRlp } from "./decodeRlp.ts";
+import { type JournalRecord, readJournalRecord } from "./droppedStateJournal.ts";
 import { flatStateOfTrie } from "./flatStateOfTrie.ts";
 import { type HeadMarker, readHeadMarker, writeHeadMarker } from "./headMarker.ts";
 import {
@@ -288,22 +289,22 @@ export async function createChainDb(options: ChainDbOptions): Promise<ChainDb> {
     throw error;
   }
   // Drops journaled before the last persist: deleted at the first persist after this open.
-  const journaled: Uint8Array[] = [];
+  const journal: JournalRecord[] = [];
   try {
     if (options.blocksOnly !== true) {
-      for await (const key of level.keys({
+      for await (const [key, value] of level.iterator({
         gt: Uint8Array.of(keyspaces.droppedState),
         lt: Uint8Array.of(keyspaces.droppedState + 1),
       })) {
-        journaled.push(key.slice(1));
+        journal.push(readJournalRecord(key, value));
       }
     }
   } catch (error) {
     await level.close();
-    throw storageError(options.location, error, "cannot read");
+    throw isCustosError(error) ? error : storageError(options.location, error, "cannot read");
   }
   const layer = createStateLayer({
-    journaled,
+    journal,
     retainBlocks: Math.max(1, options.stateRetainBlocks ?? defaultChainDbOptions.stateRetainBlocks),
     retainBytes: options.statePersistBytes ?? defaultChainDbOptions.statePersistBytes,
   });

@@ -25,8 +25,9 @@ export const keyspaces = {
   /** keccak(address) ‖ keccak(slot) → slot value at the flat head (no leading zeros) */
   flatStorage: 0x67, // "g"
   /**
-   * state key → number of the block that dropped it: persisted nodes a recent block no longer
-   * uses, kept for the retained states and deleted later; what a restart deletes at once
+   * sequence (8 bytes) → state keys, each behind its length: persisted nodes a recent block no
+   * longer uses, kept for the retained states and deleted later; what a restart deletes at
+   * once (databases before chunk records held one record per node: state key → block number)
    */
   droppedState: 0x64, // "d"
   /** "m" ‖ name → metadata (the head pointer, the flat head pointer, the block-hash rule) */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createStateLayer, type StateLayer } from "../../../nodes/db/createStateLayer.ts";
+import { type JournalRecord, readJournalRecord } from "../../../nodes/db/droppedStateJournal.ts";
 import { keyspaces } from "../../../nodes/db/keyspaces.ts";
 
 /** A database as the persists leave it: full key (keyspace byte ‖ key) in hex → value. */
@@ -17,6 +18,18 @@ function persist(layer: StateLayer, disk: Disk): void {
     else disk.delete(hexOf(op.key));
   }
   layer.persisted();
+}
+
+/** The journal records on disk, as a restart reads them. */
+function journalOf(disk: Disk): JournalRecord[] {
+  return [...disk]
+    .filter(([key]) => key.startsWith(journalHex))
+    .map(([key, value]) => readJournalRecord(Buffer.from(key, "hex"), value));
+}
+
+/** The state keys (hex) the journal records on disk list. */
+function journaledKeys(disk: Disk): Set<string> {
+  return new Set(journalOf(disk).flatMap((record) => record.keys.map(hexOf)));
 }
 
 /** The keys (hex, without keyspace) stored in one keyspace. */
@@ -119,13 +132,14 @@ function runHistory(plans: readonly BlockPlan[], retainBlocks: number, retainByt
       persist(layer, disk);
       writtenSincePersist.clear();
       const stored = keysIn(disk, stateHex);
-      const journal = keysIn(disk, journalHex);
+      const journal = journaledKeys(disk);
       for (const hex of stored) {
         expect(live.has(hex) || retained.has(hex), `stored ${hex} is live or retained`).toBe(true);
         // Everything on disk beyond the state just persisted is journaled for a restart.
         if (!live.has(hex)) expect(journal.has(hex), `retained ${hex} is journaled`).toBe(true);
       }
-      for (const hex of journal) expect(stored.has(hex) && !live.has(hex)).toBe(true);
+      // A listed key is on disk for a retained state, or deleted already; never live.
+      for (const hex of journal) expect(live.has(hex), `journaled ${hex} is not live`).toBe(false);
       for (const hex of live.keys()) expect(stored.has(hex), `live ${hex} is stored`).toBe(true);
       for (const hex of everDropped) {
         if (!live.has(hex) && !retained.has(hex)) expect(stored.has(hex)).toBe(false);
@@ -134,11 +148,7 @@ function runHistory(plans: readonly BlockPlan[], retainBlocks: number, retainByt
       // A crash now: the restarted layer knows only the journal, and its first persist
       // leaves exactly the persisted state on disk.
       const restarted = new Map(disk);
-      const reopened = createStateLayer({
-        retainBlocks,
-        retainBytes,
-        journaled: [...journal].map((hex) => Uint8Array.from(Buffer.from(hex, "hex"))),
-      });
+      const reopened = createStateLayer({ retainBlocks, retainBytes, journal: journalOf(disk) });
       persist(reopened, restarted);
       expect(keysIn(restarted, stateHex)).toEqual(new Set(live.keys()));
       expect(keysIn(restarted, journalHex).size).toBe(0);
@@ -192,5 +202,72 @@ describe("createStateLayer", () => {
     // Node 3 was dropped by the last block: still readable; node 2's drop is let go.
     expect(layer.get("03")).toEqual(Uint8Array.of(3, 3));
     expect(layer.get("02")).toBeNull();
+  });
+
+  it("journals a node dropped again after it was revived, so a crash leaves no garbage", () => {
+    const layer = createStateLayer({ retainBlocks: 8, retainBytes: 2 ** 30 });
+    const disk: Disk = new Map();
+    const a = { key: Uint8Array.of(0xa), value: Uint8Array.of(1) };
+    const b = { key: Uint8Array.of(0xb), value: Uint8Array.of(2) };
+    layer.apply(1n, [a, b], []);
+    persist(layer, disk);
+    layer.apply(2n, [], [a.key, b.key]);
+    persist(layer, disk);
+    expect(journaledKeys(disk)).toEqual(new Set(["0a", "0b"]));
+    // A is live again: its record must not delete it after a crash.
+    layer.apply(3n, [a], []);
+    persist(layer, disk);
+    expect(journaledKeys(disk)).toEqual(new Set(["0b"]));
+    // Dropped once more while B's record is still open: journaled anew.
+    layer.apply(4n, [], [a.key]);
+    persist(layer, disk);
+    expect(journaledKeys(disk)).toEqual(new Set(["0a", "0b"]));
+    const restarted = new Map(disk);
+    persist(
+      createStateLayer({ retainBlocks: 8, retainBytes: 2 ** 30, journal: journalOf(disk) }),
+      restarted,
+    );
+    expect(keysIn(restarted, stateHex).size).toBe(0);
+    expect(keysIn(restarted, journalHex).size).toBe(0);
+  });
+
+  it("journals thousands of drops in a few chunk records and deletes each once its keys are gone", () => {
+    const layer = createStateLayer({ retainBlocks: 2, retainBytes: 2 ** 30 });
+    const disk: Disk = new Map();
+    const nodes = Array.from({ length: 5000 }, (_, n) => ({
+      key: Uint8Array.of(n >> 8, n & 0xff),
+      value: Uint8Array.of(n & 0xff),
+    }));
+    layer.apply(1n, nodes, []);
+    persist(layer, disk);
+    layer.apply(
+      2n,
+      [],
+      nodes.map((node) => node.key),
+    );
+    persist(layer, disk);
+    const records = journalOf(disk);
+    expect(records.map((record) => record.keys.length)).toEqual([4096, 904]);
+    expect(journaledKeys(disk).size).toBe(5000);
+    layer.apply(3n, [], []);
+    layer.apply(4n, [], []);
+    persist(layer, disk);
+    expect(keysIn(disk, stateHex).size).toBe(0);
+    expect(keysIn(disk, journalHex).size).toBe(0);
+  });
+
+  it("deletes the nodes of a one-key journal record of the earlier layout at the first persist", () => {
+    const disk: Disk = new Map([
+      [`${stateHex}0c`, Uint8Array.of(3)],
+      [`${journalHex}0c`, new Uint8Array(8)],
+    ]);
+    const layer = createStateLayer({
+      retainBlocks: 2,
+      retainBytes: 2 ** 30,
+      journal: journalOf(disk),
+    });
+    expect(layer.get("0c")).toBeNull();
+    persist(layer, disk);
+    expect(disk.size).toBe(0);
   });
 });

@@ -26,6 +26,7 @@ import {
 } from "../../../nodes/node/index.ts";
 import { createTxPool, type TxPool } from "../../../nodes/txpool/index.ts";
 import {
+  batchGrantCalldata,
   devGenesis,
   grantCalldata,
   openChain,
@@ -111,6 +112,7 @@ function validatorKeys(): Uint8Array[] {
 function start(
   options: { initialGasBudget?: bigint; validatorKeys?: Uint8Array[] } = {},
   log: Pick<typeof logger, "info" | "warn" | "error" | "debug"> = logger,
+  engine: ExecutionEngine = h.engine,
 ): void {
   const consortium = hexToBytes(h.genesis.contracts.consortium as `0x${string}`);
   h.producer = createBlockProducer(
@@ -122,7 +124,7 @@ function start(
     },
     {
       chainDb: h.chainDb,
-      engine: h.engine,
+      engine,
       validators: (parent) =>
         readValidatorsAt(
           (request) => h.engine.call(request, parent),
@@ -209,6 +211,40 @@ describe("createBlockProducer", () => {
     expect(
       equalsBytes(second?.header.parentHash ?? new Uint8Array(), first?.hash() ?? new Uint8Array()),
     ).toBe(true);
+  });
+
+  it("learns its gas budget from building the block, not from a slow commit", async () => {
+    const recorder = recorderOf(h.keys, 0);
+    const txs = Array.from({ length: 14 }, (_, i) =>
+      signedTx(h.chainDb.common, recorder.privateKey, {
+        nonce: BigInt(i),
+        to: h.genesis.contracts.consentRegistry,
+        data: batchGrantCalldata(i * 100, 100, recorder.custodian),
+        gasLimit: 4_000_000n,
+      }),
+    );
+    for (const tx of txs) await h.pool.add(tx);
+    let commits = 0;
+    // Building takes 100 ms; the first commit 30 s, as a state persist at scale does.
+    const engine: ExecutionEngine = {
+      ...h.engine,
+      buildBlock: async (parent, pending, options) => {
+        const built = await h.engine.buildBlock(parent, pending, options);
+        h.clock.advance(100);
+        return built;
+      },
+      commit: async (executed, options) => {
+        await h.engine.commit(executed, options);
+        if (commits++ === 0) h.clock.advance(30_000);
+      },
+    };
+    start({ initialGasBudget: 8_000_000n }, logger, engine);
+    const [first] = await blocks(1);
+    expect(first?.transactions).toHaveLength(2);
+    const [, second] = await blocks(2);
+    // ~4 M gas built in 0.1 s: a budget of ~30 M gas (7 of these), not the 5 M floor a rate
+    // over the 30 s commit would give (one).
+    expect(second?.transactions.length).toBeGreaterThanOrEqual(6);
   });
 
   it("admits the best transaction even when it declares more gas than the budget", async () => {
