@@ -6,7 +6,7 @@
  * crash or a reboot, it restarts the node on the same data, reads the recorders' nonces from
  * the chain and continues from the stored count.
  *
- * Phases (BENCH_SCALE_PHASES, default `load,network,grants`, each resumed on its own):
+ * Phases (BENCH_SCALE_PHASES, default `load,network,grants,import`, each resumed on its own):
  * - `load`: batchGrant in SDK-sized chunks through a solo `custos node --dev` (bench:node's
  *   config) to BENCH_SCALE_TARGET consents (10,000,000): loading time, the load curve
  *   (consents/s over BENCH_SCALE_WINDOW consents (100,000) from each of 0, 1, 2.5, 5, 7.5 and
@@ -17,6 +17,9 @@
  * - `grants`: single grants on the loaded solo node and on Hardhat EDR automine, bench:node's
  *   rounds (BENCH_ROUNDS 3, BENCH_ROUND_SECONDS 8, BENCH_MAX_ROUND_TXS 15,000); needs `load`
  *   complete.
+ * - `import`: `custos consent import` of BENCH_SCALE_IMPORT_ROWS rows (1,000,000) into the
+ *   loaded solo node, the node and the importer killed (SIGKILL) halfway, the node restarted,
+ *   the import resumed and verified (`--verify-only`); needs `load` complete.
  *
  * Other variables: BENCH_SCALE_SEGMENT_SECONDS (30: a printed and recorded segment),
  * BENCH_SCALE_BLOCKS_IN_FLIGHT (2), BENCH_SCALE_STALL_SECONDS (180), BENCH_HOSPITALS (16),
@@ -28,6 +31,7 @@ import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createSay } from "./node/benchSettings.ts";
 import { runGrantsPhase } from "./scale/grantsPhase.ts";
+import { runImportPhase } from "./scale/importPhase.ts";
 import { runLoadPhase } from "./scale/loadPhase.ts";
 import { runNetworkPhase } from "./scale/networkPhase.ts";
 import type { ScaleContext } from "./scale/scaleContext.ts";
@@ -58,6 +62,7 @@ const phases: Record<ScalePhase, (context: ScaleContext) => Promise<void>> = {
   load: runLoadPhase,
   network: runNetworkPhase,
   grants: runGrantsPhase,
+  import: runImportPhase,
 };
 
 async function main(): Promise<void> {
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
     context.report();
   }
   const results = scaleResults(settings, progress, loadavgAtStart);
-  const { load, network, grants, method, machine, ...headline } = results;
+  const { load, network, grants, method, machine, import: imported, ...headline } = results;
   console.log(JSON.stringify({ ...headline, machine }, null, 2));
   say(`written ${settings.resultsFile}${results.complete ? "" : " (partial: complete false)"}`);
 }

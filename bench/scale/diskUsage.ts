@@ -1,5 +1,6 @@
 /**
- * Disk use of the STOPPED solo node: `du` of its data directory per consent stored, and the
+ * Disk use of the STOPPED solo node: `du` of its data directory (and of each directory in it:
+ * the chain database, the audit index) per consent stored, and the
  * chain database's logical bytes (keys + values) per consent for each one-byte keyspace
  * prefix (nodes/db/keyspaces.ts). The database is opened the way the node opens it
  * (`defaultChainDbOptions.storage`: no compression) — level's defaults would compress, and
@@ -7,6 +8,7 @@
  * opening may compact it.
  */
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { defaultChainDbOptions, keyspaces, openChainLevel } from "../../nodes/db/index.ts";
 import { chainDirectories } from "../../nodes/node/index.ts";
@@ -46,7 +48,21 @@ export async function measureDisk(
   const started = performance.now();
   const du = duBytes(dataDir, false);
   const apparent = duBytes(dataDir, true);
-  say(`disk: du ${du.toLocaleString("en")} bytes (${round(du / consents, 1)} per consent)`);
+  // The chain database and the audit index apart: what a node without the index would hold.
+  const directories = Object.fromEntries(
+    readdirSync(dataDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => {
+        const bytes = duBytes(join(dataDir, entry.name), false);
+        return [entry.name, { duBytes: bytes, bytesPerConsent: round(bytes / consents, 1) }];
+      }),
+  );
+  say(
+    `disk: du ${du.toLocaleString("en")} bytes (${round(du / consents, 1)} per consent): ` +
+      Object.entries(directories)
+        .map(([name, d]) => `${name} ${d.bytesPerConsent}`)
+        .join(", "),
+  );
   const level = await openChainLevel(join(dataDir, chainDirectories.chain), {
     storage: defaultChainDbOptions.storage,
     create: false,
@@ -96,6 +112,7 @@ export async function measureDisk(
     apparentBytes: apparent,
     bytesPerConsent: round(du / consents, 1),
     apparentBytesPerConsent: round(apparent / consents, 1),
+    directories,
     chainDbLogicalBytesPerConsent: round(logical / consents, 1),
     keyspaces: keyspaceRecords,
     seconds: round((performance.now() - started) / 1000, 1),

@@ -113,6 +113,11 @@ export interface DiskRecord {
   readonly apparentBytes: number;
   readonly bytesPerConsent: number;
   readonly apparentBytesPerConsent: number;
+  /** du of each directory of the data directory (`chain`, `audit`, …); absent in older runs. */
+  readonly directories?: Record<
+    string,
+    { readonly duBytes: number; readonly bytesPerConsent: number }
+  >;
   readonly chainDbLogicalBytesPerConsent: number;
   readonly keyspaces: Record<string, KeyspaceRecord>;
   readonly seconds: number;
@@ -153,6 +158,13 @@ export interface GrantsProgress {
   result: Record<string, unknown> | null;
 }
 
+/** The import across a kill -9 (phase `import`): measured in one go, like `grants`. */
+export interface ImportProgress {
+  /** Attempts started: each imports a file of its own (the chain keeps earlier ones' rows). */
+  attempts: number;
+  result: Record<string, unknown> | null;
+}
+
 /** The whole progress file. */
 export interface ScaleProgress {
   readonly version: 1;
@@ -162,6 +174,8 @@ export interface ScaleProgress {
   load: LoadProgress | null;
   network: NetworkProgress | null;
   grants: GrantsProgress | null;
+  /** Absent in files written before the phase existed. */
+  import?: ImportProgress | null;
 }
 
 /** The file name inside the work directory. */
@@ -188,6 +202,7 @@ export function readProgress(workDir: string): ScaleProgress {
       load: null,
       network: null,
       grants: null,
+      import: null,
     };
   }
   const progress = JSON.parse(readFileSync(file, "utf8")) as ScaleProgress;

@@ -83,6 +83,7 @@ export function scaleResults(
   loadavgAtStart: readonly number[],
 ) {
   const { load, network, grants } = progress;
+  const imported = progress.import?.result ?? null;
   const tenMillion = load !== null && load.target === TEN_MILLION;
   const loadTargetSeconds = load?.targetSeconds ?? null;
   const networkDone = network?.status === "complete";
@@ -102,7 +103,12 @@ export function scaleResults(
       : []),
   ];
   return {
-    complete: load?.status === "complete" && networkDone && grant !== null && index.source !== null,
+    complete:
+      load?.status === "complete" &&
+      networkDone &&
+      grant !== null &&
+      imported !== null &&
+      index.source !== null,
     ...(smaller.length > 0 ? { note: `Smaller run: ${smaller.join("; ")}.` } : {}),
     target: load?.target ?? settings.target,
     ...(tenMillion && loadTargetSeconds !== null
@@ -124,6 +130,7 @@ export function scaleResults(
     grantTxPerSec,
     edrTxPerSec,
     grantVsEdr: (grant?.grantVsEdr as number | undefined) ?? null,
+    importRowsPerSec: (imported?.importRowsPerSec as number | undefined) ?? null,
     filterCohort10MMs: index.filterCohort10MMs,
     checkAccessP99Us: index.checkAccessP99Us,
     goals: {
@@ -150,6 +157,10 @@ export function scaleResults(
         ? null
         : { validators: network.validators, consents: network.consents, ...streamSummary(network) },
     grants: grants === null ? null : { attempts: grants.attempts, ...(grant ?? {}) },
+    import:
+      progress.import === undefined || progress.import === null
+        ? null
+        : { attempts: progress.import.attempts, ...(imported ?? {}) },
     consentIndex: index.source,
     method: {
       load:
@@ -191,6 +202,16 @@ export function scaleResults(
         "medians) on the solo node holding the loaded chain and on hardhat node (EDR) automine " +
         "with an empty state, the same signed transactions on both (EDR's recorder nonces set " +
         "to the loaded chain's)",
+      import:
+        "custos consent import (the CLI in its own process, default options: 4 blocks in flight, " +
+        "50,000-row windows) of `rows` fresh rows on shared terms with hospital 1's recorder " +
+        "key into the loaded solo node; once the checkpoint holds half the rows the node and " +
+        "the importer are killed together (SIGKILL), the node restarted on its data, and the " +
+        "import goes on with --resume (rows landed after the checkpoint's last write come back " +
+        "as recovered); importRowsPerSec = rows / (first " +
+        "run + resumed run), the restart not included; then --verify-only, timed alone: the " +
+        "custodian's events (the load's grants for hospital 1 and the import's) into a consent " +
+        "index, 1,000 sampled rows read back, the root over every row",
       consentIndex:
         "filterCohort10MMs and checkAccessP99Us are copied from bench/results/consent-index.json " +
         "(npm run bench:consent-index, run separately); consentIndex names the file's time",

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { envNumber } from "../node/benchSettings.ts";
 
 /** The phases, in the order a run takes them. */
-export const scalePhases = ["load", "network", "grants"] as const;
+export const scalePhases = ["load", "network", "grants", "import"] as const;
 
 /** One phase of the benchmark. */
 export type ScalePhase = (typeof scalePhases)[number];
@@ -37,6 +37,8 @@ export interface ScaleSettings {
   readonly phases: readonly ScalePhase[];
   /** Consents loaded through the 4-validator network (BENCH_SCALE_NETWORK_CONSENTS). */
   readonly networkConsents: number;
+  /** Rows `custos consent import` sends to the loaded solo node (BENCH_SCALE_IMPORT_ROWS). */
+  readonly importRows: number;
   /** Seconds between printed (and recorded) load segments. */
   readonly segmentSeconds: number;
   /** Blocks' worth of transactions (at the block gas limit) kept in flight. */
@@ -112,6 +114,7 @@ export function readScaleSettings(): ScaleSettings {
     points: [...new Set(points)],
     phases: phaseList(env.BENCH_SCALE_PHASES ?? scalePhases.join(",")),
     networkConsents: wholeNumber("BENCH_SCALE_NETWORK_CONSENTS", ONE_MILLION),
+    importRows: wholeNumber("BENCH_SCALE_IMPORT_ROWS", ONE_MILLION),
     segmentSeconds: envNumber("BENCH_SCALE_SEGMENT_SECONDS", 30),
     blocksInFlight: envNumber("BENCH_SCALE_BLOCKS_IN_FLIGHT", 2),
     hospitals: wholeNumber("BENCH_HOSPITALS", 16),

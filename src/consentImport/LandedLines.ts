@@ -25,9 +25,10 @@ function firstAtLeast(values: readonly number[], target: number): number {
 /**
  * The lines of an import file whose rows have landed on chain, kept as ranges of
  * consecutive lines (a clean 10 M-row import is one range), and their checkpoint: the text
- * of `<file>.progress.json`, `{"format":2,"landedRanges":[[2,40001],[40003,80000]]}`
- * (inclusive line ranges). Checkpoints of format 1, `{"format":1,"landedLines":[2,4,7]}`,
- * are read too.
+ * of `<file>.progress.json`, `{"format":2,"landedRanges":[[2,40001],[40003,80000]],
+ * "sentAfterBlock":1207}` (inclusive line ranges; `sentAfterBlock` is optional, see
+ * {@link LandedLines.sentAfterBlock}). Checkpoints of format 1,
+ * `{"format":1,"landedLines":[2,4,7]}`, are read too.
  *
  * @example
  * ```ts
@@ -41,6 +42,14 @@ export class LandedLines {
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   #count = 0;
+
+  /**
+   * A block that was the chain's head before any row missing from the ranges was sent: such
+   * a row, if it landed (its receipt unseen when the node or the importer was killed), is in
+   * a later block, so a resumed run finds it among the events after this block instead of
+   * sending it again. Undefined when unknown (an older checkpoint, or nothing sent yet).
+   */
+  sentAfterBlock: number | undefined = undefined;
 
   /**
    * The landed lines of a checkpoint's text.
@@ -68,6 +77,13 @@ export class LandedLines {
       return landed;
     }
     if (checkpoint.format !== 2 || !Array.isArray(checkpoint.landedRanges)) throw malformed();
+    const sentAfterBlock = checkpoint.sentAfterBlock;
+    if (sentAfterBlock !== undefined) {
+      if (!Number.isSafeInteger(sentAfterBlock) || (sentAfterBlock as number) < 0) {
+        throw malformed();
+      }
+      landed.sentAfterBlock = sentAfterBlock as number;
+    }
     for (const range of checkpoint.landedRanges) {
       const [from, to] = Array.isArray(range) && range.length === 2 ? range : [];
       if (!isLine(from) || !isLine(to) || from > to) throw malformed();
@@ -95,7 +111,8 @@ export class LandedLines {
   /** The checkpoint's text (format 2), ending with a line break. */
   toCheckpoint(): string {
     const landedRanges = this.#starts.map((start, i) => [start, this.#ends[i] as number]);
-    return `${JSON.stringify({ format: 2, landedRanges })}\n`;
+    const sent = this.sentAfterBlock === undefined ? {} : { sentAfterBlock: this.sentAfterBlock };
+    return `${JSON.stringify({ format: 2, landedRanges, ...sent })}\n`;
   }
 
   #addRange(from: number, to: number): void {

@@ -1,8 +1,10 @@
+import type { Bytes32 } from "../consent/index.ts";
 import type { BatchProgress, ConsentRegistryClient, ConsentTerms } from "../ledger/index.ts";
 import { CheckpointWriter } from "./CheckpointWriter.ts";
 import type { ConsentImportFailure } from "./ConsentImportFailure.ts";
 import type { ConsentImportRow } from "./ConsentImportRow.ts";
 import type { ConsentImportFormat } from "./consentImportFormat.ts";
+import { grantsSince } from "./grantsSince.ts";
 import type { LandedLines } from "./LandedLines.ts";
 import { readConsentImportRows } from "./readConsentImportRows.ts";
 
@@ -18,8 +20,19 @@ export interface ConsentImportProgress {
 
 /** Options of `ConsentImportPlan.run`. */
 export interface RunConsentImportOptions {
-  /** The registry client the rows are granted through (scoped to the custodian hospital). */
-  readonly registry: Pick<ConsentRegistryClient, "batchGrant">;
+  /**
+   * The registry client the rows are granted through (scoped to the custodian hospital); its
+   * events are read back when a resumed run recovers rows (see `headBlock`).
+   */
+  readonly registry: Pick<ConsentRegistryClient, "batchGrant" | "consentEvents">;
+  /**
+   * The chain's head block number, read before each window is sent and kept in the
+   * checkpoint (`LandedLines.sentAfterBlock`). A run resumed from that checkpoint reads the
+   * custodian's grants since that block and records the rows an interrupted run landed
+   * without seeing them land (its node or the importer killed) instead of sending them again,
+   * which the contract would refuse as `CONSENT_ALREADY_ACTIVE`. Without it no block is kept.
+   */
+  readonly headBlock?: () => Promise<number>;
   /** The terms every row is granted on (see `parseConsentTerms`). */
   readonly terms: ConsentTerms;
   /** Called after each chunk lands or fails. */
@@ -73,6 +86,12 @@ export interface ConsentImportReport {
   readonly skipped: number;
   /** Rows landed in this run. */
   readonly landed: number;
+  /**
+   * Rows an earlier, interrupted run landed without recording them, found in the chain's
+   * grants after the checkpoint's `sentAfterBlock` on the same terms and document hash:
+   * recorded as landed, not sent again.
+   */
+  readonly recovered: number;
   /** Every row that failed, in line order: invalid ones and those the chain refused. */
   readonly failed: readonly ConsentImportFailure[];
   /** Whether the signal stopped the run. */
@@ -97,8 +116,9 @@ export interface ConsentImportScan {
 }
 
 /**
- * The sending pass of an import: reads the file again, hands its pending rows to
- * `batchGrant` a window at a time, and re-sends the innocent rows of a chunk the contract
+ * The sending pass of an import: reads the file again (first recording as landed the rows an
+ * interrupted run landed unseen, found in the chain's grants after the checkpoint's
+ * `sentAfterBlock`), hands its pending rows to `batchGrant` a window at a time, and re-sends the innocent rows of a chunk the contract
  * rejected for one row, so every failed row is reported with its own code. Once the chain
  * stops answering, the rows not sent yet, in this window and the next ones, are reported as
  * `NOT_ATTEMPTED`.
@@ -118,6 +138,7 @@ export async function runConsentImport(
   const landed = scan.landed;
   const failed: ConsentImportFailure[] = [...scan.invalid];
   let landedNow = 0;
+  let recovered = 0;
   let refused = 0;
   let stopped = false;
   let interrupted = false;
@@ -156,7 +177,11 @@ export async function runConsentImport(
           landedNow += chunk.entries.length;
           checkpoint?.changed();
         }
-        options.onProgress?.({ landed: landedNow, failed: refused, total: scan.pending });
+        options.onProgress?.({
+          landed: landedNow,
+          failed: refused,
+          total: scan.pending - recovered,
+        });
       };
       const result = await options.registry.batchGrant(
         round.map((row) => row.entry),
@@ -198,24 +223,51 @@ export async function runConsentImport(
     }
   };
 
+  const { headBlock } = options;
+  // Every row of earlier windows has landed or been refused when a window is sent, so the
+  // head read before it bounds where any row not recorded yet can land.
+  const sendWindow = async (rows: readonly ConsentImportRow[]) => {
+    if (headBlock !== undefined && !stopped) {
+      landed.sentAfterBlock = await headBlock();
+      checkpoint?.changed();
+    }
+    await send(rows);
+  };
+
   try {
+    const unrecorded =
+      landed.sentAfterBlock === undefined || scan.pending === 0
+        ? new Map<Bytes32, Bytes32>()
+        : await grantsSince({
+            registry: options.registry,
+            afterBlock: landed.sentAfterBlock,
+            terms: options.terms,
+            ...(headBlock === undefined ? {} : { headBlock }),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          });
     let window: ConsentImportRow[] = [];
     // After an interrupt the file is read on only as far as the first row not landed.
     for await (const items of readConsentImportRows(scan.open(), scan.format)) {
       for (const item of items) {
         if (!("entry" in item) || landed.has(item.line)) continue;
+        if (unrecorded.get(item.entry.subject) === item.entry.documentHash) {
+          landed.add(item.line);
+          recovered++;
+          checkpoint?.changed();
+          continue;
+        }
         if (interrupted) {
           firstNotLanded ??= item.line;
           break;
         }
         window.push(item);
         if (window.length < windowRows) continue;
-        await send(window);
+        await sendWindow(window);
         window = [];
       }
       if (firstNotLanded !== undefined) break;
     }
-    if (!interrupted && window.length > 0) await send(window);
+    if (!interrupted && window.length > 0) await sendWindow(window);
   } catch (error) {
     // The error wins over a checkpoint write that fails with it.
     await checkpoint?.flush().catch(() => undefined);
@@ -227,9 +279,10 @@ export async function runConsentImport(
     rows: scan.rows,
     skipped: scan.skipped,
     landed: landedNow,
+    recovered,
     failed,
     interrupted,
-    notLanded: Math.max(0, scan.pending - landedNow - refused),
+    notLanded: Math.max(0, scan.pending - landedNow - recovered - refused),
     ...(firstNotLanded === undefined ? {} : { firstNotLanded }),
     landedInAll: landed.count,
   };

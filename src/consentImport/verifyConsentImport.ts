@@ -1,7 +1,7 @@
 import type { Bytes32 } from "../consent/index.ts";
 import { consentEventToChange, createConsentIndex } from "../consentIndex/index.ts";
 import { CustosError } from "../errors/index.ts";
-import type { ConsentRegistryClient, ConsentRegistryEvent, ConsentTerms } from "../ledger/index.ts";
+import type { ConsentRegistryClient, ConsentTerms } from "../ledger/index.ts";
 import { createSeededRandom } from "../omop/index.ts";
 import {
   ConsentImportRoot,
@@ -10,6 +10,7 @@ import {
 } from "./ConsentImportRoot.ts";
 import type { ConsentImportFormat } from "./consentImportFormat.ts";
 import { readConsentImportRows } from "./readConsentImportRows.ts";
+import { readCustodianEvents } from "./readCustodianEvents.ts";
 
 /** Options of {@link verifyConsentImport}. */
 export interface VerifyConsentImportOptions {
@@ -27,10 +28,9 @@ export interface VerifyConsentImportOptions {
   /** Contract reads in flight at once (default 8). */
   readonly concurrency?: number;
   /**
-   * The chain's head block number. With it the custodian's events are read in block ranges
-   * sized to the events seen so far (about {@link EVENTS_PER_REQUEST} a request); without it,
-   * in the ledger client's fixed pages, which on blocks full of grants exceed a node's cap on
-   * logs per request (10,000 on a Custos node) and are halved again for every page.
+   * The chain's head block number: with it the custodian's events are read in block ranges
+   * sized to their density (see `readCustodianEvents`), which a node's cap on logs per
+   * request calls for on blocks full of grants.
    */
   readonly headBlock?: () => Promise<number>;
   /** Called as each phase goes on, with the rows or events done so far. */
@@ -76,55 +76,6 @@ interface SampledRow {
   readonly line: number;
   readonly subject: Bytes32;
   readonly documentHash: Bytes32;
-}
-
-/** Events one `eth_getLogs` request aims at: half a Custos node's cap on logs per request. */
-export const EVENTS_PER_REQUEST = 5_000;
-
-/**
- * The most blocks one request spans. The client halves a page the node refuses, then goes on
- * with full pages: a page far too big for dense blocks (after a stretch of empty ones) costs
- * a failed request per halving per piece, so pages stay small (at most ~190 failed requests
- * at a jump from empty blocks to full ones), and grow at most twofold a request.
- */
-const MAX_REQUEST_BLOCKS = 256;
-
-/** First range of blocks read, before the density of events is known. */
-const FIRST_REQUEST_BLOCKS = 4;
-
-/**
- * The custodian's events over the whole chain: with the head known, one page per request,
- * sized to the density of the last one; without it, in the client's own pages.
- */
-async function* custodianEvents(
-  registry: VerifyConsentImportOptions["registry"],
-  headBlock: (() => Promise<number>) | undefined,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<ConsentRegistryEvent> {
-  const aborting = signal === undefined ? {} : { signal };
-  if (headBlock === undefined) {
-    yield* registry.consentEvents(aborting);
-    return;
-  }
-  const head = await headBlock();
-  let span = FIRST_REQUEST_BLOCKS;
-  for (let from = 0; from <= head; ) {
-    const toBlock = Math.min(head, from + span - 1);
-    let found = 0;
-    for await (const event of registry.consentEvents({
-      fromBlock: from,
-      toBlock,
-      pageSize: toBlock - from + 1,
-      ...aborting,
-    })) {
-      found++;
-      yield event;
-    }
-    const fitting = found === 0 ? Number.POSITIVE_INFINITY : EVENTS_PER_REQUEST / found;
-    const perDensity = Math.floor((toBlock - from + 1) * fitting);
-    span = Math.max(1, Math.min(MAX_REQUEST_BLOCKS, 2 * span, perDensity));
-    from = toBlock + 1;
-  }
 }
 
 /** Consent events whose document hash is the subject's current document. */
@@ -249,7 +200,11 @@ export async function verifyConsentImport(
   const index = createConsentIndex({ now: () => 0, expectedSubjects: rows });
   const sampledDocuments = new Map<string, string>(sample.map((row) => [row.subject, ""]));
   let events = 0;
-  for await (const event of custodianEvents(registry, options.headBlock, signal)) {
+  for await (const event of readCustodianEvents({
+    registry,
+    ...(options.headBlock === undefined ? {} : { headBlock: options.headBlock }),
+    ...(signal === undefined ? {} : { signal }),
+  })) {
     events++;
     const mapped = consentEventToChange(event, (subject) => index.getRecord(subject));
     if (mapped !== undefined) index.apply(mapped.change);

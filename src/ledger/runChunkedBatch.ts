@@ -28,7 +28,12 @@ export interface LandedChunk extends BatchChunk {
   readonly transaction: TransactionResult<ConsentRegistryEvent>;
 }
 
-/** A chunk that did not land; none of its entries changed on chain. */
+/**
+ * A chunk that did not land as far as the batch saw: the contract rejected it and none of its
+ * entries changed, or, when its error is a transport one (`LEDGER_UNAVAILABLE` after the
+ * transaction was sent: the node went away or did not mine it in time), its outcome is
+ * unknown and it may still be mined.
+ */
 export interface FailedChunk extends BatchChunk {
   readonly outcome: "failed";
   /** Why: the decoded contract error (e.g. `CONSENT_ALREADY_ACTIVE`) or a transport error. */

@@ -45,6 +45,19 @@ describe("LandedLines", () => {
     expect(old.toCheckpoint()).toBe('{"format":2,"landedRanges":[[2,4],[7,7]]}\n');
   });
 
+  it("keeps the block rows not landed were sent after, through its checkpoint", () => {
+    const landed = LandedLines.fromCheckpoint('{"format":2,"landedRanges":[[2,4]]}');
+    expect(landed.sentAfterBlock).toBeUndefined();
+    landed.sentAfterBlock = 1207;
+    const text = landed.toCheckpoint();
+    expect(text).toBe('{"format":2,"landedRanges":[[2,4]],"sentAfterBlock":1207}\n');
+    expect(LandedLines.fromCheckpoint(text).sentAfterBlock).toBe(1207);
+    expect(
+      LandedLines.fromCheckpoint('{"format":2,"landedRanges":[],"sentAfterBlock":0}')
+        .sentAfterBlock,
+    ).toBe(0);
+  });
+
   it("refuses a malformed checkpoint", () => {
     for (const text of [
       "",
@@ -56,6 +69,9 @@ describe("LandedLines", () => {
       '{"format":2,"landedRanges":[[0,2]]}',
       '{"format":2,"landedRanges":[[1,2,3]]}',
       '{"format":1,"landedLines":[1.5]}',
+      '{"format":2,"landedRanges":[],"sentAfterBlock":-1}',
+      '{"format":2,"landedRanges":[],"sentAfterBlock":"12"}',
+      '{"format":2,"landedRanges":[],"sentAfterBlock":null}',
     ]) {
       const error = expectCustosError(
         () => LandedLines.fromCheckpoint(text),

@@ -11,6 +11,8 @@ import type {
   BatchOptions,
   BatchResult,
   ConsentRegistryClient,
+  ConsentRegistryEvent,
+  ConsentTerms,
   FailedChunk,
   LandedChunk,
 } from "../../src/ledger/index.ts";
@@ -34,13 +36,23 @@ async function* text(value: string): AsyncGenerator<string> {
 
 interface FakeChain {
   /** When set, chunks after this many fail as if the node went away. */
-  downAfter?: number;
+  downAfter?: number | undefined;
+  /** With `downAfter`: the first chunk after it is mined before the node goes, unseen. */
+  minedUnseen?: boolean;
   /** Called after each chunk with its number, from 1. */
   afterChunk?: (chunk: number) => void;
 }
 
+interface Grant {
+  readonly blockNumber: number;
+  readonly subject: Bytes32;
+  readonly documentHash: Bytes32;
+  readonly terms: ConsentTerms;
+}
+
 /**
- * A registry whose batchGrant behaves as the ledger client's: chunks of 3, a chunk holding an
+ * A registry whose batchGrant behaves as the ledger client's: chunks of 3, each landed one
+ * mined in a block of its own with a `ConsentGranted` event per row, a chunk holding an
  * active subject fails whole naming it, a transport failure stops the batch, the signal
  * stops it before the next chunk.
  */
@@ -48,9 +60,30 @@ function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
   const granted = new Set<string>(active);
   const calls: number[] = [];
   const inFlight: (number | undefined)[] = [];
+  const grants: Grant[] = [];
+  let head = 0;
   let chunks = 0;
-  const registry: Pick<ConsentRegistryClient, "batchGrant"> = {
-    batchGrant: async (entries, _terms, options: BatchOptions = {}): Promise<BatchResult> => {
+  const mine = (entries: readonly BatchEntry[], terms: ConsentTerms) => {
+    head++;
+    for (const entry of entries) {
+      granted.add(entry.subject);
+      grants.push({ blockNumber: head, ...entry, terms });
+    }
+  };
+  const registry: Pick<ConsentRegistryClient, "batchGrant" | "consentEvents"> = {
+    async *consentEvents(options = {}) {
+      for (const grant of grants) {
+        if (grant.blockNumber < (options.fromBlock ?? 0)) continue;
+        if (grant.blockNumber > (options.toBlock ?? head)) continue;
+        const { subject, documentHash, terms } = grant;
+        yield {
+          name: "ConsentGranted",
+          args: { subject, custodian: 1, version: 1, ...terms, documentHash },
+          blockNumber: grant.blockNumber,
+        } as unknown as ConsentRegistryEvent;
+      }
+    },
+    batchGrant: async (entries, terms, options: BatchOptions = {}): Promise<BatchResult> => {
       calls.push(entries.length);
       inFlight.push(options.blocksInFlight);
       const landed: LandedChunk[] = [];
@@ -71,6 +104,7 @@ function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
         const at = chunkEntries.findIndex((entry) => granted.has(entry.subject));
         let chunk: LandedChunk | FailedChunk;
         if (chain.downAfter !== undefined && chunks > chain.downAfter) {
+          if (chain.minedUnseen === true && at < 0) mine(chunkEntries, terms);
           const error = new CustosError("LEDGER_UNAVAILABLE", "node gone");
           chunk = { outcome: "failed", index, start, entries: chunkEntries, error };
           failed.push(chunk);
@@ -87,7 +121,7 @@ function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
           chunk = { outcome: "failed", index, start, entries: chunkEntries, error, rejected };
           failed.push(chunk);
         } else {
-          for (const entry of chunkEntries) granted.add(entry.subject);
+          mine(chunkEntries, terms);
           const transaction = {} as LandedChunk["transaction"];
           chunk = { outcome: "landed", index, start, entries: chunkEntries, transaction };
           landed.push(chunk);
@@ -98,7 +132,7 @@ function fakeRegistry(active: readonly Bytes32[], chain: FakeChain = {}) {
       return result(entries.length, false);
     },
   };
-  return { registry, granted, calls, inFlight };
+  return { registry, granted, calls, inFlight, grants, head: async () => head };
 }
 
 describe("planConsentImport", () => {
@@ -129,6 +163,7 @@ describe("planConsentImport", () => {
       rows: 10,
       skipped: 0,
       landed: 9,
+      recovered: 0,
       failed: plan.invalid,
       interrupted: false,
       notLanded: 0,
@@ -241,10 +276,80 @@ describe("planConsentImport", () => {
     expect(chain.calls).toEqual([5]);
   });
 
+  it("on resume, records the rows an interrupted run landed unseen, and sends none twice", async () => {
+    const chain: FakeChain = { downAfter: 1, minedUnseen: true };
+    const fake = fakeRegistry([], chain);
+    const checkpoints: string[] = [];
+    const first = await planConsentImport({ open: () => text(csv(8)), format: "csv" });
+    const stopped = await first.run({
+      registry: fake.registry,
+      terms: TERMS,
+      windowRows: 5,
+      headBlock: fake.head,
+      onCheckpoint: async (checkpoint) => {
+        checkpoints.push(checkpoint);
+      },
+    });
+    // Lines 5 and 6 were mined in block 2 as the node went: the sender saw a transport error.
+    expect(stopped).toMatchObject({ landed: 3, recovered: 0 });
+    expect(fake.grants.filter((g) => g.blockNumber === 2).map((g) => g.subject)).toEqual([
+      subject(3),
+      subject(4),
+    ]);
+    const checkpoint = checkpoints.at(-1) as string;
+    expect(checkpoint).toBe('{"format":2,"landedRanges":[[2,4]],"sentAfterBlock":0}\n');
+
+    chain.downAfter = undefined;
+    // A grant of another document after the block is not the row's: it is sent, and refused.
+    fake.grants.push({
+      blockNumber: 3,
+      subject: subject(6),
+      documentHash: hash(99),
+      terms: TERMS,
+    });
+    fake.granted.add(subject(6));
+    const landed = LandedLines.fromCheckpoint(checkpoint);
+    const resumed = await planConsentImport({ open: () => text(csv(8)), format: "csv", landed });
+    expect(resumed).toMatchObject({ skipped: 3, pending: 5 });
+    const report = await resumed.run({
+      registry: fake.registry,
+      terms: TERMS,
+      headBlock: fake.head,
+    });
+    expect(fake.calls.slice(1)).toEqual([3, 2]);
+    expect(report).toMatchObject({
+      skipped: 3,
+      recovered: 2,
+      landed: 2,
+      notLanded: 0,
+      landedInAll: 7,
+      interrupted: false,
+    });
+    expect(report.failed.map((f) => [f.line, f.reason])).toEqual([[8, "CONSENT_ALREADY_ACTIVE"]]);
+    expect(fake.grants.filter((g) => g.subject === subject(3))).toHaveLength(1);
+  });
+
+  it("recovers nothing without the block in the checkpoint: a landed row is refused", async () => {
+    const chain: FakeChain = { downAfter: 1, minedUnseen: true };
+    const fake = fakeRegistry([], chain);
+    const first = await planConsentImport({ open: () => text(csv(5)), format: "csv" });
+    await first.run({ registry: fake.registry, terms: TERMS });
+    chain.downAfter = undefined;
+    const landed = LandedLines.fromCheckpoint('{"format":2,"landedRanges":[[2,4]]}');
+    const resumed = await planConsentImport({ open: () => text(csv(5)), format: "csv", landed });
+    const report = await resumed.run({ registry: fake.registry, terms: TERMS });
+    expect(report.recovered).toBe(0);
+    expect(report.failed.map((f) => f.reason)).toEqual([
+      "CONSENT_ALREADY_ACTIVE",
+      "CONSENT_ALREADY_ACTIVE",
+    ]);
+  });
+
   it("fails with what batchGrant throws, after the checkpoints written so far", async () => {
     let written = "";
     let calls = 0;
-    const registry: Pick<ConsentRegistryClient, "batchGrant"> = {
+    const registry: Pick<ConsentRegistryClient, "batchGrant" | "consentEvents"> = {
+      consentEvents: fakeRegistry([]).registry.consentEvents,
       batchGrant: async (entries, terms, options) => {
         if (++calls === 2) throw new CustosError("LEDGER_UNAVAILABLE", "no block");
         return fakeRegistry([]).registry.batchGrant(entries, terms, options);

@@ -20,6 +20,7 @@ const REPORT: ConsentImportReport = {
   rows: 10_000,
   skipped: 2_000,
   landed: 8_000,
+  recovered: 0,
   failed: [{ line: 7, reason: "CONSENT_IMPORT_INVALID", problem: "not JSON" }],
   interrupted: false,
   notLanded: 0,
@@ -57,12 +58,12 @@ describe("importProgress", () => {
     progress.update({ landed: 20, failed: 0, total: 100 });
     r.at(400);
     progress.update({ landed: 40, failed: 10, total: 100 });
-    progress.finish({ ...REPORT, landed: 40, failed: [], skipped: 0 });
+    progress.finish({ ...REPORT, landed: 40, failed: [], skipped: 0, recovered: 3 });
     expect(r.err).toEqual([
       "\rimport 10.0% 10/100 ETA 1s (100 rows/s)",
       "\rimport 40.0% 40/100 ETA 1s (100 rows/s)",
       "\n",
-      "imported 40 rows in 0s (100 rows/s); 0 failed, 0 skipped\n",
+      "imported 40 rows in 0s (100 rows/s); 0 failed, 0 skipped, 3 recovered\n",
     ]);
   });
 

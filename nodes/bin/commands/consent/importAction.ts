@@ -203,7 +203,7 @@ Purpose labels: ${Object.keys(purposeCodes).join(", ")}.
 
 Categories: ${Object.keys(dataCategories).join(", ")}.
 
-Every row is checked before anything is sent; a malformed or duplicate row is reported with its line and CONSENT_IMPORT_INVALID and the others go on. Landed rows are checkpointed in <file>.progress.json; --resume skips them. With --progress (or on a terminal) stderr shows rows landed of the total, the rate over the last 30 s and the ETA, then a summary. Prints a report of every failed row (line, reason code) and exits 1 if any failed. Ctrl-C (SIGINT) stops sending, waits for the transactions in flight, prints where the import stopped and the command that resumes it, and exits 130; a second Ctrl-C quits at once.
+Every row is checked before anything is sent; a malformed or duplicate row is reported with its line and CONSENT_IMPORT_INVALID and the others go on. Landed rows are checkpointed in <file>.progress.json; --resume skips them, and also finds the rows a run stopped short (its node or this process killed) landed without recording them: they are in the chain's grants after the block the checkpoint names, and are reported as recovered rather than sent again. With --progress (or on a terminal) stderr shows rows landed of the total, the rate over the last 30 s and the ETA, then a summary. Prints a report of every failed row (line, reason code) and exits 1 if any failed. Ctrl-C (SIGINT) stops sending, waits for the transactions in flight, prints where the import stopped and the command that resumes it, and exits 130; a second Ctrl-C quits at once.
 
 Then the file is verified against the chain: a seeded random sample of rows (--verify-sample, default ${defaultVerifyConsentImportOptions.sampleSize}; --verify-seed replays one) is read back from the contract and compared field by field and with its document hash, and every row is compared with the hospital's consent index built from the chain's events, with a Merkle root over the rows' records from each side. A mismatch fails with CONSENT_IMPORT_VERIFY_MISMATCH naming the first mismatching line; a clean pass is in the report (verification: rows, events, sampled, seed, root). --verify-only runs just the verification (needs --custodian or the recorder key).`,
     positionals: ["<file.csv|file.ndjson>"],
@@ -310,6 +310,7 @@ Then the file is verified against the chain: a seeded random sample of rows (--v
             terms,
             signal: interrupt.signal,
             blocksInFlight: values["blocks-in-flight"],
+            headBlock: verifyInput.headBlock,
             onCheckpoint: (text) => context.writeText(checkpointPath, text),
             ...(progress === undefined ? {} : { onProgress: progress.update }),
           });
@@ -323,6 +324,7 @@ Then the file is verified against the chain: a seeded random sample of rows (--v
           rows: report.rows,
           skipped: report.skipped,
           landed: report.landed,
+          recovered: report.recovered,
           failed: report.failed,
           ...(report.interrupted ? { interrupted: true, notLanded: report.notLanded } : {}),
           ...(verified === undefined ? {} : { verification: verified.outcome }),

@@ -43,7 +43,8 @@ function formatRate(perSecond: number | undefined): string {
  * over the last 30 s (not since the start) and the ETA at that rate. On a terminal the line is
  * redrawn in place at most every 250 ms; in a log a line is printed at most every 10 s. The
  * first update and the last state are always printed, then a summary:
- * `imported 4 rows in 2s (2 rows/s); 1 failed, 0 skipped`.
+ * `imported 4 rows in 2s (2 rows/s); 1 failed, 0 skipped` (and `, 3 recovered` when a resumed
+ * run found rows landed unseen).
  *
  * @example
  * ```ts
@@ -99,7 +100,8 @@ export function importProgress(
       const failed = report.failed.length;
       io.stderr(
         `imported ${report.landed} rows in ${formatSeconds(seconds)} (${average} rows/s); ` +
-          `${failed} failed, ${report.skipped} skipped\n`,
+          `${failed} failed, ${report.skipped} skipped` +
+          (report.recovered > 0 ? `, ${report.recovered} recovered\n` : "\n"),
       );
     },
   };
