@@ -206,6 +206,7 @@ describe("custos consent on a chain", () => {
         [4, 4],
         [7, 7],
       ],
+      sentAfterBlock: expect.any(Number),
     });
     const shown = await cli(["show", pseudonym("c"), ...readChain()], { env: {} });
     expect(JSON.parse(shown.out)).toMatchObject({
@@ -256,6 +257,7 @@ describe("custos consent on a chain", () => {
       rows: 40,
       skipped: 0,
       landed: 39,
+      recovered: 0,
       failed: [
         {
           line: 21,
@@ -277,6 +279,7 @@ describe("custos consent on a chain", () => {
         [2, 20],
         [22, 41],
       ],
+      sentAfterBlock: expect.any(Number),
     });
     for (const i of [0, 18, 20, 39]) {
       const shown = await cli(["show", pseudonym(`excel ${i}`), ...readChain()], { env: {} });
