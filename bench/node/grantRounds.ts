@@ -105,11 +105,10 @@ export async function runGrantRounds(
       else entry.rounds.push(result);
       // Equal time per chain, not equal count: a chain ten times slower would otherwise take
       // ten times the budget, or a fast one would finish within a block or two.
+      // Rounds stay multiples of the senders, so the cap is the largest multiple under it.
       const perRound = Math.floor((result.txPerSec * roundSeconds) / hospitals);
-      entry.nextSize = Math.min(
-        options.maxRoundTxs,
-        Math.max(options.warmupTxs, perRound * hospitals),
-      );
+      const cap = Math.floor(options.maxRoundTxs / hospitals) * hospitals;
+      entry.nextSize = Math.min(cap, Math.max(options.warmupTxs, perRound * hospitals));
       options.say(
         `${r === 0 ? "warm-up" : `round ${r}`} ${entry.chain.name}: ${result.txs} grants in ` +
           `${round(result.seconds, 2)} s = ${round(result.txPerSec)} tx/s, ` +
