@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "@ethereumjs/util";
 import { processAlive } from "../../nodes/localnet/index.ts";
+import { LandedLines } from "../../src/consentImport/index.ts";
 import { round } from "../node/stats.ts";
 import { pseudonym } from "../node/workload.ts";
 import type { ScaleContext } from "./scaleContext.ts";
@@ -52,10 +53,7 @@ async function writeRows(file: string, series: string, rows: number): Promise<vo
 function landedInCheckpoint(path: string): number {
   if (!existsSync(path)) return 0;
   try {
-    const { landedRanges } = JSON.parse(readFileSync(path, "utf8")) as {
-      landedRanges: [number, number][];
-    };
-    return landedRanges.reduce((sum, [from, to]) => sum + to - from + 1, 0);
+    return LandedLines.fromCheckpoint(readFileSync(path, "utf8")).count;
   } catch {
     return 0; // caught mid-write: the next poll reads it
   }

@@ -1,7 +1,7 @@
 import type { ConsentRegistryClient, ConsentRegistryEvent } from "../ledger/index.ts";
 
 /** Events one `eth_getLogs` request aims at: half a Custos node's cap on logs per request. */
-export const EVENTS_PER_REQUEST = 5_000;
+const EVENTS_PER_REQUEST = 5_000;
 
 /**
  * The most blocks one request spans. The client halves a page the node refuses, then goes on

@@ -118,10 +118,10 @@ export interface ConsentImportScan {
 /**
  * The sending pass of an import: reads the file again (first recording as landed the rows an
  * interrupted run landed unseen, found in the chain's grants after the checkpoint's
- * `sentAfterBlock`), hands its pending rows to `batchGrant` a window at a time, and re-sends the innocent rows of a chunk the contract
- * rejected for one row, so every failed row is reported with its own code. Once the chain
- * stops answering, the rows not sent yet, in this window and the next ones, are reported as
- * `NOT_ATTEMPTED`.
+ * `sentAfterBlock`), hands its pending rows to `batchGrant` a window at a time, and
+ * re-sends the innocent rows of a chunk the contract rejected for one row, so every failed
+ * row is reported with its own code. Once the chain stops answering, the rows not sent yet,
+ * in this window and the next ones, are reported as `NOT_ATTEMPTED`.
  *
  * @throws CustosError what `batchGrant` throws before sending (e.g. `LEDGER_UNAVAILABLE` when
  *   the block gas limit cannot be read); the checkpoint then holds what landed before.

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { id, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
+import { LandedLines } from "../../src/consentImport/index.ts";
 
 /**
  * `custos consent import` and its node both killed (kill -9, as a crash of the machine running
@@ -112,10 +113,8 @@ async function grantsOnChain(node: NodeProcess, registry: string, afterBlock: nu
   return logs.length;
 }
 
-function landedInCheckpoint(text: string): number {
-  const { landedRanges } = JSON.parse(text) as { landedRanges: [number, number][] };
-  return landedRanges.reduce((sum, [from, to]) => sum + to - from + 1, 0);
-}
+/** Lines landed according to a checkpoint's text. */
+const landedInCheckpoint = (text: string) => LandedLines.fromCheckpoint(text).count;
 
 let dataDir: string | undefined;
 afterAll(async () => {
