@@ -7,7 +7,7 @@ import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import type { Bytes32 } from "../../src/consent/index.ts";
 import { ConsentImportRoot, parseConsentTerms } from "../../src/consentImport/index.ts";
-import { fileExists, runCustosCli } from "./harness/runCustosCli.ts";
+import { landedInCheckpoint, runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` with several blocks in flight, as a real process against a real
@@ -65,9 +65,10 @@ describe("custos consent import with blocks in flight", () => {
       "200",
       "--progress",
     ]);
+    // Interrupt once a row has landed (the checkpoint is written first as a window is sent).
     await expect
-      .poll(() => fileExists(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
-      .toBe(true);
+      .poll(() => landedInCheckpoint(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
+      .toBeGreaterThan(0);
     first.child.kill("SIGINT");
     const stopped = await first.done;
     expect(stopped.code, stopped.stderr).toBe(130);

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, id, randomBytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevKeysFile } from "../../nodes/node/index.ts";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
-import { runCustosCli } from "./harness/runCustosCli.ts";
+import { landedInCheckpoint, runCustosCli } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` as a real process against a real node: Ctrl-C (SIGINT) in the
@@ -53,15 +53,9 @@ describe("custos consent import, interrupted", () => {
     const first = runCli(args);
     // The checkpoint is written as the first window is sent (with the block it was sent
     // after), then as chunks land: interrupt once it holds a landed row.
-    const landedRanges = async () => {
-      try {
-        const text = await readFile(`${file}.progress.json`, "utf8");
-        return (JSON.parse(text) as { landedRanges: unknown[] }).landedRanges.length;
-      } catch {
-        return 0; // not written yet, or caught mid-write
-      }
-    };
-    await expect.poll(landedRanges, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => landedInCheckpoint(`${file}.progress.json`), { timeout: 60_000, interval: 50 })
+      .toBeGreaterThan(0);
     first.child.kill("SIGINT");
     const stopped = await first.done;
     expect(stopped.code, stopped.stderr).toBe(130);

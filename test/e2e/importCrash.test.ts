@@ -7,6 +7,7 @@ import { id, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import { type NodeProcess, spawnDevNode } from "../../scripts/spawnDevNode.ts";
 import { LandedLines } from "../../src/consentImport/index.ts";
+import { landedInCheckpoint } from "./harness/runCustosCli.ts";
 
 /**
  * `custos consent import` and its node both killed (kill -9, as a crash of the machine running
@@ -113,9 +114,6 @@ async function grantsOnChain(node: NodeProcess, registry: string, afterBlock: nu
   return logs.length;
 }
 
-/** Lines landed according to a checkpoint's text. */
-const landedInCheckpoint = (text: string) => LandedLines.fromCheckpoint(text).count;
-
 let dataDir: string | undefined;
 afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
@@ -145,7 +143,7 @@ describe("custos consent import across a kill -9 of its node and itself", () => 
       for (let block = startBlock; ; ) {
         block = await committedBlockFrom(node, recorder.address, block);
         const onChain = await grantsOnChain(node, registry, startBlock);
-        const written = await readFile(checkpointFile, "utf8").then(landedInCheckpoint, () => 0);
+        const written = await landedInCheckpoint(checkpointFile);
         if (onChain > written) break;
         if (onChain === ROWS) throw new Error("the import ended before the kill");
       }
@@ -159,7 +157,7 @@ describe("custos consent import across a kill -9 of its node and itself", () => 
     expect(first.signal).toBe("SIGKILL");
     const checkpoint = await readFile(checkpointFile, "utf8");
     expect(JSON.parse(checkpoint).sentAfterBlock).toBeGreaterThanOrEqual(startBlock);
-    const inCheckpoint = landedInCheckpoint(checkpoint);
+    const inCheckpoint = LandedLines.fromCheckpoint(checkpoint).count;
 
     const restarted = await spawnDevNode({ dataDir: chainDir });
     try {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { access } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { LandedLines } from "../../../src/consentImport/index.ts";
 
 /** The CLI's entry point, run as `node nodes/bin/custos.ts` (no npm or npx in between). */
 const CLI = new URL("../../../nodes/bin/custos.ts", import.meta.url).pathname;
@@ -50,9 +51,19 @@ export function runCustosCli(
   return { child, done };
 }
 
-/** Whether `path` exists (a file the CLI writes as it goes, such as a progress file). */
-export const fileExists = (path: string): Promise<boolean> =>
-  access(path).then(
-    () => true,
-    () => false,
+/**
+ * How many rows the import checkpoint at `path` records as landed: 0 while it is not written
+ * yet or is caught mid-write. The checkpoint is first written as a window is sent, before
+ * any row lands, so a test that interrupts "mid-way" waits for this to pass 0.
+ */
+export const landedInCheckpoint = (path: string): Promise<number> =>
+  readFile(path, "utf8").then(
+    (text) => {
+      try {
+        return LandedLines.fromCheckpoint(text).count;
+      } catch {
+        return 0;
+      }
+    },
+    () => 0,
   );
