@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { type JsonRpcProvider, Wallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { Level } from "level";
 import { CustosError } from "../../src/errors/index.ts";
-import { ledgerContracts } from "../../src/ledger/index.ts";
+import { LedgerRpcProvider, ledgerContracts } from "../../src/ledger/index.ts";
 import type { AuditReader } from "../audit/index.ts";
 import type { Genesis } from "../chain/index.ts";
 import { registerDashboard } from "../dashboard/index.ts";
@@ -99,7 +99,7 @@ export async function createNodeAuditApi(options: NodeAuditApiOptions): Promise<
         details: { operation: "portal" },
       });
     }
-    provider ??= new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    provider ??= new LedgerRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     return provider;
   };
   let consent: PatientConsent | undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import {
   createConsentIndex,
   createConsentIndexSync,
@@ -10,7 +10,11 @@ import {
 } from "../../src/consentIndex/index.ts";
 import { createCryptoRandomSource } from "../../src/disclosure/index.ts";
 import { CustosError, isCustosError } from "../../src/errors/index.ts";
-import { createAccessLedgerClient, createConsentRegistryClient } from "../../src/ledger/index.ts";
+import {
+  createAccessLedgerClient,
+  createConsentRegistryClient,
+  LedgerRpcProvider,
+} from "../../src/ledger/index.ts";
 import { openOmopStore } from "../../src/omopStore/index.ts";
 import { packageVersion } from "../../src/runtime/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
@@ -87,7 +91,7 @@ export async function startDataService(
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = await adminTokenIn(config.dataDir);
-  const provider = new JsonRpcProvider(config.rpcUrl, undefined, {
+  const provider = new LedgerRpcProvider(config.rpcUrl, undefined, {
     cacheTimeout: -1,
     pollingInterval: 250,
   });

@@ -1,12 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { type JsonRpcProvider, Wallet } from "ethers";
 import { CustosError } from "../../src/errors/index.ts";
 import {
   type BatchEntry,
   type BatchResult,
   type ConsentRegistryClient,
   createConsentRegistryClient,
+  LedgerRpcProvider,
   type OnChainConsentStatus,
 } from "../../src/ledger/index.ts";
 import type { DevGenesisKeys } from "../chain/index.ts";
@@ -149,7 +150,7 @@ async function loadOne(
   const markerFile = join(service.dir, localNetworkFiles.consents);
   const write = (next: ConsentsMarker) =>
     writeFile(markerFile, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o644 });
-  const provider = new JsonRpcProvider(context.rpcUrl, undefined, {
+  const provider = new LedgerRpcProvider(context.rpcUrl, undefined, {
     staticNetwork: true,
     cacheTimeout: -1,
     pollingInterval: 100,

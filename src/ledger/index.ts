@@ -87,6 +87,7 @@ export type {
   ContractEvent,
   LedgerEvent,
 } from "./LedgerEvent.ts";
+export { LedgerRpcProvider } from "./LedgerRpcProvider.ts";
 export {
   allLedgerContracts,
   type LedgerContract,

@@ -254,6 +254,7 @@ describe("the public surface", () => {
         "./ledger": [
           "DEFAULT_EVENT_PAGE_SIZE",
           "DEFAULT_ID_PAGE_SIZE",
+          "LedgerRpcProvider",
           "MAX_TRANSACTIONS_IN_FLIGHT",
           "TRANSACTION_GAS_CAP",
           "allLedgerContracts",

@@ -1,6 +1,6 @@
-import { JsonRpcProvider, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import { CustosError } from "../../../../src/errors/index.ts";
-import type { LedgerClientOptions } from "../../../../src/ledger/index.ts";
+import { type LedgerClientOptions, LedgerRpcProvider } from "../../../../src/ledger/index.ts";
 import { usageError } from "../../usageError.ts";
 import { RECORDER_KEY_ENV } from "./consentEnv.ts";
 
@@ -13,7 +13,7 @@ export interface ConsentConnection {
 }
 
 /**
- * Connects to the JSON-RPC endpoint `rpc` with ethers: a provider, and a wallet on it when
+ * Connects to the JSON-RPC endpoint `rpc` with ethers: a provider (`LedgerRpcProvider`), and a wallet on it when
  * `key` is given.
  *
  * @throws CustosError `CLI_USAGE` when `rpc` is no http(s) URL; `CONFIG_INVALID` when `key`
@@ -34,7 +34,7 @@ export function connectChain(rpc: string, key: string | undefined): ConsentConne
     throw usageError("consent", "--rpc must be an http(s) URL", { flag: "--rpc" });
   }
   // cacheTimeout -1: a stale cached nonce would make consecutive transactions collide.
-  const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
+  const provider = new LedgerRpcProvider(rpc, undefined, { cacheTimeout: -1 });
   if (key === undefined) return { runner: provider, close: () => provider.destroy() };
   let wallet: Wallet;
   try {

@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { JsonRpcProvider } from "ethers";
-import { createAccessLedgerClient } from "../../../../src/ledger/index.ts";
+import { createAccessLedgerClient, LedgerRpcProvider } from "../../../../src/ledger/index.ts";
 import {
   loadDataServiceConfig,
   SITE_TRAIL_FILE,
@@ -64,7 +63,7 @@ async function verify({ values }: CliActionInput<typeof options>, io: CliIo): Pr
     }
   }
   requireHttpUrl("data-service", rpc as string);
-  const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true });
+  const provider = new LedgerRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true });
   try {
     const report = await verifySiteTrailOnChain({
       file: file as string,

@@ -1,11 +1,15 @@
-import { FetchRequest, JsonRpcProvider, Wallet } from "ethers";
+import { FetchRequest, Wallet } from "ethers";
 import { CustosError } from "../../../../src/errors/index.ts";
 import {
   createDataServiceClient,
   type DataServiceClient,
   type FederationPorts,
 } from "../../../../src/federation/index.ts";
-import { type AccessLedgerClient, createAccessLedgerClient } from "../../../../src/ledger/index.ts";
+import {
+  type AccessLedgerClient,
+  createAccessLedgerClient,
+  LedgerRpcProvider,
+} from "../../../../src/ledger/index.ts";
 import type { QueryCommandContext } from "./QueryCommandContext.ts";
 import type { ResearcherConfig } from "./researcherConfigSchema.ts";
 
@@ -63,7 +67,7 @@ export async function openResearcher(
   const request = new FetchRequest(config.rpcUrl);
   request.timeout = timeoutMs;
   // cacheTimeout -1: a stale cached nonce would make consecutive transactions collide.
-  const provider = new JsonRpcProvider(request, undefined, { cacheTimeout: -1 });
+  const provider = new LedgerRpcProvider(request, undefined, { cacheTimeout: -1 });
   const wallet = new Wallet(key, provider);
   const ledger = createAccessLedgerClient({
     address: config.contracts.accessLedger,
