@@ -30,6 +30,7 @@
 import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createSay } from "./node/benchSettings.ts";
+import { runBulkImportPhase } from "./scale/bulkImportPhase.ts";
 import { runGrantsPhase } from "./scale/grantsPhase.ts";
 import { runImportPhase } from "./scale/importPhase.ts";
 import { runLoadPhase } from "./scale/loadPhase.ts";
@@ -63,6 +64,7 @@ const phases: Record<ScalePhase, (context: ScaleContext) => Promise<void>> = {
   network: runNetworkPhase,
   grants: runGrantsPhase,
   import: runImportPhase,
+  bulkImport: runBulkImportPhase,
 };
 
 async function main(): Promise<void> {
@@ -99,7 +101,16 @@ async function main(): Promise<void> {
     context.report();
   }
   const results = scaleResults(settings, progress, loadavgAtStart);
-  const { load, network, grants, method, machine, import: imported, ...headline } = results;
+  const {
+    load,
+    network,
+    grants,
+    method,
+    machine,
+    import: imported,
+    bulkImport,
+    ...headline
+  } = results;
   console.log(JSON.stringify({ ...headline, machine }, null, 2));
   say(`written ${settings.resultsFile}${results.complete ? "" : " (partial: complete false)"}`);
 }

@@ -7,110 +7,22 @@
  * `--resume`, and a `--verify-only` pass compares the file with the chain. The phase is
  * measured in one go; an interrupted attempt is repeated whole with a file of its own.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { bytesToHex } from "@ethereumjs/util";
 import { processAlive } from "../../nodes/localnet/index.ts";
-import { LandedLines } from "../../src/consentImport/index.ts";
 import { round } from "../node/stats.ts";
-import { pseudonym } from "../node/workload.ts";
+import {
+  landedInCheckpoint,
+  runImportCli,
+  sleep,
+  TERMS,
+  VERIFY_SEED,
+  writeRows,
+} from "./importCli.ts";
 import type { ScaleContext } from "./scaleContext.ts";
 import { startSoloNode } from "./soloNode.ts";
-
-const CLI = fileURLToPath(new URL("../../nodes/bin/custos.ts", import.meta.url));
-const TERMS = '{"purposes":"GRU","categories":"CONDITIONS"}';
-/** The sample the verification reads back, seeded so a rerun draws the same rows. */
-const VERIFY_SEED = 16;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function writeRows(file: string, series: string, rows: number): Promise<void> {
-  const out = createWriteStream(file);
-  const write = (text: string) =>
-    out.write(text)
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  await write("subject,documentHash\n");
-  let batch = "";
-  for (let i = 0; i < rows; i++) {
-    batch += `${bytesToHex(pseudonym(series, i))},${bytesToHex(pseudonym(`${series}-document`, i))}\n`;
-    if (batch.length > 1 << 20) {
-      await write(batch);
-      batch = "";
-    }
-  }
-  await write(batch);
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
-}
-
-/** Lines landed according to a checkpoint file (0 before the first is written). */
-function landedInCheckpoint(path: string): number {
-  if (!existsSync(path)) return 0;
-  try {
-    return LandedLines.fromCheckpoint(readFileSync(path, "utf8")).count;
-  } catch {
-    return 0; // caught mid-write: the next poll reads it
-  }
-}
-
-interface CliRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly seconds: number;
-  /** The JSON report; null for a run killed before it printed one. */
-  readonly report: Record<string, unknown> | null;
-}
-
-/** Runs `custos consent import …` and resolves with its exit code, time and JSON report. */
-function runImportCli(
-  args: readonly string[],
-  recorderKey: string,
-  say: (line: string) => void,
-  onSpawn: (child: ChildProcess) => void = () => undefined,
-): Promise<CliRun> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [CLI, "consent", "import", ...args], {
-    env: { ...process.env, CUSTOS_RECORDER_KEY: recorderKey },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  onSpawn(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-    for (const line of chunk.split("\n"))
-      if (line.trim() !== "") say(`import: cli: ${line.trim()}`);
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      setImmediate(() => {
-        const seconds = (performance.now() - started) / 1000;
-        if (signal === "SIGKILL") {
-          resolve({ code, signal, seconds, report: null });
-          return;
-        }
-        try {
-          const report = JSON.parse(stdout) as Record<string, unknown>;
-          resolve({ code, signal, seconds, report });
-        } catch {
-          reject(
-            new Error(`import: no JSON report (exit ${code}):\n${stdout}\n${stderr.slice(-4000)}`),
-          );
-        }
-      });
-    });
-  });
-}
 
 /**
  * Runs the import across a kill -9 unless a result is recorded; needs the completed load.

@@ -165,6 +165,36 @@ export interface ImportProgress {
   result: Record<string, unknown> | null;
 }
 
+/** One `custos consent import` process of the bulk import. */
+export interface BulkImportRun {
+  readonly stage: "first" | "resumed" | "verify";
+  readonly startedAt: string;
+  /** Seconds it ran; for a run whose bench died with it, up to the checkpoint's last write. */
+  seconds: number | null;
+  ended: "running" | "exited" | "killed" | "crashed";
+  exitCode?: number | null;
+  report?: Record<string, unknown> | null;
+}
+
+/**
+ * The bulk import (phase `bulkImport`): a file of `rows` rows into an empty chain of its own,
+ * with a kill -9 of the node and the importer halfway; resumable across bench runs, since it
+ * takes hours (a run that dies with the bench is resumed like the kill -9).
+ */
+export interface BulkImportProgress {
+  readonly rows: number;
+  readonly series: string;
+  /** Where the import stands: before the kill, after it, verifying, done. */
+  stage: "writing" | "first" | "resumed" | "verify" | "complete";
+  /** The importer's pid while one runs (a bench killed outright leaves it running). */
+  cliPid: number | null;
+  killedAtCheckpointLanded: number | null;
+  checkpointLandedAfterKill: number | null;
+  restartSeconds: number | null;
+  runs: BulkImportRun[];
+  result: Record<string, unknown> | null;
+}
+
 /** The whole progress file. */
 export interface ScaleProgress {
   readonly version: 1;
@@ -176,6 +206,8 @@ export interface ScaleProgress {
   grants: GrantsProgress | null;
   /** Absent in files written before the phase existed. */
   import?: ImportProgress | null;
+  /** Absent in files written before the phase existed. */
+  bulkImport?: BulkImportProgress | null;
 }
 
 /** The file name inside the work directory. */

@@ -84,6 +84,7 @@ export function scaleResults(
 ) {
   const { load, network, grants } = progress;
   const imported = progress.import?.result ?? null;
+  const bulk = progress.bulkImport ?? null;
   const tenMillion = load !== null && load.target === TEN_MILLION;
   const loadTargetSeconds = load?.targetSeconds ?? null;
   const networkDone = network?.status === "complete";
@@ -108,6 +109,7 @@ export function scaleResults(
       networkDone &&
       grant !== null &&
       imported !== null &&
+      bulk?.result != null &&
       index.source !== null,
     ...(smaller.length > 0 ? { note: `Smaller run: ${smaller.join("; ")}.` } : {}),
     target: load?.target ?? settings.target,
@@ -131,6 +133,7 @@ export function scaleResults(
     edrTxPerSec,
     grantVsEdr: (grant?.grantVsEdr as number | undefined) ?? null,
     importRowsPerSec: (imported?.importRowsPerSec as number | undefined) ?? null,
+    bulkImportRowsPerSec: (bulk?.result?.importRowsPerSec as number | undefined) ?? null,
     filterCohort10MMs: index.filterCohort10MMs,
     checkAccessP99Us: index.checkAccessP99Us,
     goals: {
@@ -161,6 +164,16 @@ export function scaleResults(
       progress.import === undefined || progress.import === null
         ? null
         : { attempts: progress.import.attempts, ...(imported ?? {}) },
+    bulkImport:
+      bulk === null
+        ? null
+        : {
+            stage: bulk.stage,
+            ...(bulk.result ?? {
+              rows: bulk.rows,
+              runs: bulk.runs.map((r) => ({ stage: r.stage, seconds: r.seconds, ended: r.ended })),
+            }),
+          },
     consentIndex: index.source,
     method: {
       load:
@@ -212,6 +225,14 @@ export function scaleResults(
         "run + resumed run), the restart not included; then --verify-only, timed alone: the " +
         "custodian's events (the load's grants for hospital 1 and the import's) into a consent " +
         "index, 1,000 sampled rows read back, the root over every row",
+      bulkImport:
+        "custos consent import (the CLI in its own process, default options) of `rows` rows " +
+        "(10 M) on shared terms with hospital 1's recorder key into an empty chain of its own " +
+        "(<work dir>/bulk, the solo node's config); once the checkpoint holds half the rows the " +
+        "node and the importer are killed together (SIGKILL), the node restarted on its data, " +
+        "and the import goes on with --resume; bulkImportRowsPerSec = rows / the import runs' " +
+        "seconds summed (a run that died with the bench counted to its checkpoint's last write, " +
+        "then resumed), restarts not included; then --verify-only, timed alone",
       consentIndex:
         "filterCohort10MMs and checkAccessP99Us are copied from bench/results/consent-index.json " +
         "(npm run bench:consent-index, run separately); consentIndex names the file's time",

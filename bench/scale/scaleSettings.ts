@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { envNumber } from "../node/benchSettings.ts";
 
 /** The phases, in the order a run takes them. */
-export const scalePhases = ["load", "network", "grants", "import"] as const;
+export const scalePhases = ["load", "network", "grants", "import", "bulkImport"] as const;
 
 /** One phase of the benchmark. */
 export type ScalePhase = (typeof scalePhases)[number];
@@ -39,6 +39,11 @@ export interface ScaleSettings {
   readonly networkConsents: number;
   /** Rows `custos consent import` sends to the loaded solo node (BENCH_SCALE_IMPORT_ROWS). */
   readonly importRows: number;
+  /**
+   * Rows `custos consent import` loads into a chain of their own, from empty, across a kill -9
+   * (BENCH_SCALE_BULK_IMPORT_ROWS, default 10 M).
+   */
+  readonly bulkImportRows: number;
   /** Seconds between printed (and recorded) load segments. */
   readonly segmentSeconds: number;
   /** Blocks' worth of transactions (at the block gas limit) kept in flight. */
@@ -54,7 +59,7 @@ export interface ScaleSettings {
   /** Seconds without a committed consent after which a load is given up. */
   readonly stallSeconds: number;
   readonly nodeLogLevel: string;
-  /** Where the results go. */
+  /** Where the results go (BENCH_SCALE_RESULTS, default bench/results/scale.json). */
   readonly resultsFile: string;
 }
 
@@ -115,6 +120,7 @@ export function readScaleSettings(): ScaleSettings {
     phases: phaseList(env.BENCH_SCALE_PHASES ?? scalePhases.join(",")),
     networkConsents: wholeNumber("BENCH_SCALE_NETWORK_CONSENTS", ONE_MILLION),
     importRows: wholeNumber("BENCH_SCALE_IMPORT_ROWS", ONE_MILLION),
+    bulkImportRows: wholeNumber("BENCH_SCALE_BULK_IMPORT_ROWS", TEN_MILLION),
     segmentSeconds: envNumber("BENCH_SCALE_SEGMENT_SECONDS", 30),
     blocksInFlight: envNumber("BENCH_SCALE_BLOCKS_IN_FLIGHT", 2),
     hospitals: wholeNumber("BENCH_HOSPITALS", 16),
@@ -125,6 +131,8 @@ export function readScaleSettings(): ScaleSettings {
     },
     stallSeconds: envNumber("BENCH_SCALE_STALL_SECONDS", 180),
     nodeLogLevel: env.BENCH_NODE_LOG_LEVEL ?? "info",
-    resultsFile: fileURLToPath(new URL("../results/scale.json", import.meta.url)),
+    resultsFile: resolve(
+      env.BENCH_SCALE_RESULTS ?? fileURLToPath(new URL("../results/scale.json", import.meta.url)),
+    ),
   };
 }

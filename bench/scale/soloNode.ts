@@ -13,9 +13,12 @@ import { BLOCK_GAS_LIMIT, ECHO, RPC_TIMEOUT_MS } from "../node/benchSettings.ts"
 import { type CustosChain, startCustosChain, writeCustosConfig } from "../node/custosChain.ts";
 import type { ScaleSettings } from "./scaleSettings.ts";
 
-/** Where the solo node keeps its data and config inside the work directory. */
-export function soloPaths(workDir: string): { dataDir: string; configFile: string } {
-  return { dataDir: join(workDir, "solo"), configFile: join(workDir, "solo-config.json") };
+/**
+ * Where a solo node keeps its data and config inside the work directory: `solo` is the loaded
+ * chain's, others (the bulk import's chain) are named after their phase.
+ */
+export function soloPaths(workDir: string, name = "solo"): { dataDir: string; configFile: string } {
+  return { dataDir: join(workDir, name), configFile: join(workDir, `${name}-config.json`) };
 }
 
 /** A restore re-executes up to 64 blocks of ~5,000 consents: minutes on a busy machine. */
@@ -46,8 +49,8 @@ async function stopOrphan(dataDir: string, say: (line: string) => void): Promise
 }
 
 /**
- * Starts the solo node on the work directory's data directory, writing its config on the
- * first start (bench:node's: dev chain, `settings.hospitals` hospitals, 1 G block gas, 1 s
+ * Starts the solo node `name` (see {@link soloPaths}) on its data directory in the work
+ * directory, writing its config on the first start (bench:node's: dev chain, `settings.hospitals` hospitals, 1 G block gas, 1 s
  * period, raised pool and RPC limits).
  *
  * @throws Error if the node does not serve within 30 minutes (restore included).
@@ -59,8 +62,9 @@ async function stopOrphan(dataDir: string, say: (line: string) => void): Promise
 export async function startSoloNode(
   settings: ScaleSettings,
   say: (line: string) => void,
+  name = "solo",
 ): Promise<{ chain: CustosChain; startSeconds: number }> {
-  const { dataDir, configFile } = soloPaths(settings.workDir);
+  const { dataDir, configFile } = soloPaths(settings.workDir, name);
   if (!existsSync(configFile)) {
     await mkdir(dataDir, { recursive: true });
     await writeCustosConfig(configFile, {
