@@ -1,6 +1,7 @@
 import type { Interface, Log } from "ethers";
 import type { accessLedgerAbi, consentRegistryAbi, consortiumAbi } from "../contracts/index.ts";
 import { type AbiParameter, type AbiStruct, type Hex, toAbiStruct } from "./abiValues.ts";
+import { staticEventDecodersOf } from "./staticEventDecoders.ts";
 
 /**
  * One decoded contract event with where it was logged. Integers of at most 48 bits are
@@ -52,7 +53,9 @@ export type AccessLedgerEvent = ContractEvent<typeof accessLedgerAbi>;
 export type ConsortiumEvent = ContractEvent<typeof consortiumAbi>;
 
 /**
- * Decodes `log` against `iface`; undefined when the log is not one of its events.
+ * Decodes `log` against `iface`; undefined when the log is not one of its events. Events of
+ * one-word static inputs (all of ConsentRegistry's consent events) are read by
+ * `staticEventDecodersOf`, the rest by ethers' ABI decoder, with the same result.
  *
  * @example
  * ```ts
@@ -60,16 +63,28 @@ export type ConsortiumEvent = ContractEvent<typeof consortiumAbi>;
  * ```
  */
 export function decodeLedgerLog<E extends LedgerEvent>(log: Log, iface: Interface): E | undefined {
-  let parsed: ReturnType<Interface["parseLog"]>;
+  const topic0 = log.topics[0];
+  const entry = topic0 === undefined ? undefined : staticEventDecodersOf(iface).get(topic0);
+  const args = entry?.decode(log.topics, log.data);
+  if (entry !== undefined && args !== undefined) return eventOf(log, entry.name, args) as E;
+  let decoded: { name: string; args: Readonly<Record<string, unknown>> } | undefined;
   try {
-    parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+    const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+    // ethers defers a value's decoding error (an address wider than 20 bytes) to its first
+    // read: reading the values here keeps it inside the try.
+    if (parsed !== null) {
+      decoded = { name: parsed.name, args: toAbiStruct([...parsed.args], parsed.fragment.inputs) };
+    }
   } catch {
     return undefined;
   }
-  if (parsed === null) return undefined;
-  const event: LedgerEvent = {
-    name: parsed.name,
-    args: toAbiStruct([...parsed.args], parsed.fragment.inputs),
+  return decoded === undefined ? undefined : (eventOf(log, decoded.name, decoded.args) as E);
+}
+
+function eventOf(log: Log, name: string, args: Readonly<Record<string, unknown>>): LedgerEvent {
+  return {
+    name,
+    args,
     address: log.address as Hex,
     blockNumber: log.blockNumber,
     blockHash: log.blockHash as Hex,
@@ -77,5 +92,4 @@ export function decodeLedgerLog<E extends LedgerEvent>(log: Log, iface: Interfac
     transactionIndex: log.transactionIndex,
     logIndex: log.index,
   };
-  return event as E;
 }
