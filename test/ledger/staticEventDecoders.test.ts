@@ -43,12 +43,12 @@ function fastDecoding(log: Log, iface: Interface) {
 const word = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => hexlify(bytes));
 
 /** Random valid values of `param`, as ethers encodes them. */
-function valueOf(param: ParamType): fc.Arbitrary<unknown> {
+function argumentOf(param: ParamType): fc.Arbitrary<unknown> {
   if (param.baseType === "array") {
     const child = param.arrayChildren as ParamType;
-    return fc.array(valueOf(child), { maxLength: 3 });
+    return fc.array(argumentOf(child), { maxLength: 3 });
   }
-  if (param.baseType === "tuple") return fc.tuple(...(param.components ?? []).map(valueOf));
+  if (param.baseType === "tuple") return fc.tuple(...(param.components ?? []).map(argumentOf));
   const type = param.baseType;
   if (type === "address") {
     return fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => hexlify(b));
@@ -82,7 +82,7 @@ const events = contracts.flatMap((contract) => {
 
 /** A log of `fragment` with random arguments, as a node returns it. */
 const logOf = ({ iface, fragment }: (typeof events)[number]) =>
-  fc.tuple(...fragment.inputs.map(valueOf)).map((values) => {
+  fc.tuple(...fragment.inputs.map(argumentOf)).map((values) => {
     const encoded = iface.encodeEventLog(fragment, values);
     return {
       address: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
