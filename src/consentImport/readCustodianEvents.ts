@@ -32,7 +32,9 @@ export interface CustodianEventsQuery {
 
 /**
  * The custodian's consent events from `fromBlock` to the head, in chain order: with the head
- * known, one page per request, sized to the density of the last one.
+ * known, one page per request, sized to the density of the last one, and the next page
+ * requested as soon as one arrives, so the node reads it while the caller takes in this one
+ * (a verification left its reader idle 40 % of the time waiting for pages).
  *
  * @throws CustosError the ledger client's codes (`LEDGER_UNAVAILABLE`, `LEDGER_ABORTED`, …).
  * @example
@@ -51,22 +53,42 @@ export async function* readCustodianEvents(
     return;
   }
   const head = await headBlock();
-  let span = FIRST_REQUEST_BLOCKS;
-  for (let from = fromBlock; from <= head; ) {
+  const request = (from: number, span: number): Page => {
     const toBlock = Math.min(head, from + span - 1);
-    let found = 0;
-    for await (const event of registry.consentEvents({
-      fromBlock: from,
-      toBlock,
-      pageSize: toBlock - from + 1,
-      ...aborting,
-    })) {
-      found++;
-      yield event;
-    }
-    const fitting = found === 0 ? Number.POSITIVE_INFINITY : EVENTS_PER_REQUEST / found;
-    const perDensity = Math.floor((toBlock - from + 1) * fitting);
-    span = Math.max(1, Math.min(MAX_REQUEST_BLOCKS, 2 * span, perDensity));
-    from = toBlock + 1;
+    const events = (async () => {
+      const page: ConsentRegistryEvent[] = [];
+      for await (const event of registry.consentEvents({
+        fromBlock: from,
+        toBlock,
+        pageSize: toBlock - from + 1,
+        ...aborting,
+      })) {
+        page.push(event);
+      }
+      return page;
+    })();
+    // Awaited when its turn comes; until then (or if the caller stops before) a failure must
+    // not surface as an unhandled rejection.
+    events.catch(() => undefined);
+    return { from, toBlock, span, events };
+  };
+  let next = fromBlock <= head ? request(fromBlock, FIRST_REQUEST_BLOCKS) : undefined;
+  while (next !== undefined) {
+    const page = next;
+    const events = await page.events;
+    const fitting =
+      events.length === 0 ? Number.POSITIVE_INFINITY : EVENTS_PER_REQUEST / events.length;
+    const perDensity = Math.floor((page.toBlock - page.from + 1) * fitting);
+    const span = Math.max(1, Math.min(MAX_REQUEST_BLOCKS, 2 * page.span, perDensity));
+    next = page.toBlock < head ? request(page.toBlock + 1, span) : undefined;
+    yield* events;
   }
+}
+
+/** A page of blocks requested, its events on the way. */
+interface Page {
+  readonly from: number;
+  readonly toBlock: number;
+  readonly span: number;
+  readonly events: Promise<ConsentRegistryEvent[]>;
 }

@@ -1,10 +1,13 @@
 /**
  * LedgerRpcProvider against a scripted endpoint (a FetchRequest whose transport the test
  * plays): it answers exactly as ethers' JsonRpcProvider does for the same bytes, sends the
- * same JSON, and rejects the same way on a body that is not UTF-8 JSON.
+ * same JSON, and rejects the same way on a body that is not UTF-8 JSON; and over real HTTP on
+ * 127.0.0.1 through the runtime's fetch: a large chunked answer, a timeout, a closed port.
  */
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { FetchRequest, type FetchResponse, isError, JsonRpcProvider } from "ethers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { LedgerRpcProvider } from "../../src/ledger/index.ts";
 
 /** An endpoint answering each request with `answer(payload)` as raw bytes, recording requests. */
@@ -102,6 +105,94 @@ describe("LedgerRpcProvider", () => {
     try {
       const error = await provider.send("eth_sendRawTransaction", ["0x00"]).catch((e) => e);
       expect(isError(error, "NONCE_EXPIRED")).toBe(true);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
+
+/** A JSON-RPC server on 127.0.0.1 answering through `handle`, for the runtime-fetch transport. */
+async function httpServer(handle: (body: string, response: ServerResponse) => void) {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    request.on("end", () => handle(body, response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("LedgerRpcProvider over HTTP (the runtime's fetch)", () => {
+  it("reads a large answer sent in many chunks as JsonRpcProvider does", async () => {
+    const logs = Array.from({ length: 5_000 }, (_, i) => ({
+      index: i,
+      data: `0x${"ab".repeat(96)}`,
+    }));
+    const server = await httpServer((body, response) => {
+      const { id } = JSON.parse(body) as { id: number };
+      const text = JSON.stringify({ jsonrpc: "2.0", id, result: logs });
+      response.writeHead(200, { "content-type": "application/json" });
+      // Many small writes: the answer arrives in many chunks.
+      for (let at = 0; at < text.length; at += 16_384) response.write(text.slice(at, at + 16_384));
+      response.end();
+    });
+    const fetched = vi.spyOn(globalThis, "fetch");
+    try {
+      const answers = [];
+      const fetches = [];
+      for (const make of [providers.ethers, providers.ledger]) {
+        const provider = make(new FetchRequest(server.url));
+        const before = fetched.mock.calls.length;
+        try {
+          answers.push(await provider.send("eth_getLogs", [{}]));
+        } finally {
+          provider.destroy();
+        }
+        fetches.push(fetched.mock.calls.length - before);
+      }
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[1]).toHaveLength(5_000);
+      // ethers' transport is node:http; LedgerRpcProvider's is fetch.
+      expect(fetches).toEqual([0, 1]);
+    } finally {
+      fetched.mockRestore();
+      await server.close();
+    }
+  });
+
+  it("ends a request past its timeout with ethers' TIMEOUT", async () => {
+    const server = await httpServer(() => undefined); // never answers
+    const request = new FetchRequest(server.url);
+    request.timeout = 200;
+    const provider = providers.ledger(request);
+    try {
+      const error = await provider.send("eth_blockNumber", []).catch((caught: unknown) => caught);
+      expect(isError(error, "TIMEOUT")).toBe(true);
+    } finally {
+      provider.destroy();
+      await server.close();
+    }
+  });
+
+  it("fails a request to a closed port as a transport error, not an answer", async () => {
+    const server = await httpServer(() => undefined);
+    await server.close();
+    const provider = providers.ledger(new FetchRequest(server.url));
+    try {
+      const error = await provider.send("eth_blockNumber", []).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Error);
+      expect(isError(error, "UNSUPPORTED_OPERATION")).toBe(false);
     } finally {
       provider.destroy();
     }
