@@ -36,7 +36,8 @@ const fetchGetUrl: GetUrl = async (request, signal) => {
     const response = await fetch(request.url, {
       method: request.method,
       headers: [...request],
-      ...(request.body === null ? {} : { body: request.body }),
+      // A copy typed on an ArrayBuffer, as the DOM typing of fetch (the dashboard's) requires.
+      ...(request.body === null ? {} : { body: new Uint8Array(request.body) }),
       signal: controller.signal,
     });
     const headers: Record<string, string> = {};
