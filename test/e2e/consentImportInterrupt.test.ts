@@ -12,7 +12,8 @@ import { landedInCheckpoint, runCustosCli } from "./harness/runCustosCli.ts";
  * middle of a long import prints where it stopped and how to resume, and exits non-zero;
  * the printed command finishes the import. The terms name their purpose with a DUO word.
  */
-const ROWS = 1500;
+// Enough chunks that the import is still sending when the first has landed and SIGINT comes.
+const ROWS = 12_000;
 let dataDir: string;
 let node: NodeProcess;
 let keys: DevKeysFile;
