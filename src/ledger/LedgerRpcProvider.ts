@@ -3,8 +3,11 @@ import {
   type JsonRpcPayload,
   JsonRpcProvider,
   type JsonRpcResult,
+  Log,
   makeError,
+  type Network,
 } from "ethers";
+import { formatLedgerLog } from "./formatLedgerLog.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -56,7 +59,8 @@ const fetchGetUrl: GetUrl = async (request, signal) => {
 /**
  * ethers' `JsonRpcProvider` with its request and response bodies converted by the runtime's
  * native UTF-8 codec and `JSON.parse` instead of ethers' JavaScript one, and sent with the
- * runtime's `fetch` unless the connection brings its own `getUrlFunc`. Everything else is
+ * runtime's `fetch` unless the connection brings its own `getUrlFunc`, and logs formatted
+ * with each address checksummed once (`formatLedgerLog`). Everything else is
  * ethers' own: the connection (timeouts, throttling retries), batching, result formatting and
  * errors. ethers converts every body byte by byte in JavaScript, which on the
  * large answers a consent import and its verification read (a `batchGrant` receipt holds 500
@@ -94,5 +98,14 @@ export class LedgerRpcProvider extends JsonRpcProvider {
     }
     // Typed as ethers types its own: error answers among them, sorted out by the caller.
     return (Array.isArray(answer) ? answer : [answer]) as JsonRpcResult[];
+  }
+
+  /**
+   * Wraps an `eth_getLogs` log as ethers does, formatted by `formatLedgerLog`.
+   *
+   * @throws Error ethers' `BAD_DATA` for a malformed log, as ethers' own formatting throws.
+   */
+  override _wrapLog(value: unknown, _network: Network): Log {
+    return new Log(formatLedgerLog(value), this);
   }
 }

@@ -1,4 +1,5 @@
-import { type EventFragment, getAddress, type Interface, type ParamType } from "ethers";
+import type { EventFragment, Interface, ParamType } from "ethers";
+import { checksumAddress } from "./checksumAddress.ts";
 
 /**
  * Decodes one log of a known event into its argument object (as `toAbiStruct` shapes ethers'
@@ -22,21 +23,6 @@ const HEX_WORDS = /^0x(?:[0-9a-f]{64})*$/;
 const ADDRESS_PADDING = "0".repeat(24);
 const SMALL_INTEGER_BITS = 48;
 
-// Checksummed addresses by lowercase hex: the events of one import name a handful of accounts
-// (the recorder, the registry) millions of times, and EIP-55 costs a keccak each.
-const checksummed = new Map<string, string>();
-const MAX_CHECKSUMMED = 4_096;
-
-function checksum(lower: string): string {
-  let address = checksummed.get(lower);
-  if (address === undefined) {
-    address = getAddress(lower);
-    if (checksummed.size >= MAX_CHECKSUMMED) checksummed.clear();
-    checksummed.set(lower, address);
-  }
-  return address;
-}
-
 /** How ethers' coders read one 32-byte word of `param`, or undefined for a type not handled. */
 function wordDecoder(param: ParamType): WordDecoder | undefined {
   const type = param.baseType;
@@ -44,7 +30,7 @@ function wordDecoder(param: ParamType): WordDecoder | undefined {
   if (type === "address") {
     // ethers refuses a value wider than 20 bytes: such a log goes to ethers to be refused.
     return (word) =>
-      word.startsWith(ADDRESS_PADDING) ? checksum(`0x${word.slice(24)}`) : undefined;
+      word.startsWith(ADDRESS_PADDING) ? checksumAddress(`0x${word.slice(24)}`) : undefined;
   }
   const bytes = /^bytes([1-9]|[12][0-9]|3[0-2])$/.exec(type);
   if (bytes !== null) {
