@@ -18,9 +18,9 @@ const TIMEOUT_MS = 2_000;
 const LOOP = "0x5b600056"; // JUMPDEST, PUSH1 0, JUMP
 /**
  * An endless loop that burns gas fast: JUMPDEST, PUSH2 0x8000, PUSH1 0, LOG0 (32 KiB of
- * memory, ~262,500 gas), PUSH1 0, JUMP. It reaches the 2^24 cap in 64 rounds, where LOOP
- * took ~1.6 s of the node's 2 s call timeout (and under load, all of it); capped at the
- * call gas cap (10^12) instead, it would still run into the timeout.
+ * memory, ~262,500 gas), PUSH1 0, JUMP. It reaches the 2^24 cap in 64 rounds (LOOP needs
+ * ~1.4 M rounds, ~0.5 s of the 2 s call timeout); capped at the call gas cap (10^12)
+ * instead, it would still run into the timeout.
  */
 const FAST_BURNING_LOOP = "0x5b6180006000a0600056";
 const MAX_TX_GAS = 16_777_216;
